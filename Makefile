@@ -1,0 +1,51 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test translations db lint extract-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Compiled catalogues (.mo) are build output: made from the .po files we keep in git.
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+
+# Upgrade the schema to the latest migration (keeps existing data), then import bundled courses.
+db: translations
+	$(FLASK) db upgrade
+	$(FLASK) content import
+
+run: db
+	CADRE_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-test translations
+	$(BIN)/pytest -q
+
+lint: install-test
+	$(BIN)/ruff check .
+
+# After changing user-facing strings: refresh the catalogue, translate, then `make translations`.
+extract-messages: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations
+
+clean:
+	rm -rf $(VENV) instance/cadre.sqlite

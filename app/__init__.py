@@ -1,0 +1,50 @@
+"""Cadre: an application factory and nothing else worth importing from here."""
+
+import os
+
+from flask import Flask
+
+from app.config import check_production_config, defaults, from_environment
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the Cadre application."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        from_environment(app.config)
+    else:
+        app.config.from_mapping(test_config)
+    check_production_config(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from app import errors, i18n, templating
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    # Batch mode lets later migrations alter tables on SQLite, which copies tables to change them.
+    migrate.init_app(
+        app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+    from app import cli
+    from app.accounts import routes as accounts
+    from app.catalog import routes as catalog
+    from app.certificates import routes as certificates
+    from app.learning import routes as learning
+
+    for module in (accounts, catalog, learning, certificates):
+        app.register_blueprint(module.bp)
+    cli.init_app(app)
+    return app

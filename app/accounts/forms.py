@@ -1,0 +1,138 @@
+"""Account forms; every one carries a CSRF token through Flask-WTF."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from app.accounts.services import find_user_by_email, password_problem
+
+
+class RegisterForm(FlaskForm):
+    """Create an account."""
+
+    full_name = StringField(
+        _l("Full name, as it will appear on your certificates"),
+        validators=[InputRequired(_l("Enter your full name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(_l("Enter your e-mail address.")),
+            Email(
+                _l("Enter a valid e-mail address, like name@example.org."),
+                check_deliverability=False,
+            ),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Choose a password."))],
+        description=_l("At least 10 characters; a short phrase is easiest to remember."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Confirm the password"),
+        validators=[
+            InputRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Create my account"))
+
+    def validate_email(self, field):
+        if find_user_by_email(field.data) is not None:
+            raise ValidationError(
+                _l("An account already uses this e-mail address. Log in instead.")
+            )
+
+    def validate_password(self, field):
+        problem = password_problem(field.data, self.full_name.data or "", self.email.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    """Log in."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Enter your e-mail address."))],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Remember me on this device"))
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change the password of the signed-in account."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Choose a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Confirm the new password"),
+        validators=[
+            InputRequired(_l("Type the new password again.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change my password"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password-reset link."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(_l("Enter your e-mail address.")),
+            Email(
+                _l("Enter a valid e-mail address, like name@example.org."),
+                check_deliverability=False,
+            ),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Choose a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Confirm the new password"),
+        validators=[
+            InputRequired(_l("Type the new password again.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Save the new password"))
+
+
+class PostForm(FlaskForm):
+    """An empty form: a button that POSTs with a CSRF token (log out, mark as read…)."""

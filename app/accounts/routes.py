@@ -1,0 +1,133 @@
+"""Register, log in and out, change or reset a password."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PostForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from app.accounts.models import User
+from app.extensions import db, login_manager
+from app.urls import external_url, safe_next
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None  # the login page says it plainly already
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the session stores the user's id."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account, then sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = services.create_user(form.full_name.data, form.email.data, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+        return redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in; ``next`` only ever leads to a page of this site."""
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
+        form.password.errors.append(_("This e-mail and password do not match an account."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (POST with a CSRF token, so another site cannot log you out)."""
+    if PostForm().validate_on_submit():
+        logout_user()
+        flash(_("You are logged out."), "info")
+    return redirect(url_for("catalog.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password, knowing the current one."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        problem = services.password_problem(
+            form.password.data, current_user.full_name, current_user.email
+        )
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+        elif problem:
+            form.password.errors.append(problem)
+        else:
+            current_user.set_password(form.password.data)
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("learning.dashboard"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Send a reset link; the answer is the same whether the account exists or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None:
+            link = external_url(
+                url_for("accounts.reset_password", token=services.make_reset_token(user))
+            )
+            services.send_mail(
+                user.email,
+                _("Reset your Cadre password"),
+                render_template("accounts/email/reset.txt", user=user, link=link),
+            )
+        flash(
+            _(
+                "If an account uses this address, a link to choose a new password is on its way. "
+                "It works for one hour."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from a signed, expiring, single-use link."""
+    user = services.user_from_reset_token(token)
+    if user is None:
+        flash(_("This link has expired or was already used. Ask for a new one."), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        problem = services.password_problem(form.password.data, user.full_name, user.email)
+        if problem:
+            form.password.errors.append(problem)
+        else:
+            user.set_password(form.password.data)
+            db.session.commit()
+            flash(_("Your new password is saved. You can log in."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)

@@ -1,0 +1,96 @@
+"""Accounts: registration rules, password policy, reset tokens and mail."""
+
+import logging
+import re
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from zxcvbn import zxcvbn
+
+from app.accounts.models import User
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+RESET_SALT = "cadre.password-reset"
+
+
+def password_problem(password: str, *user_inputs: str) -> str | None:
+    """Why a password is refused (too short, too common, too guessable), or None."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        return _("Choose a password of at least %(n)d characters.", n=minimum)
+    if len(password) > 200:
+        return _("Choose a password of at most 200 characters.")
+    # zxcvbn knows the common-password lists and patterns like "azerty123" or the user's own name.
+    words = [w for u in user_inputs for w in re.split(r"[\s@._-]+", u.lower()) if len(w) > 2]
+    if zxcvbn(password, user_inputs=[*user_inputs, *words])["score"] < 3:
+        return _(
+            "This password is too common or too easy to guess. "
+            "Try a few unrelated words, or a longer phrase."
+        )
+    return None
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Look up an account by e-mail, whatever its case."""
+    return db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
+
+
+def create_user(full_name: str, email: str, password: str) -> User:
+    """Create an account (the caller has checked the e-mail is free and the password acceptable)."""
+    user = User(full_name=full_name.strip(), email=User.normalise_email(email))
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def make_reset_token(user: User) -> str:
+    """A signed token naming the user and a fingerprint of the current password hash.
+
+    Changing the password changes the fingerprint, so a link works once at most.
+    """
+    return _serializer().dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    """The user a valid, unexpired, unused token names, or None."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-16:] != data.get("ph"):
+        return None
+    return user
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send a plain-text e-mail by SMTP; without SMTP settings, write it to the log."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    if not config.get("MAIL_SERVER"):
+        log.warning("No MAIL_SERVER configured; e-mail not sent:\n%s", message)
+        if current_app.testing:
+            current_app.extensions.setdefault("cadre_outbox", []).append(message)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)

@@ -1,0 +1,88 @@
+"""Courses, modules and quiz questions as imported from Markdown."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_base import UTCDateTime, utcnow
+
+
+class Course(db.Model):
+    """A course; ``version`` goes up each time an import changes its content."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    level: Mapped[str] = mapped_column(String(20))
+    duration: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(String(200))
+    content_updated: Mapped[date] = mapped_column(Date)
+    intro_html: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="course",
+        order_by="Module.position",
+        primaryjoin="and_(Course.id == Module.course_id, Module.retired.is_(False))",
+        viewonly=True,
+    )
+
+
+class Module(db.Model):
+    """One module; identified by its slug within the course across edits.
+
+    A module removed from the files is retired, not deleted, so attempts and progress keep
+    pointing at something.
+    """
+
+    __tablename__ = "modules"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    duration: Mapped[int] = mapped_column(Integer)
+    objectives: Mapped[list] = mapped_column(JSON)
+    content_updated: Mapped[date | None] = mapped_column(Date)
+    body_html: Mapped[str] = mapped_column(Text)
+    has_quiz: Mapped[bool] = mapped_column(Boolean, default=False)
+    pass_mark: Mapped[int | None] = mapped_column(Integer)
+    shuffle: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    course: Mapped[Course] = relationship()
+    questions: Mapped[list["Question"]] = relationship(
+        order_by="Question.position",
+        primaryjoin="and_(Module.id == Question.module_id, Question.retired.is_(False))",
+        viewonly=True,
+    )
+
+
+class Question(db.Model):
+    """A quiz question; ``key`` keeps its identity when the quiz file is edited."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("module_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # a key of app.learning.grading.QUESTION_TYPES
+    prompt_html: Mapped[str] = mapped_column(Text)
+    # [{"html": "...", "correct": true}, ...] in the author's order; never sent to a quiz page.
+    choices: Mapped[list] = mapped_column(JSON)
+    explanation_html: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)

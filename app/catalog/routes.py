@@ -1,0 +1,73 @@
+"""The public catalogue: home, course list, course and module pages."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
+from app.certificates.services import find_certificate
+from app.learning.services import courses_progress, module_state, modules_progress, next_module
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.get("/")
+def home():
+    """Landing page: what Cadre is, and the courses."""
+    courses = list_courses()
+    progress = (
+        courses_progress(current_user, [c.id for c in courses])
+        if current_user.is_authenticated
+        else {}
+    )
+    return render_template("catalog/home.html", courses=courses, progress=progress)
+
+
+@bp.get("/courses")
+def index():
+    """The catalogue, with the learner's progress on each course."""
+    courses = list_courses()
+    progress = (
+        courses_progress(current_user, [c.id for c in courses])
+        if current_user.is_authenticated
+        else {}
+    )
+    return render_template("catalog/index.html", courses=courses, progress=progress)
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    """A course: introduction, modules in order with their state."""
+    course = get_course_or_404(slug)
+    modules = course.modules
+    progress = modules_progress(current_user, [m.id for m in modules])
+    states = {m.id: module_state(m, progress.get(m.id)) for m in modules}
+    certificate = (
+        find_certificate(current_user.id, course.id) if current_user.is_authenticated else None
+    )
+    return render_template(
+        "catalog/course.html",
+        course=course,
+        modules=modules,
+        states=states,
+        progress=progress,
+        next_module=next_module(course, progress) if current_user.is_authenticated else None,
+        certificate=certificate,
+    )
+
+
+@bp.get("/courses/<slug>/<module_slug>")
+def module(slug: str, module_slug: str):
+    """A module, readable by anyone; its quiz or "mark as read" need an account."""
+    course = get_course_or_404(slug)
+    module = get_module_or_404(course, module_slug)
+    previous, following = neighbours(course, module)
+    row = modules_progress(current_user, [module.id]).get(module.id)
+    return render_template(
+        "catalog/module.html",
+        course=course,
+        module=module,
+        previous=previous,
+        following=following,
+        state=module_state(module, row),
+        progress=row,
+    )

@@ -1,0 +1,55 @@
+"""Certificates of completion, verifiable by their code."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.catalog.models import Course
+from app.extensions import db
+from app.models_base import UTCDateTime, utcnow
+
+
+class Certificate(db.Model):
+    """Issued once per learner and course; keeps the names and version it was earned on."""
+
+    __tablename__ = "certificates"
+    # The database itself enforces "exactly once", even under a double submit.
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    holder_name: Mapped[str] = mapped_column(String(120))
+    course_title: Mapped[str] = mapped_column(String(200))
+    publisher: Mapped[str] = mapped_column(String(200))
+    course_version: Mapped[int] = mapped_column(Integer)
+    content_updated: Mapped[date] = mapped_column(Date)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()
+
+    @property
+    def valid(self) -> bool:
+        """A certificate stays valid unless it was revoked."""
+        return self.revoked_at is None
+
+
+class CertificatePDF(db.Model):
+    """A certificate's PDF in one language, built at first download and kept.
+
+    Stored in the database, not on a local disk, so every web process and host serves the same file.
+    """
+
+    __tablename__ = "certificate_pdfs"
+    __table_args__ = (UniqueConstraint("certificate_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
+    locale: Mapped[str] = mapped_column(String(8))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

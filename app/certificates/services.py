@@ -1,0 +1,92 @@
+"""Issuing certificates exactly once, and building their PDF once."""
+
+import secrets
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.certificates.models import Certificate, CertificatePDF
+from app.extensions import db
+
+
+def new_code() -> str:
+    """An unguessable code: 128 bits of randomness, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def local_date(moment):
+    """The calendar date of a UTC moment in the platform's time zone (Europe/Paris)."""
+    from flask import current_app
+
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def find_certificate(user_id: int, course_id: int) -> Certificate | None:
+    """The learner's certificate for this course, if any."""
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.course_id == course_id
+        )
+    )
+
+
+def issue_certificate_if_complete(user, course) -> Certificate | None:
+    """Issue the certificate when every module is completed; never twice.
+
+    Two concurrent requests may both see the course complete: the unique constraint lets one
+    insert win and the other finds the winner's row.
+    """
+    from app.learning.services import course_completed
+
+    existing = find_certificate(user.id, course.id)
+    if existing is not None or not course_completed(user, course):
+        return existing
+    certificate = Certificate(
+        code=new_code(),
+        user_id=user.id,
+        course_id=course.id,
+        holder_name=user.full_name,
+        course_title=course.title,
+        publisher=course.publisher,
+        course_version=course.version,
+        content_updated=course.content_updated,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:
+        return find_certificate(user.id, course.id)
+    return certificate
+
+
+def certificate_pdf(certificate: Certificate, locale: str, verify_url: str) -> bytes:
+    """The stored PDF in ``locale``, built and stored on first request."""
+    from app.certificates.pdf import CertificateData, render_certificate_pdf
+
+    stored = db.session.scalar(
+        select(CertificatePDF.data).where(
+            CertificatePDF.certificate_id == certificate.id, CertificatePDF.locale == locale
+        )
+    )
+    if stored is not None:
+        return stored
+    data = render_certificate_pdf(
+        CertificateData(
+            holder_name=certificate.holder_name,
+            course_title=certificate.course_title,
+            publisher=certificate.publisher,
+            issued_on=local_date(certificate.issued_at),
+            course_version=certificate.course_version,
+            content_updated=certificate.content_updated,
+            code=certificate.code,
+            verify_url=verify_url,
+        ),
+        locale=locale,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(CertificatePDF(certificate_id=certificate.id, locale=locale, data=data))
+    except IntegrityError:
+        pass  # another request stored the same PDF first; ours is identical in content
+    return data

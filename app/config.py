@@ -1,0 +1,83 @@
+"""Configuration: defaults here, then ``instance/config.py``, then environment variables."""
+
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production by check_production_config
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app is configured in a way that is unsafe to serve."""
+
+
+def defaults(instance_path: str) -> dict:
+    """Return the built-in defaults; SQLite under instance/ keeps a clean clone runnable."""
+    return {
+        "SECRET_KEY": DEFAULT_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "cadre.sqlite"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "LANGUAGES": ("fr", "en"),
+        "CONTENT_ROOT": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        # Absolute base URL used in e-mails and certificates; falls back to the request's host.
+        "SERVER_BASE_URL": None,
+        "PASSWORD_MIN_LENGTH": 10,
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 587,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_USE_TLS": True,
+        "MAIL_SENDER": "Cadre <no-reply@localhost>",
+        "ENV_NAME": "development",
+    }
+
+
+def from_environment(config) -> None:
+    """Read the documented plain environment variables, then any ``CADRE_*`` override."""
+    plain = {
+        "SECRET_KEY": "SECRET_KEY",
+        "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+        "SERVER_BASE_URL": "SERVER_BASE_URL",
+        "MAIL_SERVER": "MAIL_SERVER",
+        "MAIL_USERNAME": "MAIL_USERNAME",
+        "MAIL_PASSWORD": "MAIL_PASSWORD",
+        "MAIL_SENDER": "MAIL_SENDER",
+        "CADRE_ENV": "ENV_NAME",
+    }
+    for env_name, key in plain.items():
+        if os.environ.get(env_name):
+            config[key] = os.environ[env_name]
+    if os.environ.get("MAIL_PORT"):
+        config["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+    if os.environ.get("MAIL_USE_TLS"):
+        config["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"].lower() in ("1", "true", "yes")
+    config.from_prefixed_env("CADRE")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+
+
+def normalise_database_url(url: str) -> str:
+    """Make ``postgres://`` and ``postgresql://`` URLs use psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_production_config(config) -> None:
+    """Refuse to serve production with a missing, default or short secret key."""
+    if config["ENV_NAME"] != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY or len(key) < 32:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )
+    config["SESSION_COOKIE_SECURE"] = True
+    config["REMEMBER_COOKIE_SECURE"] = True

@@ -1,0 +1,142 @@
+"""Markdown to sanitised HTML.
+
+Authors' Markdown (and any raw HTML in it) is rendered with Python-Markdown, then ALWAYS passed
+through nh3 (Ammonia) with an explicit allow-list. The sanitiser, not the Markdown step, is the
+security boundary: nothing rendered here is trusted until nh3 has cleaned it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+import markdown
+import nh3
+from markdown.extensions.toc import TocExtension
+
+# Inline tags: what may appear inside a paragraph, a quiz choice or a question heading.
+INLINE_TAGS = frozenset(
+    {"a", "abbr", "b", "br", "code", "del", "em", "i", "img", "strong", "sub", "sup"}
+)
+# Authors' "#" becomes h2 because the page owns the single h1, so h1 is never allowed.
+BLOCK_TAGS = INLINE_TAGS | {
+    "p", "hr", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "ul", "ol", "li",
+    "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd",
+}  # fmt: skip
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "abbr": {"title"},
+    # Only ids made by the toc extension survive (see _filter): they are the heading anchors.
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Dropped with their content, not just unwrapped: their text is never meant to be read.
+CLEAN_CONTENT_TAGS = frozenset({
+    "script", "style", "iframe", "object", "embed", "svg", "math", "template", "noscript",
+    "textarea", "select", "title", "xmp", "noembed", "noframes", "applet",
+})  # fmt: skip
+LINK_REL = "noopener noreferrer"
+
+# Images may only come from our own static folder: no tracking pixels, no data: payloads and no
+# GET to arbitrary same-site URLs. Empty segments, "..", "%", "?" and "\\" are refused so the
+# path cannot escape static/.
+_STATIC_SRC = re.compile(r"/?static(?:/[A-Za-z0-9._-]+)+")
+# A scheme as a browser would read it once tabs, newlines and other controls are dropped.
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+
+
+def slugify(text: str) -> str:
+    """ASCII-folded slug: "Qu'est-ce que l'opt-out ?" gives "qu-est-ce-que-l-opt-out"."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def static_src(src: str) -> str | None:
+    """Return *src* as "/static/..." if it points into static/, else None."""
+    src = src.strip()
+    if not _STATIC_SRC.fullmatch(src) or ".." in src:
+        return None
+    return src if src.startswith("/") else "/" + src
+
+
+def _safe_href(href: str) -> bool:
+    """Second line of defence behind nh3's scheme check: squeeze out every blank or control
+    character and refuse any scheme but http, https and mailto."""
+    squeezed = "".join(ch for ch in href if ch > " ").lower()
+    scheme = _SCHEME.match(squeezed)
+    return scheme is None or scheme.group(1) in URL_SCHEMES
+
+
+def _make_filter(nonce: str):
+    """Build the nh3 attribute filter for one rendering; *nonce* marks toc-made heading ids."""
+
+    def _filter(tag: str, attr: str, value: str) -> str | None:
+        if attr == "id":
+            # Authors' raw HTML could carry ids (to clobber page elements); only toc knows the
+            # nonce, so an id without it came from the author and is dropped.
+            return value[len(nonce) :] if value.startswith(nonce) else None
+        if tag == "img" and attr == "src":
+            return static_src(value)
+        if attr == "href" and not _safe_href(value):
+            return None
+        return value
+
+    return _filter
+
+
+def _new_nonce() -> str:
+    """A fresh unguessable prefix (starting with a letter) for the ids toc makes."""
+    return "h" + secrets.token_hex(8) + "-"
+
+
+def _clean(html: str, tags: frozenset[str], nonce: str) -> str:
+    return nh3.clean(
+        html,
+        tags=set(tags),
+        clean_content_tags=set(CLEAN_CONTENT_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ATTRIBUTES.items() if tag in tags},
+        attribute_filter=_make_filter(nonce),
+        strip_comments=True,
+        link_rel=LINK_REL,
+        url_schemes=set(URL_SCHEMES),
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render block Markdown to sanitised HTML; headings shift one level down ("#" gives h2)."""
+    nonce = _new_nonce()
+    toc = TocExtension(
+        baselevel=2,  # "#" -> h2: the page template owns the only h1
+        marker="",  # no [TOC] placeholder: its links would carry the nonce
+        slugify=lambda value, _sep: nonce + (slugify(value) or "section"),
+    )
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", toc])
+    return _clean(md.convert(text), BLOCK_TAGS, nonce).strip()
+
+
+# Python-Markdown's block processors, except "empty" and "paragraph"; "reference" too, or a line
+# like "[a]: http://x" would vanish as a link definition.
+_BLOCK_PROCESSORS = (
+    "indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote", "reference",
+)  # fmt: skip
+
+
+def _inline_markdown() -> markdown.Markdown:
+    """A Markdown instance that only knows paragraphs, so "1. x" or "# x" stay plain text."""
+    md = markdown.Markdown()
+    for name in _BLOCK_PROCESSORS:
+        md.parser.blockprocessors.deregister(name, strict=False)
+    return md
+
+
+def render_inline(text: str) -> str:
+    """Render one line of inline Markdown to sanitised HTML, without a wrapping <p>."""
+    line = " ".join(text.split())  # one line: newlines would start new blocks
+    # "p" is not an inline tag, so nh3 unwraps the paragraph Markdown puts around the line.
+    html = _clean(_inline_markdown().convert(line), INLINE_TAGS, _new_nonce())
+    # Unwrapped raw HTML blocks leave newlines behind; inline HTML reads them as spaces anyway.
+    return html.replace("\n", " ").strip()

@@ -1,0 +1,41 @@
+"""Error pages that keep the layout and never leak a traceback."""
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+
+
+def init_app(app) -> None:
+    """Register handlers for the errors a visitor can meet."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = _(
+            "The form expired or was sent from another site. "
+            "Please go back, reload the page and try again."
+        )
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        message = _("You do not have access to this page.")
+        return render_template("errors/error.html", code=403, message=message), 403
+
+    @app.errorhandler(404)
+    def not_found(error):
+        message = _("This page does not exist, or no longer does.")
+        return render_template("errors/error.html", code=404, message=message), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        message = _("This action is not available here.")
+        return render_template("errors/error.html", code=405, message=message), 405
+
+    @app.errorhandler(500)
+    def server_error(error):
+        # A failed transaction must not poison the next request served by this worker.
+        db.session.rollback()
+        message = _("Something went wrong on our side. Please try again in a moment.")
+        return render_template("errors/error.html", code=500, message=message), 500

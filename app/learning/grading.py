@@ -1,0 +1,57 @@
+"""Question types, each knowing how to grade an answer: pure functions, no database."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """A kind of question: how it is answered in the form and how it is graded."""
+
+    name: str
+    multiple: bool  # check boxes when True, radio buttons otherwise
+
+    def is_correct(self, choices: Sequence[dict], selected: Iterable[int]) -> bool:
+        """All-or-nothing: exactly the right choices, no more, no fewer."""
+        right = {i for i, choice in enumerate(choices) if choice["correct"]}
+        return set(selected) == right
+
+
+QUESTION_TYPES = {
+    "single": QuestionType("single", multiple=False),
+    "multiple": QuestionType("multiple", multiple=True),
+}
+
+
+@dataclass(frozen=True)
+class GradedQuestion:
+    """One question as graded, ready to be stored in an attempt snapshot."""
+
+    snapshot: dict
+    correct: bool
+
+
+def grade_question(question, selected: Iterable[int]) -> GradedQuestion:
+    """Grade one question (anything with kind, choices, prompt_html, explanation_html, key)."""
+    selected = set(selected)
+    kind = QUESTION_TYPES[question.kind]
+    correct = kind.is_correct(question.choices, selected)
+    snapshot = {
+        "key": question.key,
+        "kind": question.kind,
+        "prompt_html": question.prompt_html,
+        "choices": [
+            {"html": c["html"], "correct": c["correct"], "chosen": i in selected}
+            for i, c in enumerate(question.choices)
+        ],
+        "explanation_html": question.explanation_html,
+        "correct": correct,
+    }
+    return GradedQuestion(snapshot, correct)
+
+
+def score_percent(correct: int, total: int) -> int:
+    """Whole percent, rounded down so that a pass mark is never reached by rounding."""
+    if total == 0:
+        return 0
+    return correct * 100 // total

@@ -1,0 +1,173 @@
+"""Progress, quiz attempts and completion: the one model of progress every page shares."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.catalog.models import Course, Module
+from app.certificates.services import issue_certificate_if_complete
+from app.extensions import db
+from app.learning.grading import grade_question, score_percent
+from app.learning.models import ModuleProgress, QuizAttempt
+from app.models_base import utcnow
+
+NOT_STARTED, READ, PASSED, ATTEMPTED = "not_started", "read", "passed", "attempted"
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """Completed and total live modules of a course for one learner."""
+
+    completed: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return self.completed * 100 // self.total if self.total else 0
+
+    @property
+    def started(self) -> bool:
+        return self.completed > 0
+
+    @property
+    def done(self) -> bool:
+        return self.total > 0 and self.completed >= self.total
+
+
+def courses_progress(user: User, course_ids: Iterable[int]) -> dict[int, CourseProgress]:
+    """Progress on many courses in two queries, whatever their number."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return {}
+    live = (Module.course_id.in_(course_ids), Module.retired.is_(False))
+    totals = dict(
+        db.session.execute(
+            select(Module.course_id, func.count(Module.id)).where(*live).group_by(Module.course_id)
+        ).all()
+    )
+    done = dict(
+        db.session.execute(
+            select(Module.course_id, func.count(ModuleProgress.id))
+            .join(ModuleProgress, ModuleProgress.module_id == Module.id)
+            .where(
+                *live, ModuleProgress.user_id == user.id, ModuleProgress.completed_at.is_not(None)
+            )
+            .group_by(Module.course_id)
+        ).all()
+    )
+    return {cid: CourseProgress(done.get(cid, 0), totals.get(cid, 0)) for cid in course_ids}
+
+
+def modules_progress(user: User | None, module_ids: Iterable[int]) -> dict[int, ModuleProgress]:
+    """The learner's progress rows for these modules, keyed by module id, in one query."""
+    module_ids = list(module_ids)
+    if user is None or not user.is_authenticated or not module_ids:
+        return {}
+    rows = db.session.scalars(
+        select(ModuleProgress).where(
+            ModuleProgress.user_id == user.id, ModuleProgress.module_id.in_(module_ids)
+        )
+    )
+    return {row.module_id: row for row in rows}
+
+
+def module_state(module: Module, progress: ModuleProgress | None) -> str:
+    """Not started, read, attempted (quiz not yet passed) or passed/completed."""
+    if progress is None:
+        return NOT_STARTED
+    if progress.completed_at is not None:
+        return PASSED if module.has_quiz else READ
+    return ATTEMPTED if progress.attempts else NOT_STARTED
+
+
+def _progress_row(user: User, module: Module) -> ModuleProgress:
+    """Fetch or create the progress row; a concurrent insert is caught by the unique constraint."""
+    query = select(ModuleProgress).where(
+        ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id
+    )
+    row = db.session.scalar(query)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = ModuleProgress(user_id=user.id, module_id=module.id, attempts=0)
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.scalar(query)
+    return row
+
+
+def mark_read(user: User, module: Module):
+    """Complete a module without quiz; returns a certificate if this finished the course."""
+    if module.has_quiz:
+        raise ValueError("a module with a quiz is completed by passing its quiz")
+    row = _progress_row(user, module)
+    now = utcnow()
+    row.read_at = row.read_at or now
+    row.completed_at = row.completed_at or now
+    row.last_activity_at = now
+    db.session.flush()
+    return issue_certificate_if_complete(user, module.course)
+
+
+def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]):
+    """Grade answers on the server, keep the attempt, update progress; returns (attempt, cert)."""
+    questions = module.questions
+    graded = [grade_question(q, answers.get(q.key, ())) for q in questions]
+    score = score_percent(sum(g.correct for g in graded), len(graded))
+    passed = score >= (module.pass_mark or 0)
+    attempt = QuizAttempt(
+        user_id=user.id,
+        module_id=module.id,
+        score=score,
+        passed=passed,
+        course_version=module.course.version,
+        results=[g.snapshot for g in graded],
+    )
+    db.session.add(attempt)
+    row = _progress_row(user, module)
+    now = utcnow()
+    row.attempts = (row.attempts or 0) + 1
+    row.best_score = max(row.best_score or 0, score)
+    row.last_activity_at = now
+    if passed and row.completed_at is None:
+        row.completed_at = now
+    db.session.flush()
+    certificate = issue_certificate_if_complete(user, module.course) if passed else None
+    return attempt, certificate
+
+
+def next_module(course: Course, progress: Mapping[int, ModuleProgress]) -> Module | None:
+    """The first live module the learner has not completed, in course order."""
+    for module in course.modules:
+        row = progress.get(module.id)
+        if row is None or row.completed_at is None:
+            return module
+    return None
+
+
+def next_modules(user: User, courses: list[Course]) -> dict[int, Module | None]:
+    """For each course, the first module left to do, in two queries whatever their number."""
+    ids = [c.id for c in courses]
+    if not ids:
+        return {}
+    modules = db.session.scalars(
+        select(Module)
+        .where(Module.course_id.in_(ids), Module.retired.is_(False))
+        .order_by(Module.course_id, Module.position)
+    ).all()
+    done = modules_progress(user, [m.id for m in modules])
+    result: dict[int, Module | None] = dict.fromkeys(ids)
+    for module in reversed(modules):
+        row = done.get(module.id)
+        if row is None or row.completed_at is None:
+            result[module.course_id] = module  # reversed: the earliest undone one wins
+    return result
+
+
+def course_completed(user: User, course: Course) -> bool:
+    """True when every live module of the course is completed by the learner."""
+    return courses_progress(user, [course.id])[course.id].done

@@ -1,0 +1,28 @@
+"""Template filters: durations, levels, languages and dates, all translated."""
+
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+
+LEVELS = {
+    "beginner": _l("Beginner"),
+    "intermediate": _l("Intermediate"),
+    "advanced": _l("Advanced"),
+}
+LANGUAGES = {"fr": _l("French"), "en": _l("English")}
+
+
+def duration(minutes: int) -> str:
+    """45 → "45 min", 150 → "2 h 30"."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest}\u00a0min"
+    return f"{hours}\u00a0h\u00a0{rest:02d}" if rest else f"{hours}\u00a0h"
+
+
+def init_app(app) -> None:
+    """Register the filters."""
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["level"] = lambda key: LEVELS.get(key, key)
+    app.jinja_env.filters["language"] = lambda code: LANGUAGES.get(code, code)
+    app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else ""
+    app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "medium") if d else ""

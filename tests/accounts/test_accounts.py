@@ -1,0 +1,195 @@
+"""Register, log in, remember me, change and reset passwords, safe ``next``."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.extensions import db
+from tests.conftest import PASSWORD, text_of
+
+
+def register(client, **overrides):
+    data = {
+        "full_name": "Zoé Lefèvre",
+        "email": "zoe@example.org",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    }
+    data.update(overrides)
+    return client.post("/account/register", data=data)
+
+
+def test_register_creates_account_and_signs_in(client, app):
+    response = register(client)
+    assert response.status_code == 302
+    user = db.session.scalar(select(User))
+    assert user.full_name == "Zoé Lefèvre"
+    assert user.email == "zoe@example.org"
+    assert user.password_hash != PASSWORD and user.password_hash.startswith("scrypt:")
+    assert client.get("/dashboard").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "at least 10 characters"),
+        ("password123", "too common"),
+        ("azertyuiop", "too common"),
+    ],
+)
+def test_register_refuses_weak_passwords(client, app, password, message):
+    response = register(client, password=password, confirm=password)
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_register_refuses_name_as_password(client, app):
+    response = register(
+        client,
+        full_name="Bartholomew Quintavalle",
+        password="BartholomewQuintavalle",
+        confirm="BartholomewQuintavalle",
+    )
+    assert "too common" in text_of(response)
+
+
+def test_email_unique_regardless_of_case(client, app, make_user):
+    make_user(email="zoe@example.org")
+    response = register(client, email="  ZOE@Example.ORG ")
+    assert "already uses this e-mail" in text_of(response)
+    assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_register_bad_input_changes_nothing(client, app):
+    response = register(client, full_name="", email="not-an-email", confirm="different one")
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "Enter your full name." in page
+    assert "Enter a valid e-mail address" in page
+    assert "The two passwords differ." in page
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_login_any_case_and_logout(client, app, make_user, auth):
+    make_user(email="zoe@example.org")
+    response = auth.login("ZOE@example.org")
+    assert response.status_code == 302 and response.location == "/dashboard"
+    assert client.get("/dashboard").status_code == 200
+    auth.logout()
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_login_wrong_password(client, app, make_user, auth):
+    make_user(email="zoe@example.org")
+    response = auth.login("zoe@example.org", "wrong password here")
+    assert response.status_code == 200
+    assert "do not match an account" in text_of(response)
+
+
+def test_remember_me_sets_a_cookie(client, app, make_user):
+    make_user(email="zoe@example.org")
+    response = client.post(
+        "/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "remember": "y"}
+    )
+    assert "remember_token=" in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+def test_logout_needs_post(client, app):
+    assert client.get("/account/logout").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/courses", "/courses"),
+        ("/courses/x?a=1", "/courses/x?a=1"),
+        ("https://evil.example/", "/dashboard"),
+        ("//evil.example/", "/dashboard"),
+        ("/\\evil.example", "/dashboard"),
+        ("\\\\evil.example", "/dashboard"),
+        ("javascript:alert(1)", "/dashboard"),
+        ("http:/evil.example", "/dashboard"),
+        (" //evil.example", "/dashboard"),
+        ("/%0a/evil.example", "/%0a/evil.example"),
+    ],
+)
+def test_next_only_leads_to_this_site(client, app, make_user, target, expected):
+    make_user(email="zoe@example.org")
+    response = client.post(
+        "/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "next": target}
+    )
+    assert response.status_code == 302
+    assert response.location == expected
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/account/password"])
+def test_login_required(client, app, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.location.startswith("/account/login?next=")
+
+
+def test_change_password(client, app, make_user, auth):
+    user = make_user(email="zoe@example.org")
+    auth.login(user.email)
+    new = "violet quartz mountain river"
+    wrong = client.post(
+        "/account/password", data={"current": "nope nope nope", "password": new, "confirm": new}
+    )
+    assert "not your current password" in text_of(wrong)
+    weak = client.post(
+        "/account/password", data={"current": PASSWORD, "password": "qwerty", "confirm": "qwerty"}
+    )
+    assert "at least 10 characters" in text_of(weak)
+    ok = client.post(
+        "/account/password", data={"current": PASSWORD, "password": new, "confirm": new}
+    )
+    assert ok.status_code == 302
+    db.session.refresh(user)
+    assert user.check_password(new)
+
+
+def _reset_link(app) -> str:
+    message = app.extensions["cadre_outbox"][-1]
+    return re.search(r"https://cadre\.example(/account/reset/\S+)", message.get_content()).group(1)
+
+
+def test_forgot_password_sends_a_single_use_link(client, app, make_user):
+    user = make_user(email="zoe@example.org")
+    response = client.post("/account/forgot", data={"email": "ZOE@example.org"})
+    assert response.status_code == 302
+    message = app.extensions["cadre_outbox"][-1]
+    assert message["To"] == "zoe@example.org"
+    link = _reset_link(app)
+    assert client.get(link).status_code == 200
+    new = "violet quartz mountain river"
+    assert client.post(link, data={"password": new, "confirm": new}).status_code == 302
+    db.session.refresh(user)
+    assert user.check_password(new)
+    # Used once: the password fingerprint changed, so the link no longer works.
+    again = client.get(link)
+    assert again.status_code == 302 and again.location == "/account/forgot"
+
+
+def test_forgot_password_unknown_address_says_the_same(client, app):
+    response = client.post(
+        "/account/forgot", data={"email": "nobody@example.org"}, follow_redirects=True
+    )
+    assert "If an account uses this address" in text_of(response)
+    assert not app.extensions.get("cadre_outbox")
+
+
+def test_reset_link_expires(client, app, make_user, monkeypatch):
+    make_user(email="zoe@example.org")
+    client.post("/account/forgot", data={"email": "zoe@example.org"})
+    link = _reset_link(app)
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    response = client.get(link)
+    assert response.status_code == 302 and response.location == "/account/forgot"
+
+
+def test_tampered_reset_link(client, app):
+    assert client.get("/account/reset/not-a-token").location == "/account/forgot"

@@ -1,0 +1,220 @@
+"""Catalogue, module states, quiz grading on the server, attempts, progress and dashboard."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.catalog.models import Module
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.learning.grading import QUESTION_TYPES, score_percent
+from app.learning.models import ModuleProgress, QuizAttempt
+from app.learning.services import courses_progress
+from tests.conftest import text_of
+
+COURSE = "/courses/voix-et-ia"
+QUIZ = f"{COURSE}/cadre-legal/quiz"
+# In the fixture quiz: question 1 (single) is right with choice 1; "textes" (multiple) with 0 and 1.
+RIGHT = {"q1": "1", "q2": ["0", "1"]}
+
+
+def quiz_fields(course):
+    """Map question keys to form field names (q<id>) for the fixture quiz."""
+    module = db.session.scalar(select(Module).where(Module.slug == "cadre-legal"))
+    return {q.key: f"q{q.id}" for q in module.questions}
+
+
+def answers(course, first: str, second: list[str]) -> dict:
+    fields = quiz_fields(course)
+    return {
+        fields["qu-est-ce-que-l-opt-out"]: first,
+        fields["textes"]: second,
+        "version": str(course.version),
+    }
+
+
+@pytest.fixture
+def learner(make_user, auth, course):
+    user = make_user(full_name="Zoé Lefèvre-Œuvray")
+    auth.login(user.email)
+    return user
+
+
+@pytest.mark.parametrize(
+    ("kind", "selected", "right"),
+    [
+        ("single", [1], True),
+        ("single", [0], False),
+        ("single", [], False),
+        ("multiple", [0, 1], True),
+        ("multiple", [0], False),
+        ("multiple", [0, 1, 2], False),
+    ],
+)
+def test_question_types_grade_all_or_nothing(kind, selected, right):
+    choices = [{"correct": True}, {"correct": kind == "multiple"}, {"correct": False}]
+    if kind == "single":
+        choices = [{"correct": False}, {"correct": True}, {"correct": False}]
+    assert QUESTION_TYPES[kind].is_correct(choices, selected) is right
+
+
+def test_score_rounds_down():
+    assert score_percent(2, 3) == 66
+    assert score_percent(0, 0) == 0
+
+
+def test_catalogue_lists_courses_with_facts(client, course):
+    page = text_of(client.get("/courses"))
+    assert course.title in page
+    assert course.summary in page
+    assert course.publisher in page
+
+
+def test_unknown_course_and_module_are_404(client, course):
+    assert client.get("/courses/nope").status_code == 404
+    assert client.get(f"{COURSE}/nope").status_code == 404
+
+
+def test_module_page_shows_objectives_and_navigation(client, course):
+    page = text_of(client.get(f"{COURSE}/consentement"))
+    module = db.session.scalar(select(Module).where(Module.slug == "consentement"))
+    for objective in module.objectives:
+        assert objective in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+
+
+def test_quiz_page_never_carries_the_answers(client, course, learner):
+    page = text_of(client.get(QUIZ))
+    module = db.session.scalar(select(Module).where(Module.slug == "cadre-legal"))
+    for question in module.questions:
+        # The explanation and any trace of correctness stay on the server until grading.
+        assert question.explanation_html not in page
+    for marker in ("correct", "data-right", "[x]", "[X]", "checked"):
+        assert marker not in page
+
+
+def test_quiz_needs_login(client, course):
+    response = client.get(QUIZ)
+    assert response.status_code == 302 and "/account/login" in response.location
+
+
+def test_failed_then_passed_quiz(client, course, learner):
+    failed = client.post(QUIZ, data=answers(course, "0", ["0"]), follow_redirects=True)
+    text = text_of(failed)
+    assert "0%" in text or "0 %" in text
+    assert "Not passed yet." in text
+    module = db.session.scalar(select(Module).where(Module.slug == "cadre-legal"))
+    # After grading, the explanation is shown.
+    assert module.questions[0].explanation_html in text
+
+    passed = client.post(QUIZ, data=answers(course, "1", ["0", "1"]), follow_redirects=True)
+    assert "Passed." in text_of(passed)
+    attempts = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)).all()
+    assert [a.score for a in attempts] == [0, 100]
+    row = db.session.scalar(select(ModuleProgress))
+    assert row.best_score == 100 and row.attempts == 2 and row.completed_at is not None
+
+
+def test_half_right_is_below_pass_mark(client, course, learner):
+    client.post(QUIZ, data=answers(course, "1", ["0"]))
+    attempt = db.session.scalar(select(QuizAttempt))
+    assert attempt.score == 50 and attempt.passed is False
+
+
+def test_best_score_counts(client, course, learner):
+    client.post(QUIZ, data=answers(course, "1", ["0", "1"]))
+    client.post(QUIZ, data=answers(course, "0", ["2"]))
+    row = db.session.scalar(select(ModuleProgress))
+    assert row.best_score == 100 and row.completed_at is not None
+
+
+def test_unanswered_question_is_refused_and_nothing_recorded(client, course, learner):
+    fields = quiz_fields(course)
+    response = client.post(
+        QUIZ, data={fields["qu-est-ce-que-l-opt-out"]: "1", "version": str(course.version)}
+    )
+    assert response.status_code == 200
+    assert "Tick at least one answer." in text_of(response)
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def test_forged_choice_is_refused(client, course, learner):
+    response = client.post(QUIZ, data=answers(course, "7", ["0", "1"]))
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def test_stale_quiz_version_asks_to_answer_again(client, course, learner):
+    data = answers(course, "1", ["0", "1"])
+    data["version"] = "0"
+    response = client.post(QUIZ, data=data)
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def test_attempt_of_someone_else_is_404(client, course, learner, make_user, auth):
+    client.post(QUIZ, data=answers(course, "1", ["0", "1"]))
+    attempt = db.session.scalar(select(QuizAttempt))
+    url = f"{COURSE}/cadre-legal/attempts/{attempt.id}"
+    assert client.get(url).status_code == 200
+    other = make_user()
+    auth.logout()
+    auth.login(other.email)
+    assert client.get(url).status_code == 404
+
+
+def test_mark_read_only_for_modules_without_quiz(client, course, learner):
+    assert client.post(f"{COURSE}/cadre-legal/read").status_code == 400
+    assert client.post(f"{COURSE}/consentement/read").status_code == 302
+    assert client.get(f"{COURSE}/consentement/read").status_code == 405
+    page = text_of(client.get(COURSE))
+    assert "Read" in page
+
+
+def test_progress_and_dashboard(client, course, learner):
+    client.post(f"{COURSE}/consentement/read")
+    progress = courses_progress(learner, [course.id])[course.id]
+    assert (progress.completed, progress.total, progress.percent) == (1, 3, 33)
+    page = text_of(client.get("/dashboard"))
+    assert "33% done" in page
+    # What to do next is the first module not completed.
+    assert "Cadre légal" in page or "cadre-legal" in page
+    assert "Complete every module" in page
+
+
+def complete_course(client, course):
+    client.post(QUIZ, data=answers(course, "1", ["0", "1"]))
+    client.post(f"{COURSE}/consentement/read")
+    return client.post(f"{COURSE}/bonnes-pratiques/read", follow_redirects=True)
+
+
+def test_certificate_issued_when_course_completed(client, course, learner):
+    response = complete_course(client, course)
+    assert "earned its certificate" in text_of(response)
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate.holder_name == "Zoé Lefèvre-Œuvray"
+    assert certificate.course_version == course.version
+    dashboard = text_of(client.get("/dashboard"))
+    assert f"/certificates/{certificate.code}/pdf" in dashboard
+
+
+def test_certificate_issued_exactly_once(client, course, learner):
+    complete_course(client, course)
+    # Repeating the last steps (a double submit, a retaken quiz) issues nothing more.
+    complete_course(client, course)
+    client.post(f"{COURSE}/bonnes-pratiques/read")
+    assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+
+def test_query_count_of_catalogue_is_bounded(client, course, learner, app):
+    from sqlalchemy import event
+
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        for url in ("/courses", COURSE, f"{COURSE}/consentement", "/dashboard", QUIZ):
+            statements.clear()
+            assert client.get(url).status_code == 200
+            assert len(statements) <= 8, (url, statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
