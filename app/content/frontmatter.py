@@ -92,6 +92,8 @@ def _load_yaml(path: str, source: str, fm: FrontMatter) -> tuple[bool, list[Prob
     except yaml.reader.ReaderError as exc:  # a control character: only its offset is known
         line = min(source.count("\n", 0, max(exc.position, 0)) + 2, fm.close_line)
         return False, [Problem(path, line, msg.invalid_yaml(str(exc).split("\n")[0]))]
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        return False, [Problem(path, 2, msg.YAML_TOO_DEEP)]
     try:
         if root is None:  # "---" right after "---": no field, so every required one is missing
             return True, []
@@ -109,7 +111,7 @@ def _load_yaml(path: str, source: str, fm: FrontMatter) -> tuple[bool, list[Prob
             fm.nodes[name] = value_node
             try:
                 fm.values[name] = loader.construct_object(value_node, deep=True)
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
                 # Build errors are about the value's type: the field check reports them.
                 fm.values[name] = _BROKEN
         return True, problems

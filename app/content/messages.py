@@ -53,6 +53,7 @@ def unknown_quiz_module(module: str, course: str) -> str:
 NO_FRONT_MATTER = "missing front matter (a first line '---')"
 UNCLOSED_FRONT_MATTER = "front matter is not closed (no second '---' line)"
 NOT_A_MAPPING = "front matter must be 'field: value' lines"
+YAML_TOO_DEEP = "front matter is nested too deeply"
 
 
 def invalid_yaml(problem: str) -> str:
@@ -129,6 +130,7 @@ def must_be_one_of(name: str, choices: tuple[str, ...]) -> str:
 # --- bodies --------------------------------------------------------------------------------------
 EMPTY_INTRO = "course introduction is empty"
 EMPTY_MODULE = "module body is empty"
+TOO_DEEP = "markdown is nested too deeply (lists or quotes inside each other)"
 
 # --- quizzes -------------------------------------------------------------------------------------
 TEXT_BEFORE_QUESTION = "text before the first question (a '## ' heading)"

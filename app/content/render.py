@@ -15,6 +15,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import TocExtension
 
+from .messages import TOO_DEEP
+
 # Inline tags: what may appear inside a paragraph, a quiz choice or a question heading.
 INLINE_TAGS = frozenset(
     {"a", "abbr", "b", "br", "code", "del", "em", "i", "img", "strong", "sub", "sup"}
@@ -47,6 +49,10 @@ LINK_REL = "noopener noreferrer"
 _STATIC_SRC = re.compile(r"/?static(?:/[A-Za-z0-9._-]+)+")
 # A scheme as a browser would read it once tabs, newlines and other controls are dropped.
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+
+
+class RenderError(ValueError):
+    """The Markdown cannot be rendered; the message is a checker message."""
 
 
 def slugify(text: str) -> str:
@@ -107,7 +113,10 @@ def _clean(html: str, tags: frozenset[str], nonce: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    """Render block Markdown to sanitised HTML; headings shift one level down ("#" gives h2)."""
+    """Render block Markdown to sanitised HTML; headings shift one level down ("#" gives h2).
+
+    Raises RenderError for pathological nesting that Python-Markdown cannot parse.
+    """
     nonce = _new_nonce()
     toc = TocExtension(
         baselevel=2,  # "#" -> h2: the page template owns the only h1
@@ -115,7 +124,11 @@ def render_markdown(text: str) -> str:
         slugify=lambda value, _sep: nonce + (slugify(value) or "section"),
     )
     md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", toc])
-    return _clean(md.convert(text), BLOCK_TAGS, nonce).strip()
+    try:
+        html = md.convert(text)
+    except RecursionError as exc:  # Python-Markdown recurses once per nested list level
+        raise RenderError(TOO_DEEP) from exc
+    return _clean(html, BLOCK_TAGS, nonce).strip()
 
 
 # Python-Markdown's block processors, except "empty" and "paragraph"; "reference" too, or a line

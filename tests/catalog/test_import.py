@@ -1,0 +1,128 @@
+"""Importing content: idempotent, versioned, refusing broken courses whole, keeping progress."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.catalog.importer import import_course
+from app.catalog.models import Course, Module, Question
+from app.content.checker import check_root
+from app.extensions import db
+from app.learning.models import ModuleProgress, QuizAttempt
+from app.learning.services import courses_progress, mark_read, submit_quiz
+from tests.conftest import VALID_CONTENT
+
+COURSE_DIR = "courses/voix-et-ia"
+
+
+@pytest.fixture
+def content(tmp_path):
+    """A writable copy of the valid fixture content root."""
+    root = tmp_path / "content"
+    shutil.copytree(VALID_CONTENT, root)
+    return root
+
+
+def run_import(runner, root):
+    return runner.invoke(args=["content", "import", str(root)])
+
+
+def test_import_is_idempotent(app, runner, content):
+    first = run_import(runner, content)
+    assert first.exit_code == 0, first.output
+    assert "voix-et-ia: created (version 1)" in first.output
+    counts = [db.session.scalar(select(func.count(m.id))) for m in (Course, Module, Question)]
+    second = run_import(runner, content)
+    assert "voix-et-ia: unchanged (version 1)" in second.output
+    assert [db.session.scalar(select(func.count(m.id))) for m in (Course, Module, Question)] == counts
+
+
+def test_update_keeps_progress_and_attempts(app, runner, content, make_user):
+    run_import(runner, content)
+    user = make_user()
+    course = db.session.scalar(select(Course))
+    legal = db.session.scalar(select(Module).where(Module.slug == "cadre-legal"))
+    consent = db.session.scalar(select(Module).where(Module.slug == "consentement"))
+    answers = {q.key: [i for i, c in enumerate(q.choices) if c["correct"]] for q in legal.questions}
+    submit_quiz(user, legal, answers)
+    mark_read(user, consent)
+    db.session.commit()
+    question_ids = {q.key: q.id for q in legal.questions}
+
+    # The author rewrites a module, fixes a quiz explanation and reorders questions.
+    module_file = content / COURSE_DIR / "02-consentement.md"
+    module_file.write_text(module_file.read_text() + "\nUn paragraphe ajouté.\n")
+    quiz = content / "quizzes/voix-et-ia/cadre-legal.md"
+    quiz.write_text(quiz.read_text().replace("**s'opposer**", "**refuser**"))
+    result = run_import(runner, content)
+    assert "voix-et-ia: updated (version 2)" in result.output
+
+    db.session.expire_all()
+    course = db.session.scalar(select(Course))
+    assert course.version == 2
+    legal = db.session.scalar(select(Module).where(Module.slug == "cadre-legal"))
+    assert {q.key: q.id for q in legal.questions} == question_ids
+    assert "refuser" in legal.questions[0].explanation_html
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+    assert db.session.scalar(select(func.count(ModuleProgress.id))) == 2
+    assert courses_progress(user, [course.id])[course.id].completed == 2
+
+
+def test_broken_update_is_refused_whole_and_live_version_stays(app, runner, content):
+    run_import(runner, content)
+    before = db.session.scalar(select(Course)).title
+    (content / COURSE_DIR / "course.md").write_text(
+        (content / COURSE_DIR / "course.md").read_text().replace("La voix et l'IA", "Nouveau titre")
+    )
+    (content / "quizzes/voix-et-ia/cadre-legal.md").write_text(
+        "---\npass_mark: 70\n---\n## Une question sans bonne réponse ?\n\n- [ ] a\n- [ ] b\n\n> Non.\n"
+    )
+    result = run_import(runner, content)
+    assert result.exit_code == 1
+    assert "quizzes/voix-et-ia/cadre-legal.md:4:" in result.output
+    assert "voix-et-ia: refused" in result.output
+    db.session.expire_all()
+    course = db.session.scalar(select(Course))
+    assert (course.title, course.version) == (before, 1)
+
+
+def test_removed_module_is_retired_not_deleted(app, runner, content, make_user):
+    run_import(runner, content)
+    user = make_user()
+    practice = db.session.scalar(select(Module).where(Module.slug == "bonnes-pratiques"))
+    mark_read(user, practice)
+    db.session.commit()
+    (content / COURSE_DIR / "03-bonnes-pratiques.md").unlink()
+    assert run_import(runner, content).exit_code == 0
+    db.session.expire_all()
+    course = db.session.scalar(select(Course))
+    assert [m.slug for m in course.modules] == ["cadre-legal", "consentement"]
+    assert db.session.scalar(select(func.count(ModuleProgress.id))) == 1
+    # Progress counts live modules only.
+    assert courses_progress(user, [course.id])[course.id].total == 2
+
+
+def test_check_command_prints_path_line_message(app, runner, content):
+    (content / COURSE_DIR / "01-cadre-legal.md").write_text("no front matter\n")
+    result = runner.invoke(args=["content", "check", str(content)])
+    assert result.exit_code == 1
+    assert "courses/voix-et-ia/01-cadre-legal.md:1: missing front matter" in result.output
+
+
+def test_check_command_on_bundled_catalogue(app, runner):
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "no problem found" in result.output
+
+
+def test_bundled_course_imports(app):
+    result = check_root(Path(app.config["CONTENT_ROOT"]))
+    assert result.problems == []
+    for doc in result.courses:
+        import_course(doc)
+    db.session.commit()
+    course = db.session.scalar(select(Course).where(Course.slug == "ia-droit-auteur"))
+    assert len(course.modules) >= 3
+    assert all(m.has_quiz and len(m.questions) >= 8 for m in course.modules)

@@ -1,0 +1,106 @@
+"""Certificates: exactly once (even when two requests race), public page, the holder's PDF."""
+
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from app.certificates import services as certificate_services
+from app.certificates.models import Certificate, CertificatePDF
+from app.catalog.models import Module
+from app.extensions import db
+from app.learning.services import mark_read, submit_quiz
+from app.models_base import utcnow
+from tests.conftest import text_of
+
+
+def complete(user, course):
+    """Complete every module of the fixture course through the services."""
+    certificate = None
+    for module in course.modules:
+        if module.has_quiz:
+            right = {q.key: [i for i, c in enumerate(q.choices) if c["correct"]] for q in module.questions}
+            _, certificate = submit_quiz(user, module, right)
+        else:
+            certificate = mark_read(user, module)
+    db.session.commit()
+    return certificate
+
+
+@pytest.fixture
+def holder(make_user):
+    return make_user(full_name="Zoé Lefèvre-Œuvray", email="zoe@example.org")
+
+
+def test_certificate_code_is_unguessable(app, course, holder):
+    certificate = complete(holder, course)
+    assert len(certificate.code) >= 22
+    assert certificate.code != certificate_services.new_code()
+
+
+def test_race_between_two_requests_issues_one_certificate(app, course, holder, monkeypatch):
+    """The second request saw no certificate, then loses the insert: it gets the winner's."""
+    winner = complete(holder, course)
+    real_find = certificate_services.find_certificate
+    calls = iter([None])
+    monkeypatch.setattr(
+        certificate_services, "find_certificate", lambda *a: next(calls, None) or real_find(*a)
+    )
+    loser = certificate_services.issue_certificate_if_complete(holder, course)
+    db.session.commit()
+    assert loser.id == winner.id
+    assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+
+def test_no_certificate_before_every_module_is_done(app, course, holder):
+    consent = db.session.scalar(select(Module).where(Module.slug == "consentement"))
+    assert mark_read(holder, consent) is None
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0
+
+
+def test_public_page_needs_no_login(client, app, course, holder):
+    certificate = complete(holder, course)
+    page = text_of(client.get(f"/certificates/{certificate.code}"))
+    assert "Valid certificate" in page
+    assert "Zoé Lefèvre-Œuvray" in page
+    assert course.title in page
+    assert course.publisher in page
+    assert f"version {course.version}" in page
+    assert f"https://cadre.example/certificates/{certificate.code}" in page
+
+
+def test_revoked_certificate_says_so(client, app, course, holder):
+    certificate = complete(holder, course)
+    certificate.revoked_at = utcnow()
+    db.session.commit()
+    page = text_of(client.get(f"/certificates/{certificate.code}"))
+    assert "revoked" in page and "Valid certificate" not in page
+
+
+def test_unknown_code_is_404(client, app):
+    assert client.get("/certificates/not-a-real-code").status_code == 404
+
+
+def test_pdf_for_the_holder_only(client, app, course, holder, auth, make_user):
+    certificate = complete(holder, course)
+    url = f"/certificates/{certificate.code}/pdf"
+    assert client.get(url).status_code == 302  # anonymous: log in first
+    other = make_user()
+    auth.login(other.email)
+    assert client.get(url).status_code == 403
+    auth.logout()
+    auth.login(holder.email)
+    response = client.get(url, headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = PdfReader(BytesIO(response.data)).pages[0].extract_text()
+    flat = " ".join(text.split())
+    assert "Zoé Lefèvre-Œuvray" in flat
+    assert course.title.replace("'", "’") in flat or course.title in flat
+    assert f"https://cadre.example/certificates/{certificate.code}" in flat.replace(" ", "")
+    # Built once, then served from storage.
+    again = client.get(url, headers={"Accept-Language": "en"})
+    assert again.data == response.data
+    assert db.session.scalar(select(func.count(CertificatePDF.id))) == 1

@@ -1,0 +1,81 @@
+"""CSRF protection with the token on, and migrations that build exactly the declared schema."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+
+from app.extensions import db
+from tests.conftest import PASSWORD, csrf_token_from, make_app, text_of
+
+
+@pytest.fixture
+def csrf_app(database_url):
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/account/login", "/account/register", "/account/forgot", "/account/logout", "/language/en"],
+)
+def test_post_without_csrf_token_fails(csrf_app, path):
+    client = csrf_app.test_client()
+    response = client.post(path, data={"email": "zoe@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "The form expired" in text_of(response)
+
+
+def test_post_with_csrf_token_works(csrf_app, make_user):
+    make_user(email="zoe@example.org")
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+    response = client.post(
+        "/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+def test_quiz_and_mark_read_need_the_token(csrf_app, make_user, course):
+    make_user(email="zoe@example.org")
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+    client.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token})
+    assert client.post("/courses/voix-et-ia/consentement/read").status_code == 400
+    assert client.post("/courses/voix-et-ia/cadre-legal/quiz", data={"version": "1"}).status_code == 400
+
+
+@pytest.fixture
+def empty_database(database_url):
+    """An app on an empty database (no tables), for the migrations to build."""
+    app = make_app(database_url)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        yield app
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.engine.dispose()
+
+
+def test_migrations_build_exactly_the_models_schema(empty_database):
+    upgrade()
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == [], f"models and migrations differ; run `flask --app wsgi db migrate`: {diff}"
+
+
+def test_migrations_downgrade_cleanly(empty_database):
+    upgrade()
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
