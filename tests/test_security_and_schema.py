@@ -38,7 +38,8 @@ def test_post_with_csrf_token_works(csrf_app, make_user):
     client = csrf_app.test_client()
     token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
     response = client.post(
-        "/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token}
+        "/account/login",
+        data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 302
 
@@ -47,9 +48,15 @@ def test_quiz_and_mark_read_need_the_token(csrf_app, make_user, course):
     make_user(email="zoe@example.org")
     client = csrf_app.test_client()
     token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
-    client.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token})
+    client.post(
+        "/account/login",
+        data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token},
+    )
     assert client.post("/courses/voix-et-ia/consentement/read").status_code == 400
-    assert client.post("/courses/voix-et-ia/cadre-legal/quiz", data={"version": "1"}).status_code == 400
+    assert (
+        client.post("/courses/voix-et-ia/cadre-legal/quiz", data={"version": "1"}).status_code
+        == 400
+    )
 
 
 @pytest.fixture

@@ -15,9 +15,7 @@ NO_MODULE = "course has no module (files named NN-slug.md)"
 BAD_MODULE_NAME = "module file name must look like NN-slug.md"
 MODULE_SLUG_TOO_LONG = "module slug is longer than 80 characters"
 UNEXPECTED_COURSE_FILE = "unexpected file; images go under static/"
-UNEXPECTED_SUBFOLDER = (
-    "unexpected sub-folder; a course folder holds only course.md and NN-slug.md files"
-)
+UNEXPECTED_SUBFOLDER = "unexpected sub-folder; a course folder holds only course.md and NN-slug.md files"
 BAD_QUIZ_PATH = "quiz file must be quizzes/<course-slug>/<module-slug>.md"
 
 
@@ -145,9 +143,7 @@ NO_EXPLANATION = "question has no explanation (a '>' block quote after the choic
 NOT_A_CHOICE = "choice must start with [ ] or [x]"
 EMPTY_CHOICE = "choice text is empty"
 CHOICES_NOT_CONTIGUOUS = "choices must be contiguous (no blank line or text between them)"
-TEXT_BEFORE_EXPLANATION = (
-    "text between the choices and the explanation; start the explanation with '>'"
-)
+TEXT_BEFORE_EXPLANATION = "text between the choices and the explanation; start the explanation with '>'"
 TEXT_AFTER_EXPLANATION = "text after the explanation; start the next question with '## '"
 
 

@@ -24,7 +24,7 @@ from .frontmatter import (
 from .frontmatter import text as text_field
 from .messages import EMPTY_INTRO, EMPTY_MODULE
 from .quiz import parse_questions
-from .render import render_markdown
+from .render import RenderError, render_markdown
 
 LANGUAGES = ("fr", "en")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -78,6 +78,14 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: p.line)
 
 
+def _render(path: str, fm: FrontMatter) -> tuple[str, list[Problem]]:
+    """Render the body, or report (on the closing '---') why it cannot be rendered."""
+    try:
+        return render_markdown(fm.body), []
+    except RenderError as exc:
+        return "", [Problem(path, fm.close_line, str(exc))]
+
+
 def parse_course(path: str, slug: str, text: str) -> tuple[CourseDoc | None, list[Problem]]:
     """Parse course.md; the document has no module yet (the checker adds them)."""
     text = normalise(text)
@@ -89,9 +97,12 @@ def parse_course(path: str, slug: str, text: str) -> tuple[CourseDoc | None, lis
         problems.append(Problem(path, fm.close_line, EMPTY_INTRO))
     if problems:
         return None, _sorted(problems)
+    intro_html, problems = _render(path, fm)
+    if problems:
+        return None, problems
     doc = CourseDoc(
         slug=slug,
-        intro_html=render_markdown(fm.body),
+        intro_html=intro_html,
         modules=(),
         source=text,
         **values,  # type: ignore[arg-type]
@@ -99,9 +110,7 @@ def parse_course(path: str, slug: str, text: str) -> tuple[CourseDoc | None, lis
     return doc, []
 
 
-def parse_module(
-    path: str, slug: str, position: int, text: str
-) -> tuple[ModuleDoc | None, list[Problem]]:
+def parse_module(path: str, slug: str, position: int, text: str) -> tuple[ModuleDoc | None, list[Problem]]:
     """Parse a module file NN-slug.md (slug and position come from its name); no quiz yet."""
     text = normalise(text)
     fm, values, problems = _head(path, text, MODULE_FIELDS)
@@ -111,10 +120,13 @@ def parse_module(
         problems.append(Problem(path, fm.close_line, EMPTY_MODULE))
     if problems:
         return None, _sorted(problems)
+    body_html, problems = _render(path, fm)
+    if problems:
+        return None, problems
     doc = ModuleDoc(
         slug=slug,
         position=position,
-        body_html=render_markdown(fm.body),
+        body_html=body_html,
         quiz=None,
         source=text,
         **values,  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 from . import messages as msg
 from .documents import ChoiceDoc, Problem, QuestionDoc
-from .render import render_inline, render_markdown, slugify
+from .render import RenderError, render_inline, render_markdown, slugify
 
 MAX_KEY = 120  # the database column for question keys is String(120)
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -246,4 +246,10 @@ def parse_questions(
     problems = sorted(reader.problems, key=lambda p: p.line)
     if problems:
         return (), problems
-    return tuple(q.to_doc() for q in reader.drafts), []
+    docs = []
+    for draft in reader.drafts:
+        try:
+            docs.append(draft.to_doc())
+        except RenderError as exc:
+            problems.append(Problem(path, draft.line, str(exc)))
+    return (tuple(docs), []) if not problems else ((), problems)

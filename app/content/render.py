@@ -18,9 +18,7 @@ from markdown.extensions.toc import TocExtension
 from .messages import TOO_DEEP
 
 # Inline tags: what may appear inside a paragraph, a quiz choice or a question heading.
-INLINE_TAGS = frozenset(
-    {"a", "abbr", "b", "br", "code", "del", "em", "i", "img", "strong", "sub", "sup"}
-)
+INLINE_TAGS = frozenset({"a", "abbr", "b", "br", "code", "del", "em", "i", "img", "strong", "sub", "sup"})
 # Authors' "#" becomes h2 because the page owns the single h1, so h1 is never allowed.
 BLOCK_TAGS = INLINE_TAGS | {
     "p", "hr", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "ul", "ol", "li",

@@ -36,7 +36,9 @@ def test_import_is_idempotent(app, runner, content):
     counts = [db.session.scalar(select(func.count(m.id))) for m in (Course, Module, Question)]
     second = run_import(runner, content)
     assert "voix-et-ia: unchanged (version 1)" in second.output
-    assert [db.session.scalar(select(func.count(m.id))) for m in (Course, Module, Question)] == counts
+    assert [
+        db.session.scalar(select(func.count(m.id))) for m in (Course, Module, Question)
+    ] == counts
 
 
 def test_update_keeps_progress_and_attempts(app, runner, content, make_user):

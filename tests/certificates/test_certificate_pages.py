@@ -6,9 +6,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from app.catalog.models import Module
 from app.certificates import services as certificate_services
 from app.certificates.models import Certificate, CertificatePDF
-from app.catalog.models import Module
 from app.extensions import db
 from app.learning.services import mark_read, submit_quiz
 from app.models_base import utcnow
@@ -20,7 +20,10 @@ def complete(user, course):
     certificate = None
     for module in course.modules:
         if module.has_quiz:
-            right = {q.key: [i for i, c in enumerate(q.choices) if c["correct"]] for q in module.questions}
+            right = {
+                q.key: [i for i, c in enumerate(q.choices) if c["correct"]]
+                for q in module.questions
+            }
             _, certificate = submit_quiz(user, module, right)
         else:
             certificate = mark_read(user, module)

@@ -228,8 +228,7 @@ def test_broken_root_on_disk():
         "courses/README.md:1: unexpected file; a course is a folder courses/<course-slug>/",
         "courses/bad-fields/01-one.md:3: 'duration' must be a positive whole number of minutes",
         "courses/bad-fields/01-one.md:4: 'objectives' must be a non-empty list of texts",
-        "courses/bad-fields/01-one.md:5: 'updated' must be a date written YYYY-MM-DD"
-        " (without quotes)",
+        "courses/bad-fields/01-one.md:5: 'updated' must be a date written YYYY-MM-DD (without quotes)",
         "courses/bad-fields/01-two.md:1: module number 01 is already used by 01-one.md",
         "courses/bad-fields/01-two.md:6: every item of 'objectives' must be a non-empty text",
         "courses/bad-fields/02-one.md:1: module slug 'one' is already used by 01-one.md",
@@ -241,8 +240,7 @@ def test_broken_root_on_disk():
         "courses/bad-fields/course.md:6: 'duration' must be a positive whole number of minutes",
         "courses/bad-fields/course.md:8: unknown field 'autor'; expected one of: title, summary,"
         " language, level, duration, audience, publisher, updated",
-        "courses/bad-fields/course.md:9: 'updated' must be a date written YYYY-MM-DD"
-        " (without quotes)",
+        "courses/bad-fields/course.md:9: 'updated' must be a date written YYYY-MM-DD (without quotes)",
         "courses/bad-fields/course.md:10: missing required field 'publisher'",
         "courses/bad-fields/course.md:10: course introduction is empty",
         "courses/bad-fields/image.png:1: unexpected file; images go under static/",
@@ -253,32 +251,24 @@ def test_broken_root_on_disk():
         "courses/yaml-errors/02-b.md:1: front matter is not closed (no second '---' line)",
         "courses/yaml-errors/03-c.md:1: file is not valid UTF-8",
         "courses/yaml-errors/04-d.md:2: front matter must be 'field: value' lines",
-        "courses/yaml-errors/course.md:4: front matter is not valid YAML: expected ',' or ']',"
-        " but got ':'",
-        "quizzes/bad-fields/nope.md:1: quiz for unknown module 'nope'"
-        " (no courses/bad-fields/NN-nope.md)",
-        "quizzes/bad-fields/one.md:2: unknown field 'pass-mark'; expected one of: pass_mark,"
-        " shuffle",
+        "courses/yaml-errors/course.md:4: front matter is not valid YAML: expected ',' or ']', but got ':'",
+        "quizzes/bad-fields/nope.md:1: quiz for unknown module 'nope' (no courses/bad-fields/NN-nope.md)",
+        "quizzes/bad-fields/one.md:2: unknown field 'pass-mark'; expected one of: pass_mark, shuffle",
         "quizzes/bad-fields/one.md:3: 'shuffle' must be true or false",
         "quizzes/bad-fields/one.md:4: missing required field 'pass_mark'",
         "quizzes/bad-fields/one.md:5: text before the first question (a '## ' heading)",
         "quizzes/bad-fields/one.md:7: question has no right answer (mark one with [x])",
-        "quizzes/bad-fields/one.md:14: duplicate question key 'first-question'"
-        " (first used on line 7)",
+        "quizzes/bad-fields/one.md:14: duplicate question key 'first-question' (first used on line 7)",
         "quizzes/bad-fields/one.md:14: question needs at least two choices",
-        "quizzes/bad-fields/one.md:14: question has no explanation (a '>' block quote after the"
-        " choices)",
+        "quizzes/bad-fields/one.md:14: question has no explanation (a '>' block quote after the choices)",
         "quizzes/bad-fields/one.md:18: question key must be lower-case letters, digits and"
         " hyphens, like {#my-key}",
-        "quizzes/bad-fields/one.md:18: question has no explanation (a '>' block quote after the"
-        " choices)",
+        "quizzes/bad-fields/one.md:18: question has no explanation (a '>' block quote after the choices)",
         "quizzes/bad-fields/one.md:25: choice must start with [ ] or [x]",
         "quizzes/bad-fields/one.md:26: choice must start with [ ] or [x]",
-        "quizzes/bad-fields/one.md:34: choices must be contiguous (no blank line or text between"
-        " them)",
+        "quizzes/bad-fields/one.md:34: choices must be contiguous (no blank line or text between them)",
         "quizzes/bad-fields/one.md:41: choice must start with [ ] or [x]",
-        "quizzes/bad-fields/one.md:47: text after the explanation; start the next question"
-        " with '## '",
+        "quizzes/bad-fields/one.md:47: text after the explanation; start the next question with '## '",
         "quizzes/ghost/x.md:1: quiz for unknown course 'ghost' (no courses/ghost/ folder)",
         "quizzes/stray.md:1: quiz file must be quizzes/<course-slug>/<module-slug>.md",
     ]
@@ -313,9 +303,7 @@ def test_docs_list_every_message():
         "must_be_bool": [msg.must_be_bool("shuffle")],
         "duplicate_question_key": [msg.duplicate_question_key("<key>", "<N>")],
     }
-    functions = {
-        name for name, v in vars(msg).items() if callable(v) and v.__module__ == msg.__name__
-    }
+    functions = {name for name, v in vars(msg).items() if callable(v) and v.__module__ == msg.__name__}
     assert set(built) == functions
     messages = constants + [m for ms in built.values() for m in ms]
     assert [m for m in messages if f"`{m}`" not in docs] == []

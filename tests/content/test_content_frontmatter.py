@@ -1,5 +1,7 @@
 """Front matter and field checks of course.md, modules and quizzes, with exact lines."""
 
+import inspect
+import sys
 from datetime import date
 
 import pytest
@@ -249,9 +251,7 @@ QUIZ_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("front", "expected"), [c[1:] for c in QUIZ_CASES], ids=[c[0] for c in QUIZ_CASES]
-)
+@pytest.mark.parametrize(("front", "expected"), [c[1:] for c in QUIZ_CASES], ids=[c[0] for c in QUIZ_CASES])
 def test_quiz_front_matter(front, expected):
     assert quiz_problems(front) == expected
 
@@ -278,3 +278,25 @@ def test_parse_course_values():
 
 def test_closing_fence_may_have_trailing_spaces():
     assert course_problems(COURSE.replace("---\nIntro", "---  \nIntro")) == []
+
+
+@pytest.fixture
+def shallow_stack():
+    """A low recursion limit, so that pathological nesting fails fast in these tests."""
+    depth = len(inspect.stack(0))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + 200)
+    yield
+    sys.setrecursionlimit(limit)
+
+
+def test_deep_yaml_is_a_problem_not_a_crash(shallow_stack):
+    deep = COURSE.replace("title: T", "title: " + "[" * 300 + "]" * 300)
+    assert course_problems(deep) == [f"{C}:2: front matter is nested too deeply"]
+
+
+def test_deep_markdown_is_a_problem_not_a_crash(shallow_stack):
+    deep = "".join("  " * i + "- x\n" for i in range(300))
+    assert module_problems(MODULE.replace("Body.\n", deep)) == [
+        f"{M}:6: markdown is nested too deeply (lists or quotes inside each other)"
+    ]

@@ -154,8 +154,7 @@ def test_quiz_problems(body, expected):
 
 def test_single_and_multiple_choice():
     single, multiple = questions(
-        "## Which one?\n- [ ] a\n- [x] b\n> b.\n\n"
-        "## Which ones?\n* [X] a\n* [x] b\n+ [ ] c\n> both.\n"
+        "## Which one?\n- [ ] a\n- [x] b\n> b.\n\n## Which ones?\n* [X] a\n* [x] b\n+ [ ] c\n> both.\n"
     )
     assert single.multiple is False
     assert [c.correct for c in single.choices] == [False, True]
@@ -165,10 +164,7 @@ def test_single_and_multiple_choice():
 
 def test_keys_explicit_and_slugged():
     found = questions(
-        "## Qu'est-ce que l'opt-out ?\n"
-        + OK
-        + "## **Bold** `code` [link](https://x.example) {#mine}\n"
-        + OK
+        "## Qu'est-ce que l'opt-out ?\n" + OK + "## **Bold** `code` [link](https://x.example) {#mine}\n" + OK
     )
     assert [q.key for q in found] == ["qu-est-ce-que-l-opt-out", "mine"]
     assert found[1].prompt_html == (

@@ -153,9 +153,7 @@ def test_external_image_loses_its_src():
 
 
 def test_links_keep_safe_urls_with_rel():
-    html = render_markdown(
-        "[a](https://example.org/x) [b](/courses/x) [c](#intro) [d](mailto:a@example.org)"
-    )
+    html = render_markdown("[a](https://example.org/x) [b](/courses/x) [c](#intro) [d](mailto:a@example.org)")
     assert '<a href="https://example.org/x" rel="noopener noreferrer">a</a>' in html
     assert 'href="/courses/x"' in html
     assert 'href="#intro"' in html

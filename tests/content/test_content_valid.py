@@ -50,9 +50,7 @@ def test_modules_in_order():
     assert 'rel="noopener noreferrer"' in first.body_html
     assert "&lt;Studio&gt;" in second.body_html
     assert [m.quiz is not None for m in modules] == [True, False, False]
-    assert (
-        third.body_html == "<p>Tenez un registre des voix utilisées et de leurs autorisations.</p>"
-    )
+    assert third.body_html == "<p>Tenez un registre des voix utilisées et de leurs autorisations.</p>"
 
 
 def test_quiz():
@@ -71,8 +69,7 @@ def test_quiz():
         ("Une licence libre", False),
     ]
     assert single.explanation_html == (
-        "<p>L'opt-out permet de <strong>s'opposer</strong> à la fouille de textes"
-        " et de données.</p>"
+        "<p>L'opt-out permet de <strong>s'opposer</strong> à la fouille de textes et de données.</p>"
     )
 
     assert multiple.key == "textes"

@@ -44,7 +44,9 @@ def test_register_read_quiz_certificate(page: Page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("La voix et l'IA")
 
     page.get_by_role("link", name="Sign up").click()
-    page.get_by_label("Full name, as it will appear on your certificates").fill("Zoé Lefèvre-Œuvray")
+    page.get_by_label("Full name, as it will appear on your certificates").fill(
+        "Zoé Lefèvre-Œuvray"
+    )
     page.get_by_label("E-mail address").fill("zoe@example.org")
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Confirm the password").fill("short")
@@ -110,7 +112,12 @@ def test_register_read_quiz_certificate(page: Page, live_server):
 def test_phone_layout_has_no_horizontal_scroll(page: Page, live_server):
     base, _ = live_server
     page.set_viewport_size({"width": 375, "height": 740})
-    for path in ("/", "/courses", "/courses/ia-droit-auteur", "/courses/ia-droit-auteur/fouille-de-textes-et-opt-out"):
+    for path in (
+        "/",
+        "/courses",
+        "/courses/ia-droit-auteur",
+        "/courses/ia-droit-auteur/fouille-de-textes-et-opt-out",
+    ):
         page.goto(base + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width}px wide on a phone"
