@@ -26,7 +26,7 @@ install-test: $(VENV)/.installed-test
 
 # Compiled catalogues (.mo) are build output: made from the .po files we keep in git.
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel compile --statistics -d app/translations
 
 # Upgrade the schema to the latest migration (keeps existing data), then import bundled courses.
 db: translations
@@ -44,8 +44,8 @@ lint: install-test
 
 # After changing user-facing strings: refresh the catalogue, translate, then `make translations`.
 extract-messages: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
 
 clean:
 	rm -rf $(VENV) instance/cadre.sqlite

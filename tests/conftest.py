@@ -46,6 +46,8 @@ def make_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "SERVER_BASE_URL": "https://cadre.example",
         "PASSWORD_MIN_LENGTH": 10,
+        # Assertions read the English source strings; test_i18n checks French is the real default.
+        "BABEL_DEFAULT_LOCALE": "en",
     }
     config.update(overrides)
     return create_app(config)

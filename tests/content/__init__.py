@@ -1,0 +1,1 @@
+"""Tests of app.content: parsing, checking and rendering course files (no Flask)."""
