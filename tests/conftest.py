@@ -3,6 +3,7 @@
 import html
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,9 @@ def make_app(database_url: str, **overrides):
     return create_app(config)
 
 
-@pytest.fixture
-def app(database_url):
-    """The app with a fresh schema, dropped afterwards."""
-    app = make_app(database_url)
+@contextmanager
+def fresh_schema(app):
+    """Inside an app context, a freshly created schema that is dropped afterwards."""
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -64,6 +64,13 @@ def app(database_url):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    """The app with a fresh schema, dropped afterwards."""
+    with fresh_schema(make_app(database_url)) as app:
+        yield app
 
 
 @pytest.fixture

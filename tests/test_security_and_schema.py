@@ -7,19 +7,13 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from app.extensions import db
-from tests.conftest import PASSWORD, csrf_token_from, make_app, text_of
+from tests.conftest import PASSWORD, csrf_token_from, fresh_schema, make_app, text_of
 
 
 @pytest.fixture
 def csrf_app(database_url):
-    app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with fresh_schema(make_app(database_url, WTF_CSRF_ENABLED=True)) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 @pytest.mark.parametrize(
