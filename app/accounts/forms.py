@@ -1,5 +1,7 @@
 """Account forms; every one carries a CSRF token through Flask-WTF."""
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
@@ -31,7 +33,6 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[InputRequired(_l("Choose a password."))],
-        description=_l("At least 10 characters; a short phrase is easiest to remember."),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -43,6 +44,14 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Create my account"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The hint follows the configured minimum, which the validator also uses.
+        self.password.description = _(
+            "At least %(n)d characters; a short phrase is easiest to remember.",
+            n=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
 
     def validate_email(self, field):
         if find_user_by_email(field.data) is not None:

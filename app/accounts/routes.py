@@ -53,7 +53,7 @@ def login():
         if user is not None and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
-        form.password.errors.append(_("This e-mail and password do not match an account."))
+        form.password.errors.append(_("This e-mail address and password do not match an account."))
     return render_template("accounts/login.html", form=form)
 
 

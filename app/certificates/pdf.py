@@ -184,7 +184,7 @@ class _CertificatePDF(FPDF):
     def _issue_details(self) -> None:
         """Bottom left: the date of issue and the content version it was earned on."""
         d = self.data
-        x, w = 26.0, 88.0  # one line for "Version 12 du contenu, vérifié le 20 septembre 2026"
+        x, w = 26.0, 100.0  # one line for "Version 12 du contenu, vérifiée le 20 septembre 2026"
         self.set_text_color(*GREY)
         self.set_font("Sans", "", 9)
         self.set_xy(x, 152)
@@ -203,7 +203,8 @@ class _CertificatePDF(FPDF):
         self.multi_cell(
             w,
             4.5,
-            _(
+            align="L",
+            text=_(
                 "Content version %(version)s, checked on %(date)s",
                 version=d.course_version,
                 date=format_long_date(d.content_updated, self.locale),

@@ -86,7 +86,7 @@ def test_login_wrong_password(client, app, make_user, auth):
     make_user(email="zoe@example.org")
     response = auth.login("zoe@example.org", "wrong password here")
     assert response.status_code == 200
-    assert "do not match an account" in text_of(response)
+    assert "password do not match an account" in text_of(response)
 
 
 def test_remember_me_sets_a_cookie(client, app, make_user):
