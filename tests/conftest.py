@@ -3,15 +3,18 @@
 import html
 import os
 import re
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.accounts.models import User
 from app.catalog.importer import import_course
 from app.catalog.models import Course
+from app.config import normalise_database_url
 from app.content.checker import check_root
 from app.extensions import db
 
@@ -25,17 +28,35 @@ POSTGRES_HINT = (
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """Every database test runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+@pytest.fixture(scope="session")
+def postgres_url():
+    """TEST_DATABASE_URL pointed at a schema of this run's own, dropped at the end.
+
+    Two runs sharing one database (a developer and CI, say) then never lock each other's tables.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         if os.environ.get("CADRE_REQUIRE_POSTGRES"):
             pytest.fail(POSTGRES_HINT)
         pytest.skip(POSTGRES_HINT)
-    return url
+    url = normalise_database_url(url)
+    schema = f"cadre_test_{os.getpid()}_{secrets.token_hex(4)}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Every database test runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    return request.getfixturevalue("postgres_url")
 
 
 def make_app(database_url: str, **overrides):
@@ -58,12 +79,14 @@ def make_app(database_url: str, **overrides):
 def fresh_schema(app):
     """Inside an app context, a freshly created schema that is dropped afterwards."""
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+        try:
+            db.drop_all()
+            db.create_all()
+            yield app
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
 
 
 @pytest.fixture
