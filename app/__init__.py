@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from app.config import check_production_config, defaults, from_environment
+from app.config import check_production_config, defaults, ensure_local_secret, from_environment
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     check_production_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    ensure_local_secret(app.config, app.instance_path)
 
     from app import errors, i18n, templating
     from app.extensions import csrf, db, login_manager, migrate

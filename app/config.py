@@ -1,8 +1,9 @@
 """Configuration: defaults here, then ``instance/config.py``, then environment variables."""
 
 import os
+import secrets
 
-DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production by check_production_config
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - replaced by an instance-local key, see below
 
 
 class ConfigError(RuntimeError):
@@ -70,7 +71,7 @@ def normalise_database_url(url: str) -> str:
 
 
 def check_production_config(config) -> None:
-    """Refuse to serve production with a missing, default or short secret key."""
+    """Refuse to serve production with a missing, default or short secret key, or no public URL."""
     if config["ENV_NAME"] != "production":
         return
     key = config.get("SECRET_KEY") or ""
@@ -79,5 +80,28 @@ def check_production_config(config) -> None:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
         )
+    # Links in e-mails and certificates must never be built from a request's Host header,
+    # which a visitor controls (a poisoned password-reset link would leak the token).
+    if not (config.get("SERVER_BASE_URL") or "").startswith("https://"):
+        raise ConfigError("SERVER_BASE_URL must be set to the site's public https:// address in production.")
     config["SESSION_COOKIE_SECURE"] = True
     config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def ensure_local_secret(config, instance_path: str) -> None:
+    """Outside production, replace the well-known default key by a random one kept in instance/.
+
+    Nobody can then forge sessions on a development or forgotten server with a key from this repo.
+    """
+    if config.get("SECRET_KEY") != DEFAULT_SECRET_KEY:
+        return
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made earlier, or by a sibling process a moment ago
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    with open(path) as handle:
+        config["SECRET_KEY"] = handle.read().strip()

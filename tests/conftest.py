@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -72,7 +73,15 @@ def make_app(database_url: str, **overrides):
         "BABEL_DEFAULT_LOCALE": "en",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+
+    @app.before_request
+    def forget_previous_requests_user():
+        # Tests keep one app context open, so ``g`` outlives a request; a real server starts
+        # each request with an empty ``g``. Forget the user Flask-Login cached there.
+        g.pop("_login_user", None)
+
+    return app
 
 
 @contextmanager

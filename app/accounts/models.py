@@ -23,6 +23,15 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def password_fingerprint(self) -> str:
+        """A short, changing part of the password hash: it changes with the password."""
+        return self.password_hash[-16:]
+
+    def get_id(self) -> str:
+        """Session and remember-me cookies name the password too, so changing it logs others out."""
+        return f"{self.id}:{self.password_fingerprint}"
+
     def set_password(self, password: str) -> None:
         """Hash with Werkzeug's current default (scrypt)."""
         self.password_hash = generate_password_hash(password)

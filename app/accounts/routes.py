@@ -1,5 +1,7 @@
 """Register, log in and out, change or reset a password."""
 
+import hmac
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -24,9 +26,15 @@ login_manager.login_message = None  # the login page says it plainly already
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the session stores the user's id."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: a session is valid only while the password it was opened with is."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 12:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
+        return None
+    return user
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -50,7 +58,7 @@ def login():
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
-        if user is not None and user.check_password(form.password.data):
+        if services.password_matches(user, form.password.data):
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
         form.password.errors.append(_("This e-mail address and password do not match an account."))
@@ -82,6 +90,8 @@ def change_password():
         else:
             current_user.set_password(form.password.data)
             db.session.commit()
+            # Other devices are logged out (their cookies name the old password); this one stays in.
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("learning.dashboard"))
     return render_template("accounts/change_password.html", form=form)

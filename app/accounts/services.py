@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from app.accounts.models import User
@@ -40,6 +41,18 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
 
 
+# Hashing something even for an unknown address keeps login time from telling who has an account.
+_DUMMY_HASH = generate_password_hash("cadre-timing-equaliser")
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Check a password, spending the same time whether the account exists or not."""
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return user.check_password(password)
+
+
 def create_user(full_name: str, email: str, password: str) -> User:
     """Create an account (the caller has checked the e-mail is free and the password acceptable)."""
     user = User(full_name=full_name.strip(), email=User.normalise_email(email))
@@ -58,7 +71,7 @@ def make_reset_token(user: User) -> str:
 
     Changing the password changes the fingerprint, so a link works once at most.
     """
-    return _serializer().dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+    return _serializer().dumps({"uid": user.id, "ph": user.password_fingerprint})
 
 
 def user_from_reset_token(token: str) -> User | None:
@@ -69,8 +82,9 @@ def user_from_reset_token(token: str) -> User | None:
         return None
     if not isinstance(data, dict):
         return None
-    user = db.session.get(User, data.get("uid"))
-    if user is None or user.password_hash[-16:] != data.get("ph"):
+    uid = data.get("uid")
+    user = db.session.get(User, uid) if isinstance(uid, int) else None
+    if user is None or user.password_fingerprint != data.get("ph"):
         return None
     return user
 
@@ -84,13 +98,21 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["Subject"] = subject
     message.set_content(body)
     if not config.get("MAIL_SERVER"):
-        log.warning("No MAIL_SERVER configured; e-mail not sent:\n%s", message)
+        if config["ENV_NAME"] == "production":
+            # Never write a live reset link to production logs.
+            log.error("No MAIL_SERVER configured: e-mail to %s (%s) not sent.", to, subject)
+        else:
+            log.warning("No MAIL_SERVER configured; e-mail not sent:\n%s", message)
         if current_app.testing:
             current_app.extensions.setdefault("cadre_outbox", []).append(message)
         return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(message)
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        # The visitor sees the same answer either way: a failure must not tell who has an account.
+        log.exception("Could not send e-mail to %s (%s)", to, subject)

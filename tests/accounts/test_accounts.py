@@ -193,3 +193,27 @@ def test_reset_link_expires(client, app, make_user, monkeypatch):
 
 def test_tampered_reset_link(client, app):
     assert client.get("/account/reset/not-a-token").location == "/account/forgot"
+
+
+def test_password_change_logs_out_other_devices(app, make_user):
+    user = make_user(email="zoe@example.org")
+    laptop, phone = app.test_client(), app.test_client()
+    for device in (laptop, phone):
+        device.post("/account/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    new = "violet quartz mountain river"
+    laptop.post("/account/password", data={"current": PASSWORD, "password": new, "confirm": new})
+    assert laptop.get("/dashboard").status_code == 200
+    assert phone.get("/dashboard").status_code == 302
+    # Even the remember-me cookie alone no longer opens a session.
+    phone.delete_cookie("session")
+    assert phone.get("/dashboard").status_code == 302
+
+
+def test_smtp_failure_answers_like_success(client, app, make_user, monkeypatch):
+    make_user(email="zoe@example.org")
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+
+    response = client.post("/account/forgot", data={"email": "zoe@example.org"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "If an account uses this address" in text_of(response)
