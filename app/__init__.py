@@ -30,9 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     # Batch mode lets later migrations alter tables on SQLite, which copies tables to change them.
-    migrate.init_app(
-        app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

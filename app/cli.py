@@ -32,9 +32,7 @@ def check_command(root: str | None) -> None:
     result = check_root(path)
     _report(result)
     if result.problems:
-        click.echo(
-            f"{len(result.problems)} problem(s); refused: {', '.join(result.refused)}", err=True
-        )
+        click.echo(f"{len(result.problems)} problem(s); refused: {', '.join(result.refused)}", err=True)
         raise SystemExit(1)
     click.echo(f"OK: {len(result.courses)} course(s), no problem found.")
 

@@ -1,6 +1,6 @@
 """Error pages that keep the layout and never leak a traceback."""
 
-from flask import render_template
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -13,10 +13,23 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         message = _(
-            "The form expired or was sent from another site. "
-            "Please go back, reload the page and try again."
+            "The form expired or was sent from another site. Please go back, reload the page and try again."
         )
         return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        message = _("This request could not be understood. Please go back and try again.")
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.before_request
+    def refuse_nul_bytes():
+        # A NUL byte is never legitimate here, and PostgreSQL refuses it with an error.
+        values = [request.path, *request.args.values()]
+        if request.method == "POST":
+            values += request.form.values()
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.errorhandler(403)
     def forbidden(error):

@@ -115,9 +115,7 @@ def make_user(app):
     """Factory: a committed account with a known password."""
     counter = iter(range(1, 10_000))
 
-    def factory(
-        full_name: str = "Zoé Lefèvre", email: str | None = None, password: str = PASSWORD
-    ) -> User:
+    def factory(full_name: str = "Zoé Lefèvre", email: str | None = None, password: str = PASSWORD) -> User:
         user = User(full_name=full_name, email=email or f"learner{next(counter)}@example.org")
         user.set_password(password)
         db.session.add(user)
@@ -146,9 +144,7 @@ class AuthActions:
 
     def login(self, email: str, password: str = PASSWORD, next: str | None = None):
         url = "/account/login" + (f"?next={next}" if next else "")
-        return self._client.post(
-            url, data={"email": email, "password": password, "next": next or ""}
-        )
+        return self._client.post(url, data={"email": email, "password": password, "next": next or ""})
 
     def logout(self):
         return self._client.post("/account/logout")

@@ -47,10 +47,7 @@ def test_quiz_and_mark_read_need_the_token(csrf_app, make_user, course):
         data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token},
     )
     assert client.post("/courses/voix-et-ia/consentement/read").status_code == 400
-    assert (
-        client.post("/courses/voix-et-ia/cadre-legal/quiz", data={"version": "1"}).status_code
-        == 400
-    )
+    assert client.post("/courses/voix-et-ia/cadre-legal/quiz", data={"version": "1"}).status_code == 400
 
 
 @pytest.fixture

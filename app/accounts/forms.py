@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from app.accounts.services import find_user_by_email, password_problem
+from app.certificates.pdf import unprintable_characters
 
 
 class RegisterForm(FlaskForm):
@@ -53,11 +54,20 @@ class RegisterForm(FlaskForm):
             n=current_app.config["PASSWORD_MIN_LENGTH"],
         )
 
+    def validate_full_name(self, field):
+        missing = unprintable_characters(field.data or "")
+        if missing:
+            raise ValidationError(
+                _(
+                    "Our certificates cannot print these characters yet: %(chars)s. "
+                    "Please write your name with Latin, Greek or Cyrillic letters.",
+                    chars=" ".join(missing),
+                )
+            )
+
     def validate_email(self, field):
         if find_user_by_email(field.data) is not None:
-            raise ValidationError(
-                _l("An account already uses this e-mail address. Log in instead.")
-            )
+            raise ValidationError(_l("An account already uses this e-mail address. Log in instead."))
 
     def validate_password(self, field):
         problem = password_problem(field.data, self.full_name.data or "", self.email.data or "")

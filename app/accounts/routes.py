@@ -20,6 +20,7 @@ from app.extensions import db, login_manager
 from app.urls import external_url, safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+MAX_ID = 2**31 - 1  # the largest id an integer column holds on every database
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None  # the login page says it plainly already
@@ -29,7 +30,7 @@ login_manager.login_message = None  # the login page says it plainly already
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: a session is valid only while the password it was opened with is."""
     user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit() or len(user_id) > 12:
+    if not user_id.isdigit() or int(user_id) > MAX_ID:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
@@ -80,9 +81,7 @@ def change_password():
     """Change the password, knowing the current one."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        problem = services.password_problem(
-            form.password.data, current_user.full_name, current_user.email
-        )
+        problem = services.password_problem(form.password.data, current_user.full_name, current_user.email)
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("This is not your current password."))
         elif problem:
@@ -104,9 +103,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
         if user is not None:
-            link = external_url(
-                url_for("accounts.reset_password", token=services.make_reset_token(user))
-            )
+            link = external_url(url_for("accounts.reset_password", token=services.make_reset_token(user)))
             services.send_mail(
                 user.email,
                 _("Reset your Cadre password"),

@@ -30,8 +30,7 @@ def password_problem(password: str, *user_inputs: str) -> str | None:
     words = [w for u in user_inputs for w in re.split(r"[\s@._-]+", u.lower()) if len(w) > 2]
     if zxcvbn(password, user_inputs=[*user_inputs, *words])["score"] < 3:
         return _(
-            "This password is too common or too easy to guess. "
-            "Try a few unrelated words, or a longer phrase."
+            "This password is too common or too easy to guess. Try a few unrelated words, or a longer phrase."
         )
     return None
 

@@ -4,9 +4,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.catalog.models import Course, Module, Question
+from app.certificates.services import issue_certificate_if_complete
 from app.content.documents import CourseDoc, ModuleDoc, QuestionDoc
 from app.extensions import db
+from app.learning.models import ModuleProgress
 from app.models_base import utcnow
 
 
@@ -48,14 +51,29 @@ def import_course(doc: CourseDoc) -> ImportOutcome:
     course.content_hash = doc.content_hash
     db.session.flush()
     _sync_modules(course, doc.modules)
+    if status == "updated":
+        _issue_due_certificates(course)
     return ImportOutcome(doc.slug, status, course.version)
+
+
+def _issue_due_certificates(course: Course) -> None:
+    """Learners whom an update made complete (a module retired, say) get their certificate now."""
+    db.session.flush()
+    db.session.expire(course, ["modules"])
+    learners = db.session.scalars(
+        select(User)
+        .join(ModuleProgress, ModuleProgress.user_id == User.id)
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .where(Module.course_id == course.id, ModuleProgress.completed_at.is_not(None))
+        .distinct()
+    )
+    for learner in learners:
+        issue_certificate_if_complete(learner, course)
 
 
 def _sync_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> None:
     """Update modules in place by slug, add new ones, retire the missing."""
-    existing = {
-        m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))
-    }
+    existing = {m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
     seen = set()
     for position, doc in enumerate(docs, start=1):
         module = existing.get(doc.slug)
@@ -84,10 +102,7 @@ def _sync_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> None:
 
 def _sync_questions(module: Module, docs: tuple[QuestionDoc, ...]) -> None:
     """Update questions in place by key, add new ones, retire the missing."""
-    existing = {
-        q.key: q
-        for q in db.session.scalars(select(Question).where(Question.module_id == module.id))
-    }
+    existing = {q.key: q for q in db.session.scalars(select(Question).where(Question.module_id == module.id))}
     seen = set()
     for position, doc in enumerate(docs, start=1):
         question = existing.get(doc.key)

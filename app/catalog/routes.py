@@ -15,9 +15,7 @@ def home():
     """Landing page: what Cadre is, and the courses."""
     courses = list_courses()
     progress = (
-        courses_progress(current_user, [c.id for c in courses])
-        if current_user.is_authenticated
-        else {}
+        courses_progress(current_user, [c.id for c in courses]) if current_user.is_authenticated else {}
     )
     return render_template("catalog/home.html", courses=courses, progress=progress)
 
@@ -27,9 +25,7 @@ def index():
     """The catalogue, with the learner's progress on each course."""
     courses = list_courses()
     progress = (
-        courses_progress(current_user, [c.id for c in courses])
-        if current_user.is_authenticated
-        else {}
+        courses_progress(current_user, [c.id for c in courses]) if current_user.is_authenticated else {}
     )
     return render_template("catalog/index.html", courses=courses, progress=progress)
 
@@ -41,9 +37,7 @@ def course(slug: str):
     modules = course.modules
     progress = modules_progress(current_user, [m.id for m in modules])
     states = {m.id: module_state(m, progress.get(m.id)) for m in modules}
-    certificate = (
-        find_certificate(current_user.id, course.id) if current_user.is_authenticated else None
-    )
+    certificate = find_certificate(current_user.id, course.id) if current_user.is_authenticated else None
     return render_template(
         "catalog/course.html",
         course=course,

@@ -11,6 +11,7 @@ not the one of whoever happens to trigger the rendering.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -19,6 +20,7 @@ import segno
 from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, WrapMode
 
@@ -50,6 +52,19 @@ QR_MARGIN = 24.0  # from the page edge; leaves > 4 modules of quiet zone inside 
 # platform and the French certificate reads day-month-year, so English uses the British
 # form: the two versions of one certificate then show the date in the same order.
 _DATE_LOCALES = {"en": "en_GB"}
+
+
+@functools.cache
+def _name_font_characters() -> frozenset[int]:
+    """Code points the font of the holder's name can draw."""
+    with TTFont(FONT_DIR / _FONTS[("Serif", "B")], lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def unprintable_characters(text: str) -> str:
+    """The characters of ``text`` a certificate could not print (fpdf2 would drop them silently)."""
+    covered = _name_font_characters()
+    return "".join(dict.fromkeys(c for c in text if not c.isspace() and ord(c) not in covered))
 
 
 @dataclass(frozen=True)
@@ -166,9 +181,7 @@ class _CertificatePDF(FPDF):
         self._centred(96, 6, _("for completing the course"))
 
         self.set_text_color(*NAVY)
-        self._fit_block(
-            d.course_title, "Serif", "", y=103, h=20, max_size=21, min_size=9, max_lines=3
-        )
+        self._fit_block(d.course_title, "Serif", "", y=103, h=20, max_size=21, min_size=9, max_lines=3)
 
         self.set_text_color(*GREY)
         self._fit_block(

@@ -25,9 +25,7 @@ def local_date(moment):
 def find_certificate(user_id: int, course_id: int) -> Certificate | None:
     """The learner's certificate for this course, if any."""
     return db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user_id, Certificate.course_id == course_id
-        )
+        select(Certificate).where(Certificate.user_id == user_id, Certificate.course_id == course_id)
     )
 
 

@@ -1,6 +1,6 @@
 """Learning: mark as read, take a quiz, see results, the dashboard."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -49,17 +49,14 @@ def quiz(slug: str, module_slug: str):
     if not module.has_quiz:
         abort(404)
     questions = module.questions
+    # A quiz changed while the learner answered is asked again, before its answers are judged.
+    if request.method == "POST" and request.form.get("version") != str(course.version):
+        flash(_("This quiz was updated while you were answering. Please answer again."), "warning")
+        return redirect(url_for("learning.quiz", slug=slug, module_slug=module_slug))
     form = build_quiz_form(module, questions, version=str(course.version))
     if form.validate_on_submit():
-        if form.version.data != str(course.version):
-            flash(
-                _("This quiz was updated while you were answering. Please answer again."), "warning"
-            )
-            return redirect(url_for("learning.quiz", slug=slug, module_slug=module_slug))
         before = find_certificate(current_user.id, course.id)
-        attempt, certificate = services.submit_quiz(
-            current_user, module, answers_from(form, questions)
-        )
+        attempt, certificate = services.submit_quiz(current_user, module, answers_from(form, questions))
         db.session.commit()
         _announce(certificate, before)
         return redirect(
@@ -74,7 +71,7 @@ def quiz(slug: str, module_slug: str):
     )
 
 
-@bp.get("/courses/<slug>/<module_slug>/attempts/<int:attempt_id>")
+@bp.get("/courses/<slug>/<module_slug>/attempts/<int(max=2147483647):attempt_id>")
 @login_required
 def attempt(slug: str, module_slug: str, attempt_id: int):
     """A graded attempt: score, pass or not, answers, right answers and explanations."""

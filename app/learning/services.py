@@ -23,6 +23,7 @@ class CourseProgress:
 
     completed: int
     total: int
+    touched: int = 0  # modules with any activity: read, or a quiz attempted
 
     @property
     def percent(self) -> int:
@@ -30,7 +31,7 @@ class CourseProgress:
 
     @property
     def started(self) -> bool:
-        return self.completed > 0
+        return self.touched > 0 or self.completed > 0
 
     @property
     def done(self) -> bool:
@@ -48,17 +49,19 @@ def courses_progress(user: User, course_ids: Iterable[int]) -> dict[int, CourseP
             select(Module.course_id, func.count(Module.id)).where(*live).group_by(Module.course_id)
         ).all()
     )
-    done = dict(
-        db.session.execute(
-            select(Module.course_id, func.count(ModuleProgress.id))
-            .join(ModuleProgress, ModuleProgress.module_id == Module.id)
-            .where(
-                *live, ModuleProgress.user_id == user.id, ModuleProgress.completed_at.is_not(None)
-            )
-            .group_by(Module.course_id)
-        ).all()
-    )
-    return {cid: CourseProgress(done.get(cid, 0), totals.get(cid, 0)) for cid in course_ids}
+    # count(completed_at) skips NULLs: completed and touched modules come in one query.
+    rows = db.session.execute(
+        select(Module.course_id, func.count(ModuleProgress.completed_at), func.count(ModuleProgress.id))
+        .join(ModuleProgress, ModuleProgress.module_id == Module.id)
+        .where(*live, ModuleProgress.user_id == user.id)
+        .group_by(Module.course_id)
+    ).all()
+    done = {cid: (completed, touched) for cid, completed, touched in rows}
+    progress = {}
+    for cid in course_ids:
+        completed, touched = done.get(cid, (0, 0))
+        progress[cid] = CourseProgress(completed, totals.get(cid, 0), touched)
+    return progress
 
 
 def modules_progress(user: User | None, module_ids: Iterable[int]) -> dict[int, ModuleProgress]:
@@ -79,8 +82,18 @@ def module_state(module: Module, progress: ModuleProgress | None) -> str:
     if progress is None:
         return NOT_STARTED
     if progress.completed_at is not None:
-        return PASSED if module.has_quiz else READ
+        # A module read before its quiz existed stays completed, but its quiz was not passed.
+        return PASSED if module.has_quiz and progress.best_score is not None else READ
     return ATTEMPTED if progress.attempts else NOT_STARTED
+
+
+def _lock_learner(user: User) -> None:
+    """Serialise one learner's progress updates (a row lock on PostgreSQL; SQLite locks the file).
+
+    Two requests finishing a course's last two modules at once would otherwise each miss the
+    other's completion, and neither would issue the certificate.
+    """
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
 def _progress_row(user: User, module: Module) -> ModuleProgress:
@@ -104,6 +117,7 @@ def mark_read(user: User, module: Module):
     """Complete a module without quiz; returns a certificate if this finished the course."""
     if module.has_quiz:
         raise ValueError("a module with a quiz is completed by passing its quiz")
+    _lock_learner(user)
     row = _progress_row(user, module)
     now = utcnow()
     row.read_at = row.read_at or now
@@ -128,6 +142,7 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
         results=[g.snapshot for g in graded],
     )
     db.session.add(attempt)
+    _lock_learner(user)
     row = _progress_row(user, module)
     now = utcnow()
     row.attempts = (row.attempts or 0) + 1

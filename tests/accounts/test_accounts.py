@@ -144,9 +144,7 @@ def test_change_password(client, app, make_user, auth):
         "/account/password", data={"current": PASSWORD, "password": "qwerty", "confirm": "qwerty"}
     )
     assert "at least 10 characters" in text_of(weak)
-    ok = client.post(
-        "/account/password", data={"current": PASSWORD, "password": new, "confirm": new}
-    )
+    ok = client.post("/account/password", data={"current": PASSWORD, "password": new, "confirm": new})
     assert ok.status_code == 302
     db.session.refresh(user)
     assert user.check_password(new)
@@ -175,9 +173,7 @@ def test_forgot_password_sends_a_single_use_link(client, app, make_user):
 
 
 def test_forgot_password_unknown_address_says_the_same(client, app):
-    response = client.post(
-        "/account/forgot", data={"email": "nobody@example.org"}, follow_redirects=True
-    )
+    response = client.post("/account/forgot", data={"email": "nobody@example.org"}, follow_redirects=True)
     assert "If an account uses this address" in text_of(response)
     assert not app.extensions.get("cadre_outbox")
 
@@ -217,3 +213,20 @@ def test_smtp_failure_answers_like_success(client, app, make_user, monkeypatch):
     response = client.post("/account/forgot", data={"email": "zoe@example.org"}, follow_redirects=True)
     assert response.status_code == 200
     assert "If an account uses this address" in text_of(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("Zoé Lefèvre-Œuvray", True),
+        ("Łukasz Żółć", True),
+        ("Νίκη Παπαδοπούλου", True),
+        ("王小明", False),
+        ("Zoé 😀", False),
+    ],
+)
+def test_name_must_be_printable_on_certificates(client, app, name, accepted):
+    response = register(client, full_name=name)
+    assert (response.status_code == 302) is accepted
+    if not accepted:
+        assert "cannot print these characters" in text_of(response)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.catalog.importer import import_course
 from app.catalog.models import Course, Module, Question
+from app.certificates.models import Certificate
 from app.content.checker import check_root
 from app.extensions import db
 from app.learning.models import ModuleProgress, QuizAttempt
@@ -36,9 +37,7 @@ def test_import_is_idempotent(app, runner, content):
     counts = [db.session.scalar(select(func.count(m.id))) for m in (Course, Module, Question)]
     second = run_import(runner, content)
     assert "voix-et-ia: unchanged (version 1)" in second.output
-    assert [
-        db.session.scalar(select(func.count(m.id))) for m in (Course, Module, Question)
-    ] == counts
+    assert [db.session.scalar(select(func.count(m.id))) for m in (Course, Module, Question)] == counts
 
 
 def test_update_keeps_progress_and_attempts(app, runner, content, make_user):
@@ -128,3 +127,35 @@ def test_bundled_course_imports(app):
     course = db.session.scalar(select(Course).where(Course.slug == "ia-droit-auteur"))
     assert len(course.modules) >= 3
     assert all(m.has_quiz and len(m.questions) >= 8 for m in course.modules)
+
+
+def test_module_read_before_its_quiz_existed(app, runner, content, make_user, client, auth):
+    """Adding a quiz to a module already read keeps it completed and never breaks its page."""
+    run_import(runner, content)
+    user = make_user()
+    consent = db.session.scalar(select(Module).where(Module.slug == "consentement"))
+    mark_read(user, consent)
+    db.session.commit()
+    (content / "quizzes/voix-et-ia/consentement.md").write_text(
+        "---\npass_mark: 50\n---\n## Une question ?\n\n- [x] oui\n- [ ] non\n\n> Parce que.\n"
+    )
+    assert run_import(runner, content).exit_code == 0
+    auth.login(user.email)
+    response = client.get("/courses/voix-et-ia/consentement")
+    assert response.status_code == 200
+    assert "Take the quiz" in response.get_data(as_text=True)
+
+
+def test_update_that_completes_a_course_issues_the_certificate(app, runner, content, make_user):
+    run_import(runner, content)
+    user = make_user()
+    for slug in ("consentement", "bonnes-pratiques"):
+        mark_read(user, db.session.scalar(select(Module).where(Module.slug == slug)))
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0
+    # The author removes the only module the learner had not done.
+    (content / COURSE_DIR / "01-cadre-legal.md").unlink()
+    (content / "quizzes/voix-et-ia/cadre-legal.md").unlink()
+    assert run_import(runner, content).exit_code == 0
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate is not None and certificate.course_version == 2

@@ -20,10 +20,7 @@ def complete(user, course):
     certificate = None
     for module in course.modules:
         if module.has_quiz:
-            right = {
-                q.key: [i for i, c in enumerate(q.choices) if c["correct"]]
-                for q in module.questions
-            }
+            right = {q.key: [i for i, c in enumerate(q.choices) if c["correct"]] for q in module.questions}
             _, certificate = submit_quiz(user, module, right)
         else:
             certificate = mark_read(user, module)

@@ -48,9 +48,7 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def live_server(tmp_path):
     """The real app (CSRF on) on a free port, with the fixture and bundled courses imported."""
-    app = make_app(
-        f"sqlite:///{tmp_path / 'e2e.sqlite'}", WTF_CSRF_ENABLED=True, SERVER_BASE_URL=None
-    )
+    app = make_app(f"sqlite:///{tmp_path / 'e2e.sqlite'}", WTF_CSRF_ENABLED=True, SERVER_BASE_URL=None)
     with app.app_context():
         db.create_all()
         for root in (VALID_CONTENT, app.config["CONTENT_ROOT"]):

@@ -44,9 +44,7 @@ def test_register_read_quiz_certificate(page: Page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("La voix et l'IA")
 
     page.get_by_role("link", name="Sign up").click()
-    page.get_by_label("Full name, as it will appear on your certificates").fill(
-        "Zoé Lefèvre-Œuvray"
-    )
+    page.get_by_label("Full name, as it will appear on your certificates").fill("Zoé Lefèvre-Œuvray")
     page.get_by_label("E-mail address").fill("zoe@example.org")
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Confirm the password").fill("short")

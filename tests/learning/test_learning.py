@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.catalog.models import Module
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.learning.forms import _choice_value
 from app.learning.grading import QUESTION_TYPES, score_percent
 from app.learning.models import ModuleProgress, QuizAttempt
 from app.learning.services import courses_progress
@@ -25,12 +26,25 @@ def quiz_fields(course):
     return {q.key: f"q{q.id}" for q in module.questions}
 
 
-def answers(course, first: str, second: list[str]) -> dict:
+def answers(client, course, first: str, second: list[str]) -> dict:
+    """Form data choosing these choice indices, in the opaque values of a freshly served quiz."""
+    page = client.get(QUIZ).get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    module = db.session.scalar(select(Module).where(Module.slug == "cadre-legal"))
+    by_key = {q.key: q for q in module.questions}
+
+    def values(key, indices):
+        question = by_key[key]
+        return [
+            _choice_value(nonce, question, int(i)) if int(i) < len(question.choices) else i for i in indices
+        ]
+
     fields = quiz_fields(course)
     return {
-        fields["qu-est-ce-que-l-opt-out"]: first,
-        fields["textes"]: second,
+        fields["qu-est-ce-que-l-opt-out"]: values("qu-est-ce-que-l-opt-out", [first])[0],
+        fields["textes"]: values("textes", second),
         "version": str(course.version),
+        "nonce": nonce,
     }
 
 
@@ -100,7 +114,7 @@ def test_quiz_needs_login(client, course):
 
 
 def test_failed_then_passed_quiz(client, course, learner):
-    failed = client.post(QUIZ, data=answers(course, "0", ["0"]), follow_redirects=True)
+    failed = client.post(QUIZ, data=answers(client, course, "0", ["0"]), follow_redirects=True)
     text = text_of(failed)
     assert "0%" in text or "0 %" in text
     assert "Not passed yet." in text
@@ -108,7 +122,7 @@ def test_failed_then_passed_quiz(client, course, learner):
     # After grading, the explanation is shown.
     assert module.questions[0].explanation_html in text
 
-    passed = client.post(QUIZ, data=answers(course, "1", ["0", "1"]), follow_redirects=True)
+    passed = client.post(QUIZ, data=answers(client, course, "1", ["0", "1"]), follow_redirects=True)
     assert "Passed." in text_of(passed)
     attempts = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)).all()
     assert [a.score for a in attempts] == [0, 100]
@@ -117,14 +131,14 @@ def test_failed_then_passed_quiz(client, course, learner):
 
 
 def test_half_right_is_below_pass_mark(client, course, learner):
-    client.post(QUIZ, data=answers(course, "1", ["0"]))
+    client.post(QUIZ, data=answers(client, course, "1", ["0"]))
     attempt = db.session.scalar(select(QuizAttempt))
     assert attempt.score == 50 and attempt.passed is False
 
 
 def test_best_score_counts(client, course, learner):
-    client.post(QUIZ, data=answers(course, "1", ["0", "1"]))
-    client.post(QUIZ, data=answers(course, "0", ["2"]))
+    client.post(QUIZ, data=answers(client, course, "1", ["0", "1"]))
+    client.post(QUIZ, data=answers(client, course, "0", ["2"]))
     row = db.session.scalar(select(ModuleProgress))
     assert row.best_score == 100 and row.completed_at is not None
 
@@ -140,13 +154,13 @@ def test_unanswered_question_is_refused_and_nothing_recorded(client, course, lea
 
 
 def test_forged_choice_is_refused(client, course, learner):
-    response = client.post(QUIZ, data=answers(course, "7", ["0", "1"]))
+    response = client.post(QUIZ, data=answers(client, course, "7", ["0", "1"]))
     assert response.status_code == 200
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
 
 
 def test_stale_quiz_version_asks_to_answer_again(client, course, learner):
-    data = answers(course, "1", ["0", "1"])
+    data = answers(client, course, "1", ["0", "1"])
     data["version"] = "0"
     response = client.post(QUIZ, data=data)
     assert response.status_code == 302
@@ -154,7 +168,7 @@ def test_stale_quiz_version_asks_to_answer_again(client, course, learner):
 
 
 def test_attempt_of_someone_else_is_404(client, course, learner, make_user, auth):
-    client.post(QUIZ, data=answers(course, "1", ["0", "1"]))
+    client.post(QUIZ, data=answers(client, course, "1", ["0", "1"]))
     attempt = db.session.scalar(select(QuizAttempt))
     url = f"{COURSE}/cadre-legal/attempts/{attempt.id}"
     assert client.get(url).status_code == 200
@@ -184,7 +198,7 @@ def test_progress_and_dashboard(client, course, learner):
 
 
 def complete_course(client, course):
-    client.post(QUIZ, data=answers(course, "1", ["0", "1"]))
+    client.post(QUIZ, data=answers(client, course, "1", ["0", "1"]))
     client.post(f"{COURSE}/consentement/read")
     return client.post(f"{COURSE}/bonnes-pratiques/read", follow_redirects=True)
 
@@ -220,3 +234,58 @@ def test_query_count_of_catalogue_is_bounded(client, course, learner, app):
             assert len(statements) <= 8, (url, statements)
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_choice_values_are_opaque_and_change_between_renderings(client, course, learner):
+    first = text_of(client.get(QUIZ))
+    second = text_of(client.get(QUIZ))
+    values = re.findall(r'type="(?:radio|checkbox)" value="([^"]+)"', first)
+    assert len(values) == 6
+    assert not any(v.isdigit() for v in values)
+    assert set(values).isdisjoint(re.findall(r'type="(?:radio|checkbox)" value="([^"]+)"', second))
+
+
+def test_stale_version_wins_over_missing_answers(client, course, learner):
+    fields = quiz_fields(course)
+    response = client.post(QUIZ, data={fields["textes"]: "x", "version": "0"})
+    assert response.status_code == 302
+    assert "was updated" in text_of(client.get(QUIZ))
+
+
+def test_error_summary_names_the_unanswered_question(client, course, learner):
+    data = answers(client, course, "1", ["0"])
+    del data[quiz_fields(course)["qu-est-ce-que-l-opt-out"]]
+    page = text_of(client.post(QUIZ, data=data))
+    summary = page[page.index('class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert "Question 1" in summary and "Question 2" not in summary
+
+
+def test_failed_attempts_still_count_as_started(client, course, learner):
+    client.post(QUIZ, data=answers(client, course, "0", ["2"]))
+    progress = courses_progress(learner, [course.id])[course.id]
+    assert progress.started and progress.completed == 0
+    assert "Not started" not in text_of(client.get("/courses"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{COURSE}/cadre-legal/attempts/99999999999999999999",
+        f"{COURSE}/cadre-legal/attempts/2147483648",
+    ],
+)
+def test_huge_attempt_ids_are_404(client, course, learner, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/courses/a%00b", f"{COURSE}/a%00b", "/certificates/%00"])
+def test_nul_bytes_are_a_clear_400(client, course, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "could not be understood" in text_of(response)
+
+
+def test_nul_byte_in_a_form_is_refused(client, app):
+    response = client.post("/account/login", data={"email": "a\x00@example.org", "password": "x"})
+    assert response.status_code == 400
