@@ -77,3 +77,10 @@ def test_migrations_downgrade_cleanly(empty_database):
     upgrade()
     downgrade(revision="base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_security_headers(client, app):
+    response = client.get("/courses")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src" not in response.headers["Content-Security-Policy"]  # default-src 'self' covers it
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
