@@ -37,6 +37,7 @@ run: db
 	CADRE_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test translations
+	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
 lint: install-test
