@@ -1,25 +1,19 @@
 """Issuing certificates exactly once, and building their PDF once."""
 
 import secrets
-from zoneinfo import ZoneInfo
 
+from flask_babel import to_user_timezone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.certificates.models import Certificate, CertificatePDF
+from app.certificates.pdf import CertificateData, render_certificate_pdf
 from app.extensions import db
 
 
 def new_code() -> str:
     """An unguessable code: 128 bits of randomness, URL-safe."""
     return secrets.token_urlsafe(16)
-
-
-def local_date(moment):
-    """The calendar date of a UTC moment in the platform's time zone (Europe/Paris)."""
-    from flask import current_app
-
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def find_certificate(user_id: int, course_id: int) -> Certificate | None:
@@ -30,16 +24,15 @@ def find_certificate(user_id: int, course_id: int) -> Certificate | None:
 
 
 def issue_certificate_if_complete(user, course) -> Certificate | None:
-    """Issue the certificate when every module is completed; never twice.
+    """Issue the certificate when every module is completed; return it only if this call issued it.
 
-    Two concurrent requests may both see the course complete: the unique constraint lets one
-    insert win and the other finds the winner's row.
+    Never twice: should two requests both see the course complete, the unique constraint lets
+    one insert win and the other returns None, as when the certificate already existed.
     """
-    from app.learning.services import course_completed
+    from app.learning.services import course_completed  # learning imports this module
 
-    existing = find_certificate(user.id, course.id)
-    if existing is not None or not course_completed(user, course):
-        return existing
+    if find_certificate(user.id, course.id) is not None or not course_completed(user, course):
+        return None
     certificate = Certificate(
         code=new_code(),
         user_id=user.id,
@@ -54,14 +47,12 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
         with db.session.begin_nested():
             db.session.add(certificate)
     except IntegrityError:
-        return find_certificate(user.id, course.id)
+        return None
     return certificate
 
 
 def certificate_pdf(certificate: Certificate, locale: str, verify_url: str) -> bytes:
     """The stored PDF in ``locale``, built and stored on first request."""
-    from app.certificates.pdf import CertificateData, render_certificate_pdf
-
     stored = db.session.scalar(
         select(CertificatePDF.data).where(
             CertificatePDF.certificate_id == certificate.id, CertificatePDF.locale == locale
@@ -74,7 +65,7 @@ def certificate_pdf(certificate: Certificate, locale: str, verify_url: str) -> b
             holder_name=certificate.holder_name,
             course_title=certificate.course_title,
             publisher=certificate.publisher,
-            issued_on=local_date(certificate.issued_at),
+            issued_on=to_user_timezone(certificate.issued_at).date(),
             course_version=certificate.course_version,
             content_updated=certificate.content_updated,
             code=certificate.code,

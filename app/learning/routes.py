@@ -19,9 +19,9 @@ from app.learning.models import QuizAttempt
 bp = Blueprint("learning", __name__)
 
 
-def _announce(certificate, before) -> None:
-    """Flash the certificate once, when this very request issued it."""
-    if certificate is not None and before is None:
+def _announce(certificate) -> None:
+    """Congratulate the learner when this very request issued their certificate."""
+    if certificate is not None:
         flash(_("Congratulations! You completed the course and earned its certificate."), "success")
 
 
@@ -33,10 +33,9 @@ def mark_read(slug: str, module_slug: str):
     module = get_module_or_404(course, module_slug)
     if module.has_quiz or not PostForm().validate_on_submit():
         abort(400)
-    before = find_certificate(current_user.id, course.id)
     certificate = services.mark_read(current_user, module)
     db.session.commit()
-    _announce(certificate, before)
+    _announce(certificate)
     return redirect(url_for("catalog.module", slug=slug, module_slug=module_slug))
 
 
@@ -55,10 +54,9 @@ def quiz(slug: str, module_slug: str):
         return redirect(url_for("learning.quiz", slug=slug, module_slug=module_slug))
     form = build_quiz_form(module, questions, version=str(course.version))
     if form.validate_on_submit():
-        before = find_certificate(current_user.id, course.id)
         attempt, certificate = services.submit_quiz(current_user, module, answers_from(form, questions))
         db.session.commit()
-        _announce(certificate, before)
+        _announce(certificate)
         return redirect(
             url_for("learning.attempt", slug=slug, module_slug=module_slug, attempt_id=attempt.id)
         )

@@ -114,7 +114,7 @@ def _progress_row(user: User, module: Module) -> ModuleProgress:
 
 
 def mark_read(user: User, module: Module):
-    """Complete a module without quiz; returns a certificate if this finished the course."""
+    """Complete a module without quiz; returns the certificate if this finished the course."""
     if module.has_quiz:
         raise ValueError("a module with a quiz is completed by passing its quiz")
     _lock_learner(user)
@@ -128,7 +128,10 @@ def mark_read(user: User, module: Module):
 
 
 def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]):
-    """Grade answers on the server, keep the attempt, update progress; returns (attempt, cert)."""
+    """Grade answers on the server, keep the attempt, update progress.
+
+    Returns the attempt, and the certificate if this attempt finished the course.
+    """
     questions = module.questions
     graded = [grade_question(q, answers.get(q.key, ())) for q in questions]
     score = score_percent(sum(g.correct for g in graded), len(graded))
