@@ -1,6 +1,6 @@
 """Locale selection and the language switcher."""
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 
 from app.extensions import babel
@@ -11,8 +11,6 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     """The learner's explicit choice, else the browser's preference, else French."""
-    from flask import current_app
-
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")
     if chosen in languages:
@@ -23,8 +21,6 @@ def select_locale() -> str:
 @bp.post("/language/<code>")
 def set_language(code: str):
     """Remember the chosen interface language (POST, so it carries a CSRF token)."""
-    from flask import abort, current_app
-
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code

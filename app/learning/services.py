@@ -23,7 +23,7 @@ class CourseProgress:
 
     completed: int
     total: int
-    touched: int = 0  # modules with any activity: read, or a quiz attempted
+    touched: int  # modules with any activity (read, or a quiz attempted); completed ones included
 
     @property
     def percent(self) -> int:
@@ -31,7 +31,7 @@ class CourseProgress:
 
     @property
     def started(self) -> bool:
-        return self.touched > 0 or self.completed > 0
+        return self.touched > 0
 
     @property
     def done(self) -> bool:
@@ -158,9 +158,9 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     return attempt, certificate
 
 
-def next_module(course: Course, progress: Mapping[int, ModuleProgress]) -> Module | None:
-    """The first live module the learner has not completed, in course order."""
-    for module in course.modules:
+def next_module(modules: Iterable[Module], progress: Mapping[int, ModuleProgress]) -> Module | None:
+    """The first of these modules (in course order) the learner has not completed."""
+    for module in modules:
         row = progress.get(module.id)
         if row is None or row.completed_at is None:
             return module
@@ -177,13 +177,11 @@ def next_modules(user: User, courses: list[Course]) -> dict[int, Module | None]:
         .where(Module.course_id.in_(ids), Module.retired.is_(False))
         .order_by(Module.course_id, Module.position)
     ).all()
-    done = modules_progress(user, [m.id for m in modules])
-    result: dict[int, Module | None] = dict.fromkeys(ids)
-    for module in reversed(modules):
-        row = done.get(module.id)
-        if row is None or row.completed_at is None:
-            result[module.course_id] = module  # reversed: the earliest undone one wins
-    return result
+    progress = modules_progress(user, [m.id for m in modules])
+    by_course: dict[int, list[Module]] = {cid: [] for cid in ids}
+    for module in modules:
+        by_course[module.course_id].append(module)
+    return {cid: next_module(course_modules, progress) for cid, course_modules in by_course.items()}
 
 
 def course_completed(user: User, course: Course) -> bool:

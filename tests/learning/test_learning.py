@@ -194,6 +194,8 @@ def test_progress_and_dashboard(client, course, learner):
     assert "33% done" in page
     # What to do next is the first module not completed.
     assert re.search(r"Next:\s*<a [^>]*>Le cadre légal</a>", page)
+    # The course page points to the same module: one rule for "what to do next".
+    assert "Continue: Le cadre légal" in text_of(client.get(COURSE))
     assert "Complete every module" in page
 
 
