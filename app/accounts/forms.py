@@ -11,7 +11,46 @@ from app.accounts.services import find_user_by_email, password_problem
 from app.certificates.pdf import unprintable_characters
 
 
-class RegisterForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice, held to the password policy.
+
+    The policy also refuses passwords built from the person's own name or e-mail, which
+    ``personal_words`` supplies: the account's for a change or reset, the form's on registration.
+    """
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Choose a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Confirm the new password"),
+        validators=[
+            InputRequired(_l("Type the new password again.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # The hint follows the configured minimum, which the validator also uses.
+        self.password.description = _(
+            "At least %(n)d characters; a short phrase is easiest to remember.",
+            n=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
+
+    def personal_words(self) -> tuple[str, ...]:
+        return (self.user.full_name, self.user.email) if self.user else ()
+
+    def validate_password(self, field):
+        problem = password_problem(field.data, *self.personal_words())
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegisterForm(NewPasswordForm):
     """Create an account."""
 
     full_name = StringField(
@@ -46,13 +85,8 @@ class RegisterForm(FlaskForm):
     )
     submit = SubmitField(_l("Create my account"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The hint follows the configured minimum, which the validator also uses.
-        self.password.description = _(
-            "At least %(n)d characters; a short phrase is easiest to remember.",
-            n=current_app.config["PASSWORD_MIN_LENGTH"],
-        )
+    def personal_words(self) -> tuple[str, ...]:
+        return (self.full_name.data or "", self.email.data or "")
 
     def validate_full_name(self, field):
         missing = unprintable_characters(field.data or "")
@@ -68,11 +102,6 @@ class RegisterForm(FlaskForm):
     def validate_email(self, field):
         if find_user_by_email(field.data) is not None:
             raise ValidationError(_l("An account already uses this e-mail address. Log in instead."))
-
-    def validate_password(self, field):
-        problem = password_problem(field.data, self.full_name.data or "", self.email.data or "")
-        if problem:
-            raise ValidationError(problem)
 
 
 class LoginForm(FlaskForm):
@@ -93,28 +122,19 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ChangePasswordForm(FlaskForm):
-    """Change the password of the signed-in account."""
+class ChangePasswordForm(NewPasswordForm):
+    """Change the password of the signed-in account (``user=``), knowing the current one."""
 
     current = PasswordField(
         _l("Current password"),
         validators=[InputRequired(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
-    password = PasswordField(
-        _l("New password"),
-        validators=[InputRequired(_l("Choose a new password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Confirm the new password"),
-        validators=[
-            InputRequired(_l("Type the new password again.")),
-            EqualTo("password", _l("The two passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField(_l("Change my password"))
+
+    def validate_current(self, field):
+        if not self.user.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -134,22 +154,9 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetPasswordForm(FlaskForm):
-    """Choose a new password from a reset link."""
+class ResetPasswordForm(NewPasswordForm):
+    """Choose a new password from a reset link (``user=`` is the account the link names)."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[InputRequired(_l("Choose a new password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Confirm the new password"),
-        validators=[
-            InputRequired(_l("Type the new password again.")),
-            EqualTo("password", _l("The two passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField(_l("Save the new password"))
 
 

@@ -1,5 +1,6 @@
 """Accounts: registration rules, password policy, reset tokens and mail."""
 
+import functools
 import logging
 import re
 import smtplib
@@ -40,14 +41,16 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
 
 
-# Hashing something even for an unknown address keeps login time from telling who has an account.
-_DUMMY_HASH = generate_password_hash("cadre-timing-equaliser")
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown addresses against, made once per process when first needed."""
+    return generate_password_hash("cadre-timing-equaliser")
 
 
 def password_matches(user: User | None, password: str) -> bool:
     """Check a password, spending the same time whether the account exists or not."""
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return False
     return user.check_password(password)
 

@@ -172,6 +172,17 @@ def test_forgot_password_sends_a_single_use_link(client, app, make_user):
     assert again.status_code == 302 and again.location == "/account/forgot"
 
 
+def test_reset_holds_the_password_to_the_policy(client, app, make_user):
+    user = make_user(full_name="Bartholomew Quintavalle", email="zoe@example.org")
+    client.post("/account/forgot", data={"email": user.email})
+    link = _reset_link(app)
+    for weak in ("short", "BartholomewQuintavalle"):
+        page = text_of(client.post(link, data={"password": weak, "confirm": weak}))
+        assert "at least 10 characters" in page or "too common" in page
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)
+
+
 def test_forgot_password_unknown_address_says_the_same(client, app):
     response = client.post("/account/forgot", data={"email": "nobody@example.org"}, follow_redirects=True)
     assert "If an account uses this address" in text_of(response)
