@@ -6,37 +6,40 @@ from app import create_app
 from app.config import DEFAULT_SECRET_KEY, ConfigError, normalise_database_url
 
 
-@pytest.mark.parametrize("secret", [None, DEFAULT_SECRET_KEY, "short"])
-def test_production_refuses_weak_secret(monkeypatch, tmp_path, secret):
-    monkeypatch.setenv("CADRE_ENV", "production")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
-    if secret:
-        monkeypatch.setenv("SECRET_KEY", secret)
-    else:
-        monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app()
-
-
-def test_production_starts_with_real_secret(monkeypatch, tmp_path):
+@pytest.fixture
+def production(monkeypatch, tmp_path):
+    """A complete, valid production environment; each test spoils one setting of it."""
     monkeypatch.setenv("CADRE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("SERVER_BASE_URL", "https://cadre.example.org")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+
+    def spoil(name: str, value: str | None) -> None:
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+    return spoil
+
+
+def test_production_starts_when_complete(production):
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("secret", [None, DEFAULT_SECRET_KEY, "short"])
+def test_production_refuses_weak_secret(production, secret):
+    production("SECRET_KEY", secret)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
 
 
 @pytest.mark.parametrize("base_url", [None, "http://cadre.example.org"])
-def test_production_needs_a_public_https_address(monkeypatch, tmp_path, base_url):
+def test_production_needs_a_public_https_address(production, base_url):
     """Reset links must not be built from the Host header a visitor sends."""
-    monkeypatch.setenv("CADRE_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 48)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
-    if base_url:
-        monkeypatch.setenv("SERVER_BASE_URL", base_url)
-    else:
-        monkeypatch.delenv("SERVER_BASE_URL", raising=False)
+    production("SERVER_BASE_URL", base_url)
     with pytest.raises(ConfigError, match="SERVER_BASE_URL"):
         create_app()
 

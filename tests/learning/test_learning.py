@@ -183,7 +183,12 @@ def test_mark_read_only_for_modules_without_quiz(client, course, learner):
     assert client.post(f"{COURSE}/consentement/read").status_code == 302
     assert client.get(f"{COURSE}/consentement/read").status_code == 405
     page = text_of(client.get(COURSE))
-    assert "Read" in page
+    items = {
+        slug: next(li for li in page.split("<li>") if f'{COURSE}/{slug}"' in li)
+        for slug in ("consentement", "bonnes-pratiques")
+    }
+    assert 'badge-done">Read</span>' in items["consentement"]
+    assert "Not started" in items["bonnes-pratiques"]
 
 
 def test_progress_and_dashboard(client, course, learner):
