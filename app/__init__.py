@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     ensure_local_secret(app.config, app.instance_path)
 
-    from app import errors, i18n, templating
+    from app import errors, i18n, security, templating
     from app.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     templating.init_app(app)
 
     from app import cli

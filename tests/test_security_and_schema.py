@@ -84,3 +84,12 @@ def test_security_headers(client, app):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "script-src" not in response.headers["Content-Security-Policy"]  # default-src 'self' covers it
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_error_pages_keep_the_layout_and_say_what_happened(client, app, make_user, auth, course):
+    missing = client.get("/courses/nope")
+    assert missing.status_code == 404
+    assert "This page does not exist" in text_of(missing) and 'class="site-header"' in text_of(missing)
+    assert "not available here" in text_of(client.get("/account/logout"))  # GET on a POST-only URL
+    auth.login(make_user().email)
+    assert "could not be understood" in text_of(client.post("/courses/voix-et-ia/cadre-legal/read"))
