@@ -47,6 +47,7 @@ LINK_REL = "noopener noreferrer"
 _STATIC_SRC = re.compile(r"/?static(?:/[A-Za-z0-9._-]+)+")
 # A scheme as a browser would read it once tabs, newlines and other controls are dropped.
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+_ASCII_BLANKS = re.compile(r"[ \t\r\n\f\v]+")
 
 
 class RenderError(ValueError):
@@ -146,7 +147,9 @@ def _inline_markdown() -> markdown.Markdown:
 
 def render_inline(text: str) -> str:
     """Render one line of inline Markdown to sanitised HTML, without a wrapping <p>."""
-    line = " ".join(text.split())  # one line: newlines would start new blocks
+    # One line (newlines would start new blocks); only ASCII blanks are folded, so the no-break
+    # spaces of French typography (« ; ? ! : ») stay where the author put them.
+    line = _ASCII_BLANKS.sub(" ", text).strip(" ")
     # "p" is not an inline tag, so nh3 unwraps the paragraph Markdown puts around the line.
     html = _clean(_inline_markdown().convert(line), INLINE_TAGS, _new_nonce())
     # Unwrapped raw HTML blocks leave newlines behind; inline HTML reads them as spaces anyway.

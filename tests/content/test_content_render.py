@@ -180,6 +180,13 @@ def test_render_inline_has_no_block():
     assert render_inline("<h2>x</h2> y") == "x y"
 
 
+def test_render_inline_keeps_french_no_break_spaces():
+    # « Qu’en dit-on ? » : U+00A0 after « and before », U+202F before ?, folded tabs and newlines
+    assert render_inline("\u00ab\u00a0Qu’en dit-on\u202f?\u00a0\u00bb \t\n suite") == (
+        "\u00ab&nbsp;Qu’en dit-on\u202f?&nbsp;\u00bb suite"  # nh3 writes U+00A0 as &nbsp;
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "slug"),
     [
