@@ -1,0 +1,165 @@
+"""The bundled catalogue meets the editorial bar a school or a union can assign as it is.
+
+These tests read the repository's own `courses/` and `quizzes/` through the same checker as
+`flask content check`, then hold every course to the rules of the curriculum: module count and
+length, objectives, a dated text ending with « À retenir » and its sources, quizzes of at least
+eight explained questions with at most four choices, and French typography.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from app.content.checker import check_root
+from app.content.documents import CourseDoc, ModuleDoc, QuestionDoc
+from app.content.quiz import plain_text
+
+ROOT = Path(__file__).parents[2]
+COURSE_SLUGS = sorted(p.name for p in (ROOT / "courses").iterdir() if (p / "course.md").is_file())
+
+MIN_COURSES = 7
+MODULES = range(3, 6)
+WORDS = range(800, 1501)
+MIN_QUESTIONS = 8
+MAX_CHOICES = 4
+WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+H2 = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
+CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
+# Titles of foreign works and documents are in italics and keep their own typography.
+ITALICS = re.compile(r"<(em|i)>.*?</\1>", re.S)
+# Choices that test nothing: the wrong answers must each be a real misconception.
+CATCH_ALL = re.compile(
+    r"aucune de(s| ces) (réponses|propositions)|toutes les réponses|none of the above", re.I
+)
+# French typography: a no-break space (U+00A0 or U+202F) before « : ; ? ! » » and after « « ».
+TYPOGRAPHY = [
+    (re.compile(r"[ \t][:;?!»]"), "ordinary space before a high punctuation mark or »"),
+    (re.compile(r"\w[;?!»]"), "no space before ; ? ! or »"),
+    (re.compile(r"\w:(?![/\d])"), "no space before :"),
+    (re.compile(r"«[^\u00a0\u202f]"), "no no-break space after «"),
+    (re.compile(r"\""), "straight double quote instead of « »"),
+    (re.compile(r"'"), "straight apostrophe instead of ’"),
+]
+
+
+@cache
+def catalogue():
+    return check_root(ROOT)
+
+
+@cache
+def course(slug: str) -> CourseDoc:
+    found = [c for c in catalogue().courses if c.slug == slug]
+    assert found, f"{slug} was refused by the checker: {[str(p) for p in catalogue().problems]}"
+    return found[0]
+
+
+def prose(html: str) -> str:
+    """The text a learner reads, without code samples (robots.txt lines, file names)."""
+    return plain_text(CODE.sub(" ", html))
+
+
+def words(html: str) -> int:
+    return len(WORD.findall(prose(html)))
+
+
+def question_text(question: QuestionDoc) -> str:
+    return " ".join(prose(question.prompt_html).split()).casefold()
+
+
+def sections(module: ModuleDoc) -> list[str]:
+    return [plain_text(h).strip() for h in H2.findall(module.body_html)]
+
+
+def typography_faults(text: str) -> list[str]:
+    faults = []
+    for pattern, what in TYPOGRAPHY:
+        for match in pattern.finditer(text):
+            around = text[max(match.start() - 30, 0) : match.end() + 30].replace("\n", " ")
+            faults.append(f"{what}: …{around}…")
+    return faults
+
+
+def test_content_check_reports_nothing():
+    result = catalogue()
+    assert [str(p) for p in result.problems] == []
+    assert result.refused == []
+    assert sorted(c.slug for c in result.courses) == COURSE_SLUGS
+
+
+def test_catalogue_has_at_least_seven_courses():
+    assert len(COURSE_SLUGS) >= MIN_COURSES
+
+
+def test_no_two_questions_are_identical():
+    counts = Counter(
+        question_text(q) for c in catalogue().courses for m in c.modules if m.quiz for q in m.quiz.questions
+    )
+    assert [text for text, n in counts.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("slug", COURSE_SLUGS)
+def test_course_front_matter(slug):
+    doc = course(slug)
+    assert doc.language == "fr"
+    assert doc.summary and doc.audience and doc.publisher
+    assert doc.updated <= date.today()
+    assert len(doc.modules) in MODULES, f"{len(doc.modules)} modules"
+
+
+@pytest.mark.parametrize("slug", COURSE_SLUGS)
+def test_every_module_is_dated_with_objectives_and_in_length(slug):
+    for module in course(slug).modules:
+        assert module.objectives, module.slug
+        assert module.updated is not None and module.updated <= date.today(), module.slug
+        assert words(module.body_html) in WORDS, f"{module.slug}: {words(module.body_html)} words"
+
+
+@pytest.mark.parametrize("slug", COURSE_SLUGS)
+def test_every_module_ends_with_takeaways_and_sources(slug):
+    for module in course(slug).modules:
+        assert sections(module)[-2:] == ["À retenir", "Sources"], module.slug
+        takeaways, sources = module.body_html.split(">À retenir</h2>")[1].split(">Sources</h2>")
+        assert "<li>" in takeaways, f"{module.slug}: « À retenir » is not a list"
+        assert sources.count("<li>") >= 2, f"{module.slug}: fewer than two sources"
+
+
+@pytest.mark.parametrize("slug", COURSE_SLUGS)
+def test_every_quiz_meets_the_bar(slug):
+    for module in course(slug).modules:
+        quiz = module.quiz
+        assert quiz is not None, f"{module.slug} has no quiz"
+        questions = quiz.questions
+        assert len(questions) >= MIN_QUESTIONS, module.slug
+        for q in questions:
+            where = f"{module.slug}#{q.key}"
+            assert 2 <= len(q.choices) <= MAX_CHOICES, where
+            assert words(q.explanation_html) >= 25, f"{where}: the explanation is too short to teach"
+            assert not any(CATCH_ALL.search(plain_text(c.html)) for c in q.choices), where
+        assert any(q.multiple for q in questions), f"{module.slug}: no multiple-choice question"
+        assert sum(not q.multiple for q in questions) >= 2, f"{module.slug}: too few single-choice questions"
+        scenarios = sum(len(re.findall(r"<p>", q.prompt_html)) > 1 for q in questions)
+        assert scenarios * 2 > len(questions), (
+            f"{module.slug}: {scenarios} scenario questions of {len(questions)}"
+        )
+
+
+@pytest.mark.parametrize("slug", COURSE_SLUGS)
+def test_french_typography(slug):
+    def prose(html: str) -> str:
+        return plain_text(CODE.sub(" ", ITALICS.sub(" ", html)))
+
+    doc = course(slug)
+    texts = [doc.title, doc.summary, doc.audience, prose(doc.intro_html)]
+    for module in doc.modules:
+        texts += [module.title, *module.objectives, prose(module.body_html)]
+        for q in module.quiz.questions if module.quiz else ():
+            texts += [prose(q.prompt_html), prose(q.explanation_html), *(prose(c.html) for c in q.choices)]
+    faults = [fault for text in texts for fault in typography_faults(text)]
+    assert faults == []
