@@ -43,8 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.catalog import routes as catalog
     from app.certificates import routes as certificates
     from app.learning import routes as learning
+    from app.schools import routes as schools
 
-    for module in (accounts, catalog, learning, certificates):
+    for module in (accounts, catalog, learning, certificates, schools):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

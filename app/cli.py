@@ -1,4 +1,4 @@
-"""Command line: ``flask --app wsgi content check|import [ROOT]``."""
+"""Command line: ``flask --app wsgi content check|import [ROOT]`` (and ``org``, see app.orgs.cli)."""
 
 from pathlib import Path
 
@@ -63,4 +63,7 @@ def import_command(root: str | None) -> None:
 
 def init_app(app) -> None:
     """Register the command groups."""
+    from app.orgs.cli import org
+
     app.cli.add_command(content)
+    app.cli.add_command(org)

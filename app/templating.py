@@ -1,6 +1,6 @@
 """Template filters: durations, levels, languages and dates, all translated."""
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
 LEVELS = {
@@ -25,4 +25,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["level"] = lambda key: LEVELS.get(key, key)
     app.jinja_env.filters["language"] = lambda code: LANGUAGES.get(code, code)
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else ""
-    app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "medium") if d else ""
+    # "18 December 2026, 6:00 PM" / "18 décembre 2026, 18:00": no seconds, in the user's time zone.
+    app.jinja_env.filters["datetime"] = lambda d: (
+        f"{format_date(d, 'long')}, {format_time(d, 'short')}" if d else ""
+    )
+    app.jinja_env.filters["shortdate"] = lambda d: format_date(d, "short") if d else ""

@@ -1,0 +1,1 @@
+"""Organisations (schools, publishers) and the people who belong to them, with their role."""

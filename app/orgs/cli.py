@@ -1,0 +1,45 @@
+"""``flask --app wsgi org create|add-member``: what only the platform's operators may do."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+from app.orgs.models import KINDS, ROLES, Organisation
+from app.orgs.services import OrgError, create_organisation, find_user_by_email, set_role
+
+org = AppGroup("org", help="Create organisations and name their administrators and staff.")
+
+
+@org.command("create")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--type", "kind", type=click.Choice(KINDS), default=KINDS[0], show_default=True)
+def create_command(slug: str, name: str, kind: str) -> None:
+    """Create the organisation SLUG (its short name in URLs) called NAME."""
+    try:
+        created = create_organisation(slug, name, kind)
+        db.session.commit()
+    except OrgError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{created.slug}: created ({created.kind}, {created.name})")
+
+
+@org.command("add-member")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--role", default="admin", show_default=True, help="admin or teacher for a school")
+def add_member_command(slug: str, email: str, role: str) -> None:
+    """Give the existing account EMAIL the ROLE in the organisation SLUG (or change its role)."""
+    found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if found is None:
+        raise click.ClickException(f"no organisation '{slug}'")
+    if role not in ROLES[found.kind]:
+        raise click.ClickException(f"role must be one of: {', '.join(ROLES[found.kind])}")
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with the e-mail '{email}': the person must register first")
+    set_role(found, user, role)
+    db.session.commit()
+    click.echo(f"{user.email} is {role} of {found.slug}")

@@ -1,0 +1,66 @@
+"""Organisations, their staff and invitations to join them."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.extensions import db
+from app.models_base import UTCDateTime, utcnow
+
+SCHOOL = "school"
+KINDS = (SCHOOL,)  # publishers come with the publishing workspace
+ADMIN, TEACHER = "admin", "teacher"
+# The roles each kind of organisation gives its members. A school's students are not members:
+# they join its classes (app.schools), and their account stays their own.
+ROLES = {SCHOOL: (ADMIN, TEACHER)}
+
+
+class Organisation(db.Model):
+    """A school or a publisher; ``slug`` names it in URLs and on the command line."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Membership(db.Model):
+    """A person's one role in one organisation; a person may belong to several organisations."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class Invitation(db.Model):
+    """A link that makes whoever follows it (signed in) a member with ``role``, until it expires.
+
+    Only a hash of the token is stored: a database leak gives no usable link.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    organisation: Mapped[Organisation] = relationship()

@@ -1,0 +1,155 @@
+"""Creating organisations, adding staff, and invitation links that expire."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.content.checker import is_slug
+from app.extensions import db
+from app.models_base import utcnow
+from app.orgs.models import ADMIN, KINDS, Invitation, Membership, Organisation
+
+INVITATION_DAYS = 7
+
+
+class OrgError(ValueError):
+    """A request the organisation rules refuse; ``str()`` is a message for the person."""
+
+
+@dataclass(frozen=True)
+class InvitationLink:
+    invitation: Invitation
+    token: str  # shown once to the administrator, never stored
+
+
+def create_organisation(slug: str, name: str, kind: str) -> Organisation:
+    slug, name = slug.strip(), name.strip()
+    if not is_slug(slug):
+        raise OrgError(_l("The short name must be lower-case letters, digits and hyphens (at most 80)."))
+    if not name or len(name) > 200:
+        raise OrgError(_l("The name must be between 1 and 200 characters."))
+    if kind not in KINDS:
+        raise OrgError(_l("Unknown kind of organisation."))
+    org = Organisation(slug=slug, name=name, kind=kind)
+    try:
+        with db.session.begin_nested():
+            db.session.add(org)
+    except IntegrityError:
+        raise OrgError(_l("An organisation with this short name already exists.")) from None
+    return org
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
+
+
+def membership(user_id: int, organisation_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
+    )
+
+
+def role_in(user, organisation_id: int) -> str | None:
+    """The user's role in the organisation, or None (anonymous visitors have none)."""
+    if user is None or not user.is_authenticated:
+        return None
+    found = membership(user.id, organisation_id)
+    return found.role if found else None
+
+
+def set_role(org: Organisation, user: User, role: str) -> Membership:
+    """Make ``user`` a member with ``role``, or change the role they have (command line)."""
+    found = membership(user.id, org.id)
+    if found is None:
+        found = Membership(organisation_id=org.id, user_id=user.id, role=role)
+        db.session.add(found)
+    else:
+        found.role = role
+    db.session.flush()
+    return found
+
+
+def add_member(org: Organisation, user: User, role: str) -> Membership:
+    """Add a new member from the web; someone already a member is left as they are."""
+    if membership(user.id, org.id) is not None:
+        raise OrgError(_l("%(name)s is already a member of %(org)s.", name=user.full_name, org=org.name))
+    try:
+        with db.session.begin_nested():
+            found = Membership(organisation_id=org.id, user_id=user.id, role=role)
+            db.session.add(found)
+    except IntegrityError:
+        raise OrgError(
+            _l("%(name)s is already a member of %(org)s.", name=user.full_name, org=org.name)
+        ) from None
+    return found
+
+
+def remove_member(org: Organisation, user_id: int) -> None:
+    found = membership(user_id, org.id)
+    if found is None:
+        raise OrgError(_l("This person is not a member."))
+    if found.role == ADMIN:
+        raise OrgError(_l("Administrators are managed from the command line."))
+    db.session.delete(found)
+    db.session.flush()
+
+
+def members(org: Organisation) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id == org.id)
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(org: Organisation, role: str, by: User, days: int = INVITATION_DAYS) -> InvitationLink:
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        organisation_id=org.id,
+        token_hash=_hash(token),
+        role=role,
+        created_by_id=by.id,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return InvitationLink(invitation, token)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation for this token, if it exists, is unused and has not expired."""
+    if not token or len(token) > 100:
+        return None
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(token: str, user: User) -> Membership:
+    """Use the invitation (once) to make ``user`` a member."""
+    invitation = find_invitation(token)
+    if invitation is None:
+        raise OrgError(_l("This invitation link is unknown, already used or expired. Ask for a new one."))
+    # Claim it first: of two simultaneous uses, only one updates the row.
+    claimed = db.session.execute(
+        Invitation.__table__.update()
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=utcnow(), used_by_id=user.id)
+    ).rowcount
+    if claimed != 1:
+        raise OrgError(_l("This invitation link is unknown, already used or expired. Ask for a new one."))
+    return add_member(invitation.organisation, user, invitation.role)

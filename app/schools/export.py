@@ -1,0 +1,81 @@
+"""The class table as CSV that opens right in a French or an English spreadsheet."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Response
+from flask_babel import force_locale, get_timezone
+from flask_babel import gettext as _
+
+from app.content.render import slugify
+from app.models_base import utcnow
+from app.schools.models import SchoolClass
+from app.schools.services import ClassTable, item_title
+
+# Spreadsheets run a cell starting with one of these as a formula: a student named
+# "=HYPERLINK(...)" must stay text (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Style:
+    locale: str
+    delimiter: str
+    date_format: str
+
+
+# Excel in French reads ";" as the separator and dd/mm/yyyy dates; ISO dates read everywhere else.
+FRENCH = Style("fr", ";", "%d/%m/%Y")
+ENGLISH = Style("en", ",", "%Y-%m-%d")
+
+
+def _text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _day(moment: datetime | None, style: Style) -> str:
+    return moment.astimezone(get_timezone()).strftime(style.date_format) if moment else ""
+
+
+def rows(table: ClassTable, style: Style) -> list[list[str]]:
+    """Header and one line per student; headers in the style's language."""
+    with force_locale(style.locale):
+        header = [_("Student"), _("E-mail")]
+        for item in table.items:
+            title = _text(item_title(item))
+            header += [
+                _("%(item)s: completed on", item=title),
+                _("%(item)s: best score (%%)", item=title),
+                _("%(item)s: attempts", item=title),
+                _("%(item)s: last activity", item=title),
+            ]
+        header += [_("Items completed"), _("Last activity")]
+    lines = [header]
+    for row in table.rows:
+        line = [_text(row.student.full_name), _text(row.student.email)]
+        for cell in row.cells:
+            line += [
+                _day(cell.completed_at, style),
+                "" if cell.best_score is None else str(cell.best_score),
+                str(cell.attempts),
+                _day(cell.last_activity, style),
+            ]
+        line += [f"{row.done}/{len(table.items)}", _day(row.last_activity, style)]
+        lines.append(line)
+    return lines
+
+
+def csv_response(school_class: SchoolClass, table: ClassTable, style: Style) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator="\r\n")
+    writer.writerows(rows(table, style))
+    # UTF-8 with a byte-order mark: without it, Excel reads accented names as Latin-1.
+    body = "\ufeff" + buffer.getvalue()
+    name = f"{slugify(school_class.name) or 'classe'}-{utcnow():%Y%m%d}-{style.locale}.csv"
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

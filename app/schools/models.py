@@ -1,0 +1,62 @@
+"""Classes, the students enrolled in them and what they were assigned."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.catalog.models import Course, Module
+from app.extensions import db
+from app.models_base import UTCDateTime, utcnow
+from app.orgs.models import Organisation
+
+
+class SchoolClass(db.Model):
+    """A class of a school; students join it with ``join_code`` while ``joining_open``."""
+
+    __tablename__ = "school_classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    year: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text, default="")
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Enrolment(db.Model):
+    """A student in a class."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("class_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class Assignment(db.Model):
+    """A whole course (``module_id`` empty) or one module of it, set to a class, maybe due at a time."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("class_id", "course_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship()
+    module: Mapped[Module | None] = relationship()

@@ -1,0 +1,394 @@
+"""School pages: joining a class, teaching, the class table, assignments and the CSV export.
+
+Every object is checked on the server: a class, its students and its export are shown only to
+the administrators and teachers of the class's school, and answer 404 to everyone else, so
+nobody learns which classes exist elsewhere. Teacher-only pages answer 403 to the school's
+other members and 404 to outsiders.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.forms import PostForm
+from app.catalog.models import Course, Module
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.learning.models import QuizAttempt
+from app.orgs import services as orgs
+from app.orgs.models import ADMIN, ROLES, SCHOOL, TEACHER, Organisation
+from app.schools import export, services
+from app.schools.forms import AddTeacherForm, AssignForm, ClassForm, JoinForm
+from app.schools.models import Assignment, SchoolClass
+from app.urls import external_url
+
+bp = Blueprint("schools", __name__)
+bp.add_app_template_filter(services.item_title, "item_title")
+ID = "int(max=2147483647)"  # the largest id an integer column holds on every database
+STAFF = ROLES[SCHOOL]
+
+
+def _school_or_404(slug: str, *roles: str) -> tuple[Organisation, str]:
+    """The school and the current user's role in it: 404 for outsiders, 403 for a role not allowed."""
+    school = db.session.scalar(
+        select(Organisation).where(Organisation.slug == slug, Organisation.kind == SCHOOL)
+    )
+    role = orgs.role_in(current_user, school.id) if school else None
+    if role is None:
+        abort(404)
+    if role not in roles:
+        abort(403)
+    return school, role
+
+
+def _class_or_404(class_id: int) -> SchoolClass:
+    """A class the current user teaches in (administrator or teacher of its school), else 404."""
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or orgs.role_in(current_user, school_class.organisation_id) not in STAFF:
+        abort(404)
+    return school_class
+
+
+def _fail(message) -> None:
+    """Undo the whole request's changes and tell the person why."""
+    db.session.rollback()
+    flash(str(message), "error")
+
+
+# Students ---------------------------------------------------------------------------------------
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+def join():
+    """Type a class code (or confirm the one a join link carried) to enter the class."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            school_class = services.join_class(current_user, form.code.data)
+        except services.SchoolError as exc:
+            db.session.rollback()
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("You joined the class %(name)s.", name=school_class.name), "success")
+            return redirect(url_for("learning.dashboard"))
+    return render_template("schools/join.html", form=form, school_class=None)
+
+
+@bp.get("/join/<code>")
+@login_required
+def join_link(code: str):
+    """A join link: show which class it is and ask for confirmation (a GET never changes anything)."""
+    school_class = services.find_class_by_code(code)
+    form = JoinForm(data={"code": school_class.join_code if school_class else ""})
+    if school_class is None:
+        form.code.errors = [_("No class has this code. Check it with your teacher.")]
+    return render_template("schools/join.html", form=form, school_class=school_class)
+
+
+# Teaching ---------------------------------------------------------------------------------------
+
+
+@bp.get("/teaching")
+@login_required
+def teaching():
+    """The schools where the user teaches and their classes."""
+    memberships = services.staff_organisations(current_user)
+    if not memberships:
+        abort(403)
+    classes = services.classes_of(m.organisation_id for m in memberships)
+    return render_template("schools/teaching.html", memberships=memberships, classes=classes)
+
+
+@bp.route("/schools/<slug>", methods=["GET"])
+@login_required
+def school(slug: str):
+    """The school's classes; its administrators also manage teachers here."""
+    school, role = _school_or_404(slug, *STAFF)
+    return _school_page(school, role)
+
+
+def _school_page(school: Organisation, role: str, invitation_url: str | None = None, add_form=None):
+    members = orgs.members(school) if role == ADMIN else []
+    return render_template(
+        "schools/school.html",
+        school=school,
+        role=role,
+        members=members,
+        classes=services.classes_of([school.id]),
+        add_form=add_form or AddTeacherForm(),
+        post_form=PostForm(),
+        invitation_url=invitation_url,
+        invitation_days=orgs.INVITATION_DAYS,
+    )
+
+
+@bp.post("/schools/<slug>/teachers")
+@login_required
+def add_teacher(slug: str):
+    school, role = _school_or_404(slug, ADMIN)
+    form = AddTeacherForm()
+    if form.validate_on_submit():
+        user = orgs.find_user_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append(
+                _("No account uses this address. Send them an invitation link, or ask them to sign up first.")
+            )
+        else:
+            try:
+                orgs.add_member(school, user, TEACHER)
+            except orgs.OrgError as exc:
+                db.session.rollback()
+                form.email.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(
+                    _("%(name)s is now a teacher of %(school)s.", name=user.full_name, school=school.name),
+                    "success",
+                )
+                return redirect(url_for("schools.school", slug=school.slug))
+    return _school_page(school, role, add_form=form), 400
+
+
+@bp.post(f"/schools/<slug>/teachers/<{ID}:user_id>/remove")
+@login_required
+def remove_teacher(slug: str, user_id: int):
+    school, _role = _school_or_404(slug, ADMIN)
+    if PostForm().validate_on_submit():
+        try:
+            orgs.remove_member(school, user_id)
+        except orgs.OrgError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(_("The teacher was removed from the school."), "success")
+    return redirect(url_for("schools.school", slug=school.slug))
+
+
+@bp.post("/schools/<slug>/invitations")
+@login_required
+def invite_teacher(slug: str):
+    """Make a single-use link that turns whoever opens it, signed in, into a teacher."""
+    school, role = _school_or_404(slug, ADMIN)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    link = orgs.create_invitation(school, TEACHER, current_user)
+    db.session.commit()
+    # Shown on this response only: the token is never stored, nor put in a cookie.
+    url = external_url(url_for("schools.invitation", token=link.token))
+    return _school_page(school, role, invitation_url=url)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def invitation(token: str):
+    found = orgs.find_invitation(token)
+    form = PostForm()
+    if found is not None and form.validate_on_submit():
+        try:
+            orgs.accept_invitation(token, current_user)
+        except orgs.OrgError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(_("You are now a teacher of %(school)s.", school=found.organisation.name), "success")
+            return redirect(url_for("schools.school", slug=found.organisation.slug))
+    return render_template("schools/invitation.html", invitation=found, form=form), (200 if found else 404)
+
+
+# Classes ----------------------------------------------------------------------------------------
+
+
+@bp.route("/schools/<slug>/classes/new", methods=["GET", "POST"])
+@login_required
+def new_class(slug: str):
+    school, _role = _school_or_404(slug, *STAFF)
+    form = ClassForm()
+    if form.validate_on_submit():
+        school_class = services.create_class(
+            school, current_user, form.name.data, form.year.data, form.description.data or ""
+        )
+        db.session.commit()
+        flash(
+            _("The class %(name)s is ready. Give your students its code or link.", name=school_class.name),
+            "success",
+        )
+        return redirect(url_for("schools.class_view", class_id=school_class.id))
+    return render_template("schools/new_class.html", form=form, school=school)
+
+
+@bp.get(f"/classes/<{ID}:class_id>")
+@login_required
+def class_view(class_id: int):
+    """Students × assigned items: done or not, best score, attempts, last activity, totals."""
+    school_class = _class_or_404(class_id)
+    sort = request.args.get("sort", "name")
+    descending = request.args.get("order") == "desc"
+    table = services.class_table(school_class, sort, descending)
+    return render_template(
+        "schools/class.html",
+        school_class=school_class,
+        table=table,
+        sort=sort,
+        descending=descending,
+        code=services.display_code(school_class.join_code),
+        join_url=external_url(url_for("schools.join_link", code=school_class.join_code)),
+        post_form=PostForm(),
+    )
+
+
+@bp.post(f"/classes/<{ID}:class_id>/code")
+@login_required
+def regenerate_code(class_id: int):
+    school_class = _class_or_404(class_id)
+    if PostForm().validate_on_submit():
+        services.regenerate_code(school_class)
+        db.session.commit()
+        flash(
+            _(
+                "New code: %(code)s. The old code and link no longer work.",
+                code=services.display_code(school_class.join_code),
+            ),
+            "success",
+        )
+    return redirect(url_for("schools.class_view", class_id=class_id))
+
+
+@bp.post(f"/classes/<{ID}:class_id>/joining")
+@login_required
+def toggle_joining(class_id: int):
+    school_class = _class_or_404(class_id)
+    if PostForm().validate_on_submit():
+        school_class.joining_open = not school_class.joining_open
+        db.session.commit()
+        flash(
+            _("Students can join the class again.")
+            if school_class.joining_open
+            else _("Joining is closed: the code and link no longer let anyone in."),
+            "success",
+        )
+    return redirect(url_for("schools.class_view", class_id=class_id))
+
+
+@bp.post(f"/classes/<{ID}:class_id>/students/<{ID}:user_id>/remove")
+@login_required
+def remove_student(class_id: int, user_id: int):
+    school_class = _class_or_404(class_id)
+    if PostForm().validate_on_submit():
+        try:
+            services.remove_student(school_class, user_id)
+        except services.SchoolError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(
+                _("The student was removed from the class. Their own progress is kept in their account."),
+                "success",
+            )
+    return redirect(url_for("schools.class_view", class_id=class_id))
+
+
+def _assign_choices(form: AssignForm) -> dict[int, Course]:
+    """Fill the course and module lists (live modules only); returns the courses by id."""
+    courses = list(
+        db.session.scalars(select(Course).options(selectinload(Course.modules)).order_by(Course.title))
+    )
+    form.course.choices = [("", _("Choose a course"))] + [(str(c.id), c.title) for c in courses]
+    # Grouped by course (WTForms renders a dict as optgroups); the empty value is the whole course.
+    form.module.choices = {_("All modules"): [("", _("Whole course"))]} | {
+        c.title: [(str(m.id), f"{m.position}. {m.title}") for m in c.modules] for c in courses
+    }
+    return {c.id: c for c in courses}
+
+
+@bp.route(f"/classes/<{ID}:class_id>/assign", methods=["GET", "POST"])
+@login_required
+def assign(class_id: int):
+    school_class = _class_or_404(class_id)
+    form = AssignForm()
+    courses = _assign_choices(form)
+    if form.validate_on_submit():
+        course = courses.get(int(form.course.data))
+        module = db.session.get(Module, int(form.module.data)) if form.module.data else None
+        try:
+            services.assign(school_class, course, module, form.due.data, current_user)
+        except services.SchoolError as exc:
+            db.session.rollback()
+            form[exc.field or "module"].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Assigned to %(name)s.", name=school_class.name), "success")
+            return redirect(url_for("schools.class_view", class_id=class_id))
+    return render_template("schools/assign.html", form=form, school_class=school_class)
+
+
+@bp.post(f"/classes/<{ID}:class_id>/assignments/<{ID}:assignment_id>/delete")
+@login_required
+def unassign(class_id: int, assignment_id: int):
+    school_class = _class_or_404(class_id)
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.class_id != school_class.id:
+        abort(404)
+    if PostForm().validate_on_submit():
+        db.session.delete(assignment)
+        db.session.commit()
+        flash(_("The assignment was removed. Students keep their progress."), "success")
+    return redirect(url_for("schools.class_view", class_id=class_id))
+
+
+@bp.get(f"/classes/<{ID}:class_id>/students/<{ID}:user_id>")
+@login_required
+def student(class_id: int, user_id: int):
+    """One student's progress on what the class was assigned: items, quiz attempts, certificates."""
+    school_class = _class_or_404(class_id)
+    person = services.student(school_class, user_id)
+    if person is None:
+        abort(404)
+    items = services.assignments([school_class.id])
+    cells = services.progress_cells([person.id], items)
+    covered = {m.id for modules in services.item_modules(items).values() for m in modules}
+    attempts = (
+        list(
+            db.session.scalars(
+                select(QuizAttempt)
+                .options(selectinload(QuizAttempt.module).selectinload(Module.course))
+                .where(QuizAttempt.user_id == person.id, QuizAttempt.module_id.in_(covered))
+                .order_by(QuizAttempt.created_at.desc())
+            )
+        )
+        if covered
+        else []
+    )
+    course_ids = {item.course_id for item in items}
+    certificates = (
+        list(
+            db.session.scalars(
+                select(Certificate).where(
+                    Certificate.user_id == person.id, Certificate.course_id.in_(course_ids)
+                )
+            )
+        )
+        if course_ids
+        else []
+    )
+    return render_template(
+        "schools/student.html",
+        school_class=school_class,
+        person=person,
+        rows=[(item, cells[(person.id, item.id)]) for item in items],
+        attempts=attempts,
+        certificates=certificates,
+    )
+
+
+@bp.get(f"/classes/<{ID}:class_id>/export.csv")
+@login_required
+def export_csv(class_id: int):
+    """The class table as CSV, for a French (default) or an English spreadsheet."""
+    school_class = _class_or_404(class_id)
+    style = export.FRENCH if request.args.get("format", "fr") == "fr" else export.ENGLISH
+    table = services.class_table(school_class)
+    return export.csv_response(school_class, table, style)

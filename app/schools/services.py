@@ -1,0 +1,402 @@
+"""Classes, join codes, assignments, and the class table built from the learners' own progress.
+
+Progress here is read from the same ModuleProgress rows the learner's dashboard counts: a module
+is done when its ``completed_at`` is set, a course when every live module is.
+"""
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_timezone
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.catalog.models import Course, Module
+from app.extensions import db
+from app.learning.models import ModuleProgress
+from app.models_base import utcnow
+from app.orgs.models import Membership, Organisation
+from app.schools.models import Assignment, Enrolment, SchoolClass
+
+# No 0/O, 1/I/L: codes are read aloud in class and typed from a projector.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class SchoolError(ValueError):
+    """A request the school rules refuse; ``str()`` is a message for the person.
+
+    ``field`` names the form field the message belongs beside, when there is one.
+    """
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """What a student typed, as stored: "abcd-efgh " gives "ABCDEFGH"."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _with_fresh_code(add) -> None:
+    """Run ``add(code)`` in a savepoint, drawing another code on the (rare) collision."""
+    for _ in range(5):
+        try:
+            with db.session.begin_nested():
+                add(new_join_code())
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw an unused join code")
+
+
+def create_class(org: Organisation, teacher: User, name: str, year: str, description: str) -> SchoolClass:
+    school_class = SchoolClass(
+        organisation_id=org.id,
+        name=name.strip(),
+        year=year.strip(),
+        description=description.strip(),
+        created_by_id=teacher.id,
+        joining_open=True,
+    )
+
+    def add(code):
+        school_class.join_code = code
+        db.session.add(school_class)
+        db.session.flush()
+
+    _with_fresh_code(add)
+    return school_class
+
+
+def regenerate_code(school_class: SchoolClass) -> None:
+    """A new code; the old one (and its link) stop working at once."""
+
+    def add(code):
+        school_class.join_code = code
+        db.session.flush()
+
+    _with_fresh_code(add)
+
+
+def classes_of(org_ids: Iterable[int]) -> list[SchoolClass]:
+    org_ids = list(org_ids)
+    if not org_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(SchoolClass)
+            .options(selectinload(SchoolClass.organisation))
+            .where(SchoolClass.organisation_id.in_(org_ids))
+            .order_by(SchoolClass.year.desc(), SchoolClass.name, SchoolClass.id)
+        )
+    )
+
+
+def find_class_by_code(code: str) -> SchoolClass | None:
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    return db.session.scalar(
+        select(SchoolClass)
+        .options(selectinload(SchoolClass.organisation))
+        .where(SchoolClass.join_code == code)
+    )
+
+
+def enrolment(school_class: SchoolClass, user_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.class_id == school_class.id, Enrolment.user_id == user_id)
+    )
+
+
+def join_class(user: User, code: str) -> SchoolClass:
+    """Enrol ``user`` in the class with this code, if joining is open."""
+    school_class = find_class_by_code(code)
+    if school_class is None:
+        raise SchoolError(_l("No class has this code. Check it with your teacher."))
+    if enrolment(school_class, user.id) is not None:
+        raise SchoolError(_l("You are already in the class %(name)s.", name=school_class.name))
+    if not school_class.joining_open:
+        raise SchoolError(
+            _l("The class %(name)s is closed to new students. Ask your teacher.", name=school_class.name)
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.add(Enrolment(class_id=school_class.id, user_id=user.id))
+    except IntegrityError:
+        raise SchoolError(_l("You are already in the class %(name)s.", name=school_class.name)) from None
+    return school_class
+
+
+def remove_student(school_class: SchoolClass, user_id: int) -> None:
+    found = enrolment(school_class, user_id)
+    if found is None:
+        raise SchoolError(_l("This student is not in the class."))
+    db.session.delete(found)
+    db.session.flush()
+
+
+def students(school_class: SchoolClass) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.class_id == school_class.id)
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def student(school_class: SchoolClass, user_id: int) -> User | None:
+    """The student if they are in the class, else None."""
+    return db.session.scalar(
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.class_id == school_class.id, User.id == user_id)
+    )
+
+
+def local_to_utc(local: datetime) -> datetime:
+    """A wall-clock time in the school's time zone (Europe/Paris by default) as aware UTC."""
+    # Babel hands back a pytz zone, which replace() would read as local mean time: use zoneinfo.
+    return local.replace(tzinfo=ZoneInfo(str(get_timezone()))).astimezone(UTC)
+
+
+def assign(
+    school_class: SchoolClass, course: Course, module: Module | None, due_local: datetime | None, by: User
+) -> Assignment:
+    """Assign a whole course (``module`` None) or one of its live modules, optionally due."""
+    if module is not None and (module.course_id != course.id or module.retired):
+        raise SchoolError(
+            _l("This module is not part of the course %(title)s.", title=course.title), "module"
+        )
+    due_at = local_to_utc(due_local) if due_local is not None else None
+    if due_at is not None and due_at <= utcnow():
+        raise SchoolError(_l("The due date is in the past. Choose a later date."), "due")
+    duplicate = db.session.scalar(
+        select(Assignment.id).where(
+            Assignment.class_id == school_class.id,
+            Assignment.course_id == course.id,
+            Assignment.module_id.is_(None) if module is None else Assignment.module_id == module.id,
+        )
+    )
+    if duplicate is not None:
+        raise SchoolError(_l("This is already assigned to the class."), "module")
+    assignment = Assignment(
+        class_id=school_class.id,
+        course_id=course.id,
+        module_id=module.id if module else None,
+        due_at=due_at,
+        created_by_id=by.id,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def assignments(class_ids: Iterable[int]) -> list[Assignment]:
+    """Assignments of these classes with their course and module, earliest due first."""
+    class_ids = list(class_ids)
+    if not class_ids:
+        return []
+    rows = db.session.scalars(
+        select(Assignment)
+        .options(selectinload(Assignment.course), selectinload(Assignment.module))
+        .where(Assignment.class_id.in_(class_ids))
+        .order_by(Assignment.created_at, Assignment.id)
+    )
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(rows, key=lambda a: (a.due_at or far, a.id))
+
+
+def item_title(item: Assignment) -> str:
+    """ "Course" or "Course — 2. Module", as the class table and the export name an item."""
+    if item.module is None:
+        return item.course.title
+    return f"{item.course.title} — {item.module.position}. {item.module.title}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One learner's progress on one assigned item (a course or a module)."""
+
+    completed: int  # live modules of the item completed
+    total: int  # live modules the item covers (0 if its module was withdrawn)
+    best_score: int | None  # the module's best score, or the mean of a course's best scores
+    attempts: int
+    last_activity: datetime | None
+    completed_at: datetime | None  # when the item became done (its last module completed)
+
+    @property
+    def done(self) -> bool:
+        return self.total > 0 and self.completed >= self.total
+
+    @property
+    def started(self) -> bool:
+        return self.attempts > 0 or self.last_activity is not None
+
+
+def item_modules(items: list[Assignment]) -> dict[int, list[Module]]:
+    """The live modules each assignment covers, keyed by assignment id, in one query."""
+    course_ids = {a.course_id for a in items if a.module_id is None}
+    by_course: dict[int, list[Module]] = defaultdict(list)
+    if course_ids:
+        for module in db.session.scalars(
+            select(Module)
+            .where(Module.course_id.in_(course_ids), Module.retired.is_(False))
+            .order_by(Module.position)
+        ):
+            by_course[module.course_id].append(module)
+    covered = {}
+    for a in items:
+        if a.module_id is None:
+            covered[a.id] = by_course[a.course_id]
+        else:
+            covered[a.id] = [a.module] if a.module is not None and not a.module.retired else []
+    return covered
+
+
+def progress_cells(user_ids: Iterable[int], items: list[Assignment]) -> dict[tuple[int, int], Cell]:
+    """Every learner × item cell in two queries, whatever the size of the class."""
+    user_ids = list(user_ids)
+    covered = item_modules(items)
+    module_ids = {m.id for modules in covered.values() for m in modules}
+    rows: dict[tuple[int, int], ModuleProgress] = {}
+    if user_ids and module_ids:
+        for row in db.session.scalars(
+            select(ModuleProgress).where(
+                ModuleProgress.user_id.in_(user_ids), ModuleProgress.module_id.in_(module_ids)
+            )
+        ):
+            rows[(row.user_id, row.module_id)] = row
+    cells = {}
+    for user_id in user_ids:
+        for item in items:
+            modules = covered[item.id]
+            found = [rows[(user_id, m.id)] for m in modules if (user_id, m.id) in rows]
+            done = [r for r in found if r.completed_at is not None]
+            scores = [r.best_score for r in found if r.best_score is not None]
+            cells[(user_id, item.id)] = Cell(
+                completed=len(done),
+                total=len(modules),
+                best_score=sum(scores) // len(scores) if scores else None,
+                attempts=sum(r.attempts for r in found),
+                last_activity=max((r.last_activity_at for r in found), default=None),
+                completed_at=max(r.completed_at for r in done)
+                if done and len(done) == len(modules)
+                else None,
+            )
+    return cells
+
+
+@dataclass
+class StudentRow:
+    student: User
+    cells: list[Cell]
+    done: int = 0
+    last_activity: datetime | None = None
+
+
+@dataclass
+class ClassTable:
+    items: list[Assignment]
+    rows: list[StudentRow]
+    done_per_item: list[int] = field(default_factory=list)
+
+
+SORTS = ("name", "done", "activity")
+
+
+def class_table(school_class: SchoolClass, sort: str = "name", descending: bool = False) -> ClassTable:
+    """Students × assigned items, with totals per student and per item (a fixed number of queries)."""
+    items = assignments([school_class.id])
+    people = students(school_class)
+    cells = progress_cells([p.id for p in people], items)
+    rows = []
+    for person in people:
+        row = StudentRow(person, [cells[(person.id, item.id)] for item in items])
+        row.done = sum(c.done for c in row.cells)
+        row.last_activity = max((c.last_activity for c in row.cells if c.last_activity), default=None)
+        rows.append(row)
+    rows.sort(key=_sort_key(sort, items), reverse=descending)
+    done_per_item = [sum(row.cells[i].done for row in rows) for i in range(len(items))]
+    return ClassTable(items, rows, done_per_item)
+
+
+def _sort_key(sort: str, items: list[Assignment]):
+    by_name = lambda row: (row.student.full_name.casefold(), row.student.id)  # noqa: E731
+    earliest = datetime.min.replace(tzinfo=UTC)
+    if sort == "done":
+        return lambda row: (row.done, *by_name(row))
+    if sort == "activity":
+        return lambda row: (row.last_activity or earliest, *by_name(row))
+    if sort.startswith("item-"):
+        ids = [str(item.id) for item in items]
+        if sort[5:] in ids:
+            index = ids.index(sort[5:])
+            return lambda row: (row.cells[index].done, row.cells[index].best_score or -1, *by_name(row))
+    return by_name
+
+
+@dataclass(frozen=True)
+class AssignedItem:
+    """What the learner's dashboard shows for one assignment."""
+
+    assignment: Assignment
+    school_class: SchoolClass
+    cell: Cell
+    overdue: bool
+
+
+def assigned_to(user: User) -> list[AssignedItem]:
+    """Everything the learner's classes assigned, earliest due first, with their progress."""
+    classes = {
+        c.id: c
+        for c in db.session.scalars(
+            select(SchoolClass)
+            .options(selectinload(SchoolClass.organisation))
+            .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+            .where(Enrolment.user_id == user.id)
+        )
+    }
+    items = assignments(classes)
+    cells = progress_cells([user.id], items)
+    now = utcnow()
+    result = []
+    for item in items:
+        cell = cells[(user.id, item.id)]
+        overdue = item.due_at is not None and item.due_at < now and not cell.done
+        result.append(AssignedItem(item, classes[item.class_id], cell, overdue))
+    return result
+
+
+def staff_organisations(user: User) -> list[Membership]:
+    """The schools where ``user`` is an administrator or a teacher."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .options(selectinload(Membership.organisation))
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.user_id == user.id, Organisation.kind == "school")
+            .order_by(Organisation.name)
+        )
+    )

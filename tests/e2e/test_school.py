@@ -1,0 +1,100 @@
+"""A school in a real browser: a teacher creates a class and assigns a module, a student joins
+with the code and completes it, and the teacher sees it done."""
+
+import re
+from datetime import date
+
+from playwright.sync_api import Browser, Page, expect
+
+from app.accounts.models import User
+from app.extensions import db
+from app.orgs import services as orgs
+from tests.conftest import PASSWORD
+from tests.e2e.test_journey import assert_accessible, shot
+
+
+def account(app, name: str, email: str) -> None:
+    with app.app_context():
+        user = User(full_name=name, email=email)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+
+
+def log_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/account/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_server):
+    base, app = live_server
+    account(app, "Théo Prof", "teacher@example.org")
+    account(app, "Sami Élève", "student@example.org")
+    with app.app_context():  # what the operator does with `flask org create` and `org add-member`
+        school = orgs.create_organisation("ecole-image", "École de l’image", "school")
+        orgs.set_role(
+            school, db.session.scalar(db.select(User).filter_by(email="teacher@example.org")), "teacher"
+        )
+        db.session.commit()
+
+    teacher = browser.new_context(locale="en-GB").new_page()
+    log_in(teacher, base, "teacher@example.org")
+    teacher.goto(f"{base}/dashboard")
+    teacher.get_by_role("link", name="Teaching").click()
+    teacher.get_by_role("link", name="Create a class").click()
+    teacher.get_by_role("button", name="Create the class").click()
+    expect(teacher.get_by_text("Give the class a name.")).to_be_visible()
+    assert_accessible(teacher)
+    teacher.get_by_label("Name of the class").fill("BTS 2, groupe B")
+    teacher.get_by_label("School year").fill("2026-2027")
+    teacher.get_by_role("button", name="Create the class").click()
+    expect(teacher.get_by_role("heading", level=1)).to_have_text("BTS 2, groupe B")
+    code = teacher.locator(".join-code").inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+
+    teacher.get_by_role("link", name="Assign a course or a module").click()
+    teacher.get_by_label("Course").select_option(label="La voix et l'IA")
+    teacher.get_by_label("Module").select_option(label="2. Recueillir le consentement")
+    teacher.get_by_label("Due (optional)").fill("2000-01-01T10:00")
+    teacher.get_by_role("button", name="Assign").click()
+    expect(teacher.get_by_text("The due date is in the past")).to_be_visible()
+    assert_accessible(teacher)
+    next_year = date.today().year + 1
+    teacher.get_by_label("Due (optional)").fill(f"{next_year}-06-30T18:00")
+    teacher.get_by_role("button", name="Assign").click()
+    expect(teacher.get_by_text("Assigned to BTS 2, groupe B.")).to_be_visible()
+    # Typed as Paris time (summer: UTC+2), shown back as Paris time.
+    expect(teacher.get_by_text(f"due June 30, {next_year}, 6:00\u202fPM")).to_be_visible()
+
+    student = browser.new_context(locale="en-GB").new_page()
+    log_in(student, base, "student@example.org")
+    student.goto(f"{base}/dashboard")
+    student.get_by_role("link", name="Join a class").click()
+    student.get_by_label("Class code").fill("WRONG-CODE")
+    student.get_by_role("button", name="Join the class").click()
+    expect(student.get_by_text("No class has this code.")).to_be_visible()
+    assert_accessible(student)
+    student.get_by_label("Class code").fill(code.lower())
+    student.get_by_role("button", name="Join the class").click()
+    expect(student.get_by_text("You joined the class BTS 2, groupe B.")).to_be_visible()
+    assigned = student.get_by_role("region", name="Assigned to me")
+    expect(assigned).to_contain_text("To do")
+    assert_accessible(student)
+    shot(student, "school-01-assigned")
+    assigned.get_by_role("link", name="La voix et l'IA — 2. Recueillir le consentement").click()
+    student.get_by_role("button", name="Mark as read").click()
+    student.goto(f"{base}/dashboard")
+    expect(student.get_by_role("region", name="Assigned to me")).to_contain_text("Done")
+
+    teacher.reload()
+    row = teacher.get_by_role("row", name=re.compile("Sami Élève"))
+    expect(row).to_contain_text("Done")
+    expect(row).to_contain_text("1/1")
+    assert_accessible(teacher)
+    shot(teacher, "school-02-class")
+    teacher.get_by_role("link", name="Sami Élève").click()
+    expect(teacher.get_by_role("heading", level=1)).to_have_text("Sami Élève")
+    assert_accessible(teacher)

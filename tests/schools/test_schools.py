@@ -1,0 +1,464 @@
+"""Schools: organisations from the command line, classes and join codes, assignments, the class
+table computed from the learners' own progress, the CSV export, and who may see what."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.catalog.models import Course, Module
+from app.extensions import db
+from app.learning.models import ModuleProgress
+from app.learning.services import courses_progress, mark_read
+from app.models_base import utcnow
+from app.orgs import services as orgs
+from app.orgs.models import Invitation, Membership, Organisation
+from app.schools import services
+from app.schools.models import Assignment, Enrolment, SchoolClass
+from tests.conftest import text_of
+
+
+@pytest.fixture
+def school(app):
+    org = orgs.create_organisation("ecole-image", "École de l’image", "school")
+    other = orgs.create_organisation("autre-ecole", "Autre école", "school")
+    db.session.commit()
+    return org, other
+
+
+@pytest.fixture
+def people(make_user, school):
+    """One person per role, in the school and in the other school."""
+    org, other = school
+    found = {
+        "admin": make_user("Adèle Admin", "admin@example.org"),
+        "teacher": make_user("Théo Prof", "teacher@example.org"),
+        "student": make_user("Sami Élève", "student@example.org"),
+        "classmate": make_user("Clara Camarade", "classmate@example.org"),
+        "outsider": make_user("Olga Dehors", "outsider@example.org"),
+        "other_admin": make_user("Ulysse Ailleurs", "other-admin@example.org"),
+        "other_teacher": make_user("Vera Ailleurs", "other-teacher@example.org"),
+    }
+    orgs.set_role(org, found["admin"], "admin")
+    orgs.set_role(org, found["teacher"], "teacher")
+    orgs.set_role(other, found["other_admin"], "admin")
+    orgs.set_role(other, found["other_teacher"], "teacher")
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def klass(school, people, course):
+    org, _ = school
+    school_class = services.create_class(org, people["teacher"], "BTS 2", "2026-2027", "Groupe B")
+    db.session.commit()
+    for name in ("student", "classmate"):
+        services.join_class(people[name], school_class.join_code)
+    services.assign(school_class, course, None, None, people["teacher"])
+    db.session.commit()
+    return school_class
+
+
+def module(slug: str) -> Module:
+    return db.session.scalar(select(Module).where(Module.slug == slug))
+
+
+# Command line ----------------------------------------------------------------------------------
+
+
+def test_org_create_and_add_member_from_the_command_line(runner, make_user):
+    make_user("Nadia Directrice", "nadia@example.org")
+    result = runner.invoke(args=["org", "create", "femis", "La Fémis"])
+    assert result.exit_code == 0, result.output
+    assert "femis: created (school, La Fémis)" in result.output
+    result = runner.invoke(args=["org", "add-member", "femis", "NADIA@example.org"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Membership.role)) == "admin"
+    # Changing the role keeps one membership.
+    runner.invoke(args=["org", "add-member", "femis", "nadia@example.org", "--role", "teacher"])
+    assert db.session.scalars(select(Membership.role)).all() == ["teacher"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["org", "create", "Bad Slug", "X"], "lower-case letters"),
+        (["org", "create", "femis", "X", "--type", "guild"], "Invalid value"),
+        (["org", "add-member", "nowhere", "nadia@example.org"], "no organisation 'nowhere'"),
+        (["org", "add-member", "femis", "ghost@example.org"], "must register first"),
+        (["org", "add-member", "femis", "nadia@example.org", "--role", "student"], "role must be one of"),
+    ],
+)
+def test_org_commands_refuse_bad_input_and_change_nothing(runner, make_user, args, message):
+    make_user("Nadia Directrice", "nadia@example.org")
+    runner.invoke(args=["org", "create", "femis", "La Fémis"])
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert db.session.scalar(select(func.count(Membership.id))) == 0
+    assert db.session.scalar(select(func.count(Organisation.id))) == 1
+
+
+def test_org_create_refuses_a_duplicate_slug(runner):
+    runner.invoke(args=["org", "create", "femis", "La Fémis"])
+    result = runner.invoke(args=["org", "create", "femis", "Autre"])
+    assert result.exit_code != 0 and "already exists" in result.output
+    assert db.session.scalar(select(Organisation.name)) == "La Fémis"
+
+
+# Join codes ------------------------------------------------------------------------------------
+
+
+def test_codes_are_unambiguous_and_typed_loosely(app):
+    code = services.new_join_code()
+    assert len(code) == 8 and not set(code) & set("0O1IL")
+    assert services.normalise_code(f" {code[:4].lower()}-{code[4:]} ") == code
+
+
+def test_join_with_code_then_refusals(school, people):
+    org, _ = school
+    school_class = services.create_class(org, people["teacher"], "BTS 1", "2026-2027", "")
+    db.session.commit()
+    code = school_class.join_code
+    assert services.join_class(people["student"], code.lower()) == school_class
+    with pytest.raises(services.SchoolError, match="already in the class"):
+        services.join_class(people["student"], code)
+    with pytest.raises(services.SchoolError, match="No class has this code"):
+        services.join_class(people["classmate"], "ZZZZZZZZ")
+    school_class.joining_open = False
+    with pytest.raises(services.SchoolError, match="closed to new students"):
+        services.join_class(people["classmate"], code)
+    school_class.joining_open = True
+    services.regenerate_code(school_class)
+    assert school_class.join_code != code
+    with pytest.raises(services.SchoolError, match="No class has this code"):
+        services.join_class(people["classmate"], code)
+
+
+def test_join_pages(client, auth, klass, people):
+    auth.login(people["outsider"].email)
+    link = client.get(f"/join/{klass.join_code}")
+    assert link.status_code == 200 and "BTS 2" in text_of(link)
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 2  # a GET enrols nobody
+    response = client.post("/join", data={"code": "nope"})
+    assert "No class has this code" in text_of(response)
+    response = client.post("/join", data={"code": klass.join_code}, follow_redirects=True)
+    assert "You joined the class BTS 2" in text_of(response)
+    assert services.enrolment(klass, people["outsider"].id) is not None
+
+
+def test_unknown_join_link_says_so(client, auth, people, klass):
+    auth.login(people["outsider"].email)
+    assert "No class has this code" in text_of(client.get("/join/AAAABBBB"))
+
+
+# Assignments -----------------------------------------------------------------------------------
+
+
+def test_assignment_refusals_change_nothing(school, people, course, klass):
+    other_course = Course(
+        slug="autre", title="Autre", summary="", language="fr", level="beginner", duration=1, audience="",
+        publisher="", content_updated=utcnow().date(), intro_html="", content_hash="x",
+    )  # fmt: skip
+    db.session.add(other_course)
+    db.session.flush()
+    before = db.session.scalar(select(func.count(Assignment.id)))
+    with pytest.raises(services.SchoolError, match="not part of the course") as error:
+        services.assign(klass, other_course, module("consentement"), None, people["teacher"])
+    assert error.value.field == "module"
+    with pytest.raises(services.SchoolError, match="in the past"):
+        services.assign(klass, course, module("consentement"), datetime(2020, 1, 1, 9, 0), people["teacher"])
+    with pytest.raises(services.SchoolError, match="already assigned"):
+        services.assign(klass, course, None, None, people["teacher"])
+    assert db.session.scalar(select(func.count(Assignment.id))) == before
+
+
+def test_due_dates_are_paris_wall_clock_stored_in_utc(app, people, klass, course):
+    due = datetime(utcnow().year + 1, 7, 1, 18, 0)  # summer time: UTC+2
+    assignment = services.assign(klass, course, module("consentement"), due, people["teacher"])
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Assignment, assignment.id).due_at
+    assert stored == datetime(due.year, 7, 1, 16, 0, tzinfo=UTC)
+
+
+def test_assign_page_refuses_a_past_date_with_a_message(client, auth, people, klass, course):
+    auth.login(people["teacher"].email)
+    response = client.post(
+        f"/classes/{klass.id}/assign",
+        data={"course": str(course.id), "module": str(module("consentement").id), "due": "2020-01-01T10:00"},
+    )
+    assert response.status_code == 200
+    assert "The due date is in the past" in text_of(response)
+    assert db.session.scalar(select(func.count(Assignment.id))) == 1
+    response = client.post(
+        f"/classes/{klass.id}/assign",
+        data={"course": str(course.id), "module": str(module("consentement").id), "due": "2099-06-30T18:00"},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Assignment.id))) == 2
+
+
+# The class table -------------------------------------------------------------------------------
+
+
+def test_the_table_counts_what_the_dashboard_counts(app, klass, people, course):
+    student = people["student"]
+    services.assign(klass, course, module("consentement"), None, people["teacher"])
+    mark_read(student, module("consentement"))
+    db.session.commit()
+    table = services.class_table(klass)
+    names = [row.student.full_name for row in table.rows]
+    assert names == ["Clara Camarade", "Sami Élève"]
+    sami = table.rows[1]
+    whole, single = sami.cells
+    dashboard = courses_progress(student, [course.id])[course.id]
+    assert (whole.completed, whole.total, whole.done) == (
+        dashboard.completed,
+        dashboard.total,
+        dashboard.done,
+    )
+    assert single.done and single.completed_at is not None and not whole.done
+    assert sami.done == 1
+    assert table.done_per_item == [0, 1]
+    # The learner's own "assigned to me" reads the same cells.
+    mine = services.assigned_to(student)
+    assert [(a.cell.done, a.school_class.id) for a in mine] == [(False, klass.id), (True, klass.id)]
+
+
+def test_sorting(app, klass, people, course):
+    mark_read(people["classmate"], module("consentement"))
+    db.session.commit()
+    assert [r.student.full_name for r in services.class_table(klass, "activity", True).rows][
+        0
+    ] == "Clara Camarade"
+    assert [r.student.full_name for r in services.class_table(klass, "name", True).rows][0] == "Sami Élève"
+
+
+def test_overdue_is_marked_for_the_learner(app, klass, people, course):
+    assignment = services.assign(klass, course, module("consentement"), None, people["teacher"])
+    assignment.due_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    overdue = {a.assignment.id: a.overdue for a in services.assigned_to(people["student"])}
+    assert overdue[assignment.id] is True
+    mark_read(people["student"], module("consentement"))
+    db.session.commit()
+    overdue = {a.assignment.id: a.overdue for a in services.assigned_to(people["student"])}
+    assert overdue[assignment.id] is False
+
+
+def test_dashboard_shows_assigned_to_me_first(client, auth, klass, people):
+    auth.login(people["student"].email)
+    page = text_of(client.get("/dashboard"))
+    assert page.index("Assigned to me") < page.index("My courses")
+    assert "Class BTS 2, École de l’image" in page
+
+
+def test_class_view_query_count_is_bounded_at_40_by_30(client, auth, app, school, people, make_user):
+    org, _ = school
+    courses = []
+    for c in range(3):
+        course = Course(
+            slug=f"c{c}", title=f"Cours {c}", summary="", language="fr", level="beginner", duration=1,
+            audience="", publisher="", content_updated=utcnow().date(), intro_html="", content_hash="x",
+        )  # fmt: skip
+        db.session.add(course)
+        db.session.flush()
+        for m in range(10):
+            db.session.add(
+                Module(course_id=course.id, slug=f"m{m}", position=m + 1, title=f"M{m}", duration=1,
+                       objectives=[], body_html="", has_quiz=True, pass_mark=70)
+            )  # fmt: skip
+        courses.append(course)
+    db.session.flush()
+    school_class = services.create_class(org, people["teacher"], "Grande classe", "2026", "")
+    modules = db.session.scalars(select(Module).where(Module.course_id.in_([c.id for c in courses]))).all()
+    for m in modules[:29]:
+        db.session.add(
+            Assignment(class_id=school_class.id, course_id=m.course_id, module_id=m.id, created_by_id=1)
+        )
+    db.session.add(Assignment(class_id=school_class.id, course_id=courses[0].id, created_by_id=1))
+    for s in range(40):
+        student = make_user(f"Élève {s:02d}", f"s{s}@example.org")
+        db.session.add(Enrolment(class_id=school_class.id, user_id=student.id))
+        for m in modules[: s % 30]:
+            db.session.add(
+                ModuleProgress(user_id=student.id, module_id=m.id, attempts=2, best_score=80,
+                               completed_at=utcnow(), last_activity_at=utcnow())
+            )  # fmt: skip
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        for url in (f"/classes/{school_class.id}", f"/classes/{school_class.id}/export.csv"):
+            statements.clear()
+            response = client.get(url)
+            assert response.status_code == 200
+            assert len(statements) <= 12, (url, len(statements))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    page = text_of(client.get(f"/classes/{school_class.id}"))
+    assert page.count("<tr>") == 1 + 40 + 1  # header, students, totals
+
+
+# CSV -------------------------------------------------------------------------------------------
+
+
+def test_csv_for_a_french_spreadsheet(client, auth, klass, people, course):
+    people["classmate"].full_name = '=HYPERLINK("http://evil")'
+    mark_read(people["student"], module("consentement"))
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    response = client.get(f"/classes/{klass.id}/export.csv?format=fr")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["Élève", "E-mail"]
+    assert rows[0][2] == "La voix et l'IA\u00a0: terminé le"
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name['\'=HYPERLINK("http://evil")']  # a formula stays text
+    sami = by_name["Sami Élève"]
+    today = utcnow().astimezone().strftime("%d/%m/%Y")
+    assert sami[2] == "" and sami[5] in {today, utcnow().strftime("%d/%m/%Y")}
+    assert sami[-2] == "0/1"
+
+
+def test_csv_for_an_english_spreadsheet(client, auth, klass, people):
+    auth.login(people["teacher"].email)
+    raw = client.get(f"/classes/{klass.id}/export.csv?format=en").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw)))
+    assert rows[0][:3] == ["Student", "E-mail", "La voix et l'IA: completed on"]
+    assert len(rows) == 3
+
+
+# Invitations and teachers ----------------------------------------------------------------------
+
+
+def test_invitation_link_works_once_and_expires(client, auth, school, people):
+    org, _ = school
+    link = orgs.create_invitation(org, "teacher", people["admin"])
+    db.session.commit()
+    auth.login(people["outsider"].email)
+    assert client.get(f"/invitations/{link.token}").status_code == 200
+    assert client.post(f"/invitations/{link.token}").status_code == 302
+    assert orgs.role_in(people["outsider"], org.id) == "teacher"
+    auth.logout()
+    auth.login(people["student"].email)
+    assert client.post(f"/invitations/{link.token}").status_code == 404
+    expired = orgs.create_invitation(org, "teacher", people["admin"], days=0)
+    db.session.commit()
+    assert client.get(f"/invitations/{expired.token}").status_code == 404
+    assert orgs.role_in(people["student"], org.id) is None
+    assert link.token not in str(db.session.scalars(select(Invitation.token_hash)).all())
+
+
+def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(client, auth, school, people):
+    org, _ = school
+    auth.login(people["admin"].email)
+    assert "No account uses this address" in text_of(
+        client.post("/schools/ecole-image/teachers", data={"email": "ghost@example.org"})
+    )
+    assert "already a member" in text_of(
+        client.post("/schools/ecole-image/teachers", data={"email": "teacher@example.org"})
+    )
+    assert orgs.role_in(people["outsider"], org.id) is None
+    response = client.post("/schools/ecole-image/teachers", data={"email": "Outsider@example.org"})
+    assert response.status_code == 302
+    assert orgs.role_in(people["outsider"], org.id) == "teacher"
+
+
+# Who may see what ------------------------------------------------------------------------------
+
+ROLES = ("anonymous", "outsider", "student", "classmate", "teacher", "admin", "other_teacher", "other_admin")
+
+
+def endpoints(klass, people):
+    """(method, url, roles allowed) for every school page; the others get 403, 404 or a login."""
+    c, s = klass.id, people["student"].id
+    staff = {"teacher", "admin"}
+    return [
+        ("GET", "/teaching", staff | {"other_teacher", "other_admin"}),
+        ("GET", "/schools/ecole-image", staff),
+        ("POST", "/schools/ecole-image/invitations", {"admin"}),
+        ("POST", f"/schools/ecole-image/teachers/{people['teacher'].id}/remove", {"admin"}),
+        ("GET", "/schools/ecole-image/classes/new", staff),
+        ("GET", f"/classes/{c}", staff),
+        ("GET", f"/classes/{c}/assign", staff),
+        ("GET", f"/classes/{c}/students/{s}", staff),
+        ("GET", f"/classes/{c}/export.csv", staff),
+        ("POST", f"/classes/{c}/code", staff),
+        ("POST", f"/classes/{c}/joining", staff),
+        ("POST", f"/classes/{c}/students/{s}/remove", staff),
+        ("POST", f"/classes/{c}/assignments/{klass_assignment(klass)}/delete", staff),
+    ]
+
+
+def klass_assignment(klass) -> int:
+    return db.session.scalar(select(Assignment.id).where(Assignment.class_id == klass.id))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_table(client, auth, klass, people, role):
+    if role != "anonymous":
+        auth.login(people[role].email)
+    for method, url, allowed in endpoints(klass, people):
+        code = klass.join_code
+        response = client.open(url, method=method)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/account/login" in response.location, (role, url)
+        elif role in allowed:
+            assert response.status_code in (200, 302), (role, url, response.status_code)
+        else:
+            assert response.status_code in (403, 404), (role, url, response.status_code)
+            # and nothing changed
+            assert db.session.scalar(select(SchoolClass.join_code).where(SchoolClass.id == klass.id)) == code
+        db.session.rollback()
+    if role not in ("teacher", "admin"):
+        assert db.session.scalar(select(func.count(Enrolment.id))) == 2
+        assert db.session.scalar(select(func.count(Assignment.id))) == 1
+
+
+def test_teacher_sees_only_what_the_class_was_assigned(client, auth, klass, people, course, make_user):
+    auth.login(people["teacher"].email)
+    page = text_of(client.get(f"/classes/{klass.id}/students/{people['student'].id}"))
+    assert "La voix et l'IA" in page
+    # A student of another class is not reachable through this class.
+    assert client.get(f"/classes/{klass.id}/students/{people['outsider'].id}").status_code == 404
+
+
+def test_a_teacher_of_another_school_cannot_see_a_class_by_guessing_its_id(client, auth, klass, people):
+    auth.login(people["other_admin"].email)
+    assert client.get(f"/classes/{klass.id}").status_code == 404
+    assert client.get("/schools/ecole-image").status_code == 404
+
+
+def test_teacher_is_refused_the_admin_actions_with_403(client, auth, klass, people):
+    auth.login(people["teacher"].email)
+    assert client.post("/schools/ecole-image/invitations").status_code == 403
+    assert (
+        client.post("/schools/ecole-image/teachers", data={"email": "outsider@example.org"}).status_code
+        == 403
+    )
+
+
+def test_assign_page_refuses_a_module_of_another_course(client, auth, people, klass, course):
+    other = Course(
+        slug="autre", title="Autre cours", summary="", language="fr", level="beginner", duration=1,
+        audience="", publisher="", content_updated=utcnow().date(), intro_html="", content_hash="x",
+    )  # fmt: skip
+    db.session.add(other)
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    response = client.post(
+        f"/classes/{klass.id}/assign",
+        data={"course": str(other.id), "module": str(module("consentement").id)},
+    )
+    assert response.status_code == 200
+    assert "This module is not part of the course Autre cours" in text_of(response)
+    assert db.session.scalar(select(func.count(Assignment.id))) == 1
