@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.content.checker import is_slug
@@ -104,6 +105,7 @@ def members(org: Organisation) -> list[Membership]:
     return list(
         db.session.scalars(
             select(Membership)
+            .options(selectinload(Membership.user))
             .join(User, User.id == Membership.user_id)
             .where(Membership.organisation_id == org.id)
             .order_by(User.full_name, User.id)

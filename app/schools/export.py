@@ -62,7 +62,7 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
                 str(cell.attempts),
                 _day(cell.last_activity, style),
             ]
-        line += [f"{row.done}/{len(table.items)}", _day(row.last_activity, style)]
+        line += [f"{row.done}/{row.live}", _day(row.last_activity, style)]
         lines.append(line)
     return lines
 

@@ -2,8 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, EmailField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.schools.services import CODE_LENGTH, normalise_code
 
@@ -11,12 +22,14 @@ from app.schools.services import CODE_LENGTH, normalise_code
 class ClassForm(FlaskForm):
     name = StringField(
         _l("Name of the class"),
-        validators=[InputRequired(_l("Give the class a name.")), Length(max=120)],
+        validators=[DataRequired(_l("Give the class a name.")), Length(max=120)],
+        filters=[lambda value: value.strip() if value else value],
         description=_l("For example: BTS Audiovisuel, 2nd year, group B"),
     )
     year = StringField(
         _l("School year"),
-        validators=[InputRequired(_l("Give the school year.")), Length(max=20)],
+        validators=[DataRequired(_l("Give the school year.")), Length(max=20)],
+        filters=[lambda value: value.strip() if value else value],
         description=_l("For example: 2026-2027"),
     )
     description = TextAreaField(_l("Description (optional)"), validators=[Optional(), Length(max=2000)])
@@ -46,13 +59,37 @@ class AddTeacherForm(FlaskForm):
     submit = SubmitField(_l("Add as a teacher"))
 
 
-class AssignForm(FlaskForm):
+class CourseChoiceForm(FlaskForm):
+    """Step 1 of assigning: which course (a GET form, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
     course = SelectField(_l("Course"), validators=[InputRequired(_l("Choose a course."))])
-    module = SelectField(
-        _l("Module"),
-        validators=[Optional()],
-        description=_l("Leave “Whole course” to assign every module of the course."),
+    submit = SubmitField(_l("Next"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Check boxes rather than a multiple select, which few people can operate."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+WHOLE, CHOSEN = "course", "modules"
+
+
+class AssignForm(FlaskForm):
+    """Step 2: the whole course or chosen modules of it, and an optional due date."""
+
+    scope = RadioField(
+        _l("What to assign"),
+        choices=[SelectChoice(WHOLE, _l("The whole course")), SelectChoice(CHOSEN, _l("Chosen modules"))],
+        default=WHOLE,
+        validators=[InputRequired(_l("Choose what to assign."))],
     )
+    # The service, not WTForms, says why a module is refused (another course's, withdrawn…).
+    modules = MultiCheckboxField(_l("Modules"), coerce=int, validate_choice=False)
     due = DateTimeLocalField(
         _l("Due (optional)"),
         validators=[Optional()],
@@ -60,3 +97,7 @@ class AssignForm(FlaskForm):
         description=_l("Date and time in Paris time."),
     )
     submit = SubmitField(_l("Assign"))
+
+    def validate_modules(self, field):
+        if self.scope.data == CHOSEN and not field.data:
+            raise ValidationError(_l("Tick at least one module, or choose the whole course."))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import PostForm
 from app.catalog.models import Course, Module
@@ -20,7 +21,7 @@ from app.learning.models import QuizAttempt
 from app.orgs import services as orgs
 from app.orgs.models import ADMIN, ROLES, SCHOOL, TEACHER, Organisation
 from app.schools import export, services
-from app.schools.forms import AddTeacherForm, AssignForm, ClassForm, JoinForm
+from app.schools.forms import WHOLE, AddTeacherForm, AssignForm, ClassForm, CourseChoiceForm, JoinForm
 from app.schools.models import Assignment, SchoolClass
 from app.urls import external_url
 
@@ -75,7 +76,7 @@ def join():
             db.session.commit()
             flash(_("You joined the class %(name)s.", name=school_class.name), "success")
             return redirect(url_for("learning.dashboard"))
-    return render_template("schools/join.html", form=form, school_class=None)
+    return render_template("schools/join.html", form=form, school_class=None, already=False)
 
 
 @bp.get("/join/<code>")
@@ -86,7 +87,8 @@ def join_link(code: str):
     form = JoinForm(data={"code": school_class.join_code if school_class else ""})
     if school_class is None:
         form.code.errors = [_("No class has this code. Check it with your teacher.")]
-    return render_template("schools/join.html", form=form, school_class=school_class)
+    already = school_class is not None and services.enrolment(school_class, current_user.id) is not None
+    return render_template("schools/join.html", form=form, school_class=school_class, already=already)
 
 
 # Teaching ---------------------------------------------------------------------------------------
@@ -285,44 +287,61 @@ def remove_student(class_id: int, user_id: int):
         else:
             db.session.commit()
             flash(
-                _("The student was removed from the class. Their own progress is kept in their account."),
+                _(
+                    "The student was removed from the class; their progress stays in their account. "
+                    "The code still lets them back in: get a new code or close joining to prevent it."
+                ),
                 "success",
             )
     return redirect(url_for("schools.class_view", class_id=class_id))
 
 
-def _assign_choices(form: AssignForm) -> dict[int, Course]:
-    """Fill the course and module lists (live modules only); returns the courses by id."""
-    courses = list(
-        db.session.scalars(select(Course).options(selectinload(Course.modules)).order_by(Course.title))
-    )
-    form.course.choices = [("", _("Choose a course"))] + [(str(c.id), c.title) for c in courses]
-    # Grouped by course (WTForms renders a dict as optgroups); the empty value is the whole course.
-    form.module.choices = {_("All modules"): [("", _("Whole course"))]} | {
-        c.title: [(str(m.id), f"{m.position}. {m.title}") for m in c.modules] for c in courses
-    }
-    return {c.id: c for c in courses}
-
-
 @bp.route(f"/classes/<{ID}:class_id>/assign", methods=["GET", "POST"])
 @login_required
 def assign(class_id: int):
+    """Choose a course (step 1, a GET form), then the whole course or chosen modules and a due date."""
     school_class = _class_or_404(class_id)
+    courses = list(
+        db.session.scalars(select(Course).options(selectinload(Course.modules)).order_by(Course.title))
+    )
+    chooser = CourseChoiceForm(request.args)
+    chooser.course.choices = [SelectChoice("", _("Choose a course"))] + [
+        SelectChoice(str(c.id), c.title) for c in courses
+    ]
+    course = {str(c.id): c for c in courses}.get(request.args.get("course", ""))
+    if course is None:
+        if "course" in request.args:
+            chooser.course.errors = [_("Choose a course.")]
+        return render_template("schools/assign.html", chooser=chooser, form=None, school_class=school_class)
     form = AssignForm()
-    courses = _assign_choices(form)
+    form.modules.choices = [SelectChoice(m.id, f"{m.position}. {m.title}") for m in course.modules]
     if form.validate_on_submit():
-        course = courses.get(int(form.course.data))
-        module = db.session.get(Module, int(form.module.data)) if form.module.data else None
         try:
-            services.assign(school_class, course, module, form.due.data, current_user)
+            for module in _chosen_modules(form, course):
+                services.assign(school_class, course, module, form.due.data, current_user)
         except services.SchoolError as exc:
-            db.session.rollback()
-            form[exc.field or "module"].errors.append(str(exc))
+            db.session.rollback()  # all or nothing: no module is assigned if one is refused
+            form[exc.field or "modules"].errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("Assigned to %(name)s.", name=school_class.name), "success")
             return redirect(url_for("schools.class_view", class_id=class_id))
-    return render_template("schools/assign.html", form=form, school_class=school_class)
+    return render_template(
+        "schools/assign.html", chooser=None, form=form, course=course, school_class=school_class
+    )
+
+
+def _chosen_modules(form: AssignForm, course: Course) -> list[Module | None]:
+    """[None] for the whole course, else the ticked modules (refused if not live modules of it)."""
+    if form.scope.data == WHOLE:
+        return [None]
+    ids = [i for i in form.modules.data if 0 < i <= 2**31 - 1]
+    found = {m.id: m for m in db.session.scalars(select(Module).where(Module.id.in_(ids)))} if ids else {}
+    if len(found) != len(set(form.modules.data)):
+        raise services.SchoolError(
+            _("This module is not part of the course %(title)s.", title=course.title), "modules"
+        )
+    return [found[i] for i in dict.fromkeys(form.modules.data)]
 
 
 @bp.post(f"/classes/<{ID}:class_id>/assignments/<{ID}:assignment_id>/delete")

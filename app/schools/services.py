@@ -173,10 +173,25 @@ def student(school_class: SchoolClass, user_id: int) -> User | None:
     )
 
 
+def _item_label(course: Course, module: Module | None) -> str:
+    return course.title if module is None else f"{module.position}. {module.title}"
+
+
 def local_to_utc(local: datetime) -> datetime:
-    """A wall-clock time in the school's time zone (Europe/Paris by default) as aware UTC."""
+    """A wall-clock time in the school's time zone (Europe/Paris by default) as aware UTC.
+
+    Refuses times that do not exist there (skipped when clocks go forward) and dates too close
+    to the ends of the calendar to convert.
+    """
     # Babel hands back a pytz zone, which replace() would read as local mean time: use zoneinfo.
-    return local.replace(tzinfo=ZoneInfo(str(get_timezone()))).astimezone(UTC)
+    zone = ZoneInfo(str(get_timezone()))
+    try:
+        moment = local.replace(tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        raise SchoolError(_l("This date is out of range. Choose a later date."), "due") from None
+    if moment.astimezone(zone).replace(tzinfo=None) != local:
+        raise SchoolError(_l("This time does not exist: the clocks go forward then. Choose another."), "due")
+    return moment
 
 
 def assign(
@@ -185,7 +200,7 @@ def assign(
     """Assign a whole course (``module`` None) or one of its live modules, optionally due."""
     if module is not None and (module.course_id != course.id or module.retired):
         raise SchoolError(
-            _l("This module is not part of the course %(title)s.", title=course.title), "module"
+            _l("This module is not part of the course %(title)s.", title=course.title), "modules"
         )
     due_at = local_to_utc(due_local) if due_local is not None else None
     if due_at is not None and due_at <= utcnow():
@@ -198,7 +213,9 @@ def assign(
         )
     )
     if duplicate is not None:
-        raise SchoolError(_l("This is already assigned to the class."), "module")
+        raise SchoolError(
+            _l("%(title)s is already assigned to the class.", title=_item_label(course, module)), "modules"
+        )
     assignment = Assignment(
         class_id=school_class.id,
         course_id=course.id,
@@ -311,6 +328,7 @@ class StudentRow:
     student: User
     cells: list[Cell]
     done: int = 0
+    live: int = 0  # items that can still be done (a withdrawn module cannot)
     last_activity: datetime | None = None
 
 
@@ -333,26 +351,35 @@ def class_table(school_class: SchoolClass, sort: str = "name", descending: bool 
     for person in people:
         row = StudentRow(person, [cells[(person.id, item.id)] for item in items])
         row.done = sum(c.done for c in row.cells)
+        row.live = sum(c.total > 0 for c in row.cells)
         row.last_activity = max((c.last_activity for c in row.cells if c.last_activity), default=None)
         rows.append(row)
-    rows.sort(key=_sort_key(sort, items), reverse=descending)
+    # Names A to Z first, then the chosen column; a stable sort keeps equal rows in name order
+    # whichever way the column goes.
+    rows.sort(key=_by_name)
+    if sort != "name":
+        rows.sort(key=_sort_key(sort, items), reverse=descending)
+    elif descending:
+        rows.reverse()
     done_per_item = [sum(row.cells[i].done for row in rows) for i in range(len(items))]
     return ClassTable(items, rows, done_per_item)
 
 
+def _by_name(row: StudentRow):
+    return (row.student.full_name.casefold(), row.student.id)
+
+
 def _sort_key(sort: str, items: list[Assignment]):
-    by_name = lambda row: (row.student.full_name.casefold(), row.student.id)  # noqa: E731
     earliest = datetime.min.replace(tzinfo=UTC)
     if sort == "done":
-        return lambda row: (row.done, *by_name(row))
+        return lambda row: row.done
     if sort == "activity":
-        return lambda row: (row.last_activity or earliest, *by_name(row))
-    if sort.startswith("item-"):
-        ids = [str(item.id) for item in items]
-        if sort[5:] in ids:
-            index = ids.index(sort[5:])
-            return lambda row: (row.cells[index].done, row.cells[index].best_score or -1, *by_name(row))
-    return by_name
+        return lambda row: row.last_activity or earliest
+    ids = [f"item-{item.id}" for item in items]
+    if sort in ids:
+        index = ids.index(sort)
+        return lambda row: (row.cells[index].done, row.cells[index].best_score or -1)
+    return lambda row: 0  # unknown column: stay in name order
 
 
 @dataclass(frozen=True)
@@ -382,7 +409,8 @@ def assigned_to(user: User) -> list[AssignedItem]:
     result = []
     for item in items:
         cell = cells[(user.id, item.id)]
-        overdue = item.due_at is not None and item.due_at < now and not cell.done
+        # A withdrawn module (no live module left) can no longer be done, so it is never overdue.
+        overdue = item.due_at is not None and item.due_at < now and cell.total > 0 and not cell.done
         result.append(AssignedItem(item, classes[item.class_id], cell, overdue))
     return result
 
