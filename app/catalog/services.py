@@ -1,5 +1,7 @@
 """Loading courses and modules for pages: a bounded number of queries each."""
 
+import unicodedata
+
 from flask import abort
 from sqlalchemy import select
 
@@ -7,9 +9,15 @@ from app.catalog.models import Course, Module
 from app.extensions import db
 
 
+def title_key(course: Course) -> tuple[str, str]:
+    """Alphabetical as a reader expects it: « Écrire » among the E, not after Z as bytes sort it."""
+    folded = unicodedata.normalize("NFKD", course.title).encode("ascii", "ignore").decode("ascii")
+    return folded.casefold(), course.slug
+
+
 def list_courses() -> list[Course]:
-    """Every course of the catalogue, in a stable order."""
-    return list(db.session.scalars(select(Course).order_by(Course.title)))
+    """Every course of the catalogue, in alphabetical order of title."""
+    return sorted(db.session.scalars(select(Course)), key=title_key)
 
 
 def get_course_or_404(slug: str) -> Course:

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import PostForm
 from app.catalog.models import Course, Module
+from app.catalog.services import title_key
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning.models import QuizAttempt
@@ -301,9 +302,7 @@ def remove_student(class_id: int, user_id: int):
 def assign(class_id: int):
     """Choose a course (step 1, a GET form), then the whole course or chosen modules and a due date."""
     school_class = _class_or_404(class_id)
-    courses = list(
-        db.session.scalars(select(Course).options(selectinload(Course.modules)).order_by(Course.title))
-    )
+    courses = sorted(db.session.scalars(select(Course).options(selectinload(Course.modules))), key=title_key)
     chooser = CourseChoiceForm(request.args)
     chooser.course.choices = [SelectChoice("", _("Choose a course"))] + [
         SelectChoice(str(c.id), c.title) for c in courses

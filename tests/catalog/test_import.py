@@ -159,3 +159,17 @@ def test_update_that_completes_a_course_issues_the_certificate(app, runner, cont
     assert run_import(runner, content).exit_code == 0
     certificate = db.session.scalar(select(Certificate))
     assert certificate is not None and certificate.course_version == 2
+
+
+def test_catalogue_is_alphabetical_as_a_reader_expects(app):
+    from app.catalog.services import list_courses
+    from app.models_base import utcnow
+
+    for slug, title in (("v", "Voix"), ("e", "Écrire avec l’IA"), ("a", "Encadrer"), ("d", "droit")):
+        db.session.add(
+            Course(slug=slug, title=title, summary="", language="fr", level="beginner", duration=1,
+                   audience="", publisher="", content_updated=utcnow().date(), intro_html="",
+                   content_hash="x")
+        )  # fmt: skip
+    db.session.commit()
+    assert [c.title for c in list_courses()] == ["droit", "Écrire avec l’IA", "Encadrer", "Voix"]
