@@ -43,9 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.catalog import routes as catalog
     from app.certificates import routes as certificates
     from app.learning import routes as learning
+    from app.publishing import routes as publishing
     from app.schools import routes as schools
 
-    for module in (accounts, catalog, learning, certificates, schools):
+    for module in (accounts, catalog, learning, certificates, schools, publishing):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app

@@ -5,8 +5,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.catalog.importer import import_course
+from app.catalog.models import Course
 from app.content.checker import check_root
 from app.extensions import db
 
@@ -46,7 +48,11 @@ def import_command(root: str | None) -> None:
         raise click.ClickException(f"{path}: no courses/ folder here")
     result = check_root(path)
     _report(result)
+    owned = set(db.session.scalars(select(Course.slug).where(Course.organisation_id.is_not(None))))
     for doc in result.courses:
+        if doc.slug in owned:  # a publisher's course is changed from its workspace only
+            click.echo(f"{doc.slug}: refused, a publisher's course already has this slug", err=True)
+            continue
         # One transaction per course: a failure leaves that course's live version untouched.
         try:
             outcome = import_course(doc)

@@ -36,6 +36,9 @@ def defaults(instance_path: str) -> dict:
         "MAIL_USE_TLS": True,
         "MAIL_SENDER": "Cadre <no-reply@localhost>",
         "ENV_NAME": "development",
+        # Course packages (zip) publishers upload; requests above MAX_CONTENT_LENGTH get a 413.
+        "PACKAGE_MAX_BYTES": 10 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
     }
 
 

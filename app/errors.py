@@ -11,6 +11,7 @@ MESSAGES = {
     403: _l("You do not have access to this page."),
     404: _l("This page does not exist, or no longer does."),
     405: _l("This action is not available here."),
+    413: _l("This file is too large to be sent. Make it smaller and try again."),
     500: _l("Something went wrong on our side. Please try again in a moment."),
 }
 CSRF_MESSAGE = _l(

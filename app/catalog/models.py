@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
+PUBLIC, MEMBERS = "public", "members"
+
 
 class Course(db.Model):
     """A course; ``version`` goes up each time an import changes its content."""
@@ -29,6 +31,10 @@ class Course(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The publishing organisation; None for the courses bundled with Cadre (courses/ on disk).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # "public" (in the catalogue) or "members" (only the publishing organisation's members see it).
+    visibility: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
 
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course",

@@ -3,9 +3,10 @@
 import unicodedata
 
 from flask import abort
-from sqlalchemy import select
+from flask_login import current_user
+from sqlalchemy import or_, select
 
-from app.catalog.models import Course, Module
+from app.catalog.models import PUBLIC, Course, Module
 from app.extensions import db
 
 
@@ -15,15 +16,32 @@ def title_key(course: Course) -> tuple[str, str]:
     return folded.casefold(), course.slug
 
 
-def list_courses() -> list[Course]:
-    """Every course of the catalogue, in alphabetical order of title."""
-    return sorted(db.session.scalars(select(Course)), key=title_key)
+def _member_of(user) -> list[int]:
+    """Ids of the organisations the user belongs to (any role)."""
+    from app.orgs.models import Membership  # orgs sits above the catalogue
+
+    if user is None or not user.is_authenticated:
+        return []
+    return list(db.session.scalars(select(Membership.organisation_id).where(Membership.user_id == user.id)))
+
+
+def _visible(user):
+    """Public courses, and members-only courses of the user's organisations."""
+    return or_(Course.visibility == PUBLIC, Course.organisation_id.in_(_member_of(user)))
+
+
+def list_courses(user=None) -> list[Course]:
+    """The courses ``user`` (the current user by default) may see, in alphabetical order of title."""
+    user = current_user if user is None else user
+    return sorted(db.session.scalars(select(Course).where(_visible(user))), key=title_key)
 
 
 def get_course_or_404(slug: str) -> Course:
-    """The course with this slug, or a 404."""
+    """The course with this slug, or a 404 (also for a members-only course to anyone else)."""
     course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None:
+    if course is None or (
+        course.visibility != PUBLIC and course.organisation_id not in _member_of(current_user)
+    ):
         abort(404)
     return course
 

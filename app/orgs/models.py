@@ -2,19 +2,21 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
-SCHOOL = "school"
-KINDS = (SCHOOL,)  # publishers come with the publishing workspace
+SCHOOL, PUBLISHER = "school", "publisher"
+KINDS = (SCHOOL, PUBLISHER)
 ADMIN, TEACHER = "admin", "teacher"
+EDITOR, REVIEWER, MEMBER = "editor", "reviewer", "member"
 # The roles each kind of organisation gives its members. A school's students are not members:
-# they join its classes (app.schools), and their account stays their own.
-ROLES = {SCHOOL: (ADMIN, TEACHER)}
+# they join its classes (app.schools), and their account stays their own. A publisher's
+# members read its members-only courses; editors write, reviewers publish.
+ROLES = {SCHOOL: (ADMIN, TEACHER), PUBLISHER: (ADMIN, EDITOR, REVIEWER, MEMBER)}
 
 
 class Organisation(db.Model):
@@ -26,6 +28,10 @@ class Organisation(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
+    # A one-person team may publish what it submitted itself; otherwise a second person reviews.
+    self_publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A publisher's members join with this code, as students join a class; None: no joining.
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

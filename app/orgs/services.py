@@ -14,7 +14,8 @@ from app.accounts.models import User
 from app.content.checker import is_slug
 from app.extensions import db
 from app.models_base import utcnow
-from app.orgs.models import ADMIN, KINDS, Invitation, Membership, Organisation
+from app.orgs.codes import CODE_LENGTH, new_join_code, normalise_code
+from app.orgs.models import ADMIN, KINDS, MEMBER, Invitation, Membership, Organisation
 
 INVITATION_DAYS = 7
 
@@ -155,3 +156,33 @@ def accept_invitation(token: str, user: User) -> Membership:
     if claimed != 1:
         raise OrgError(_l("This invitation link is unknown, already used or expired. Ask for a new one."))
     return add_member(invitation.organisation, user, invitation.role)
+
+
+def find_by_join_code(code: str) -> Organisation | None:
+    """The publisher whose members' join code this is (joining closed: no code)."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    return db.session.scalar(select(Organisation).where(Organisation.join_code == code))
+
+
+def open_joining(org: Organisation) -> None:
+    """A new members' join code (the previous one stops working)."""
+    for _ in range(5):
+        try:
+            with db.session.begin_nested():
+                org.join_code = new_join_code()
+                db.session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw an unused join code")
+
+
+def close_joining(org: Organisation) -> None:
+    org.join_code = None
+    db.session.flush()
+
+
+def join_as_member(user: User, org: Organisation) -> Membership:
+    return add_member(org, user, MEMBER)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import PostForm
-from app.catalog.models import Course, Module
+from app.catalog.models import PUBLIC, Course, Module
 from app.catalog.services import title_key
 from app.certificates.models import Certificate
 from app.extensions import db
@@ -65,9 +65,18 @@ def _fail(message) -> None:
 @bp.route("/join", methods=["GET", "POST"])
 @login_required
 def join():
-    """Type a class code (or confirm the one a join link carried) to enter the class."""
+    """Type a class code (or confirm the one a join link carried) to enter the class.
+
+    A publisher's members' code works here too: it makes the person a member, who then sees
+    the publisher's members-only courses.
+    """
     form = JoinForm()
     if form.validate_on_submit():
+        publisher = (
+            None if services.find_class_by_code(form.code.data) else orgs.find_by_join_code(form.code.data)
+        )
+        if publisher is not None:
+            return _join_publisher(form, publisher)
         try:
             school_class = services.join_class(current_user, form.code.data)
         except services.SchoolError as exc:
@@ -80,11 +89,35 @@ def join():
     return render_template("schools/join.html", form=form, school_class=None, already=False)
 
 
+def _join_publisher(form: JoinForm, publisher: Organisation):
+    try:
+        orgs.join_as_member(current_user, publisher)
+    except orgs.OrgError as exc:
+        db.session.rollback()
+        form.code.errors.append(str(exc))
+        return render_template("schools/join.html", form=form, school_class=None, already=False)
+    db.session.commit()
+    flash(
+        _(
+            "You are now a member of %(org)s: its members-only courses are in the catalogue.",
+            org=publisher.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("catalog.index"))
+
+
 @bp.get("/join/<code>")
 @login_required
 def join_link(code: str):
     """A join link: show which class it is and ask for confirmation (a GET never changes anything)."""
     school_class = services.find_class_by_code(code)
+    publisher = None if school_class else orgs.find_by_join_code(code)
+    if publisher is not None:
+        form = JoinForm(data={"code": publisher.join_code})
+        return render_template(
+            "schools/join.html", form=form, school_class=None, publisher=publisher, already=False
+        )
     form = JoinForm(data={"code": school_class.join_code if school_class else ""})
     if school_class is None:
         form.code.errors = [_("No class has this code. Check it with your teacher.")]
@@ -302,7 +335,13 @@ def remove_student(class_id: int, user_id: int):
 def assign(class_id: int):
     """Choose a course (step 1, a GET form), then the whole course or chosen modules and a due date."""
     school_class = _class_or_404(class_id)
-    courses = sorted(db.session.scalars(select(Course).options(selectinload(Course.modules))), key=title_key)
+    # Public courses only: a members-only course would be closed to students who are not members.
+    courses = sorted(
+        db.session.scalars(
+            select(Course).options(selectinload(Course.modules)).where(Course.visibility == PUBLIC)
+        ),
+        key=title_key,
+    )
     chooser = CourseChoiceForm(request.args)
     chooser.course.choices = [SelectChoice("", _("Choose a course"))] + [
         SelectChoice(str(c.id), c.title) for c in courses

@@ -4,7 +4,6 @@ Progress here is read from the same ModuleProgress rows the learner's dashboard 
 is done when its ``completed_at`` is set, a course when every live module is.
 """
 
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,12 +21,9 @@ from app.catalog.models import Course, Module
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.models_base import utcnow
+from app.orgs.codes import CODE_LENGTH, display_code, new_join_code, normalise_code  # noqa: F401
 from app.orgs.models import Membership, Organisation
 from app.schools.models import Assignment, Enrolment, SchoolClass
-
-# No 0/O, 1/I/L: codes are read aloud in class and typed from a projector.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
 
 
 class SchoolError(ValueError):
@@ -39,19 +35,6 @@ class SchoolError(ValueError):
     def __init__(self, message, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def new_join_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(code: str) -> str:
-    """What a student typed, as stored: "abcd-efgh " gives "ABCDEFGH"."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
-
-
-def display_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
 
 
 def _with_fresh_code(add) -> None:

@@ -1,0 +1,1 @@
+"""Publishers: a workspace to write, review and publish courses, and course packages."""

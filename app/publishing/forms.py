@@ -1,0 +1,129 @@
+"""Workspace forms; every one carries a CSRF token through Flask-WTF."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+
+
+class UploadForm(FlaskForm):
+    package = FileField(
+        _l("Course package (.zip)"),
+        validators=[FileRequired(_l("Choose a .zip file to upload."))],
+        description=_l("A zip holding courses/<slug>/… and quizzes/<slug>/…, as downloaded from here."),
+        render_kw={"accept": ".zip,application/zip"},
+    )
+    submit = SubmitField(_l("Upload"))
+
+
+class SendBackForm(FlaskForm):
+    comment = TextAreaField(
+        _l("What should change"),
+        validators=[DataRequired(_l("Say what should change, so the editor knows.")), Length(max=5000)],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    submit = SubmitField(_l("Send back to the editors"))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+SLUG_HINT = _l(
+    "Lower-case letters, digits and hyphens; it names the course in its address and cannot change."
+)
+
+
+class NewCourseForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Give the course a title.")), Length(max=200)],
+        filters=[_strip],
+    )
+    slug = StringField(
+        _l("Short name"),
+        validators=[
+            DataRequired(_l("Give the course a short name.")),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=SLUG_HINT),
+            Length(max=80),
+        ],
+        filters=[_strip],
+        description=SLUG_HINT,
+    )
+    submit = SubmitField(_l("Create the draft"))
+
+
+class CourseForm(FlaskForm):
+    """course.md as fields; the checker still validates what they make."""
+
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Give the course a title.")), Length(max=200)],
+        filters=[_strip],
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[DataRequired(_l("Write a one- or two-sentence summary.")), Length(max=500)],
+        filters=[_strip],
+    )
+    language = SelectField(
+        _l("Language"), choices=[SelectChoice("fr", _l("French")), SelectChoice("en", _l("English"))]
+    )
+    level = SelectField(
+        _l("Level"),
+        choices=[
+            SelectChoice("beginner", _l("Beginner")),
+            SelectChoice("intermediate", _l("Intermediate")),
+            SelectChoice("advanced", _l("Advanced")),
+        ],
+    )
+    duration = IntegerField(
+        _l("Duration (minutes)"),
+        validators=[DataRequired(_l("Give a duration in minutes.")), NumberRange(min=1, max=6000)],
+    )
+    audience = StringField(
+        _l("Audience"),
+        validators=[DataRequired(_l("Say who the course is for.")), Length(max=300)],
+        filters=[_strip],
+    )
+    updated = DateField(
+        _l("Facts checked on"), validators=[DataRequired(_l("Give the date the facts were checked."))]
+    )
+    intro = TextAreaField(
+        _l("Introduction (Markdown)"),
+        validators=[DataRequired(_l("Write the introduction.")), Length(max=200_000)],
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class ModuleTextForm(FlaskForm):
+    text = TextAreaField(_l("Module (Markdown with its front matter)"), validators=[Length(max=200_000)])
+    quiz = TextAreaField(
+        _l("Quiz (Markdown with its front matter; leave empty for no quiz)"), validators=[Length(max=200_000)]
+    )
+    submit = SubmitField(_l("Save the draft"))
+
+
+class AddModuleForm(FlaskForm):
+    title = StringField(
+        _l("Title of the new module"),
+        validators=[DataRequired(_l("Give the module a title.")), Length(max=200)],
+        filters=[_strip],
+    )
+    slug = StringField(
+        _l("Its short name"),
+        validators=[DataRequired(_l("Give the module a short name.")), Length(max=80)],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Add the module"))
+
+
+class RenameModuleForm(FlaskForm):
+    slug = StringField(
+        _l("New short name"),
+        validators=[DataRequired(_l("Give the module a short name.")), Length(max=80)],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Rename"))

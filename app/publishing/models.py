@@ -1,0 +1,53 @@
+"""A publisher's working copy of a course, and the immutable versions it published."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_base import UTCDateTime, utcnow
+from app.orgs.models import Organisation
+
+DRAFT, IN_REVIEW, PUBLISHED = "draft", "in_review", "published"
+
+
+class CourseDraft(db.Model):
+    """The files of a course as its editors last saved them, with what the checker said.
+
+    ``files`` maps repository paths ("courses/<slug>/course.md", "quizzes/<slug>/x.md") to text:
+    the same layout as the repository and the zip packages, read by the same checker.
+    """
+
+    __tablename__ = "course_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Unique across publishers: a slug names one course on the whole platform.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    files: Mapped[dict] = mapped_column(JSON)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(20), default=DRAFT)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))  # once published
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(20), default="public")  # copied to the course
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class CourseVersion(db.Model):
+    """What a course's files were when a version was published; never changed afterwards."""
+
+    __tablename__ = "course_versions"
+    __table_args__ = (UniqueConstraint("course_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    files: Mapped[dict] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,424 @@
+"""A publisher's workspace: upload and download course packages, submit, review, publish, history.
+
+Everything is scoped to one organisation checked on the server: outsiders get 404 (nobody learns
+which publishers or drafts exist), members without the needed role get 403.
+"""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.accounts.forms import PostForm
+from app.extensions import db
+from app.orgs import services as orgs
+from app.orgs.codes import display_code
+from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, Organisation
+from app.publishing import editor, package, services
+from app.publishing.forms import (
+    AddModuleForm,
+    CourseForm,
+    ModuleTextForm,
+    NewCourseForm,
+    RenameModuleForm,
+    SendBackForm,
+    UploadForm,
+)
+from app.publishing.models import IN_REVIEW, CourseDraft
+from app.urls import external_url
+
+bp = Blueprint("publishing", __name__, url_prefix="/workspace")
+WRITE, REVIEW, READ = (ADMIN, EDITOR), (ADMIN, REVIEWER), (ADMIN, EDITOR, REVIEWER)
+
+
+def _publisher_or_404(slug: str, *roles: str) -> Organisation:
+    org = db.session.scalar(
+        select(Organisation).where(Organisation.slug == slug, Organisation.kind == PUBLISHER)
+    )
+    role = orgs.role_in(current_user, org.id) if org else None
+    if role is None:
+        abort(404)
+    if role not in roles:
+        abort(403)
+    return org
+
+
+def _draft_or_404(org: Organisation, slug: str) -> CourseDraft:
+    draft = services.find_draft(org, slug)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+@bp.get("/<org_slug>")
+@login_required
+def workspace(org_slug: str):
+    org = _publisher_or_404(org_slug, *READ)
+    return _workspace_page(org, UploadForm())
+
+
+def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: int = 200):
+    role = orgs.role_in(current_user, org.id)
+    return (
+        render_template(
+            "publishing/workspace.html",
+            org=org,
+            role=role,
+            drafts=services.drafts_of(org),
+            form=form,
+            upload_problems=problems,
+            max_mb=current_app.config["PACKAGE_MAX_BYTES"] // (1024 * 1024),
+            join_code=display_code(org.join_code) if org.join_code else None,
+            join_url=external_url(url_for("schools.join_link", code=org.join_code))
+            if org.join_code
+            else None,
+            post_form=PostForm(),
+        ),
+        status,
+    )
+
+
+@bp.post("/<org_slug>/upload")
+@login_required
+def upload(org_slug: str):
+    """Save an uploaded package as the draft of its course (refused whole if unsafe)."""
+    org = _publisher_or_404(org_slug, *WRITE)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _workspace_page(org, form, status=400)
+    limits = package.PackageLimits(max_upload_bytes=current_app.config["PACKAGE_MAX_BYTES"])
+    try:
+        slug, files = package.read_package(form.package.data.read(limits.max_upload_bytes + 1), limits)
+        draft = services.save_files(org, slug, files, current_user)
+    except package.PackageError as exc:
+        db.session.rollback()
+        return _workspace_page(org, form, [str(p) for p in exc.problems], status=400)
+    except services.PublishingError as exc:
+        db.session.rollback()
+        return _workspace_page(org, form, [str(exc)], status=400)
+    db.session.commit()
+    if draft.problems:
+        flash(_("The package was saved as a draft, with problems to fix before review."), "error")
+    else:
+        flash(
+            _("The package was saved as a draft. It has no problem: submit it for review when ready."),
+            "success",
+        )
+    return redirect(url_for("publishing.draft", org_slug=org.slug, slug=draft.slug))
+
+
+@bp.get("/<org_slug>/<slug>")
+@login_required
+def draft(org_slug: str, slug: str):
+    org = _publisher_or_404(org_slug, *READ)
+    found = _draft_or_404(org, slug)
+    role = orgs.role_in(current_user, org.id)
+    return render_template(
+        "publishing/draft.html",
+        org=org,
+        role=role,
+        draft=found,
+        versions=services.versions(found.course_id) if found.course_id else [],
+        may_publish=role in REVIEW and found.state == IN_REVIEW and services.may_publish(found, current_user),
+        post_form=PostForm(),
+        send_back_form=SendBackForm(),
+        modules=editor.modules(found.files, found.slug),
+        add_form=AddModuleForm(),
+        rename_form=RenameModuleForm(),
+    )
+
+
+@bp.get("/<org_slug>/<slug>/package.zip")
+@login_required
+def download(org_slug: str, slug: str):
+    org = _publisher_or_404(org_slug, *READ)
+    found = _draft_or_404(org, slug)
+    return Response(
+        package.write_package(found.files),
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{found.slug}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _act(org: Organisation, found: CourseDraft, action, success: str):
+    try:
+        action()
+    except services.PublishingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("publishing.draft", org_slug=org.slug, slug=found.slug))
+
+
+@bp.post("/<org_slug>/<slug>/submit")
+@login_required
+def submit(org_slug: str, slug: str):
+    org = _publisher_or_404(org_slug, *WRITE)
+    found = _draft_or_404(org, slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    return _act(org, found, lambda: services.submit(found, current_user), _("Submitted for review."))
+
+
+@bp.post("/<org_slug>/<slug>/publish")
+@login_required
+def publish(org_slug: str, slug: str):
+    org = _publisher_or_404(org_slug, *REVIEW)
+    found = _draft_or_404(org, slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    return _act(
+        org,
+        found,
+        lambda: services.publish(found, current_user),
+        _("Published: learners see this version now."),
+    )
+
+
+@bp.post("/<org_slug>/<slug>/send-back")
+@login_required
+def send_back(org_slug: str, slug: str):
+    org = _publisher_or_404(org_slug, *REVIEW)
+    found = _draft_or_404(org, slug)
+    form = SendBackForm()
+    if not form.validate_on_submit():
+        flash(
+            " ".join(map(str, form.comment.errors)) or _("Say what should change, so the editor knows."),
+            "error",
+        )
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=found.slug))
+    return _act(
+        org,
+        found,
+        lambda: services.send_back(found, current_user, form.comment.data),
+        _("Sent back to the editors."),
+    )
+
+
+@bp.post("/<org_slug>/<slug>/visibility")
+@login_required
+def visibility(org_slug: str, slug: str):
+    org = _publisher_or_404(org_slug, *REVIEW)
+    found = _draft_or_404(org, slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    value = request.form.get("visibility", "")
+    return _act(org, found, lambda: services.set_visibility(found, value), _("Visibility saved."))
+
+
+@bp.post("/<org_slug>/joining")
+@login_required
+def joining(org_slug: str):
+    """Open joining with a new members' code, or close it."""
+    org = _publisher_or_404(org_slug, ADMIN)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "close":
+        orgs.close_joining(org)
+        flash(_("Joining is closed: the code no longer lets anyone in."), "success")
+    else:
+        orgs.open_joining(org)
+        flash(_("New members' code: %(code)s.", code=display_code(org.join_code)), "success")
+    db.session.commit()
+    return redirect(url_for("publishing.workspace", org_slug=org.slug))
+
+
+@bp.get("/<org_slug>/<slug>/versions/<int(max=2147483647):number>")
+@login_required
+def version(org_slug: str, slug: str, number: int):
+    """One published version's files, and what changed since the previous one."""
+    org = _publisher_or_404(org_slug, *READ)
+    found = _draft_or_404(org, slug)
+    if found.course_id is None:
+        abort(404)
+    history = {v.version: v for v in services.versions(found.course_id)}
+    current = history.get(number)
+    if current is None:
+        abort(404)
+    previous = max((v for n, v in history.items() if n < number), key=lambda v: v.version, default=None)
+    changes = services.diff_files(previous.files if previous else {}, current.files)
+    return render_template(
+        "publishing/version.html", org=org, draft=found, current=current, previous=previous, changes=changes
+    )
+
+
+# The browser editor ---------------------------------------------------------------------------
+
+
+def _save(org: Organisation, found: CourseDraft, files: dict[str, str], message: str):
+    """Save the draft (kept even with problems) and come back to its page."""
+    try:
+        services.save_files(org, found.slug, files, current_user)
+    except services.PublishingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+
+
+@bp.route("/<org_slug>/new", methods=["GET", "POST"])
+@login_required
+def new_course(org_slug: str):
+    org = _publisher_or_404(org_slug, *WRITE)
+    form = NewCourseForm()
+    if form.validate_on_submit():
+        slug = form.slug.data
+        if services.find_draft(org, slug) is not None:
+            form.slug.errors.append(_("You already have a course with this short name."))
+        else:
+            values = {
+                "title": form.title.data,
+                "language": "fr",
+                "level": "beginner",
+                "duration": 60,
+                "publisher": org.name,
+                "updated": date.today(),
+            }
+            files = editor.write_course({}, slug, values, "…")
+            try:
+                services.save_files(org, slug, files, current_user)
+            except services.PublishingError as exc:
+                db.session.rollback()
+                form.slug.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Draft created: fill in the course details, then add modules."), "success")
+                return redirect(url_for("publishing.edit_course", org_slug=org.slug, slug=slug))
+    return render_template("publishing/new_course.html", org=org, form=form)
+
+
+@bp.route("/<org_slug>/<slug>/course", methods=["GET", "POST"])
+@login_required
+def edit_course(org_slug: str, slug: str):
+    """course.md as a form: its front matter fields and its introduction."""
+    org = _publisher_or_404(org_slug, *WRITE)
+    found = _draft_or_404(org, slug)
+    values, body = editor.course_fields(found.files, slug)
+    form = CourseForm(data={**values, "intro": body} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        fields = {name: form[name].data for name in editor.COURSE_FIELDS if name != "publisher"}
+        files = editor.write_course(found.files, slug, {**fields, "publisher": org.name}, form.intro.data)
+        _save(org, found, files, _("Course details saved."))
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    problems = [p for p in found.problems if p.startswith(editor.course_path(slug) + ":")]
+    return render_template("publishing/edit_course.html", org=org, draft=found, form=form, problems=problems)
+
+
+@bp.route("/<org_slug>/<slug>/modules/<module_slug>", methods=["GET", "POST"])
+@login_required
+def edit_module(org_slug: str, slug: str, module_slug: str):
+    """A module and its quiz as Markdown, with a live preview and the checker's messages."""
+    org = _publisher_or_404(org_slug, *WRITE)
+    found = _draft_or_404(org, slug)
+    module = editor.find_module(found.files, slug, module_slug)
+    if module is None:
+        abort(404)
+    form = ModuleTextForm(
+        data={"text": found.files[module.path], "quiz": found.files.get(module.quiz_path, "")}
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        files = editor.set_text(found.files, module.path, form.text.data)
+        if form.quiz.data.strip():
+            files = editor.set_text(files, module.quiz_path, form.quiz.data)
+        else:
+            files.pop(module.quiz_path, None)
+        _save(org, found, files, _("Draft saved."))
+        return redirect(
+            url_for("publishing.edit_module", org_slug=org.slug, slug=slug, module_slug=module_slug)
+        )
+    problems = {
+        path: [p.split(":", 2)[1:] for p in found.problems if p.startswith(path + ":")]
+        for path in (module.path, module.quiz_path)
+    }
+    return render_template(
+        "publishing/edit_module.html", org=org, draft=found, module=module, form=form, problems=problems
+    )
+
+
+@bp.post("/<org_slug>/<slug>/preview")
+@login_required
+def preview(org_slug: str, slug: str):
+    """The live preview: one file rendered by the import's parser and sanitiser, with its problems."""
+    org = _publisher_or_404(org_slug, *WRITE)
+    _draft_or_404(org, slug)
+    payload = request.get_json(silent=True) or {}
+    path, text = payload.get("path"), payload.get("text")
+    if (
+        not isinstance(path, str)
+        or not isinstance(text, str)
+        or not path.startswith(("courses/", "quizzes/"))
+    ):
+        abort(400)
+    result = editor.preview(path, text)
+    return jsonify(
+        html=result.html, problems=[{"line": p.line, "message": p.message} for p in result.problems]
+    )
+
+
+@bp.post("/<org_slug>/<slug>/modules")
+@login_required
+def add_module(org_slug: str, slug: str):
+    org = _publisher_or_404(org_slug, *WRITE)
+    found = _draft_or_404(org, slug)
+    form = AddModuleForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    try:
+        files = editor.add_module(found.files, slug, form.slug.data, form.title.data, date.today())
+    except editor.EditError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    _save(org, found, files, _("Module added."))
+    return redirect(
+        url_for("publishing.edit_module", org_slug=org.slug, slug=slug, module_slug=form.slug.data)
+    )
+
+
+@bp.post("/<org_slug>/<slug>/modules/<module_slug>/<action>")
+@login_required
+def change_module(org_slug: str, slug: str, module_slug: str, action: str):
+    """Move up or down, rename, or delete a module (its quiz follows)."""
+    org = _publisher_or_404(org_slug, *WRITE)
+    found = _draft_or_404(org, slug)
+    if action not in ("up", "down", "rename", "delete"):
+        abort(404)
+    rename = RenameModuleForm()
+    if not rename.validate_on_submit() if action == "rename" else not PostForm().validate_on_submit():
+        flash(
+            " ".join(str(e) for errors in rename.errors.values() for e in errors) or _("Try again."), "error"
+        )
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    try:
+        if action == "rename":
+            files = editor.rename_module(found.files, slug, module_slug, rename.slug.data)
+        elif action == "delete":
+            files = editor.delete_module(found.files, slug, module_slug)
+        else:
+            files = editor.move_module(found.files, slug, module_slug, -1 if action == "up" else 1)
+    except editor.EditError as exc:
+        flash(str(exc), "error")
+    else:
+        _save(org, found, files, _("Draft saved."))
+    return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))

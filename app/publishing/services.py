@@ -1,0 +1,204 @@
+"""Drafts, review and publication of a publisher's courses.
+
+Every path in goes through the one checker (app.content.checker.check_files) and the one
+importer (app.catalog.importer.import_course), as the bundled courses do: a published version is
+exactly what `flask content import` would make of the same files.
+"""
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.catalog.importer import import_course
+from app.catalog.models import MEMBERS, PUBLIC, Course
+from app.content.checker import check_files
+from app.extensions import db
+from app.models_base import utcnow
+from app.orgs.models import Organisation
+from app.publishing.models import DRAFT, IN_REVIEW, PUBLISHED, CourseDraft, CourseVersion
+
+
+class PublishingError(ValueError):
+    """A request the publishing rules refuse; ``str()`` is a message for the person."""
+
+
+def drafts_of(org: Organisation) -> list[CourseDraft]:
+    return list(
+        db.session.scalars(
+            select(CourseDraft).where(CourseDraft.organisation_id == org.id).order_by(CourseDraft.slug)
+        )
+    )
+
+
+def find_draft(org: Organisation, slug: str) -> CourseDraft | None:
+    return db.session.scalar(
+        select(CourseDraft).where(CourseDraft.organisation_id == org.id, CourseDraft.slug == slug)
+    )
+
+
+def _slug_taken_elsewhere(org: Organisation, slug: str) -> bool:
+    """True if another publisher's draft, or a course this publisher does not own, has this slug."""
+    other_draft = db.session.scalar(
+        select(CourseDraft.id).where(CourseDraft.slug == slug, CourseDraft.organisation_id != org.id)
+    )
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    return other_draft is not None or (course is not None and course.organisation_id != org.id)
+
+
+def problems_of(files: Mapping[str, str]) -> list[str]:
+    return [str(p) for p in check_files(files).problems]
+
+
+def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) -> CourseDraft:
+    """Create or replace the draft of course ``slug`` with these files; problems are kept with it.
+
+    A draft with problems is saved all the same (work is never lost); it cannot be submitted.
+    """
+    if _slug_taken_elsewhere(org, slug):
+        raise PublishingError(
+            _l(
+                "The short name %(slug)s is already used by another course on Cadre. Choose another.",
+                slug=slug,
+            )
+        )
+    draft = find_draft(org, slug)
+    if draft is not None and draft.state == IN_REVIEW:
+        raise PublishingError(
+            _l("This course is in review: ask the reviewer to send it back before changing it.")
+        )
+    if draft is None:
+        draft = CourseDraft(organisation_id=org.id, slug=slug)
+        db.session.add(draft)
+    draft.files = dict(sorted(files.items()))
+    draft.problems = problems_of(files)
+    draft.state = DRAFT
+    draft.updated_at = utcnow()
+    draft.updated_by_id = by.id
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # another publisher took the slug between the check and now
+        raise PublishingError(
+            _l(
+                "The short name %(slug)s is already used by another course on Cadre. Choose another.",
+                slug=slug,
+            )
+        ) from None
+    return draft
+
+
+def submit(draft: CourseDraft, by: User) -> None:
+    if draft.state != DRAFT:
+        raise PublishingError(_l("Only a draft can be submitted for review."))
+    if draft.problems:
+        raise PublishingError(_l("Fix the problems listed before submitting the course for review."))
+    draft.state = IN_REVIEW
+    draft.submitted_by_id = by.id
+    draft.review_comment = ""
+
+
+def send_back(draft: CourseDraft, by: User, comment: str) -> None:
+    if draft.state != IN_REVIEW:
+        raise PublishingError(_l("Only a course in review can be sent back."))
+    if not comment.strip():
+        raise PublishingError(_l("Say what should change, so the editor knows."))
+    draft.state = DRAFT
+    draft.review_comment = comment.strip()
+
+
+def may_publish(draft: CourseDraft, user: User) -> bool:
+    """A reviewer publishes what someone else submitted, unless the organisation allows self-publishing."""
+    return draft.organisation.self_publish or draft.submitted_by_id != user.id
+
+
+def publish(draft: CourseDraft, by: User) -> Course:
+    """Import the reviewed files as the course's new version and keep a frozen copy of them."""
+    if draft.state != IN_REVIEW:
+        raise PublishingError(_l("Only a course in review can be published."))
+    if not may_publish(draft, by):
+        raise PublishingError(
+            _l("Someone other than the person who submitted it must review and publish it.")
+        )
+    result = check_files(draft.files)
+    docs = [doc for doc in result.courses if doc.slug == draft.slug]
+    if result.problems or not docs:
+        draft.problems = [str(p) for p in result.problems]
+        raise PublishingError(_l("The course has problems and was not published."))
+    if _slug_taken_elsewhere(draft.organisation, draft.slug):
+        raise PublishingError(
+            _l("The short name %(slug)s is already used by another course on Cadre.", slug=draft.slug)
+        )
+    outcome = import_course(docs[0])
+    course = db.session.scalar(select(Course).where(Course.slug == draft.slug))
+    course.organisation_id = draft.organisation_id
+    course.publisher = draft.organisation.name  # the name on the course page and its certificates
+    course.visibility = draft.visibility
+    if outcome.status != "unchanged" or latest_version(course) is None:
+        db.session.add(
+            CourseVersion(
+                course_id=course.id,
+                version=course.version,
+                files=draft.files,
+                published_by_id=by.id,
+                submitted_by_id=draft.submitted_by_id,
+            )
+        )
+    draft.state = PUBLISHED
+    draft.course_id = course.id
+    draft.problems = []
+    db.session.flush()
+    return course
+
+
+def versions(course_id: int) -> list[CourseVersion]:
+    return list(
+        db.session.scalars(
+            select(CourseVersion)
+            .where(CourseVersion.course_id == course_id)
+            .order_by(CourseVersion.version.desc())
+        )
+    )
+
+
+def latest_version(course: Course) -> CourseVersion | None:
+    return db.session.scalar(
+        select(CourseVersion)
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.version.desc())
+    )
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    path: str
+    status: str  # "added", "removed", "changed"
+    lines: list[str]  # unified diff lines, without the ---/+++ header
+
+
+def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> list[FileDiff]:
+    """What changed between two versions' files, file by file (unchanged files left out)."""
+    changes = []
+    for path in sorted(set(old) | set(new)):
+        before, after = old.get(path), new.get(path)
+        if before == after:
+            continue
+        status = "added" if before is None else "removed" if after is None else "changed"
+        lines = list(
+            difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(), lineterm="", n=2)
+        )[2:]
+        changes.append(FileDiff(path, status, lines))
+    return changes
+
+
+def set_visibility(draft: CourseDraft, visibility: str) -> None:
+    """Public (in the catalogue) or members only; applies at once to the published course."""
+    if visibility not in (PUBLIC, MEMBERS):
+        raise PublishingError(_l("Choose public or members only."))
+    draft.visibility = visibility
+    if draft.course_id is not None:
+        db.session.get(Course, draft.course_id).visibility = visibility

@@ -1,0 +1,176 @@
+"""Writing a course in the browser: course details as a form, modules and quizzes as Markdown
+with a server-rendered preview, module add / move / rename / delete; and members-only courses."""
+
+import pytest
+from sqlalchemy import select
+
+from app.catalog.models import Course
+from app.extensions import db
+from app.orgs import services as orgs
+from app.publishing import editor
+from app.publishing.models import CourseDraft
+from tests.conftest import csrf_token_from, text_of
+from tests.publishing.test_workflow import WS, as_, publisher, upload, valid_files  # noqa: F401
+
+COURSE_FORM = {
+    "title": "Négocier sa voix",
+    "summary": "Ce qu’un comédien doit savoir avant de céder sa voix.",
+    "language": "fr",
+    "level": "beginner",
+    "duration": "45",
+    "audience": "Comédiens",
+    "updated": "2026-11-20",
+    "intro": "Une introduction **courte**.",
+}
+
+
+def draft_files() -> dict[str, str]:
+    return db.session.scalar(select(CourseDraft)).files
+
+
+def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    response = client.post(f"{WS}/new", data={"title": "Négocier sa voix", "slug": "negocier-sa-voix"})
+    assert response.status_code == 302
+    assert client.get(f"{WS}/negocier-sa-voix/course").status_code == 200
+    client.post(f"{WS}/negocier-sa-voix/course", data=COURSE_FORM)
+    files = draft_files()
+    assert "publisher: Syndicat des scénaristes" in files["courses/negocier-sa-voix/course.md"]
+    draft = db.session.scalar(select(CourseDraft))
+    assert draft.problems == [
+        "courses/negocier-sa-voix/course.md:1: course has no module (files named NN-slug.md)"
+    ]
+
+    client.post(f"{WS}/negocier-sa-voix/modules", data={"title": "Le contrat", "slug": "le-contrat"})
+    client.post(f"{WS}/negocier-sa-voix/modules", data={"title": "La voix", "slug": "la-voix"})
+    assert [m.slug for m in editor.modules(draft_files(), "negocier-sa-voix")] == ["le-contrat", "la-voix"]
+    client.post(f"{WS}/negocier-sa-voix/modules/la-voix/up")
+    assert [m.slug for m in editor.modules(draft_files(), "negocier-sa-voix")] == ["la-voix", "le-contrat"]
+    client.post(f"{WS}/negocier-sa-voix/modules/le-contrat/rename", data={"slug": "contrat"})
+    client.post(f"{WS}/negocier-sa-voix/modules/la-voix/delete")
+    assert list(draft_files()) == [
+        "courses/negocier-sa-voix/01-contrat.md",
+        "courses/negocier-sa-voix/course.md",
+    ]
+
+    module_url = f"{WS}/negocier-sa-voix/modules/contrat"
+    page = client.get(module_url)
+    assert page.status_code == 200 and "js/editor.js" in text_of(page)
+    quiz = "---\npass_mark: 70\n---\n## Qui signe ?\n\n- [x] Le comédien\n- [ ] Personne\n\n> Lui.\n"
+    bad_module = "---\ntitle: Le contrat\n---\nTexte.\n"
+    client.post(module_url, data={"text": bad_module, "quiz": quiz})
+    # Saved all the same, with the checker's messages beside the text.
+    assert draft_files()["quizzes/negocier-sa-voix/contrat.md"] == quiz
+    page = text_of(client.get(module_url))
+    assert "missing required field 'duration'" in page
+    good_module = (
+        "---\ntitle: Le contrat\nduration: 20\nobjectives: [Lire]\nupdated: 2026-11-20\n---\nTexte.\n"
+    )
+    client.post(module_url, data={"text": good_module, "quiz": quiz})
+    assert db.session.scalar(select(CourseDraft.problems)) == []
+    client.post(f"{WS}/negocier-sa-voix/submit")
+    assert db.session.scalar(select(CourseDraft.state)) == "in_review"
+    # In review, nothing can be changed.
+    client.post(module_url, data={"text": "x", "quiz": ""})
+    assert draft_files()["courses/negocier-sa-voix/01-contrat.md"] == good_module
+
+
+def test_preview_renders_with_the_import_sanitiser(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    text = f"---\ntitle: T\nduration: 5\nobjectives: [a]\n---\n# Titre\n\n{hostile}"
+    response = client.post(
+        f"{WS}/voix-et-ia/preview", json={"path": "courses/voix-et-ia/01-cadre-legal.md", "text": text}
+    )
+    data = response.get_json()
+    assert '<h2 id="titre">Titre</h2>' in data["html"]
+    assert "script" not in data["html"] and "onerror" not in data["html"]
+    quiz = client.post(
+        f"{WS}/voix-et-ia/preview", json={"path": "quizzes/voix-et-ia/x.md", "text": "---\n---\n## Q\n"}
+    )
+    assert quiz.get_json()["problems"][0]["line"] >= 1
+    assert client.post(f"{WS}/voix-et-ia/preview", json={"path": 3}).status_code == 400
+
+
+def test_preview_needs_the_csrf_token(app, client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        url = f"{WS}/voix-et-ia/preview"
+        body = {"path": "courses/voix-et-ia/x.md", "text": "x"}
+        assert client.post(url, json=body).status_code == 400
+        token = csrf_token_from(text_of(client.get(f"{WS}/voix-et-ia/modules/cadre-legal")))
+        assert client.post(url, json=body, headers={"X-CSRFToken": token}).status_code == 200
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "message"),
+    [
+        ("modules", {"title": "X", "slug": "Pas Bon"}, "short name is lower-case"),
+        ("modules", {"title": "X", "slug": "cadre-legal"}, "already has this short name"),
+        ("modules/nope/delete", {}, "does not exist"),
+        ("modules/cadre-legal/rename", {"slug": "consentement"}, "already has this short name"),
+    ],
+)
+def test_module_edits_refused_change_nothing(client, auth, publisher, action, data, message):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    before = draft_files()
+    response = client.post(f"{WS}/voix-et-ia/{action}", data=data, follow_redirects=True)
+    assert message in text_of(response)
+    assert draft_files() == before
+
+
+def test_members_only_course_is_hidden_from_everyone_else(client, auth, publisher, make_user):  # noqa: F811
+    org, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/visibility", data={"visibility": "members"})
+    client.post(f"{WS}/voix-et-ia/publish")
+    assert db.session.scalar(select(Course.visibility)) == "members"
+    outsider = people["outsider"]
+    as_(auth, people, "outsider")
+    assert "La voix et l'IA" not in text_of(client.get("/courses"))
+    for url in (
+        "/courses/voix-et-ia",
+        "/courses/voix-et-ia/cadre-legal",
+        "/courses/voix-et-ia/cadre-legal/quiz",
+    ):
+        assert client.get(url).status_code == 404, url
+    auth.logout()
+    assert client.get("/courses/voix-et-ia").status_code == 404
+    # Members join with the code, as students join a class.
+    as_(auth, people, "admin")
+    client.post(f"{WS}/joining", data={"action": "open"})
+    db.session.refresh(org)
+    code = org.join_code
+    as_(auth, people, "outsider")
+    client.post("/join", data={"code": code.lower()})
+    assert orgs.role_in(outsider, org.id) == "member"
+    assert "La voix et l'IA" in text_of(client.get("/courses"))
+    assert client.get("/courses/voix-et-ia/cadre-legal").status_code == 200
+    # Closing joining stops the code.
+    as_(auth, people, "admin")
+    client.post(f"{WS}/joining", data={"action": "close"})
+    as_(auth, people, "member")
+    assert "No class has this code" in text_of(client.post("/join", data={"code": code}))
+
+
+def test_visibility_is_for_reviewers_and_admins(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    assert client.post(f"{WS}/voix-et-ia/visibility", data={"visibility": "members"}).status_code == 403
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/visibility", data={"visibility": "everyone"})
+    assert db.session.scalar(select(CourseDraft.visibility)) == "public"

@@ -1,0 +1,234 @@
+"""A publisher's workspace: packages in and out, draft → review → published → new version,
+progress kept across versions, slugs that cannot collide, and who may do what."""
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from app.catalog.models import Course, Module
+from app.content.checker import load_tree
+from app.extensions import db
+from app.learning.models import ModuleProgress
+from app.learning.services import mark_read
+from app.orgs import services as orgs
+from app.publishing.models import CourseDraft, CourseVersion
+from app.publishing.package import read_package, write_package
+from tests.conftest import VALID_CONTENT, text_of
+
+WS = "/workspace/syndicat"
+
+
+def valid_files() -> dict[str, str]:
+    return {k: v for k, v in load_tree(VALID_CONTENT).items() if "/voix-et-ia/" in k}
+
+
+@pytest.fixture
+def publisher(app, make_user):
+    org = orgs.create_organisation("syndicat", "Syndicat des scénaristes", "publisher")
+    other = orgs.create_organisation("autre-editeur", "Autre éditeur", "publisher")
+    db.session.commit()
+    people = {}
+    for role in ("admin", "editor", "reviewer", "member"):
+        people[role] = make_user(f"{role.title()} Syndicat", f"{role}@syndicat.example")
+        orgs.set_role(org, people[role], role)
+    people["outsider"] = make_user("Olga Dehors", "outsider@example.org")
+    people["other_editor"] = make_user("Ulysse Ailleurs", "editor@autre.example")
+    orgs.set_role(other, people["other_editor"], "editor")
+    db.session.commit()
+    return org, other, people
+
+
+def upload(client, files: dict[str, str] | bytes, url: str = f"{WS}/upload"):
+    data = files if isinstance(files, bytes) else write_package(files)
+    return client.post(
+        url, data={"package": (io.BytesIO(data), "cours.zip")}, content_type="multipart/form-data"
+    )
+
+
+def as_(auth, people, role):
+    auth.logout()
+    auth.login(people[role].email)
+
+
+def test_upload_then_download_gives_back_the_same_files(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    response = upload(client, valid_files())
+    assert response.status_code == 302 and response.location.endswith(f"{WS}/voix-et-ia")
+    draft = db.session.scalar(select(CourseDraft))
+    assert draft.problems == [] and draft.state == "draft"
+    downloaded = client.get(f"{WS}/voix-et-ia/package.zip")
+    assert downloaded.mimetype == "application/zip"
+    assert read_package(downloaded.get_data()) == ("voix-et-ia", valid_files())
+
+
+def test_the_whole_workflow_keeps_progress_across_versions(client, auth, publisher, make_user):
+    org, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    assert client.post(f"{WS}/voix-et-ia/submit").status_code == 302
+    # The editor cannot publish; a reviewer can.
+    assert client.post(f"{WS}/voix-et-ia/publish").status_code == 403
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/publish")
+    course = db.session.scalar(select(Course).where(Course.slug == "voix-et-ia"))
+    assert (course.organisation_id, course.publisher, course.version) == (
+        org.id,
+        "Syndicat des scénaristes",
+        1,
+    )
+    assert "La voix et l'IA" in text_of(client.get("/courses"))
+
+    learner = make_user("Léa Apprenante", "lea@example.org")
+    mark_read(learner, db.session.scalar(select(Module).where(Module.slug == "consentement")))
+    db.session.commit()
+
+    changed = valid_files()
+    path = "courses/voix-et-ia/03-bonnes-pratiques.md"
+    changed[path] = changed[path].replace("Tenez un registre", "Tenez à jour un registre")
+    as_(auth, people, "editor")
+    upload(client, changed)
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/publish")
+    db.session.expire_all()
+    assert course.version == 2
+    assert (
+        db.session.scalar(select(func.count(ModuleProgress.id)).where(ModuleProgress.user_id == learner.id))
+        == 1
+    )
+    versions = db.session.scalars(select(CourseVersion).order_by(CourseVersion.version)).all()
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[0].files == valid_files()  # the old text stays readable, unchanged
+    page = text_of(client.get(f"{WS}/voix-et-ia/versions/2"))
+    assert "Changes since version 1" in page
+    assert "<del>-Tenez un registre" in page and "<ins>+Tenez à jour un registre" in page
+
+
+def test_a_draft_with_problems_is_kept_but_cannot_be_submitted(client, auth, publisher):
+    _, _, people = publisher
+    broken = valid_files()
+    broken["courses/voix-et-ia/course.md"] = broken["courses/voix-et-ia/course.md"].replace(
+        "title:", "titre:", 1
+    )
+    as_(auth, people, "editor")
+    response = upload(client, broken)
+    assert response.status_code == 302
+    page = text_of(client.get(f"{WS}/voix-et-ia"))
+    assert "courses/voix-et-ia/course.md:2:" in page
+    client.post(f"{WS}/voix-et-ia/submit")
+    assert db.session.scalar(select(CourseDraft.state)) == "draft"
+    assert db.session.scalar(select(func.count(Course.id))) == 0
+
+
+def test_self_publishing_needs_the_organisation_to_allow_it(client, auth, publisher):
+    org, _, people = publisher
+    as_(auth, people, "admin")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    client.post(f"{WS}/voix-et-ia/publish")
+    assert db.session.scalar(select(CourseDraft.state)) == "in_review"
+    org.self_publish = True
+    db.session.commit()
+    client.post(f"{WS}/voix-et-ia/publish")
+    assert db.session.scalar(select(CourseDraft.state)) == "published"
+
+
+def test_send_back_needs_a_comment_and_shows_it(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "  "})
+    assert db.session.scalar(select(CourseDraft.state)) == "in_review"
+    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Sourcez le module 2."})
+    assert db.session.scalar(select(CourseDraft.state)) == "draft"
+    as_(auth, people, "editor")
+    assert "Sourcez le module 2." in text_of(client.get(f"{WS}/voix-et-ia"))
+
+
+def test_slugs_cannot_collide_with_another_publisher_or_a_bundled_course(client, auth, publisher, course):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    response = upload(client, valid_files())  # "voix-et-ia" is the bundled fixture course here
+    assert response.status_code == 400
+    assert "already used by another course" in text_of(response)
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+    assert db.session.scalar(select(Course.publisher)) == "Cadre"
+
+
+def test_another_publisher_cannot_take_the_slug(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    as_(auth, people, "other_editor")
+    response = upload(client, valid_files(), "/workspace/autre-editeur/upload")
+    assert response.status_code == 400 and "already used by another course" in text_of(response)
+    assert db.session.scalar(select(CourseDraft.organisation_id)) == publisher[0].id
+
+
+def test_a_hostile_package_is_refused_with_its_reason(client, auth, publisher):
+    _, _, people = publisher
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("courses/x/course.md", "---\ntitle: x\n---\n")
+        archive.writestr("../../etc/evil.md", "x")
+    as_(auth, people, "editor")
+    response = upload(client, buffer.getvalue())
+    assert response.status_code == 400
+    assert "../../etc/evil.md" in text_of(response)
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+    response = upload(client, b"not a zip at all")
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+
+
+def test_command_line_import_leaves_a_publishers_course_alone(client, auth, publisher, runner, tmp_path):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/publish")
+    result = runner.invoke(args=["content", "import", str(VALID_CONTENT)])
+    assert "voix-et-ia: refused, a publisher's course already has this slug" in result.output
+    assert db.session.scalar(select(Course.publisher)) == "Syndicat des scénaristes"
+
+
+ROLES = ("anonymous", "outsider", "member", "editor", "reviewer", "admin", "other_editor")
+READ, WRITE, REVIEW = {"editor", "reviewer", "admin"}, {"editor", "admin"}, {"reviewer", "admin"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_table(client, auth, publisher, role):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    auth.logout()
+    if role != "anonymous":
+        auth.login(people[role].email)
+    endpoints = [
+        ("GET", WS, READ),
+        ("GET", f"{WS}/voix-et-ia", READ),
+        ("GET", f"{WS}/voix-et-ia/package.zip", READ),
+        ("POST", f"{WS}/upload", WRITE),
+        ("POST", f"{WS}/voix-et-ia/submit", WRITE),
+        ("POST", f"{WS}/voix-et-ia/send-back", REVIEW),
+        ("POST", f"{WS}/voix-et-ia/publish", REVIEW),
+    ]
+    for method, url, allowed in endpoints:
+        response = client.open(url, method=method)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/account/login" in response.location, (role, url)
+        elif role in allowed:
+            assert response.status_code in (200, 302, 400), (role, url, response.status_code)
+        else:
+            in_org = role in ("member", "editor", "reviewer", "admin")
+            assert response.status_code == (403 if in_org else 404), (role, url, response.status_code)
+    if role not in REVIEW:
+        assert db.session.scalar(select(CourseDraft.state)) == "in_review"
+        assert db.session.scalar(select(func.count(Course.id))) == 0
