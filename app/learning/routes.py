@@ -15,6 +15,7 @@ from app.extensions import db
 from app.learning import services
 from app.learning.forms import answers_from, build_quiz_form, field_name
 from app.learning.models import QuizAttempt
+from app.orgs import services as orgs
 from app.schools import services as schools
 
 bp = Blueprint("learning", __name__)
@@ -121,7 +122,7 @@ def dashboard():
     return render_template(
         "learning/dashboard.html",
         assigned=schools.assigned_to(current_user),
-        teaching=schools.staff_organisations(current_user),
+        memberships=orgs.memberships_of(current_user),
         started=started,
         progress=progress,
         next_modules=services.next_modules(current_user, started),

@@ -186,3 +186,18 @@ def close_joining(org: Organisation) -> None:
 
 def join_as_member(user: User, org: Organisation) -> Membership:
     return add_member(org, user, MEMBER)
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """Every organisation the user belongs to, with their role (one query)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .options(selectinload(Membership.organisation))
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+    )

@@ -1,0 +1,96 @@
+"""Publishing in a real browser: an editor writes a module with a quiz (live preview included),
+a reviewer publishes it, a learner passes it."""
+
+from playwright.sync_api import Browser, expect
+
+from app.extensions import db
+from app.orgs import services as orgs
+from tests.e2e.test_journey import assert_accessible, shot
+from tests.e2e.test_school import account, log_in
+
+MODULE = """---
+title: Le contrat de doublage
+duration: 15
+objectives:
+  - Lire une clause sur la voix
+updated: 2026-11-20
+---
+# Ce que dit le contrat
+
+Une clause **précise** l’usage de la voix.
+"""
+QUIZ = """---
+pass_mark: 50
+---
+## Que doit préciser la clause ?
+
+- [x] L’usage exact de la voix
+- [ ] Rien de particulier
+
+> Une clause précise décrit chaque usage.
+"""
+
+
+def test_editor_writes_reviewer_publishes_learner_passes(browser: Browser, live_server):
+    base, app = live_server
+    account(app, "Éva Autrice", "editor@syndicat.example")
+    account(app, "Rémi Relecteur", "reviewer@syndicat.example")
+    account(app, "Léa Apprenante", "learner@example.org")
+    with app.app_context():  # what the operator does with `flask org create --type publisher`
+        org = orgs.create_organisation("syndicat", "Syndicat des comédiens", "publisher")
+        for email, role in (("editor@syndicat.example", "editor"), ("reviewer@syndicat.example", "reviewer")):
+            orgs.set_role(org, orgs.find_user_by_email(email), role)
+        db.session.commit()
+
+    editor = browser.new_context(locale="en-GB").new_page()
+    log_in(editor, base, "editor@syndicat.example")
+    editor.goto(f"{base}/dashboard")
+    editor.get_by_role("link", name="Workspace of Syndicat des comédiens").click()
+    assert_accessible(editor)
+    editor.get_by_role("link", name="Write a new course").click()
+    editor.get_by_label("Title").fill("La voix sous contrat")
+    editor.get_by_label("Short name").fill("voix-sous-contrat")
+    editor.get_by_role("button", name="Create the draft").click()
+    editor.get_by_label("Summary").fill("Lire et négocier les clauses qui touchent à la voix.")
+    editor.get_by_label("Audience").fill("Comédiens de doublage")
+    editor.get_by_label("Facts checked on").fill("2026-11-20")
+    editor.get_by_label("Introduction (Markdown)").fill("Un cours court sur les contrats.")
+    assert_accessible(editor)
+    editor.get_by_role("button", name="Save").click()
+    expect(editor.get_by_text("Course details saved.")).to_be_visible()
+    editor.get_by_label("Title of the new module").fill("Le contrat de doublage")
+    editor.get_by_label("Its short name").fill("contrat")
+    editor.get_by_role("button", name="Add the module").click()
+
+    # Typing shows the server's rendering and its messages, before anything is saved.
+    module_text = editor.get_by_label("Module (Markdown with its front matter)")
+    module_text.fill(MODULE)
+    expect(editor.get_by_role("region", name="Preview").first).to_contain_text("Une clause précise")
+    quiz_text = editor.get_by_label("Quiz (Markdown with its front matter; leave empty for no quiz)")
+    quiz_text.fill("---\npass_mark: 50\n---\n## Sans choix\n")
+    expect(editor.locator("#quiz-problems")).to_contain_text("Line 4")
+    quiz_text.fill(QUIZ)
+    expect(editor.get_by_role("region", name="Preview").nth(1)).to_contain_text("L’usage exact de la voix")
+    assert_accessible(editor)
+    shot(editor, "publishing-01-editor")
+    editor.get_by_role("button", name="Save the draft").click()
+    expect(editor.get_by_text("Draft saved.")).to_be_visible()
+    editor.get_by_role("link", name="voix-sous-contrat").click()
+    editor.get_by_role("button", name="Submit for review").click()
+    expect(editor.get_by_text("Submitted for review.")).to_be_visible()
+
+    reviewer = browser.new_context(locale="en-GB").new_page()
+    log_in(reviewer, base, "reviewer@syndicat.example")
+    reviewer.goto(f"{base}/workspace/syndicat/voix-sous-contrat")
+    assert_accessible(reviewer)
+    reviewer.get_by_role("button", name="Publish this version").click()
+    expect(reviewer.get_by_text("Published: learners see this version now.")).to_be_visible()
+
+    learner = browser.new_context(locale="en-GB").new_page()
+    log_in(learner, base, "learner@example.org")
+    learner.goto(f"{base}/courses/voix-sous-contrat")
+    expect(learner.get_by_text("Syndicat des comédiens").first).to_be_visible()
+    learner.goto(f"{base}/courses/voix-sous-contrat/contrat/quiz")
+    learner.get_by_label("L’usage exact de la voix").check()
+    learner.get_by_role("button", name="Submit my answers").click()
+    expect(learner.get_by_role("heading", level=1)).to_have_text("Your result: 100%")
