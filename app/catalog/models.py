@@ -35,6 +35,8 @@ class Course(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     # "public" (in the catalogue) or "members" (only the publishing organisation's members see it).
     visibility: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
+    # Archived by its publisher: out of the catalogue; learners who started it may still finish.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course",

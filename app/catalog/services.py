@@ -30,19 +30,46 @@ def _visible(user):
     return or_(Course.visibility == PUBLIC, Course.organisation_id.in_(_member_of(user)))
 
 
-def list_courses(user=None) -> list[Course]:
-    """The courses ``user`` (the current user by default) may see, in alphabetical order of title."""
+def list_courses(user=None, archived: bool = False) -> list[Course]:
+    """The courses ``user`` (the current user by default) may see, in alphabetical order of title.
+
+    Archived courses are left out unless ``archived`` (the dashboard keeps those a learner started).
+    """
     user = current_user if user is None else user
-    return sorted(db.session.scalars(select(Course).where(_visible(user))), key=title_key)
+    query = select(Course).where(_visible(user))
+    if not archived:
+        query = query.where(Course.archived_at.is_(None))
+    return sorted(db.session.scalars(query), key=title_key)
+
+
+def _started(user, course: Course) -> bool:
+    from app.learning.models import ModuleProgress  # learning sits above the catalogue
+
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        db.session.scalar(
+            select(ModuleProgress.id)
+            .join(Module, Module.id == ModuleProgress.module_id)
+            .where(ModuleProgress.user_id == user.id, Module.course_id == course.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def get_course_or_404(slug: str) -> Course:
-    """The course with this slug, or a 404 (also for a members-only course to anyone else)."""
+    """The course with this slug, or a 404: also for a members-only course to anyone else, and
+    for an archived course to anyone but its publisher's members and the learners who started it."""
     course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or (
-        course.visibility != PUBLIC and course.organisation_id not in _member_of(current_user)
-    ):
+    if course is None:
         abort(404)
+    if course.visibility != PUBLIC or course.archived_at is not None:
+        member = course.organisation_id is not None and course.organisation_id in _member_of(current_user)
+        if course.visibility != PUBLIC and not member:
+            abort(404)
+        if course.archived_at is not None and not member and not _started(current_user, course):
+            abort(404)
     return course
 
 

@@ -99,7 +99,7 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
 @login_required
 def dashboard():
     """The learner's courses with completion, what to do next, and certificates."""
-    courses = list_courses()
+    courses = list_courses(archived=True)  # a course archived after the learner started it stays
     progress = services.courses_progress(current_user, [c.id for c in courses])
     started = [c for c in courses if progress[c.id].started]
     certificates = list(
@@ -127,6 +127,6 @@ def dashboard():
         progress=progress,
         next_modules=services.next_modules(current_user, started),
         certificates=certificates,
-        suggestions=[c for c in courses if not progress[c.id].started][:3],
+        suggestions=[c for c in courses if not progress[c.id].started and c.archived_at is None][:3],
         recent_attempts=attempts,
     )

@@ -224,6 +224,20 @@ def visibility(org_slug: str, slug: str):
     return _act(org, found, lambda: services.set_visibility(found, value), _("Visibility saved."))
 
 
+@bp.post("/<org_slug>/<slug>/archive")
+@login_required
+def archive(org_slug: str, slug: str):
+    org = _publisher_or_404(org_slug, *REVIEW)
+    found = _draft_or_404(org, slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "restore":
+        return _act(org, found, lambda: services.restore(found), _("The course is back in the catalogue."))
+    return _act(
+        org, found, lambda: services.archive(found), _("Archived: the course is out of the catalogue.")
+    )
+
+
 @bp.post("/<org_slug>/joining")
 @login_required
 def joining(org_slug: str):

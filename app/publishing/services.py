@@ -20,7 +20,7 @@ from app.content.checker import check_files
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.models import Organisation
-from app.publishing.models import DRAFT, IN_REVIEW, PUBLISHED, CourseDraft, CourseVersion
+from app.publishing.models import ARCHIVED, DRAFT, IN_REVIEW, PUBLISHED, CourseDraft, CourseVersion
 
 
 class PublishingError(ValueError):
@@ -150,6 +150,7 @@ def publish(draft: CourseDraft, by: User) -> Course:
         )
     draft.state = PUBLISHED
     draft.course_id = course.id
+    course.archived_at = None
     draft.problems = []
     db.session.flush()
     return course
@@ -202,3 +203,19 @@ def set_visibility(draft: CourseDraft, visibility: str) -> None:
     draft.visibility = visibility
     if draft.course_id is not None:
         db.session.get(Course, draft.course_id).visibility = visibility
+
+
+def archive(draft: CourseDraft) -> None:
+    """Take a published course out of the catalogue; learners who started it may finish it."""
+    if draft.state != PUBLISHED or draft.course_id is None:
+        raise PublishingError(_l("Only a published course can be archived."))
+    draft.state = ARCHIVED
+    db.session.get(Course, draft.course_id).archived_at = utcnow()
+
+
+def restore(draft: CourseDraft) -> None:
+    """Put an archived course back in the catalogue, as it was."""
+    if draft.state != ARCHIVED:
+        raise PublishingError(_l("Only an archived course can be restored."))
+    draft.state = PUBLISHED
+    db.session.get(Course, draft.course_id).archived_at = None

@@ -232,3 +232,32 @@ def test_permission_table(client, auth, publisher, role):
     if role not in REVIEW:
         assert db.session.scalar(select(CourseDraft.state)) == "in_review"
         assert db.session.scalar(select(func.count(Course.id))) == 0
+
+
+def test_archiving_takes_a_course_out_of_the_catalogue_but_not_from_its_learners(
+    client, auth, publisher, make_user
+):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/publish")
+    learner = make_user("Léa Apprenante", "lea@example.org")
+    mark_read(learner, db.session.scalar(select(Module).where(Module.slug == "consentement")))
+    db.session.commit()
+    assert client.post(f"{WS}/voix-et-ia/archive", data={"action": "archive"}).status_code == 302
+    assert db.session.scalar(select(CourseDraft.state)) == "archived"
+    as_(auth, people, "outsider")
+    assert "La voix et l'IA" not in text_of(client.get("/courses"))
+    assert client.get("/courses/voix-et-ia").status_code == 404
+    auth.logout()
+    auth.login(learner.email)
+    assert client.get("/courses/voix-et-ia").status_code == 200  # she started it: she may finish
+    assert "La voix et l'IA" in text_of(client.get("/dashboard"))
+    as_(auth, people, "editor")
+    assert client.post(f"{WS}/voix-et-ia/archive", data={"action": "restore"}).status_code == 403
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/archive", data={"action": "restore"})
+    as_(auth, people, "outsider")
+    assert client.get("/courses/voix-et-ia").status_code == 200
