@@ -238,6 +238,24 @@ def archive(org_slug: str, slug: str):
     )
 
 
+@bp.post("/<org_slug>/self-publishing")
+@login_required
+def self_publishing(org_slug: str):
+    """The administrator's rule: may a person publish what they submitted (a one-person team)?"""
+    org = _publisher_or_404(org_slug, ADMIN)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    org.self_publish = request.form.get("allow") == "yes"
+    db.session.commit()
+    flash(
+        _("Self-publishing is allowed.")
+        if org.self_publish
+        else _("A second person now reviews before publishing."),
+        "success",
+    )
+    return redirect(url_for("publishing.workspace", org_slug=org.slug))
+
+
 @bp.post("/<org_slug>/joining")
 @login_required
 def joining(org_slug: str):

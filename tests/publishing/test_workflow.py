@@ -130,8 +130,11 @@ def test_self_publishing_needs_the_organisation_to_allow_it(client, auth, publis
     client.post(f"{WS}/voix-et-ia/submit")
     client.post(f"{WS}/voix-et-ia/publish")
     assert db.session.scalar(select(CourseDraft.state)) == "in_review"
-    org.self_publish = True
-    db.session.commit()
+    as_(auth, people, "editor")
+    assert client.post(f"{WS}/self-publishing", data={"allow": "yes"}).status_code == 403
+    as_(auth, people, "admin")
+    client.post(f"{WS}/self-publishing", data={"allow": "yes"})
+    assert db.session.get(org.__class__, org.id).self_publish is True
     client.post(f"{WS}/voix-et-ia/publish")
     assert db.session.scalar(select(CourseDraft.state)) == "published"
 
