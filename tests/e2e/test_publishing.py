@@ -85,6 +85,10 @@ def test_editor_writes_reviewer_publishes_learner_passes(browser: Browser, live_
     assert_accessible(reviewer)
     reviewer.get_by_role("button", name="Publish this version").click()
     expect(reviewer.get_by_text("Published: learners see this version now.")).to_be_visible()
+    reviewer.get_by_role("link", name="Version 1").click()
+    reviewer.get_by_text("courses/voix-sous-contrat/01-contrat.md").click()  # opens the file's text
+    expect(reviewer.get_by_text("Une clause **précise**")).to_be_visible()
+    assert_accessible(reviewer)
 
     learner = browser.new_context(locale="en-GB").new_page()
     log_in(learner, base, "learner@example.org")
