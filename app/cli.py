@@ -11,6 +11,7 @@ from app.catalog.importer import import_course
 from app.catalog.models import Course
 from app.content.checker import check_root
 from app.extensions import db
+from app.publishing.models import CourseDraft
 
 content = AppGroup("content", help="Check and import courses and quizzes written in Markdown.")
 
@@ -49,6 +50,7 @@ def import_command(root: str | None) -> None:
     result = check_root(path)
     _report(result)
     owned = set(db.session.scalars(select(Course.slug).where(Course.organisation_id.is_not(None))))
+    owned |= set(db.session.scalars(select(CourseDraft.slug)))
     for doc in result.courses:
         if doc.slug in owned:  # a publisher's course is changed from its workspace only
             click.echo(f"{doc.slug}: refused, a publisher's course already has this slug", err=True)

@@ -129,6 +129,8 @@ def must_be_one_of(name: str, choices: tuple[str, ...]) -> str:
 EMPTY_INTRO = "course introduction is empty"
 EMPTY_MODULE = "module body is empty"
 TOO_DEEP = "markdown is nested too deeply (lists or quotes inside each other)"
+MAX_BRACKETS = 1000  # Python-Markdown's link search is quadratic in unmatched '[': bound the cost
+TOO_MANY_BRACKETS = f"too many '[' characters (at most {MAX_BRACKETS} per file)"
 
 # --- quizzes -------------------------------------------------------------------------------------
 TEXT_BEFORE_QUESTION = "text before the first question (a '## ' heading)"

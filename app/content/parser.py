@@ -22,7 +22,7 @@ from .frontmatter import (
     text_list,
 )
 from .frontmatter import text as text_field
-from .messages import EMPTY_INTRO, EMPTY_MODULE
+from .messages import EMPTY_INTRO, EMPTY_MODULE, MAX_BRACKETS, TOO_MANY_BRACKETS
 from .quiz import parse_questions
 from .render import RenderError, render_markdown
 
@@ -89,6 +89,8 @@ def _render(path: str, fm: FrontMatter) -> tuple[str, list[Problem]]:
 def parse_course(path: str, slug: str, text: str) -> tuple[CourseDoc | None, list[Problem]]:
     """Parse course.md; the document has no module yet (the checker adds them)."""
     text = normalise(text)
+    if text.count("[") > MAX_BRACKETS:
+        return None, [Problem(path, 1, TOO_MANY_BRACKETS)]
     fm, values, problems = _head(path, text, COURSE_FIELDS)
     if fm is None:
         return None, problems
@@ -113,6 +115,8 @@ def parse_course(path: str, slug: str, text: str) -> tuple[CourseDoc | None, lis
 def parse_module(path: str, slug: str, position: int, text: str) -> tuple[ModuleDoc | None, list[Problem]]:
     """Parse a module file NN-slug.md (slug and position come from its name); no quiz yet."""
     text = normalise(text)
+    if text.count("[") > MAX_BRACKETS:
+        return None, [Problem(path, 1, TOO_MANY_BRACKETS)]
     fm, values, problems = _head(path, text, MODULE_FIELDS)
     if fm is None:
         return None, problems
@@ -137,6 +141,8 @@ def parse_module(path: str, slug: str, position: int, text: str) -> tuple[Module
 def parse_quiz(path: str, text: str) -> tuple[QuizDoc | None, list[Problem]]:
     """Parse a quiz file quizzes/<course>/<module>.md."""
     text = normalise(text)
+    if text.count("[") > MAX_BRACKETS:
+        return None, [Problem(path, 1, TOO_MANY_BRACKETS)]
     fm, values, problems = _head(path, text, QUIZ_FIELDS)
     if fm is None:
         return None, problems

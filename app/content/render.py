@@ -15,7 +15,7 @@ import markdown
 import nh3
 from markdown.extensions.toc import TocExtension
 
-from .messages import TOO_DEEP
+from .messages import MAX_BRACKETS, TOO_DEEP, TOO_MANY_BRACKETS
 
 # Inline tags: what may appear inside a paragraph, a quiz choice or a question heading.
 INLINE_TAGS = frozenset({"a", "abbr", "b", "br", "code", "del", "em", "i", "img", "strong", "sub", "sup"})
@@ -116,6 +116,8 @@ def render_markdown(text: str) -> str:
 
     Raises RenderError for pathological nesting that Python-Markdown cannot parse.
     """
+    if text.count("[") > MAX_BRACKETS:
+        raise RenderError(TOO_MANY_BRACKETS)
     nonce = _new_nonce()
     toc = TocExtension(
         baselevel=2,  # "#" -> h2: the page template owns the only h1
@@ -151,6 +153,8 @@ def render_inline(text: str) -> str:
     # spaces of French typography (« ; ? ! : ») stay where the author put them.
     line = _ASCII_BLANKS.sub(" ", text).strip(" ")
     # "p" is not an inline tag, so nh3 unwraps the paragraph Markdown puts around the line.
+    if line.count("[") > MAX_BRACKETS:
+        raise RenderError(TOO_MANY_BRACKETS)
     html = _clean(_inline_markdown().convert(line), INLINE_TAGS, _new_nonce())
     # Unwrapped raw HTML blocks leave newlines behind; inline HTML reads them as spaces anyway.
     return html.replace("\n", " ").strip()

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 from app.orgs.models import Organisation
 
-DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED = "draft", "in_review", "published", "archived"
+DRAFT, IN_REVIEW, PUBLISHED = "draft", "in_review", "published"
 
 
 class CourseDraft(db.Model):

@@ -51,8 +51,8 @@ ZIP_ERRORS = (
 class PackageLimits:
     max_upload_bytes: int = 10 * MB  # the .zip itself
     max_files: int = 200  # file entries
-    max_file_bytes: int = 1 * MB  # one file, uncompressed
-    max_total_bytes: int = 20 * MB  # all files, uncompressed
+    max_file_bytes: int = MB // 4  # one file, uncompressed (a long module is 15 KB)
+    max_total_bytes: int = 4 * MB  # all files, uncompressed
     max_ratio: int = 100  # uncompressed/compressed per entry (zip bombs)
 
 
@@ -81,6 +81,9 @@ def read_package(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> tuple[s
     except ZIP_ERRORS:
         raise PackageError([_l("This file is not a zip package, or it is damaged.")]) from None
     with archive:
+        # Skipped litter counts too, against a looser cap: it costs memory all the same.
+        if len(archive.infolist()) > 2 * limits.max_files:
+            raise PackageError([_l("The package holds more than %(count)d files.", count=limits.max_files)])
         entries = [info for info in archive.infolist() if not _is_ignored(info.orig_filename)]
         if len(entries) > limits.max_files:
             raise PackageError([_l("The package holds more than %(count)d files.", count=limits.max_files)])
@@ -176,6 +179,9 @@ def _name_problems(name: str, entry: str) -> list:
         found.append(_l("%(entry)s: '..' is not allowed in paths", entry=entry))
     if "." in segments or "" in segments[1 if absolute else 0 :]:
         found.append(_l("%(entry)s: empty or '.' folder names are not allowed", entry=entry))
+    elif any(segment.startswith(".") and segment != ".." for segment in segments):
+        # The checker skips hidden files, so they would be published without being checked.
+        found.append(_l("%(entry)s: hidden files (names starting with '.') are not allowed", entry=entry))
     return found
 
 
@@ -252,12 +258,14 @@ def _read_entries(
     """Read and decode each entry, stopping at the first size limit passed."""
     files: dict[str, str] = {}
     total = 0
+    # Declared compressed sizes can lie: the whole package may not expand more than the ratio either.
+    package_cap = max(RATIO_FLOOR, limits.max_ratio * upload_bytes)
     for info in entries:
         name = info.orig_filename
         entry = _shown(name)
         # The declared compressed size bounds what zipfile reads; it cannot exceed the upload.
         ratio_cap = max(RATIO_FLOOR, limits.max_ratio * min(info.compress_size, upload_bytes))
-        cap = min(limits.max_file_bytes, ratio_cap, limits.max_total_bytes - total)
+        cap = min(limits.max_file_bytes, ratio_cap, limits.max_total_bytes - total, package_cap - total)
         try:
             content = _read_at_most(archive, info, cap + 1)
         except ZIP_ERRORS:
@@ -270,7 +278,7 @@ def _read_entries(
                 problems.append(
                     _l("%(entry)s: larger than %(size)s once uncompressed", entry=entry, size=size)
                 )
-            elif len(content) > ratio_cap:
+            elif len(content) > min(ratio_cap, package_cap - total + len(content)):
                 problems.append(
                     _l(
                         "%(entry)s: compressed more than %(ratio)d times; is it a zip bomb?",
@@ -316,6 +324,7 @@ def _read_at_most(archive: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) ->
 
 
 def _megabytes(size: int):
-    """A size for people: 10485760 gives "10 MB", 104857 gives "0.1 MB"."""
-    number = format(size / MB, ".3g")
-    return _l("%(number)s MB", number=number)
+    """A size for people: 10485760 gives "10 MB", 262144 gives "256 KB"."""
+    if size < MB:
+        return _l("%(number)s KB", number=format(size / 1024, ".3g"))
+    return _l("%(number)s MB", number=format(size / MB, ".3g"))

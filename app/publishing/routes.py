@@ -78,6 +78,7 @@ def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: in
             org=org,
             role=role,
             drafts=services.drafts_of(org),
+            archived_ids=services.archived_course_ids(org),
             form=form,
             upload_problems=problems,
             max_mb=current_app.config["PACKAGE_MAX_BYTES"] // (1024 * 1024),
@@ -136,6 +137,8 @@ def draft(org_slug: str, slug: str):
         post_form=PostForm(),
         send_back_form=SendBackForm(),
         modules=editor.modules(found.files, found.slug),
+        files_hash=services.files_hash(found.files),
+        course=services.published_course(found),
         add_form=AddModuleForm(),
         rename_form=RenameModuleForm(),
     )
@@ -185,10 +188,11 @@ def publish(org_slug: str, slug: str):
     found = _draft_or_404(org, slug)
     if not PostForm().validate_on_submit():
         abort(400)
+    seen = request.form.get("files_hash", "")
     return _act(
         org,
         found,
-        lambda: services.publish(found, current_user),
+        lambda: services.publish(found, current_user, seen),
         _("Published: learners see this version now."),
     )
 
@@ -344,6 +348,9 @@ def edit_course(org_slug: str, slug: str):
     """course.md as a form: its front matter fields and its introduction."""
     org = _publisher_or_404(org_slug, *WRITE)
     found = _draft_or_404(org, slug)
+    if found.state == IN_REVIEW:
+        flash(_("The course is in review: it can be changed again once published or sent back."), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
     values, body = editor.course_fields(found.files, slug)
     form = CourseForm(data={**values, "intro": body} if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -361,6 +368,9 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
     """A module and its quiz as Markdown, with a live preview and the checker's messages."""
     org = _publisher_or_404(org_slug, *WRITE)
     found = _draft_or_404(org, slug)
+    if found.state == IN_REVIEW:
+        flash(_("The course is in review: it can be changed again once published or sent back."), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
     module = editor.find_module(found.files, slug, module_slug)
     if module is None:
         abort(404)

@@ -7,7 +7,7 @@ exactly what `flask content import` would make of the same files.
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,11 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.catalog.importer import import_course
 from app.catalog.models import MEMBERS, PUBLIC, Course
-from app.content.checker import check_files
+from app.content.checker import check_files, content_hash
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.models import Organisation
-from app.publishing.models import ARCHIVED, DRAFT, IN_REVIEW, PUBLISHED, CourseDraft, CourseVersion
+from app.publishing.models import DRAFT, IN_REVIEW, PUBLISHED, CourseDraft, CourseVersion
 
 
 class PublishingError(ValueError):
@@ -31,6 +31,14 @@ def drafts_of(org: Organisation) -> list[CourseDraft]:
     return list(
         db.session.scalars(
             select(CourseDraft).where(CourseDraft.organisation_id == org.id).order_by(CourseDraft.slug)
+        )
+    )
+
+
+def archived_course_ids(org: Organisation) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Course.id).where(Course.organisation_id == org.id, Course.archived_at.is_not(None))
         )
     )
 
@@ -54,11 +62,17 @@ def problems_of(files: Mapping[str, str]) -> list[str]:
     return [str(p) for p in check_files(files).problems]
 
 
+# Words the workspace's own addresses use at the place of a course's short name.
+RESERVED_SLUGS = frozenset({"new", "upload", "joining", "self-publishing"})
+
+
 def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) -> CourseDraft:
     """Create or replace the draft of course ``slug`` with these files; problems are kept with it.
 
     A draft with problems is saved all the same (work is never lost); it cannot be submitted.
     """
+    if slug in RESERVED_SLUGS:
+        raise PublishingError(_l("The short name %(slug)s is reserved. Choose another.", slug=slug))
     if _slug_taken_elsewhere(org, slug):
         raise PublishingError(
             _l(
@@ -112,18 +126,24 @@ def send_back(draft: CourseDraft, by: User, comment: str) -> None:
 
 
 def may_publish(draft: CourseDraft, user: User) -> bool:
-    """A reviewer publishes what someone else submitted, unless the organisation allows self-publishing."""
-    return draft.organisation.self_publish or draft.submitted_by_id != user.id
+    """A reviewer publishes what someone else wrote and submitted, unless the organisation allows
+    self-publishing (a one-person team)."""
+    return draft.organisation.self_publish or user.id not in (draft.submitted_by_id, draft.updated_by_id)
 
 
-def publish(draft: CourseDraft, by: User) -> Course:
+def files_hash(files: Mapping[str, str]) -> str:
+    """What a reviewer saw: the publish form carries it, so a stale page cannot publish newer text."""
+    return content_hash(files)
+
+
+def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Course:
     """Import the reviewed files as the course's new version and keep a frozen copy of them."""
     if draft.state != IN_REVIEW:
         raise PublishingError(_l("Only a course in review can be published."))
     if not may_publish(draft, by):
-        raise PublishingError(
-            _l("Someone other than the person who submitted it must review and publish it.")
-        )
+        raise PublishingError(_l("Someone other than the person who wrote or submitted it must publish it."))
+    if seen_hash is not None and seen_hash != files_hash(draft.files):
+        raise PublishingError(_l("The course changed since you opened it: read it again before publishing."))
     result = check_files(draft.files)
     docs = [doc for doc in result.courses if doc.slug == draft.slug]
     if result.problems or not docs:
@@ -133,7 +153,9 @@ def publish(draft: CourseDraft, by: User) -> Course:
         raise PublishingError(
             _l("The short name %(slug)s is already used by another course on Cadre.", slug=draft.slug)
         )
-    outcome = import_course(docs[0])
+    # The organisation's name, not what the files say, goes on the course and on any certificate
+    # the import issues: a publisher cannot sign as someone else.
+    outcome = import_course(replace(docs[0], publisher=draft.organisation.name))
     course = db.session.scalar(select(Course).where(Course.slug == draft.slug))
     course.organisation_id = draft.organisation_id
     course.publisher = draft.organisation.name  # the name on the course page and its certificates
@@ -205,17 +227,24 @@ def set_visibility(draft: CourseDraft, visibility: str) -> None:
         db.session.get(Course, draft.course_id).visibility = visibility
 
 
+def published_course(draft: CourseDraft) -> Course | None:
+    return db.session.get(Course, draft.course_id) if draft.course_id is not None else None
+
+
 def archive(draft: CourseDraft) -> None:
-    """Take a published course out of the catalogue; learners who started it may finish it."""
-    if draft.state != PUBLISHED or draft.course_id is None:
+    """Take the published course out of the catalogue; learners who started it may finish it.
+
+    The draft goes on (it may be edited); publishing a new version puts the course back.
+    """
+    course = published_course(draft)
+    if course is None or course.archived_at is not None:
         raise PublishingError(_l("Only a published course can be archived."))
-    draft.state = ARCHIVED
-    db.session.get(Course, draft.course_id).archived_at = utcnow()
+    course.archived_at = utcnow()
 
 
 def restore(draft: CourseDraft) -> None:
     """Put an archived course back in the catalogue, as it was."""
-    if draft.state != ARCHIVED:
+    course = published_course(draft)
+    if course is None or course.archived_at is None:
         raise PublishingError(_l("Only an archived course can be restored."))
-    draft.state = PUBLISHED
-    db.session.get(Course, draft.course_id).archived_at = None
+    course.archived_at = None

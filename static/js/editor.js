@@ -9,7 +9,11 @@
   var token = form.querySelector("input[name=csrf_token]").value;
   var lineFormat = form.getAttribute("data-line-format") || "Line %s:";
 
+  var sent = 0;  // the latest request per area wins, whatever order the answers come back in
+
   function render(area) {
+    var mine = ++sent;
+    area.setAttribute("data-request", String(mine));
     var preview = document.getElementById(area.getAttribute("data-preview-target"));
     var problems = document.getElementById(area.getAttribute("data-problems-target"));
     fetch(url, {
@@ -20,7 +24,7 @@
     }).then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (data) {
-      if (!data) { return; }
+      if (!data || area.getAttribute("data-request") !== String(mine)) { return; }
       preview.innerHTML = data.html;
       problems.textContent = "";
       data.problems.forEach(function (p) {

@@ -10,7 +10,7 @@ from app.orgs import services as orgs
 from app.publishing import editor
 from app.publishing.models import CourseDraft
 from tests.conftest import csrf_token_from, text_of
-from tests.publishing.test_workflow import WS, as_, publisher, upload, valid_files  # noqa: F401
+from tests.publishing.test_workflow import WS, as_, publish, publisher, upload, valid_files  # noqa: F401
 
 COURSE_FORM = {
     "title": "Négocier sa voix",
@@ -136,7 +136,7 @@ def test_members_only_course_is_hidden_from_everyone_else(client, auth, publishe
     client.post(f"{WS}/voix-et-ia/submit")
     as_(auth, people, "reviewer")
     client.post(f"{WS}/voix-et-ia/visibility", data={"visibility": "members"})
-    client.post(f"{WS}/voix-et-ia/publish")
+    publish(client)
     assert db.session.scalar(select(Course.visibility)) == "members"
     outsider = people["outsider"]
     as_(auth, people, "outsider")

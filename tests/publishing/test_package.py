@@ -153,7 +153,7 @@ def test_too_many_files():
 
 def test_file_larger_than_the_limit():
     data = make_zip((f"courses/{SLUG}/04-long.md", "a" * (MB + 1)), method=zipfile.ZIP_STORED)
-    assert refusal(data) == f"courses/{SLUG}/04-long.md: larger than 1 MB once uncompressed"
+    assert refusal(data) == f"courses/{SLUG}/04-long.md: larger than 256 KB once uncompressed"
 
 
 def test_header_declaring_less_than_the_data_holds():
@@ -161,7 +161,7 @@ def test_header_declaring_less_than_the_data_holds():
     data = make_zip((name, "a" * (2 * MB)), method=zipfile.ZIP_STORED)
     data = patch_central(data, name, FILE_SIZE_AT, "<I", 100)
     assert zipfile.ZipFile(io.BytesIO(data)).getinfo(name).file_size == 100
-    assert refusal(data) == f"{name}: larger than 1 MB once uncompressed"
+    assert refusal(data) == f"{name}: larger than 256 KB once uncompressed"
 
 
 def test_header_declaring_more_than_the_data_holds():
@@ -183,7 +183,7 @@ def zip_bomb() -> bytes:
 
 
 def test_zip_bomb_is_stopped_by_the_file_limit(zip_bomb):
-    assert refusal(zip_bomb) == f"courses/{SLUG}/04-bomb.md: larger than 1 MB once uncompressed"
+    assert refusal(zip_bomb) == f"courses/{SLUG}/04-bomb.md: larger than 256 KB once uncompressed"
 
 
 def test_zip_bomb_is_stopped_by_its_compression_ratio(zip_bomb):
@@ -203,7 +203,7 @@ def test_total_larger_than_the_limit_stops_reading():
         (f"courses/{SLUG}/07-binary.md", b"\xff" * 10),  # never read, so never reported
     )
     limits = PackageLimits(max_total_bytes=MB // 10)
-    assert refusal(data, limits) == "The files add up to more than 0.1 MB once uncompressed."
+    assert refusal(data, limits) == "The files add up to more than 102 KB once uncompressed."
 
 
 # --- names ---------------------------------------------------------------------------------------
@@ -326,3 +326,25 @@ def test_every_problem_is_reported_at_once():
         "The package names several courses (autre, voix-et-ia); it must hold exactly one.",
         f"courses/{SLUG}/02-x.md: not UTF-8 text",
     ]
+
+
+def test_hidden_files_are_refused_since_the_checker_would_skip_them():
+    data = make_zip((f"courses/{SLUG}/.notes.md", "pas relu"))
+    assert (
+        refusal(data) == f"courses/{SLUG}/.notes.md: hidden files (names starting with '.') are not allowed"
+    )
+
+
+def test_litter_counts_against_a_looser_cap():
+    extra = [(f"__MACOSX/x{i}", "") for i in range(401)]
+    assert refusal(make_zip(*extra)) == "The package holds more than 200 files."
+
+
+def test_lying_compressed_sizes_cannot_bypass_the_ratio():
+    # Each entry declares a compressed size far above the truth; the whole package still may not
+    # expand more than max_ratio times its own size.
+    data = make_zip(*[(f"courses/{SLUG}/0{i}-pad.md", "[" * 60_000) for i in range(4, 9)])
+    for i in range(4, 9):
+        data = patch_central(data, f"courses/{SLUG}/0{i}-pad.md", 20, "<I", 50_000)
+    limits = PackageLimits(max_ratio=10)
+    assert "is it a zip bomb?" in refusal(data, limits)

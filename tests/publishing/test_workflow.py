@@ -15,6 +15,7 @@ from app.learning.services import mark_read
 from app.orgs import services as orgs
 from app.publishing.models import CourseDraft, CourseVersion
 from app.publishing.package import read_package, write_package
+from app.publishing.services import files_hash
 from tests.conftest import VALID_CONTENT, text_of
 
 WS = "/workspace/syndicat"
@@ -47,6 +48,12 @@ def upload(client, files: dict[str, str] | bytes, url: str = f"{WS}/upload"):
     )
 
 
+def publish(client, slug: str = "voix-et-ia"):
+    """Publish as the reviewer's page does: with the hash of the files the page showed."""
+    files = db.session.scalar(select(CourseDraft.files).where(CourseDraft.slug == slug))
+    return client.post(f"{WS}/{slug}/publish", data={"files_hash": files_hash(files)})
+
+
 def as_(auth, people, role):
     auth.logout()
     auth.login(people[role].email)
@@ -70,9 +77,9 @@ def test_the_whole_workflow_keeps_progress_across_versions(client, auth, publish
     upload(client, valid_files())
     assert client.post(f"{WS}/voix-et-ia/submit").status_code == 302
     # The editor cannot publish; a reviewer can.
-    assert client.post(f"{WS}/voix-et-ia/publish").status_code == 403
+    assert publish(client).status_code == 403
     as_(auth, people, "reviewer")
-    client.post(f"{WS}/voix-et-ia/publish")
+    publish(client)
     course = db.session.scalar(select(Course).where(Course.slug == "voix-et-ia"))
     assert (course.organisation_id, course.publisher, course.version) == (
         org.id,
@@ -92,7 +99,7 @@ def test_the_whole_workflow_keeps_progress_across_versions(client, auth, publish
     upload(client, changed)
     client.post(f"{WS}/voix-et-ia/submit")
     as_(auth, people, "reviewer")
-    client.post(f"{WS}/voix-et-ia/publish")
+    publish(client)
     db.session.expire_all()
     assert course.version == 2
     assert (
@@ -128,14 +135,14 @@ def test_self_publishing_needs_the_organisation_to_allow_it(client, auth, publis
     as_(auth, people, "admin")
     upload(client, valid_files())
     client.post(f"{WS}/voix-et-ia/submit")
-    client.post(f"{WS}/voix-et-ia/publish")
+    publish(client)
     assert db.session.scalar(select(CourseDraft.state)) == "in_review"
     as_(auth, people, "editor")
     assert client.post(f"{WS}/self-publishing", data={"allow": "yes"}).status_code == 403
     as_(auth, people, "admin")
     client.post(f"{WS}/self-publishing", data={"allow": "yes"})
     assert db.session.get(org.__class__, org.id).self_publish is True
-    client.post(f"{WS}/voix-et-ia/publish")
+    publish(client)
     assert db.session.scalar(select(CourseDraft.state)) == "published"
 
 
@@ -195,7 +202,7 @@ def test_command_line_import_leaves_a_publishers_course_alone(client, auth, publ
     upload(client, valid_files())
     client.post(f"{WS}/voix-et-ia/submit")
     as_(auth, people, "reviewer")
-    client.post(f"{WS}/voix-et-ia/publish")
+    publish(client)
     result = runner.invoke(args=["content", "import", str(VALID_CONTENT)])
     assert "voix-et-ia: refused, a publisher's course already has this slug" in result.output
     assert db.session.scalar(select(Course.publisher)) == "Syndicat des scénaristes"
@@ -245,12 +252,12 @@ def test_archiving_takes_a_course_out_of_the_catalogue_but_not_from_its_learners
     upload(client, valid_files())
     client.post(f"{WS}/voix-et-ia/submit")
     as_(auth, people, "reviewer")
-    client.post(f"{WS}/voix-et-ia/publish")
+    publish(client)
     learner = make_user("Léa Apprenante", "lea@example.org")
     mark_read(learner, db.session.scalar(select(Module).where(Module.slug == "consentement")))
     db.session.commit()
     assert client.post(f"{WS}/voix-et-ia/archive", data={"action": "archive"}).status_code == 302
-    assert db.session.scalar(select(CourseDraft.state)) == "archived"
+    assert db.session.scalar(select(Course.archived_at)) is not None
     as_(auth, people, "outsider")
     assert "La voix et l'IA" not in text_of(client.get("/courses"))
     assert client.get("/courses/voix-et-ia").status_code == 404
@@ -264,3 +271,82 @@ def test_archiving_takes_a_course_out_of_the_catalogue_but_not_from_its_learners
     client.post(f"{WS}/voix-et-ia/archive", data={"action": "restore"})
     as_(auth, people, "outsider")
     assert client.get("/courses/voix-et-ia").status_code == 200
+
+
+def test_a_stale_page_cannot_publish_newer_text(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    seen = files_hash(valid_files())
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Encore."})
+    changed = valid_files()
+    changed["courses/voix-et-ia/03-bonnes-pratiques.md"] += "\nAjout non relu.\n"
+    as_(auth, people, "editor")
+    upload(client, changed)
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    response = client.post(f"{WS}/voix-et-ia/publish", data={"files_hash": seen}, follow_redirects=True)
+    assert "changed since you opened it" in text_of(response)
+    assert db.session.scalar(select(func.count(Course.id))) == 0
+
+
+def test_a_reviewer_cannot_publish_what_they_wrote(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "reviewer")
+    upload(client, valid_files())  # a reviewer may not upload: 403, nothing written
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+    as_(auth, people, "admin")
+    upload(client, valid_files())
+    as_(auth, people, "editor")
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "admin")
+    publish(client)  # the admin wrote it: an editor's submission does not make it reviewed
+    assert db.session.scalar(select(CourseDraft.state)) == "in_review"
+    as_(auth, people, "reviewer")
+    publish(client)
+    assert db.session.scalar(select(CourseDraft.state)) == "published"
+
+
+def test_the_certificate_names_the_organisation_whatever_the_files_say(client, auth, publisher, make_user):
+    from app.certificates.models import Certificate
+
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    publish(client)
+    learner = make_user("Léa Apprenante", "lea@example.org")
+    for slug in ("consentement", "bonnes-pratiques"):
+        mark_read(learner, db.session.scalar(select(Module).where(Module.slug == slug)))
+    db.session.commit()
+    forged = valid_files()
+    del forged["courses/voix-et-ia/01-cadre-legal.md"], forged["quizzes/voix-et-ia/cadre-legal.md"]
+    path = "courses/voix-et-ia/course.md"
+    forged[path] = forged[path].replace("publisher: Cadre", "publisher: Ministère de la Culture")
+    as_(auth, people, "editor")
+    upload(client, forged)
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    publish(client)  # the update completes Léa's course: her certificate is issued now
+    assert db.session.scalar(select(Certificate.publisher)) == "Syndicat des scénaristes"
+
+
+@pytest.mark.parametrize("slug", ["new", "upload"])
+def test_reserved_short_names(client, auth, publisher, slug):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    files = {k.replace("voix-et-ia", slug): v for k, v in valid_files().items()}
+    response = upload(client, files)
+    assert response.status_code == 400 and "is reserved" in text_of(response)
+
+
+def test_command_line_import_leaves_an_unpublished_draft_alone(client, auth, publisher, runner):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    result = runner.invoke(args=["content", "import", str(VALID_CONTENT)])
+    assert "voix-et-ia: refused, a publisher's course already has this slug" in result.output
+    assert db.session.scalar(select(func.count(Course.id))) == 0
