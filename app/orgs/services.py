@@ -14,7 +14,7 @@ from app.accounts.models import User
 from app.content.checker import is_slug
 from app.extensions import db
 from app.models_base import utcnow
-from app.orgs.codes import CODE_LENGTH, new_join_code, normalise_code
+from app.orgs.codes import CODE_LENGTH, draw_unused, normalise_code
 from app.orgs.models import ADMIN, KINDS, MEMBER, Invitation, Membership, Organisation
 
 INVITATION_DAYS = 7
@@ -168,15 +168,7 @@ def find_by_join_code(code: str) -> Organisation | None:
 
 def open_joining(org: Organisation) -> None:
     """A new members' join code (the previous one stops working)."""
-    for _ in range(5):
-        try:
-            with db.session.begin_nested():
-                org.join_code = new_join_code()
-                db.session.flush()
-            return
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not draw an unused join code")
+    draw_unused(lambda code: setattr(org, "join_code", code))
 
 
 def close_joining(org: Organisation) -> None:

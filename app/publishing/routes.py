@@ -171,23 +171,26 @@ def _act(org: Organisation, found: CourseDraft, action, success: str):
     return redirect(url_for("publishing.draft", org_slug=org.slug, slug=found.slug))
 
 
-@bp.post("/<org_slug>/<slug>/submit")
-@login_required
-def submit(org_slug: str, slug: str):
-    org = _publisher_or_404(org_slug, *WRITE)
+def _draft_for_action(org_slug: str, slug: str, roles: tuple[str, ...]) -> tuple[Organisation, CourseDraft]:
+    """The organisation and draft a one-button action (a POST with its CSRF token) applies to."""
+    org = _publisher_or_404(org_slug, *roles)
     found = _draft_or_404(org, slug)
     if not PostForm().validate_on_submit():
         abort(400)
+    return org, found
+
+
+@bp.post("/<org_slug>/<slug>/submit")
+@login_required
+def submit(org_slug: str, slug: str):
+    org, found = _draft_for_action(org_slug, slug, WRITE)
     return _act(org, found, lambda: services.submit(found, current_user), _("Submitted for review."))
 
 
 @bp.post("/<org_slug>/<slug>/publish")
 @login_required
 def publish(org_slug: str, slug: str):
-    org = _publisher_or_404(org_slug, *REVIEW)
-    found = _draft_or_404(org, slug)
-    if not PostForm().validate_on_submit():
-        abort(400)
+    org, found = _draft_for_action(org_slug, slug, REVIEW)
     seen = request.form.get("files_hash", "")
     return _act(
         org,
@@ -220,10 +223,7 @@ def send_back(org_slug: str, slug: str):
 @bp.post("/<org_slug>/<slug>/visibility")
 @login_required
 def visibility(org_slug: str, slug: str):
-    org = _publisher_or_404(org_slug, *REVIEW)
-    found = _draft_or_404(org, slug)
-    if not PostForm().validate_on_submit():
-        abort(400)
+    org, found = _draft_for_action(org_slug, slug, REVIEW)
     value = request.form.get("visibility", "")
     return _act(org, found, lambda: services.set_visibility(found, value), _("Visibility saved."))
 
@@ -231,10 +231,7 @@ def visibility(org_slug: str, slug: str):
 @bp.post("/<org_slug>/<slug>/archive")
 @login_required
 def archive(org_slug: str, slug: str):
-    org = _publisher_or_404(org_slug, *REVIEW)
-    found = _draft_or_404(org, slug)
-    if not PostForm().validate_on_submit():
-        abort(400)
+    org, found = _draft_for_action(org_slug, slug, REVIEW)
     if request.form.get("action") == "restore":
         return _act(org, found, lambda: services.restore(found), _("The course is back in the catalogue."))
     return _act(

@@ -21,7 +21,7 @@ from app.catalog.models import Course, Module
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.models_base import utcnow
-from app.orgs.codes import CODE_LENGTH, display_code, new_join_code, normalise_code  # noqa: F401
+from app.orgs.codes import CODE_LENGTH, display_code, draw_unused, new_join_code, normalise_code  # noqa: F401
 from app.orgs.models import Membership, Organisation
 from app.schools.models import Assignment, Enrolment, SchoolClass
 
@@ -37,18 +37,6 @@ class SchoolError(ValueError):
         self.field = field
 
 
-def _with_fresh_code(add) -> None:
-    """Run ``add(code)`` in a savepoint, drawing another code on the (rare) collision."""
-    for _ in range(5):
-        try:
-            with db.session.begin_nested():
-                add(new_join_code())
-            return
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not draw an unused join code")
-
-
 def create_class(org: Organisation, teacher: User, name: str, year: str, description: str) -> SchoolClass:
     school_class = SchoolClass(
         organisation_id=org.id,
@@ -59,23 +47,18 @@ def create_class(org: Organisation, teacher: User, name: str, year: str, descrip
         joining_open=True,
     )
 
-    def add(code):
+    def add(code: str) -> None:
         school_class.join_code = code
-        db.session.add(school_class)
-        db.session.flush()
+        db.session.add(school_class)  # inside the savepoint, as a collision rolls it back
 
-    _with_fresh_code(add)
+    draw_unused(add)
     return school_class
 
 
 def regenerate_code(school_class: SchoolClass) -> None:
     """A new code; the old one (and its link) stop working at once."""
 
-    def add(code):
-        school_class.join_code = code
-        db.session.flush()
-
-    _with_fresh_code(add)
+    draw_unused(lambda code: setattr(school_class, "join_code", code))
 
 
 def classes_of(org_ids: Iterable[int]) -> list[SchoolClass]:

@@ -548,3 +548,13 @@ def test_school_page_query_count_does_not_grow_with_staff(client, auth, school, 
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) <= 8, len(statements)
+
+
+def test_a_code_collision_draws_another_code(app, school, people, klass, monkeypatch):
+    org, _ = school
+    codes = iter([klass.join_code, "NEWCODE2"])
+    monkeypatch.setattr("app.orgs.codes.new_join_code", lambda: next(codes))
+    second = services.create_class(org, people["teacher"], "BTS 3", "2026-2027", "")
+    db.session.commit()
+    assert second.join_code == "NEWCODE2"
+    assert db.session.scalar(select(func.count(SchoolClass.id))) == 2
