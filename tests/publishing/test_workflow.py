@@ -229,16 +229,30 @@ def test_permission_table(client, auth, publisher, role):
         ("POST", f"{WS}/voix-et-ia/submit", WRITE),
         ("POST", f"{WS}/voix-et-ia/send-back", REVIEW),
         ("POST", f"{WS}/voix-et-ia/publish", REVIEW),
+        ("GET", f"{WS}/new", WRITE),
+        ("GET", f"{WS}/voix-et-ia/course", WRITE),
+        ("GET", f"{WS}/voix-et-ia/modules/cadre-legal", WRITE),
+        ("POST", f"{WS}/voix-et-ia/preview", WRITE),
+        ("POST", f"{WS}/voix-et-ia/modules", WRITE),
+        ("POST", f"{WS}/voix-et-ia/modules/cadre-legal/up", WRITE),
+        ("POST", f"{WS}/voix-et-ia/visibility", REVIEW),
+        ("POST", f"{WS}/voix-et-ia/archive", REVIEW),
+        ("GET", f"{WS}/voix-et-ia/versions/1", READ),  # not published yet: 404 for everyone
+        ("POST", f"{WS}/joining", {"admin"}),
+        ("POST", f"{WS}/self-publishing", {"admin"}),
     ]
     for method, url, allowed in endpoints:
         response = client.open(url, method=method)
         if role == "anonymous":
             assert response.status_code == 302 and "/account/login" in response.location, (role, url)
         elif role in allowed:
-            assert response.status_code in (200, 302, 400), (role, url, response.status_code)
+            expected = (404,) if url.endswith("/versions/1") else (200, 302, 400)
+            assert response.status_code in expected, (role, url, response.status_code)
         else:
             in_org = role in ("member", "editor", "reviewer", "admin")
             assert response.status_code == (403 if in_org else 404), (role, url, response.status_code)
+    # Whoever tried, the course in review is as it was: nothing published, no file changed.
+    assert db.session.scalar(select(CourseDraft.files)) == valid_files()
     if role not in REVIEW:
         assert db.session.scalar(select(CourseDraft.state)) == "in_review"
         assert db.session.scalar(select(func.count(Course.id))) == 0
