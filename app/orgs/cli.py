@@ -29,7 +29,12 @@ def create_command(slug: str, name: str, kind: str) -> None:
 @org.command("add-member")
 @click.argument("slug")
 @click.argument("email")
-@click.option("--role", default="admin", show_default=True, help="admin or teacher for a school")
+@click.option(
+    "--role",
+    default="admin",
+    show_default=True,
+    help="school: admin, teacher; publisher: admin, editor, reviewer, member",
+)
 def add_member_command(slug: str, email: str, role: str) -> None:
     """Give the existing account EMAIL the ROLE in the organisation SLUG (or change its role)."""
     found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))

@@ -364,3 +364,13 @@ def test_command_line_import_leaves_an_unpublished_draft_alone(client, auth, pub
     result = runner.invoke(args=["content", "import", str(VALID_CONTENT)])
     assert "voix-et-ia: refused, a publisher's course already has this slug" in result.output
     assert db.session.scalar(select(func.count(Course.id))) == 0
+
+
+def test_publisher_from_the_command_line(runner, make_user):
+    make_user("Éva Autrice", "eva@example.org")
+    result = runner.invoke(args=["org", "create", "guilde", "Guilde des scénaristes", "--type", "publisher"])
+    assert "guilde: created (publisher, Guilde des scénaristes)" in result.output
+    result = runner.invoke(args=["org", "add-member", "guilde", "eva@example.org", "--role", "editor"])
+    assert result.exit_code == 0
+    result = runner.invoke(args=["org", "add-member", "guilde", "eva@example.org", "--role", "teacher"])
+    assert result.exit_code != 0 and "admin, editor, reviewer, member" in result.output
