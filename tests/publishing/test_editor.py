@@ -174,3 +174,26 @@ def test_visibility_is_for_reviewers_and_admins(client, auth, publisher):  # noq
     as_(auth, people, "reviewer")
     client.post(f"{WS}/voix-et-ia/visibility", data={"visibility": "everyone"})
     assert db.session.scalar(select(CourseDraft.visibility)) == "public"
+
+
+def test_an_assigned_course_made_members_only_shows_as_withdrawn(client, auth, publisher, make_user):  # noqa: F811
+    from app.schools import services as schools
+
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    publish(client)
+    school = orgs.create_organisation("ecole", "École", "school")
+    teacher, student = make_user("Théo Prof", "t@example.org"), make_user("Sami Élève", "s@example.org")
+    orgs.set_role(school, teacher, "teacher")
+    klass = schools.create_class(school, teacher, "BTS", "2026", "")
+    schools.join_class(student, klass.join_code)
+    schools.assign(klass, db.session.scalar(select(Course)), None, None, teacher)
+    db.session.commit()
+    client.post(f"{WS}/voix-et-ia/visibility", data={"visibility": "members"})
+    auth.logout()
+    auth.login(student.email)
+    page = text_of(client.get("/dashboard"))
+    assert "withdrawn" in page and 'href="/courses/voix-et-ia"' not in page
