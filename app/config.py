@@ -38,6 +38,8 @@ def defaults(instance_path: str) -> dict:
         "ENV_NAME": "development",
         # Course packages (zip) publishers upload; requests above MAX_CONTENT_LENGTH get a 413.
         "PACKAGE_MAX_BYTES": 10 * 1024 * 1024,
+        # Publishers' Markdown is parsed in a child process killed after this many seconds.
+        "CONTENT_CHECK_SECONDS": 10,
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
     }
 

@@ -21,7 +21,7 @@ from app.content.parser import parse_module, parse_quiz
 
 MODULE_FILE = re.compile(r"(\d{2})-([a-z0-9][a-z0-9-]*)\.md")
 COURSE_FIELDS = ("title", "summary", "language", "level", "duration", "audience", "publisher", "updated")
-MAX_TEXT = 200_000  # characters per file edited in the browser: Markdown is slow on huge input
+MAX_TEXT = 100_000  # characters per file edited in the browser (a long module is 15,000)
 
 
 class EditError(ValueError):

@@ -23,6 +23,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.forms import PostForm
+from app.content.bounded import TooSlow, run_bounded
+from app.content.documents import Problem
 from app.extensions import db
 from app.orgs import services as orgs
 from app.orgs.codes import display_code
@@ -401,15 +403,24 @@ def preview(org_slug: str, slug: str):
     """The live preview: one file rendered by the import's parser and sanitiser, with its problems."""
     org = _publisher_or_404(org_slug, *WRITE)
     _draft_or_404(org, slug)
-    payload = request.get_json(silent=True) or {}
-    path, text = payload.get("path"), payload.get("text")
+    payload = request.get_json(silent=True)
+    path, text = (payload.get("path"), payload.get("text")) if isinstance(payload, dict) else (None, None)
     if (
         not isinstance(path, str)
         or not isinstance(text, str)
         or not path.startswith(("courses/", "quizzes/"))
     ):
         abort(400)
-    result = editor.preview(path, text)
+    try:
+        text.encode("utf-8")  # JSON may carry lone surrogates, which no file can hold
+    except UnicodeEncodeError:
+        abort(400)
+    text = text[: editor.MAX_TEXT]
+    seconds = current_app.config["CONTENT_CHECK_SECONDS"]
+    try:
+        result = run_bounded(editor.preview, path, text, seconds=seconds)
+    except TooSlow:
+        result = editor.Preview("", [Problem(path, 1, services.too_slow(seconds))])
     return jsonify(
         html=result.html, problems=[{"line": p.line, "message": p.message} for p in result.problems]
     )

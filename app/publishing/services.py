@@ -9,6 +9,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.catalog.importer import import_course
 from app.catalog.models import MEMBERS, PUBLIC, Course
+from app.content.bounded import TooSlow, run_bounded
 from app.content.checker import check_files, content_hash
+from app.content.documents import CheckResult, Problem
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.models import Organisation
@@ -58,8 +61,27 @@ def _slug_taken_elsewhere(org: Organisation, slug: str) -> bool:
     return other_draft is not None or (course is not None and course.organisation_id != org.id)
 
 
+def check_untrusted(files: Mapping[str, str]):
+    """The checker's result for a publisher's files, or one problem if they take too long to render."""
+    seconds = current_app.config["CONTENT_CHECK_SECONDS"]
+    try:
+        return run_bounded(check_files, dict(files), seconds=seconds)
+    except TooSlow:
+        course = next((p.rsplit("/", 1)[0] for p in sorted(files) if p.endswith("/course.md")), "courses")
+        result = CheckResult()
+        result.problems = [Problem(course, 1, too_slow(seconds))]
+        return result
+
+
+def too_slow(seconds: float) -> str:
+    return (
+        f"this course took more than {seconds:g} seconds to check and was stopped: look for very long "
+        "paragraphs, or many '<' or '[' that are never closed"
+    )
+
+
 def problems_of(files: Mapping[str, str]) -> list[str]:
-    return [str(p) for p in check_files(files).problems]
+    return [str(p) for p in check_untrusted(files).problems]
 
 
 # Words the workspace's own addresses use at the place of a course's short name.
@@ -144,7 +166,7 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
         raise PublishingError(_l("Someone other than the person who wrote or submitted it must publish it."))
     if seen_hash is not None and seen_hash != files_hash(draft.files):
         raise PublishingError(_l("The course changed since you opened it: read it again before publishing."))
-    result = check_files(draft.files)
+    result = check_untrusted(draft.files)
     docs = [doc for doc in result.courses if doc.slug == draft.slug]
     if result.problems or not docs:
         draft.problems = [str(p) for p in result.problems]

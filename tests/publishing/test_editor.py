@@ -197,3 +197,30 @@ def test_an_assigned_course_made_members_only_shows_as_withdrawn(client, auth, p
     auth.login(student.email)
     page = text_of(client.get("/dashboard"))
     assert "withdrawn" in page and 'href="/courses/voix-et-ia"' not in page
+
+
+@pytest.mark.parametrize("body", [["x"], "x", 3, {"path": "courses/voix-et-ia/x.md", "text": "\ud800"}])
+def test_odd_preview_bodies_get_400(client, auth, publisher, body):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    assert client.post(f"{WS}/voix-et-ia/preview", json=body).status_code == 400
+
+
+def test_text_that_renders_too_slowly_is_stopped_with_a_message(app, client, auth, publisher):  # noqa: F811
+    import time
+
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    app.config["CONTENT_CHECK_SECONDS"] = 1
+    slow = "---\ntitle: T\nduration: 5\nobjectives: [a]\n---\n" + "".join(f"<b{i} " for i in range(20_000))
+    started = time.monotonic()
+    data = client.post(
+        f"{WS}/voix-et-ia/preview", json={"path": "courses/voix-et-ia/01-cadre-legal.md", "text": slow}
+    ).get_json()
+    assert "took more than 1 seconds to check" in data["problems"][0]["message"]
+    files = {**valid_files(), "courses/voix-et-ia/01-cadre-legal.md": slow}
+    assert upload(client, files).status_code == 302  # saved as a draft, with the problem
+    assert "took more than 1 seconds" in db.session.scalar(select(CourseDraft.problems))[0]
+    assert time.monotonic() - started < 10
