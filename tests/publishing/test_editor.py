@@ -10,7 +10,15 @@ from app.orgs import services as orgs
 from app.publishing import editor
 from app.publishing.models import CourseDraft
 from tests.conftest import csrf_token_from, text_of
-from tests.publishing.test_workflow import WS, as_, publish, publisher, upload, valid_files  # noqa: F401
+from tests.publishing.test_workflow import (  # noqa: F401
+    WS,
+    as_,
+    publish,
+    published,
+    publisher,
+    upload,
+    valid_files,
+)
 
 COURSE_FORM = {
     "title": "Négocier sa voix",
@@ -180,11 +188,7 @@ def test_an_assigned_course_made_members_only_shows_as_withdrawn(client, auth, p
     from app.schools import services as schools
 
     _, _, people = publisher
-    as_(auth, people, "editor")
-    upload(client, valid_files())
-    client.post(f"{WS}/voix-et-ia/submit")
-    as_(auth, people, "reviewer")
-    publish(client)
+    published(client, auth, people)
     school = orgs.create_organisation("ecole", "École", "school")
     teacher, student = make_user("Théo Prof", "t@example.org"), make_user("Sami Élève", "s@example.org")
     orgs.set_role(school, teacher, "teacher")

@@ -54,6 +54,15 @@ def publish(client, slug: str = "voix-et-ia"):
     return client.post(f"{WS}/{slug}/publish", data={"files_hash": files_hash(files)})
 
 
+def published(client, auth, people) -> None:
+    """The fixture course written by the editor, submitted, and published by the reviewer."""
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    publish(client)
+
+
 def as_(auth, people, role):
     auth.logout()
     auth.login(people[role].email)
@@ -198,11 +207,7 @@ def test_a_hostile_package_is_refused_with_its_reason(client, auth, publisher):
 
 def test_command_line_import_leaves_a_publishers_course_alone(client, auth, publisher, runner, tmp_path):
     _, _, people = publisher
-    as_(auth, people, "editor")
-    upload(client, valid_files())
-    client.post(f"{WS}/voix-et-ia/submit")
-    as_(auth, people, "reviewer")
-    publish(client)
+    published(client, auth, people)
     result = runner.invoke(args=["content", "import", str(VALID_CONTENT)])
     assert "voix-et-ia: refused, a publisher's course already has this slug" in result.output
     assert db.session.scalar(select(Course.publisher)) == "Syndicat des scénaristes"
@@ -262,11 +267,7 @@ def test_archiving_takes_a_course_out_of_the_catalogue_but_not_from_its_learners
     client, auth, publisher, make_user
 ):
     _, _, people = publisher
-    as_(auth, people, "editor")
-    upload(client, valid_files())
-    client.post(f"{WS}/voix-et-ia/submit")
-    as_(auth, people, "reviewer")
-    publish(client)
+    published(client, auth, people)
     learner = make_user("Léa Apprenante", "lea@example.org")
     mark_read(learner, db.session.scalar(select(Module).where(Module.slug == "consentement")))
     db.session.commit()
@@ -327,11 +328,7 @@ def test_the_certificate_names_the_organisation_whatever_the_files_say(client, a
     from app.certificates.models import Certificate
 
     _, _, people = publisher
-    as_(auth, people, "editor")
-    upload(client, valid_files())
-    client.post(f"{WS}/voix-et-ia/submit")
-    as_(auth, people, "reviewer")
-    publish(client)
+    published(client, auth, people)
     learner = make_user("Léa Apprenante", "lea@example.org")
     for slug in ("consentement", "bonnes-pratiques"):
         mark_read(learner, db.session.scalar(select(Module).where(Module.slug == slug)))
