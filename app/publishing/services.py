@@ -107,6 +107,8 @@ def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) ->
         raise PublishingError(
             _l("This course is in review: ask the reviewer to send it back before changing it.")
         )
+    if draft is not None and draft.files == dict(sorted(files.items())):
+        return draft  # nothing changed: not a new draft, and not a new author for the review rule
     if draft is None:
         draft = CourseDraft(organisation_id=org.id, slug=slug)
         db.session.add(draft)

@@ -335,10 +335,13 @@ def remove_student(class_id: int, user_id: int):
 def assign(class_id: int):
     """Choose a course (step 1, a GET form), then the whole course or chosen modules and a due date."""
     school_class = _class_or_404(class_id)
-    # Public courses only: a members-only course would be closed to students who are not members.
+    # Public, live courses only: a members-only course would be closed to students who are not
+    # members, and an archived one to those who have not started it.
     courses = sorted(
         db.session.scalars(
-            select(Course).options(selectinload(Course.modules)).where(Course.visibility == PUBLIC)
+            select(Course)
+            .options(selectinload(Course.modules))
+            .where(Course.visibility == PUBLIC, Course.archived_at.is_(None))
         ),
         key=title_key,
     )

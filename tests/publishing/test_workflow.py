@@ -371,3 +371,15 @@ def test_publisher_from_the_command_line(runner, make_user):
     assert result.exit_code == 0
     result = runner.invoke(args=["org", "add-member", "guilde", "eva@example.org", "--role", "teacher"])
     assert result.exit_code != 0 and "admin, editor, reviewer, member" in result.output
+
+
+def test_an_unchanged_save_does_not_make_its_author_the_writer(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "admin")
+    upload(client, valid_files())
+    as_(auth, people, "editor")
+    upload(client, valid_files())  # the same files again: the admin is still their writer
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "admin")
+    publish(client)  # the admin wrote every line: a second person must publish
+    assert db.session.scalar(select(CourseDraft.state)) == "in_review"
