@@ -39,7 +39,7 @@ MAX_SHOWN = 120  # characters of an entry name quoted in a message
 ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
-    NotImplementedError,
+    NotImplementedError,  # zipfile's answer to a compression method it cannot read (not a to-do)
     EOFError,
     OSError,
     ValueError,

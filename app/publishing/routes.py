@@ -20,13 +20,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.accounts.forms import PostForm
 from app.content.bounded import TooSlow, run_bounded
 from app.content.documents import Problem
 from app.extensions import db
 from app.orgs import services as orgs
+from app.orgs.access import organisation_or_404
 from app.orgs.codes import display_code
 from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, Organisation
 from app.publishing import editor, package, services
@@ -47,15 +47,12 @@ WRITE, REVIEW, READ = (ADMIN, EDITOR), (ADMIN, REVIEWER), (ADMIN, EDITOR, REVIEW
 
 
 def _publisher_or_404(slug: str, *roles: str) -> Organisation:
-    org = db.session.scalar(
-        select(Organisation).where(Organisation.slug == slug, Organisation.kind == PUBLISHER)
-    )
-    role = orgs.role_in(current_user, org.id) if org else None
-    if role is None:
-        abort(404)
-    if role not in roles:
-        abort(403)
-    return org
+    return organisation_or_404(slug, PUBLISHER, roles)[0]
+
+
+def _errors(form) -> str:
+    """A form's error messages as one line, for a flash after a redirect."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 def _draft_or_404(org: Organisation, slug: str) -> CourseDraft:
@@ -210,7 +207,7 @@ def send_back(org_slug: str, slug: str):
     form = SendBackForm()
     if not form.validate_on_submit():
         flash(
-            " ".join(map(str, form.comment.errors)) or _("Say what should change, so the editor knows."),
+            _errors(form) or _("Say what should change, so the editor knows."),
             "error",
         )
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=found.slug))
@@ -433,7 +430,7 @@ def add_module(org_slug: str, slug: str):
     found = _draft_or_404(org, slug)
     form = AddModuleForm()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        flash(_errors(form), "error")
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
     try:
         files = editor.add_module(found.files, slug, form.slug.data, form.title.data, date.today())
@@ -456,9 +453,7 @@ def change_module(org_slug: str, slug: str, module_slug: str, action: str):
         abort(404)
     rename = RenameModuleForm()
     if not rename.validate_on_submit() if action == "rename" else not PostForm().validate_on_submit():
-        flash(
-            " ".join(str(e) for errors in rename.errors.values() for e in errors) or _("Try again."), "error"
-        )
+        flash(_errors(rename) or _("Try again."), "error")
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
     try:
         if action == "rename":

@@ -20,6 +20,7 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.orgs import services as orgs
+from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, ROLES, SCHOOL, TEACHER, Organisation
 from app.schools import export, services
 from app.schools.forms import WHOLE, AddTeacherForm, AssignForm, ClassForm, CourseChoiceForm, JoinForm
@@ -33,16 +34,7 @@ STAFF = ROLES[SCHOOL]
 
 
 def _school_or_404(slug: str, *roles: str) -> tuple[Organisation, str]:
-    """The school and the current user's role in it: 404 for outsiders, 403 for a role not allowed."""
-    school = db.session.scalar(
-        select(Organisation).where(Organisation.slug == slug, Organisation.kind == SCHOOL)
-    )
-    role = orgs.role_in(current_user, school.id) if school else None
-    if role is None:
-        abort(404)
-    if role not in roles:
-        abort(403)
-    return school, role
+    return organisation_or_404(slug, SCHOOL, roles)
 
 
 def _class_or_404(class_id: int) -> SchoolClass:
