@@ -1,7 +1,7 @@
 """The French catalogue covers every user-facing string, keeps its placeholders and compiles.
 
 Messages are extracted from the sources exactly as ``make extract-messages`` does (the
-mapping of ``babel.cfg``, Babel's default keywords plus ``_l`` and ``lazy_gettext``), so a
+mapping of ``babel.cfg``, Babel's default keywords plus ``_l``, ``lazy_gettext`` and ``N_``), so a
 string added to a template or a Python module without a French translation fails here.
 """
 
@@ -20,9 +20,9 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 BABEL_CFG = ROOT / "babel.cfg"
 FR_PO = ROOT / "app" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
-# Same keywords as `pybabel extract -k _l -k lazy_gettext` (the defaults include _, gettext
-# and ngettext).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+# Same keywords as `pybabel extract -k _l -k lazy_gettext -k N_` (the defaults include _, gettext
+# and ngettext; N_ marks the content checker's warning templates, translated where shown).
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 HOW_TO_FIX = (
     "run `make extract-messages`, translate the new entries in "
     "app/translations/fr/LC_MESSAGES/messages.po (no `#, fuzzy` flag left), then "

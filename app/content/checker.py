@@ -11,17 +11,20 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import messages as msg
-from .documents import CheckResult, CourseDoc, ModuleDoc, Problem, QuizDoc
-from .parser import normalise, parse_course, parse_module, parse_quiz
+from .cues import course_duration_notice, module_duration_notice, quiz_minutes, words
+from .documents import CheckResult, CourseDoc, ModuleDoc, Notice, Problem, QuizDoc
+from .parser import Parsed, normalise, read_course, read_module, read_quiz
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_SLUG = 80
 MODULE_NAME = re.compile(r"(\d{2})-(.*)\.md")
 TOP_FOLDERS = ("courses", "quizzes")
+FINAL = "final"  # quizzes/<course>/final.md is the course's final test: no module may be so named
+FINAL_FILE = FINAL + ".md"
 
 Files = Mapping[str, str | bytes]
 
@@ -69,8 +72,12 @@ def content_hash(files: Mapping[str, str]) -> str:
 
 
 def check_files(files: Files) -> CheckResult:
-    """Check every course and quiz in *files*; a course with any problem is refused whole."""
+    """Check every course and quiz in *files*; a course with any problem is refused whole.
+
+    Warnings are collected for refused courses too, for every file that has no problem itself.
+    """
     problems: list[Problem] = []
+    notices: list[Notice] = []
     courses: dict[str, dict[str, str | bytes]] = defaultdict(dict)  # slug -> {name: data}
     quizzes: dict[str, dict[str, str | bytes]] = defaultdict(dict)
     for key, data in files.items():
@@ -88,8 +95,9 @@ def check_files(files: Files) -> CheckResult:
 
     result = CheckResult()
     for slug in sorted(courses):
-        doc, course_problems = _check_course(slug, courses[slug], quizzes.get(slug, {}))
+        doc, course_problems, course_notices = _check_course(slug, courses[slug], quizzes.get(slug, {}))
         problems += course_problems
+        notices += course_notices
         if doc is None:
             result.refused.append(slug)
         else:
@@ -98,8 +106,9 @@ def check_files(files: Files) -> CheckResult:
         for name in sorted(quizzes[slug]):
             path = f"quizzes/{slug}/{name}"
             problems.append(Problem(path, 1, msg.unknown_quiz_course(slug)))
-            _check_quiz(path, name, quizzes[slug][name], problems)
+            _check_quiz(path, name, quizzes[slug][name], problems, notices)
     result.problems = sorted(problems, key=lambda p: (p.path, p.line))
+    result.warnings = sorted(notices, key=lambda n: (n.path, n.line))
     return result
 
 
@@ -118,7 +127,9 @@ def _decode(path: str, data: str | bytes, problems: list[Problem]) -> str | None
         return None
 
 
-def _check_quiz(path: str, name: str, data: str | bytes, problems: list[Problem]) -> QuizDoc | None:
+def _check_quiz(
+    path: str, name: str, data: str | bytes, problems: list[Problem], notices: list[Notice]
+) -> QuizDoc | None:
     """Check one quiz file's name and content; *name* is its path inside its course folder."""
     if "/" in name or not name.endswith(".md") or not is_slug(name[:-3]):
         problems.append(Problem(path, 1, msg.BAD_QUIZ_PATH))
@@ -126,16 +137,23 @@ def _check_quiz(path: str, name: str, data: str | bytes, problems: list[Problem]
     text = _decode(path, data, problems)
     if text is None:
         return None
-    quiz, quiz_problems = parse_quiz(path, text)
-    problems += quiz_problems
-    return quiz
+    parsed = read_quiz(path, text)
+    problems += parsed.problems
+    notices += parsed.notices
+    return parsed.doc
+
+
+@dataclass(frozen=True)
+class _Module:
+    path: str
+    parsed: Parsed[ModuleDoc] | None  # None when the file is not UTF-8
 
 
 def _check_modules(
     base: str, files: Mapping[str, str | bytes], problems: list[Problem]
-) -> tuple[dict[str, ModuleDoc | None], bool]:
-    """Check the module files of one course; return {module slug: doc or None}, and if any."""
-    modules: dict[str, ModuleDoc | None] = {}
+) -> dict[str, _Module]:
+    """Check the module files of one course; return them by module slug."""
+    modules: dict[str, _Module] = {}
     numbers: dict[str, str] = {}  # NN -> file name that first used it
     names: dict[str, str] = {}  # module slug -> file name that first used it
     for name in sorted(files):
@@ -153,6 +171,8 @@ def _check_modules(
             problems.append(Problem(path, 1, msg.MODULE_SLUG_TOO_LONG))
         else:
             number, slug = match[1], match[2]
+            if slug == FINAL:
+                problems.append(Problem(path, 1, msg.RESERVED_MODULE_SLUG))
             # The later file (in name order) is the one reported, naming the earlier one.
             if number in numbers:
                 message = msg.duplicate_module_number(number, numbers[number])
@@ -162,20 +182,21 @@ def _check_modules(
             numbers.setdefault(number, name)
             names.setdefault(slug, name)
             text = _decode(path, files[name], problems)
-            doc = None
-            if text is not None:
-                doc, module_problems = parse_module(path, slug, int(number), text)
-                problems += module_problems
-            modules.setdefault(slug, doc)
-    return modules, bool(names)
+            parsed = read_module(path, slug, int(number), text) if text is not None else None
+            if parsed is not None:
+                problems += parsed.problems
+            modules.setdefault(slug, _Module(path, parsed))
+    return modules
 
 
 def _check_course(
     slug: str, files: Mapping[str, str | bytes], quiz_files: Mapping[str, str | bytes]
-) -> tuple[CourseDoc | None, list[Problem]]:
-    """Check one course folder and its quizzes; return the full document only if all is right."""
+) -> tuple[CourseDoc | None, list[Problem], list[Notice]]:
+    """Check one course folder and its quizzes; return the full document only if all is right,
+    with the problems and the warnings found."""
     base = f"courses/{slug}/"
     problems: list[Problem] = []
+    notices: list[Notice] = []
     if not is_slug(slug):
         first = "course.md" if "course.md" in files else min(files)
         problems.append(Problem(base + first, 1, msg.bad_course_slug(slug)))
@@ -186,30 +207,74 @@ def _check_course(
     else:
         text = _decode(base + "course.md", files["course.md"], problems)
         if text is not None:
-            course, course_problems = parse_course(base + "course.md", slug, text)
-            problems += course_problems
+            course = read_course(base + "course.md", slug, text)
+            problems += course.problems
 
-    modules, any_module = _check_modules(base, files, problems)
-    if not any_module:
+    modules = _check_modules(base, files, problems)
+    if not modules:
         problems.append(Problem(base + "course.md", 1, msg.NO_MODULE))
 
     quizzes: dict[str, QuizDoc | None] = {}
     for name in sorted(quiz_files):
         path = f"quizzes/{slug}/{name}"
-        quiz = _check_quiz(path, name, quiz_files[name], problems)
+        quiz = _check_quiz(path, name, quiz_files[name], problems, notices)
         module_slug = name.removesuffix(".md")
         if is_slug(module_slug) and name.endswith(".md") and "/" not in name:
-            if module_slug not in modules:
+            if module_slug not in modules and module_slug != FINAL:
                 problems.append(Problem(path, 1, msg.unknown_quiz_module(module_slug, slug)))
             quizzes[module_slug] = quiz
 
-    if problems or course is None:
-        return None, problems
+    final = quizzes.pop(FINAL, None)
+    final_minutes = quiz_minutes(final.drawn) if final is not None else None
+    notices += _module_duration_notices(modules, quizzes)
+    if course is not None and course.doc is not None and (final is not None or FINAL_FILE not in quiz_files):
+        notices += _course_duration_notice(base + "course.md", course, modules, final_minutes)
+    if problems or course is None or course.doc is None:
+        return None, problems, notices
     docs = sorted(
-        (replace(m, quiz=quizzes.get(s)) for s, m in modules.items() if m is not None),
+        (replace(m.parsed.doc, quiz=quizzes.get(s)) for s, m in modules.items() if m.parsed and m.parsed.doc),
         key=lambda m: m.position,
     )
     # No problem means every file decoded, so bytes here are valid UTF-8 (e.g. from a zip).
     texts = {base + n: _as_text(t) for n, t in files.items()}
     texts.update({f"quizzes/{slug}/{n}": _as_text(t) for n, t in quiz_files.items()})
-    return replace(course, modules=tuple(docs), content_hash=content_hash(texts)), []
+    doc = replace(
+        course.doc,
+        modules=tuple(docs),
+        content_hash=content_hash(texts),
+        final=final,
+        final_duration=final_minutes or 0,
+    )
+    return doc, [], notices
+
+
+def _module_duration_notices(modules: dict[str, _Module], quizzes: dict[str, QuizDoc | None]) -> list[Notice]:
+    """Modules whose declared duration is far from their reading and quiz time.
+
+    *quizzes* holds None for a quiz file with problems: that module's time cannot be estimated.
+    """
+    found = []
+    for slug, module in modules.items():
+        doc = module.parsed.doc if module.parsed else None
+        if doc is None or (slug in quizzes and quizzes[slug] is None):
+            continue
+        quiz = quizzes.get(slug)
+        drawn = quiz.drawn if quiz is not None else 0
+        line = module.parsed.lines["duration"]  # type: ignore[union-attr]
+        notice = module_duration_notice(module.path, line, doc.duration, words(doc.body_html), drawn)
+        if notice is not None:
+            found.append(notice)
+    return found
+
+
+def _course_duration_notice(
+    path: str, course: Parsed[CourseDoc], modules: dict[str, _Module], final_minutes: int | None
+) -> list[Notice]:
+    """The course's duration against its modules' declared durations and its final test."""
+    docs = [m.parsed.doc if m.parsed else None for m in modules.values()]
+    if not docs or None in docs:
+        return []
+    declared = sum(doc.duration for doc in docs)  # type: ignore[union-attr]
+    line, duration = course.lines["duration"], course.doc.duration  # type: ignore[union-attr]
+    notice = course_duration_notice(path, line, duration, declared, final_minutes)
+    return [notice] if notice is not None else []

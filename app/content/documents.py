@@ -23,9 +23,41 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A warning about content that is valid but weak (a cue to the answer, a wrong duration...).
+
+    It never refuses a course (unless ``content check --strict``). ``template`` is an English
+    %-format string marked for translation in app/content/messages.py and ``params`` its values
+    (str and int only), so the message is translated where it is shown: in the interface's
+    language on the web, in the chosen one on the command line.
+    """
+
+    path: str
+    line: int
+    template: str
+    params: tuple[tuple[str, str | int], ...] = ()
+
+    def text(self, gettext=None) -> str:
+        """The message, translated by *gettext* when given."""
+        template = gettext(self.template) if gettext is not None else self.template
+        return template % dict(self.params) if self.params else template
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "template": self.template, "params": dict(self.params)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Notice:
+        return cls(data["path"], data["line"], data["template"], tuple(sorted(data["params"].items())))
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: warning: {self.text()}"
+
+
+@dataclass(frozen=True)
 class ChoiceDoc:
     html: str  # sanitised inline HTML of the choice text
     correct: bool
+    feedback_html: str = ""  # sanitised HTML of the choice's own "  > " feedback, if any
 
 
 @dataclass(frozen=True)
@@ -34,6 +66,7 @@ class QuestionDoc:
     prompt_html: str  # sanitised HTML: the heading text plus any paragraphs before the task list
     choices: tuple[ChoiceDoc, ...]
     explanation_html: str  # sanitised HTML of the > block quote
+    group: str = ""  # key of the question's group ("# Title {draw=N}" heading), "" without groups
 
     @property
     def multiple(self) -> bool:
@@ -42,11 +75,34 @@ class QuestionDoc:
 
 
 @dataclass(frozen=True)
+class GroupDoc:
+    """A group of questions of which each attempt draws exactly ``draw``."""
+
+    key: str  # slug of the group's title
+    title: str
+    draw: int
+
+
+REVIEW_AFTER_PASS, REVIEW_ALWAYS = "after-pass", "always"
+
+
+@dataclass(frozen=True)
 class QuizDoc:
     pass_mark: int  # percent, 0..100
     shuffle: bool
     questions: tuple[QuestionDoc, ...]
     source: str  # the raw file text, kept for versioning and download
+    draw: int | None = None  # questions per attempt; None: every question
+    review: str = REVIEW_AFTER_PASS  # when the key and explanations are shown
+    attempts_per_day: int = 3  # failed attempts allowed in any 24 hours
+    groups: tuple[GroupDoc, ...] = ()
+
+    @property
+    def drawn(self) -> int:
+        """How many questions one attempt shows."""
+        if self.groups:
+            return sum(g.draw for g in self.groups)
+        return self.draw if self.draw is not None else len(self.questions)
 
 
 @dataclass(frozen=True)
@@ -77,6 +133,8 @@ class CourseDoc:
     modules: tuple[ModuleDoc, ...]
     source: str  # raw course.md text
     content_hash: str = ""  # sha256 over every file of the course and its quizzes
+    final: QuizDoc | None = None  # quizzes/<course>/final.md: required for the certificate
+    final_duration: int = 0  # minutes estimated for the final test (about 45 s a question drawn)
 
 
 @dataclass
@@ -85,5 +143,6 @@ class CheckResult:
 
     courses: list[CourseDoc] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)  # never refuse a course
     # slugs of courses refused because of problems in their files
     refused: list[str] = field(default_factory=list)

@@ -212,6 +212,17 @@ def percent(name: str) -> Checker:
     return check
 
 
+def whole(name: str, low: int, high: int | None = None) -> Checker:
+    """A whole number of at least *low*, and at most *high* when given."""
+
+    def check(value: object) -> int:
+        if not _whole(value) or value < low or (high is not None and value > high):  # type: ignore[operator]
+            raise Invalid(msg.must_be_whole(name, low, high))
+        return value  # type: ignore[return-value]
+
+    return check
+
+
 def boolean(name: str) -> Checker:
     """A YAML boolean (true/false)."""
 

@@ -3,9 +3,18 @@
 Messages are short lower-case English saying what is wrong and what is expected. They are plain
 format strings and small functions so that they can be wrapped for translation later without
 touching the parser. docs/authoring.md lists them all: keep both in step.
+
+Warnings (``Notice``) are different: they are translated where they are shown, so each one is an
+English %-format template with named parameters, marked with ``N_()`` for extraction.
 """
 
 from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark *message* for extraction (``pybabel extract -k N_``) without translating it here."""
+    return message
+
 
 # --- files and folders -------------------------------------------------------------------------
 NOT_UTF8 = "file is not valid UTF-8"
@@ -17,6 +26,7 @@ MODULE_SLUG_TOO_LONG = "module slug is longer than 80 characters"
 UNEXPECTED_COURSE_FILE = "unexpected file; images go under static/"
 UNEXPECTED_SUBFOLDER = "unexpected sub-folder; a course folder holds only course.md and NN-slug.md files"
 BAD_QUIZ_PATH = "quiz file must be quizzes/<course-slug>/<module-slug>.md"
+RESERVED_MODULE_SLUG = "module slug 'final' is reserved for the final test (quizzes/<course-slug>/final.md)"
 
 
 def bad_course_slug(folder: str) -> str:
@@ -114,6 +124,13 @@ def must_be_percent(name: str) -> str:
     return f"'{name}' must be a whole number from 0 to 100"
 
 
+def must_be_whole(name: str, low: int, high: int | None = None) -> str:
+    """A field needs a whole number of at least *low* (and at most *high*, when given)."""
+    if high is None:
+        return f"'{name}' must be a whole number of at least {low}"
+    return f"'{name}' must be a whole number from {low} to {high}"
+
+
 def must_be_bool(name: str) -> str:
     """A field needs true or false."""
     return f"'{name}' must be true or false"
@@ -152,3 +169,90 @@ TEXT_AFTER_EXPLANATION = "text after the explanation; start the next question wi
 def duplicate_question_key(key: str, first_line: int) -> str:
     """Two questions of one quiz share a key."""
     return f"duplicate question key '{key}' (first used on line {first_line})"
+
+
+def draw_too_large(draw: int, count: int) -> str:
+    """The quiz draws more questions than it has."""
+    return f"'draw' is {draw} but the quiz has only {count} question(s)"
+
+
+def draw_not_group_sum(total: int) -> str:
+    """With groups, the quiz's draw is the sum of theirs."""
+    return f"'draw' must be the sum of the groups' draws ({total}), or be left out"
+
+
+# --- groups and option feedback ------------------------------------------------------------------
+GROUP_WITHOUT_DRAW = "group heading needs its draw at the end, like '# Title {draw=2}'"
+BAD_GROUP_DRAW = "group draw must be a whole number of at least 1, like {draw=2}"
+EMPTY_GROUP_TITLE = "group title is empty"
+NO_GROUP_KEY = "group title gives an empty key; use letters or digits in it"
+GROUP_KEY_TOO_LONG = "group title is longer than 120 characters once made a key; shorten it"
+EMPTY_GROUP = "group has no question (a '## ' heading after it)"
+TEXT_BEFORE_GROUP_QUESTION = "text between a group heading and its first question (a '## ' heading)"
+QUESTION_BEFORE_GROUP = (
+    "question before the first group; once a quiz has groups ('# Title {draw=N}'), every question"
+    " belongs to one"
+)
+EMPTY_FEEDBACK = "feedback is empty (write it after '  > ')"
+TEXT_AFTER_FEEDBACK = (
+    "indented text after a choice's feedback; write the choice's text before its feedback,"
+    " and start every feedback line with '  > '"
+)
+
+
+def group_draw_too_large(draw: int, count: int) -> str:
+    """A group draws more questions than it holds."""
+    return f"group draws {draw} question(s) but has only {count}"
+
+
+def duplicate_group_key(key: str, first_line: int) -> str:
+    """Two groups of one quiz share a key."""
+    return f"duplicate group key '{key}' (first used on line {first_line})"
+
+
+# --- warnings (translated where shown) ---------------------------------------------------------
+LONGEST_IS_RIGHT = N_(
+    "the right answer is the longest option in %(count)d of the %(total)d single-answer questions"
+    " (%(share)d%%, more than 40%%): learners can guess it by its length"
+)
+ABSOLUTE_WORD = N_(
+    "'%(word)s' is in a wrong option and no right option has such an absolute word:"
+    " it gives the wrong answer away"
+)
+CATCH_ALL = N_(
+    "catch-all option ('all of the above', 'none of these'...): it tests nothing;"
+    " write a plausible wrong answer instead"
+)
+SAME_OPTION = N_("this option is the same as the one on line %(line)d")
+SMALL_POOL = N_(
+    "the quiz draws %(draw)d of its %(size)d questions: with fewer than %(needed)d (twice the draw),"
+    " attempts keep showing the same questions"
+)
+SMALL_GROUP = N_(
+    "the group draws %(draw)d of its %(size)d questions: with fewer than %(needed)d (twice the draw),"
+    " attempts keep showing the same questions"
+)
+NO_FEEDBACK = N_("option without feedback: add a '  > ' line under it saying why it is right or wrong")
+MODULE_DURATION = N_(
+    "'duration' is %(declared)d minutes but the module takes about %(estimate)d: %(words)d words"
+    " read at 200 a minute and %(questions)d quiz question(s) at 45 seconds each"
+)
+COURSE_DURATION = N_(
+    "'duration' is %(declared)d minutes but the modules' durations add up to %(modules)d and the"
+    " final test takes about %(final)d: %(total)d in all"
+)
+COURSE_DURATION_NO_FINAL = N_(
+    "'duration' is %(declared)d minutes but the modules' durations add up to %(total)d"
+)
+WARNINGS = (
+    LONGEST_IS_RIGHT,
+    ABSOLUTE_WORD,
+    CATCH_ALL,
+    SAME_OPTION,
+    SMALL_POOL,
+    SMALL_GROUP,
+    NO_FEEDBACK,
+    MODULE_DURATION,
+    COURSE_DURATION,
+    COURSE_DURATION_NO_FINAL,
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -58,6 +59,25 @@ def slugify(text: str) -> str:
     """ASCII-folded slug: "Qu'est-ce que l'opt-out ?" gives "qu-est-ce-que-l-opt-out"."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML fragment (entities decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """The visible text of sanitised HTML (to slug headings, count words, compare choices)."""
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
 
 
 def static_src(src: str) -> str | None:

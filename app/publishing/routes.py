@@ -140,6 +140,8 @@ def draft(org_slug: str, slug: str):
         course=services.published_course(found),
         add_form=AddModuleForm(),
         rename_form=RenameModuleForm(),
+        # Translated here, in the reader's language: the checker stores English templates.
+        warnings=[(n.path, n.line, n.text(_)) for n in services.warnings_of(found)],
     )
 
 
@@ -389,8 +391,18 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
         path: [p.split(":", 2)[1:] for p in found.problems if p.startswith(path + ":")]
         for path in (module.path, module.quiz_path)
     }
+    warnings = {
+        path: [(n.line, n.text(_)) for n in services.warnings_of(found, path)]
+        for path in (module.path, module.quiz_path)
+    }
     return render_template(
-        "publishing/edit_module.html", org=org, draft=found, module=module, form=form, problems=problems
+        "publishing/edit_module.html",
+        org=org,
+        draft=found,
+        module=module,
+        form=form,
+        problems=problems,
+        warnings=warnings,
     )
 
 

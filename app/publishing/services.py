@@ -19,7 +19,7 @@ from app.catalog.importer import import_course
 from app.catalog.models import MEMBERS, PUBLIC, Course
 from app.content.bounded import TooSlow, run_bounded
 from app.content.checker import check_files, content_hash
-from app.content.documents import CheckResult, Problem
+from app.content.documents import CheckResult, Notice, Problem
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.models import Organisation
@@ -84,12 +84,19 @@ def problems_of(files: Mapping[str, str]) -> list[str]:
     return [str(p) for p in check_untrusted(files).problems]
 
 
+def warnings_of(draft: CourseDraft, path: str | None = None) -> list[Notice]:
+    """The checker's warnings kept with the draft (about one file when *path* is given)."""
+    notices = [Notice.from_json(data) for data in draft.warnings or []]
+    return [n for n in notices if path is None or n.path == path]
+
+
 # Words the workspace's own addresses use at the place of a course's short name.
 RESERVED_SLUGS = frozenset({"new", "upload", "joining", "self-publishing"})
 
 
 def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) -> CourseDraft:
-    """Create or replace the draft of course ``slug`` with these files; problems are kept with it.
+    """Create or replace the draft of course ``slug`` with these files; the checker's problems and
+    warnings are kept with it.
 
     A draft with problems is saved all the same (work is never lost); it cannot be submitted.
     """
@@ -113,7 +120,9 @@ def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) ->
         draft = CourseDraft(organisation_id=org.id, slug=slug)
         db.session.add(draft)
     draft.files = dict(sorted(files.items()))
-    draft.problems = problems_of(files)
+    result = check_untrusted(files)
+    draft.problems = [str(p) for p in result.problems]
+    draft.warnings = [notice.to_json() for notice in result.warnings]
     draft.state = DRAFT
     draft.updated_at = utcnow()
     draft.updated_by_id = by.id
@@ -169,6 +178,7 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
     if seen_hash is not None and seen_hash != files_hash(draft.files):
         raise PublishingError(_l("The course changed since you opened it: read it again before publishing."))
     result = check_untrusted(draft.files)
+    draft.warnings = [notice.to_json() for notice in result.warnings]
     docs = [doc for doc in result.courses if doc.slug == draft.slug]
     if result.problems or not docs:
         draft.problems = [str(p) for p in result.problems]

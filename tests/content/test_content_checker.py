@@ -1,12 +1,13 @@
 """Folder-level checks: file names, missing files, refusal, on-disk broken root."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from app.content import messages as msg
 from app.content.checker import check_files, check_root
-from app.content.parser import LANGUAGES, LEVELS
+from app.content.parser import LANGUAGES, LEVELS, REVIEWS
 
 BROKEN = Path(__file__).parents[1] / "fixtures" / "content" / "broken"
 
@@ -253,7 +254,8 @@ def test_broken_root_on_disk():
         "courses/yaml-errors/04-d.md:2: front matter must be 'field: value' lines",
         "courses/yaml-errors/course.md:4: front matter is not valid YAML: expected ',' or ']', but got ':'",
         "quizzes/bad-fields/nope.md:1: quiz for unknown module 'nope' (no courses/bad-fields/NN-nope.md)",
-        "quizzes/bad-fields/one.md:2: unknown field 'pass-mark'; expected one of: pass_mark, shuffle",
+        "quizzes/bad-fields/one.md:2: unknown field 'pass-mark'; expected one of: pass_mark, shuffle,"
+        " draw, review, attempts_per_day",
         "quizzes/bad-fields/one.md:3: 'shuffle' must be true or false",
         "quizzes/bad-fields/one.md:4: missing required field 'pass_mark'",
         "quizzes/bad-fields/one.md:5: text before the first question (a '## ' heading)",
@@ -277,7 +279,9 @@ def test_broken_root_on_disk():
 def test_docs_list_every_message():
     """docs/authoring.md is the authors' contract: every message must appear in it."""
     docs = (Path(__file__).parents[2] / "docs" / "authoring.md").read_text(encoding="utf-8")
-    constants = [v for k, v in vars(msg).items() if k.isupper() and isinstance(v, str)]
+    constants = [
+        v for k, v in vars(msg).items() if k.isupper() and isinstance(v, str) and v not in msg.WARNINGS
+    ]
     built = {
         "bad_course_slug": [msg.bad_course_slug("<folder>")],
         "duplicate_module_number": [msg.duplicate_module_number("<NN>", "<file>")],
@@ -302,8 +306,25 @@ def test_docs_list_every_message():
         "must_be_percent": [msg.must_be_percent("pass_mark")],
         "must_be_bool": [msg.must_be_bool("shuffle")],
         "duplicate_question_key": [msg.duplicate_question_key("<key>", "<N>")],
+        "must_be_whole": [
+            msg.must_be_whole("draw", 1),
+            msg.must_be_whole("attempts_per_day", 1, 100),
+        ],
+        "draw_too_large": [msg.draw_too_large("<N>", "<M>")],
+        "draw_not_group_sum": [msg.draw_not_group_sum("<N>")],
+        "group_draw_too_large": [msg.group_draw_too_large("<N>", "<M>")],
+        "duplicate_group_key": [msg.duplicate_group_key("<key>", "<N>")],
     }
     functions = {name for name, v in vars(msg).items() if callable(v) and v.__module__ == msg.__name__}
-    assert set(built) == functions
-    messages = constants + [m for ms in built.values() for m in ms]
+    assert set(built) | {"N_"} == functions
+    messages = constants + [m for ms in built.values() for m in ms] + [msg.must_be_one_of("review", REVIEWS)]
     assert [m for m in messages if f"`{m}`" not in docs] == []
+
+
+def test_docs_list_every_warning():
+    """Warnings are templates: the docs show them with <name> for each %(name)d."""
+    docs = (Path(__file__).parents[2] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    shown = [re.sub(r"%\((\w+)\)[ds]", r"<\1>", t).replace("%%", "%") for t in msg.WARNINGS]
+    assert [t for t in shown if f"`{t}`" not in docs] == []
+    templates = {v for k, v in vars(msg).items() if k.isupper() and isinstance(v, str) and "%(" in v}
+    assert templates <= set(msg.WARNINGS)

@@ -244,7 +244,8 @@ QUIZ_CASES = [
         "typo in a field name",
         "pass-mark: 50\n",
         [
-            f"{Q}:2: unknown field 'pass-mark'; expected one of: pass_mark, shuffle",
+            f"{Q}:2: unknown field 'pass-mark'; expected one of: pass_mark, shuffle, draw, review,"
+            " attempts_per_day",
             f"{Q}:3: missing required field 'pass_mark'",
         ],
     ),

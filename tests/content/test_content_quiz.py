@@ -24,10 +24,21 @@ CASES = [
     ("empty quiz", "", [f"{Q}:3: quiz has no question (a '## ' heading)"]),
     (
         "only text",
+        "Hello\n\nMore.\n",
+        [
+            f"{Q}:3: quiz has no question (a '## ' heading)",
+            f"{Q}:4: text before the first question (a '## ' heading)",
+        ],
+    ),
+    (
+        # A "# " line opens a group (see test_content_groups.py), so it is no longer plain text.
+        "only text and a heading",
         "Hello\n\n# Title\n",
         [
             f"{Q}:3: quiz has no question (a '## ' heading)",
             f"{Q}:4: text before the first question (a '## ' heading)",
+            f"{Q}:6: group heading needs its draw at the end, like '# Title {{draw=2}}'",
+            f"{Q}:6: group has no question (a '## ' heading after it)",
         ],
     ),
     (
