@@ -1,5 +1,7 @@
 """CSRF protection with the token on, and migrations that build exactly the declared schema."""
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -93,3 +95,65 @@ def test_error_pages_keep_the_layout_and_say_what_happened(client, app, make_use
     assert "not available here" in text_of(client.get("/account/logout"))  # GET on a POST-only URL
     auth.login(make_user().email)
     assert "could not be understood" in text_of(client.post("/courses/voix-et-ia/cadre-legal/read"))
+
+
+def test_the_assessment_migration_keeps_attempts_and_copies_their_answers(empty_database):
+    """Attempts and certificates recorded before draws existed survive, and count in the statistics."""
+    upgrade(revision="5ed5569db32f")
+    results = [
+        {"key": "a", "choices": [{"chosen": True, "correct": True}, {"chosen": False, "correct": False}],
+         "correct": True},
+        {"key": "b", "choices": [{"chosen": True, "correct": False}, {"chosen": True, "correct": True}],
+         "correct": False},
+        {"key": "gone", "choices": [], "correct": True},  # a question since deleted is skipped
+    ]
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, full_name, password_hash, created_at) "
+            "VALUES (1, 'z@example.org', 'Zoé', 'x', CURRENT_TIMESTAMP)"
+        ))
+        connection.execute(text(
+            "INSERT INTO courses (id, slug, title, summary, language, level, duration, audience, publisher,"
+            " content_updated, intro_html, version, content_hash, published_at, version_at, visibility)"
+            " VALUES (1, 'c', 'C', 's', 'fr', 'beginner', 10, 'a', 'p', '2026-11-01', '', 2, 'h',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'public')"
+        ))
+        connection.execute(text(
+            "INSERT INTO modules (id, course_id, slug, position, title, duration, objectives, body_html,"
+            " has_quiz, pass_mark, shuffle, retired)"
+            " VALUES (1, 1, 'm', 1, 'M', 5, '[]', '', true, 70, false, false)"
+        ))
+        for qid, key in ((1, "a"), (2, "b")):
+            connection.execute(
+                text(
+                    "INSERT INTO questions (id, module_id, key, position, kind, prompt_html, choices,"
+                    " explanation_html, retired) VALUES (:id, 1, :key, :id, 'single', '', '[]', '', false)"
+                ),
+                {"id": qid, "key": key},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO quiz_attempts (id, user_id, module_id, created_at, score, passed,"
+                " course_version, results) VALUES (1, 1, 1, CURRENT_TIMESTAMP, 66, false, 2, :results)"
+            ),
+            {"results": json.dumps(results)},
+        )
+        connection.execute(text(
+            "INSERT INTO certificates (id, code, user_id, course_id, issued_at, holder_name, course_title,"
+            " publisher, course_version, content_updated) VALUES (1, 'code', 1, 1, CURRENT_TIMESTAMP, 'Zoé',"
+            " 'C', 'p', 2, '2026-11-01')"
+        ))
+    upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM quiz_attempts")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM certificates")).scalar() == 1
+        answers = connection.execute(
+            text("SELECT question_id, correct, rest, course_version FROM attempt_answers ORDER BY 1")
+        ).all()
+        assert [(q, bool(c), r, v) for q, c, r, v in answers] == [(1, True, 0.5, 2), (2, False, 1.0, 2)]
+        picks = connection.execute(
+            text("SELECT question_id, choice FROM answer_choices ORDER BY question_id, choice")
+        ).all()
+        assert [tuple(p) for p in picks] == [(1, 0), (2, 0), (2, 1)]
+        module = connection.execute(text("SELECT review, attempts_per_day, is_final FROM modules")).one()
+        assert (module[0], module[1], bool(module[2])) == ("after-pass", 3, False)

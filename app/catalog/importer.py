@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.catalog.models import Course, Module, Question
+from app.catalog.models import FINAL_SLUG, Course, Module, Question
 from app.certificates.services import issue_certificate_if_complete
-from app.content.documents import CourseDoc, ModuleDoc, QuestionDoc
+from app.content.documents import CourseDoc, ModuleDoc, QuestionDoc, QuizDoc
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.models_base import utcnow
@@ -43,7 +43,8 @@ def import_course(doc: CourseDoc) -> ImportOutcome:
     course.summary = doc.summary
     course.language = doc.language
     course.level = doc.level
-    course.duration = doc.duration
+    # The modules' durations and the final test's add up to the course's, wherever it is shown.
+    course.duration = sum(m.duration for m in doc.modules) + (doc.final_duration if doc.final else 0)
     course.audience = doc.audience
     course.publisher = doc.publisher
     course.content_updated = doc.updated
@@ -51,6 +52,7 @@ def import_course(doc: CourseDoc) -> ImportOutcome:
     course.content_hash = doc.content_hash
     db.session.flush()
     _sync_modules(course, doc.modules)
+    _sync_final(course, doc)
     if status == "updated":
         _issue_due_certificates(course)
     return ImportOutcome(doc.slug, status, course.version)
@@ -73,7 +75,12 @@ def _issue_due_certificates(course: Course) -> None:
 
 def _sync_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> None:
     """Update modules in place by slug, add new ones, retire the missing."""
-    existing = {m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
+    existing = {
+        m.slug: m
+        for m in db.session.scalars(
+            select(Module).where(Module.course_id == course.id, Module.is_final.is_(False))
+        )
+    }
     seen = set()
     for position, doc in enumerate(docs, start=1):
         module = existing.get(doc.slug)
@@ -88,16 +95,44 @@ def _sync_modules(course: Course, docs: tuple[ModuleDoc, ...]) -> None:
         module.content_updated = doc.updated
         module.body_html = doc.body_html
         module.retired = False
-        module.has_quiz = doc.quiz is not None
-        module.pass_mark = doc.quiz.pass_mark if doc.quiz else None
-        module.shuffle = doc.quiz.shuffle if doc.quiz else False
-        db.session.flush()
-        _sync_questions(module, doc.quiz.questions if doc.quiz else ())
+        _set_quiz(module, doc.quiz)
     for slug, module in existing.items():
         if slug not in seen:
             module.retired = True
             # Keep it out of the way of the live modules' positions.
             module.position = 10_000 + module.id
+
+
+def _set_quiz(module: Module, quiz: QuizDoc | None) -> None:
+    """Copy a quiz's settings onto its module and sync its questions (none when it has no quiz)."""
+    module.has_quiz = quiz is not None
+    module.pass_mark = quiz.pass_mark if quiz else None
+    module.shuffle = quiz.shuffle if quiz else False
+    module.draw = quiz.draw if quiz else None
+    if quiz is not None:
+        module.review = quiz.review
+        module.attempts_per_day = quiz.attempts_per_day
+    module.groups = [{"key": g.key, "title": g.title, "draw": g.draw} for g in quiz.groups] if quiz else []
+    db.session.flush()
+    _sync_questions(module, quiz.questions if quiz else ())
+
+
+def _sync_final(course: Course, doc: CourseDoc) -> None:
+    """The final test is a module row of its own (is_final), retired when final.md goes away."""
+    final = db.session.scalar(select(Module).where(Module.course_id == course.id, Module.is_final.is_(True)))
+    if doc.final is None:
+        if final is not None:
+            final.retired = True
+        return
+    if final is None:
+        final = Module(course_id=course.id, slug=FINAL_SLUG, is_final=True, objectives=[], body_html="")
+        db.session.add(final)
+    final.position = 9_999  # after the modules, wherever modules are listed with it
+    final.title = course.title
+    final.duration = doc.final_duration
+    final.content_updated = doc.updated
+    final.retired = False
+    _set_quiz(final, doc.final)
 
 
 def _sync_questions(module: Module, docs: tuple[QuestionDoc, ...]) -> None:
@@ -113,8 +148,11 @@ def _sync_questions(module: Module, docs: tuple[QuestionDoc, ...]) -> None:
         question.position = position
         question.kind = "multiple" if doc.multiple else "single"
         question.prompt_html = doc.prompt_html
-        question.choices = [{"html": c.html, "correct": c.correct} for c in doc.choices]
+        question.choices = [
+            {"html": c.html, "correct": c.correct, "feedback_html": c.feedback_html} for c in doc.choices
+        ]
         question.explanation_html = doc.explanation_html
+        question.group_key = doc.group
         question.retired = False
     for key, question in existing.items():
         if key not in seen:

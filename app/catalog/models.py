@@ -2,13 +2,14 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
 PUBLIC, MEMBERS = "public", "members"
+FINAL_SLUG = "_final"  # stored slug of a final test: not a slug a module file can have
 
 
 class Course(db.Model):
@@ -41,7 +42,9 @@ class Course(db.Model):
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course",
         order_by="Module.position",
-        primaryjoin="and_(Course.id == Module.course_id, Module.retired.is_(False))",
+        primaryjoin=(
+            "and_(Course.id == Module.course_id, Module.retired.is_(False), Module.is_final.is_(False))"
+        ),
         viewonly=True,
     )
 
@@ -50,7 +53,9 @@ class Module(db.Model):
     """One module; identified by its slug within the course across edits.
 
     A module removed from the files is retired, not deleted, so attempts and progress keep
-    pointing at something.
+    pointing at something. A course's final test (quizzes/<course>/final.md) is a module row too,
+    with ``is_final`` set and the slug FINAL_SLUG, which no module file can take; it is never
+    among ``Course.modules``.
     """
 
     __tablename__ = "modules"
@@ -68,7 +73,14 @@ class Module(db.Model):
     has_quiz: Mapped[bool] = mapped_column(Boolean, default=False)
     pass_mark: Mapped[int | None] = mapped_column(Integer)
     shuffle: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Questions per attempt (None: all), when the key is shown, failed attempts allowed a day,
+    # and the groups a draw takes from ([{"key", "title", "draw"}], empty without groups).
+    draw: Mapped[int | None] = mapped_column(Integer)
+    review: Mapped[str] = mapped_column(String(20), default="after-pass", server_default="after-pass")
+    attempts_per_day: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    groups: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     course: Mapped[Course] = relationship()
     questions: Mapped[list["Question"]] = relationship(
@@ -76,6 +88,18 @@ class Module(db.Model):
         primaryjoin="and_(Module.id == Question.module_id, Question.retired.is_(False))",
         viewonly=True,
     )
+
+    @property
+    def quiz_slug(self) -> str:
+        """The module's name in quiz and attempt URLs: the final test is "final"."""
+        return "final" if self.is_final else self.slug
+
+    @property
+    def questions_per_attempt(self) -> int:
+        """How many questions one attempt asks (the pool's size when nothing is drawn)."""
+        if self.groups:
+            return sum(group["draw"] for group in self.groups)
+        return self.draw or len(self.questions)
 
 
 class Question(db.Model):
@@ -90,7 +114,9 @@ class Question(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))  # a key of app.learning.grading.QUESTION_TYPES
     prompt_html: Mapped[str] = mapped_column(Text)
-    # [{"html": "...", "correct": true}, ...] in the author's order; never sent to a quiz page.
+    # [{"html": "...", "correct": true, "feedback_html": "..."}, ...] in the author's order;
+    # never sent to a quiz page.
     choices: Mapped[list] = mapped_column(JSON)
     explanation_html: Mapped[str] = mapped_column(Text)
+    group_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -5,7 +5,13 @@ from flask_login import current_user
 
 from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
 from app.certificates.services import find_certificate
-from app.learning.services import courses_progress, module_state, modules_progress, next_module
+from app.learning.services import (
+    courses_progress,
+    final_test,
+    module_state,
+    modules_progress,
+    next_module,
+)
 
 bp = Blueprint("catalog", __name__)
 
@@ -33,19 +39,25 @@ def index():
 
 @bp.get("/courses/<slug>")
 def course(slug: str):
-    """A course: introduction, modules in order with their state."""
+    """A course: introduction, modules in order with their state, and its final test if any."""
     course = get_course_or_404(slug)
     modules = course.modules
-    progress = modules_progress(current_user, [m.id for m in modules])
+    final = final_test(course)
+    ids = [m.id for m in modules] + ([final.id] if final else [])
+    progress = modules_progress(current_user, ids)
     states = {m.id: module_state(m, progress.get(m.id)) for m in modules}
     certificate = find_certificate(current_user.id, course.id) if current_user.is_authenticated else None
+    following = next_module(modules, progress) if current_user.is_authenticated else None
     return render_template(
         "catalog/course.html",
         course=course,
         modules=modules,
         states=states,
         progress=progress,
-        next_module=next_module(modules, progress) if current_user.is_authenticated else None,
+        next_module=following,
+        final=final,
+        final_state=module_state(final, progress.get(final.id)) if final else None,
+        final_open=current_user.is_authenticated and bool(modules) and following is None,
         certificate=certificate,
     )
 

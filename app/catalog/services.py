@@ -77,7 +77,10 @@ def get_module_or_404(course: Course, module_slug: str) -> Module:
     """A live module of the course, or a 404 (retired modules are no longer served)."""
     module = db.session.scalar(
         select(Module).where(
-            Module.course_id == course.id, Module.slug == module_slug, Module.retired.is_(False)
+            Module.course_id == course.id,
+            Module.slug == module_slug,
+            Module.retired.is_(False),
+            Module.is_final.is_(False),
         )
     )
     if module is None:

@@ -28,6 +28,10 @@ class Certificate(db.Model):
     publisher: Mapped[str] = mapped_column(String(200))
     course_version: Mapped[int] = mapped_column(Integer)
     content_updated: Mapped[date] = mapped_column(Date)
+    # What was attested: modules completed, and the final test's score when the course had one.
+    # None on certificates issued before Cadre recorded it.
+    modules_completed: Mapped[int | None] = mapped_column(Integer)
+    final_score: Mapped[int | None] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import segno
 from babel.dates import format_date
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -79,6 +79,9 @@ class CertificateData:
     content_updated: datetime.date  # when the course facts were last checked, for that version
     code: str  # unguessable verification code, e.g. 22 url-safe chars
     verify_url: str  # absolute URL of the public verification page
+    # What was attested; None on certificates issued before Cadre recorded it.
+    modules_completed: int | None = None
+    final_score: int | None = None  # percent, when the course had a final test
 
 
 def render_certificate_pdf(
@@ -97,6 +100,18 @@ def render_certificate_pdf(
         pdf.draw()
         pdf.set_creation_date(created_at or datetime.datetime.now(datetime.UTC))
         return bytes(pdf.output())
+
+
+def attestation(modules_completed: int | None, final_score: int | None) -> str:
+    """What the certificate attests, in the current locale ("" when it was not recorded)."""
+    if modules_completed is None:
+        return ""
+    modules = ngettext(
+        "%(num)d module completed", "%(num)d modules completed", modules_completed
+    )
+    if final_score is None:
+        return modules
+    return _("%(modules)s; final test passed with %(score)d%%", modules=modules, score=final_score)
 
 
 def format_long_date(day: datetime.date, locale: str) -> str:
@@ -193,6 +208,10 @@ class _CertificatePDF(FPDF):
             max_size=11,
             min_size=7,
         )
+        attested = attestation(d.modules_completed, d.final_score)
+        if attested:
+            self.set_text_color(*INK)
+            self._fit_block(attested, "Sans", "", y=135, h=8, max_size=10.5, min_size=7)
 
     def _issue_details(self) -> None:
         """Bottom left: the date of issue and the content version it was earned on."""

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.certificates.models import Certificate
+from app.certificates.pdf import attestation
 from app.certificates.services import certificate_pdf
 from app.extensions import db
 from app.urls import external_url
@@ -31,7 +32,10 @@ def verify(code: str):
     """Anyone, signed in or not, can check a certificate here."""
     certificate = get_certificate_or_404(code)
     return render_template(
-        "certificates/verify.html", certificate=certificate, verify_url=verify_url(certificate)
+        "certificates/verify.html",
+        certificate=certificate,
+        verify_url=verify_url(certificate),
+        attestation=attestation,
     )
 
 

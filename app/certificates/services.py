@@ -29,10 +29,21 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
     Never twice: should two requests both see the course complete, the unique constraint lets
     one insert win and the other returns None, as when the certificate already existed.
     """
-    from app.learning.services import course_completed  # learning imports this module
+    # learning imports this module, so it is imported here.
+    from app.learning.services import courses_progress, final_test, modules_progress
 
-    if find_certificate(user.id, course.id) is not None or not course_completed(user, course):
+    if find_certificate(user.id, course.id) is not None:
         return None
+    progress = courses_progress(user, [course.id])[course.id]
+    if not progress.done:
+        return None
+    final = final_test(course)
+    final_score = None
+    if final is not None:
+        row = modules_progress(user, [final.id]).get(final.id)
+        if row is None or row.completed_at is None:
+            return None  # every module done, the final test not yet passed
+        final_score = row.best_score
     certificate = Certificate(
         code=new_code(),
         user_id=user.id,
@@ -42,6 +53,8 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
         publisher=course.publisher,
         course_version=course.version,
         content_updated=course.content_updated,
+        modules_completed=progress.completed,
+        final_score=final_score,
     )
     try:
         with db.session.begin_nested():
@@ -68,6 +81,8 @@ def certificate_pdf(certificate: Certificate, locale: str, verify_url: str) -> b
             issued_on=to_user_timezone(certificate.issued_at).date(),
             course_version=certificate.course_version,
             content_updated=certificate.content_updated,
+            modules_completed=certificate.modules_completed,
+            final_score=certificate.final_score,
             code=certificate.code,
             verify_url=verify_url,
         ),

@@ -1,12 +1,9 @@
-"""The quiz form, built from the module's questions without ever carrying the answers."""
+"""The quiz form, built from an open draw's questions without ever carrying the answers."""
 
 import hashlib
 import hmac
-import random
-import re
-import secrets
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -29,38 +26,32 @@ def field_name(question) -> str:
     return f"q{question.id}"
 
 
-def _choice_value(nonce: str, question, index: int) -> str:
-    """An opaque value for one choice of one rendering of the quiz.
+def _choice_value(token: str, question, index: int) -> str:
+    """An opaque value for one choice of one draw.
 
-    Keyed with the app's secret and a per-rendering nonce, it reveals neither the author's
-    order (which shuffling hides) nor anything shared between two renderings.
+    Keyed with the app's secret and the draw's random token, it reveals neither the author's
+    order (which shuffling hides) nor anything shared between two draws.
     """
-    message = f"{nonce}:{question.id}:{index}".encode()
+    message = f"{token}:{question.id}:{index}".encode()
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:16]
 
 
-def _nonce() -> str:
-    """The nonce the submitted form was rendered with, or a fresh one for a new rendering."""
-    sent = request.form.get("nonce", "") if request.method == "POST" else ""
-    return sent if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", sent) else secrets.token_urlsafe(16)
+def build_quiz_form(items, token: str, **kwargs) -> FlaskForm:
+    """A form with one radio or check-box group per drawn question, choices in the drawn order.
 
-
-def build_quiz_form(module, questions, **kwargs) -> FlaskForm:
-    """A form with one radio group or check-box group per question, shuffled if the author asked."""
-    nonce = _nonce()
+    *items* are (question, order) pairs; ``token`` names the draw, and the server checks it on
+    submission, so answers to an older draw (another tab, say) are never graded against this one.
+    """
 
     class QuizForm(FlaskForm):
         version = HiddenField()
+        draw = HiddenField()
         submit = SubmitField(_l("Submit my answers"))
 
-    QuizForm.nonce = HiddenField(default=nonce)
-    for question in questions:
-        order = list(range(len(question.choices)))
-        if module.shuffle:
-            random.shuffle(order)  # noqa: S311 - presentation only, not security
+    for question, order in items:
         # Labels are author HTML sanitised at import, so they may be marked safe here.
         choices = [
-            SelectChoice(_choice_value(nonce, question, i), Markup(question.choices[i]["html"]))  # noqa: S704
+            SelectChoice(_choice_value(token, question, i), Markup(question.choices[i]["html"]))  # noqa: S704
             for i in order
         ]
         label = Markup(question.prompt_html)  # noqa: S704 - sanitised at import
@@ -72,16 +63,16 @@ def build_quiz_form(module, questions, **kwargs) -> FlaskForm:
             field = RadioField(label, choices=choices, validators=[InputRequired(_l("Choose an answer."))])
         setattr(QuizForm, field_name(question), field)
     form = QuizForm(**kwargs)
-    form.nonce.data = nonce
+    if not form.is_submitted():
+        form.draw.data = token
     return form
 
 
-def answers_from(form, questions) -> dict[str, list[int]]:
+def answers_from(form, token: str, questions) -> dict[str, list[int]]:
     """The selected choice indices per question key (WTForms already refused unknown values)."""
-    nonce = form.nonce.data
     answers = {}
     for question in questions:
-        index_of = {_choice_value(nonce, question, i): i for i in range(len(question.choices))}
+        index_of = {_choice_value(token, question, i): i for i in range(len(question.choices))}
         data = form[field_name(question)].data
         values = data if isinstance(data, list) else [data]
         answers[question.key] = [index_of[v] for v in values if v in index_of]

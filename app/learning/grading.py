@@ -41,7 +41,12 @@ def grade_question(question, selected: Iterable[int]) -> GradedQuestion:
         "kind": question.kind,
         "prompt_html": question.prompt_html,
         "choices": [
-            {"html": c["html"], "correct": c["correct"], "chosen": i in selected}
+            {
+                "html": c["html"],
+                "correct": c["correct"],
+                "chosen": i in selected,
+                "feedback_html": c.get("feedback_html", ""),
+            }
             for i, c in enumerate(question.choices)
         ],
         "explanation_html": question.explanation_html,

@@ -1,8 +1,8 @@
-"""What a learner did: modules completed and quiz attempts."""
+"""What a learner did: modules completed, quiz draws open, and quiz attempts with their answers."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Module
@@ -26,6 +26,27 @@ class ModuleProgress(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class QuizDraw(db.Model):
+    """The questions drawn for a learner's open attempt, kept until they submit it.
+
+    Made on the server when the quiz page is first opened: a reload, a second tab or a later
+    visit shows the same questions in the same order; only a submission allows a new draw.
+    ``token`` names this draw in the form, so an answer sheet from an older draw is refused.
+    """
+
+    __tablename__ = "quiz_draws"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    course_version: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(43))
+    # [[question id, [choice indices in the order shown]], ...] in the order shown.
+    items: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class QuizAttempt(db.Model):
     """A graded quiz submission, kept with what was shown and answered at that time."""
 
@@ -38,7 +59,40 @@ class QuizAttempt(db.Model):
     score: Mapped[int] = mapped_column(Integer)  # percent
     passed: Mapped[bool] = mapped_column(Boolean)
     course_version: Mapped[int] = mapped_column(Integer)
-    # Snapshot per question: prompt, choices, what was chosen, what was right, explanation.
+    # Snapshot per question: key, prompt, choices (html, right, chosen, feedback), explanation.
     results: Mapped[list] = mapped_column(JSON)
 
     module: Mapped[Module] = relationship()
+
+
+class AttemptAnswer(db.Model):
+    """One question of one attempt, as a row the item statistics aggregate in SQL.
+
+    ``rest`` is the share of the attempt's *other* questions answered right (None when the
+    attempt had one question): discrimination correlates ``correct`` with it.
+    """
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    course_version: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    rest: Mapped[float | None] = mapped_column(Float)
+
+    choices: Mapped[list["AnswerChoice"]] = relationship()
+
+
+class AnswerChoice(db.Model):
+    """One option a learner ticked in one answer (the index is in the author's order)."""
+
+    __tablename__ = "answer_choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("attempt_answers.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    course_version: Mapped[int] = mapped_column(Integer)
+    choice: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,7 @@
 """Learning: mark as read, take a quiz, see results, the dashboard."""
 
+import hmac
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,14 +13,17 @@ from app.catalog.models import Module
 from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
 from app.certificates.models import Certificate
 from app.certificates.services import find_certificate
+from app.content.documents import REVIEW_ALWAYS
 from app.extensions import db
 from app.learning import services
+from app.learning.draws import find_open_draw, next_attempt_at, open_draw
 from app.learning.forms import answers_from, build_quiz_form, field_name
 from app.learning.models import QuizAttempt
 from app.orgs import services as orgs
 from app.schools import services as schools
 
 bp = Blueprint("learning", __name__)
+FINAL = "final"  # the final test's place in URLs; no module may take this slug
 
 
 def _announce(certificate) -> None:
@@ -41,57 +46,95 @@ def mark_read(slug: str, module_slug: str):
     return redirect(url_for("catalog.module", slug=slug, module_slug=module_slug))
 
 
-@bp.route("/courses/<slug>/<module_slug>/quiz", methods=["GET", "POST"])
-@login_required
-def quiz(slug: str, module_slug: str):
-    """Show the quiz (no answers in the page) and grade it on the server."""
-    course = get_course_or_404(slug)
+def _quiz_or_404(course, module_slug: str) -> Module:
+    """A module's quiz, or the course's final test under the reserved name "final"."""
+    if module_slug == FINAL:
+        final = services.final_test(course)
+        if final is None:
+            abort(404)
+        return final
     module = get_module_or_404(course, module_slug)
     if not module.has_quiz:
         abort(404)
-    questions = module.questions
-    # A quiz changed while the learner answered is asked again, before its answers are judged.
-    if request.method == "POST" and request.form.get("version") != str(course.version):
-        flash(_("This quiz was updated while you were answering. Please answer again."), "warning")
+    return module
+
+
+@bp.route("/courses/<slug>/<module_slug>/quiz", methods=["GET", "POST"])
+@login_required
+def quiz(slug: str, module_slug: str):
+    """Show the learner's drawn questions (no answers in the page) and grade them on the server."""
+    course = get_course_or_404(slug)
+    module = _quiz_or_404(course, module_slug)
+    page = {"course": course, "module": module, "module_slug": module_slug}
+    if module.is_final and not services.course_completed(current_user, course):
+        return render_template("learning/quiz_closed.html", **page), 403
+    reopens = next_attempt_at(current_user, module)
+    if reopens is not None:
+        return render_template("learning/quiz_closed.html", reopens=reopens, **page), 429
+    if request.method == "POST" and not _answers_current(course, module):
         return redirect(url_for("learning.quiz", slug=slug, module_slug=module_slug))
-    form = build_quiz_form(module, questions, version=str(course.version))
+    draw, items = open_draw(current_user, module)
+    form = build_quiz_form(items, draw.token, version=str(course.version))
     if form.validate_on_submit():
-        attempt, certificate = services.submit_quiz(current_user, module, answers_from(form, questions))
+        questions = [question for question, _order in items]
+        answers = answers_from(form, draw.token, questions)
+        attempt, certificate = services.submit_quiz(current_user, module, answers, questions)
         db.session.commit()
         _announce(certificate)
         return redirect(
             url_for("learning.attempt", slug=slug, module_slug=module_slug, attempt_id=attempt.id)
         )
-    return render_template(
-        "learning/quiz.html",
-        course=course,
-        module=module,
-        form=form,
-        fields=[form[field_name(q)] for q in questions],
-    )
+    fields = [form[field_name(question)] for question, _order in items]
+    html = render_template("learning/quiz.html", form=form, fields=fields, pool=len(module.questions), **page)
+    # The draw is kept (a reload or a second tab shows the same questions); committing after
+    # rendering spares the page a reload of every object the commit would expire.
+    db.session.commit()
+    return html
+
+
+def _answers_current(course, module: Module) -> bool:
+    """True when a submission answers the learner's open draw of the live quiz; else say why."""
+    draw = find_open_draw(current_user, module)
+    if request.form.get("version") != str(course.version) or (
+        draw is not None and draw.course_version != course.version
+    ):
+        flash(_("This quiz was updated while you were answering. Please answer again."), "warning")
+        return False
+    if draw is None or not hmac.compare_digest(request.form.get("draw", ""), draw.token):
+        # Submitted from another tab, or twice: these answers are for questions no longer open.
+        flash(
+            _("These answers were for questions you already submitted. Here are your current questions."),
+            "warning",
+        )
+        return False
+    return True
 
 
 @bp.get("/courses/<slug>/<module_slug>/attempts/<int(max=2147483647):attempt_id>")
 @login_required
 def attempt(slug: str, module_slug: str, attempt_id: int):
-    """A graded attempt: score, pass or not, answers, right answers and explanations."""
+    """A graded attempt: score, right or wrong per question, the feedback of the options chosen;
+    the key and the explanations once the learner has passed (or always, if the quiz says so)."""
     course = get_course_or_404(slug)
-    module = get_module_or_404(course, module_slug)
+    module = _quiz_or_404(course, module_slug)
     attempt = db.session.get(QuizAttempt, attempt_id)
     # Someone else's attempt is answered like a missing one: nothing to learn from probing ids.
     if attempt is None or attempt.user_id != current_user.id or attempt.module_id != module.id:
         abort(404)
     row = services.modules_progress(current_user, [module.id]).get(module.id)
-    _, following = neighbours(course, module)
-    certificate = find_certificate(current_user.id, course.id)
+    following = None if module.is_final else neighbours(course, module)[1]
     return render_template(
         "learning/attempt.html",
         course=course,
         module=module,
+        module_slug=module_slug,
         attempt=attempt,
         progress=row,
         following=following,
-        certificate=certificate,
+        final=services.final_test(course) if not module.is_final else None,
+        show_key=module.review == REVIEW_ALWAYS or services.passed_quiz(current_user, module),
+        reopens=next_attempt_at(current_user, module),
+        certificate=find_certificate(current_user.id, course.id),
     )
 
 
@@ -126,6 +169,8 @@ def dashboard():
         started=started,
         progress=progress,
         next_modules=services.next_modules(current_user, started),
+        finals=services.courses_with_final_test([c.id for c in started]),
+        certified={c.course_id for c in certificates},
         certificates=certificates,
         suggestions=[c for c in courses if not progress[c.id].started and c.archived_at is None][:3],
         recent_attempts=attempts,

@@ -10,8 +10,9 @@ from app.accounts.models import User
 from app.catalog.models import Course, Module
 from app.certificates.services import issue_certificate_if_complete
 from app.extensions import db
+from app.learning.draws import close_draw
 from app.learning.grading import grade_question, score_percent
-from app.learning.models import ModuleProgress, QuizAttempt
+from app.learning.models import AnswerChoice, AttemptAnswer, ModuleProgress, QuizAttempt
 from app.models_base import utcnow
 
 NOT_STARTED, READ, PASSED, ATTEMPTED = "not_started", "read", "passed", "attempted"
@@ -43,7 +44,7 @@ def courses_progress(user: User, course_ids: Iterable[int]) -> dict[int, CourseP
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    live = (Module.course_id.in_(course_ids), Module.retired.is_(False))
+    live = (Module.course_id.in_(course_ids), Module.retired.is_(False), Module.is_final.is_(False))
     totals = dict(
         db.session.execute(
             select(Module.course_id, func.count(Module.id)).where(*live).group_by(Module.course_id)
@@ -127,14 +128,17 @@ def mark_read(user: User, module: Module):
     return issue_certificate_if_complete(user, module.course)
 
 
-def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]):
-    """Grade answers on the server, keep the attempt, update progress.
+def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]], questions=None):
+    """Grade answers on the server, keep the attempt and its answers, update progress.
 
-    Returns the attempt, and the certificate if this attempt finished the course.
+    *questions* are the ones the learner's draw showed (all the quiz's by default). The open
+    draw is closed: the next visit draws again. Returns the attempt, and the certificate if this
+    attempt finished the course.
     """
-    questions = module.questions
+    questions = module.questions if questions is None else questions
     graded = [grade_question(q, answers.get(q.key, ())) for q in questions]
-    score = score_percent(sum(g.correct for g in graded), len(graded))
+    right = sum(g.correct for g in graded)
+    score = score_percent(right, len(graded))
     passed = score >= (module.pass_mark or 0)
     attempt = QuizAttempt(
         user_id=user.id,
@@ -145,6 +149,9 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
         results=[g.snapshot for g in graded],
     )
     db.session.add(attempt)
+    db.session.flush()
+    _record_answers(attempt, questions, graded, answers, right)
+    close_draw(user, module)
     _lock_learner(user)
     row = _progress_row(user, module)
     now = utcnow()
@@ -156,6 +163,26 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     db.session.flush()
     certificate = issue_certificate_if_complete(user, module.course) if passed else None
     return attempt, certificate
+
+
+def _record_answers(attempt: QuizAttempt, questions, graded, answers, right: int) -> None:
+    """One row per question and per option ticked, for the item statistics (aggregated in SQL)."""
+    others = len(graded) - 1
+    for question, result in zip(questions, graded, strict=True):
+        answer = AttemptAnswer(
+            attempt_id=attempt.id,
+            question_id=question.id,
+            module_id=attempt.module_id,
+            course_version=attempt.course_version,
+            correct=result.correct,
+            rest=(right - result.correct) / others if others else None,
+        )
+        chosen = sorted({i for i in answers.get(question.key, ()) if 0 <= i < len(question.choices)})
+        answer.choices = [
+            AnswerChoice(question_id=question.id, course_version=attempt.course_version, choice=i)
+            for i in chosen
+        ]
+        db.session.add(answer)
 
 
 def next_module(modules: Iterable[Module], progress: Mapping[int, ModuleProgress]) -> Module | None:
@@ -174,7 +201,7 @@ def next_modules(user: User, courses: list[Course]) -> dict[int, Module | None]:
         return {}
     modules = db.session.scalars(
         select(Module)
-        .where(Module.course_id.in_(ids), Module.retired.is_(False))
+        .where(Module.course_id.in_(ids), Module.retired.is_(False), Module.is_final.is_(False))
         .order_by(Module.course_id, Module.position)
     ).all()
     progress = modules_progress(user, [m.id for m in modules])
@@ -187,3 +214,38 @@ def next_modules(user: User, courses: list[Course]) -> dict[int, Module | None]:
 def course_completed(user: User, course: Course) -> bool:
     """True when every live module of the course is completed by the learner."""
     return courses_progress(user, [course.id])[course.id].done
+
+
+def final_test(course: Course) -> Module | None:
+    """The course's live final test, if it has one."""
+    return db.session.scalar(
+        select(Module).where(
+            Module.course_id == course.id, Module.is_final.is_(True), Module.retired.is_(False)
+        )
+    )
+
+
+def courses_with_final_test(course_ids: Iterable[int]) -> set[int]:
+    """Which of these courses have a live final test, in one query."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Module.course_id).where(
+                Module.course_id.in_(course_ids), Module.is_final.is_(True), Module.retired.is_(False)
+            )
+        )
+    )
+
+
+def passed_quiz(user: User, module: Module) -> bool:
+    """True once the learner has passed this quiz (any attempt, any version)."""
+    return (
+        db.session.scalar(
+            select(QuizAttempt.id)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id, QuizAttempt.passed)
+            .limit(1)
+        )
+        is not None
+    )

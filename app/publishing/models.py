@@ -27,6 +27,8 @@ class CourseDraft(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     files: Mapped[dict] = mapped_column(JSON)
     problems: Mapped[list] = mapped_column(JSON, default=list)
+    # What the checker warned about (Notice.to_json()): shown beside the draft, never blocking.
+    warnings: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     state: Mapped[str] = mapped_column(String(20), default=DRAFT)
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))  # once published
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

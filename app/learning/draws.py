@@ -1,0 +1,157 @@
+"""An attempt's questions: drawn from the quiz's pool on the server, kept until submitted.
+
+The draw is stored (QuizDraw), never sent as data the form could change: the page shows the
+drawn questions, and the submission is graded against the stored draw only.
+"""
+
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from app.catalog.models import Module, Question
+from app.extensions import db
+from app.learning.models import QuizAttempt, QuizDraw
+from app.models_base import utcnow
+
+WINDOW = timedelta(hours=24)
+_system_random = secrets.SystemRandom()  # a draw must not be predictable
+
+
+@dataclass(frozen=True)
+class PoolItem:
+    """What drawing needs to know of a question."""
+
+    key: str
+    group: str  # "" when the quiz has no groups
+
+
+def draw_keys(
+    pool: Sequence[PoolItem],
+    draw: int | None,
+    groups: Sequence[dict],
+    avoid: set[str],
+    rng: random.Random = _system_random,
+) -> list[str]:
+    """The keys of one attempt's questions, in the pool's order.
+
+    Each group gives exactly its ``draw`` (the whole pool is one group without groups), preferring
+    questions not in *avoid* (the previous attempt's) and taking from those only when the group
+    has too few others.
+    """
+    quotas = {g["key"]: g["draw"] for g in groups} if groups else {"": draw or len(pool)}
+    chosen: set[str] = set()
+    for group, quota in quotas.items():
+        members = [item.key for item in pool if (item.group if groups else "") == group]
+        fresh = [k for k in members if k not in avoid]
+        stale = [k for k in members if k in avoid]
+        rng.shuffle(fresh)
+        rng.shuffle(stale)
+        chosen.update((fresh + stale)[:quota])
+    return [item.key for item in pool if item.key in chosen]
+
+
+def shown_order(count: int, shuffle: bool, rng: random.Random = _system_random) -> list[int]:
+    """The order choices are shown in: the author's, or shuffled."""
+    order = list(range(count))
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
+def _previous_keys(user, module: Module) -> set[str]:
+    """Keys of the questions the learner's last attempt at this quiz showed."""
+    results = db.session.scalar(
+        select(QuizAttempt.results)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id)
+        .order_by(QuizAttempt.id.desc())
+        .limit(1)
+    )
+    return {item.get("key") for item in results or ()}
+
+
+def _new_draw(user, module: Module, questions: Sequence[Question]) -> QuizDraw:
+    pool = [PoolItem(q.key, q.group_key) for q in questions]
+    keys = set(draw_keys(pool, module.draw, module.groups or [], _previous_keys(user, module)))
+    items = [[q.id, shown_order(len(q.choices), module.shuffle)] for q in questions if q.key in keys]
+    return QuizDraw(
+        user_id=user.id,
+        module_id=module.id,
+        course_version=module.course.version,
+        token=secrets.token_urlsafe(24),
+        items=items,
+    )
+
+
+def _find_draw(user, module: Module) -> QuizDraw | None:
+    return db.session.scalar(
+        select(QuizDraw).where(QuizDraw.user_id == user.id, QuizDraw.module_id == module.id)
+    )
+
+
+def open_draw(user, module: Module) -> tuple[QuizDraw, list[tuple[Question, list[int]]]]:
+    """The learner's open draw for this quiz, made now if there is none (or the quiz changed).
+
+    Returns the draw and its (question, choice order) pairs in the order shown. Two tabs opening
+    the quiz at once get the same draw: the unique constraint lets one insert win.
+    """
+    questions = module.questions
+    by_id = {q.id: q for q in questions}
+    draw = _find_draw(user, module)
+    if draw is not None and (
+        draw.course_version != module.course.version
+        or any(qid not in by_id or len(order) != len(by_id[qid].choices) for qid, order in draw.items)
+    ):
+        db.session.delete(draw)  # the quiz changed since: draw again
+        db.session.flush()
+        draw = None
+    if draw is None:
+        try:
+            with db.session.begin_nested():
+                draw = _new_draw(user, module, questions)
+                db.session.add(draw)
+        except IntegrityError:
+            draw = _find_draw(user, module)
+    return draw, [(by_id[qid], order) for qid, order in draw.items]
+
+
+def find_open_draw(user, module: Module) -> QuizDraw | None:
+    """The open draw, without making one (for a submission)."""
+    return _find_draw(user, module)
+
+
+def close_draw(user, module: Module) -> None:
+    """A submission ends the open draw: the next visit draws again."""
+    db.session.execute(delete(QuizDraw).where(QuizDraw.user_id == user.id, QuizDraw.module_id == module.id))
+
+
+def next_attempt_at(user, module: Module, now: datetime | None = None) -> datetime | None:
+    """When the learner may try again, if they used up today's failed attempts; else None.
+
+    At most ``attempts_per_day`` failed attempts in any 24 hours: once reached, the quiz opens
+    again 24 hours after the oldest of them.
+    """
+    now = now or utcnow()
+    limit = module.attempts_per_day or 0
+    if limit <= 0:
+        return None
+    failures = list(
+        db.session.scalars(
+            select(QuizAttempt.created_at)
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.module_id == module.id,
+                QuizAttempt.passed.is_(False),
+                QuizAttempt.created_at > now - WINDOW,
+            )
+            .order_by(QuizAttempt.created_at.desc())
+            .limit(limit)
+        )
+    )
+    if len(failures) < limit:
+        return None
+    return failures[-1] + WINDOW

@@ -1,0 +1,180 @@
+"""The assessment engine through its pages: draws kept until submitted, feedback without the key,
+a daily limit on failures, and a final test that the certificate requires and states."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.catalog.importer import import_course
+from app.catalog.models import Course, Module, Question
+from app.certificates.models import Certificate
+from app.content.checker import check_root
+from app.extensions import db
+from app.learning.forms import _choice_value
+from app.learning.models import AnswerChoice, AttemptAnswer, QuizAttempt, QuizDraw
+from tests.conftest import FIXTURES, text_of
+
+COURSE = "/courses/pools-fixture"
+QUIZ = f"{COURSE}/mots-de-passe/quiz"
+FINAL = f"{COURSE}/final/quiz"
+
+
+@pytest.fixture
+def pools(app):
+    result = check_root(FIXTURES / "content" / "pools")
+    assert result.problems == []
+    for doc in result.courses:
+        import_course(doc)
+    db.session.commit()
+    return db.session.scalar(select(Course).where(Course.slug == "pools-fixture"))
+
+
+@pytest.fixture
+def learner(make_user, auth, pools):
+    user = make_user()
+    auth.login(user.email)
+    return user
+
+
+def shown(client, url: str) -> tuple[str, list[Question]]:
+    """The page's draw token and its questions, in the order shown."""
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="draw" type="hidden" value="([^"]+)"', page).group(1)
+    ids = [int(i) for i in dict.fromkeys(re.findall(r'name="q(\d+)"', page))]
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
+    return token, [questions[i] for i in ids]
+
+
+def right(question) -> list[int]:
+    return [i for i, c in enumerate(question.choices) if c["correct"]]
+
+
+def wrong(question) -> list[int]:
+    return [next(i for i, c in enumerate(question.choices) if not c["correct"])]
+
+
+def submit(client, url: str, pick=right, **extra):
+    """Answer the learner's open draw, each question with pick(question), and follow to the result."""
+    token, questions = shown(client, url)
+    data = {"version": "1", "draw": token, **extra}
+    for q in questions:
+        data[f"q{q.id}"] = [_choice_value(token, q, i) for i in pick(q)]
+    return client.post(url, data=data, follow_redirects=True), questions
+
+
+def test_the_draw_is_kept_until_submitted_and_a_retake_asks_other_questions(client, learner, pools):
+    token, first = shown(client, QUIZ)
+    assert len(first) == 6  # draw: 6 of a pool of 12
+    assert shown(client, QUIZ) == (token, first)  # a reload, or a second tab, shows the same draw
+    submit(client, QUIZ, wrong)
+    token_after, second = shown(client, QUIZ)
+    assert token_after != token and len(second) == 6
+    assert {q.key for q in second}.isdisjoint(q.key for q in first)
+
+
+def test_groups_give_their_quota(client, learner, pools):
+    _, questions = shown(client, f"{COURSE}/sauvegardes/quiz")
+    assert sorted(q.group_key for q in questions) == ["mise-en-pratique"] * 3 + ["principes"] * 3
+
+
+def test_answers_to_an_older_draw_are_not_graded(client, learner, pools):
+    token, questions = shown(client, QUIZ)
+    old = {"version": "1", "draw": token}
+    for q in questions:
+        old[f"q{q.id}"] = [_choice_value(token, q, i) for i in right(q)]
+    client.post(QUIZ, data=old)  # submitted once...
+    again = client.post(QUIZ, data=old, follow_redirects=True)  # ...and again, from another tab
+    assert "questions you already submitted" in text_of(again)
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+
+
+def test_a_forged_draw_token_grades_nothing(client, learner, pools):
+    token, questions = shown(client, QUIZ)
+    data = {"version": "1", "draw": "forged"}
+    for q in questions:
+        data[f"q{q.id}"] = [_choice_value(token, q, i) for i in right(q)]
+    client.post(QUIZ, data=data)
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def test_a_failed_attempt_shows_right_or_wrong_and_the_chosen_feedback_but_no_key(client, learner, pools):
+    result, questions = submit(client, QUIZ, wrong)
+    page = text_of(result)
+    assert "Not passed yet." in page and page.count("badge-wrong") == 6
+    for q in questions:
+        chosen = q.choices[wrong(q)[0]]
+        assert chosen["feedback_html"] in page  # the misconception behind the option chosen
+        for i in right(q):
+            assert q.choices[i]["html"] not in page and q.choices[i]["feedback_html"] not in page
+        assert q.explanation_html not in page
+    assert "right answer" not in page
+
+
+def test_once_passed_the_full_correction_is_shown(client, learner, pools):
+    failed, questions = submit(client, QUIZ, wrong)
+    attempt_url = failed.request.path
+    passed, _ = submit(client, QUIZ, right)
+    assert "Passed." in text_of(passed) and "right answer" in text_of(passed)
+    earlier = text_of(client.get(attempt_url))  # the failed attempt now shows its key too
+    for q in questions:
+        assert q.explanation_html in earlier
+        assert all(q.choices[i]["html"] in earlier for i in right(q))
+
+
+def test_review_always_shows_the_key_after_a_failure(client, learner, pools):
+    db.session.execute(update(Module).where(Module.slug == "mots-de-passe").values(review="always"))
+    db.session.commit()
+    failed, questions = submit(client, QUIZ, wrong)
+    assert "right answer" in text_of(failed)
+    assert questions[0].explanation_html in text_of(failed)
+
+
+def test_the_daily_limit_says_when_the_next_attempt_opens(client, learner, pools):
+    for _ in range(3):
+        submit(client, QUIZ, wrong)
+    closed = client.get(QUIZ)
+    assert closed.status_code == 429
+    assert "No more attempts today" in text_of(closed) and "Your next attempt opens on" in text_of(closed)
+    assert db.session.scalar(select(func.count(QuizDraw.id))) == 0  # nothing drawn while closed
+    module_page = text_of(client.get(f"{COURSE}/mots-de-passe"))
+    assert "You may fail 3 attempts in 24 hours." in module_page
+    # A day later it opens again.
+    for attempt in db.session.scalars(select(QuizAttempt)):
+        attempt.created_at -= timedelta(hours=25)
+    db.session.commit()
+    assert client.get(QUIZ).status_code == 200
+
+
+def test_answers_are_recorded_for_the_item_statistics(client, learner, pools):
+    _, drawn = shown(client, QUIZ)
+    missed = drawn[0].id
+    submit(client, QUIZ, lambda q: wrong(q) if q.id == missed else right(q))
+    answers = {a.question_id: a for a in db.session.scalars(select(AttemptAnswer))}
+    assert set(answers) == {q.id for q in drawn}
+    assert [q.id for q in drawn if not answers[q.id].correct] == [missed]
+    # The rest score: the share of the attempt's other questions answered right.
+    assert answers[missed].rest == 1.0
+    assert {answers[q.id].rest for q in drawn[1:]} == {0.8}
+    ticked = sorted(db.session.execute(select(AnswerChoice.question_id, AnswerChoice.choice)).all())
+    expected = sorted((q.id, i) for q in drawn for i in (wrong(q) if q.id == missed else right(q)))
+    assert [tuple(t) for t in ticked] == expected
+
+
+def test_the_final_test_opens_once_the_modules_are_done_and_the_certificate_states_it(client, learner, pools):
+    closed = client.get(FINAL)
+    assert closed.status_code == 403
+    assert "opens once every module of the course is complete" in text_of(closed)
+    submit(client, QUIZ, right)
+    submit(client, f"{COURSE}/sauvegardes/quiz", right)
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0  # the final test is required
+    course_page = text_of(client.get(COURSE))
+    assert "Take the final test" in course_page
+    result, _ = submit(client, FINAL, right)
+    assert "You passed the final test." in text_of(result)
+    certificate = db.session.scalar(select(Certificate))
+    assert (certificate.modules_completed, certificate.final_score) == (2, 100)
+    verify = text_of(client.get(f"/certificates/{certificate.code}"))
+    assert "2 modules completed; final test passed with 100%" in verify
+    assert "Final test passed with 100%" in text_of(client.get(COURSE))
