@@ -44,9 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.certificates import routes as certificates
     from app.learning import routes as learning
     from app.publishing import routes as publishing
+    from app.publishing import statistics_routes as publishing_statistics
     from app.schools import routes as schools
 
-    for module in (accounts, catalog, learning, certificates, schools, publishing):
+    for module in (accounts, catalog, learning, certificates, schools, publishing, publishing_statistics):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     return app
