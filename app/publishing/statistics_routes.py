@@ -53,7 +53,7 @@ def _chosen_version(course: Course) -> tuple[VersionForm, int]:
 def number_formats():
     """Numbers in the reader's language: "75%" / "75 %", "0.45" / "0,45"."""
     return {
-        "percent": lambda share: format_percent(share, "#,##0%"),
+        "percent": format_percent,  # the locale's own pattern: « 65 % » in French
         "decimal2": lambda value: format_decimal(value, "0.00"),
     }
 

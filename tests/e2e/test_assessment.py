@@ -147,3 +147,24 @@ def test_fail_reload_retake_limit_pass_final_certificate(page: Page, pools_serve
     pdf = PdfReader(BytesIO(Path(download_info.value.path()).read_bytes()))
     pdf_text = " ".join(pdf.pages[0].extract_text().split())
     assert "final test passed with 100%" in pdf_text
+
+
+def test_quiz_result_and_limit_pages_fit_a_phone(page: Page, pools_server):
+    base, app = pools_server
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{base}/account/login")
+    page.get_by_label("E-mail address").fill("ines@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    quiz = f"{base}{COURSE}/sauvegardes/quiz"
+    for _ in range(3):
+        page.goto(quiz)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+        answer(page, app, rightly=lambda q: False)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+    shot(page, "assessment-phone-result")
+    page.goto(quiz)
+    expect(page.get_by_role("heading", name="No more attempts today")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto(f"{base}{COURSE}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
