@@ -45,6 +45,13 @@ def pools_server(live_server):
     return base, app
 
 
+def log_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/account/login")
+    page.get_by_label("E-mail address").fill("ines@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
 def _words(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
@@ -76,10 +83,7 @@ def answer(page: Page, app, rightly) -> list[Question]:
 
 def test_fail_reload_retake_limit_pass_final_certificate(page: Page, pools_server):
     base, app = pools_server
-    page.goto(f"{base}/account/login")
-    page.get_by_label("E-mail address").fill("ines@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base)
 
     page.goto(f"{base}{COURSE}/mots-de-passe")
     page.get_by_role("link", name="Take the quiz").click()
@@ -152,10 +156,7 @@ def test_fail_reload_retake_limit_pass_final_certificate(page: Page, pools_serve
 def test_quiz_result_and_limit_pages_fit_a_phone(page: Page, pools_server):
     base, app = pools_server
     page.set_viewport_size({"width": 375, "height": 740})
-    page.goto(f"{base}/account/login")
-    page.get_by_label("E-mail address").fill("ines@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base)
     quiz = f"{base}{COURSE}/sauvegardes/quiz"
     for _ in range(3):
         page.goto(quiz)
