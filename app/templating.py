@@ -3,6 +3,8 @@
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
+from app.content.checker import FINAL
+
 LEVELS = {
     "beginner": _l("Beginner"),
     "intermediate": _l("Intermediate"),
@@ -30,3 +32,5 @@ def init_app(app) -> None:
         f"{format_date(d, 'long')}, {format_time(d, 'short')}" if d else ""
     )
     app.jinja_env.filters["shortdate"] = lambda d: format_date(d, "short") if d else ""
+    # A course's final test in quiz and attempt URLs (no module may take this slug).
+    app.jinja_env.globals["final_slug"] = FINAL

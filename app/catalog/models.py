@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.content.checker import FINAL
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
@@ -91,8 +92,8 @@ class Module(db.Model):
 
     @property
     def quiz_slug(self) -> str:
-        """The module's name in quiz and attempt URLs: the final test is "final"."""
-        return "final" if self.is_final else self.slug
+        """The module's name in quiz and attempt URLs: the final test is "final" (FINAL)."""
+        return FINAL if self.is_final else self.slug
 
     @property
     def questions_per_attempt(self) -> int:

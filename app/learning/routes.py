@@ -13,6 +13,7 @@ from app.catalog.models import Module
 from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
 from app.certificates.models import Certificate
 from app.certificates.services import find_certificate
+from app.content.checker import FINAL
 from app.content.documents import REVIEW_ALWAYS
 from app.extensions import db
 from app.learning import services
@@ -23,7 +24,6 @@ from app.orgs import services as orgs
 from app.schools import services as schools
 
 bp = Blueprint("learning", __name__)
-FINAL = "final"  # the final test's place in URLs; no module may take this slug
 
 
 def _announce(certificate) -> None:
@@ -66,6 +66,10 @@ def quiz(slug: str, module_slug: str):
     course = get_course_or_404(slug)
     module = _quiz_or_404(course, module_slug)
     page = {"course": course, "module": module, "module_slug": module_slug}
+    if request.method == "POST":
+        # One submission at a time per learner: a double click grades once, and the daily limit
+        # below is read after any submission still in flight.
+        services.lock_learner(current_user)
     if module.is_final and not services.course_completed(current_user, course):
         return render_template("learning/quiz_closed.html", **page), 403
     reopens = next_attempt_at(current_user, module)
@@ -116,13 +120,24 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
     """A graded attempt: score, right or wrong per question, the feedback of the options chosen;
     the key and the explanations once the learner has passed (or always, if the quiz says so)."""
     course = get_course_or_404(slug)
-    module = _quiz_or_404(course, module_slug)
+    # Past attempts stay readable after their quiz was removed or the final test withdrawn.
+    if module_slug == FINAL:
+        module = services.final_test(course, retired=True) or abort(404)
+    else:
+        module = get_module_or_404(course, module_slug)
     attempt = db.session.get(QuizAttempt, attempt_id)
     # Someone else's attempt is answered like a missing one: nothing to learn from probing ids.
     if attempt is None or attempt.user_id != current_user.id or attempt.module_id != module.id:
         abort(404)
     row = services.modules_progress(current_user, [module.id]).get(module.id)
     following = None if module.is_final else neighbours(course, module)[1]
+    final_open = (
+        attempt.passed
+        and following is None
+        and not module.is_final
+        and services.course_completed(current_user, course)
+        and services.final_test(course) is not None
+    )
     return render_template(
         "learning/attempt.html",
         course=course,
@@ -131,7 +146,8 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
         attempt=attempt,
         progress=row,
         following=following,
-        final=services.final_test(course) if not module.is_final else None,
+        final_open=final_open,
+        open_quiz=module.has_quiz and not module.retired,
         show_key=module.review == REVIEW_ALWAYS or services.passed_quiz(current_user, module),
         reopens=next_attempt_at(current_user, module),
         certificate=find_certificate(current_user.id, course.id),

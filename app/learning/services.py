@@ -88,7 +88,7 @@ def module_state(module: Module, progress: ModuleProgress | None) -> str:
     return ATTEMPTED if progress.attempts else NOT_STARTED
 
 
-def _lock_learner(user: User) -> None:
+def lock_learner(user: User) -> None:
     """Serialise one learner's progress updates (a row lock on PostgreSQL; SQLite locks the file).
 
     Two requests finishing a course's last two modules at once would otherwise each miss the
@@ -118,7 +118,7 @@ def mark_read(user: User, module: Module):
     """Complete a module without quiz; returns the certificate if this finished the course."""
     if module.has_quiz:
         raise ValueError("a module with a quiz is completed by passing its quiz")
-    _lock_learner(user)
+    lock_learner(user)
     row = _progress_row(user, module)
     now = utcnow()
     row.read_at = row.read_at or now
@@ -152,7 +152,7 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     db.session.flush()
     _record_answers(attempt, questions, graded, answers, right)
     close_draw(user, module)
-    _lock_learner(user)
+    lock_learner(user)
     row = _progress_row(user, module)
     now = utcnow()
     row.attempts = (row.attempts or 0) + 1
@@ -216,13 +216,12 @@ def course_completed(user: User, course: Course) -> bool:
     return courses_progress(user, [course.id])[course.id].done
 
 
-def final_test(course: Course) -> Module | None:
-    """The course's live final test, if it has one."""
-    return db.session.scalar(
-        select(Module).where(
-            Module.course_id == course.id, Module.is_final.is_(True), Module.retired.is_(False)
-        )
-    )
+def final_test(course: Course, retired: bool = False) -> Module | None:
+    """The course's live final test, if it has one (or its withdrawn one too, when *retired*)."""
+    query = select(Module).where(Module.course_id == course.id, Module.is_final.is_(True))
+    if not retired:
+        query = query.where(Module.retired.is_(False))
+    return db.session.scalar(query)
 
 
 def courses_with_final_test(course_ids: Iterable[int]) -> set[int]:

@@ -1,5 +1,5 @@
-"""Editing a draft's files from the browser: the course's front matter as fields, modules and
-quizzes as whole Markdown files, and module add / rename / move / delete.
+"""Editing a draft's files from the browser: the course's front matter as fields, modules,
+quizzes and the final test as whole Markdown files, and module add / rename / move / delete.
 
 Pure functions over the draft's ``files`` mapping (repository paths to text); no Flask app, no
 database. The checker remains the only judge of what is valid.
@@ -14,8 +14,8 @@ from datetime import date
 import yaml
 from flask_babel import lazy_gettext as _l
 
-from app.content.checker import is_slug
-from app.content.documents import Problem
+from app.content.checker import FINAL, FINAL_FILE, is_slug
+from app.content.documents import GroupDoc, Problem, QuestionDoc, QuizDoc
 from app.content.frontmatter import normalise, split_front_matter
 from app.content.parser import parse_module, parse_quiz
 
@@ -38,6 +38,11 @@ class ModuleFile:
 
 def course_path(slug: str) -> str:
     return f"courses/{slug}/course.md"
+
+
+def final_path(slug: str) -> str:
+    """Where the course's final test lives (a quiz file that belongs to no module)."""
+    return f"quizzes/{slug}/{FINAL_FILE}"
 
 
 def modules(files: dict[str, str], slug: str) -> list[ModuleFile]:
@@ -80,6 +85,40 @@ def set_text(files: dict[str, str], path: str, text: str) -> dict[str, str]:
     return {**files, path: normalise(text)}
 
 
+def set_quiz_text(files: dict[str, str], path: str, text: str) -> dict[str, str]:
+    """The quiz file at *path* set to *text*, or removed when *text* is blank (no quiz)."""
+    if text.strip():
+        return set_text(files, path, text)
+    return {p: t for p, t in files.items() if p != path}
+
+
+def final_starter() -> str:
+    """A final test to start from, valid for the checker: the usual fields, ``draw`` left as a
+    comment (one question cannot be drawn from), and one question with its options' feedback.
+
+    Only the words are translated (outside f-strings, where message extraction finds them): the
+    Markdown around them is built here, so no translation can break it.
+    """
+    words = [
+        str(text)
+        for text in (
+            _l("questions drawn at random for each attempt; write at least twice as many"),
+            _l("Write the question here"),
+            _l("A right answer"),
+            _l("Why it is right: learners read this after their attempt."),
+            _l("A wrong answer"),
+            _l("Why it is wrong."),
+            _l("The explanation, shown with the correction."),
+        )
+    ]
+    draw, question, right, why_right, wrong, why_wrong, explanation = words
+    return (
+        f"---\npass_mark: 70\nshuffle: true\n# draw: 10  ({draw})\n---\n"
+        f"## {question}\n\n- [x] {right}\n  > {why_right}\n- [ ] {wrong}\n  > {why_wrong}\n\n"
+        f"> {explanation}\n"
+    )
+
+
 def _renumber(files: dict[str, str], slug: str, order: list[ModuleFile]) -> dict[str, str]:
     """Rename module files to 01-…, 02-… in the given order."""
     kept = {p: t for p, t in files.items() if p not in {m.path for m in order}}
@@ -88,9 +127,22 @@ def _renumber(files: dict[str, str], slug: str, order: list[ModuleFile]) -> dict
     return kept
 
 
-def add_module(files: dict[str, str], slug: str, module_slug: str, title: str, today: date) -> dict[str, str]:
+def _check_module_slug(module_slug: str) -> None:
+    """Refuse a short name the checker would refuse, before it reaches the draft."""
     if not is_slug(module_slug):
         raise EditError(_l("A module’s short name is lower-case letters, digits and hyphens."))
+    if module_slug == FINAL:
+        raise EditError(_l("The short name “final” is reserved for the course’s final test. Choose another."))
+
+
+def _owned_files(module: ModuleFile) -> tuple[str, ...]:
+    """The files that go with a module: its own and its quiz's. quizzes/<course>/final.md is the
+    final test even beside a module wrongly named "final" (from a package): it stays put."""
+    return (module.path,) if module.slug == FINAL else (module.path, module.quiz_path)
+
+
+def add_module(files: dict[str, str], slug: str, module_slug: str, title: str, today: date) -> dict[str, str]:
+    _check_module_slug(module_slug)
     existing = modules(files, slug)
     if any(m.slug == module_slug for m in existing):
         raise EditError(_l("Another module already has this short name."))
@@ -120,16 +172,16 @@ def move_module(files: dict[str, str], slug: str, module_slug: str, step: int) -
 
 def rename_module(files: dict[str, str], slug: str, module_slug: str, new_slug: str) -> dict[str, str]:
     """A new slug for the module file and its quiz (learners' progress follows the slug)."""
-    if not is_slug(new_slug):
-        raise EditError(_l("A module’s short name is lower-case letters, digits and hyphens."))
+    _check_module_slug(new_slug)
     module = find_module(files, slug, module_slug)
     if module is None:
         raise EditError(_l("This module does not exist."))
     if find_module(files, slug, new_slug) is not None:
         raise EditError(_l("Another module already has this short name."))
-    renamed = {p: t for p, t in files.items() if p not in (module.path, module.quiz_path)}
+    owned = _owned_files(module)
+    renamed = {p: t for p, t in files.items() if p not in owned}
     renamed[f"courses/{slug}/{module.position:02d}-{new_slug}.md"] = files[module.path]
-    if module.quiz_path in files:
+    if module.quiz_path in owned and module.quiz_path in files:
         renamed[f"quizzes/{slug}/{new_slug}.md"] = files[module.quiz_path]
     return renamed
 
@@ -138,14 +190,15 @@ def delete_module(files: dict[str, str], slug: str, module_slug: str) -> dict[st
     module = find_module(files, slug, module_slug)
     if module is None:
         raise EditError(_l("This module does not exist."))
-    rest = {p: t for p, t in files.items() if p not in (module.path, module.quiz_path)}
+    rest = {p: t for p, t in files.items() if p not in _owned_files(module)}
     return _renumber(rest, slug, modules(rest, slug))
 
 
 @dataclass(frozen=True)
 class Preview:
-    html: str
+    html: str  # a module's page; "" for a quiz, which the view renders from ``quiz``
     problems: list[Problem]
+    quiz: QuizDoc | None = None
 
 
 def preview(path: str, text: str) -> Preview:
@@ -154,21 +207,15 @@ def preview(path: str, text: str) -> Preview:
     name = path.rsplit("/", 1)[-1]
     if path.startswith("quizzes/"):
         quiz, problems = parse_quiz(path, text)
-        questions = quiz.questions if quiz else ()
-        html = "\n".join(_question_html(i, q) for i, q in enumerate(questions, 1))
-        return Preview(html, problems)
+        return Preview("", problems, quiz)
     match = MODULE_FILE.fullmatch(name)
     module, problems = parse_module(path, match.group(2) if match else "x", 1, text)
     return Preview(module.body_html if module else "", problems)
 
 
-def _question_html(number: int, question) -> str:
-    """A quiz question as the author checks it: prompt, choices with the right ones marked, explanation."""
-    choices = "".join(
-        f'<li class="{"right" if c.correct else "wrong"}">{"✔" if c.correct else "✘"} {c.html}</li>'
-        for c in question.choices
-    )
-    return (
-        f'<section class="preview-question"><h3>{number}.</h3>{question.prompt_html}'
-        f"<ul>{choices}</ul><blockquote>{question.explanation_html}</blockquote></section>"
-    )
+def quiz_sections(quiz: QuizDoc) -> list[tuple[GroupDoc | None, list[tuple[int, QuestionDoc]]]]:
+    """The questions numbered in file order, under their group (a single None group without groups)."""
+    numbered = list(enumerate(quiz.questions, 1))
+    if not quiz.groups:
+        return [(None, numbered)]
+    return [(group, [(n, q) for n, q in numbered if q.group == group.key]) for group in quiz.groups]

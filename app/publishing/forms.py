@@ -106,6 +106,15 @@ class ModuleTextForm(FlaskForm):
     submit = SubmitField(_l("Save the draft"))
 
 
+class FinalTestForm(FlaskForm):
+    quiz = TextAreaField(
+        _l("Final test (Markdown with its front matter)"),
+        validators=[Length(max=200_000)],
+        description=_l("Written like a module’s quiz. Empty the field and save to remove the final test."),
+    )
+    submit = SubmitField(_l("Save the final test"))
+
+
 class AddModuleForm(FlaskForm):
     title = StringField(
         _l("Title of the new module"),

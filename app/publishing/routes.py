@@ -33,6 +33,7 @@ from app.publishing import editor, package, services
 from app.publishing.forms import (
     AddModuleForm,
     CourseForm,
+    FinalTestForm,
     ModuleTextForm,
     NewCourseForm,
     RenameModuleForm,
@@ -140,6 +141,7 @@ def draft(org_slug: str, slug: str):
         course=services.published_course(found),
         add_form=AddModuleForm(),
         rename_form=RenameModuleForm(),
+        has_final=editor.final_path(found.slug) in found.files,
         # Translated here, in the reader's language: the checker stores English templates.
         warnings=[(n.path, n.line, n.text(_)) for n in services.warnings_of(found)],
     )
@@ -378,40 +380,72 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
         else None
     )
     if form.validate_on_submit():
-        files = editor.set_text(found.files, module.path, form.text.data)
-        if form.quiz.data.strip():
-            files = editor.set_text(files, module.quiz_path, form.quiz.data)
+        try:
+            files = editor.set_text(found.files, module.path, form.text.data)
+            files = editor.set_quiz_text(files, module.quiz_path, form.quiz.data)
+        except editor.EditError as exc:
+            flash(str(exc), "error")
         else:
-            files.pop(module.quiz_path, None)
-        _save(org, found, files, _("Draft saved."))
+            _save(org, found, files, _("Draft saved."))
         return redirect(
             url_for("publishing.edit_module", org_slug=org.slug, slug=slug, module_slug=module_slug)
         )
-    problems = {
-        path: [p.split(":", 2)[1:] for p in found.problems if p.startswith(path + ":")]
-        for path in (module.path, module.quiz_path)
-    }
-    warnings = {
-        path: [(n.line, n.text(_)) for n in services.warnings_of(found, path)]
-        for path in (module.path, module.quiz_path)
-    }
     return render_template(
         "publishing/edit_module.html",
         org=org,
         draft=found,
         module=module,
         form=form,
-        problems=problems,
-        warnings=warnings,
+        **_messages(found, module.path, module.quiz_path),
     )
 
 
-@bp.post("/<org_slug>/<slug>/preview")
+@bp.route("/<org_slug>/<slug>/final", methods=["GET", "POST"])
 @login_required
-def preview(org_slug: str, slug: str):
-    """The live preview: one file rendered by the import's parser and sanitiser, with its problems."""
+def edit_final(org_slug: str, slug: str):
+    """The course's final test as Markdown, with the quizzes' live preview; emptied, it is removed."""
     org = _publisher_or_404(org_slug, *WRITE)
-    _draft_or_404(org, slug)
+    found = _draft_or_404(org, slug)
+    if found.state == IN_REVIEW:
+        flash(_("The course is in review: it can be changed again once published or sent back."), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    path = editor.final_path(slug)
+    # A course without a final test starts from a valid example rather than an empty field.
+    start = found.files.get(path) or editor.final_starter()
+    form = FinalTestForm(data={"quiz": start} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            files = editor.set_quiz_text(found.files, path, form.quiz.data)
+        except editor.EditError as exc:
+            flash(str(exc), "error")
+        else:
+            saved = _("Final test saved.") if path in files else _("The course has no final test.")
+            _save(org, found, files, saved)
+        return redirect(url_for("publishing.edit_final", org_slug=org.slug, slug=slug))
+    return render_template(
+        "publishing/edit_final.html",
+        org=org,
+        draft=found,
+        form=form,
+        path=path,
+        exists=path in found.files,
+        **_messages(found, path),
+    )
+
+
+def _messages(found: CourseDraft, *paths: str) -> dict[str, dict]:
+    """The checker's problems and (translated) warnings kept with the draft, as (line, text) per file."""
+    problems = {path: [] for path in paths}
+    for problem in found.problems:  # "path:line: message"
+        path, _sep, rest = problem.partition(":")
+        if path in problems:
+            problems[path].append(rest.split(": ", 1))
+    warnings = {path: [(n.line, n.text(_)) for n in services.warnings_of(found, path)] for path in paths}
+    return {"problems": problems, "warnings": warnings}
+
+
+def _preview_payload() -> tuple[str, str]:
+    """The path and text a preview request carries (400 for anything else)."""
     payload = request.get_json(silent=True)
     path, text = (payload.get("path"), payload.get("text")) if isinstance(payload, dict) else (None, None)
     if (
@@ -424,15 +458,26 @@ def preview(org_slug: str, slug: str):
         text.encode("utf-8")  # JSON may carry lone surrogates, which no file can hold
     except UnicodeEncodeError:
         abort(400)
-    text = text[: editor.MAX_TEXT]
+    return path, text[: editor.MAX_TEXT]
+
+
+@bp.post("/<org_slug>/<slug>/preview")
+@login_required
+def preview(org_slug: str, slug: str):
+    """The live preview: one file rendered by the import's parser and sanitiser, with its problems."""
+    org = _publisher_or_404(org_slug, *WRITE)
+    _draft_or_404(org, slug)
+    path, text = _preview_payload()
     seconds = current_app.config["CONTENT_CHECK_SECONDS"]
     try:
         result = run_bounded(editor.preview, path, text, seconds=seconds)
     except TooSlow:
         result = editor.Preview("", [Problem(path, 1, services.too_slow(seconds))])
-    return jsonify(
-        html=result.html, problems=[{"line": p.line, "message": p.message} for p in result.problems]
-    )
+    html = result.html
+    if result.quiz is not None:  # rendered here, in the reader's language, as learners see a correction
+        sections = editor.quiz_sections(result.quiz)
+        html = render_template("publishing/_quiz_preview.html", quiz=result.quiz, sections=sections)
+    return jsonify(html=html, problems=[{"line": p.line, "message": p.message} for p in result.problems])
 
 
 @bp.post("/<org_slug>/<slug>/modules")

@@ -80,10 +80,6 @@ def too_slow(seconds: float) -> str:
     )
 
 
-def problems_of(files: Mapping[str, str]) -> list[str]:
-    return [str(p) for p in check_untrusted(files).problems]
-
-
 def warnings_of(draft: CourseDraft, path: str | None = None) -> list[Notice]:
     """The checker's warnings kept with the draft (about one file when *path* is given)."""
     notices = [Notice.from_json(data) for data in draft.warnings or []]

@@ -164,7 +164,7 @@ def assign(
     school_class: SchoolClass, course: Course, module: Module | None, due_local: datetime | None, by: User
 ) -> Assignment:
     """Assign a whole course (``module`` None) or one of its live modules, optionally due."""
-    if module is not None and (module.course_id != course.id or module.retired):
+    if module is not None and (module.course_id != course.id or module.retired or module.is_final):
         raise SchoolError(
             _l("This module is not part of the course %(title)s.", title=course.title), "modules"
         )
@@ -243,7 +243,7 @@ def item_modules(items: list[Assignment]) -> dict[int, list[Module]]:
     if course_ids:
         for module in db.session.scalars(
             select(Module)
-            .where(Module.course_id.in_(course_ids), Module.retired.is_(False))
+            .where(Module.course_id.in_(course_ids), Module.retired.is_(False), Module.is_final.is_(False))
             .order_by(Module.position)
         ):
             by_course[module.course_id].append(module)

@@ -1,5 +1,5 @@
-"""Publishing in a real browser: an editor writes a module with a quiz (live preview included),
-a reviewer publishes it, a learner passes it."""
+"""Publishing in a real browser: an editor writes a module with a quiz and a final test (live
+preview included), a reviewer publishes it, a learner passes the quiz."""
 
 from playwright.sync_api import Browser, expect
 
@@ -28,6 +28,19 @@ pass_mark: 50
 - [ ] Rien de particulier
 
 > Une clause précise décrit chaque usage.
+"""
+
+FINAL = """---
+pass_mark: 50
+---
+## Qui doit autoriser l’usage de la voix ?
+
+- [x] Le comédien
+  > Oui : la voix est un attribut de sa personnalité.
+- [ ] Le studio
+  > Non : le studio ne peut céder ce qu’il ne détient pas.
+
+> Seul le comédien autorise l’usage de sa voix.
 """
 
 
@@ -76,6 +89,22 @@ def test_editor_writes_reviewer_publishes_learner_passes(browser: Browser, live_
     editor.get_by_role("button", name="Save the draft").click()
     expect(editor.get_by_text("Draft saved.")).to_be_visible()
     editor.get_by_role("link", name="voix-sous-contrat").click()
+
+    # The final test: one field, starting from an example, with the quizzes' preview and feedback.
+    editor.get_by_role("link", name="Add a final test").click()
+    preview = editor.get_by_role("region", name="Preview")
+    expect(preview).to_contain_text("Why it is right")
+    editor.get_by_label("Final test (Markdown with its front matter)").fill(FINAL)
+    expect(preview).to_contain_text("Non : le studio ne peut céder ce qu’il ne détient pas.")
+    assert_accessible(editor)
+    editor.set_viewport_size({"width": 375, "height": 800})
+    assert editor.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(editor, "publishing-02-final-test")
+    editor.set_viewport_size({"width": 1280, "height": 800})
+    editor.get_by_role("button", name="Save the final test").click()
+    expect(editor.get_by_text("Final test saved.")).to_be_visible()
+    editor.get_by_role("link", name="voix-sous-contrat").click()
+    expect(editor.get_by_role("link", name="Final test", exact=True)).to_be_visible()
     editor.get_by_role("button", name="Submit for review").click()
     expect(editor.get_by_text("Submitted for review.")).to_be_visible()
 

@@ -2,6 +2,7 @@
 a daily limit on failures, and a final test that the certificate requires and states."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -178,3 +179,52 @@ def test_the_final_test_opens_once_the_modules_are_done_and_the_certificate_stat
     verify = text_of(client.get(f"/certificates/{certificate.code}"))
     assert "2 modules completed; final test passed with 100%" in verify
     assert "Final test passed with 100%" in text_of(client.get(COURSE))
+
+
+def test_ticking_every_option_gets_no_feedback_before_passing(client, learner, pools):
+    # Every question of the quiz made multiple-answer (check boxes), so that each may be ticked whole.
+    module = db.session.scalar(select(Module).where(Module.slug == "mots-de-passe"))
+    db.session.execute(update(Question).where(Question.module_id == module.id).values(kind="multiple"))
+    db.session.commit()
+    result, questions = submit(client, QUIZ, lambda q: list(range(len(q.choices))))
+    page = text_of(result)
+    assert "You ticked every option" in page
+    for q in questions:
+        assert not any(c["feedback_html"] in page for c in q.choices)
+
+
+def test_a_past_attempt_stays_readable_after_its_quiz_is_removed(client, learner, pools):
+    failed, _ = submit(client, QUIZ, wrong)
+    db.session.execute(update(Module).where(Module.slug == "mots-de-passe").values(has_quiz=False))
+    db.session.commit()
+    again = client.get(failed.request.path)
+    assert again.status_code == 200 and "Not passed yet." in text_of(again)
+    assert "Try again" not in text_of(again)
+
+
+def test_a_double_click_grades_once(app, client, learner, pools):
+    """Two submissions of one draw at once: one attempt, and the other told it was already sent."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite lets one writer at a time: the race is PostgreSQL's")
+    token, questions = shown(client, QUIZ)
+    data = {"version": "1", "draw": token}
+    for q in questions:
+        data[f"q{q.id}"] = [_choice_value(token, q, i) for i in wrong(q)]
+    cookie = client.get_cookie("session")
+    start = threading.Barrier(2, timeout=20)
+    statuses = []
+
+    def post():
+        other = app.test_client()
+        other.set_cookie("session", cookie.value, domain=cookie.domain)
+        start.wait()
+        statuses.append(other.post(QUIZ, data=data).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    assert sorted(statuses) == [302, 302]
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1

@@ -125,6 +125,8 @@ def test_preview_needs_the_csrf_token(app, client, auth, publisher):  # noqa: F8
         ("modules", {"title": "X", "slug": "cadre-legal"}, "already has this short name"),
         ("modules/nope/delete", {}, "does not exist"),
         ("modules/cadre-legal/rename", {"slug": "consentement"}, "already has this short name"),
+        ("modules", {"title": "X", "slug": "final"}, "“final” is reserved for the course’s final test"),
+        ("modules/cadre-legal/rename", {"slug": "final"}, "“final” is reserved for the course’s final test"),
     ],
 )
 def test_module_edits_refused_change_nothing(client, auth, publisher, action, data, message):  # noqa: F811
@@ -228,3 +230,102 @@ def test_text_that_renders_too_slowly_is_stopped_with_a_message(app, client, aut
     assert upload(client, files).status_code == 302  # saved as a draft, with the problem
     assert "took more than 1 seconds" in db.session.scalar(select(CourseDraft.problems))[0]
     assert time.monotonic() - started < 10
+
+
+FINAL = "quizzes/voix-et-ia/final.md"
+FINAL_URL = f"{WS}/voix-et-ia/final"
+GROUPED_QUIZ = """---
+pass_mark: 70
+draw: 4
+---
+# Le cadre légal {draw=1}
+
+## Qu'est-ce que l'opt-out ?
+
+- [x] Le refus de la fouille de ses œuvres
+  > Oui : c'est l'article L. 122-5-3 du CPI.
+- [ ] Une licence libre
+
+> L'opt-out permet de s'opposer à la fouille.
+
+## Qui signe ?
+
+- [x] Le comédien
+  > Oui : la voix est la sienne.
+- [ ] Personne
+  > Non : il faut une autorisation.
+
+> Lui.
+"""
+
+
+def test_the_final_test_is_written_in_the_browser(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    assert "Add a final test" in text_of(client.get(f"{WS}/voix-et-ia"))
+    page = client.get(FINAL_URL)
+    assert page.status_code == 200 and "js/editor.js" in text_of(page)
+    assert "This course has no final test yet" in text_of(page)
+    # The example in the field is valid as it stands: saving it gives a final test without problem.
+    client.post(FINAL_URL, data={"quiz": editor.final_starter()})
+    assert draft_files()[FINAL] == editor.final_starter()
+    assert db.session.scalar(select(CourseDraft.problems)) == []
+    draft_page = text_of(client.get(f"{WS}/voix-et-ia"))
+    assert "Add a final test" not in draft_page and f"{WS}/voix-et-ia/final" in draft_page
+
+    # Saved with its problems (kept all the same), or its warnings, shown beside the text.
+    response = client.post(FINAL_URL, data={"quiz": GROUPED_QUIZ}, follow_redirects=True)
+    assert draft_files()[FINAL] == GROUPED_QUIZ
+    page = text_of(response)
+    assert "Final test saved." in page
+    assert "Line 3: 'draw' must be the sum of the groups' draws (1)" in page
+    client.post(FINAL_URL, data={"quiz": GROUPED_QUIZ.replace("draw: 4", "draw: 1")})
+    assert "Line 11: option without feedback" in text_of(client.get(FINAL_URL))
+
+    # Emptied, the final test is gone.
+    response = client.post(FINAL_URL, data={"quiz": "  \n"}, follow_redirects=True)
+    assert FINAL not in draft_files()
+    assert "The course has no final test." in text_of(response)
+
+
+def test_the_final_test_cannot_change_in_review(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, {**valid_files(), FINAL: GROUPED_QUIZ.replace("draw: 4", "draw: 1")})
+    client.post(f"{WS}/voix-et-ia/submit")
+    response = client.post(FINAL_URL, data={"quiz": ""}, follow_redirects=True)
+    assert "The course is in review" in text_of(response)
+    assert FINAL in draft_files()
+
+
+def test_quiz_preview_shows_groups_and_each_options_feedback(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    quiz = GROUPED_QUIZ.replace("draw: 4", "draw: 1")
+    data = client.post(f"{WS}/voix-et-ia/preview", json={"path": FINAL, "text": quiz}).get_json()
+    html = data["html"]
+    assert data["problems"] == []
+    assert "Pass mark: 70%." in html
+    assert "<h3>Le cadre légal</h3>" in html and "Questions per attempt: 1 of 2." in html
+    assert '<div class="choice-feedback"><p>Oui : la voix est la sienne.</p></div>' in html
+    assert "Non : il faut une autorisation." in html and "right answer" in html
+
+
+def test_a_module_wrongly_named_final_leaves_the_final_test_alone():
+    files = {
+        "courses/c/01-final.md": "module",
+        "courses/c/02-suite.md": "suite",
+        "quizzes/c/final.md": "final test",
+    }
+    renamed = editor.rename_module(files, "c", "final", "bilan")
+    assert renamed == {
+        "courses/c/01-bilan.md": "module",
+        "courses/c/02-suite.md": "suite",
+        "quizzes/c/final.md": "final test",
+    }
+    assert editor.delete_module(files, "c", "final") == {
+        "courses/c/01-suite.md": "suite",
+        "quizzes/c/final.md": "final test",
+    }

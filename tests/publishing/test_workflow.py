@@ -237,6 +237,8 @@ def test_permission_table(client, auth, publisher, role):
         ("GET", f"{WS}/new", WRITE),
         ("GET", f"{WS}/voix-et-ia/course", WRITE),
         ("GET", f"{WS}/voix-et-ia/modules/cadre-legal", WRITE),
+        ("GET", f"{WS}/voix-et-ia/final", WRITE),
+        ("POST", f"{WS}/voix-et-ia/final", WRITE),
         ("POST", f"{WS}/voix-et-ia/preview", WRITE),
         ("POST", f"{WS}/voix-et-ia/modules", WRITE),
         ("POST", f"{WS}/voix-et-ia/modules/cadre-legal/up", WRITE),
