@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from app.accounts.models import User
 from app.catalog.importer import import_course
 from app.catalog.models import Course, Module, Question
 from app.certificates.models import Certificate
@@ -15,7 +16,9 @@ from app.content.checker import check_root
 from app.extensions import db
 from app.learning.forms import _choice_value
 from app.learning.models import AnswerChoice, AttemptAnswer, QuizAttempt, QuizDraw
-from tests.conftest import FIXTURES, text_of
+from app.orgs import services as orgs
+from app.schools import services as schools
+from tests.conftest import FIXTURES, PASSWORD, text_of
 
 COURSE = "/courses/pools-fixture"
 QUIZ = f"{COURSE}/mots-de-passe/quiz"
@@ -228,3 +231,23 @@ def test_a_double_click_grades_once(app, client, learner, pools):
     db.session.expire_all()
     assert sorted(statuses) == [302, 302]
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+
+
+def test_the_class_table_counts_the_modules_not_the_final_test(client, learner, pools):
+    school = orgs.create_organisation("ecole", "École", "school")
+    teacher = User(full_name="Théo Prof", email="teacher@example.org")
+    teacher.set_password(PASSWORD)
+    db.session.add(teacher)
+    db.session.commit()
+    orgs.set_role(school, teacher, "teacher")
+    klass = schools.create_class(school, teacher, "BTS 2", "2026-2027", "")
+    schools.join_class(learner, klass.join_code)
+    schools.assign(klass, pools, None, None, teacher)
+    db.session.commit()
+    submit(client, QUIZ, right)
+    submit(client, f"{COURSE}/sauvegardes/quiz", right)
+    cell = schools.class_table(klass).rows[0].cells[0]
+    assert (cell.completed, cell.total) == (2, 2)  # as on the dashboard: the final test is no module
+    final = db.session.scalar(select(Module).where(Module.is_final.is_(True)))
+    with pytest.raises(schools.SchoolError):
+        schools.assign(klass, pools, final, None, teacher)
