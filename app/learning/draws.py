@@ -87,7 +87,8 @@ def _new_draw(user, module: Module, questions: Sequence[Question]) -> QuizDraw:
     )
 
 
-def _find_draw(user, module: Module) -> QuizDraw | None:
+def find_open_draw(user, module: Module) -> QuizDraw | None:
+    """The learner's open draw of this quiz, if any (without making one)."""
     return db.session.scalar(
         select(QuizDraw).where(QuizDraw.user_id == user.id, QuizDraw.module_id == module.id)
     )
@@ -101,7 +102,7 @@ def open_draw(user, module: Module) -> tuple[QuizDraw, list[tuple[Question, list
     """
     questions = module.questions
     by_id = {q.id: q for q in questions}
-    draw = _find_draw(user, module)
+    draw = find_open_draw(user, module)
     if draw is not None and (
         draw.course_version != module.course.version
         or any(qid not in by_id or len(order) != len(by_id[qid].choices) for qid, order in draw.items)
@@ -115,13 +116,8 @@ def open_draw(user, module: Module) -> tuple[QuizDraw, list[tuple[Question, list
                 draw = _new_draw(user, module, questions)
                 db.session.add(draw)
         except IntegrityError:
-            draw = _find_draw(user, module)
+            draw = find_open_draw(user, module)
     return draw, [(by_id[qid], order) for qid, order in draw.items]
-
-
-def find_open_draw(user, module: Module) -> QuizDraw | None:
-    """The open draw, without making one (for a submission)."""
-    return _find_draw(user, module)
 
 
 def close_draw(user, module: Module) -> None:
