@@ -6,11 +6,9 @@ import io
 import pytest
 from sqlalchemy import select
 
-from app.content.checker import load_tree
 from app.extensions import db
-from app.orgs import services as orgs
 from app.publishing.models import PUBLISHED, CourseDraft
-from tests.conftest import VALID_CONTENT, text_of
+from tests.conftest import text_of
 from tests.learning.attempts import (
     OPT_OUT,
     TEXTES,
@@ -19,6 +17,7 @@ from tests.learning.attempts import (
     quiz_module,
     record_attempt,
 )
+from tests.publishing.test_workflow import publisher, valid_files  # noqa: F401
 
 WS = "/workspace/syndicat"
 PAGE = f"{WS}/voix-et-ia/statistics"
@@ -26,25 +25,15 @@ CSV = f"{WS}/voix-et-ia/statistics.csv"
 
 
 @pytest.fixture
-def publisher(course, make_user):
-    """The fixture course published by "syndicat", with one person per role and two outsiders."""
-    org = orgs.create_organisation("syndicat", "Syndicat des scénaristes", "publisher")
-    other = orgs.create_organisation("autre-editeur", "Autre éditeur", "publisher")
-    db.session.commit()
-    people = {}
-    for role in ("admin", "editor", "reviewer", "member"):
-        people[role] = make_user(f"{role.title()} Syndicat", f"{role}@syndicat.example")
-        orgs.set_role(org, people[role], role)
-    people["outsider"] = make_user("Olga Dehors", "outsider@example.org")
-    people["other_editor"] = make_user("Ulysse Ailleurs", "editor@autre.example")
-    orgs.set_role(other, people["other_editor"], "editor")
+def people(course, publisher):  # noqa: F811 - the workflow tests' fixture
+    """The fixture course, published by "syndicat" (the workflow tests' people, one per role)."""
+    org, _other, people = publisher
     course.organisation_id = org.id
-    files = {k: v for k, v in load_tree(VALID_CONTENT).items() if "/voix-et-ia/" in k}
     db.session.add(
         CourseDraft(
             organisation_id=org.id,
             slug="voix-et-ia",
-            files=files,
+            files=valid_files(),
             state=PUBLISHED,
             course_id=course.id,
             updated_by_id=people["editor"].id,
@@ -86,26 +75,26 @@ def login(auth, people, role):
         ("anonymous", 302),
     ],
 )
-def test_who_may_see_the_statistics(client, auth, publisher, role, status, url):
-    answer(publisher, 2)
-    login(auth, publisher, role)
+def test_who_may_see_the_statistics(client, auth, people, role, status, url):
+    answer(people, 2)
+    login(auth, people, role)
     response = client.get(url)
     assert response.status_code == status
     if role == "anonymous":
         assert "/account/login" in response.location
 
 
-def test_only_a_published_course_has_statistics(client, auth, publisher):
+def test_only_a_published_course_has_statistics(client, auth, people):
     db.session.scalar(select(CourseDraft)).course_id = None
     db.session.commit()
-    login(auth, publisher, "editor")
+    login(auth, people, "editor")
     assert client.get(PAGE).status_code == 404
     assert client.get(f"{WS}/inconnu/statistics").status_code == 404
 
 
-def test_the_page_shows_each_question_and_option(client, auth, publisher):
-    answer(publisher, 40)
-    login(auth, publisher, "reviewer")
+def test_the_page_shows_each_question_and_option(client, auth, people):
+    answer(people, 40)
+    login(auth, people, "reviewer")
     page = text_of(client.get(PAGE))
     assert "Question statistics" in page and "Version 1 (current)" in page
     assert "<caption" in page and 'scope="col"' in page and 'scope="row"' in page
@@ -121,34 +110,34 @@ def test_the_page_shows_each_question_and_option(client, auth, publisher):
     assert "Option C is almost never chosen: Une licence libre" in page
 
 
-def test_discrimination_has_two_decimals(client, auth, publisher):
+def test_discrimination_has_two_decimals(client, auth, people):
     # Two questions right together or wrong together: perfectly discriminating.
     module = quiz_module()
     questions = questions_of(module)
     for right in (True, False, True):
         record_attempt(
-            publisher["outsider"],
+            people["outsider"],
             module,
             {questions[OPT_OUT]: {1} if right else {0}, questions[TEXTES]: {0, 1} if right else {0}},
         )
     db.session.commit()
-    login(auth, publisher, "editor")
+    login(auth, people, "editor")
     page = text_of(client.get(PAGE))
     assert page.count('<td class="num">1.00</td>') == 2
 
 
-def test_an_empty_version_says_so(client, auth, publisher):
-    login(auth, publisher, "editor")
+def test_an_empty_version_says_so(client, auth, people):
+    login(auth, people, "editor")
     page = text_of(client.get(PAGE))
     assert "No learner has answered a quiz of this version yet" in page
     assert "Download CSV" not in page
 
 
-def test_the_version_picker_lists_versions_with_answers_and_refuses_others(client, auth, publisher, course):
-    answer(publisher, 3)
+def test_the_version_picker_lists_versions_with_answers_and_refuses_others(client, auth, people, course):
+    answer(people, 3)
     course.version = 2
     db.session.commit()
-    login(auth, publisher, "editor")
+    login(auth, people, "editor")
     page = text_of(client.get(PAGE))
     assert '<option selected value="2">Version 2 (current)</option>' in page
     assert '<option value="1">Version 1</option>' in page
@@ -159,14 +148,14 @@ def test_the_version_picker_lists_versions_with_answers_and_refuses_others(clien
         assert client.get(PAGE, query_string={"version": bad}).status_code == 404
 
 
-def test_the_draft_page_links_to_the_statistics_of_a_published_course(client, auth, publisher):
-    login(auth, publisher, "editor")
+def test_the_draft_page_links_to_the_statistics_of_a_published_course(client, auth, people):
+    login(auth, people, "editor")
     assert f'href="{PAGE}"' in text_of(client.get(f"{WS}/voix-et-ia"))
 
 
-def test_csv_download(client, auth, publisher):
-    answer(publisher, 40)
-    login(auth, publisher, "editor")
+def test_csv_download(client, auth, people):
+    answer(people, 40)
+    login(auth, people, "editor")
     response = client.get(CSV, query_string={"format": "en"})
     assert response.mimetype == "text/csv"
     assert "attachment;" in response.headers["Content-Disposition"]
@@ -182,8 +171,8 @@ def test_csv_download(client, auth, publisher):
     assert io.StringIO(french).readline().count(";") == 13
 
 
-def test_the_number_of_queries_does_not_grow_with_the_attempts(client, auth, publisher):
-    login(auth, publisher, "editor")
+def test_the_number_of_queries_does_not_grow_with_the_attempts(client, auth, people):
+    login(auth, people, "editor")
 
     def statements_for_page() -> int:
         db.session.commit()  # each request starts afresh: nothing loaded, no transaction open
@@ -191,10 +180,10 @@ def test_the_number_of_queries_does_not_grow_with_the_attempts(client, auth, pub
             assert client.get(PAGE).status_code == 200
         return len(statements)
 
-    answer(publisher, 5)
+    answer(people, 5)
     client.get(PAGE)  # warm up: anything done once per process is not counted
     few = statements_for_page()
-    answer(publisher, 60, start=5)
+    answer(people, 60, start=5)
     many = statements_for_page()
     assert few == many
     # The user, the organisation, the membership, the draft and the course; the versions with
