@@ -109,9 +109,8 @@ def _set_quiz(module: Module, quiz: QuizDoc | None) -> None:
     module.pass_mark = quiz.pass_mark if quiz else None
     module.shuffle = quiz.shuffle if quiz else False
     module.draw = quiz.draw if quiz else None
-    if quiz is not None:
-        module.review = quiz.review
-        module.attempts_per_day = quiz.attempts_per_day
+    module.review = quiz.review if quiz else QuizDoc.review
+    module.attempts_per_day = quiz.attempts_per_day if quiz else QuizDoc.attempts_per_day
     module.groups = [{"key": g.key, "title": g.title, "draw": g.draw} for g in quiz.groups] if quiz else []
     db.session.flush()
     _sync_questions(module, quiz.questions if quiz else ())
