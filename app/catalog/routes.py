@@ -1,10 +1,11 @@
 """The public catalogue: home, course list, course and module pages."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
 from app.certificates.services import find_certificate
+from app.content.model_document import model_document
 from app.learning.services import (
     courses_progress,
     final_test,
@@ -77,4 +78,16 @@ def module(slug: str, module_slug: str):
         following=following,
         state=module_state(module, row),
         progress=row,
+        document=model_document(module.body_html),
     )
+
+
+@bp.get("/courses/<slug>/<module_slug>/model")
+def document(slug: str, module_slug: str):
+    """A module's model document alone, to read and print (404 when the module has none)."""
+    course = get_course_or_404(slug)
+    module = get_module_or_404(course, module_slug)
+    found = model_document(module.body_html)
+    if found is None:
+        abort(404)
+    return render_template("catalog/document.html", course=course, module=module, document=found)
