@@ -1,9 +1,13 @@
 """The bundled catalogue meets the editorial bar a school or a union can assign as it is.
 
 These tests read the repository's own `courses/` and `quizzes/` through the same checker as
-`flask content check`, then hold every course to the rules of the curriculum: module count and
-length, objectives, a dated text ending with « À retenir » and its sources, quizzes of at least
-eight explained questions with at most four choices, and French typography.
+`flask content check`, then hold every course to the rules of the curriculum (December 2026
+edition): module count and length, objectives, a dated text ending with « À retenir » and its
+sources, a model document per course, quizzes drawn from pools of at least 18 explained
+questions grouped by objective with feedback under every option, a final test per course, no
+warning from `content check --strict` (no cue to the answer, honest durations), no adopted text
+presented as pending, and French typography. tests/learning/test_strategies.py plays four
+no-knowledge strategies against every bundled quiz.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from app.content.checker import check_root
-from app.content.documents import CourseDoc, ModuleDoc, QuestionDoc
+from app.content.documents import CourseDoc, ModuleDoc, QuestionDoc, QuizDoc
+from app.content.model_document import model_document
 from app.content.quiz import plain_text
 
 ROOT = Path(__file__).parents[2]
@@ -26,8 +31,15 @@ COURSE_SLUGS = sorted(p.name for p in (ROOT / "courses").iterdir() if (p / "cour
 MIN_COURSES = 7
 MODULES = range(3, 6)
 WORDS = range(800, 1501)
-MIN_QUESTIONS = 8
+WORDS_WITH_MODEL = range(800, 2001)  # the module that holds the course's model document
+POOL, DRAWN = 18, 9  # each module quiz: a pool of at least 18, nine questions an attempt
+FINAL_POOL, FINAL_DRAWN = 24, 12
 MAX_CHOICES = 4
+# An adopted text presented as pending (the AI Act omnibus was adopted in June 2026).
+PENDING = re.compile(
+    r"(adoption|adopté)[^.]{0,60}(non|pas) (encore )?confirmée?|tel que rapporté|accord politique provisoire",
+    re.I,
+)
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 H2 = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
@@ -86,11 +98,22 @@ def typography_faults(text: str) -> list[str]:
     return faults
 
 
+def quizzes(doc: CourseDoc) -> list[tuple[str, QuizDoc]]:
+    """Every quiz of a course, its final test last, named for messages."""
+    found = [(m.slug, m.quiz) for m in doc.modules if m.quiz is not None]
+    return found + ([("final", doc.final)] if doc.final is not None else [])
+
+
 def test_content_check_reports_nothing():
     result = catalogue()
     assert [str(p) for p in result.problems] == []
     assert result.refused == []
     assert sorted(c.slug for c in result.courses) == COURSE_SLUGS
+
+
+def test_content_check_strict_is_clean():
+    """No cue to the answer, no option without feedback, no small pool, no unlikely duration."""
+    assert [str(n) for n in catalogue().warnings] == []
 
 
 def test_catalogue_has_at_least_seven_courses():
@@ -99,7 +122,7 @@ def test_catalogue_has_at_least_seven_courses():
 
 def test_no_two_questions_are_identical():
     counts = Counter(
-        question_text(q) for c in catalogue().courses for m in c.modules if m.quiz for q in m.quiz.questions
+        question_text(q) for c in catalogue().courses for _, quiz in quizzes(c) for q in quiz.questions
     )
     assert [text for text, n in counts.items() if n > 1] == []
 
@@ -118,7 +141,30 @@ def test_every_module_is_dated_with_objectives_and_in_length(slug):
     for module in course(slug).modules:
         assert module.objectives, module.slug
         assert module.updated is not None and module.updated <= date.today(), module.slug
-        assert words(module.body_html) in WORDS, f"{module.slug}: {words(module.body_html)} words"
+        bar = WORDS_WITH_MODEL if model_document(module.body_html) else WORDS
+        assert words(module.body_html) in bar, f"{module.slug}: {words(module.body_html)} words"
+
+
+@pytest.mark.parametrize("slug", COURSE_SLUGS)
+def test_every_course_has_a_model_document_a_professional_can_use(slug):
+    documents = [model_document(m.body_html) for m in course(slug).modules]
+    found = [d for d in documents if d is not None]
+    assert found, f"{slug}: no module has a « Modèle : … » section"
+    for document in found:
+        text = plain_text(document.html)
+        assert len(WORD.findall(text)) >= 150, f"{slug}: « {document.title} » is too short to use"
+        assert "pas un avis juridique" in text or "point de départ" in text, document.title
+
+
+def test_no_adopted_text_is_presented_as_pending():
+    for doc in catalogue().courses:
+        texts = [doc.intro_html] + [m.body_html for m in doc.modules]
+        for _, quiz in quizzes(doc):
+            texts += [q.explanation_html for q in quiz.questions]
+            texts += [c.html for q in quiz.questions for c in q.choices]
+            texts += [c.feedback_html for q in quiz.questions for c in q.choices]
+        found = [m.group(0) for text in texts for m in PENDING.finditer(plain_text(text))]
+        assert found == [], f"{doc.slug}: {found}"
 
 
 @pytest.mark.parametrize("slug", COURSE_SLUGS)
@@ -136,18 +182,46 @@ def test_every_quiz_meets_the_bar(slug):
         quiz = module.quiz
         assert quiz is not None, f"{module.slug} has no quiz"
         questions = quiz.questions
-        assert len(questions) >= MIN_QUESTIONS, module.slug
+        assert len(questions) >= POOL and quiz.drawn == DRAWN, (module.slug, len(questions), quiz.drawn)
+        # One group per objective, so that every attempt asks about each of them.
+        assert len(quiz.groups) >= len(module.objectives), f"{module.slug}: fewer groups than objectives"
+        for group in quiz.groups:
+            size = sum(q.group == group.key for q in questions)
+            assert size >= 2 * group.draw, f"{module.slug}: « {group.title} » draws {group.draw} of {size}"
         for q in questions:
             where = f"{module.slug}#{q.key}"
             assert 2 <= len(q.choices) <= MAX_CHOICES, where
             assert words(q.explanation_html) >= 25, f"{where}: the explanation is too short to teach"
             assert not any(CATCH_ALL.search(plain_text(c.html)) for c in q.choices), where
+            assert all(words(c.feedback_html) >= 3 for c in q.choices), f"{where}: an option has no feedback"
         assert any(q.multiple for q in questions), f"{module.slug}: no multiple-choice question"
         assert sum(not q.multiple for q in questions) >= 2, f"{module.slug}: too few single-choice questions"
         scenarios = sum(len(re.findall(r"<p>", q.prompt_html)) > 1 for q in questions)
         assert scenarios * 2 > len(questions), (
             f"{module.slug}: {scenarios} scenario questions of {len(questions)}"
         )
+
+
+@pytest.mark.parametrize("slug", COURSE_SLUGS)
+def test_every_course_has_a_final_test_over_every_module(slug):
+    doc = course(slug)
+    final = doc.final
+    assert final is not None, f"{slug}: no quizzes/{slug}/final.md"
+    assert len(final.questions) >= FINAL_POOL and final.drawn == FINAL_DRAWN, (
+        len(final.questions),
+        final.drawn,
+    )
+    assert len(final.groups) == len(doc.modules), "one group per module"
+    for group in final.groups:
+        assert sum(q.group == group.key for q in final.questions) >= 2 * group.draw, group.title
+    for q in final.questions:
+        assert 2 <= len(q.choices) <= MAX_CHOICES, q.key
+        assert words(q.explanation_html) >= 25, f"final#{q.key}: the explanation is too short to teach"
+        assert all(words(c.feedback_html) >= 3 for c in q.choices), (
+            f"final#{q.key}: an option has no feedback"
+        )
+    scenarios = sum(len(re.findall(r"<p>", q.prompt_html)) > 1 for q in final.questions)
+    assert scenarios * 2 > len(final.questions), f"{scenarios} scenario questions of {len(final.questions)}"
 
 
 @pytest.mark.parametrize("slug", COURSE_SLUGS)
@@ -159,7 +233,9 @@ def test_french_typography(slug):
     texts = [doc.title, doc.summary, doc.audience, prose(doc.intro_html)]
     for module in doc.modules:
         texts += [module.title, *module.objectives, prose(module.body_html)]
-        for q in module.quiz.questions if module.quiz else ():
-            texts += [prose(q.prompt_html), prose(q.explanation_html), *(prose(c.html) for c in q.choices)]
+    for _, quiz in quizzes(doc):
+        for q in quiz.questions:
+            texts += [prose(q.prompt_html), prose(q.explanation_html)]
+            texts += [prose(c.html) for c in q.choices] + [prose(c.feedback_html) for c in q.choices]
     faults = [fault for text in texts for fault in typography_faults(text)]
     assert faults == []

@@ -115,8 +115,24 @@ def test_phone_layout_has_no_horizontal_scroll(page: Page, live_server):
         "/courses",
         "/courses/ia-droit-auteur",
         "/courses/ia-droit-auteur/fouille-de-textes-et-opt-out",
+        "/courses/ia-droit-auteur/fouille-de-textes-et-opt-out/model",
     ):
         page.goto(base + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width}px wide on a phone"
         shot(page, "phone" + path.replace("/", "_"))
+
+
+def test_a_model_document_is_found_from_its_module_and_prints_alone(page: Page, live_server):
+    base, _ = live_server
+    page.goto(f"{base}/courses/ia-droit-auteur/fouille-de-textes-et-opt-out")
+    assert_accessible(page)
+    page.get_by_role("link", name="Open it on its own page to print it").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("fouille")
+    assert_accessible(page)
+    expect(page.get_by_role("button", name="Print")).to_be_visible()  # shown by static/js/print.js
+    shot(page, "model-document")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    expect(page.locator("article.model-document")).to_be_visible()

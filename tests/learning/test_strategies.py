@@ -5,10 +5,8 @@ Each simulated learner takes a quiz through the engine's own pure pieces (the dr
 order, the grading) and sees after a failed attempt only what the attempt page shows: right or
 wrong per question, not the key (unless the quiz says ``review: always``).
 
-The rule is held for the quizzes built to the bar of issue 9 (a pool at least twice its draw):
-the fixture course tests/fixtures/content/pools. The bundled catalogue is played too and held to
-the same rule for each quiz that draws from such a pool; the catalogue's rewrite (issue 10) is
-what brings every bundled quiz there.
+The rule is held for the fixture course tests/fixtures/content/pools and for every quiz and final
+test of the bundled catalogue, each of which draws from a pool at least twice its draw.
 """
 
 import random
@@ -135,10 +133,10 @@ def test_copying_gains_nothing_once_the_pool_is_twice_the_draw(name, quiz):
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
-def test_the_bundled_quizzes_that_draw_from_a_pool_resist_every_strategy(strategy):
-    quizzes = [(name, quiz) for name, quiz in _quizzes(BUNDLED) if _built_to_the_rules(quiz)]
-    if not quizzes:
-        pytest.skip("no bundled quiz draws from a pool twice its size yet (the rewrite is issue 10)")
+def test_every_bundled_quiz_resists_every_strategy(strategy):
+    quizzes = _quizzes(BUNDLED)
+    assert quizzes, "the bundled catalogue has no quiz"
     for name, quiz in quizzes:
+        assert _built_to_the_rules(quiz), f"{name}: draws {quiz.drawn} of {len(quiz.questions)} questions"
         rate = _pass_rate(quiz, strategy, seed=_seed(name, strategy))
         assert rate <= CEILING, f"{name}: '{strategy}' passes {rate:.0%} of learners"
