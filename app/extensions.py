@@ -1,6 +1,8 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 
+import functools
 import sqlite3
+import time
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -9,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic alter them later on PostgreSQL and SQLite alike.
@@ -34,19 +37,65 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
+# How long a SQLite write waits for the one writer before it to finish, instead of failing at once.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL's serialization_failure and deadlock_detected: the transaction was rolled back whole,
+# and running it again may well succeed.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, connection_record):
     """Let SQLAlchemy, not pysqlite, open transactions, so savepoints roll back as they should.
 
     pysqlite otherwise starts transactions lazily and turns a first SAVEPOINT into a commit
-    (SQLAlchemy's documented recipe); foreign keys are also off by default in SQLite.
+    (SQLAlchemy's documented recipe); foreign keys are also off by default in SQLite. Write-ahead
+    logging lets readers (a backup, the command line) work while a request writes, and the busy
+    timeout makes a writer queue behind another instead of answering "database is locked".
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")  # kept in the file; "memory" in memory
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
+    """Take SQLite's write lock when a transaction begins, not at its first write.
+
+    A request reads before it writes, and a transaction that has read cannot wait for the lock:
+    SQLite refuses at once, whatever the busy timeout (waiting could deadlock, or the writer before
+    it changed what it read). With a plain BEGIN, simultaneous sign-ups or submissions answered
+    500. Transactions now run one after the other, which suits the scale SQLite serves.
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_retryable(error: DBAPIError) -> bool:
+    """True when the database rolled the transaction back for a conflict worth one more try."""
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def retry_conflicts(view):
+    """Run a view again from a clean session when PostgreSQL chose its transaction as a deadlock
+    victim or refused it as not serialisable, instead of answering 500 (three tries in all).
+
+    Only for views whose every effect lives in that transaction: nothing flashed, mailed or
+    written elsewhere before the failure, so running them twice does what running them once does.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        for attempt in range(1, 3):
+            try:
+                return view(*args, **kwargs)
+            except DBAPIError as error:
+                if not is_retryable(error):
+                    raise
+                db.session.rollback()
+                time.sleep(0.05 * attempt)  # let the transaction that won finish first
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -15,7 +15,7 @@ from app.certificates.models import Certificate
 from app.certificates.services import find_certificate
 from app.content.checker import FINAL
 from app.content.documents import REVIEW_ALWAYS
-from app.extensions import db
+from app.extensions import db, retry_conflicts
 from app.learning import services
 from app.learning.draws import find_open_draw, next_attempt_at, open_draw
 from app.learning.forms import answers_from, build_quiz_form, field_name
@@ -34,6 +34,7 @@ def _announce(certificate) -> None:
 
 @bp.post("/courses/<slug>/<module_slug>/read")
 @login_required
+@retry_conflicts
 def mark_read(slug: str, module_slug: str):
     """Complete a module that has no quiz."""
     course = get_course_or_404(slug)
@@ -61,14 +62,16 @@ def _quiz_or_404(course, module_slug: str) -> Module:
 
 @bp.route("/courses/<slug>/<module_slug>/quiz", methods=["GET", "POST"])
 @login_required
+@retry_conflicts  # safe to run again: its one effect outside the transaction, a flash, comes last
 def quiz(slug: str, module_slug: str):
     """Show the learner's drawn questions (no answers in the page) and grade them on the server."""
     course = get_course_or_404(slug)
     module = _quiz_or_404(course, module_slug)
     page = {"course": course, "module": module, "module_slug": module_slug}
     if request.method == "POST":
-        # One submission at a time per learner: a double click grades once, and the daily limit
-        # below is read after any submission still in flight.
+        # One submission at a time per learner, locked before anything is written (see
+        # lock_learner): a double click grades once, and the daily limit below is read after any
+        # submission still in flight.
         services.lock_learner(current_user)
     if module.is_final and not services.course_completed(current_user, course):
         return render_template("learning/quiz_closed.html", **page), 403

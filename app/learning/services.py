@@ -92,9 +92,12 @@ def lock_learner(user: User) -> None:
     """Serialise one learner's progress updates (a row lock on PostgreSQL; SQLite locks the file).
 
     Two requests finishing a course's last two modules at once would otherwise each miss the
-    other's completion, and neither would issue the certificate.
+    other's completion, and neither would issue the certificate. Take it before writing anything.
+    It is ``FOR NO KEY UPDATE``, which the key-share lock taken by inserting a row that refers to
+    the learner (an attempt, a progress row) does not conflict with: with ``FOR UPDATE`` after such
+    an insert, two submissions each waited for the other, and PostgreSQL broke the deadlock with a 500.
     """
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
 def _progress_row(user: User, module: Module) -> ModuleProgress:
@@ -135,6 +138,7 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     draw is closed: the next visit draws again. Returns the attempt, and the certificate if this
     attempt finished the course.
     """
+    lock_learner(user)  # first: see lock_learner
     questions = module.questions if questions is None else questions
     graded = [grade_question(q, answers.get(q.key, ())) for q in questions]
     right = sum(g.correct for g in graded)
@@ -152,7 +156,6 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     db.session.flush()
     _record_answers(attempt, questions, graded, answers, right)
     close_draw(user, module)
-    lock_learner(user)
     row = _progress_row(user, module)
     now = utcnow()
     row.attempts = (row.attempts or 0) + 1
