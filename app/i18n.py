@@ -1,6 +1,6 @@
 """Locale selection and the language switcher."""
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 
 from app.extensions import babel
@@ -10,7 +10,12 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    """The learner's explicit choice, else the browser's preference, else French."""
+    """The learner's explicit choice, else the browser's preference, else French.
+
+    Outside a request (the command line, a background job) there is no learner: the default.
+    """
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")
     if chosen in languages:

@@ -34,3 +34,11 @@ def test_switcher_remembers_the_choice(french_app):
     # An unknown language or an off-site next changes nothing dangerous.
     assert client.post("/language/de").status_code == 404
     assert client.post("/language/fr", data={"next": "https://evil.example"}).location == "/courses"
+
+
+def test_outside_a_request_messages_use_the_default_language(french_app):
+    """The command line and background jobs have no browser: they get the default, never a crash."""
+    from flask_babel import gettext
+
+    with french_app.app_context():
+        assert gettext("Password") == "Mot de passe"
