@@ -29,7 +29,9 @@ translations: install
 	$(BIN)/pybabel compile --statistics -d app/translations
 
 # Upgrade the schema to the latest migration (keeps existing data), then import bundled courses.
+# When a migration is pending on an existing database, a copy goes to instance/backups/ first.
 db: translations
+	$(FLASK) backup --if-upgrade-pending
 	$(FLASK) db upgrade
 	$(FLASK) content import
 

@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
 
-    from app import cli
+    from app import cli, legal
     from app.accounts import routes as accounts
     from app.catalog import routes as catalog
     from app.certificates import routes as certificates
@@ -49,5 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for module in (accounts, catalog, learning, certificates, schools, publishing, publishing_statistics):
         app.register_blueprint(module.bp)
+    app.register_blueprint(legal.bp)
+    from app import limits
+
+    limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled
     cli.init_app(app)
     return app

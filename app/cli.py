@@ -1,4 +1,4 @@
-"""Command line: ``flask --app wsgi content check|import [ROOT]`` (and ``org``, see app.orgs.cli)."""
+"""Command line: ``flask --app wsgi content check|import [ROOT]``; ``org``, ``user``: own modules."""
 
 import os
 from collections.abc import Mapping
@@ -100,9 +100,14 @@ def import_command(root: str | None) -> None:
 
 def init_app(app) -> None:
     """Register the command groups."""
+    from app.accounts.cli import user
+    from app.backup import backup_command, restore_command
     from app.learning.statistics_cli import stats_command
     from app.orgs.cli import org
 
     content.add_command(stats_command)
     app.cli.add_command(content)
     app.cli.add_command(org)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(user)

@@ -10,6 +10,21 @@ class ConfigError(RuntimeError):
     """Raised when the app is configured in a way that is unsafe to serve."""
 
 
+# Who runs this Cadre, for the legal notice and the privacy notice (app/legal.py). Set each with
+# CADRE_<NAME> (CADRE_OPERATOR_NAME...). In production a value still equal to its placeholder
+# here is reported in the log at start-up and flagged on the legal pages.
+LEGAL_DEVELOPMENT_DEFAULTS = {
+    "OPERATOR_NAME": "Cadre (development server)",
+    "OPERATOR_ADDRESS": "Not set: CADRE_OPERATOR_ADDRESS",
+    "OPERATOR_PHONE": "Not set: CADRE_OPERATOR_PHONE",
+    "OPERATOR_CONTACT": "privacy@localhost",
+    "PUBLICATION_DIRECTOR": "Not set: CADRE_PUBLICATION_DIRECTOR",
+    "HOST_NAME": "Not set: CADRE_HOST_NAME",
+    "HOST_ADDRESS": "Not set: CADRE_HOST_ADDRESS",
+    "HOST_PHONE": "Not set: CADRE_HOST_PHONE",
+}
+
+
 def defaults(instance_path: str) -> dict:
     """Return the built-in defaults; SQLite under instance/ keeps a clean clone runnable."""
     return {
@@ -41,6 +56,31 @@ def defaults(instance_path: str) -> dict:
         # Publishers' Markdown is parsed in a child process killed after this many seconds.
         "CONTENT_CHECK_SECONDS": 10,
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
+        # Throttling (app/limits.py). Counts go to RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
+        # Limits are "N per period" rules joined by ";"; failed logins pause an account for a minute,
+        # then longer, never for more than 15 minutes.
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": None,
+        "RATELIMIT_KEY_PREFIX": "cadre-limits",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_FAIL_ON_FIRST_BREACH": False,  # check every rule, so the page names the longest wait
+        "RATELIMIT_SWALLOW_ERRORS": True,  # a storage failure must never turn a login into a 500
+        "RATELIMIT_STORAGE_OPTIONS": {},
+        "RATELIMIT_TRUSTED_PROXIES": 0,  # proxies in front whose X-Forwarded-For is to be believed
+        "RATELIMIT_LOGIN_ACCOUNT": "5 per minute;10 per 5 minutes;20 per 15 minutes",
+        "RATELIMIT_LOGIN_ADDRESS": "20 per minute;100 per hour",
+        "RATELIMIT_RESET_ACCOUNT": "3 per hour",
+        "RATELIMIT_RESET_ADDRESS": "20 per hour",
+        "RATELIMIT_REGISTER_ADDRESS": "60 per hour;300 per day",
+        "RATELIMIT_JOIN_ACCOUNT": "10 per minute;30 per hour",
+        "RATELIMIT_JOIN_ADDRESS": "30 per minute;300 per hour",
+        "RATELIMIT_PREVIEW_ACCOUNT": "40 per minute;600 per hour",
+        "RATELIMIT_UPLOAD_ACCOUNT": "20 per hour",
+        # Legal pages (app/legal.py): the operator's identity above, then optional details.
+        **LEGAL_DEVELOPMENT_DEFAULTS,
+        "OPERATOR_REGISTRATION": "",  # e.g. "RCS Paris 123 456 789, share capital 10,000 EUR"
+        "DATA_TRANSFERS": "",  # any transfer outside the EU and its safeguard; empty: none
+        "RETENTION_LOG_DAYS": 365,  # server and security logs
     }
 
 
@@ -55,6 +95,8 @@ def from_environment(config) -> None:
         "MAIL_PASSWORD": "MAIL_PASSWORD",
         "MAIL_SENDER": "MAIL_SENDER",
         "CADRE_ENV": "ENV_NAME",
+        "REDIS_URL": "REDIS_URL",
+        "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     }
     for env_name, key in plain.items():
         if os.environ.get(env_name):

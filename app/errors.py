@@ -1,9 +1,12 @@
 """Error pages that keep the layout and never leak a traceback."""
 
-from flask import render_template
+from flask import jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 
+from app import limits
 from app.extensions import db
 
 MESSAGES = {
@@ -14,6 +17,7 @@ MESSAGES = {
     413: _l("This file is too large to be sent. Make it smaller and try again."),
     500: _l("Something went wrong on our side. Please try again in a moment."),
 }
+TOO_MANY_REQUESTS = _l("Too many requests in a short time.")
 CSRF_MESSAGE = _l(
     "The form expired or was sent from another site. Please go back, reload the page and try again."
 )
@@ -29,7 +33,37 @@ def render_error(error):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def retry_text(seconds: int | None) -> str:
+    """When to try again, in words: seconds under a minute, else whole minutes rounded up."""
+    if seconds is None:
+        return _("Please wait a moment before trying again.")
+    if seconds < 60:
+        return ngettext("Try again in %(num)d second.", "Try again in %(num)d seconds.", seconds)
+    minutes = -(-seconds // 60)
+    return ngettext("Try again in %(num)d minute.", "Try again in %(num)d minutes.", minutes)
+
+
+def render_too_many_requests(error):
+    """A request over a limit: say which, and when to try again (also as ``Retry-After``)."""
+    seconds = limits.retry_after()
+    if seconds is None and isinstance(getattr(error, "retry_after", None), int):
+        seconds = error.retry_after  # abort(429, retry_after=…) elsewhere, e.g. a busy preview pool
+    description = getattr(error, "description", None)
+    limited = getattr(error, "limit", None) is not None  # from the limiter, with its own message
+    message = description if limited and description else TOO_MANY_REQUESTS
+    retry = retry_text(seconds)
+    if request.is_json:  # the editor's live preview
+        response = jsonify(error=str(message), retry=retry, retry_after=seconds)
+    else:
+        response = make_response(render_template("errors/429.html", message=message, retry=retry))
+    response.status_code = 429
+    if seconds is not None:
+        response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def init_app(app) -> None:
     """Register the page for every error a visitor can meet."""
     for code in MESSAGES:
         app.register_error_handler(code, render_error)
+    app.register_error_handler(429, render_too_many_requests)

@@ -1,6 +1,11 @@
 """Request guards and response headers that apply to every page."""
 
-from flask import abort, request
+from flask import abort, current_app, request
+from flask_login import current_user
+
+# Cadre uses none of these; denying them means injected or framed content cannot ask for them either.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+HSTS = "max-age=31536000; includeSubDomains"  # a year, the usual minimum for browsers' preload lists
 
 
 def refuse_nul_bytes():
@@ -13,7 +18,11 @@ def refuse_nul_bytes():
 
 
 def security_headers(response):
-    """Everything is served from this site: no inline script, no framing by other sites."""
+    """Everything is served from this site: no inline script, no framing by other sites.
+
+    Browsers are told to use https only (in production, or when the request came over it), are
+    denied the camera, the microphone and the like, and keep no copy of a signed-in person's pages.
+    """
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
@@ -21,6 +30,15 @@ def security_headers(response):
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # Not over plain http in development: a browser would then refuse the local server's http.
+    if request.is_secure or current_app.config["ENV_NAME"] == "production":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static" and current_user.is_authenticated:
+        # Class tables, student pages, dashboards: nothing for a shared school computer's
+        # history or back button to show the next person. A view may still choose otherwise.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask import g
+from flask import g, has_request_context
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -102,6 +102,14 @@ def fresh_schema(app):
 def app(database_url):
     """The app with a fresh schema, dropped afterwards."""
     with fresh_schema(make_app(database_url)) as app:
+        yield app
+
+
+@pytest.fixture
+def cli_app(database_url):
+    """An app for command-line tests: an app context, but no request (as under `flask ...`)."""
+    with fresh_schema(make_app(database_url)) as app:
+        assert not has_request_context()
         yield app
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,19 +22,37 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sessions are signed cookies the server does not keep: raising this number on logout and on
+    # a password change is what makes every cookie issued before refused, copies included.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A site administrator runs the platform: given by ``flask --app wsgi user create --admin``
+    # or ``user set-admin``, never from the web.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Set when an operator disables the account: it cannot log in until ``user enable``.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def password_fingerprint(self) -> str:
         """A short, changing part of the password hash: it changes with the password."""
         return self.password_hash[-16:]
 
+    @property
+    def session_fingerprint(self) -> str:
+        """What a session must name to stay valid: the password and the session generation."""
+        return f"{self.password_fingerprint}.{self.session_generation or 0}"
+
     def get_id(self) -> str:
-        """Session and remember-me cookies name the password too, so changing it logs others out."""
-        return f"{self.id}:{self.password_fingerprint}"
+        """Session and remember-me cookies name the fingerprint, checked on every request."""
+        return f"{self.id}:{self.session_fingerprint}"
+
+    def end_sessions(self) -> None:
+        """Log out every device: the cookies issued so far name the previous generation."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def set_password(self, password: str) -> None:
-        """Hash with Werkzeug's current default (scrypt)."""
+        """Hash with Werkzeug's current default (scrypt); sessions opened before end."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """True if ``password`` matches the stored hash."""

@@ -5,6 +5,7 @@ import hmac
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services
 from app.accounts.forms import (
@@ -17,6 +18,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import User
 from app.extensions import db, login_manager
+from app.limits import failed, throttled
 from app.urls import external_url, safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -28,24 +30,35 @@ login_manager.login_message = None  # the login page says it plainly already
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Flask-Login's loader: a session is valid only while the password it was opened with is."""
+    """Flask-Login's loader: a session is valid until a logout or a password change."""
     user_id, _, fingerprint = session_id.partition(":")
     if not user_id.isdigit() or int(user_id) > MAX_ID:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
+    if user is None or not hmac.compare_digest(user.session_fingerprint, fingerprint):
+        return None
+    if user.disabled_at is not None:  # disabling ends the sessions too; this holds if one slips by
         return None
     return user
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@throttled("register")
 def register():
     """Create an account, then sign in."""
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        user = services.create_user(form.full_name.data, form.email.data, form.password.data)
+        try:
+            # A savepoint: a double click or a twin request may take the address between the
+            # form's check and this insert; the database's unique constraint then decides.
+            with db.session.begin_nested():
+                user = services.create_user(form.full_name.data, form.email.data, form.password.data)
+        except IntegrityError:
+            db.session.rollback()
+            form.email.errors.append(_("An account already uses this e-mail address. Log in instead."))
+            return render_template("accounts/register.html", form=form)
         db.session.commit()
         login_user(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
@@ -54,14 +67,22 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttled("login")
 def login():
     """Log in; ``next`` only ever leads to a page of this site."""
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
         if services.password_matches(user, form.password.data):
+            if user.disabled_at is not None:
+                # Said only to whoever knows the password, so it tells nobody else the account exists.
+                form.email.errors.append(
+                    _("This account is disabled. If this is a mistake, contact the site's operator.")
+                )
+                return render_template("accounts/login.html", form=form)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
+        failed()  # counted per account and per address: repeated failures pause logging in
         form.password.errors.append(_("This e-mail address and password do not match an account."))
     return render_template("accounts/login.html", form=form)
 
@@ -70,6 +91,9 @@ def login():
 def logout():
     """Log out (POST with a CSRF token, so another site cannot log you out)."""
     if PostForm().validate_on_submit():
+        if current_user.is_authenticated:
+            current_user.end_sessions()  # copies of this session's cookies stop working too
+            db.session.commit()
         logout_user()
         flash(_("You are logged out."), "info")
     return redirect(url_for("catalog.index"))
@@ -91,6 +115,7 @@ def change_password():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@throttled("reset")
 def forgot_password():
     """Send a reset link; the answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()

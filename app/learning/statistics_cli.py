@@ -111,5 +111,8 @@ def stats_command(slug: str, version: int | None, csv_path: str | None, csv_form
     quizzes = item_statistics(course, version)
     click.echo(report(course, version, quizzes, versions_with_answers(course)))
     if csv_path:
-        Path(csv_path).write_bytes(csv_bytes(quizzes, STYLES[csv_format]))
+        try:
+            Path(csv_path).write_bytes(csv_bytes(quizzes, STYLES[csv_format]))
+        except OSError as exc:  # a missing folder, no permission, a full disk
+            raise click.ClickException(f"cannot write {csv_path}: {exc.strerror}") from None
         click.echo(f"CSV written to {csv_path}")

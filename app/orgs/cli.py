@@ -2,6 +2,7 @@
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
@@ -9,6 +10,16 @@ from app.orgs.models import KINDS, ROLES, Organisation
 from app.orgs.services import OrgError, create_organisation, find_user_by_email, set_role
 
 org = AppGroup("org", help="Create organisations and name their administrators and staff.")
+
+
+def _english(message) -> str:
+    """A message of the organisation rules, in English like the rest of the command line.
+
+    The locale is forced because, outside a request, the locale selector has no session or
+    browser to read: turning a lazy translation into text would end in a traceback.
+    """
+    with force_locale("en"):
+        return str(message)
 
 
 @org.command("create")
@@ -22,7 +33,7 @@ def create_command(slug: str, name: str, kind: str) -> None:
         db.session.commit()
     except OrgError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(_english(exc)) from None
     click.echo(f"{created.slug}: created ({created.kind}, {created.name})")
 
 

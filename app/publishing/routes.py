@@ -25,6 +25,7 @@ from app.accounts.forms import PostForm
 from app.content.bounded import TooSlow, run_bounded
 from app.content.documents import Problem
 from app.extensions import db
+from app.limits import throttled
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.codes import display_code
@@ -94,6 +95,7 @@ def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: in
 
 @bp.post("/<org_slug>/upload")
 @login_required
+@throttled("upload")
 def upload(org_slug: str):
     """Save an uploaded package as the draft of its course (refused whole if unsafe)."""
     org = _publisher_or_404(org_slug, *WRITE)
@@ -463,12 +465,16 @@ def _preview_payload() -> tuple[str, str]:
 
 @bp.post("/<org_slug>/<slug>/preview")
 @login_required
+@throttled("preview")
 def preview(org_slug: str, slug: str):
     """The live preview: one file rendered by the import's parser and sanitiser, with its problems."""
     org = _publisher_or_404(org_slug, *WRITE)
     _draft_or_404(org, slug)
     path, text = _preview_payload()
     seconds = current_app.config["CONTENT_CHECK_SECONDS"]
+    # Rendering reads nothing from the database: end the transaction first, so that a slow
+    # preview never holds SQLite's write lock (taken when a transaction begins) from others.
+    db.session.rollback()
     try:
         result = run_bounded(editor.preview, path, text, seconds=seconds)
     except TooSlow:

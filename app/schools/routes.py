@@ -19,6 +19,7 @@ from app.catalog.services import title_key
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning.models import QuizAttempt
+from app.limits import failed, throttled
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, ROLES, SCHOOL, TEACHER, Organisation
@@ -56,6 +57,7 @@ def _fail(message) -> None:
 
 @bp.route("/join", methods=["GET", "POST"])
 @login_required
+@throttled("join")
 def join():
     """Type a class code (or confirm the one a join link carried) to enter the class.
 
@@ -73,6 +75,7 @@ def join():
             school_class = services.join_class(current_user, form.code.data)
         except services.SchoolError as exc:
             db.session.rollback()
+            failed()  # guessing codes is slowed down per account and per address
             form.code.errors.append(str(exc))
         else:
             db.session.commit()
@@ -86,6 +89,7 @@ def _join_publisher(form: JoinForm, publisher: Organisation):
         orgs.join_as_member(current_user, publisher)
     except orgs.OrgError as exc:
         db.session.rollback()
+        failed()
         form.code.errors.append(str(exc))
         return render_template("schools/join.html", form=form, school_class=None, already=False)
     db.session.commit()
@@ -101,6 +105,7 @@ def _join_publisher(form: JoinForm, publisher: Organisation):
 
 @bp.get("/join/<code>")
 @login_required
+@throttled("join")
 def join_link(code: str):
     """A join link: show which class it is and ask for confirmation (a GET never changes anything)."""
     school_class = services.find_class_by_code(code)
@@ -112,6 +117,7 @@ def join_link(code: str):
         )
     form = JoinForm(data={"code": school_class.join_code if school_class else ""})
     if school_class is None:
+        failed()
         form.code.errors = [_("No class has this code. Check it with your teacher.")]
     already = school_class is not None and services.enrolment(school_class, current_user.id) is not None
     return render_template("schools/join.html", form=form, school_class=school_class, already=already)

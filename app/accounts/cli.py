@@ -1,0 +1,168 @@
+"""``flask --app wsgi user …``: create accounts, name site administrators, disable accounts.
+
+The command line speaks English; the account rules' own messages are forced to English too
+(outside a request the locale selector has no browser to ask).
+"""
+
+import sys
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask.cli import AppGroup
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.accounts.services import create_user, find_user_by_email, password_problem
+from app.certificates.pdf import unprintable_characters
+from app.extensions import db
+from app.models_base import utcnow
+
+user = AppGroup("user", help="Create accounts, name site administrators, disable and enable accounts.")
+
+NAME_MAX_LENGTH = 120  # the column's size, as on the registration form
+EMAIL_MAX_LENGTH = 254
+
+
+def _account(email: str) -> User:
+    """The account EMAIL names, or a clean error."""
+    found = find_user_by_email(email)
+    if found is None:
+        raise click.ClickException(f"no account with the e-mail '{email}'")
+    return found
+
+
+def _checked_email(email: str) -> str:
+    """The e-mail in its stored form, if it is a valid address nobody uses yet."""
+    try:
+        validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.ClickException(f"'{email}' is not a valid e-mail address: {exc}") from None
+    if len(email.strip()) > EMAIL_MAX_LENGTH:
+        raise click.ClickException(f"the e-mail address must be at most {EMAIL_MAX_LENGTH} characters")
+    if find_user_by_email(email) is not None:
+        raise click.ClickException(f"an account already uses the e-mail '{User.normalise_email(email)}'")
+    return User.normalise_email(email)
+
+
+def _checked_name(full_name: str) -> str:
+    """The name as certificates will print it: not empty, not too long, printable."""
+    name = full_name.strip()
+    if not name or len(name) > NAME_MAX_LENGTH:
+        raise click.ClickException(f"the full name must be between 1 and {NAME_MAX_LENGTH} characters")
+    missing = unprintable_characters(name)
+    if missing:
+        raise click.ClickException(
+            f"certificates cannot print these characters of the name: {' '.join(missing)}"
+        )
+    return name
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The first line of standard input, or a password typed twice without echo."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise click.ClickException("--password-stdin: nothing to read on standard input")
+        return line.rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--name", "full_name", required=True, help="Full name, as certificates will print it.")
+@click.option("--admin", is_flag=True, help="Make the account a site administrator.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of asking for it.",
+)
+def create_command(email: str, full_name: str, admin: bool, password_stdin: bool) -> None:
+    """Create an account for EMAIL, with the same password rules as the registration form."""
+    address, name = _checked_email(email), _checked_name(full_name)
+    password = _read_password(password_stdin)
+    with force_locale("en"):
+        problem = password_problem(password, name, address)
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        # Someone may register the address while the password is being typed: the unique
+        # constraint decides, and the answer is the same message as the check above.
+        with db.session.begin_nested():
+            created = create_user(name, address, password)
+            created.is_admin = admin
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(f"an account already uses the e-mail '{address}'") from None
+    role = " (site administrator)" if admin else ""
+    click.echo(f"{created.email}: account created for {created.full_name}{role}")
+
+
+def _set_admin(email: str, admin: bool) -> None:
+    """Give (or take away) the site administrator role; saying so if nothing changes."""
+    found = _account(email)
+    if found.is_admin == admin:
+        click.echo(f"{found.email} is {'already' if admin else 'not'} a site administrator")
+        return
+    found.is_admin = admin
+    db.session.commit()
+    click.echo(f"{found.email} is {'now' if admin else 'no longer'} a site administrator")
+
+
+@user.command("set-admin")
+@click.argument("email")
+def set_admin_command(email: str) -> None:
+    """Make the account EMAIL a site administrator."""
+    _set_admin(email, True)
+
+
+@user.command("unset-admin")
+@click.argument("email")
+def unset_admin_command(email: str) -> None:
+    """Take the site administrator role away from the account EMAIL."""
+    _set_admin(email, False)
+
+
+@user.command("disable")
+@click.argument("email")
+def disable_command(email: str) -> None:
+    """Disable the account EMAIL: it cannot log in and its open sessions end."""
+    found = _account(email)
+    if found.disabled_at is not None:
+        click.echo(f"{found.email} has been disabled since {found.disabled_at:%Y-%m-%d %H:%M} UTC")
+        return
+    found.disabled_at = utcnow()
+    found.end_sessions()
+    db.session.commit()
+    click.echo(f"{found.email} is disabled: it cannot log in and its sessions have ended")
+
+
+@user.command("enable")
+@click.argument("email")
+def enable_command(email: str) -> None:
+    """Let the disabled account EMAIL log in again."""
+    found = _account(email)
+    if found.disabled_at is None:
+        click.echo(f"{found.email} is not disabled")
+        return
+    found.disabled_at = None
+    db.session.commit()
+    click.echo(f"{found.email} is enabled: it can log in again")
+
+
+@user.command("list")
+@click.option("--admins", is_flag=True, help="Only the site administrators.")
+def list_command(admins: bool) -> None:
+    """List the accounts, one a line: e-mail, full name, role, state (tab-separated)."""
+    query = select(User).order_by(User.email)
+    if admins:
+        query = query.where(User.is_admin.is_(True))
+    accounts = db.session.scalars(query).all()
+    for account in accounts:
+        role = "admin" if account.is_admin else "-"
+        state = "active" if account.disabled_at is None else f"disabled {account.disabled_at:%Y-%m-%d}"
+        click.echo(f"{account.email}\t{account.full_name}\t{role}\t{state}")
+    # The count goes to standard error so that scripts can read standard output as it is.
+    click.echo(f"{len(accounts)} account(s)", err=True)

@@ -1,0 +1,172 @@
+"""Throttling (Flask-Limiter): logins, reset e-mails, registration, join codes, previews and uploads.
+
+Counts live in Redis when ``RATELIMIT_STORAGE_URI`` or ``REDIS_URL`` is set, so that every web
+process shares them, and in this process's memory otherwise (development, ``make run``, tests).
+Views name their policy with ``@throttled("login")``; ``init_app`` gives each app its own limiter,
+so two apps never share counts unless they share a storage.
+"""
+
+import hashlib
+import hmac
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_login import current_user
+
+EXTENSION = "cadre_limiter"
+FAILED = "cadre.throttle_failed"
+
+ACCOUNT_PAUSED = _l(
+    "Too many failed attempts to log in to this account. To protect it, logging in is paused for a while."
+)
+TOO_MANY = _l("Too many attempts from your connection.")
+TOO_MANY_MAILS = _l("Too many e-mails were asked for this address or from your connection.")
+TOO_MANY_JOINS = _l("Too many codes were tried that match no class.")
+TOO_MANY_PREVIEWS = _l("Too many previews or uploads in a short time.")
+
+
+def client_address() -> str:
+    """The visitor's address; behind ``RATELIMIT_TRUSTED_PROXIES`` proxies, the one they saw."""
+    hops = current_app.config["RATELIMIT_TRUSTED_PROXIES"]
+    if hops:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.remote_addr or "unknown"
+
+
+def account_in_form() -> str:
+    """The account a login or reset form names, keyed: storage never holds e-mail addresses."""
+    email = (request.form.get("email") or "").strip().lower().encode("utf-8", "replace")
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "account-" + hmac.new(secret, email, hashlib.sha256).hexdigest()[:32]
+
+
+def signed_in_user() -> str:
+    """The signed-in account's id (not its session id, which a new login would change)."""
+    return f"user-{current_user.id}"
+
+
+def _anonymous() -> bool:
+    return not current_user.is_authenticated
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One limit: a config key holding e.g. ``5 per minute;20 per hour``, counted per ``key``."""
+
+    setting: str
+    key: Callable[[], str]  # names the bucket: an account, a signed-in user, an address
+    message: LazyString
+    failures_only: bool = False  # count only requests whose view called ``failed()``
+    signed_in: bool = False  # not applied to anonymous visitors (the view sends them to log in)
+    methods: tuple[str, ...] | None = ("POST",)  # None: every method (a join link is a GET)
+
+
+POLICIES: dict[str, tuple[Rule, ...]] = {
+    "login": (
+        Rule("RATELIMIT_LOGIN_ACCOUNT", account_in_form, ACCOUNT_PAUSED, failures_only=True),
+        Rule("RATELIMIT_LOGIN_ADDRESS", client_address, TOO_MANY, failures_only=True),
+    ),
+    "reset": (
+        Rule("RATELIMIT_RESET_ACCOUNT", account_in_form, TOO_MANY_MAILS),
+        Rule("RATELIMIT_RESET_ADDRESS", client_address, TOO_MANY_MAILS),
+    ),
+    "register": (Rule("RATELIMIT_REGISTER_ADDRESS", client_address, TOO_MANY),),
+    "join": (
+        Rule(
+            "RATELIMIT_JOIN_ACCOUNT",
+            signed_in_user,
+            TOO_MANY_JOINS,
+            failures_only=True,
+            signed_in=True,
+            methods=None,
+        ),
+        Rule("RATELIMIT_JOIN_ADDRESS", client_address, TOO_MANY_JOINS, failures_only=True, methods=None),
+    ),
+    "preview": (Rule("RATELIMIT_PREVIEW_ACCOUNT", signed_in_user, TOO_MANY_PREVIEWS, signed_in=True),),
+    "upload": (Rule("RATELIMIT_UPLOAD_ACCOUNT", signed_in_user, TOO_MANY_PREVIEWS, signed_in=True),),
+}
+
+
+def throttled(policy: str):
+    """Mark a view as limited by one of ``POLICIES``; ``init_app`` applies it to each app."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown throttling policy {policy!r}")
+
+    def mark(view):
+        view.throttle_policy = policy
+        return view
+
+    return mark
+
+
+def failed() -> None:
+    """Tell the limiter this request was a failed attempt (wrong password, unknown code)."""
+    request.environ[FAILED] = True  # the request's own dict: it ends with the request
+
+
+def _was_a_failure(_response) -> bool:
+    return bool(request.environ.get(FAILED))
+
+
+def _config_value(setting: str):
+    return lambda: current_app.config[setting]
+
+
+def _message(rule: Rule):
+    return lambda: str(rule.message)
+
+
+def storage_uri(config) -> str:
+    """Where counts are kept: the configured storage, else the Redis server, else memory."""
+    return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+
+
+def init_app(app) -> None:
+    """Give the app its own limiter and apply each marked view's policy (after blueprints)."""
+    uri = storage_uri(app.config)
+    in_memory = uri.startswith("memory:")
+    limiter = Limiter(
+        client_address,
+        storage_uri=uri,
+        # A Redis that does not answer must not hold a request: wait 2 s, then count in memory.
+        storage_options={} if in_memory else {"socket_connect_timeout": 2, "socket_timeout": 2},
+        in_memory_fallback_enabled=not in_memory,
+    )
+    limiter.init_app(app)
+    app.extensions[EXTENSION] = limiter
+    if in_memory and app.config["ENV_NAME"] == "production":
+        app.logger.warning("No REDIS_URL: each web process keeps its own throttling counts.")
+    for endpoint, view in list(app.view_functions.items()):
+        policy = getattr(view, "throttle_policy", None)
+        for rule in POLICIES.get(policy, ()):
+            view = limiter.shared_limit(
+                _config_value(rule.setting),
+                scope=f"{policy}:{rule.setting}",
+                key_func=rule.key,
+                methods=list(rule.methods) if rule.methods else None,
+                error_message=_message(rule),
+                exempt_when=_anonymous if rule.signed_in else None,
+                deduct_when=_was_a_failure if rule.failures_only else None,
+            )(view)
+        app.view_functions[endpoint] = view
+
+
+def retry_after() -> int | None:
+    """Seconds until every limit this request broke lets one more attempt through, if any broke."""
+    limiter = current_app.extensions.get(EXTENSION)
+    if limiter is None or not limiter.enabled:
+        return None
+    # A moving window frees a place when its oldest counted request leaves it.
+    frees = [limit.window[0] for limit in limiter.current_limits if limit.breached]
+    if not frees:
+        return None
+    return max(1, math.ceil(max(frees) - time.time()))
