@@ -102,6 +102,7 @@ def init_app(app) -> None:
     """Register the command groups."""
     from app.accounts.cli import user
     from app.backup import backup_command, restore_command
+    from app.jobs import jobs
     from app.learning.statistics_cli import stats_command
     from app.orgs.cli import org
 
@@ -111,3 +112,4 @@ def init_app(app) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(user)
+    app.cli.add_command(jobs)

@@ -76,6 +76,11 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_JOIN_ADDRESS": "30 per minute;300 per hour",
         "RATELIMIT_PREVIEW_ACCOUNT": "40 per minute;600 per hour",
         "RATELIMIT_UPLOAD_ACCOUNT": "20 per hour",
+        # Background jobs (app/jobs.py): an RQ queue on REDIS_URL, else run in the web process.
+        "JOBS_QUEUE": "cadre",
+        "JOBS_RETRY_INTERVALS": (30, 120, 600),  # seconds before each retry; then the job is failed
+        "JOBS_TIMEOUT": 300,  # seconds a job may run before the worker stops it
+        "JOBS_INLINE": None,  # without Redis: "after-response" (the default) or "now" (default in tests)
         # Legal pages (app/legal.py): the operator's identity above, then optional details.
         **LEGAL_DEVELOPMENT_DEFAULTS,
         "OPERATOR_REGISTRATION": "",  # e.g. "RCS Paris 123 456 789, share capital 10,000 EUR"

@@ -19,7 +19,7 @@ from app.accounts.forms import (
 from app.accounts.models import User
 from app.extensions import db, login_manager
 from app.limits import failed, throttled
-from app.urls import external_url, safe_next
+from app.urls import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 MAX_ID = 2**31 - 1  # the largest id an integer column holds on every database
@@ -120,14 +120,7 @@ def forgot_password():
     """Send a reset link; the answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None:
-            link = external_url(url_for("accounts.reset_password", token=services.make_reset_token(user)))
-            services.send_mail(
-                user.email,
-                _("Reset your Cadre password"),
-                render_template("accounts/email/reset.txt", user=user, link=link),
-            )
+        services.request_password_reset(form.email.data)  # the lookup happens off the request
         flash(
             _(
                 "If an account uses this address, a link to choose a new password is on its way. "

@@ -1,0 +1,144 @@
+"""Background jobs: every piece of work that should not hold a request goes through ``enqueue``.
+
+With ``REDIS_URL`` set, jobs go to an RQ queue on that Redis and a worker runs them
+(``flask --app wsgi jobs worker``), retrying with backoff; failed jobs are listed by
+``flask --app wsgi jobs failed``. Without Redis (development, ``make run``), the job runs in this
+process once the response has been sent (or at once outside a request), so the visitor never waits
+for it and nothing but Python is needed. Tests run such jobs at once, so they can see the result.
+
+A job is a plain module-level function taking plain arguments (strings, numbers): it runs in an
+app context of its own, in the worker or here, and must not count on the request that asked for it.
+"""
+
+import importlib
+import logging
+
+import click
+from flask import after_this_request, current_app, has_app_context, has_request_context
+from flask.cli import AppGroup
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(func, *args) -> None:
+    """Run ``func(*args)`` in the background: on the queue, or here once the response is sent."""
+    name = f"{func.__module__}:{func.__qualname__}"
+    config = current_app.config
+    if config.get("REDIS_URL"):
+        from redis import RedisError
+        from rq import Retry
+
+        intervals = list(config["JOBS_RETRY_INTERVALS"])
+        try:
+            queue().enqueue(
+                perform,
+                name,
+                *args,
+                retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+                job_timeout=config["JOBS_TIMEOUT"],
+                description=name,  # not the arguments: no e-mail address in the worker's log
+            )
+            return
+        except RedisError:
+            # Better a mail sent from here than a 500 or a mail lost; the log says Redis is down.
+            log.exception("Redis unreachable: job %s runs in the web process", name)
+    app = current_app._get_current_object()
+    inline = config.get("JOBS_INLINE") or ("now" if app.testing else "after-response")
+    if inline == "after-response" and has_request_context():
+
+        @after_this_request
+        def run_after_sending(response):
+            # Called by the server once the body is sent: the visitor does not wait for the job.
+            response.call_on_close(lambda: _run_inline(app, name, args))
+            return response
+
+        return
+    # At once, in the caller's app context and database session, as RQ's synchronous mode does:
+    # a second session could not get SQLite's lock while the caller's transaction is open.
+    try:
+        _call(name, args)
+    except Exception:
+        log.exception("Background job %s failed (no REDIS_URL: not retried)", name)
+
+
+def _run_inline(app, name: str, args: tuple) -> None:
+    """Run a job in this process, in an app context of its own; log a failure, never raise it."""
+    with app.app_context():
+        try:
+            _call(name, args)
+        except Exception:
+            log.exception("Background job %s failed (no REDIS_URL: not retried)", name)
+
+
+def _call(name: str, args: tuple):
+    """Import the job function named "module:qualname" and call it."""
+    module, _, qualname = name.partition(":")
+    func = importlib.import_module(module)
+    for part in qualname.split("."):
+        func = getattr(func, part)
+    return func(*args)
+
+
+def perform(name: str, *args):
+    """What the worker runs: the job, inside an app context of its own."""
+    if has_app_context():
+        with current_app.app_context():  # a fresh context: its own database session
+            return _call(name, args)
+    from app import create_app  # an `rq worker` started outside Flask's command line
+
+    with create_app().app_context():
+        return _call(name, args)
+
+
+def connection():
+    """The Redis connection for the queue (REDIS_URL)."""
+    from redis import Redis
+
+    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2)
+
+
+def queue():
+    """The app's RQ queue (JOBS_QUEUE, "cadre" by default)."""
+    from rq import Queue
+
+    return Queue(current_app.config["JOBS_QUEUE"], connection=connection())
+
+
+jobs = AppGroup("jobs", help="Run and inspect background jobs (needs REDIS_URL).")
+
+
+def _queue_or_fail():
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: jobs run inside the web process, no worker needed.")
+    return queue()
+
+
+@jobs.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run jobs from the queue until stopped (retries are scheduled by this worker too)."""
+    from rq import Worker
+
+    from app.extensions import db
+
+    work_queue = _queue_or_fail()
+    # Each job runs in a forked child: it must not share the parent's database connections.
+    db.engine.dispose()
+    Worker([work_queue], connection=work_queue.connection).work(burst=burst, with_scheduler=True)
+
+
+@jobs.command("failed")
+def failed_command() -> None:
+    """List the jobs that failed after their last retry, newest last."""
+    from rq.job import Job
+
+    work_queue = _queue_or_fail()
+    ids = work_queue.failed_job_registry.get_job_ids()
+    for job in Job.fetch_many(ids, connection=work_queue.connection):
+        if job is None:
+            continue  # expired between the two calls
+        result = job.latest_result()
+        reason = ((result.exc_string if result else None) or "").strip().splitlines()[-1:] or ["?"]
+        ended = job.ended_at.isoformat(timespec="seconds") if job.ended_at else "?"
+        click.echo(f"{job.id}  {ended}  {job.description}  {reason[0]}")
+    click.echo(f"{len(ids)} failed job(s) in queue {work_queue.name}.")

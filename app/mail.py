@@ -1,0 +1,47 @@
+"""Outgoing e-mail: composed by the caller, sent by a background job (app/jobs.py)."""
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+from app import jobs
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send a plain-text e-mail in the background: the request never waits for SMTP."""
+    jobs.enqueue(deliver_mail, to, subject, body)
+
+
+def deliver_mail(to: str, subject: str, body: str) -> None:
+    """The job: send by SMTP (an error is raised, so the queue retries); without SMTP, log it."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    if not config.get("MAIL_SERVER"):
+        if config["ENV_NAME"] == "production":
+            # Never write a live reset link to production logs.
+            log.error("No MAIL_SERVER configured: e-mail (%s) not sent.", subject)
+        else:
+            # The decoded text, not the quoted-printable wire form, so a link in it can be opened.
+            log.warning(
+                "No MAIL_SERVER configured; e-mail not sent:\nTo: %s\nSubject: %s\n\n%s",
+                to,
+                subject,
+                message.get_content(),
+            )
+        if current_app.testing:
+            current_app.extensions.setdefault("cadre_outbox", []).append(message)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)

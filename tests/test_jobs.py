@@ -1,0 +1,130 @@
+"""Background jobs: on Redis a worker runs them, retries them with backoff and keeps the failures;
+without Redis they still run, in the web process."""
+
+import os
+import secrets
+
+import pytest
+import redis
+from flask import current_app
+from rq import SimpleWorker
+
+from app import jobs
+from tests.conftest import make_app
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def remember(value: str) -> None:
+    """A job: note a value where the test can see it."""
+    current_app.extensions.setdefault("test_jobs", []).append(value)
+
+
+def fail(reason: str) -> None:
+    """A job that always fails, counting its attempts."""
+    current_app.extensions.setdefault("test_attempts", []).append(reason)
+    raise RuntimeError(reason)
+
+
+def push_to_redis(key: str, value: str) -> None:
+    """A job whose effect survives a forked worker child."""
+    redis.Redis.from_url(current_app.config["REDIS_URL"]).rpush(key, value)
+
+
+@pytest.fixture
+def queued_app(tmp_path):
+    """An app on the machine's Redis, with a queue of its own, emptied afterwards."""
+    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.RedisError:
+        if os.environ.get("CADRE_REQUIRE_REDIS"):
+            pytest.fail("no Redis at TEST_REDIS_URL")
+        pytest.skip("no Redis at TEST_REDIS_URL (default redis://127.0.0.1:6379/0)")
+    name = f"cadre-test-{secrets.token_hex(6)}"
+    app = make_app(
+        f"sqlite:///{tmp_path / 'test.sqlite'}",
+        REDIS_URL=REDIS_URL,
+        JOBS_QUEUE=name,
+        JOBS_RETRY_INTERVALS=(0, 0),  # two retries, at once: the test need not wait for backoff
+    )
+    with app.app_context():
+        yield app
+        queue = jobs.queue()
+        for registry in (queue.failed_job_registry, queue.finished_job_registry):
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
+        queue.delete(delete_jobs=True)
+    connection.close()
+
+
+def run_worker(app) -> None:
+    queue = jobs.queue()
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def test_a_queued_job_waits_for_the_worker(queued_app):
+    jobs.enqueue(remember, "hello")
+    assert "test_jobs" not in queued_app.extensions  # not run by the request or the caller
+    assert jobs.queue().count == 1
+    run_worker(queued_app)
+    assert queued_app.extensions["test_jobs"] == ["hello"]
+    assert jobs.queue().count == 0
+
+
+def test_a_failing_job_is_retried_then_listed_as_failed(queued_app):
+    jobs.enqueue(fail, "SMTP server said no")
+    run_worker(queued_app)
+    assert queued_app.extensions["test_attempts"] == ["SMTP server said no"] * 3  # 1 try + 2 retries
+    queue = jobs.queue()
+    assert len(queue.failed_job_registry) == 1
+    job = queue.fetch_job(queue.failed_job_registry.get_job_ids()[0])
+    assert job.retries_left == 0
+
+    result = queued_app.test_cli_runner().invoke(args=["jobs", "failed"])
+    assert result.exit_code == 0, result.output
+    assert "tests.test_jobs:fail" in result.output
+    assert "RuntimeError: SMTP server said no" in result.output
+    assert "1 failed job(s)" in result.output
+
+
+def test_the_retry_waits_longer_each_time(queued_app):
+    queued_app.config["JOBS_RETRY_INTERVALS"] = (30, 120, 600)
+    jobs.enqueue(remember, "later")
+    job = jobs.queue().jobs[0]
+    assert (job.retries_left, job.retry_intervals) == (3, [30, 120, 600])
+
+
+def test_the_worker_command_runs_the_queue(queued_app):
+    key = f"{queued_app.config['JOBS_QUEUE']}-result"
+    jobs.enqueue(push_to_redis, key, "done")
+    result = queued_app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    connection = jobs.connection()
+    assert connection.lrange(key, 0, -1) == [b"done"]
+    connection.delete(key)
+
+
+def test_without_redis_the_job_runs_in_the_process(app):
+    assert not app.config["REDIS_URL"]
+    jobs.enqueue(remember, "inline")
+    assert app.extensions["test_jobs"] == ["inline"]
+
+
+def test_without_redis_a_failing_job_is_logged_not_raised(app, caplog):
+    jobs.enqueue(fail, "boom")
+    assert app.extensions["test_attempts"] == ["boom"]
+    assert "Background job tests.test_jobs:fail failed" in caplog.text
+
+
+def test_job_commands_explain_that_redis_is_needed(app):
+    result = app.test_cli_runner().invoke(args=["jobs", "failed"])
+    assert result.exit_code == 1
+    assert "REDIS_URL is not set" in result.output
+
+
+def test_an_unreachable_redis_still_runs_the_job(app, caplog):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    jobs.enqueue(remember, "anyway")
+    assert app.extensions["test_jobs"] == ["anyway"]
+    assert "Redis unreachable" in caplog.text
