@@ -50,6 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (accounts, catalog, learning, certificates, schools, publishing, publishing_statistics):
         app.register_blueprint(module.bp)
     app.register_blueprint(legal.bp)
+    from app.accounts import me
+
+    app.register_blueprint(me.bp)
     from app import limits
 
     limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled

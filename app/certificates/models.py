@@ -10,6 +10,8 @@ from app.catalog.models import Course
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
+HOLDER_REQUEST = "holder-request"  # the one withdrawal reason so far: the holder deleted their account
+
 
 class Certificate(db.Model):
     """Issued once per learner and course; keeps the names and version it was earned on."""
@@ -33,14 +35,23 @@ class Certificate(db.Model):
     modules_completed: Mapped[int | None] = mapped_column(Integer)
     final_score: Mapped[int | None] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the holder deleted their account: the page then shows no personal data.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(40))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
 
     @property
     def valid(self) -> bool:
-        """A certificate stays valid unless it was revoked."""
-        return self.revoked_at is None
+        """A certificate stays valid unless it was revoked or withdrawn."""
+        return self.revoked_at is None and self.withdrawn_at is None
+
+    def withdraw_at_holder_request(self) -> None:
+        """Withdraw it and forget the holder's name (their account is being deleted)."""
+        self.withdrawn_at = utcnow()
+        self.withdrawal_reason = HOLDER_REQUEST
+        self.holder_name = ""
 
 
 class CertificatePDF(db.Model):

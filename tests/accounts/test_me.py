@@ -1,0 +1,271 @@
+"""« My account »: change my name, download my data, delete my account."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.certificates.models import Certificate, CertificatePDF
+from app.extensions import db
+from app.learning.models import AttemptAnswer, ModuleProgress, QuizAttempt
+from app.orgs import services as orgs
+from app.orgs.models import Membership
+from app.schools import services as schools
+from app.schools.models import Enrolment
+from tests.certificates.test_certificate_pages import complete
+from tests.conftest import PASSWORD, csrf_token_from, make_app, text_of
+
+SECTIONS = {"profile", "progress", "open_quizzes", "attempts", "certificates", "memberships", "classes"}
+
+
+@pytest.fixture
+def zoe(make_user):
+    return make_user(full_name="Zoé Lefèvre", email="zoe@example.org")
+
+
+@pytest.fixture
+def world(app, course, zoe, make_user):
+    """Zoé completed the course (certificate), is a publisher's member and a school's student."""
+    certificate = complete(zoe, course)
+    db.session.add(
+        CertificatePDF(certificate_id=certificate.id, locale="en", data="%PDF Zoé Lefèvre".encode())
+    )
+    publisher = orgs.create_organisation("editions-nord", "Éditions du Nord", "publisher")
+    school = orgs.create_organisation("ecole-image", "École de l’image", "school")
+    teacher = make_user("Théo Prof", "teacher@example.org")
+    orgs.set_role(publisher, zoe, "member")
+    orgs.set_role(school, teacher, "teacher")
+    db.session.flush()
+    school_class = schools.create_class(school, teacher, "Terminale B", "2026", "")
+    db.session.add(Enrolment(class_id=school_class.id, user_id=zoe.id))
+    db.session.commit()
+    return certificate
+
+
+def test_account_pages_need_a_login(client, app):
+    for url in ("/account/me/", "/account/me/data.json", "/account/me/data.html", "/account/me/delete"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/account/login" in response.location
+    assert client.post("/account/me/name", data={"full_name": "X"}).status_code == 302
+
+
+def test_change_name_keeps_issued_certificates(client, auth, world, zoe):
+    auth.login("zoe@example.org")
+    response = client.post("/account/me/name", data={"full_name": "  Zoé Martin  "}, follow_redirects=True)
+    assert "Certificates already issued keep the name they were issued with" in text_of(response)
+    assert db.session.get(User, zoe.id).full_name == "Zoé Martin"
+    assert db.session.get(Certificate, world.id).holder_name == "Zoé Lefèvre"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("", "Enter your full name."), ("   ", "Enter your full name."), ("x" * 121, "120"), ("王小明", "王")],
+)
+def test_bad_name_changes_nothing(client, auth, zoe, name, message):
+    auth.login("zoe@example.org")
+    response = client.post("/account/me/name", data={"full_name": name})
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert db.session.get(User, zoe.id).full_name == "Zoé Lefèvre"
+
+
+def test_name_change_needs_the_csrf_token(database_url, tmp_path):
+    from tests.conftest import fresh_schema
+
+    with fresh_schema(make_app(database_url, WTF_CSRF_ENABLED=True)) as app:
+        user = User(full_name="Zoé Lefèvre", email="zoe@example.org")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        client = app.test_client()
+        token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+        client.post(
+            "/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token}
+        )
+        assert client.post("/account/me/name", data={"full_name": "Mallory"}).status_code == 400
+        assert client.post("/account/me/delete", data={"email": "zoe@example.org", "password": PASSWORD,
+                                                       "understood": "y"}).status_code == 400  # fmt: skip
+        assert db.session.get(User, user.id).full_name == "Zoé Lefèvre"
+        page = client.get("/account/me/").get_data(as_text=True)
+        response = client.post(
+            "/account/me/name", data={"full_name": "Zoé Martin", "csrf_token": csrf_token_from(page)}
+        )
+        assert response.status_code == 302
+        assert db.session.get(User, user.id).full_name == "Zoé Martin"
+
+
+def test_json_export_holds_every_section(client, auth, world, zoe):
+    auth.login("zoe@example.org")
+    response = client.get("/account/me/data.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    data = json.loads(response.get_data(as_text=True))
+    assert set(data) == SECTIONS
+    assert data["profile"] == {
+        "full_name": "Zoé Lefèvre",
+        "email": "zoe@example.org",
+        "created_at": zoe.created_at.isoformat(),
+        "site_administrator": False,
+    }
+    assert len(data["progress"]) == db.session.scalar(
+        select(func.count()).select_from(ModuleProgress).where(ModuleProgress.user_id == zoe.id)
+    )
+    assert all(p["completed_at"] for p in data["progress"])
+    attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == zoe.id)).all()
+    assert len(data["attempts"]) == len(attempts) > 0
+    first = data["attempts"][0]
+    assert first["score"] == 100 and first["passed"] is True
+    assert any(choice["chosen"] for question in first["answers"] for choice in question["choices"])
+    assert [c["code"] for c in data["certificates"]] == [world.code]
+    assert data["certificates"][0]["holder_name"] == "Zoé Lefèvre"
+    assert data["certificates"][0]["url"].endswith(f"/certificates/{world.code}")
+    assert data["memberships"] == [
+        {"organisation": "Éditions du Nord", "kind": "publisher", "role": "member",
+         "since": data["memberships"][0]["since"]}
+    ]  # fmt: skip
+    assert [(k["class"], k["school"]) for k in data["classes"]] == [("Terminale B", "École de l’image")]
+
+
+def test_json_export_of_a_new_account_is_empty_but_complete(client, auth, zoe):
+    auth.login("zoe@example.org")
+    data = client.get("/account/me/data.json").get_json()
+    assert set(data) == SECTIONS
+    assert all(data[section] == [] for section in SECTIONS - {"profile"})
+
+
+def test_html_export_is_readable(client, auth, world):
+    auth.login("zoe@example.org")
+    response = client.get("/account/me/data.html")
+    page = text_of(response)
+    assert response.headers["Cache-Control"] == "no-store"
+    for expected in ("Zoé Lefèvre", "zoe@example.org", "Terminale B", "École de l’image", "Éditions du Nord",
+                     world.code, world.course_title, "your answer"):  # fmt: skip
+        assert expected in page
+
+
+def test_export_shows_only_my_data(client, auth, world, make_user):
+    make_user("Olga Dehors", "olga@example.org")
+    auth.login("olga@example.org")
+    data = client.get("/account/me/data.json").get_json()
+    assert data["profile"]["email"] == "olga@example.org"
+    assert all(data[section] == [] for section in SECTIONS - {"profile"})
+
+
+def test_delete_page_says_what_happens(client, auth, zoe):
+    auth.login("zoe@example.org")
+    page = text_of(client.get("/account/me/delete"))
+    assert "withdrawn at the holder's request" in page
+    assert "kept only anonymised" in page
+    assert "you leave your organisations and classes" in page
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"email": "zoe@example.org", "password": "wrong password here", "understood": "y"},
+        {"email": "olga@example.org", "password": PASSWORD, "understood": "y"},
+        {"email": "zoe@example.org", "password": PASSWORD},
+        {"email": "", "password": PASSWORD, "understood": "y"},
+    ],
+)
+def test_delete_refused_without_the_right_proof(client, auth, world, zoe, make_user, form):
+    make_user("Olga Dehors", "olga@example.org")
+    auth.login("zoe@example.org")
+    response = client.post("/account/me/delete", data=form)
+    assert response.status_code == 200
+    assert "Please correct the highlighted fields." in text_of(response)
+    assert db.session.get(User, zoe.id).email == "zoe@example.org"
+    assert db.session.get(Certificate, world.id).withdrawn_at is None
+    assert client.get("/account/me/").status_code == 200  # still signed in
+
+
+def test_delete_account(client, auth, world, zoe):
+    answers_before = db.session.scalar(select(func.count()).select_from(AttemptAnswer))
+    auth.login("zoe@example.org")
+    response = client.post(
+        "/account/me/delete",
+        data={"email": "Zoe@Example.org ", "password": PASSWORD, "understood": "y"},
+        follow_redirects=True,
+    )
+    assert "Your account is deleted." in text_of(response)
+    db.session.expire_all()
+    user = db.session.get(User, zoe.id)
+    assert "Zoé" not in user.full_name and user.email.endswith("@deleted.invalid")
+    assert user.disabled_at is not None and not user.check_password(PASSWORD)
+    for model in (ModuleProgress, Membership, Enrolment):
+        assert db.session.scalar(select(func.count()).select_from(model).where(model.user_id == zoe.id)) == 0
+    # Attempts and their answers stay for item statistics.
+    assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == answers_before > 0
+    certificate = db.session.get(Certificate, world.id)
+    assert certificate.withdrawn_at is not None and certificate.withdrawal_reason == "holder-request"
+    assert certificate.holder_name == "" and not certificate.valid
+    assert db.session.scalar(select(func.count()).select_from(CertificatePDF)) == 0
+    # Logged out, and the old password opens nothing.
+    assert client.get("/account/me/").status_code == 302
+    assert "do not match" in text_of(auth.login("zoe@example.org"))
+    page = text_of(client.get(f"/certificates/{world.code}"))
+    assert "withdrawn at the holder's request" in page
+    assert "Zoé" not in page and "Lefèvre" not in page
+    assert "Valid certificate" not in page
+
+
+def test_a_deleted_address_can_register_again(client, auth, world):
+    auth.login("zoe@example.org")
+    client.post(
+        "/account/me/delete", data={"email": "zoe@example.org", "password": PASSWORD, "understood": "y"}
+    )
+    response = client.post(
+        "/account/register",
+        data={
+            "full_name": "Zoé Neuve",
+            "email": "zoe@example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_wrong_passwords_on_delete_are_throttled(client, auth, zoe):
+    auth.login("zoe@example.org")
+    bad = {"email": "zoe@example.org", "password": "wrong password here", "understood": "y"}
+    statuses = [client.post("/account/me/delete", data=bad).status_code for _ in range(6)]
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429
+
+
+def test_reissue_prints_the_new_name(client, auth, world, zoe):
+    auth.login("zoe@example.org")
+    assert "Print" not in text_of(client.get("/account/me/"))  # same name: nothing to reissue
+    client.post("/account/me/name", data={"full_name": "Zoé Martin"})
+    page = text_of(client.get("/account/me/"))
+    assert "Certificates with your previous name" in page and "Print Zoé Martin on this certificate" in page
+    response = client.post(f"/account/me/certificates/{world.code}/reissue", follow_redirects=True)
+    assert "The certificate now carries the name Zoé Martin." in text_of(response)
+    assert db.session.get(Certificate, world.id).holder_name == "Zoé Martin"
+    assert db.session.scalar(select(func.count()).select_from(CertificatePDF)) == 0  # rebuilt on download
+    assert "Zoé Martin" in text_of(client.get(f"/certificates/{world.code}"))
+
+
+def test_nobody_reissues_another_persons_certificate(client, auth, world, make_user):
+    make_user("Olga Dehors", "olga@example.org")
+    auth.login("olga@example.org")
+    assert client.post(f"/account/me/certificates/{world.code}/reissue").status_code == 404
+    assert client.post("/account/me/certificates/no-such-code/reissue").status_code == 404
+    assert db.session.get(Certificate, world.id).holder_name == "Zoé Lefèvre"
+
+
+def test_the_only_administrator_cannot_orphan_an_organisation(client, auth, zoe, make_user):
+    school = orgs.create_organisation("ecole-image", "École de l’image", "school")
+    orgs.set_role(school, zoe, "admin")
+    db.session.commit()
+    auth.login("zoe@example.org")
+    form = {"email": "zoe@example.org", "password": PASSWORD, "understood": "y"}
+    response = client.post("/account/me/delete", data=form)
+    assert "You are the only administrator of École de l’image." in text_of(response)
+    assert db.session.get(User, zoe.id).email == "zoe@example.org"
+    orgs.set_role(school, make_user("Adèle Admin", "adele@example.org"), "admin")
+    db.session.commit()
+    assert client.post("/account/me/delete", data=form).status_code == 302
+    assert db.session.get(User, zoe.id).email.endswith("@deleted.invalid")

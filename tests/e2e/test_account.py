@@ -1,0 +1,85 @@
+"""« My account » in a real browser: change my name, download my data, delete my account."""
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.catalog.models import Course
+from app.extensions import db
+from tests.certificates.test_certificate_pages import complete
+from tests.conftest import PASSWORD
+from tests.e2e.test_journey import assert_accessible
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """This journey reads the English interface, whose strings are the source ones."""
+    return {**browser_context_args, "locale": "en-GB", "accept_downloads": True}
+
+
+def test_change_name_download_data_delete_account(page: Page, live_server):
+    base, app = live_server
+    with app.app_context():
+        user = User(full_name="Zoé Lefèvre", email="zoe@example.org")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        course = db.session.scalars(select(Course).order_by(Course.id)).first()  # the fixture course
+        code = complete(user, course).code
+
+    page.goto(f"{base}/account/login")
+    page.get_by_label("E-mail address").fill("zoe@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.get_by_role("link", name="Account").click()
+    page.get_by_role("link", name="My name and my data").click()
+    page.get_by_label("Full name, as it will appear on your certificates").fill("Zoé Martin")
+    page.get_by_role("button", name="Save my name").click()
+    expect(
+        page.get_by_text("Certificates already issued keep the name they were issued with.")
+    ).to_be_visible()
+    expect(page.get_by_text("Signed in as Zoé Martin (zoe@example.org).")).to_be_visible()
+    assert_accessible(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data (JSON)").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert data["profile"]["full_name"] == "Zoé Martin"
+    assert [c["code"] for c in data["certificates"]] == [code]
+    assert data["certificates"][0]["holder_name"] == "Zoé Lefèvre"
+    assert data["progress"] and data["attempts"] and data["attempts"][0]["answers"]
+    assert data["memberships"] == [] and data["classes"] == []
+
+    page.get_by_role("link", name="Read my data (web page)").click()
+    expect(page.get_by_role("heading", name="My data", level=1)).to_be_visible()
+    expect(page.get_by_text(code)).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{base}/account/me/")
+    page.get_by_role("link", name="Delete my account").first.click()
+    expect(page.get_by_text("say the certificate was withdrawn at the holder's request")).to_be_visible()
+    page.get_by_label("Your e-mail address").fill("zoe@example.org")
+    page.get_by_label("Your password").fill("not my password at all")
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Delete my account").click()
+    expect(
+        page.get_by_text("This e-mail address and password are not those of your account.")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("Your account is deleted.")).to_be_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+    page.goto(f"{base}/certificates/{code}")
+    expect(page.get_by_text("This certificate was withdrawn at the holder's request")).to_be_visible()
+    assert_accessible(page)
+    content = page.content()
+    assert "Zoé" not in content and "Lefèvre" not in content and "Martin" not in content
+    assert "Valid certificate" not in content
