@@ -66,7 +66,7 @@ def test_privacy_notice_names_controller_contact_and_retention(configured):
     page = text_of(configured.test_client().get("/legal/privacy"))
     assert "The controller of your data is Atelier Cadre & Cie SAS, 12 rue des Monteurs, 75011 Paris." in page
     assert "mailto:dpo@atelier-cadre.example" in page
-    assert "You may ask at any time for it to be closed" in page
+    assert "You can delete it at any time" in page
     assert "Server and security logs: 180 days." in page
     assert "CNIL" in page and "https://www.cnil.fr/fr/plaintes" in page
     assert "not transferred outside the European Union" in page
