@@ -55,19 +55,21 @@ def enqueue(func, *args) -> None:
         return
     # At once, in the caller's app context and database session, as RQ's synchronous mode does:
     # a second session could not get SQLite's lock while the caller's transaction is open.
+    _call_logged(name, args)
+
+
+def _run_inline(app, name: str, args: tuple) -> None:
+    """Run a job in this process, in an app context of its own."""
+    with app.app_context():
+        _call_logged(name, args)
+
+
+def _call_logged(name: str, args: tuple) -> None:
+    """Run a job without a queue behind it: a failure is logged, never raised to the caller."""
     try:
         _call(name, args)
     except Exception:
         log.exception("Background job %s failed (no REDIS_URL: not retried)", name)
-
-
-def _run_inline(app, name: str, args: tuple) -> None:
-    """Run a job in this process, in an app context of its own; log a failure, never raise it."""
-    with app.app_context():
-        try:
-            _call(name, args)
-        except Exception:
-            log.exception("Background job %s failed (no REDIS_URL: not retried)", name)
 
 
 def _call(name: str, args: tuple):

@@ -114,6 +114,27 @@ def cli_app(database_url):
 
 
 @pytest.fixture
+def cli(cli_app):
+    """Run a ``flask`` command: ``cli("user", "list")``; ``input=`` answers its prompts."""
+    runner = cli_app.test_cli_runner()
+
+    def invoke(*args: str, input: str | None = None):
+        result = runner.invoke(args=list(args), input=input)
+        db.session.expire_all()  # the command committed in a session of its own
+        return result
+
+    return invoke
+
+
+def assert_clean_error(result, message: str) -> None:
+    """A command refused with a message and exit code 1, not a traceback."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert "Error: " in result.output and message in result.output
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

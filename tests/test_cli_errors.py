@@ -10,24 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.orgs.models import Organisation
-from tests.conftest import VALID_CONTENT
-
-
-@pytest.fixture
-def cli(cli_app):
-    runner = cli_app.test_cli_runner()
-
-    def invoke(*args: str):
-        return runner.invoke(args=list(args))
-
-    return invoke
-
-
-def assert_clean_error(result, message: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert "Error: " in result.output and message in result.output
+from tests.conftest import VALID_CONTENT, assert_clean_error
 
 
 def test_org_create_refuses_an_existing_short_name(cli):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .render import plain_text
 
@@ -24,6 +25,7 @@ class ModelDocument:
     html: str  # the section's body, up to the next section (already sanitised)
 
 
+@lru_cache(maxsize=512)  # module pages ask on every request; a module's text changes only on import
 def model_document(body_html: str) -> ModelDocument | None:
     """The first section of *body_html* whose heading reads « Modèle : <title> », if any."""
     headings = list(_H2.finditer(body_html))

@@ -9,19 +9,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.extensions import db
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def cli(cli_app):
-    runner = cli_app.test_cli_runner()
-
-    def invoke(*args: str, input: str | None = None):
-        result = runner.invoke(args=list(args), input=input)
-        db.session.expire_all()  # the command committed in a session of its own
-        return result
-
-    return invoke
+from tests.conftest import PASSWORD, assert_clean_error
 
 
 @pytest.fixture
@@ -40,13 +28,6 @@ def find(email: str) -> User | None:
 
 def count_users() -> int:
     return db.session.scalar(select(func.count(User.id)))
-
-
-def assert_clean_error(result, message: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert "Error: " in result.output and message in result.output
 
 
 def test_create_asks_for_the_password_twice_without_echo(cli):
