@@ -55,6 +55,16 @@ def defaults(instance_path: str) -> dict:
         "PACKAGE_MAX_BYTES": 10 * 1024 * 1024,
         # Publishers' Markdown is parsed in a child process killed after this many seconds.
         "CONTENT_CHECK_SECONDS": 10,
+        # At most this many such children run at once on the host, across every web process (lock
+        # files in instance/untrusted-slots/): slow previews can then hold that many workers, not
+        # all. A request that finds no free slot within UNTRUSTED_WORK_WAIT_SECONDS is refused.
+        "UNTRUSTED_WORK_SLOTS": 2,
+        "UNTRUSTED_WORK_WAIT_SECONDS": 2,
+        "UNTRUSTED_WORK_DIR": None,  # where the slots' lock files are; None: instance/untrusted-slots
+        # A version page compares files line by line only up to this many lines a side, and shows
+        # at most this many changed lines in all; beyond, a file's change is summed up in a line.
+        "DIFF_MAX_LINES": 5_000,
+        "DIFF_MAX_CHANGED_LINES": 2_000,
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         # Throttling (app/limits.py). Counts go to RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
         # Limits are "N per period" rules joined by ";"; failed logins pause an account for a minute,

@@ -4,6 +4,7 @@ import html
 import os
 import re
 import secrets
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +28,7 @@ POSTGRES_HINT = (
     "TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test "
     "(.ci/run sets it when a server answers)"
 )
+UNTRUSTED_WORK_DIR = tempfile.mkdtemp(prefix="cadre-test-slots-")
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +73,8 @@ def make_app(database_url: str, **overrides):
         "PASSWORD_MIN_LENGTH": 10,
         # Assertions read the English source strings; test_i18n checks French is the real default.
         "BABEL_DEFAULT_LOCALE": "en",
+        # Slots of this test run only: another run on the same checkout must not take them.
+        "UNTRUSTED_WORK_DIR": UNTRUSTED_WORK_DIR,
     }
     config.update(overrides)
     app = create_app(config)

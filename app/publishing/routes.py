@@ -4,6 +4,7 @@ Everything is scoped to one organisation checked on the server: outsiders get 40
 which publishers or drafts exist), members without the needed role get 403.
 """
 
+import math
 from datetime import date
 
 from flask import (
@@ -19,10 +20,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.forms import PostForm
-from app.content.bounded import TooSlow, run_bounded
+from app.content.bounded import Busy, TooSlow
 from app.content.documents import Problem
 from app.extensions import db
 from app.limits import throttled
@@ -30,7 +32,7 @@ from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.codes import display_code
 from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, Organisation
-from app.publishing import editor, package, services
+from app.publishing import diffs, editor, package, services
 from app.publishing.forms import (
     AddModuleForm,
     CourseForm,
@@ -45,6 +47,7 @@ from app.publishing.models import IN_REVIEW, CourseDraft
 from app.urls import external_url
 
 bp = Blueprint("publishing", __name__, url_prefix="/workspace")
+PREVIEW_BUSY = _l("The server is busy with other previews: this one will show again in a moment.")
 WRITE, REVIEW, READ = (ADMIN, EDITOR), (ADMIN, REVIEWER), (ADMIN, EDITOR, REVIEWER)
 
 
@@ -292,7 +295,7 @@ def version(org_slug: str, slug: str, number: int):
     if current is None:
         abort(404)
     previous = max((v for n, v in history.items() if n < number), key=lambda v: v.version, default=None)
-    changes = services.diff_files(previous.files if previous else {}, current.files)
+    changes = diffs.version_changes(previous, current)
     return render_template(
         "publishing/version.html", org=org, draft=found, current=current, previous=previous, changes=changes
     )
@@ -476,9 +479,14 @@ def preview(org_slug: str, slug: str):
     # preview never holds SQLite's write lock (taken when a transaction begins) from others.
     db.session.rollback()
     try:
-        result = run_bounded(editor.preview, path, text, seconds=seconds)
+        result = services.run_untrusted(editor.preview, path, text)
     except TooSlow:
         result = editor.Preview("", [Problem(path, 1, services.too_slow(seconds))])
+    except Busy:  # every slot is taken by other previews or checks: refuse rather than queue
+        response = jsonify(html="", problems=[{"line": 1, "message": str(PREVIEW_BUSY)}])
+        response.status_code = 503
+        response.headers["Retry-After"] = str(math.ceil(seconds))  # a slot frees within that
+        return response
     html = result.html
     if result.quiz is not None:  # rendered here, in the reader's language, as learners see a correction
         sections = editor.quiz_sections(result.quiz)

@@ -5,9 +5,10 @@ importer (app.catalog.importer.import_course), as the bundled courses do: a publ
 exactly what `flask content import` would make of the same files.
 """
 
-import difflib
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.catalog.importer import import_course
 from app.catalog.models import MEMBERS, PUBLIC, Course
-from app.content.bounded import TooSlow, run_bounded
+from app.content.bounded import Busy, Slots, TooSlow, run_bounded
 from app.content.checker import check_files, content_hash
 from app.content.documents import CheckResult, Notice, Problem
 from app.extensions import db
@@ -61,16 +62,46 @@ def _slug_taken_elsewhere(org: Organisation, slug: str) -> bool:
     return other_draft is not None or (course is not None and course.organisation_id != org.id)
 
 
-def check_untrusted(files: Mapping[str, str]):
-    """The checker's result for a publisher's files, or one problem if they take too long to render."""
+def untrusted_slots() -> Slots:
+    """The host's slots for untrusted work: lock files in the instance folder, shared by every process."""
+    config = current_app.config
+    directory = config["UNTRUSTED_WORK_DIR"] or os.path.join(current_app.instance_path, "untrusted-slots")
+    return Slots(directory, config["UNTRUSTED_WORK_SLOTS"], config["UNTRUSTED_WORK_WAIT_SECONDS"])
+
+
+def run_untrusted(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` in a child process, in one of the host's slots, under the time limit.
+
+    Raises TooSlow when stopped, Busy when no slot freed in time (then nothing ran).
+    """
     seconds = current_app.config["CONTENT_CHECK_SECONDS"]
+    return run_bounded(function, *args, seconds=seconds, slots=untrusted_slots())
+
+
+def check_untrusted(files: Mapping[str, str]):
+    """The checker's result for a publisher's files, or one problem if they take too long to render.
+
+    Busy (every slot taken) goes to the caller: a draft is saved unchecked, a publication refused.
+    """
     try:
-        return run_bounded(check_files, dict(files), seconds=seconds)
+        return run_untrusted(check_files, dict(files))
     except TooSlow:
-        course = next((p.rsplit("/", 1)[0] for p in sorted(files) if p.endswith("/course.md")), "courses")
-        result = CheckResult()
-        result.problems = [Problem(course, 1, too_slow(seconds))]
-        return result
+        return _one_problem(files, too_slow(current_app.config["CONTENT_CHECK_SECONDS"]))
+
+
+def _one_problem(files: Mapping[str, str], message: str) -> CheckResult:
+    course = next((p.rsplit("/", 1)[0] for p in sorted(files) if p.endswith("/course.md")), "courses")
+    result = CheckResult()
+    result.problems = [Problem(course, 1, message)]
+    return result
+
+
+# Problems are stored with the draft in English, as the checker writes them. This one is not about
+# the text, so saving the same files again must check them (see save_files).
+NOT_CHECKED = (
+    "the server was busy checking other courses and did not check this one: save it again in a moment"
+)
+SERVER_BUSY = _l("The server is busy checking other courses. Try again in a moment.")
 
 
 def too_slow(seconds: float) -> str:
@@ -78,6 +109,10 @@ def too_slow(seconds: float) -> str:
         f"this course took more than {seconds:g} seconds to check and was stopped: look for very long "
         "paragraphs, or many '<' or '[' that are never closed"
     )
+
+
+def _not_checked(draft: CourseDraft) -> bool:
+    return any(problem.endswith(NOT_CHECKED) for problem in draft.problems or [])
 
 
 def warnings_of(draft: CourseDraft, path: str | None = None) -> list[Notice]:
@@ -110,13 +145,16 @@ def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) ->
         raise PublishingError(
             _l("This course is in review: ask the reviewer to send it back before changing it.")
         )
-    if draft is not None and draft.files == dict(sorted(files.items())):
+    if draft is not None and draft.files == dict(sorted(files.items())) and not _not_checked(draft):
         return draft  # nothing changed: not a new draft, and not a new author for the review rule
     if draft is None:
         draft = CourseDraft(organisation_id=org.id, slug=slug)
         db.session.add(draft)
     draft.files = dict(sorted(files.items()))
-    result = check_untrusted(files)
+    try:
+        result = check_untrusted(files)
+    except Busy:  # saved all the same (work is never lost), but it cannot be submitted unchecked
+        result = _one_problem(files, NOT_CHECKED)
     draft.problems = [str(p) for p in result.problems]
     draft.warnings = [notice.to_json() for notice in result.warnings]
     draft.state = DRAFT
@@ -173,7 +211,10 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
         raise PublishingError(_l("Someone other than the person who wrote or submitted it must publish it."))
     if seen_hash is not None and seen_hash != files_hash(draft.files):
         raise PublishingError(_l("The course changed since you opened it: read it again before publishing."))
-    result = check_untrusted(draft.files)
+    try:
+        result = check_untrusted(draft.files)
+    except Busy:
+        raise PublishingError(SERVER_BUSY) from None
     draft.warnings = [notice.to_json() for notice in result.warnings]
     docs = [doc for doc in result.courses if doc.slug == draft.slug]
     if result.problems or not docs:
@@ -224,28 +265,6 @@ def latest_version(course: Course) -> CourseVersion | None:
         .where(CourseVersion.course_id == course.id)
         .order_by(CourseVersion.version.desc())
     )
-
-
-@dataclass(frozen=True)
-class FileDiff:
-    path: str
-    status: str  # "added", "removed", "changed"
-    lines: list[str]  # unified diff lines, without the ---/+++ header
-
-
-def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> list[FileDiff]:
-    """What changed between two versions' files, file by file (unchanged files left out)."""
-    changes = []
-    for path in sorted(set(old) | set(new)):
-        before, after = old.get(path), new.get(path)
-        if before == after:
-            continue
-        status = "added" if before is None else "removed" if after is None else "changed"
-        lines = list(
-            difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(), lineterm="", n=2)
-        )[2:]
-        changes.append(FileDiff(path, status, lines))
-    return changes
 
 
 def set_visibility(draft: CourseDraft, visibility: str) -> None:

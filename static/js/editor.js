@@ -22,9 +22,21 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify({ path: area.getAttribute("data-preview-path"), text: area.value })
     }).then(function (response) {
-      return response.ok ? response.json() : null;
+      // 503: the server is busy with other previews; 429: too many previews. Both answer with a
+      // message to show, and the last preview stays as it was.
+      if (response.ok || response.status === 503 || response.status === 429) {
+        return response.json().then(function (data) { data.keep = !response.ok; return data; });
+      }
+      return null;
     }).then(function (data) {
       if (!data || area.getAttribute("data-request") !== String(mine)) { return; }
+      if (data.keep) {
+        problems.textContent = "";
+        var notice = document.createElement("li");
+        notice.textContent = data.problems ? data.problems[0].message : data.error + " " + data.retry;
+        problems.appendChild(notice);
+        return;
+      }
       preview.innerHTML = data.html;
       problems.textContent = "";
       data.problems.forEach(function (p) {
