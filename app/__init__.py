@@ -51,8 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.register_blueprint(legal.bp)
     from app.accounts import me
+    from app.admin import routes as admin
 
     app.register_blueprint(me.bp)
+    app.register_blueprint(admin.bp)
     from app import limits
 
     limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled

@@ -101,6 +101,7 @@ def import_command(root: str | None) -> None:
 def init_app(app) -> None:
     """Register the command groups."""
     from app.accounts.cli import user
+    from app.admin.cli import audit_log, certificate
     from app.backup import backup_command, restore_command
     from app.jobs import jobs
     from app.learning.statistics_cli import stats_command
@@ -113,3 +114,5 @@ def init_app(app) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(user)
     app.cli.add_command(jobs)
+    app.cli.add_command(certificate)
+    app.cli.add_command(audit_log)

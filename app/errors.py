@@ -1,6 +1,6 @@
 """Error pages that keep the layout and never leak a traceback."""
 
-from flask import jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -52,6 +52,8 @@ def render_too_many_requests(error):
     limited = getattr(error, "limit", None) is not None  # from the limiter, with its own message
     message = description if limited and description else TOO_MANY_REQUESTS
     retry = retry_text(seconds)
+    if request.endpoint == "accounts.login":
+        _record_login_paused()
     if request.is_json:  # the editor's live preview
         response = jsonify(error=str(message), retry=retry, retry_after=seconds)
     else:
@@ -60,6 +62,19 @@ def render_too_many_requests(error):
     if seconds is not None:
         response.headers["Retry-After"] = str(seconds)
     return response
+
+
+def _record_login_paused() -> None:
+    """Put a paused login in the audit log; the 429 page is shown whatever happens here."""
+    from app.accounts.services import find_user_by_email
+    from app.admin.audit import record_login_paused
+
+    try:
+        record_login_paused(find_user_by_email(request.form.get("email", "")[:254]))
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - a log that cannot be written must not turn a 429 into a 500
+        db.session.rollback()
+        current_app.logger.exception("Could not record a paused login in the audit log")
 
 
 def init_app(app) -> None:

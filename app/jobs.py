@@ -12,6 +12,8 @@ app context of its own, in the worker or here, and must not count on the request
 
 import importlib
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 import click
 from flask import after_this_request, current_app, has_app_context, has_request_context
@@ -129,18 +131,77 @@ def worker_command(burst: bool) -> None:
     Worker([work_queue], connection=work_queue.connection).work(burst=burst, with_scheduler=True)
 
 
-@jobs.command("failed")
-def failed_command() -> None:
-    """List the jobs that failed after their last retry, newest last."""
+@dataclass(frozen=True)
+class FailedJob:
+    id: str
+    ended_at: datetime | None
+    description: str  # the job's function; its arguments (e-mail addresses…) are not shown
+    reason: str  # the last line of the exception
+
+
+def failed_jobs() -> list[FailedJob]:
+    """The jobs that failed after their last retry, newest last; none without Redis."""
+    if not current_app.config.get("REDIS_URL"):
+        return []
+    from redis import RedisError
     from rq.job import Job
 
-    work_queue = _queue_or_fail()
-    ids = work_queue.failed_job_registry.get_job_ids()
-    for job in Job.fetch_many(ids, connection=work_queue.connection):
+    work_queue = queue()
+    try:
+        ids = work_queue.failed_job_registry.get_job_ids()
+        found = Job.fetch_many(ids, connection=work_queue.connection)
+    except RedisError:
+        log.exception("Redis unreachable: failed jobs cannot be listed")
+        return []
+    listed = []
+    for job in found:
         if job is None:
             continue  # expired between the two calls
         result = job.latest_result()
         reason = ((result.exc_string if result else None) or "").strip().splitlines()[-1:] or ["?"]
+        listed.append(FailedJob(job.id, job.ended_at, job.description or "", reason[0]))
+    return listed
+
+
+def failed_count() -> int | None:
+    """How many jobs failed for good; None without Redis (nothing is queued then)."""
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    from redis import RedisError
+
+    try:
+        return queue().failed_job_registry.count
+    except RedisError:
+        return None
+
+
+def requeue_failed(job_id: str) -> bool:
+    """Put a failed job back in the queue; False if it is no longer among the failed ones."""
+    from rq.exceptions import InvalidJobOperation, InvalidJobOperationError, NoSuchJobError
+
+    try:
+        queue().failed_job_registry.requeue(job_id)
+    except (InvalidJobOperation, InvalidJobOperationError, NoSuchJobError):
+        return False
+    return True
+
+
+@jobs.command("failed")
+def failed_command() -> None:
+    """List the jobs that failed after their last retry, newest last."""
+    work_queue = _queue_or_fail()
+    listed = failed_jobs()
+    for job in listed:
         ended = job.ended_at.isoformat(timespec="seconds") if job.ended_at else "?"
-        click.echo(f"{job.id}  {ended}  {job.description}  {reason[0]}")
-    click.echo(f"{len(ids)} failed job(s) in queue {work_queue.name}.")
+        click.echo(f"{job.id}  {ended}  {job.description}  {job.reason}")
+    click.echo(f"{len(listed)} failed job(s) in queue {work_queue.name}.")
+
+
+@jobs.command("requeue")
+@click.argument("job_id")
+def requeue_command(job_id: str) -> None:
+    """Put the failed job JOB_ID back in the queue (once the cause of its failure is fixed)."""
+    _queue_or_fail()
+    if not requeue_failed(job_id):
+        raise click.ClickException(f"no failed job '{job_id}'")
+    click.echo(f"{job_id}: back in the queue")

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+MAX_ID = 2**31 - 1  # the largest id an integer column holds on every database
+
 
 def utcnow() -> datetime:
     """Timezone-aware now, in UTC."""

@@ -102,6 +102,21 @@ def fresh_schema(app):
             db.engine.dispose()
 
 
+@contextmanager
+def signed_in_with_csrf(database_url, **fields):
+    """An app with CSRF protection on, one account (``fields`` set on it), and a client logged
+    in through the real form: (app, client, user)."""
+    with fresh_schema(make_app(database_url, WTF_CSRF_ENABLED=True)) as app:
+        user = User(full_name="Zoé Lefèvre", email="zoe@example.org", **fields)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        client = app.test_client()
+        token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+        client.post("/account/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        yield app, client, user
+
+
 @pytest.fixture
 def app(database_url):
     """The app with a fresh schema, dropped afterwards."""

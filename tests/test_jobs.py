@@ -10,7 +10,9 @@ from flask import current_app
 from rq import SimpleWorker
 
 from app import jobs
-from tests.conftest import make_app
+from app.accounts.models import User
+from app.extensions import db
+from tests.conftest import PASSWORD, make_app, text_of
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -128,3 +130,29 @@ def test_an_unreachable_redis_still_runs_the_job(app, caplog):
     jobs.enqueue(remember, "anyway")
     assert app.extensions["test_jobs"] == ["anyway"]
     assert "Redis unreachable" in caplog.text
+
+
+def test_the_console_lists_failed_jobs_and_puts_one_back(queued_app):
+    db.create_all()
+    operator = User(full_name="Olga", email="olga@example.org", is_admin=True)
+    operator.set_password(PASSWORD)
+    db.session.add(operator)
+    db.session.commit()
+    client = queued_app.test_client()
+    client.post("/account/login", data={"email": "olga@example.org", "password": PASSWORD})
+    jobs.enqueue(fail, "SMTP server said no")
+    run_worker(queued_app)
+    [job_id] = jobs.queue().failed_job_registry.get_job_ids()
+
+    assert ">1</a>" in text_of(client.get("/admin/"))  # the overview counts it
+    page = text_of(client.get("/admin/jobs"))
+    assert "tests.test_jobs:fail" in page and "RuntimeError: SMTP server said no" in page
+    response = client.post(f"/admin/jobs/{job_id}/requeue", follow_redirects=True)
+    assert "The job is back in the queue." in text_of(response)
+    assert (jobs.queue().count, len(jobs.queue().failed_job_registry)) == (1, 0)
+    assert "No failed job." in text_of(client.get("/admin/jobs"))
+
+    again = client.post(f"/admin/jobs/{job_id}/requeue", follow_redirects=True)
+    assert "This job is no longer among the failed ones." in text_of(again)
+    result = queued_app.test_cli_runner().invoke(args=["jobs", "requeue", job_id])
+    assert result.exit_code == 1 and f"no failed job '{job_id}'" in result.output

@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.accounts.services import create_user, find_user_by_email, password_problem
+from app.admin import services as operator
+from app.admin.audit import record
 from app.certificates.pdf import unprintable_characters
 from app.extensions import db
-from app.models_base import utcnow
 
 user = AppGroup("user", help="Create accounts, name site administrators, disable and enable accounts.")
 
@@ -91,7 +92,9 @@ def create_command(email: str, full_name: str, admin: bool, password_stdin: bool
         # constraint decides, and the answer is the same message as the check above.
         with db.session.begin_nested():
             created = create_user(name, address, password)
-            created.is_admin = admin
+            record("user.created", user=created)
+            if admin:
+                operator.set_admin(created, True)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -103,10 +106,9 @@ def create_command(email: str, full_name: str, admin: bool, password_stdin: bool
 def _set_admin(email: str, admin: bool) -> None:
     """Give (or take away) the site administrator role; saying so if nothing changes."""
     found = _account(email)
-    if found.is_admin == admin:
+    if not operator.set_admin(found, admin):
         click.echo(f"{found.email} is {'already' if admin else 'not'} a site administrator")
         return
-    found.is_admin = admin
     db.session.commit()
     click.echo(f"{found.email} is {'now' if admin else 'no longer'} a site administrator")
 
@@ -130,11 +132,9 @@ def unset_admin_command(email: str) -> None:
 def disable_command(email: str) -> None:
     """Disable the account EMAIL: it cannot log in and its open sessions end."""
     found = _account(email)
-    if found.disabled_at is not None:
+    if not operator.disable(found):
         click.echo(f"{found.email} has been disabled since {found.disabled_at:%Y-%m-%d %H:%M} UTC")
         return
-    found.disabled_at = utcnow()
-    found.end_sessions()
     db.session.commit()
     click.echo(f"{found.email} is disabled: it cannot log in and its sessions have ended")
 
@@ -144,10 +144,9 @@ def disable_command(email: str) -> None:
 def enable_command(email: str) -> None:
     """Let the disabled account EMAIL log in again."""
     found = _account(email)
-    if found.disabled_at is None:
+    if not operator.enable(found):
         click.echo(f"{found.email} is not disabled")
         return
-    found.disabled_at = None
     db.session.commit()
     click.echo(f"{found.email} is enabled: it can log in again")
 

@@ -10,6 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
+DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: an address that can never receive mail
+
 
 class User(UserMixin, db.Model):
     """A person with an account; ``full_name`` is what certificates print."""
@@ -30,6 +32,11 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Set when an operator disables the account: it cannot log in until ``user enable``.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_deleted(self) -> bool:
+        """Deleted by its holder: the row stays, emptied, so that others' records hold."""
+        return self.email.endswith("@" + DELETED_DOMAIN)
 
     @property
     def password_fingerprint(self) -> str:

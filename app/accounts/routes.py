@@ -17,12 +17,13 @@ from app.accounts.forms import (
     ResetPasswordForm,
 )
 from app.accounts.models import User
+from app.admin.audit import record
 from app.extensions import db, login_manager
 from app.limits import failed, throttled
+from app.models_base import MAX_ID
 from app.urls import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
-MAX_ID = 2**31 - 1  # the largest id an integer column holds on every database
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None  # the login page says it plainly already
@@ -83,6 +84,8 @@ def login():
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
         failed()  # counted per account and per address: repeated failures pause logging in
+        record("login.failed", user=user)
+        db.session.commit()
         form.password.errors.append(_("This e-mail address and password do not match an account."))
     return render_template("accounts/login.html", form=form)
 
@@ -106,6 +109,7 @@ def change_password():
     form = ChangePasswordForm(user=current_user)
     if form.validate_on_submit():
         current_user.set_password(form.password.data)
+        record("password.changed", user=current_user)
         db.session.commit()
         # Other devices are logged out (their cookies name the old password); this one stays in.
         login_user(current_user._get_current_object())
@@ -142,6 +146,7 @@ def reset_password(token: str):
     form = ResetPasswordForm(user=user)
     if form.validate_on_submit():
         user.set_password(form.password.data)
+        record("password.reset", user=user)
         db.session.commit()
         flash(_("Your new password is saved. You can log in."), "success")
         return redirect(url_for("accounts.login"))

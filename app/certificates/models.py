@@ -34,7 +34,9 @@ class Certificate(db.Model):
     # None on certificates issued before Cadre recorded it.
     modules_completed: Mapped[int | None] = mapped_column(Integer)
     final_score: Mapped[int | None] = mapped_column(Integer)
+    # Set by an operator for a certificate issued in error; the public page shows the reason.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
     # Set when the holder deleted their account: the page then shows no personal data.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawal_reason: Mapped[str | None] = mapped_column(String(40))

@@ -12,14 +12,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.learning.statistics import QuizStats
-from app.schools.export import ENGLISH, FORMULA_START, FRENCH, Style
+from app.schools.export import ENGLISH, FRENCH, Style, as_text
 
 STYLES = {"fr": FRENCH, "en": ENGLISH}
-
-
-def _text(value: str) -> str:
-    """Author text stays text: a spreadsheet would run a cell starting with "=" as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _number(value: float | None, style: Style, pattern: str = "0.00") -> str:
@@ -58,17 +53,17 @@ def rows(quizzes: list[QuizStats], style: Style) -> list[list[str]]:
                 for option in q.options:
                     lines.append(
                         [
-                            _text(quiz.title),
+                            as_text(quiz.title),
                             yes if quiz.is_final else no,
                             str(q.position),
-                            _text(q.key),
-                            _text(q.prompt_text),
+                            as_text(q.key),
+                            as_text(q.prompt_text),
                             str(q.shown),
                             _percent(q.right_share, style),
                             _number(q.discrimination, style),
-                            _text(flags),
+                            as_text(flags),
                             option.letter,
-                            _text(option.label_text),
+                            as_text(option.label_text),
                             "" if option.right is None else (yes if option.right else no),
                             str(option.chosen),
                             _percent(option.share, style),

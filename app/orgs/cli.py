@@ -5,9 +5,11 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.admin import services as operator
+from app.admin.audit import record
 from app.extensions import db
 from app.orgs.models import KINDS, ROLES, Organisation
-from app.orgs.services import OrgError, create_organisation, find_user_by_email, set_role
+from app.orgs.services import OrgError, create_organisation, find_user_by_email
 
 org = AppGroup("org", help="Create organisations and name their administrators and staff.")
 
@@ -30,6 +32,7 @@ def create_command(slug: str, name: str, kind: str) -> None:
     """Create the organisation SLUG (its short name in URLs) called NAME."""
     try:
         created = create_organisation(slug, name, kind)
+        record("org.created", organisation=created, detail=f"{created.kind} {created.slug}")
         db.session.commit()
     except OrgError as exc:
         db.session.rollback()
@@ -56,6 +59,6 @@ def add_member_command(slug: str, email: str, role: str) -> None:
     user = find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"no account with the e-mail '{email}': the person must register first")
-    set_role(found, user, role)
+    operator.set_role(found, user, role)
     db.session.commit()
     click.echo(f"{user.email} is {role} of {found.slug}")

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,6 +18,14 @@ EDITOR, REVIEWER, MEMBER = "editor", "reviewer", "member"
 # they join its classes (app.schools), and their account stays their own. A publisher's
 # members read its members-only courses; editors write, reviewers publish.
 ROLES = {SCHOOL: (ADMIN, TEACHER), PUBLISHER: (ADMIN, EDITOR, REVIEWER, MEMBER)}
+ROLE_NAMES = {
+    ADMIN: _l("administrator"),
+    TEACHER: _l("teacher"),
+    EDITOR: _l("editor"),
+    REVIEWER: _l("reviewer"),
+    MEMBER: _l("member"),
+}
+KIND_NAMES = {SCHOOL: _l("School"), PUBLISHER: _l("Publisher")}
 
 
 class Organisation(db.Model):

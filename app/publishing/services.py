@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.admin.audit import record
 from app.catalog.importer import import_course
 from app.catalog.models import MEMBERS, PUBLIC, Course
 from app.content.bounded import Busy, Slots, TooSlow, run_bounded
@@ -245,6 +246,8 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
     draft.course_id = course.id
     course.archived_at = None
     draft.problems = []
+    version = f"{course.slug} v{course.version}"
+    record("course.published", organisation=draft.organisation, detail=version, actor=by)
     db.session.flush()
     return course
 

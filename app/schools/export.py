@@ -31,7 +31,8 @@ FRENCH = Style("fr", ";", "%d/%m/%Y")
 ENGLISH = Style("en", ",", "%Y-%m-%d")
 
 
-def _text(value: str) -> str:
+def as_text(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -44,7 +45,7 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
     with force_locale(style.locale):
         header = [_("Student"), _("E-mail")]
         for item in table.items:
-            title = _text(item_title(item))
+            title = as_text(item_title(item))
             header += [
                 _("%(item)s: completed on", item=title),
                 _("%(item)s: best score (%%)", item=title),
@@ -54,7 +55,7 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
         header += [_("Items completed"), _("Last activity")]
     lines = [header]
     for row in table.rows:
-        line = [_text(row.student.full_name), _text(row.student.email)]
+        line = [as_text(row.student.full_name), as_text(row.student.email)]
         for cell in row.cells:
             line += [
                 _day(cell.completed_at, style),

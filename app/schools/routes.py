@@ -14,15 +14,18 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import PostForm
+from app.accounts.models import User
+from app.admin.audit import record
 from app.catalog.models import PUBLIC, Course, Module
 from app.catalog.services import title_key
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from app.limits import failed, throttled
+from app.models_base import MAX_ID
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
-from app.orgs.models import ADMIN, ROLES, SCHOOL, TEACHER, Organisation
+from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, ROLES, SCHOOL, TEACHER, Organisation
 from app.schools import export, services
 from app.schools.forms import WHOLE, AddTeacherForm, AssignForm, ClassForm, CourseChoiceForm, JoinForm
 from app.schools.models import Assignment, SchoolClass
@@ -174,6 +177,7 @@ def add_teacher(slug: str):
         else:
             try:
                 orgs.add_member(school, user, TEACHER)
+                record("org.role", user=user, organisation=school, detail=TEACHER)
             except orgs.OrgError as exc:
                 db.session.rollback()
                 form.email.errors.append(str(exc))
@@ -194,6 +198,7 @@ def remove_teacher(slug: str, user_id: int):
     if PostForm().validate_on_submit():
         try:
             orgs.remove_member(school, user_id)
+            record("org.member_removed", user=db.session.get(User, user_id), organisation=school)
         except orgs.OrgError as exc:
             _fail(exc)
         else:
@@ -210,6 +215,7 @@ def invite_teacher(slug: str):
     if not PostForm().validate_on_submit():
         abort(400)
     link = orgs.create_invitation(school, TEACHER, current_user)
+    record("org.invited", organisation=school, detail=TEACHER)
     db.session.commit()
     # Shown on this response only: the token is never stored, nor put in a cookie.
     url = external_url(url_for("schools.invitation", token=link.token))
@@ -224,13 +230,20 @@ def invitation(token: str):
     if found is not None and form.validate_on_submit():
         try:
             orgs.accept_invitation(token, current_user)
+            record("org.role", user=current_user, organisation=found.organisation, detail=found.role)
         except orgs.OrgError as exc:
             _fail(exc)
         else:
             db.session.commit()
-            flash(_("You are now a teacher of %(school)s.", school=found.organisation.name), "success")
-            return redirect(url_for("schools.school", slug=found.organisation.slug))
-    return render_template("schools/invitation.html", invitation=found, form=form), (200 if found else 404)
+            org = found.organisation
+            flash(_("You are now %(role)s of %(org)s.", role=ROLE_NAMES[found.role], org=org.name), "success")
+            if org.kind == PUBLISHER:
+                return redirect(url_for("publishing.workspace", org_slug=org.slug))
+            return redirect(url_for("schools.school", slug=org.slug))
+    return (
+        render_template("schools/invitation.html", invitation=found, form=form, role_names=ROLE_NAMES),
+        200 if found else 404,
+    )
 
 
 # Classes ----------------------------------------------------------------------------------------
@@ -374,7 +387,7 @@ def _chosen_modules(form: AssignForm, course: Course) -> list[Module | None]:
     """[None] for the whole course, else the ticked modules (refused if not live modules of it)."""
     if form.scope.data == WHOLE:
         return [None]
-    ids = [i for i in form.modules.data if 0 < i <= 2**31 - 1]
+    ids = [i for i in form.modules.data if 0 < i <= MAX_ID]
     found = {m.id: m for m in db.session.scalars(select(Module).where(Module.id.in_(ids)))} if ids else {}
     if len(found) != len(set(form.modules.data)):
         raise services.SchoolError(

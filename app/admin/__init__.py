@@ -1,0 +1,1 @@
+"""The operator's console: accounts, organisations, certificates, the audit log, failed jobs."""

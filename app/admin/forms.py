@@ -1,0 +1,68 @@
+"""The console's forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from app.admin.audit import ACTIONS
+from app.admin.services import REASON_MAX_LENGTH
+from app.orgs.models import KIND_NAMES
+
+
+class OrganisationForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind, name) for kind, name in KIND_NAMES.items()])
+    name = StringField(
+        _l("Name"), validators=[InputRequired(_l("Give the organisation a name.")), Length(max=200)]
+    )
+    slug = StringField(
+        _l("Short name"),
+        description=_l("In its addresses: lower-case letters, digits and hyphens, e.g. lycee-lumiere."),
+        validators=[InputRequired(_l("Give it a short name.")), Length(max=80)],
+    )
+    admin_email = EmailField(
+        _l("E-mail of its first administrator"),
+        description=_l(
+            "If this address has an account, it becomes administrator at once; otherwise you get an "
+            "invitation link to send, valid for 7 days."
+        ),
+        validators=[
+            Optional(),
+            Email(_l("This does not look like an e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField(_l("Create"))
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l(
+            "Shown on the certificate's public page, e.g. “issued in error: quiz answers shared”."
+        ),
+        validators=[
+            InputRequired(_l("Say why the certificate is revoked: its public page shows the reason.")),
+            Length(max=REASON_MAX_LENGTH),
+        ],
+    )
+    submit = SubmitField(_l("Revoke"))
+
+
+ACTION_CHOICES = [SelectChoice("", _l("Every action"))] + [
+    SelectChoice(a, name) for a, name in ACTIONS.items()
+]
+
+
+class AuditFilterForm(FlaskForm):
+    """Read from the query string: a search, not a change, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), choices=ACTION_CHOICES, validators=[Optional()])
+    person = StringField(_l("Person (part of an e-mail)"), validators=[Optional(), Length(max=254)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+    submit = SubmitField(_l("Filter"))

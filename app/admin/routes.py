@@ -1,0 +1,297 @@
+"""The operator's console, for site administrators only (``User.is_admin``)."""
+
+from datetime import timedelta
+from functools import wraps
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app import jobs as background
+from app.accounts.forms import PostForm
+from app.accounts.models import User
+from app.admin import audit, services
+from app.admin.forms import AuditFilterForm, OrganisationForm, RevokeForm
+from app.admin.models import AuditEvent
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.models_base import MAX_ID, utcnow
+from app.orgs.models import KIND_NAMES
+from app.orgs.services import OrgError
+from app.urls import external_url
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    """Signed in (else the login page), and a site administrator (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+
+
+def _user_or_404(user_id: int) -> User:
+    found = db.session.get(User, user_id) if user_id <= MAX_ID else None
+    if found is None:
+        abort(404)
+    return found
+
+
+def _certificate_or_404(code: str) -> Certificate:
+    found = services.find_certificate(code)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _post_or_400() -> None:
+    if not PostForm().validate_on_submit():
+        abort(400)
+
+
+@bp.get("/")
+@admin_required
+def index():
+    day_ago = utcnow() - timedelta(hours=24)
+    counts = {
+        "users": db.session.scalar(select(func.count(User.id))),
+        "disabled": db.session.scalar(select(func.count(User.id)).where(User.disabled_at.is_not(None))),
+        "certificates": db.session.scalar(select(func.count(Certificate.id))),
+        "revoked": db.session.scalar(
+            select(func.count(Certificate.id)).where(Certificate.revoked_at.is_not(None))
+        ),
+        "failed_logins": db.session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.action == "login.failed", AuditEvent.at >= day_ago
+            )
+        ),
+    }
+    return render_template("admin/index.html", counts=counts, failed_jobs=background.failed_count())
+
+
+# Accounts ---------------------------------------------------------------------------------------
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    query = request.args.get("q", "")[:254]
+    page = _page()
+    found, more = services.search_users(query, page)
+    return render_template("admin/users.html", users=found, query=query, page=page, more=more)
+
+
+def _back_to_users():
+    return redirect(url_for("admin.users", q=request.form.get("q", "")[:254] or None))
+
+
+@bp.post("/users/<int:user_id>/disable")
+@admin_required
+def disable(user_id: int):
+    _post_or_400()
+    found = _user_or_404(user_id)
+    try:
+        changed = services.disable(found, by=current_user)
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+        return _back_to_users()
+    db.session.commit()
+    if changed:
+        flash(
+            _("%(email)s is disabled: it cannot log in and its sessions have ended.", email=found.email),
+            "success",
+        )
+    return _back_to_users()
+
+
+@bp.post("/users/<int:user_id>/enable")
+@admin_required
+def enable(user_id: int):
+    _post_or_400()
+    found = _user_or_404(user_id)
+    if services.enable(found):
+        db.session.commit()
+        flash(_("%(email)s can log in again.", email=found.email), "success")
+    return _back_to_users()
+
+
+# Organisations ----------------------------------------------------------------------------------
+
+
+def _organisations_page(form: OrganisationForm, created=None, status: int = 200):
+    page = _page()
+    found, more = services.organisations(page)
+    link = None
+    if created and created.invitation:
+        link = external_url(url_for("schools.invitation", token=created.invitation.token))
+    return (
+        render_template(
+            "admin/organisations.html",
+            organisations=found,
+            page=page,
+            more=more,
+            form=form,
+            created=created,
+            link=link,
+            kind_names=KIND_NAMES,
+        ),
+        status,
+    )
+
+
+@bp.get("/organisations")
+@admin_required
+def organisations():
+    return _organisations_page(OrganisationForm())
+
+
+@bp.post("/organisations")
+@admin_required
+def create_organisation():
+    form = OrganisationForm()
+    if not form.validate_on_submit():
+        return _organisations_page(form, status=400)
+    try:
+        created = services.create_organisation(
+            form.slug.data, form.name.data, form.kind.data, form.admin_email.data or "", by=current_user
+        )
+    except OrgError as exc:
+        db.session.rollback()
+        form.slug.errors.append(str(exc))
+        return _organisations_page(form, status=400)
+    db.session.commit()
+    # Rendered, not redirected: an invitation link is shown on this response only, never stored.
+    return _organisations_page(OrganisationForm(formdata=None), created=created)
+
+
+# Certificates -----------------------------------------------------------------------------------
+
+
+@bp.get("/certificates")
+@admin_required
+def certificates():
+    query = request.args.get("q", "")[:254]
+    return render_template(
+        "admin/certificates.html",
+        query=query,
+        certificates=services.find_certificates(query),
+        form=RevokeForm(),
+    )
+
+
+@bp.route("/certificates/<code>/revoke", methods=["GET", "POST"])
+@admin_required
+def revoke(code: str):
+    certificate = _certificate_or_404(code)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke(certificate, form.reason.data)
+        except services.AdminError as exc:
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The certificate is revoked; its public page gives the reason."), "success")
+            return redirect(url_for("certificates.verify", code=certificate.code))
+    status = 400 if form.errors else 200
+    return render_template("admin/revoke.html", certificate=certificate, form=form), status
+
+
+@bp.post("/certificates/<code>/reinstate")
+@admin_required
+def reinstate(code: str):
+    _post_or_400()
+    certificate = _certificate_or_404(code)
+    try:
+        services.reinstate(certificate)
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The certificate is valid again."), "success")
+    return redirect(url_for("admin.certificates", q=certificate.code))
+
+
+# Audit log --------------------------------------------------------------------------------------
+
+
+def _filters() -> tuple[AuditFilterForm, audit.Filters]:
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        for field in (form.since, form.until):
+            if field.errors:
+                field.errors[:] = [_("Type a date like 2026-12-01.")]
+        if form.action.errors:
+            form.action.errors[:] = [_("Choose an action from the list.")]
+    filters = audit.Filters(
+        action=form.action.data or "",
+        person=form.person.data or "",
+        since=form.since.data,
+        until=form.until.data,
+    )
+    return form, filters
+
+
+@bp.get("/audit")
+@admin_required
+def audit_log():
+    form, filters = _filters()
+    if form.errors:
+        return render_template(
+            "admin/audit.html", form=form, events=[], page=1, more=False, actions=audit.ACTIONS
+        ), 400
+    page = _page()
+    events, more = audit.events(filters, page)
+    return render_template(
+        "admin/audit.html", form=form, events=events, page=page, more=more, actions=audit.ACTIONS
+    )
+
+
+@bp.get("/audit.csv")
+@admin_required
+def audit_csv():
+    form, filters = _filters()
+    if form.errors:
+        abort(400)
+    name = f"cadre-audit-{utcnow():%Y%m%d-%H%M}.csv"
+    return Response(
+        audit.export_csv(filters),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+# Background jobs --------------------------------------------------------------------------------
+
+
+@bp.get("/jobs")
+@admin_required
+def jobs():
+    return render_template(
+        "admin/jobs.html", jobs=background.failed_jobs(), queued=bool(current_app.config.get("REDIS_URL"))
+    )
+
+
+@bp.post("/jobs/<job_id>/requeue")
+@admin_required
+def requeue(job_id: str):
+    _post_or_400()
+    if not current_app.config.get("REDIS_URL"):
+        abort(404)
+    if background.requeue_failed(job_id):
+        flash(_("The job is back in the queue."), "success")
+    else:
+        flash(_("This job is no longer among the failed ones."), "info")
+    return redirect(url_for("admin.jobs"))

@@ -1,0 +1,171 @@
+"""What an operator does, from the console or the command line: each change is audited."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.admin.audit import record
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.models_base import utcnow
+from app.orgs import services as orgs
+from app.orgs.models import ADMIN, Membership, Organisation
+
+PAGE_SIZE = 50
+REASON_MAX_LENGTH = 500
+
+
+class AdminError(ValueError):
+    """An operator's request the rules refuse; ``str()`` is a message for them."""
+
+
+def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
+    """Accounts whose e-mail or name contains ``query``, newest first; and whether more follow."""
+    statement = select(User).order_by(User.id.desc())
+    words = query.strip().lower()
+    if words:
+        statement = statement.where(
+            or_(
+                User.email.contains(words, autoescape=True),
+                func.lower(User.full_name).contains(words, autoescape=True),
+            )
+        )
+    found = list(db.session.scalars(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+def disable(user: User, by: User | None = None) -> bool:
+    """Disable the account and end its sessions; False if it was already disabled."""
+    if by is not None and by.id == user.id:
+        raise AdminError(_l("You cannot disable your own account."))
+    if user.disabled_at is not None:
+        return False
+    user.disabled_at = utcnow()
+    user.end_sessions()
+    record("user.disabled", user=user)
+    return True
+
+
+def enable(user: User) -> bool:
+    """Let the account log in again; False if it was not disabled."""
+    if user.disabled_at is None:
+        return False
+    user.disabled_at = None
+    record("user.enabled", user=user)
+    return True
+
+
+def set_admin(user: User, admin: bool) -> bool:
+    """Give or take away the site administrator role (command line only); False if unchanged."""
+    if user.is_admin == admin:
+        return False
+    user.is_admin = admin
+    record("admin.granted" if admin else "admin.removed", user=user)
+    return True
+
+
+def set_role(org: Organisation, user: User, role: str) -> Membership:
+    """Give ``user`` the ``role`` in ``org`` (or change it), audited."""
+    found = orgs.set_role(org, user, role)
+    record("org.role", user=user, organisation=org, detail=role)
+    return found
+
+
+@dataclass(frozen=True)
+class NewOrganisation:
+    organisation: Organisation
+    admin: User | None  # the existing account made its administrator
+    invitation: orgs.InvitationLink | None  # or a link for someone without an account yet
+
+
+def create_organisation(slug: str, name: str, kind: str, admin_email: str, by: User) -> NewOrganisation:
+    """Create a school or a publisher and name its first administrator.
+
+    An address with an account becomes administrator at once; any other address gets a
+    single-use invitation link (shown once to the operator, who sends it).
+    """
+    org = orgs.create_organisation(slug, name, kind)
+    record("org.created", organisation=org, detail=f"{org.kind} {org.slug}")
+    admin = orgs.find_user_by_email(admin_email) if admin_email.strip() else None
+    if admin is not None:
+        set_role(org, admin, ADMIN)
+        return NewOrganisation(org, admin, None)
+    if not admin_email.strip():
+        return NewOrganisation(org, None, None)
+    link = orgs.create_invitation(org, ADMIN, by)
+    record("org.invited", organisation=org, detail=f"{ADMIN} for {User.normalise_email(admin_email)}")
+    return NewOrganisation(org, None, link)
+
+
+def organisations(page: int = 1) -> tuple[list[tuple[Organisation, int]], bool]:
+    """Organisations with their number of staff, newest first (one query)."""
+    staff = (
+        select(Membership.organisation_id, func.count(Membership.id).label("staff"))
+        .group_by(Membership.organisation_id)
+        .subquery()
+    )
+    statement = (
+        select(Organisation, func.coalesce(staff.c.staff, 0))
+        .outerjoin(staff, staff.c.organisation_id == Organisation.id)
+        .order_by(Organisation.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    )
+    found = [(org, count) for org, count in db.session.execute(statement)]
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+def find_certificates(query: str) -> list[Certificate]:
+    """Certificates by code (exact: codes are case-sensitive), holder's e-mail or printed name."""
+    words = query.strip()
+    if not words:
+        return []
+    people = select(User.id).where(User.email.contains(words.lower(), autoescape=True))
+    statement = (
+        select(Certificate)
+        .options(selectinload(Certificate.user))
+        .where(
+            or_(
+                Certificate.code == words,
+                Certificate.user_id.in_(people),
+                func.lower(Certificate.holder_name).contains(words.lower(), autoescape=True),
+            )
+        )
+        .order_by(Certificate.issued_at.desc())
+        .limit(PAGE_SIZE)
+    )
+    return list(db.session.scalars(statement))
+
+
+def find_certificate(code: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.code == code.strip()))
+
+
+def revoke(certificate: Certificate, reason: str) -> None:
+    """Revoke a certificate issued in error; its public page shows the reason."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise AdminError(_l("Say why the certificate is revoked: its public page shows the reason."))
+    if len(reason) > REASON_MAX_LENGTH:
+        raise AdminError(_l("The reason must be at most %(n)d characters.", n=REASON_MAX_LENGTH))
+    if certificate.withdrawn_at is not None:
+        raise AdminError(
+            _l("This certificate was withdrawn at its holder's request: there is nothing to revoke.")
+        )
+    if certificate.revoked_at is not None:
+        raise AdminError(_l("This certificate is already revoked."))
+    certificate.revoked_at = utcnow()
+    certificate.revocation_reason = reason
+    record("certificate.revoked", user=certificate.user, certificate=certificate, detail=reason)
+
+
+def reinstate(certificate: Certificate) -> None:
+    """Make a revoked certificate valid again."""
+    if certificate.revoked_at is None:
+        raise AdminError(_l("This certificate is not revoked."))
+    certificate.revoked_at = None
+    certificate.revocation_reason = None
+    record("certificate.reinstated", user=certificate.user, certificate=certificate)

@@ -1,0 +1,372 @@
+"""The operator's console: who may see it, and what each of its actions does and records."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.admin.models import AuditEvent
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.orgs import services as orgs
+from app.orgs.models import Invitation, Membership, Organisation
+from tests.certificates.test_certificate_pages import complete
+from tests.conftest import PASSWORD, signed_in_with_csrf, text_of
+
+
+@pytest.fixture
+def operator(make_user):
+    user = make_user("Olga Opératrice", "olga@example.org")
+    user.is_admin = True
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def holder(make_user):
+    return make_user("Zoé Lefèvre", "zoe@example.org")
+
+
+@pytest.fixture
+def certificate(course, holder):
+    return complete(holder, course)
+
+
+def events(action: str) -> list[AuditEvent]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
+    )
+
+
+# Who may see what -------------------------------------------------------------------------------
+
+# Every page and action of the console, as (method, url); the test below fails if one is missing.
+CONSOLE = [
+    ("GET", "/admin/"),
+    ("GET", "/admin/users"),
+    ("POST", "/admin/users/{user}/disable"),
+    ("POST", "/admin/users/{user}/enable"),
+    ("GET", "/admin/organisations"),
+    ("POST", "/admin/organisations"),
+    ("GET", "/admin/certificates"),
+    ("GET", "/admin/certificates/{code}/revoke"),
+    ("POST", "/admin/certificates/{code}/revoke"),
+    ("POST", "/admin/certificates/{code}/reinstate"),
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/audit.csv"),
+    ("GET", "/admin/jobs"),
+    ("POST", "/admin/jobs/{job}/requeue"),
+]
+
+
+def test_the_permission_table_names_every_console_route(app):
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    named = {
+        (
+            method,
+            url.replace("{user}", "<int:user_id>").replace("{code}", "<code>").replace("{job}", "<job_id>"),
+        )
+        for method, url in CONSOLE
+    }
+    assert routes == named
+
+
+@pytest.fixture
+def people(make_user, operator, course, holder):
+    """One person of each role: learner, school administrator, teacher, publisher's editor, operator."""
+    school = orgs.create_organisation("lycee-lumiere", "Lycée Lumière", "school")
+    publisher = orgs.create_organisation("editions-nord", "Éditions du Nord", "publisher")
+    roles = {
+        "learner": holder,
+        "school-admin": make_user("Sam Admin", "sam@example.org"),
+        "teacher": make_user("Tom Prof", "tom@example.org"),
+        "publisher-admin": make_user("Pia Admin", "pia@example.org"),
+        "editor": make_user("Eva Edit", "eva@example.org"),
+        "operator": operator,
+    }
+    orgs.set_role(school, roles["school-admin"], "admin")
+    orgs.set_role(school, roles["teacher"], "teacher")
+    orgs.set_role(publisher, roles["publisher-admin"], "admin")
+    orgs.set_role(publisher, roles["editor"], "editor")
+    db.session.commit()
+    return roles
+
+
+@pytest.mark.parametrize(
+    "role", ["anonymous", "learner", "school-admin", "teacher", "publisher-admin", "editor"]
+)
+def test_only_site_administrators_reach_the_console(client, auth, people, certificate, role):
+    victim = people["learner"]
+    if role != "anonymous":
+        auth.login(people[role].email)
+    for method, url in CONSOLE:
+        url = url.format(user=victim.id, code=certificate.code, job="some-job")
+        data = {"reason": "x", "slug": "pirate", "name": "Pirate", "kind": "school"}
+        response = client.get(url) if method == "GET" else client.post(url, data=data)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/account/login" in response.location, (method, url)
+        else:
+            assert response.status_code == 403, (role, method, url, response.status_code)
+    db.session.expire_all()
+    assert db.session.get(User, victim.id).disabled_at is None
+    assert db.session.get(Certificate, certificate.id).revoked_at is None
+    assert db.session.scalar(select(Organisation).where(Organisation.slug == "pirate")) is None
+
+
+def test_the_operator_reaches_every_console_page(client, auth, people, certificate):
+    auth.login(people["operator"].email)
+    for method, url in CONSOLE:
+        if method == "GET":
+            response = client.get(url.format(code=certificate.code))
+            assert response.status_code == 200, url
+    home = text_of(client.get("/courses/"))
+    assert 'href="/admin/"' in home  # the header links to the console for operators only
+    client.post("/account/logout")
+    auth.login(people["learner"].email)
+    assert 'href="/admin/"' not in text_of(client.get("/courses/"))
+
+
+# Accounts ---------------------------------------------------------------------------------------
+
+
+def test_search_disable_and_enable_an_account(client, auth, operator, holder, make_user):
+    make_user("Autre Personne", "autre@example.org")
+    auth.login(operator.email)
+    page = text_of(client.get("/admin/users?q=ZOÉ"))
+    assert "zoe@example.org" in page and "autre@example.org" not in page
+    page = text_of(client.get("/admin/users?q=%25"))  # a LIKE wildcard is searched as a character
+    assert "zoe@example.org" not in page and "No account matches." in page
+
+    response = client.post(f"/admin/users/{holder.id}/disable", data={"q": "zoe"})
+    assert response.status_code == 302 and response.location.endswith("/admin/users?q=zoe")
+    db.session.expire_all()
+    assert db.session.get(User, holder.id).disabled_at is not None
+    [event] = events("user.disabled")
+    assert (event.actor_id, event.user_id, event.source) == (operator.id, holder.id, "web")
+
+    other = client.application.test_client()
+    answer = other.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD})
+    assert "This account is disabled" in text_of(answer)
+
+    client.post(f"/admin/users/{holder.id}/enable")
+    db.session.expire_all()
+    assert db.session.get(User, holder.id).disabled_at is None
+    assert len(events("user.enabled")) == 1
+
+
+def test_an_operator_cannot_disable_their_own_account(client, auth, operator):
+    auth.login(operator.email)
+    response = client.post(f"/admin/users/{operator.id}/disable", follow_redirects=True)
+    assert "You cannot disable your own account." in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(User, operator.id).disabled_at is None
+
+
+def test_unknown_account_is_404(client, auth, operator):
+    auth.login(operator.email)
+    assert client.post("/admin/users/999999/disable").status_code == 404
+    assert client.post("/admin/users/99999999999/disable").status_code == 404
+
+
+# Organisations ----------------------------------------------------------------------------------
+
+
+def test_create_a_school_with_an_existing_account_as_administrator(client, auth, operator, holder):
+    auth.login(operator.email)
+    response = client.post(
+        "/admin/organisations",
+        data={
+            "kind": "school",
+            "name": "Lycée Lumière",
+            "slug": "lycee-lumiere",
+            "admin_email": "ZOE@example.org",
+        },
+    )
+    assert response.status_code == 200
+    assert "zoe@example.org is its administrator." in text_of(response)
+    school = db.session.scalar(select(Organisation).where(Organisation.slug == "lycee-lumiere"))
+    assert school.kind == "school" and orgs.role_in(holder, school.id) == "admin"
+    assert [e.detail for e in events("org.role")] == ["admin"]
+    assert len(events("org.created")) == 1
+
+
+def test_create_a_publisher_invites_an_administrator_without_account(client, auth, operator, make_user):
+    auth.login(operator.email)
+    response = client.post(
+        "/admin/organisations",
+        data={"kind": "publisher", "name": "SFA-CGT", "slug": "sfa-cgt", "admin_email": "new@example.org"},
+    )
+    page = text_of(response)
+    assert "Send this link to the future administrator" in page
+    link = page.split('id="invitation-link" type="text" readonly value="')[1].split('"')[0]
+    assert link.startswith("https://cadre.example/invitations/")
+    assert db.session.scalar(select(Invitation.role)) == "admin"
+
+    newcomer = make_user("Nina Nouvelle", "new@example.org")
+    client.post("/account/logout")
+    client.post("/account/login", data={"email": newcomer.email, "password": PASSWORD})
+    path = link.removeprefix("https://cadre.example")
+    assert "as administrator" in text_of(client.get(path))
+    response = client.post(path)
+    assert response.status_code == 302 and response.location.endswith("/workspace/sfa-cgt")
+    publisher = db.session.scalar(select(Organisation).where(Organisation.slug == "sfa-cgt"))
+    assert orgs.role_in(newcomer, publisher.id) == "admin"
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"kind": "school", "name": "X", "slug": "Pas Valide"}, "lower-case letters, digits and hyphens"),
+        ({"kind": "school", "name": "X", "slug": "existe"}, "already exists"),
+        ({"kind": "school", "name": "", "slug": "vide"}, "Give the organisation a name."),
+        ({"kind": "club", "name": "X", "slug": "club"}, "Not a valid choice"),
+        (
+            {"kind": "school", "name": "X", "slug": "mail", "admin_email": "pas-un-mail"},
+            "does not look like an e-mail",
+        ),
+    ],
+)
+def test_bad_organisation_forms_change_nothing(client, auth, operator, form, message):
+    orgs.create_organisation("existe", "Existe", "school")
+    db.session.commit()
+    auth.login(operator.email)
+    response = client.post("/admin/organisations", data=form)
+    assert response.status_code == 400 and message in text_of(response)
+    assert db.session.scalar(select(Organisation).where(Organisation.slug == form["slug"].lower())) in (
+        None,
+        db.session.scalar(select(Organisation).where(Organisation.slug == "existe")),
+    )
+    assert db.session.scalars(select(Organisation)).all().__len__() == 1
+    assert events("org.created") == []
+
+
+# Certificates -----------------------------------------------------------------------------------
+
+
+def test_revoke_shows_the_reason_on_the_public_page_and_reinstate_undoes_it(
+    client, auth, operator, certificate
+):
+    auth.login(operator.email)
+    found = text_of(client.get(f"/admin/certificates?q={certificate.code}"))
+    assert "Zoé Lefèvre" in found and "Revoke…" in found
+    assert "Zoé Lefèvre" in text_of(client.get("/admin/certificates?q=zoe@example"))
+
+    response = client.post(f"/admin/certificates/{certificate.code}/revoke", data={"reason": "  "})
+    assert response.status_code == 400 and "its public page shows the reason" in text_of(response)
+    response = client.post(
+        f"/admin/certificates/{certificate.code}/revoke", data={"reason": "Issued in error: answers shared."}
+    )
+    assert response.status_code == 302 and response.location.endswith(f"/certificates/{certificate.code}")
+
+    public = text_of(client.application.test_client().get(f"/certificates/{certificate.code}"))
+    assert "This certificate was revoked" in public and "Issued in error: answers shared." in public
+    assert "Valid certificate" not in public
+    [event] = events("certificate.revoked")
+    assert (event.certificate_id, event.detail, event.actor_id) == (
+        certificate.id,
+        "Issued in error: answers shared.",
+        operator.id,
+    )
+
+    again = client.post(f"/admin/certificates/{certificate.code}/revoke", data={"reason": "twice"})
+    assert again.status_code == 400 and "already revoked" in text_of(again)
+
+    client.post(f"/admin/certificates/{certificate.code}/reinstate")
+    public = text_of(client.application.test_client().get(f"/certificates/{certificate.code}"))
+    assert "Valid certificate" in public and "Issued in error" not in public
+    assert len(events("certificate.reinstated")) == 1
+    assert client.post("/admin/certificates/unknown-code/reinstate").status_code == 404
+
+
+def test_a_withdrawn_certificate_cannot_be_revoked(client, auth, operator, certificate):
+    certificate.withdraw_at_holder_request()
+    db.session.commit()
+    auth.login(operator.email)
+    response = client.post(f"/admin/certificates/{certificate.code}/revoke", data={"reason": "x"})
+    assert response.status_code == 400 and "nothing to revoke" in text_of(response)
+
+
+# Audit log --------------------------------------------------------------------------------------
+
+
+def test_failed_logins_publications_and_deletions_are_in_the_log(client, auth, operator, holder):
+    client.post("/account/login", data={"email": "zoe@example.org", "password": "wrong password"})
+    client.post("/account/login", data={"email": "nobody@example.org", "password": "wrong password"})
+    failed = events("login.failed")
+    assert [e.user_id for e in failed] == [holder.id, None]
+    assert all(e.address == "127.0.0.1" and e.source == "web" and e.actor_id is None for e in failed)
+
+    auth.login("zoe@example.org")
+    client.post(
+        "/account/me/delete",
+        data={"email": "zoe@example.org", "password": PASSWORD, "understood": "y"},
+    )
+    assert [e.user_id for e in events("user.deleted")] == [holder.id]
+
+
+def test_filter_and_export_the_log(client, auth, operator, holder, make_user):
+    evil = make_user("Eve", "=cmd@example.org")
+    for who in ("zoe@example.org", "=cmd@example.org", "zoe@example.org"):
+        client.post("/account/login", data={"email": who, "password": "wrong password"})
+    auth.login(operator.email)
+    client.post(f"/admin/users/{evil.id}/disable")
+
+    page = text_of(client.get("/admin/audit?action=login.failed&person=zoe"))
+    assert page.count("Failed login</th>") == 2 and "Account disabled</th>" not in page
+    page = text_of(client.get("/admin/audit?since=2000-01-01&until=2000-12-31"))
+    assert "No event matches." in page
+    bad = client.get("/admin/audit?since=yesterday")
+    assert bad.status_code == 400 and "Type a date like 2026-12-01." in text_of(bad)
+    assert client.get("/admin/audit?action=drop.table").status_code == 400
+    assert client.get("/admin/audit.csv?since=nope").status_code == 400
+
+    export = client.get("/admin/audit.csv?action=login.failed")
+    assert (
+        export.headers["Content-Type"].startswith("text/csv")
+        and "no-store" in export.headers["Cache-Control"]
+    )
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    assert rows[0][:3] == ["at", "action", "source"]
+    assert [row[4] for row in rows[1:]] == ["zoe@example.org", "'=cmd@example.org", "zoe@example.org"]
+    everything = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").get_data(as_text=True))))
+    assert {row[1] for row in everything[1:]} == {"login.failed", "user.disabled"}
+
+
+def test_the_log_pages_are_bounded(client, auth, operator):
+    db.session.add_all(AuditEvent(action="login.failed", source="web", detail="") for _ in range(120))
+    db.session.commit()
+    auth.login(operator.email)
+    first = text_of(client.get("/admin/audit"))
+    assert first.count("Failed login</th>") == 50 and 'rel="next"' in first
+    last = text_of(client.get("/admin/audit?page=3"))
+    assert last.count("Failed login</th>") == 20 and 'rel="next"' not in last
+    assert client.get("/admin/audit?page=abc").status_code == 200
+
+
+def test_jobs_page_without_a_queue_says_so(client, auth, operator):
+    auth.login(operator.email)
+    assert "No REDIS_URL is set" in text_of(client.get("/admin/jobs"))
+    assert client.post("/admin/jobs/anything/requeue").status_code == 404
+
+
+def test_console_forms_need_a_csrf_token(database_url):
+    with signed_in_with_csrf(database_url, is_admin=True) as (_app, client, _operator):
+        target = User(full_name="Théo", email="theo@example.org", password_hash="-")
+        db.session.add(target)
+        db.session.commit()
+        assert client.post(f"/admin/users/{target.id}/disable").status_code == 400
+        assert (
+            client.post("/admin/organisations", data={"kind": "school", "name": "X", "slug": "x"}).status_code
+            == 400
+        )
+        db.session.expire_all()
+        assert db.session.get(User, target.id).disabled_at is None
+        assert db.session.scalar(select(Membership)) is None
