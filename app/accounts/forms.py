@@ -7,8 +7,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
+from app.accounts.models import User
 from app.accounts.services import find_user_by_email, password_problem
 from app.certificates.pdf import unprintable_characters
+
+# What an address must be to become an account's: at registration or when it is changed.
+NEW_ADDRESS_VALIDATORS = (
+    InputRequired(_l("Enter your e-mail address.")),
+    Email(_l("Enter a valid e-mail address, like name@example.org."), check_deliverability=False),
+    Length(max=254),
+)
 
 
 class NewPasswordForm(FlaskForm):
@@ -59,16 +67,7 @@ class RegisterForm(NewPasswordForm):
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            InputRequired(_l("Enter your e-mail address.")),
-            Email(
-                _l("Enter a valid e-mail address, like name@example.org."),
-                check_deliverability=False,
-            ),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "email"},
+        _l("E-mail address"), validators=NEW_ADDRESS_VALIDATORS, render_kw={"autocomplete": "email"}
     )
     password = PasswordField(
         _l("Password"),
@@ -135,6 +134,38 @@ class ChangePasswordForm(NewPasswordForm):
     def validate_current(self, field):
         if not self.user.check_password(field.data):
             raise ValidationError(_l("This is not your current password."))
+
+
+class ChangeEmailForm(FlaskForm):
+    """Ask to change the signed-in account's (``user=``) address; the password proves it is them.
+
+    ``email`` carries the current address, hidden: the login throttling counts a wrong password
+    against the account the form names, and this way it names this one, as at login.
+    """
+
+    email = HiddenField()
+    new_email = EmailField(
+        _l("New e-mail address"),
+        validators=NEW_ADDRESS_VALIDATORS,
+        filters=[lambda value: value.strip() if value else value],  # a pasted address brings spaces
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Send me a confirmation link"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_new_email(self, field):
+        if User.normalise_email(field.data) == self.user.email:
+            raise ValidationError(_l("This is already your e-mail address."))
+        if find_user_by_email(field.data) is not None:
+            raise ValidationError(_l("Another account already uses this e-mail address."))
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -14,9 +14,18 @@ from app.orgs.models import Membership
 from app.schools import services as schools
 from app.schools.models import Enrolment
 from tests.certificates.test_certificate_pages import complete
-from tests.conftest import PASSWORD, csrf_token_from, make_app, text_of
+from tests.conftest import PASSWORD, csrf_token_from, signed_in_with_csrf, text_of
 
-SECTIONS = {"profile", "progress", "open_quizzes", "attempts", "certificates", "memberships", "classes"}
+SECTIONS = {
+    "profile",
+    "progress",
+    "open_quizzes",
+    "attempts",
+    "certificates",
+    "memberships",
+    "classes",
+    "security_events",
+}
 
 
 @pytest.fixture
@@ -71,18 +80,7 @@ def test_bad_name_changes_nothing(client, auth, zoe, name, message):
 
 
 def test_name_change_needs_the_csrf_token(database_url, tmp_path):
-    from tests.conftest import fresh_schema
-
-    with fresh_schema(make_app(database_url, WTF_CSRF_ENABLED=True)) as app:
-        user = User(full_name="Zoé Lefèvre", email="zoe@example.org")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-        client = app.test_client()
-        token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
-        client.post(
-            "/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token}
-        )
+    with signed_in_with_csrf(database_url) as (_app, client, user):
         assert client.post("/account/me/name", data={"full_name": "Mallory"}).status_code == 400
         assert client.post("/account/me/delete", data={"email": "zoe@example.org", "password": PASSWORD,
                                                        "understood": "y"}).status_code == 400  # fmt: skip

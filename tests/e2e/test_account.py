@@ -1,6 +1,7 @@
-"""« My account » in a real browser: change my name, download my data, delete my account."""
+"""« My account » in a real browser: change my name and e-mail, download my data, delete my account."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB", "accept_downloads": True}
 
 
-def test_change_name_download_data_delete_account(page: Page, live_server):
+def test_change_name_and_email_download_data_delete_account(page: Page, live_server):
     base, app = live_server
     with app.app_context():
         user = User(full_name="Zoé Lefèvre", email="zoe@example.org")
@@ -46,10 +47,27 @@ def test_change_name_download_data_delete_account(page: Page, live_server):
     expect(page.get_by_text("Signed in as Zoé Martin (zoe@example.org).")).to_be_visible()
     assert_accessible(page)
 
+    page.get_by_role("link", name="Change my e-mail address").first.click()
+    page.get_by_label("New e-mail address").fill("zoe.martin@example.net")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Send me a confirmation link").click()
+    expect(page.get_by_text("your address stays zoe@example.org until you follow it")).to_be_visible()
+    mails = app.extensions["cadre_outbox"]
+    assert [m["To"] for m in mails] == ["zoe.martin@example.net", "zoe@example.org"]
+    link = re.search(r"(/account/me/email/confirm/\S+)", mails[0].get_content()).group(1)
+    page.goto(base + link)
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm my new e-mail address").click()
+    expect(page.get_by_text("Your e-mail address is now zoe.martin@example.net.")).to_be_visible()
+    expect(page.get_by_text("Signed in as Zoé Martin (zoe.martin@example.net).")).to_be_visible()
+    assert mails[-1]["To"] == "zoe@example.org"  # the old address is told the change was made
+
     with page.expect_download() as download:
         page.get_by_role("link", name="Download my data (JSON)").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["profile"]["full_name"] == "Zoé Martin"
+    assert data["profile"]["email"] == "zoe.martin@example.net"
+    assert [e["action"] for e in data["security_events"]] == ["email.changed"]
     assert [c["code"] for c in data["certificates"]] == [code]
     assert data["certificates"][0]["holder_name"] == "Zoé Lefèvre"
     assert data["progress"] and data["attempts"] and data["attempts"][0]["answers"]
@@ -63,7 +81,7 @@ def test_change_name_download_data_delete_account(page: Page, live_server):
     page.goto(f"{base}/account/me/")
     page.get_by_role("link", name="Delete my account").first.click()
     expect(page.get_by_text("say the certificate was withdrawn at the holder's request")).to_be_visible()
-    page.get_by_label("Your e-mail address").fill("zoe@example.org")
+    page.get_by_label("Your e-mail address").fill("zoe.martin@example.net")
     page.get_by_label("Your password").fill("not my password at all")
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Delete my account").click()

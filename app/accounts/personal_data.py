@@ -1,0 +1,170 @@
+"""What Cadre keeps about a person, and what « My account » does with it: export it, fix the
+name printed on certificates, delete the account.
+
+A deleted account keeps its row, emptied of personal data and unable to log in: the classes,
+drafts and invitations it created and the attempts the item statistics count all name it by
+id, and a tombstone keeps those foreign keys sound without rewriting other people's history.
+"""
+
+import secrets
+
+from flask import url_for
+from sqlalchemy import delete, select
+
+from app.accounts.models import DELETED_DOMAIN, User
+from app.admin.audit import record
+from app.admin.models import AuditEvent
+from app.catalog.models import Module
+from app.certificates.models import Certificate, CertificatePDF
+from app.extensions import db
+from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
+from app.models_base import utcnow
+from app.orgs.models import ADMIN, Membership, Organisation
+from app.schools.models import Enrolment, SchoolClass
+from app.urls import external_url
+
+
+def export_data(user: User) -> dict:
+    """Everything Cadre keeps about ``user``, as plain JSON-ready data."""
+
+    def module_ref(module_id: int) -> dict:
+        module = db.session.get(Module, module_id)  # the identity map makes repeats free
+        return {
+            "course": module.course.slug,
+            "course_title": module.course.title,
+            "module": module.slug,
+            "module_title": module.title,
+        }
+
+    def when(value) -> str | None:
+        return value.isoformat() if value else None
+
+    progress = db.session.scalars(
+        select(ModuleProgress).where(ModuleProgress.user_id == user.id).order_by(ModuleProgress.id)
+    )
+    draws = db.session.scalars(select(QuizDraw).where(QuizDraw.user_id == user.id).order_by(QuizDraw.id))
+    attempts = db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.id)
+    )
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.id)
+    )
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)
+    )
+    security_events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.user_id == user.id).order_by(AuditEvent.id)
+    )
+    classes = db.session.execute(
+        select(Enrolment, SchoolClass)
+        .join(SchoolClass)
+        .where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.id)
+    )
+    return {
+        "profile": {
+            "full_name": user.full_name,
+            "email": user.email,
+            "created_at": when(user.created_at),
+            "site_administrator": bool(user.is_admin),
+        },
+        "progress": [
+            {
+                **module_ref(p.module_id),
+                "read_at": when(p.read_at),
+                "best_score": p.best_score,
+                "attempts": p.attempts,
+                "completed_at": when(p.completed_at),
+                "last_activity_at": when(p.last_activity_at),
+            }
+            for p in progress
+        ],
+        "open_quizzes": [
+            {**module_ref(d.module_id), "course_version": d.course_version, "opened_at": when(d.created_at)}
+            for d in draws
+        ],
+        "attempts": [
+            {
+                **module_ref(a.module_id),
+                "submitted_at": when(a.created_at),
+                "score": a.score,
+                "passed": a.passed,
+                "course_version": a.course_version,
+                "answers": a.results,
+            }
+            for a in attempts
+        ],
+        "certificates": [
+            {
+                "code": c.code,
+                "holder_name": c.holder_name,
+                "course_title": c.course_title,
+                "publisher": c.publisher,
+                "course_version": c.course_version,
+                "issued_at": when(c.issued_at),
+                "valid": c.valid,
+                "url": external_url(url_for("certificates.verify", code=c.code)),
+            }
+            for c in certificates
+        ],
+        "memberships": [
+            {
+                "organisation": m.organisation.name,
+                "kind": m.organisation.kind,
+                "role": m.role,
+                "since": when(m.created_at),
+            }
+            for m in memberships
+        ],
+        "classes": [
+            {"class": k.name, "year": k.year, "school": k.organisation.name, "joined_at": when(e.joined_at)}
+            for e, k in classes
+        ],
+        # The security log's entries about the account (failed logins, changes), with the
+        # network address each came from; kept for the period the privacy notice states.
+        "security_events": [
+            {"at": when(e.at), "action": e.action, "address": e.address} for e in security_events
+        ],
+    }
+
+
+def organisations_left_without_admin(user: User) -> list[str]:
+    """Names of the organisations whose only administrator is ``user``: deleting would orphan them."""
+    mine = select(Membership.organisation_id).where(Membership.user_id == user.id, Membership.role == ADMIN)
+    others = select(Membership.organisation_id).where(Membership.user_id != user.id, Membership.role == ADMIN)
+    query = select(Organisation.name).where(Organisation.id.in_(mine), Organisation.id.not_in(others))
+    return list(db.session.scalars(query.order_by(Organisation.name)))
+
+
+def certificates_with_another_name(user: User) -> list[Certificate]:
+    """The valid certificates that print a name other than the account's current one."""
+    query = select(Certificate).where(
+        Certificate.user_id == user.id,
+        Certificate.holder_name != user.full_name,
+        Certificate.revoked_at.is_(None),
+        Certificate.withdrawn_at.is_(None),
+    )
+    return list(db.session.scalars(query.order_by(Certificate.id)))
+
+
+def reissue(certificate: Certificate, full_name: str) -> None:
+    """Print ``full_name`` on the certificate from now on; its PDFs are built again."""
+    certificate.holder_name = full_name
+    db.session.execute(delete(CertificatePDF).where(CertificatePDF.certificate_id == certificate.id))
+
+
+def delete_account(user: User) -> None:
+    """Withdraw the certificates, anonymise the attempts, remove the rest; the caller commits."""
+    record("user.deleted", user=user)
+    for certificate in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)):
+        certificate.withdraw_at_holder_request()
+        record("certificate.withdrawn", user=user, certificate=certificate)
+        db.session.execute(delete(CertificatePDF).where(CertificatePDF.certificate_id == certificate.id))
+    for model in (ModuleProgress, QuizDraw, Membership, Enrolment):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    # Attempts stay for the item statistics, tied to a row that no longer says who answered.
+    user.full_name = ""
+    user.email = f"deleted-{user.id}@{DELETED_DOMAIN}"
+    user.set_password(secrets.token_urlsafe(32))  # nobody knows it; ends every session too
+    user.is_admin = False
+    user.disabled_at = utcnow()
