@@ -71,6 +71,16 @@ def all_at_once(calls) -> list:
         return list(pool.map(fire, calls))
 
 
+def seed_pools(app) -> None:
+    """Fresh tables with the pools fixture course (two quiz modules and a final test)."""
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        for doc in check_root(FIXTURES / "content" / "pools").courses:
+            import_course(doc)
+        db.session.commit()
+
+
 @pytest.fixture
 def served(database_url):
     """The app (CSRF on) on a free port with the pools fixture course, on a fresh schema.
@@ -78,12 +88,7 @@ def served(database_url):
     Throttling is off: these tests are about simultaneous requests, not about how many.
     """
     app = make_app(database_url, WTF_CSRF_ENABLED=True, SERVER_BASE_URL=None, RATELIMIT_ENABLED=False)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        for doc in check_root(FIXTURES / "content" / "pools").courses:
-            import_course(doc)
-        db.session.commit()
+    seed_pools(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
