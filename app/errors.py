@@ -52,7 +52,7 @@ def render_too_many_requests(error):
     limited = getattr(error, "limit", None) is not None  # from the limiter, with its own message
     message = description if limited and description else TOO_MANY_REQUESTS
     retry = retry_text(seconds)
-    if request.endpoint == "accounts.login":
+    if any(scope.startswith("login:") for scope in limits.breached()):
         _record_login_paused()
     if request.is_json:  # the editor's live preview
         response = jsonify(error=str(message), retry=retry, retry_after=seconds)
@@ -70,7 +70,10 @@ def _record_login_paused() -> None:
     from app.admin.audit import record_login_paused
 
     try:
-        record_login_paused(find_user_by_email(request.form.get("email", "")[:254]))
+        # The account is named only when its own limit broke; a pause per address names none.
+        account_paused = "login:RATELIMIT_LOGIN_ACCOUNT" in limits.breached()
+        user = find_user_by_email(request.form.get("email", "")[:254]) if account_paused else None
+        record_login_paused(user)
         db.session.commit()
     except Exception:  # noqa: BLE001 - a log that cannot be written must not turn a 429 into a 500
         db.session.rollback()

@@ -176,13 +176,16 @@ def failed_count() -> int | None:
 
 
 def requeue_failed(job_id: str) -> bool:
-    """Put a failed job back in the queue; False if it is no longer among the failed ones."""
+    """Put a failed job back in the queue, audited; False if it is no longer among the failed ones."""
     from rq.exceptions import InvalidJobOperation, InvalidJobOperationError, NoSuchJobError
+
+    from app.admin.audit import record
 
     try:
         queue().failed_job_registry.requeue(job_id)
     except (InvalidJobOperation, InvalidJobOperationError, NoSuchJobError):
         return False
+    record("job.requeued", detail=job_id[:100])  # the caller commits
     return True
 
 
@@ -204,4 +207,7 @@ def requeue_command(job_id: str) -> None:
     _queue_or_fail()
     if not requeue_failed(job_id):
         raise click.ClickException(f"no failed job '{job_id}'")
+    from app.extensions import db
+
+    db.session.commit()
     click.echo(f"{job_id}: back in the queue")

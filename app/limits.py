@@ -160,6 +160,14 @@ def init_app(app) -> None:
         app.view_functions[endpoint] = view
 
 
+def breached() -> set[str]:
+    """The policy scopes this request broke, e.g. ``{"login:RATELIMIT_LOGIN_ACCOUNT"}``."""
+    limiter = current_app.extensions.get(EXTENSION)
+    if limiter is None or not limiter.enabled:
+        return set()
+    return {limit.request_args[-1] for limit in limiter.current_limits if limit.breached}
+
+
 def retry_after() -> int | None:
     """Seconds until every limit this request broke lets one more attempt through, if any broke."""
     limiter = current_app.extensions.get(EXTENSION)

@@ -8,9 +8,11 @@ import pytest
 import redis
 from flask import current_app
 from rq import SimpleWorker
+from sqlalchemy import select
 
 from app import jobs
 from app.accounts.models import User
+from app.admin.models import AuditEvent
 from app.extensions import db
 from tests.conftest import PASSWORD, make_app, text_of
 
@@ -150,6 +152,9 @@ def test_the_console_lists_failed_jobs_and_puts_one_back(queued_app):
     response = client.post(f"/admin/jobs/{job_id}/requeue", follow_redirects=True)
     assert "The job is back in the queue." in text_of(response)
     assert (jobs.queue().count, len(jobs.queue().failed_job_registry)) == (1, 0)
+    assert db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "job.requeued")).all() == [
+        job_id
+    ]
     assert "No failed job." in text_of(client.get("/admin/jobs"))
 
     again = client.post(f"/admin/jobs/{job_id}/requeue", follow_redirects=True)

@@ -11,17 +11,19 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import jobs
 from app.accounts.models import User
 from app.accounts.services import find_user_by_email
 from app.admin.audit import record
+from app.admin.models import AuditEvent
 from app.extensions import db
 from app.mail import deliver_mail
 
 EMAIL_CHANGE_SALT = "cadre.email-change"
-EMAIL_CHANGE_MAX_AGE = 24 * 3600  # seconds; EMAIL_CHANGE_MAX_AGE in the config overrides it
+EMAIL_CHANGE_MAX_AGE = 24 * 3600  # seconds: the pages and mails say "24 hours"
 
 EXPIRED = _l(
     "This link has expired: links to confirm a new e-mail address work for 24 hours. Ask for a new one."
@@ -52,16 +54,32 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_CHANGE_SALT)
 
 
+def _last_change(user: User) -> int:
+    """The audit log's id of the account's latest change of address (0 if none).
+
+    A link names it, so that once the address changes, every earlier link stops working, even
+    if the address later comes back to the one the link replaces (A to B, then B to A).
+    """
+    found = db.session.scalar(
+        select(func.max(AuditEvent.id)).where(
+            AuditEvent.user_id == user.id, AuditEvent.action == "email.changed"
+        )
+    )
+    return found or 0
+
+
 def make_email_change_token(user: User, new_email: str) -> str:
-    """A signed token naming the account, the address asked for and the address it replaces."""
-    return _serializer().dumps({"uid": user.id, "new": new_email, "old": user.email})
+    """A signed token naming the account, the address asked for, the address it replaces and the
+    last change of address."""
+    return _serializer().dumps(
+        {"uid": user.id, "new": new_email, "old": user.email, "last": _last_change(user)}
+    )
 
 
 def new_email_from_token(token: str, user: User) -> str:
     """The address a valid, unexpired, unused link asks ``user`` to take; else ``LinkRefused``."""
-    max_age = current_app.config.get("EMAIL_CHANGE_MAX_AGE", EMAIL_CHANGE_MAX_AGE)
     try:
-        data = _serializer().loads(token, max_age=max_age)
+        data = _serializer().loads(token, max_age=EMAIL_CHANGE_MAX_AGE)
     except SignatureExpired:
         raise LinkRefused(EXPIRED) from None
     except BadSignature:
@@ -70,7 +88,7 @@ def new_email_from_token(token: str, user: User) -> str:
         raise LinkRefused(INVALID)
     if data.get("uid") != user.id:
         raise LinkRefused(OTHER_ACCOUNT)
-    if data["old"] != user.email:
+    if data["old"] != user.email or data.get("last") != _last_change(user):
         raise LinkRefused(USED)
     if find_user_by_email(data["new"]) is not None:
         raise LinkRefused(TAKEN)

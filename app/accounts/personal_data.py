@@ -120,10 +120,16 @@ def export_data(user: User) -> dict:
             {"class": k.name, "year": k.year, "school": k.organisation.name, "joined_at": when(e.joined_at)}
             for e, k in classes
         ],
-        # The security log's entries about the account (failed logins, changes), with the
-        # network address each came from; kept for the period the privacy notice states.
+        # The security log's entries about the account, kept for the period the privacy notice
+        # states. The network address is the person's own only when nobody else acted: that of an
+        # operator or a school's administrator who changed the account is theirs, not given here.
         "security_events": [
-            {"at": when(e.at), "action": e.action, "address": e.address} for e in security_events
+            {
+                "at": when(e.at),
+                "action": e.action,
+                "address": e.address if e.actor_id in (None, user.id) else None,
+            }
+            for e in security_events
         ],
     }
 

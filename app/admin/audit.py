@@ -14,11 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.admin.models import AuditEvent
+from app.admin.paging import one_page
 from app.extensions import db
 from app.models_base import utcnow
 from app.schools.export import as_text
@@ -44,9 +45,9 @@ ACTIONS = {
     "certificate.revoked": _l("Certificate revoked"),
     "certificate.reinstated": _l("Certificate reinstated"),
     "certificate.withdrawn": _l("Certificate withdrawn at the holder's request"),
+    "job.requeued": _l("Failed job put back in the queue"),
 }
 PAUSE_RECORDED_EVERY = timedelta(minutes=15)  # one "paused" event per account or address and pause
-PAGE_SIZE = 50
 
 
 def record(
@@ -86,7 +87,11 @@ def record_login_paused(user: User | None) -> None:
     """Record a refused login once per pause, not once per refused request (which would flood)."""
     since = utcnow() - PAUSE_RECORDED_EVERY
     address = _address()
-    same = AuditEvent.user_id == user.id if user else AuditEvent.address == address
+    same = (
+        (AuditEvent.user_id == user.id)
+        if user
+        else (AuditEvent.user_id.is_(None) & (AuditEvent.address == address))
+    )
     recent = db.session.scalar(
         select(AuditEvent.id)
         .where(AuditEvent.action == "login.paused", AuditEvent.at >= since, same)
@@ -115,7 +120,7 @@ def _filtered(filters: Filters):
         query = query.where(or_(AuditEvent.actor_id.in_(people), AuditEvent.user_id.in_(people)))
     if filters.since:
         query = query.where(AuditEvent.at >= _utc(filters.since))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # the last day there is has no day after it
         query = query.where(AuditEvent.at < _utc(filters.until + timedelta(days=1)))
     return query
 
@@ -126,15 +131,8 @@ def _utc(day: date) -> datetime:
 
 def events(filters: Filters, page: int = 1) -> tuple[list[AuditEvent], bool]:
     """One page of events, newest first, and whether an older page exists."""
-    query = (
-        _filtered(filters)
-        .options(*_loads())
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    )
-    found = list(db.session.scalars(query))
-    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+    query = _filtered(filters).options(*_loads()).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    return one_page(query, page)
 
 
 def _loads():
@@ -199,7 +197,3 @@ def purge(days: int) -> int:
     """Delete the events older than ``days`` days; return how many."""
     result = db.session.execute(delete(AuditEvent).where(AuditEvent.at < utcnow() - timedelta(days=days)))
     return result.rowcount or 0
-
-
-def count() -> int:
-    return db.session.scalar(select(func.count(AuditEvent.id))) or 0

@@ -33,7 +33,10 @@ def _refused(exc: services.AdminError) -> click.ClickException:
 @click.argument("code")
 @click.option("--reason", required=True, help="Why: shown on the certificate's public page.")
 def revoke_command(code: str, reason: str) -> None:
-    """Revoke the certificate CODE (issued in error); its public page shows the reason."""
+    """Revoke the certificate CODE (issued in error); its public page shows the reason.
+
+    Put -- before CODE: a code may begin with a hyphen.
+    """
     found = _certificate(code)
     try:
         services.revoke(found, reason)
@@ -46,7 +49,7 @@ def revoke_command(code: str, reason: str) -> None:
 @certificate.command("reinstate")
 @click.argument("code")
 def reinstate_command(code: str) -> None:
-    """Make the revoked certificate CODE valid again."""
+    """Make the revoked certificate CODE valid again (put -- before CODE)."""
     found = _certificate(code)
     try:
         services.reinstate(found)

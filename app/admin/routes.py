@@ -3,7 +3,18 @@
 from datetime import timedelta
 from functools import wraps
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -39,7 +50,7 @@ def admin_required(view):
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+    return min(int(page), 10_000) if page.isascii() and page.isdigit() and int(page) > 0 else 1
 
 
 def _user_or_404(user_id: int) -> User:
@@ -121,7 +132,12 @@ def disable(user_id: int):
 def enable(user_id: int):
     _post_or_400()
     found = _user_or_404(user_id)
-    if services.enable(found):
+    try:
+        changed = services.enable(found)
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+        return _back_to_users()
+    if changed:
         db.session.commit()
         flash(_("%(email)s can log in again.", email=found.email), "success")
     return _back_to_users()
@@ -267,7 +283,7 @@ def audit_csv():
         abort(400)
     name = f"cadre-audit-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(
-        audit.export_csv(filters),
+        stream_with_context(audit.export_csv(filters)),  # the rows are read while streaming
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
@@ -291,6 +307,7 @@ def requeue(job_id: str):
     if not current_app.config.get("REDIS_URL"):
         abort(404)
     if background.requeue_failed(job_id):
+        db.session.commit()  # the audit log's entry
         flash(_("The job is back in the queue."), "success")
     else:
         flash(_("This job is no longer among the failed ones."), "info")

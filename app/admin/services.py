@@ -8,13 +8,13 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.admin.audit import record
+from app.admin.paging import PAGE_SIZE, one_page
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs import services as orgs
 from app.orgs.models import ADMIN, Membership, Organisation
 
-PAGE_SIZE = 50
 REASON_MAX_LENGTH = 500
 
 
@@ -33,8 +33,7 @@ def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
                 func.lower(User.full_name).contains(words, autoescape=True),
             )
         )
-    found = list(db.session.scalars(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+    return one_page(statement, page)
 
 
 def disable(user: User, by: User | None = None) -> bool:
@@ -51,6 +50,8 @@ def disable(user: User, by: User | None = None) -> bool:
 
 def enable(user: User) -> bool:
     """Let the account log in again; False if it was not disabled."""
+    if user.is_deleted:
+        raise AdminError(_l("This account was deleted by its holder: it cannot be enabled again."))
     if user.disabled_at is None:
         return False
     user.disabled_at = None
@@ -111,11 +112,8 @@ def organisations(page: int = 1) -> tuple[list[tuple[Organisation, int]], bool]:
         select(Organisation, func.coalesce(staff.c.staff, 0))
         .outerjoin(staff, staff.c.organisation_id == Organisation.id)
         .order_by(Organisation.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
     )
-    found = [(org, count) for org, count in db.session.execute(statement)]
-    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+    return one_page(statement, page, rows=True)
 
 
 def find_certificates(query: str) -> list[Certificate]:

@@ -9,6 +9,7 @@ import difflib
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 
@@ -76,7 +77,7 @@ def _summed_up(old: Mapping[str, str], new: Mapping[str, str], stopped: str) -> 
     return VersionChanges(tuple(files), stopped)
 
 
-def _compare_versions(previous_id: int, current_id: int) -> VersionChanges:
+def _compare_versions(previous_id: int, current_id: int, *_published: datetime) -> VersionChanges:
     """The changes between two published versions; TooSlow is kept as a summary, Busy raised."""
     old = db.session.get(CourseVersion, previous_id).files
     new = db.session.get(CourseVersion, current_id).files
@@ -92,6 +93,8 @@ def _compare_versions(previous_id: int, current_id: int) -> VersionChanges:
     try:
         return VersionChanges(tuple(run_untrusted(diff_files, old, new, *caps)))
     except TooSlow:
+        # Kept like any result: a comparison that needs more than the time limit is pathological,
+        # and trying it again on every view would give one visitor a slot for that long each time.
         return _summed_up(old, new, "too-slow")
 
 
@@ -109,6 +112,8 @@ def version_changes(previous: CourseVersion | None, current: CourseVersion) -> V
             _DIFFS, functools.lru_cache(maxsize=16)(_compare_versions)
         )
     try:
-        return compare(previous.id, current.id)
+        # The publication times are in the key only to tell versions apart should ids be reused
+        # (a database restored while the app runs).
+        return compare(previous.id, current.id, previous.published_at, current.published_at)
     except Busy:
         return _summed_up(previous.files, current.files, "busy")

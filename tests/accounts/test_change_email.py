@@ -5,9 +5,11 @@ import time
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from app.accounts import email_change
 from app.accounts.models import User
+from app.admin.models import AuditEvent
 from app.extensions import db
 from tests.conftest import PASSWORD, csrf_token_from, signed_in_with_csrf, text_of
 
@@ -51,7 +53,7 @@ def token_signed_ago(app, user: User, new_email: str, seconds: int) -> str:
     serializer = URLSafeTimedSerializer(
         app.config["SECRET_KEY"], salt=email_change.EMAIL_CHANGE_SALT, signer=Past
     )
-    return serializer.dumps({"uid": user.id, "new": new_email, "old": user.email})
+    return serializer.dumps({"uid": user.id, "new": new_email, "old": user.email, "last": 0})
 
 
 def test_the_pages_need_a_login_and_the_link_leads_back_after_it(client, app, auth, zoe):
@@ -191,6 +193,25 @@ def test_link_works_once_and_cancels_the_other_pending_links(client, app, auth, 
             assert response.status_code == 400
             assert "This link was already used" in text_of(response)
     assert email_of(zoe) == NEW
+
+
+def test_a_link_from_before_a_change_stays_dead_when_the_address_comes_back(client, app, auth, zoe):
+    auth.login("zoe@example.org")
+    ask(client, "c@example.org")
+    stale = link_sent_to(app, "c@example.org")
+    ask(client, NEW)
+    client.post(link_sent_to(app, NEW))  # zoe@example.org -> NEW
+    ask(client, "zoe@example.org", current=NEW)
+    client.post(link_sent_to(app, "zoe@example.org"))  # and back
+    assert email_of(zoe) == "zoe@example.org"
+    response = client.post(stale)
+    assert response.status_code == 400 and "This link was already used" in text_of(response)
+    assert email_of(zoe) == "zoe@example.org"
+    changes = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "email.changed")).all()
+    assert [(e.user_id, e.detail) for e in changes] == [
+        (zoe.id, f"zoe@example.org -> {NEW}"),
+        (zoe.id, f"{NEW} -> zoe@example.org"),
+    ]
 
 
 def test_link_for_another_account_changes_nothing(client, app, auth, zoe, make_user):

@@ -37,16 +37,20 @@ def actions() -> list[tuple[str, str]]:
 
 
 def test_revoke_and_reinstate_from_the_command_line(cli, certificate):
-    result = cli("certificate", "revoke", certificate.code, "--reason", "Issued in error")
+    result = cli("certificate", "revoke", "--reason", "Issued in error", "--", certificate.code)
     assert result.exit_code == 0, result.output
     found = db.session.get(Certificate, certificate.id)
     assert found.revoked_at is not None and found.revocation_reason == "Issued in error"
-    assert_clean_error(cli("certificate", "revoke", certificate.code, "--reason", "again"), "already revoked")
-    assert cli("certificate", "reinstate", certificate.code).exit_code == 0
+    assert_clean_error(
+        cli("certificate", "revoke", "--reason", "again", "--", certificate.code), "already revoked"
+    )
+    assert cli("certificate", "reinstate", "--", certificate.code).exit_code == 0
     assert db.session.get(Certificate, certificate.id).revoked_at is None
-    assert_clean_error(cli("certificate", "reinstate", certificate.code), "is not revoked")
-    assert_clean_error(cli("certificate", "revoke", "nope", "--reason", "x"), "no certificate with the code")
-    assert_clean_error(cli("certificate", "revoke", certificate.code, "--reason", " "), "Say why")
+    assert_clean_error(cli("certificate", "reinstate", "--", certificate.code), "is not revoked")
+    assert_clean_error(
+        cli("certificate", "revoke", "--reason", "x", "--", "nope"), "no certificate with the code"
+    )
+    assert_clean_error(cli("certificate", "revoke", "--reason", " ", "--", certificate.code), "Say why")
     assert actions() == [("certificate.revoked", "cli"), ("certificate.reinstated", "cli")]
 
 

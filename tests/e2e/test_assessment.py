@@ -162,6 +162,7 @@ def test_quiz_result_and_limit_pages_fit_a_phone(page: Page, pools_server):
         page.goto(quiz)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
         answer(page, app, rightly=lambda q: False)
+        page.wait_for_url(re.compile(r"/attempts/\d+$"))  # measure the result page, not the way there
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
     shot(page, "assessment-phone-result")
     page.goto(quiz)
