@@ -2,6 +2,7 @@
 
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.content.checker import FINAL
 
@@ -21,6 +22,15 @@ def duration(minutes: int) -> str:
     return f"{hours}\u00a0h\u00a0{rest:02d}" if rest else f"{hours}\u00a0h"
 
 
+def hidden_fields(form) -> Markup:
+    """A form's hidden fields (its CSRF token first of all) without their ``id``.
+
+    ``form.hidden_tag()`` gives every CSRF field ``id="csrf_token"``: a page with several forms
+    would repeat an id, which HTML forbids. Nothing points at hidden fields by id.
+    """
+    return Markup("").join(f(id=False) for f in form if f.type in ("HiddenField", "CSRFTokenField"))
+
+
 def init_app(app) -> None:
     """Register the filters."""
     app.jinja_env.filters["duration"] = duration
@@ -34,3 +44,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["shortdate"] = lambda d: format_date(d, "short") if d else ""
     # A course's final test in quiz and attempt URLs (no module may take this slug).
     app.jinja_env.globals["final_slug"] = FINAL
+    app.jinja_env.globals["hidden_fields"] = hidden_fields

@@ -86,7 +86,7 @@ def test_change_name_and_email_download_data_delete_account(page: Page, live_ser
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Delete my account").click()
     expect(
-        page.get_by_text("This e-mail address and password are not those of your account.")
+        page.get_by_text("This e-mail address and password are not those of your account.", exact=True)
     ).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Your password").fill(PASSWORD)

@@ -49,7 +49,7 @@ def test_register_read_quiz_certificate(page: Page, live_server):
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Confirm the password").fill("short")
     page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_text("Choose a password of at least 10 characters.")).to_be_visible()
+    expect(page.get_by_text("Choose a password of at least 10 characters.", exact=True)).to_be_visible()
     assert_accessible(page)
     shot(page, "01-register-error")
     page.get_by_label("Password", exact=True).fill("violet quartz mountain river")

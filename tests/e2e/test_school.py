@@ -46,7 +46,7 @@ def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_serv
     teacher.get_by_role("link", name="Teaching").click()
     teacher.get_by_role("link", name="Create a class").click()
     teacher.get_by_role("button", name="Create the class").click()
-    expect(teacher.get_by_text("Give the class a name.")).to_be_visible()
+    expect(teacher.get_by_text("Give the class a name.", exact=True)).to_be_visible()
     assert_accessible(teacher)
     teacher.get_by_label("Name of the class").fill("BTS 2, groupe B")
     teacher.get_by_label("School year").fill("2026-2027")
@@ -63,7 +63,9 @@ def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_serv
     teacher.get_by_label("2. Recueillir le consentement").check()
     teacher.get_by_label("Due (optional)").fill("2000-01-01T10:00")
     teacher.get_by_role("button", name="Assign").click()
-    expect(teacher.get_by_text("The due date is in the past")).to_be_visible()
+    expect(
+        teacher.get_by_text("The due date is in the past. Choose a later date.", exact=True)
+    ).to_be_visible()
     assert_accessible(teacher)
     next_year = date.today().year + 1
     teacher.get_by_label("Due (optional)").fill(f"{next_year}-06-30T18:00")
@@ -78,7 +80,9 @@ def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_serv
     student.get_by_role("link", name="Join a class").click()
     student.get_by_label("Class code").fill("WRONG-CODE")
     student.get_by_role("button", name="Join the class").click()
-    expect(student.get_by_text("No class has this code.")).to_be_visible()
+    expect(
+        student.get_by_text("No class has this code. Check it with your teacher.", exact=True)
+    ).to_be_visible()
     assert_accessible(student)
     student.get_by_label("Class code").fill(code.lower())
     student.get_by_role("button", name="Join the class").click()

@@ -1,0 +1,18 @@
+// After a form comes back with errors, focus goes to its error summary (a screen reader reads
+// it, a keyboard user starts there), and each entry of the summary moves focus to its field.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-focus-first]");
+  if (!summary) { return; }
+  summary.focus();
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) { return; }
+    event.preventDefault();
+    // A question's legend is not focusable: focus its first choice instead.
+    var field = target.matches("input, select, textarea, button") ? target : target.parentElement.querySelector("input, select, textarea");
+    (field || target).focus();
+    (field || target).scrollIntoView({ block: "center" });
+  });
+}());
