@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from flask import abort
+from flask import abort, make_response, render_template
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -58,6 +58,19 @@ def _started(user, course: Course) -> bool:
     )
 
 
+def _members_only(course: Course) -> None:
+    """Stop here with a page that says who the course is for and how to join (403).
+
+    Anonymous visitors are asked to log in; a signed-in non-member learns the publisher's name and
+    where to type its join code. The course's title stays with its members.
+    """
+    from app.orgs.models import Organisation
+
+    publisher = db.session.get(Organisation, course.organisation_id) if course.organisation_id else None
+    page = render_template("catalog/members_only.html", publisher=publisher)
+    abort(make_response(page, 403))
+
+
 def get_course_or_404(slug: str) -> Course:
     """The course with this slug, or a 404: also for a members-only course to anyone else, and
     for an archived course to anyone but its publisher's members and the learners who started it."""
@@ -67,7 +80,7 @@ def get_course_or_404(slug: str) -> Course:
     if course.visibility != PUBLIC or course.archived_at is not None:
         member = course.organisation_id is not None and course.organisation_id in _member_of(current_user)
         if course.visibility != PUBLIC and not member:
-            abort(404)
+            _members_only(course)
         if course.archived_at is not None and not member and not _started(current_user, course):
             abort(404)
     return course

@@ -1,9 +1,9 @@
 """Public verification page and the holder's PDF download."""
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.certificates.models import Certificate
 from app.certificates.pdf import attestation
@@ -27,10 +27,50 @@ def verify_url(certificate: Certificate) -> str:
     return external_url(url_for("certificates.verify", code=certificate.code))
 
 
+CODE_MAX_LENGTH = 64  # codes are 22 characters; anything much longer is not one
+
+
+def find_by_typed_code(typed: str) -> Certificate | None:
+    """The certificate a person typed the code of: spaces forgiven, and case when only one matches.
+
+    Codes are case-sensitive, but a code read off paper is often typed in the wrong case; with 128
+    random bits, two codes that differ only in case will practically never exist, and if they did,
+    nothing is guessed.
+    """
+    code = "".join(typed.split())[:CODE_MAX_LENGTH]
+    if not code:
+        return None
+    exact = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if exact is not None:
+        return exact
+    found = db.session.scalars(
+        select(Certificate).where(func.lower(Certificate.code) == code.lower()).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
+@bp.get("/")
+def lookup():
+    """A form to type a verification code, e.g. read off a PDF."""
+    typed = request.args.get("code", "")[: CODE_MAX_LENGTH * 2]
+    if typed.strip():
+        found = find_by_typed_code(typed)
+        if found is not None:
+            return redirect(url_for("certificates.verify", code=found.code))
+        return render_template("certificates/lookup.html", typed=typed, unknown=True), 404
+    return render_template("certificates/lookup.html", typed="", unknown=False)
+
+
 @bp.get("/<code>")
 def verify(code: str):
     """Anyone, signed in or not, can check a certificate here."""
-    certificate = get_certificate_or_404(code)
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if certificate is None:
+        # Not a dead end: an employer learns that no certificate has this code, and can retype it.
+        found = find_by_typed_code(code)
+        if found is not None:
+            return redirect(url_for("certificates.verify", code=found.code))
+        return render_template("certificates/lookup.html", typed=code[:CODE_MAX_LENGTH], unknown=True), 404
     return render_template(
         "certificates/verify.html",
         certificate=certificate,

@@ -95,4 +95,4 @@ def test_a_module_without_document_has_no_document_page(client, course_with_mode
 def test_a_members_only_course_keeps_its_document_to_members(client, course_with_model):
     course_with_model.visibility = "members"
     db.session.commit()
-    assert client.get("/courses/voix-et-ia/bonnes-pratiques/model").status_code == 404
+    assert client.get("/courses/voix-et-ia/bonnes-pratiques/model").status_code == 403

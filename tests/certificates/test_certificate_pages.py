@@ -78,8 +78,25 @@ def test_revoked_certificate_says_so(client, app, course, holder):
     assert "revoked" in page and "Valid certificate" not in page
 
 
-def test_unknown_code_is_404(client, app):
-    assert client.get("/certificates/not-a-real-code").status_code == 404
+def test_an_unknown_code_says_so_and_offers_to_type_it_again(client, app):
+    response = client.get("/certificates/not-a-real-code")
+    assert response.status_code == 404
+    page = text_of(response)
+    assert "No certificate has the code not-a-real-code." in page
+    assert 'action="/certificates/"' in page and 'value="not-a-real-code"' in page
+    assert client.get("/certificates/?code=%3Cb%3Enope").status_code == 404
+    assert "&lt;b&gt;nope" in client.get("/certificates/?code=%3Cb%3Enope").get_data(as_text=True)
+
+
+def test_a_typed_code_forgives_spaces_and_case(client, app, course, holder):
+    code = complete(holder, course).code
+    assert "Every Cadre certificate has a verification code." in text_of(client.get("/certificates/"))
+    typed = " ".join([code[:8], code[8:16], code[16:]]).swapcase()
+    response = client.get("/certificates/", query_string={"code": f"  {typed} "})
+    assert response.status_code == 302 and response.location == f"/certificates/{code}"
+    wrong_case = client.get(f"/certificates/{code.swapcase()}")
+    assert wrong_case.status_code == 302 and wrong_case.location == f"/certificates/{code}"
+    assert 'href="/certificates/"' in text_of(client.get("/courses"))  # linked from every footer
 
 
 def test_pdf_for_the_holder_only(client, app, course, holder, auth, make_user):

@@ -156,9 +156,15 @@ def test_members_only_course_is_hidden_from_everyone_else(client, auth, publishe
         "/courses/voix-et-ia/cadre-legal",
         "/courses/voix-et-ia/cadre-legal/quiz",
     ):
-        assert client.get(url).status_code == 404, url
+        refused = client.get(url)  # not a dead end: who it is for, and how to join
+        assert refused.status_code == 403, url
+        assert "La voix et l'IA" not in text_of(refused)
+        assert f"{org.name} keeps this course for its members." in text_of(refused)
+        assert 'href="/join"' in text_of(refused)
     auth.logout()
-    assert client.get("/courses/voix-et-ia").status_code == 404
+    anonymous = client.get("/courses/voix-et-ia")
+    assert anonymous.status_code == 403 and "log in to read it" in text_of(anonymous)
+    assert org.name not in text_of(anonymous) and "La voix et l'IA" not in text_of(anonymous)
     # Members join with the code, as students join a class.
     as_(auth, people, "admin")
     client.post(f"{WS}/joining", data={"action": "open"})
