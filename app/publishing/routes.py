@@ -100,7 +100,11 @@ def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: in
 @login_required
 @throttled("upload")
 def upload(org_slug: str):
-    """Save an uploaded package as the draft of its course (refused whole if unsafe)."""
+    """Save an uploaded package as the draft of its course, only if it has no problem.
+
+    A package with problems changes nothing (the draft in place stays as it was) and its problems
+    are listed: uploading must never replace good work with broken work.
+    """
     org = _publisher_or_404(org_slug, *WRITE)
     form = UploadForm()
     if not form.validate_on_submit():
@@ -115,14 +119,14 @@ def upload(org_slug: str):
     except services.PublishingError as exc:
         db.session.rollback()
         return _workspace_page(org, form, [str(exc)], status=400)
-    db.session.commit()
     if draft.problems:
-        flash(_("The package was saved as a draft, with problems to fix before review."), "error")
-    else:
-        flash(
-            _("The package was saved as a draft. It has no problem: submit it for review when ready."),
-            "success",
-        )
+        problems = list(draft.problems)
+        db.session.rollback()
+        nothing = _("Nothing was changed: fix these problems in the package and upload it again.")
+        return _workspace_page(org, form, [nothing, *problems], status=400)
+    db.session.commit()
+    saved = _("The package was saved as a draft. It has no problem: submit it for review when ready.")
+    flash(saved, "success")
     return redirect(url_for("publishing.draft", org_slug=org.slug, slug=draft.slug))
 
 
@@ -147,6 +151,8 @@ def draft(org_slug: str, slug: str):
         add_form=AddModuleForm(),
         rename_form=RenameModuleForm(),
         has_final=editor.final_path(found.slug) in found.files,
+        course_file=editor.course_path(found.slug),
+        unpublished_changes=services.has_unpublished_changes(found),
         # Translated here, in the reader's language: the checker stores English templates.
         warnings=[(n.path, n.line, n.text(_)) for n in services.warnings_of(found)],
     )
@@ -314,6 +320,45 @@ def _save(org: Organisation, found: CourseDraft, files: dict[str, str], message:
     else:
         db.session.commit()
         flash(message, "success")
+
+
+@bp.post("/<org_slug>/<slug>/files/remove")
+@login_required
+def remove_file(org_slug: str, slug: str):
+    """Remove one file from the draft (a stray file, an unwanted quiz); the draft is checked again."""
+    org = _publisher_or_404(org_slug, *WRITE)
+    found = _draft_or_404(org, slug)
+    path = request.form.get("path", "")
+    if not PostForm().validate_on_submit() or path not in found.files:
+        abort(400)
+    if path == editor.course_path(slug):
+        flash(_("A course cannot lose its course.md: edit it instead."), "error")
+    else:
+        files = {name: text for name, text in found.files.items() if name != path}
+        _save(org, found, files, _("%(path)s was removed from the draft.", path=path))
+    return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+
+
+@bp.post("/<org_slug>/<slug>/discard")
+@login_required
+def discard(org_slug: str, slug: str):
+    """Throw the draft's changes away: back to the published version, or no draft at all."""
+    org = _publisher_or_404(org_slug, *WRITE)
+    found = _draft_or_404(org, slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        kept = services.discard(found, current_user)
+    except services.PublishingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    db.session.commit()
+    if kept:
+        flash(_("The changes were discarded: the draft is the published version again."), "success")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    flash(_("The draft of %(slug)s was discarded.", slug=slug), "success")
+    return redirect(url_for("publishing.workspace", org_slug=org.slug))
 
 
 @bp.route("/<org_slug>/new", methods=["GET", "POST"])

@@ -270,6 +270,41 @@ def latest_version(course: Course) -> CourseVersion | None:
     )
 
 
+def _published_files(draft: CourseDraft) -> dict[str, str] | None:
+    """The files of the course's latest published version; None if it was never published."""
+    if draft.course_id is None:
+        return None
+    return db.session.scalar(
+        select(CourseVersion.files)
+        .where(CourseVersion.course_id == draft.course_id)
+        .order_by(CourseVersion.version.desc())
+        .limit(1)
+    )
+
+
+def has_unpublished_changes(draft: CourseDraft) -> bool:
+    """Whether the draft holds anything learners do not see yet (always, if never published)."""
+    return draft.files != _published_files(draft)
+
+
+def discard(draft: CourseDraft, by: User) -> bool:
+    """Throw the draft's changes away; True if it is back to the published version, False if it
+    was never published and is gone."""
+    if draft.state == IN_REVIEW:
+        raise PublishingError(_l("This course is in review: ask the reviewer to send it back first."))
+    published = _published_files(draft)
+    if published is None:
+        db.session.delete(draft)
+        db.session.flush()
+        return False
+    save_files(draft.organisation, draft.slug, published, by)  # checked again: its warnings come back
+    if draft.problems:  # a published version has none: the check could not run (no slot free)
+        raise PublishingError(SERVER_BUSY)
+    draft.state = PUBLISHED
+    draft.review_comment = ""
+    return True
+
+
 def set_visibility(draft: CourseDraft, visibility: str) -> None:
     """Public (in the catalogue) or members only; applies at once to the published course."""
     if visibility not in (PUBLIC, MEMBERS):

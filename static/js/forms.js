@@ -16,3 +16,10 @@
     (field || target).scrollIntoView({ block: "center" });
   });
 }());
+
+// A form that destroys something asks first, saying what will happen (data-confirm).
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var message = event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) { event.preventDefault(); }
+});

@@ -112,6 +112,12 @@ def test_editor_writes_reviewer_publishes_learner_passes(browser: Browser, live_
     log_in(reviewer, base, "reviewer@syndicat.example")
     reviewer.goto(f"{base}/workspace/syndicat/voix-sous-contrat")
     assert_accessible(reviewer)
+    asked = []
+    reviewer.once("dialog", lambda dialog: asked.append(dialog.message) or dialog.dismiss())
+    reviewer.get_by_role("button", name="Publish this version").click()  # asked first; "no" changes nothing
+    expect(reviewer.get_by_role("button", name="Publish this version")).to_be_visible()
+    assert asked == ["Publish this version? Learners will see it at once."]
+    reviewer.once("dialog", lambda dialog: dialog.accept())
     reviewer.get_by_role("button", name="Publish this version").click()
     expect(reviewer.get_by_text("Published: learners see this version now.")).to_be_visible()
     reviewer.get_by_role("link", name="Version 1").click()

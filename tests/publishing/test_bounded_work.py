@@ -45,12 +45,17 @@ def test_a_preview_finding_no_free_slot_gets_503_with_retry_after(client, auth, 
     assert answered.status_code == 200 and "<strong>texte</strong>" in answered.get_json()["html"]
 
 
-def test_a_package_saved_while_busy_is_kept_unchecked_until_saved_again(client, auth, publisher, own_slots):  # noqa: F811
-    _, _, people = publisher
+def test_an_upload_while_busy_changes_nothing_a_save_is_kept_unchecked(client, auth, publisher, own_slots):  # noqa: F811
+    org, _, people = publisher
     as_(auth, people, "editor")
     with slots_held(own_slots, 1):
-        assert upload(client, valid_files()).status_code == 302
-    draft = db.session.scalar(select(CourseDraft))
+        refused = upload(client, valid_files())
+    assert refused.status_code == 400 and services.NOT_CHECKED in text_of(refused)
+    assert db.session.scalar(select(CourseDraft)) is None
+    # The editor's saves never lose work: kept unchecked, never submitted, checked once saved again.
+    with slots_held(own_slots, 1):
+        draft = services.save_files(org, "voix-et-ia", valid_files(), people["editor"])
+        db.session.commit()
     assert [p.split(": ", 1)[1] for p in draft.problems] == [services.NOT_CHECKED]
     client.post(f"{WS}/voix-et-ia/submit")
     assert draft.state == "draft"  # never submitted unchecked

@@ -233,8 +233,9 @@ def test_text_that_renders_too_slowly_is_stopped_with_a_message(app, client, aut
     ).get_json()
     assert "took more than 1 seconds to check" in data["problems"][0]["message"]
     files = {**valid_files(), "courses/voix-et-ia/01-cadre-legal.md": slow}
-    assert upload(client, files).status_code == 302  # saved as a draft, with the problem
-    assert "took more than 1 seconds" in db.session.scalar(select(CourseDraft.problems))[0]
+    refused = upload(client, files)  # a package with a problem changes nothing
+    assert refused.status_code == 400 and "took more than 1 seconds" in text_of(refused)
+    assert db.session.scalar(select(CourseDraft.problems)) == []
     assert time.monotonic() - started < 10
 
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.learning.services import mark_read
 from app.orgs import services as orgs
+from app.publishing import services
 from app.publishing.models import CourseDraft, CourseVersion
 from app.publishing.package import read_package, write_package
 from app.publishing.services import files_hash
@@ -123,15 +124,33 @@ def test_the_whole_workflow_keeps_progress_across_versions(client, auth, publish
     assert "<del>-Tenez un registre" in page and "<ins>+Tenez à jour un registre" in page
 
 
-def test_a_draft_with_problems_is_kept_but_cannot_be_submitted(client, auth, publisher):
+def test_a_package_with_problems_changes_nothing_and_lists_them(client, auth, publisher):
     _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    before = db.session.scalar(select(CourseDraft.files))
+    broken = valid_files()
+    broken["courses/voix-et-ia/course.md"] = broken["courses/voix-et-ia/course.md"].replace(
+        "title:", "titre:", 1
+    )
+    broken["courses/voix-et-ia/01-cadre-legal.md"] += "\nUn ajout qui serait perdu.\n"
+    response = upload(client, broken)
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Nothing was changed" in page and "courses/voix-et-ia/course.md:2:" in page
+    db.session.expire_all()
+    assert db.session.scalar(select(CourseDraft.files)) == before
+
+
+def test_a_draft_with_problems_is_kept_but_cannot_be_submitted(client, auth, publisher):
+    org, _, people = publisher
     broken = valid_files()
     broken["courses/voix-et-ia/course.md"] = broken["courses/voix-et-ia/course.md"].replace(
         "title:", "titre:", 1
     )
     as_(auth, people, "editor")
-    response = upload(client, broken)
-    assert response.status_code == 302
+    services.save_files(org, "voix-et-ia", broken, people["editor"])  # as the editor's saves do
+    db.session.commit()
     page = text_of(client.get(f"{WS}/voix-et-ia"))
     assert "courses/voix-et-ia/course.md:2:" in page
     client.post(f"{WS}/voix-et-ia/submit")
@@ -385,3 +404,59 @@ def test_an_unchanged_save_does_not_make_its_author_the_writer(client, auth, pub
     as_(auth, people, "admin")
     publish(client)  # the admin wrote every line: a second person must publish
     assert db.session.scalar(select(CourseDraft.state)) == "in_review"
+
+
+def test_a_stray_file_can_be_removed_but_not_the_course_file(client, auth, publisher):
+    org, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    stray = {**valid_files(), "quizzes/voix-et-ia/brouillon.md": "---\npass_mark: 70\n---\n"}
+    services.save_files(org, "voix-et-ia", stray, people["editor"])
+    db.session.commit()
+    assert db.session.scalar(select(CourseDraft.problems))  # a quiz without a module
+    page = text_of(client.get(f"{WS}/voix-et-ia"))
+    assert 'data-confirm="Remove quizzes/voix-et-ia/brouillon.md from the draft?' in page
+    response = client.post(f"{WS}/voix-et-ia/files/remove", data={"path": "quizzes/voix-et-ia/brouillon.md"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    draft = db.session.scalar(select(CourseDraft))
+    assert "quizzes/voix-et-ia/brouillon.md" not in draft.files and draft.problems == []
+    response = client.post(
+        f"{WS}/voix-et-ia/files/remove", data={"path": "courses/voix-et-ia/course.md"}, follow_redirects=True
+    )
+    assert "A course cannot lose its course.md" in text_of(response)
+    assert client.post(f"{WS}/voix-et-ia/files/remove", data={"path": "nope.md"}).status_code == 400
+    as_(auth, people, "reviewer")  # reviewers read, they do not edit
+    quiz = {"path": "quizzes/voix-et-ia/01-cadre-legal.md"}
+    assert client.post(f"{WS}/voix-et-ia/files/remove", data=quiz).status_code == 403
+    assert len(db.session.scalar(select(CourseDraft.files))) == len(draft.files)
+
+
+def test_discarding_a_never_published_draft_deletes_it(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    assert "Discard this draft" in text_of(client.get(f"{WS}/voix-et-ia"))
+    response = client.post(f"{WS}/voix-et-ia/discard")
+    assert response.status_code == 302 and response.location.endswith(WS)
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+
+
+def test_discarding_changes_goes_back_to_the_published_version(client, auth, publisher):
+    _, _, people = publisher
+    published(client, auth, people)
+    live = db.session.scalar(select(CourseDraft.files))
+    as_(auth, people, "editor")
+    assert "Discard the changes" not in text_of(client.get(f"{WS}/voix-et-ia"))  # nothing to discard
+    changed = {
+        **valid_files(),
+        "courses/voix-et-ia/01-cadre-legal.md": valid_files()["courses/voix-et-ia/01-cadre-legal.md"]
+        + "\nAjout.\n",
+    }
+    upload(client, changed)
+    client.post(f"{WS}/voix-et-ia/discard")
+    db.session.expire_all()
+    draft = db.session.scalar(select(CourseDraft))
+    assert draft.files == live and draft.state == "published"
+    client.post(f"{WS}/voix-et-ia/submit")  # nothing new to review
+    assert db.session.scalar(select(CourseDraft.state)) == "published"
