@@ -32,7 +32,7 @@ from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.codes import display_code
 from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, Organisation
-from app.publishing import diffs, editor, package, services
+from app.publishing import diffs, editor, package, reading, services
 from app.publishing.forms import (
     AddModuleForm,
     CourseForm,
@@ -320,6 +320,29 @@ def _save(org: Organisation, found: CourseDraft, files: dict[str, str], message:
     else:
         db.session.commit()
         flash(message, "success")
+
+
+@bp.get("/<org_slug>/<slug>/read")
+@login_required
+def read(org_slug: str, slug: str):
+    """The draft as learners will read it, answers shown, and what it changes in the live version."""
+    org = _publisher_or_404(org_slug, *READ)
+    found = _draft_or_404(org, slug)
+    try:
+        course = reading.parsed(found.files)
+        live_files = services.published_files(found)
+        live = reading.parsed(live_files) if live_files and live_files != found.files else None
+    except Busy:
+        flash(_("The server is busy checking other courses. Try again in a moment."), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    return render_template(
+        "publishing/read.html",
+        org=org,
+        draft=found,
+        course=course,
+        changes=reading.changes(live, course) if live and course else None,
+        published=found.course_id is not None,
+    )
 
 
 @bp.post("/<org_slug>/<slug>/files/remove")

@@ -270,7 +270,7 @@ def latest_version(course: Course) -> CourseVersion | None:
     )
 
 
-def _published_files(draft: CourseDraft) -> dict[str, str] | None:
+def published_files(draft: CourseDraft) -> dict[str, str] | None:
     """The files of the course's latest published version; None if it was never published."""
     if draft.course_id is None:
         return None
@@ -284,7 +284,7 @@ def _published_files(draft: CourseDraft) -> dict[str, str] | None:
 
 def has_unpublished_changes(draft: CourseDraft) -> bool:
     """Whether the draft holds anything learners do not see yet (always, if never published)."""
-    return draft.files != _published_files(draft)
+    return draft.files != published_files(draft)
 
 
 def discard(draft: CourseDraft, by: User) -> bool:
@@ -292,7 +292,7 @@ def discard(draft: CourseDraft, by: User) -> bool:
     was never published and is gone."""
     if draft.state == IN_REVIEW:
         raise PublishingError(_l("This course is in review: ask the reviewer to send it back first."))
-    published = _published_files(draft)
+    published = published_files(draft)
     if published is None:
         db.session.delete(draft)
         db.session.flush()
