@@ -333,7 +333,7 @@ def read(org_slug: str, slug: str):
         live_files = services.published_files(found)
         live = reading.parsed(live_files) if live_files and live_files != found.files else None
     except Busy:
-        flash(_("The server is busy checking other courses. Try again in a moment."), "error")
+        flash(str(services.SERVER_BUSY), "error")
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
     return render_template(
         "publishing/read.html",
