@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.certificates.models import Certificate
 from app.certificates.pdf import attestation
-from app.certificates.services import certificate_pdf
+from app.certificates.services import certificate_pdf, new_code
 from app.extensions import db
 from app.urls import external_url
 
@@ -27,7 +27,8 @@ def verify_url(certificate: Certificate) -> str:
     return external_url(url_for("certificates.verify", code=certificate.code))
 
 
-CODE_MAX_LENGTH = 64  # codes are 22 characters; anything much longer is not one
+CODE_LENGTH = len(new_code())  # 22: 16 random bytes, URL-safe base64
+CODE_MAX_LENGTH = 64  # anything much longer is not a code
 
 
 def find_by_typed_code(typed: str) -> Certificate | None:
@@ -41,8 +42,8 @@ def find_by_typed_code(typed: str) -> Certificate | None:
     if not code:
         return None
     exact = db.session.scalar(select(Certificate).where(Certificate.code == code))
-    if exact is not None:
-        return exact
+    if exact is not None or len(code) != CODE_LENGTH:
+        return exact  # only something shaped like a code is worth the search that ignores case
     found = db.session.scalars(
         select(Certificate).where(func.lower(Certificate.code) == code.lower()).limit(2)
     ).all()
