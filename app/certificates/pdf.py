@@ -106,9 +106,7 @@ def attestation(modules_completed: int | None, final_score: int | None) -> str:
     """What the certificate attests, in the current locale ("" when it was not recorded)."""
     if modules_completed is None:
         return ""
-    modules = ngettext(
-        "%(num)d module completed", "%(num)d modules completed", modules_completed
-    )
+    modules = ngettext("%(num)d module completed", "%(num)d modules completed", modules_completed)
     if final_score is None:
         return modules
     return _("%(modules)s; final test passed with %(score)d%%", modules=modules, score=final_score)
