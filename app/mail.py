@@ -4,7 +4,8 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 
 from app import jobs
 
@@ -14,6 +15,14 @@ log = logging.getLogger(__name__)
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send a plain-text e-mail in the background: the request never waits for SMTP."""
     jobs.enqueue(deliver_mail, to, subject, body)
+
+
+def deliver_template(to: str, locale: str, subject, template: str, **context) -> None:
+    """Deliver now (from a job) a mail whose subject (a lazy string) and body template are put in
+    ``locale``: the language of the person who asked for it, not the worker's."""
+    with force_locale(locale):
+        subject, body = str(subject), render_template(template, **context)
+    deliver_mail(to, subject, body)
 
 
 def deliver_mail(to: str, subject: str, body: str) -> None:

@@ -25,3 +25,17 @@ def external_url(path: str) -> str:
     if not base:
         base = request.host_url
     return base.rstrip("/") + path
+
+
+def site_url() -> str:
+    """Where the app is served (with any path prefix): SERVER_BASE_URL, else this request's.
+
+    What a queued job needs to build links with ``link_for_job`` once the request is gone.
+    """
+    return current_app.config.get("SERVER_BASE_URL") or request.url_root
+
+
+def link_for_job(base_url: str, endpoint: str, **values) -> str:
+    """An absolute link built without a request (a job may run in a worker), under ``base_url``:
+    the site address the request that queued the job was given (``site_url()``)."""
+    return base_url.rstrip("/") + current_app.url_map.bind("localhost").build(endpoint, values)

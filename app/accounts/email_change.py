@@ -6,9 +6,8 @@ signed and names the address it replaces: once the address has changed it is ref
 works once at most. The old address is told when a change is asked for and when it is made.
 """
 
-from flask import current_app, render_template, request
-from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -20,7 +19,8 @@ from app.accounts.services import find_user_by_email
 from app.admin.audit import record
 from app.admin.models import AuditEvent
 from app.extensions import db
-from app.mail import deliver_mail
+from app.mail import deliver_template
+from app.urls import link_for_job, site_url
 
 EMAIL_CHANGE_SALT = "cadre.email-change"
 EMAIL_CHANGE_MAX_AGE = 24 * 3600  # seconds: the pages and mails say "24 hours"
@@ -113,18 +113,9 @@ def change_email(user: User, new_email: str) -> str:
     return old_email
 
 
-def _base_url() -> str:
-    return current_app.config.get("SERVER_BASE_URL") or request.url_root
-
-
-def _link(base_url: str, endpoint: str, **values) -> str:
-    """An absolute link built without a request (a job may run in a worker)."""
-    return base_url.rstrip("/") + current_app.url_map.bind("localhost").build(endpoint, values)
-
-
 def request_email_change(user: User, new_email: str) -> None:
     """Queue the confirmation link to the new address and the notice to the current one."""
-    locale, base_url = str(get_locale()), _base_url()
+    locale, base_url = str(get_locale()), site_url()
     jobs.enqueue(send_email_change_link, user.id, new_email, user.email, locale, base_url)
     jobs.enqueue(send_email_change_notice, user.id, new_email, user.email, locale, base_url)
 
@@ -134,11 +125,9 @@ def send_email_change_link(user_id: int, new_email: str, old_email: str, locale:
     user = db.session.get(User, user_id)
     if user is None or user.email != old_email:
         return
-    link = _link(base_url, "me.confirm_email", token=make_email_change_token(user, new_email))
-    with force_locale(locale):
-        subject = _("Confirm your new e-mail address for Cadre")
-        body = render_template("accounts/email/email_change_link.txt", user=user, link=link)
-    deliver_mail(new_email, subject, body)
+    link = link_for_job(base_url, "me.confirm_email", token=make_email_change_token(user, new_email))
+    subject = _l("Confirm your new e-mail address for Cadre")
+    deliver_template(new_email, locale, subject, "accounts/email/email_change_link.txt", user=user, link=link)
 
 
 def send_email_change_notice(
@@ -148,15 +137,15 @@ def send_email_change_notice(
     user = db.session.get(User, user_id)
     if user is None:
         return
-    with force_locale(locale):
-        subject = _("Someone asked to change the e-mail address of your Cadre account")
-        body = render_template(
-            "accounts/email/email_change_requested.txt",
-            user=user,
-            new_email=mask_email(new_email),
-            forgot_link=_link(base_url, "accounts.forgot_password"),
-        )
-    deliver_mail(old_email, subject, body)
+    deliver_template(
+        old_email,
+        locale,
+        _l("Someone asked to change the e-mail address of your Cadre account"),
+        "accounts/email/email_change_requested.txt",
+        user=user,
+        new_email=mask_email(new_email),
+        forgot_link=link_for_job(base_url, "accounts.forgot_password"),
+    )
 
 
 def notify_email_changed(user: User, old_email: str) -> None:
@@ -169,12 +158,12 @@ def send_email_changed_notice(user_id: int, old_email: str, locale: str) -> None
     user = db.session.get(User, user_id)
     if user is None:
         return
-    with force_locale(locale):
-        subject = _("The e-mail address of your Cadre account was changed")
-        body = render_template(
-            "accounts/email/email_changed.txt",
-            user=user,
-            new_email=mask_email(user.email),
-            contact=current_app.config["OPERATOR_CONTACT"],
-        )
-    deliver_mail(old_email, subject, body)
+    deliver_template(
+        old_email,
+        locale,
+        _l("The e-mail address of your Cadre account was changed"),
+        "accounts/email/email_changed.txt",
+        user=user,
+        new_email=mask_email(user.email),
+        contact=current_app.config["OPERATOR_CONTACT"],
+    )

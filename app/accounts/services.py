@@ -4,9 +4,10 @@ import functools
 import logging
 import re
 
-from flask import current_app, render_template, request
-from flask_babel import force_locale, get_locale
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,7 +16,8 @@ from zxcvbn import zxcvbn
 from app import jobs
 from app.accounts.models import User
 from app.extensions import db
-from app.mail import deliver_mail, send_mail  # noqa: F401 - send_mail: callers use services.send_mail
+from app.mail import deliver_template
+from app.urls import link_for_job, site_url
 
 log = logging.getLogger(__name__)
 RESET_SALT = "cadre.password-reset"
@@ -101,8 +103,7 @@ def request_password_reset(email: str) -> None:
     Looking the account up, signing the token and sending happen in the job, off the request,
     so the answer takes the same time either way (an SMTP exchange is ~50 ms).
     """
-    base_url = current_app.config.get("SERVER_BASE_URL") or request.url_root
-    jobs.enqueue(send_password_reset, email, str(get_locale()), base_url)
+    jobs.enqueue(send_password_reset, email, str(get_locale()), site_url())
 
 
 def send_password_reset(email: str, locale: str, base_url: str) -> None:
@@ -110,12 +111,6 @@ def send_password_reset(email: str, locale: str, base_url: str) -> None:
     user = find_user_by_email(email)
     if user is None:
         return
-    # No request here: build the path from the URL map and put it under the asker's site address.
-    path = current_app.url_map.bind("localhost").build(
-        "accounts.reset_password", {"token": make_reset_token(user)}
-    )
-    link = base_url.rstrip("/") + path
-    with force_locale(locale):
-        subject = _("Reset your Cadre password")
-        body = render_template("accounts/email/reset.txt", user=user, link=link)
-    deliver_mail(user.email, subject, body)
+    link = link_for_job(base_url, "accounts.reset_password", token=make_reset_token(user))
+    subject = _l("Reset your Cadre password")
+    deliver_template(user.email, locale, subject, "accounts/email/reset.txt", user=user, link=link)
