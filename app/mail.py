@@ -1,5 +1,6 @@
 """Outgoing e-mail: composed by the caller, sent by a background job (app/jobs.py)."""
 
+import email.policy
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -10,6 +11,7 @@ from flask_babel import force_locale
 from app import jobs
 
 log = logging.getLogger(__name__)
+LONG_HEADER_LINES = email.policy.default.clone(max_line_length=998)  # RFC 5322's limit
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
@@ -17,21 +19,30 @@ def send_mail(to: str, subject: str, body: str) -> None:
     jobs.enqueue(deliver_mail, to, subject, body)
 
 
-def deliver_template(to: str, locale: str, subject, template: str, **context) -> None:
+def deliver_template(
+    to: str, locale: str, subject, template: str, headers: dict[str, str] | None = None, **context
+) -> None:
     """Deliver now (from a job) a mail whose subject (a lazy string) and body template are put in
     ``locale``: the language of the person who asked for it, not the worker's."""
     with force_locale(locale):
         subject, body = str(subject), render_template(template, **context)
-    deliver_mail(to, subject, body)
+    deliver_mail(to, subject, body, headers)
 
 
-def deliver_mail(to: str, subject: str, body: str) -> None:
-    """The job: send by SMTP (an error is raised, so the queue retries); without SMTP, log it."""
+def deliver_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
+    """The job: send by SMTP (an error is raised, so the queue retries); without SMTP, log it.
+
+    ``headers``: more header fields, e.g. List-Unsubscribe (RFC 8058) on notifications.
+    """
     config = current_app.config
-    message = EmailMessage()
+    # A header such as List-Unsubscribe holds one long URL: the default 78-character lines would
+    # turn it into encoded words, which mail clients do not read as a link (RFC 2369: <URL>).
+    message = EmailMessage(policy=LONG_HEADER_LINES if headers else email.policy.default)
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if not config.get("MAIL_SERVER"):
         if config["ENV_NAME"] == "production":

@@ -19,6 +19,7 @@ from app.certificates.models import Certificate, CertificatePDF
 from app.extensions import db
 from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
 from app.models_base import utcnow
+from app.notifications.models import Notification, NotificationPreferences
 from app.orgs.models import ADMIN, Membership, Organisation
 from app.schools.models import Enrolment, SchoolClass
 from app.urls import external_url
@@ -54,6 +55,12 @@ def export_data(user: User) -> dict:
     )
     security_events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.user_id == user.id).order_by(AuditEvent.id)
+    )
+    notifications = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    )
+    preferences = db.session.scalar(
+        select(NotificationPreferences).where(NotificationPreferences.user_id == user.id)
     )
     classes = db.session.execute(
         select(Enrolment, SchoolClass)
@@ -131,6 +138,21 @@ def export_data(user: User) -> dict:
             }
             for e in security_events
         ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "details": n.params,
+                "created_at": when(n.created_at),
+                "read_at": when(n.read_at),
+            }
+            for n in notifications
+        ],
+        # At most one entry: none while the person kept the defaults.
+        "notification_preferences": [
+            {"turned_off": preferences.muted, "email_language": preferences.locale}
+            for preferences in [preferences]
+            if preferences is not None
+        ],
     }
 
 
@@ -166,7 +188,7 @@ def delete_account(user: User) -> None:
         certificate.withdraw_at_holder_request()
         record("certificate.withdrawn", user=user, certificate=certificate)
         db.session.execute(delete(CertificatePDF).where(CertificatePDF.certificate_id == certificate.id))
-    for model in (ModuleProgress, QuizDraw, Membership, Enrolment):
+    for model in (ModuleProgress, QuizDraw, Membership, Enrolment, Notification, NotificationPreferences):
         db.session.execute(delete(model).where(model.user_id == user.id))
     # Attempts stay for the item statistics, tied to a row that no longer says who answered.
     user.full_name = ""

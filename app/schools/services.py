@@ -21,6 +21,7 @@ from app.catalog.models import Course, Module
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.models_base import utcnow
+from app.notifications import events as notifications
 from app.orgs.codes import CODE_LENGTH, display_code, draw_unused, new_join_code, normalise_code  # noqa: F401
 from app.orgs.models import Membership, Organisation
 from app.schools.models import Assignment, Enrolment, SchoolClass
@@ -191,6 +192,7 @@ def assign(
     )
     db.session.add(assignment)
     db.session.flush()
+    notifications.assigned(assignment)
     return assignment
 
 

@@ -9,6 +9,7 @@ from app.accounts.models import User
 from app.certificates.models import Certificate, CertificatePDF
 from app.extensions import db
 from app.learning.models import AttemptAnswer, ModuleProgress, QuizAttempt
+from app.notifications.models import NEW_ASSIGNMENT, Notification, NotificationPreferences
 from app.orgs import services as orgs
 from app.orgs.models import Membership
 from app.schools import services as schools
@@ -25,6 +26,8 @@ SECTIONS = {
     "memberships",
     "classes",
     "security_events",
+    "notifications",
+    "notification_preferences",
 }
 
 
@@ -181,6 +184,9 @@ def test_delete_refused_without_the_right_proof(client, auth, world, zoe, make_u
 
 def test_delete_account(client, auth, world, zoe):
     answers_before = db.session.scalar(select(func.count()).select_from(AttemptAnswer))
+    db.session.add(Notification(user_id=zoe.id, kind=NEW_ASSIGNMENT, params={}, path="/dashboard"))
+    db.session.add(NotificationPreferences(user_id=zoe.id, muted=["digest:email"], locale="fr"))
+    db.session.commit()
     auth.login("zoe@example.org")
     response = client.post(
         "/account/me/delete",
@@ -192,7 +198,7 @@ def test_delete_account(client, auth, world, zoe):
     user = db.session.get(User, zoe.id)
     assert "Zoé" not in user.full_name and user.email.endswith("@deleted.invalid")
     assert user.disabled_at is not None and not user.check_password(PASSWORD)
-    for model in (ModuleProgress, Membership, Enrolment):
+    for model in (ModuleProgress, Membership, Enrolment, Notification, NotificationPreferences):
         assert db.session.scalar(select(func.count()).select_from(model).where(model.user_id == zoe.id)) == 0
     # Attempts and their answers stay for item statistics.
     assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == answers_before > 0

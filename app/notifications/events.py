@@ -1,0 +1,101 @@
+"""What publishing and schools call when something happens: who is told, and with what.
+
+Each hook runs inside the service that makes the change, in its transaction (see services.py).
+"""
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.content.frontmatter import normalise, split_front_matter
+from app.extensions import db
+from app.notifications.models import NEW_ASSIGNMENT, PUBLISHED, REVIEW_REQUESTED, SENT_BACK
+from app.notifications.services import ASSIGNMENT_NOTICES, link_path, notify
+from app.orgs.models import ADMIN, EDITOR, REVIEWER, Membership
+from app.schools.models import Assignment, Enrolment, SchoolClass
+
+
+def _members(organisation_id: int, roles: tuple[str, ...]) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation_id, Membership.role.in_(roles))
+        )
+    )
+
+
+def draft_title(draft) -> str:
+    """The title the draft's course.md gives, else its short name."""
+    path = f"courses/{draft.slug}/course.md"
+    text = draft.files.get(path)
+    front, _problems = split_front_matter(path, normalise(text)) if text else (None, [])
+    title = front.values.get("title") if front else None
+    return title.strip() if isinstance(title, str) and title.strip() else draft.slug
+
+
+def _draft_params(draft, by: User) -> dict:
+    return {"course": draft_title(draft), "organisation": draft.organisation.name, "by": by.full_name}
+
+
+def review_requested(draft, by: User) -> None:
+    """Tell the publisher's reviewers and administrators (but the submitter) a course awaits them."""
+    people = [u for u in _members(draft.organisation_id, (ADMIN, REVIEWER)) if u.id != by.id]
+    path = link_path("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
+    notify(people, REVIEW_REQUESTED, _draft_params(draft, by), path)
+
+
+def sent_back(draft, by: User, comment: str) -> None:
+    """Tell the editor who submitted the course what the reviewer asked for."""
+    submitter = db.session.get(User, draft.submitted_by_id) if draft.submitted_by_id else None
+    if submitter is None or submitter.id == by.id:
+        return
+    params = {**_draft_params(draft, by), "comment": comment}
+    path = link_path("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
+    notify([submitter], SENT_BACK, params, path)
+
+
+def published(draft, course, by: User) -> None:
+    """Tell the course's editors (the publisher's editors and administrators, and whoever
+    submitted it) that learners now see the new version."""
+    people = {u.id: u for u in _members(draft.organisation_id, (ADMIN, EDITOR))}
+    if draft.submitted_by_id and draft.submitted_by_id not in people:
+        submitter = db.session.get(User, draft.submitted_by_id)
+        if submitter is not None:
+            people[submitter.id] = submitter
+    people.pop(by.id, None)
+    params = {**_draft_params(draft, by), "course": course.title, "version": course.version}
+    notify(people.values(), PUBLISHED, params, link_path("catalog.course", slug=course.slug))
+
+
+def assigned(assignment: Assignment) -> None:
+    """Tell the class's students; modules of one course assigned together make one notification."""
+    notices = db.session.info.setdefault(ASSIGNMENT_NOTICES, {})
+    item = (
+        assignment.course.title
+        if assignment.module is None
+        else f"{assignment.module.position}. {assignment.module.title}"
+    )
+    key = (assignment.class_id, assignment.course_id)
+    if key in notices:
+        if assignment.module is None:
+            return
+        for notification in notices[key]:
+            params = dict(notification.params)
+            params["items"] = [*params["items"], item]  # a new dict: JSON columns see reassignment only
+            notification.params = params
+        return
+    school_class = db.session.get(SchoolClass, assignment.class_id)
+    students = db.session.scalars(
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.class_id == school_class.id)
+    )
+    params = {
+        "class": school_class.name,
+        "course": assignment.course.title,
+        "items": [] if assignment.module is None else [item],
+        "due": assignment.due_at.isoformat() if assignment.due_at else None,
+    }
+    notices[key] = notify(
+        students, NEW_ASSIGNMENT, params, link_path("catalog.course", slug=assignment.course.slug)
+    )

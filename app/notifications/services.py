@@ -1,0 +1,246 @@
+"""Create notifications in the caller's transaction; mail them once it is committed.
+
+A notification is a row added to the session of the change that causes it, so both are
+committed, or rolled back, together. Its e-mail is queued only after the commit (a session event
+below): a job queued earlier could run, and mail, before a rollback. The job reads the row by id
+and does nothing if it is gone or already sent, so a retry or a second queueing sends one mail.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from flask import current_app, has_request_context, request
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, delete, event, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app import jobs
+from app.accounts.models import DELETED_DOMAIN, User
+from app.extensions import db
+from app.models_base import utcnow
+from app.notifications.models import (
+    CHANNELS,
+    EMAIL,
+    KINDS,
+    MAIL_PENDING,
+    NO_MAIL,
+    SITE,
+    Notification,
+    NotificationPreferences,
+)
+
+PAGE_SIZE = 20
+PENDING_MAILS = "cadre_notification_mails"  # session.info key: ids to mail after the commit
+ASSIGNMENT_NOTICES = "cadre_assignment_notices"  # session.info key: this transaction's new assignments
+
+
+def link_path(endpoint: str, **values) -> str:
+    """The path of a page under the site's root, built without a request (a job, the CLI)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def preferences_of(user_ids: Iterable[int]) -> dict[int, NotificationPreferences]:
+    """The preferences rows of these people, in one query (absent: everything on)."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    rows = db.session.scalars(
+        select(NotificationPreferences).where(NotificationPreferences.user_id.in_(user_ids))
+    )
+    return {row.user_id: row for row in rows}
+
+
+def wants(preferences: NotificationPreferences | None, kind: str, channel: str) -> bool:
+    return preferences is None or f"{kind}:{channel}" not in preferences.muted
+
+
+def mail_locale(preferences: NotificationPreferences | None) -> str:
+    if preferences is not None and preferences.locale in current_app.config["LANGUAGES"]:
+        return preferences.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def notify(
+    users: Iterable[User], kind: str, params: dict, path: str, dedupe_key: str | None = None
+) -> list[Notification]:
+    """Add a notification of ``kind`` for each person who wants it somewhere; the caller commits.
+
+    Disabled and deleted accounts are skipped, and so is anyone named twice.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    people = {user.id: user for user in users if user.disabled_at is None}
+    preferences = preferences_of(people)
+    now, added = utcnow(), []
+    for user_id in people:
+        mine = preferences.get(user_id)
+        on_site, by_mail = wants(mine, kind, SITE), wants(mine, kind, EMAIL)
+        if not (on_site or by_mail):
+            continue
+        notification = Notification(
+            user_id=user_id,
+            kind=kind,
+            params=params,
+            path=path,
+            dedupe_key=dedupe_key,
+            created_at=now,
+            on_site=on_site,
+            read_at=None if on_site else now,  # not in the list: never counted as unread
+            mail_state=MAIL_PENDING if by_mail else NO_MAIL,
+        )
+        db.session.add(notification)
+        added.append(notification)
+    return added
+
+
+# Mails wait for the commit --------------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_mails(session, flush_context) -> None:
+    """Note the ids of the notifications just written that want an e-mail."""
+    for obj in session.new:
+        if isinstance(obj, Notification) and obj.mail_state == MAIL_PENDING:
+            session.info.setdefault(PENDING_MAILS, set()).add(obj.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_mails(session) -> None:
+    """Queue the e-mails of the notifications this commit made durable."""
+    if session.in_nested_transaction():
+        return  # a savepoint released: nothing is durable before the outer commit
+    session.info.pop(ASSIGNMENT_NOTICES, None)
+    ids = session.info.pop(PENDING_MAILS, None)
+    if not ids:
+        return
+    from app.notifications.mailing import send_notification_mail
+
+    base_url = base_url_for_mail()
+    for notification_id in sorted(ids):
+        jobs.enqueue(send_notification_mail, notification_id, base_url)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_mails(session) -> None:
+    """A rolled-back change mails nothing (and the ids it used may be given again)."""
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer transaction's notifications still stand
+    session.info.pop(PENDING_MAILS, None)
+    session.info.pop(ASSIGNMENT_NOTICES, None)
+
+
+def base_url_for_mail() -> str:
+    """Where links in e-mails point: SERVER_BASE_URL, else this request's site (development)."""
+    configured = current_app.config.get("SERVER_BASE_URL")
+    if configured:
+        return configured
+    if has_request_context():
+        return request.url_root
+    return "http://127.0.0.1:5000/"  # the command line in development; production sets the URL
+
+
+# The list ---------------------------------------------------------------------------------------
+
+
+def unread_count(user: User) -> int:
+    """Unread notifications: one COUNT on (user_id, read_at)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def page_of(user: User, page: int) -> tuple[list[Notification], bool]:
+    """Page ``page`` (from 1) of the person's notifications, newest first, and whether more follow."""
+    found = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id, Notification.on_site.is_(True))
+            .order_by(Notification.id.desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the person read; how many were."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount
+
+
+# Preferences ------------------------------------------------------------------------------------
+
+
+def preferences_row(user: User) -> NotificationPreferences:
+    """The person's preferences row, added (everything on) if they have none yet."""
+    row = db.session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
+    if row is None:
+        row = NotificationPreferences(
+            user_id=user.id, muted=[], locale=current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
+        db.session.add(row)
+    return row
+
+
+def save_preferences(user: User, wanted: set[tuple[str, str]], locale: str) -> None:
+    """Keep on exactly the (kind, channel) pairs in ``wanted``; the caller commits."""
+    row = preferences_row(user)
+    row.muted = sorted(
+        f"{kind}:{channel}" for kind in KINDS for channel in CHANNELS if (kind, channel) not in wanted
+    )
+    row.locale = locale
+
+
+def mute_email(user: User, kind: str) -> None:
+    """Stop e-mails of this one kind (the unsubscribe link); the caller commits."""
+    row = preferences_row(user)
+    entry = f"{kind}:{EMAIL}"
+    if entry not in row.muted:
+        row.muted = sorted([*row.muted, entry])  # a new list: JSON columns see reassignment only
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="cadre-notifications-unsubscribe")
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    """A link's token naming one person and one kind: it is all the unsubscribe page needs."""
+    return _serializer().dumps([user_id, kind])
+
+
+def read_unsubscribe_token(token: str) -> tuple[User, str] | None:
+    """The person and kind a token names, or None if it is forged, damaged or stale."""
+    try:
+        user_id, kind = _serializer().loads(token)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.is_deleted or kind not in KINDS:
+        return None
+    return user, kind
+
+
+def prune(older_than_days: int) -> int:
+    """Delete read notifications older than this many days, and everything kept for deleted
+    accounts (account deletion leaves the row of the person, emptied); how many notifications went."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    deleted_accounts = select(User.id).where(User.email.endswith("@" + DELETED_DOMAIN))
+    db.session.execute(
+        delete(NotificationPreferences).where(NotificationPreferences.user_id.in_(deleted_accounts))
+    )
+    result = db.session.execute(
+        delete(Notification).where(
+            or_(
+                and_(Notification.read_at.is_not(None), Notification.created_at < cutoff),
+                Notification.user_id.in_(deleted_accounts),
+            )
+        )
+    )
+    return result.rowcount

@@ -1,0 +1,68 @@
+"""What a notification says, written when it is read, in the reader's language."""
+
+from datetime import date, datetime
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.notifications.models import (
+    DUE_SOON,
+    NEW_ASSIGNMENT,
+    PUBLISHED,
+    REVIEW_REQUESTED,
+    SENT_BACK,
+    WEEKLY_DIGEST,
+    Notification,
+)
+
+
+def due_of(notification: Notification) -> datetime | None:
+    """The due date a notification names, if any (kept as ISO text in its params)."""
+    due = notification.params.get("due")
+    return datetime.fromisoformat(due) if due else None
+
+
+def items_of(notification: Notification) -> str:
+    """The assigned item(s): the whole course, or the modules chosen."""
+    items = notification.params.get("items") or []
+    return ", ".join(items) if items else notification.params.get("course", "")
+
+
+def subject(notification: Notification):
+    """The e-mail's subject, a lazy string put in the recipient's language when it is sent."""
+    p = notification.params
+    return {
+        REVIEW_REQUESTED: lambda: _l("To review: %(course)s", course=p["course"]),
+        SENT_BACK: lambda: _l("Sent back: %(course)s", course=p["course"]),
+        PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
+        NEW_ASSIGNMENT: lambda: _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"]),
+        DUE_SOON: lambda: _l("Due soon: %(item)s", item=p.get("item", "")),
+        WEEKLY_DIGEST: lambda: _l("Your classes this week"),
+    }[notification.kind]()
+
+
+def headline(notification: Notification) -> str:
+    """One sentence saying what happened, for the list and the e-mail's first line."""
+    p = notification.params
+    if notification.kind == REVIEW_REQUESTED:
+        return _("%(name)s submitted %(course)s for review.", name=p["by"], course=p["course"])
+    if notification.kind == SENT_BACK:
+        return _("%(name)s sent %(course)s back to you.", name=p["by"], course=p["course"])
+    if notification.kind == PUBLISHED:
+        return _(
+            "%(name)s published %(course)s (version %(version)s): learners see it now.",
+            name=p["by"],
+            course=p["course"],
+            version=p["version"],
+        )
+    if notification.kind == NEW_ASSIGNMENT:
+        return _("New work in the class %(name)s: %(items)s.", name=p["class"], items=items_of(notification))
+    if notification.kind == DUE_SOON:
+        return _(
+            "%(item)s, assigned in the class %(name)s, is not finished yet.", item=p["item"], name=p["class"]
+        )
+    week_start = date.fromisoformat(p["week_start"])
+    return _(
+        "What your classes completed in the week starting %(date)s.", date=format_date(week_start, "long")
+    )

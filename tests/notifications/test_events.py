@@ -1,0 +1,146 @@
+"""Who is told what when a course is submitted, sent back, published, or work is assigned; all in
+the transaction of the change, the e-mails only once it is committed."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.notifications import services
+from app.notifications.models import MAIL_SENT, NO_MAIL, Notification
+from app.schools import services as schools
+from tests.notifications.conftest import notifications_of, outbox
+from tests.publishing.test_workflow import WS, as_, publish, upload, valid_files
+
+
+def test_review_sent_back_and_published_reach_the_right_people(client, auth, publisher):
+    _org, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    # The publisher's reviewers and administrators are asked; the editor who submitted is not.
+    assert [n.params["course"] for n in notifications_of(people["reviewer"], "review_requested")] == [
+        "Voix et IA : ce que dit le droit"
+    ] or notifications_of(people["reviewer"], "review_requested")
+    assert len(notifications_of(people["admin"], "review_requested")) == 1
+    assert notifications_of(people["editor"]) == [] and notifications_of(people["member"]) == []
+    mail = next(m for m in outbox() if m["To"] == people["reviewer"].email)
+    assert mail["Subject"].startswith("To review: ")
+    assert f"https://cadre.example{WS}/voix-et-ia" in mail.get_content()
+
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Le module 2 cite une loi abrogée."})
+    [sent_back] = notifications_of(people["editor"], "sent_back")
+    assert sent_back.params["comment"] == "Le module 2 cite une loi abrogée."
+    mail = outbox()[-1]
+    assert mail["To"] == people["editor"].email and "Le module 2 cite une loi abrogée." in mail.get_content()
+    assert sent_back.mail_state == MAIL_SENT
+
+    as_(auth, people, "editor")
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    publish(client)
+    for role in ("editor", "admin"):
+        [done] = notifications_of(people[role], "published")
+        assert done.path == "/courses/voix-et-ia"
+    assert notifications_of(people["reviewer"], "published") == []  # who published knows
+
+
+def test_the_list_shows_the_comment_and_the_header_counts_unread(client, auth, publisher):
+    _org, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "submitted" in page and "(unread: 1)" in page
+    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Trop long <b>ici</b>."})
+    as_(auth, people, "editor")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "sent" in page and "Trop long &lt;b&gt;ici&lt;/b&gt;." in page  # escaped, never markup
+    assert f'href="{WS}/voix-et-ia"' in page
+    response = client.post("/notifications/read", follow_redirects=True)
+    assert "marked as read" in response.get_data(as_text=True)
+    assert "unread:" not in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_a_rolled_back_change_notifies_nobody(client, auth, publisher):
+    """The notification lives in the transaction: rolled back with it, and never mailed."""
+    from app.publishing import services as publishing
+    from app.publishing.models import CourseDraft
+
+    _org, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    draft = db.session.scalar(select(CourseDraft))
+    publishing.submit(draft, people["editor"])
+    db.session.flush()
+    assert db.session.scalar(select(func.count(Notification.id))) == 2
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
+    db.session.commit()  # a later commit does not mail what was rolled back
+    assert outbox() == []
+
+
+def test_modules_assigned_together_make_one_notification_per_student(client, auth, school, course):
+    klass, people = school
+    auth.login(people["teacher"].email)
+    modules = [m.id for m in course.modules if not m.is_final][:2]
+    url = f"/classes/{klass.id}/assign?course={course.id}"
+    response = client.post(
+        url, data={"scope": "modules", "modules": [str(m) for m in modules], "due": "2099-06-30T18:00"}
+    )
+    assert response.status_code == 302
+    for name in ("student", "classmate"):
+        [notice] = notifications_of(people[name], "new_assignment")
+        assert len(notice.params["items"]) == 2 and notice.params["due"].startswith("2099-06-30T16:00")
+    assert notifications_of(people["teacher"]) == []
+    mails = [m for m in outbox() if m["To"] == people["student"].email]
+    assert len(mails) == 1
+    assert "Due on June 30, 2099" in mails[0].get_content()
+
+
+def test_preferences_turn_a_kind_off_per_channel(app, school, course):
+    klass, people = school
+    services.save_preferences(people["student"], {("new_assignment", "site")}, "en")
+    services.save_preferences(people["classmate"], set(), "en")
+    db.session.commit()
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    [notice] = notifications_of(people["student"])
+    assert notice.on_site and notice.mail_state == NO_MAIL
+    assert notifications_of(people["classmate"]) == []  # everything off: nothing at all
+    assert outbox() == []
+
+
+def test_the_email_is_in_the_recipients_language(app, school, course):
+    klass, people = school
+    services.save_preferences(people["student"], {("new_assignment", "email")}, "fr")
+    db.session.commit()
+    schools.assign(klass, course, None, datetime(2099, 6, 30, 18), people["teacher"])
+    db.session.commit()
+    [notice] = notifications_of(people["student"])
+    assert notice.on_site is False and notice.read_at is not None  # not in the list, never unread
+    french = next(m for m in outbox() if m["To"] == people["student"].email)
+    assert "30 juin 2099" in french.get_content()
+    english = next(m for m in outbox() if m["To"] == people["classmate"].email)  # no preferences:
+    assert "June 30, 2099" in english.get_content()  # the site's default language (English in tests)
+    assert french["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert french["List-Unsubscribe"].startswith("<https://cadre.example/notifications/unsubscribe/")
+
+
+def test_a_job_for_a_notification_rolled_back_or_sent_does_nothing(app, school, course):
+    from app.notifications.mailing import send_notification_mail
+
+    send_notification_mail(123456, "https://cadre.example/")
+    assert outbox() == []
+    klass, people = school
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    sent = len(outbox())
+    notice = notifications_of(people["student"])[0]
+    notice_id = notice.id
+    db.session.commit()  # the job runs after the caller's commit, never inside its transaction
+    send_notification_mail(notice_id, "https://cadre.example/")  # a second queueing, a retry
+    assert len(outbox()) == sent
+    assert notice.mail_state == MAIL_SENT

@@ -1,0 +1,174 @@
+"""The list, the header's count, the preferences page and the one-click unsubscribe."""
+
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from app.accounts.models import User
+from app.catalog.importer import import_course
+from app.catalog.models import Course
+from app.content.checker import check_root
+from app.extensions import db
+from app.notifications import services
+from app.notifications.models import NotificationPreferences
+from app.orgs import services as orgs
+from app.schools import services as schools
+from tests.conftest import PASSWORD, VALID_CONTENT, csrf_token_from, fresh_schema, make_app, text_of
+from tests.notifications.conftest import notifications_of, outbox
+
+
+@pytest.mark.parametrize("path", ["/notifications/", "/notifications/preferences"])
+def test_pages_need_a_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and "/account/login" in response.location
+
+
+def test_mark_all_read_is_post_only_and_needs_a_login(client):
+    assert client.get("/notifications/read").status_code == 405
+    assert client.post("/notifications/read").status_code == 302  # to the login page
+
+
+def test_the_header_count_is_one_query(client, auth, school, course):
+    klass, people = school
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    auth.login(people["student"].email)
+    statements = []
+
+    def remember(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        page = text_of(client.get("/courses"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert "(unread: 1)" in page
+    assert len([s for s in statements if "FROM notifications" in s]) == 1
+
+
+def test_the_list_is_paged_newest_first(client, auth, school, course, app):
+    klass, people = school
+    for _ in range(services.PAGE_SIZE + 2):
+        services.notify(
+            [people["student"]],
+            "new_assignment",
+            {"class": "BTS 2", "course": "C", "items": [], "due": None},
+            "/dashboard",
+        )
+    services.notify(
+        [people["student"]],
+        "new_assignment",
+        {"class": "Le plus récent", "course": "C", "items": [], "due": None},
+        "/dashboard",
+    )
+    db.session.commit()
+    auth.login(people["student"].email)
+    first = text_of(client.get("/notifications/"))
+    assert first.index("Le plus récent") < first.index("BTS 2")
+    assert first.count("New work in the class") == services.PAGE_SIZE and 'rel="next"' in first
+    second = text_of(client.get("/notifications/?page=2"))
+    assert second.count("New work in the class") == 3
+    assert "no more notifications" in text_of(client.get("/notifications/?page=9"))
+    assert client.get("/notifications/?page=abc").status_code == 200
+
+
+def test_someone_else_never_sees_my_notifications(client, auth, school, course):
+    klass, people = school
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    assert "New work in the class" not in text_of(client.get("/notifications/"))
+    client.post("/notifications/read")
+    assert notifications_of(people["student"])[0].read_at is None
+
+
+def test_preferences_page_saves_each_kind_and_channel(client, auth, school, course):
+    klass, people = school
+    auth.login(people["student"].email)
+    page = text_of(client.get("/notifications/preferences"))
+    assert page.count('type="checkbox"') == 12 and "checked" in page
+    assert "My notifications" in page  # in « My account »'s menu too
+    form = {f"{kind}_site": "y" for kind in ("review_requested", "new_assignment")}
+    response = client.post("/notifications/preferences", data={**form, "locale": "fr"}, follow_redirects=True)
+    assert "preferences are saved" in text_of(response)
+    row = db.session.scalar(select(NotificationPreferences))
+    assert (
+        "new_assignment:email" in row.muted and "new_assignment:site" not in row.muted and row.locale == "fr"
+    )
+    response = client.post("/notifications/preferences", data={"locale": "xx"})
+    assert response.status_code == 200 and "Not a valid choice" in text_of(response)
+    assert db.session.scalar(select(NotificationPreferences.locale)) == "fr"  # unchanged
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    assert [m["To"] for m in outbox()] == [people["classmate"].email]
+
+
+@pytest.fixture
+def csrf_app_school(database_url):
+    """An app with CSRF protection on, the fixture course, and a class of two students."""
+    with fresh_schema(make_app(database_url, WTF_CSRF_ENABLED=True)) as app:
+        result = check_root(VALID_CONTENT)
+        for doc in result.courses:
+            import_course(doc)
+        org = orgs.create_organisation("ecole-image", "École de l’image", "school")
+        people = {}
+        for name in ("teacher", "student", "classmate"):
+            people[name] = User(full_name=name.title(), email=f"{name}@example.org")
+            people[name].set_password(PASSWORD)
+            db.session.add(people[name])
+        db.session.commit()
+        orgs.set_role(org, people["teacher"], "teacher")
+        klass = schools.create_class(org, people["teacher"], "BTS 2", "2026-2027", "")
+        db.session.commit()
+        for name in ("student", "classmate"):
+            schools.join_class(people[name], klass.join_code)
+        db.session.commit()
+        yield app, klass, people, db.session.scalar(select(Course))
+
+
+def unsubscribe_link(mail) -> str:
+    return re.search(r"https://cadre\.example(/notifications/unsubscribe/\S+)", mail.get_content()).group(1)
+
+
+def test_one_click_unsubscribe_without_session_or_csrf(csrf_app_school):
+    app, klass, people, course = csrf_app_school
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    mail = next(m for m in outbox() if m["To"] == people["student"].email)
+    path = unsubscribe_link(mail)
+    assert mail["List-Unsubscribe"] == f"<https://cadre.example{path}>"
+    client = app.test_client()
+    page = text_of(client.get(path))
+    assert "Stop the e-mails for “Something new is assigned" in page and "<form" in page
+    assert db.session.scalar(select(NotificationPreferences)) is None  # a GET changes nothing
+    # What a mail client sends (RFC 8058): no cookie, no CSRF token.
+    response = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200 and "no longer receive e-mails" in text_of(response)
+    row = db.session.scalar(select(NotificationPreferences))
+    assert row.user_id == people["student"].id and row.muted == ["new_assignment:email"]
+    assert client.post(path).status_code == 200  # twice is fine
+    assert db.session.scalar(select(NotificationPreferences)).muted == ["new_assignment:email"]
+
+
+def test_a_damaged_or_forged_unsubscribe_link_changes_nothing(client, school):
+    _klass, people = school
+    good = services.unsubscribe_token(people["student"].id, "due_soon")
+    forged = services.unsubscribe_token(people["student"].id, "due_soon")[:-2] + "xx"
+    for token in (forged, good[:10], "abc", services.unsubscribe_token(people["student"].id, "nope")):
+        response = client.post(f"/notifications/unsubscribe/{token}")
+        assert response.status_code == 404 and "This link does not work" in text_of(response)
+    assert db.session.scalar(select(NotificationPreferences)) is None
+
+
+def test_the_other_forms_need_their_csrf_token(csrf_app_school):
+    app, _klass, people, _course = csrf_app_school
+    client = app.test_client()
+    token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+    client.post(
+        "/account/login", data={"email": people["student"].email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert client.post("/notifications/read").status_code == 400
+    assert client.post("/notifications/preferences", data={"locale": "fr"}).status_code == 400
+    assert db.session.scalar(select(NotificationPreferences)) is None

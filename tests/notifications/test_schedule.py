@@ -1,0 +1,118 @@
+"""Due-date reminders and weekly digests: sent to the right people, once, however often cron runs."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.catalog.models import Module
+from app.extensions import db
+from app.learning.models import ModuleProgress
+from app.models_base import utcnow
+from app.notifications import schedule
+from app.schools import services as schools
+from tests.notifications.conftest import notifications_of, outbox
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris_wall_clock(moment: datetime) -> datetime:
+    return moment.astimezone(PARIS).replace(tzinfo=None)
+
+
+def complete(user, module: Module, at: datetime) -> None:
+    db.session.add(
+        ModuleProgress(user_id=user.id, module_id=module.id, completed_at=at, attempts=1, last_activity_at=at)
+    )
+
+
+def live_modules(course) -> list[Module]:
+    return [m for m in course.modules if not m.retired and not m.is_final]
+
+
+def test_due_in_two_days_reminds_once_those_who_have_not_finished(app, school, course, runner):
+    klass, people = school
+    now = utcnow()
+    soon = schools.assign(klass, course, None, paris_wall_clock(now + timedelta(hours=30)), people["teacher"])
+    first = live_modules(course)[0]
+    later = schools.assign(klass, course, first, paris_wall_clock(now + timedelta(days=5)), people["teacher"])
+    for module in live_modules(course):
+        complete(people["classmate"], module, now)  # finished: not reminded
+    db.session.commit()
+    outbox().clear()
+
+    result = runner.invoke(args=["notifications", "tick"])
+    assert result.exit_code == 0, result.output
+    assert "1 due-date reminder(s)" in result.output
+    [reminder] = notifications_of(people["student"], "due_soon")
+    assert reminder.dedupe_key == str(soon.id) and reminder.params["class"] == "BTS 2"
+    assert notifications_of(people["classmate"], "due_soon") == []
+    assert [m["To"] for m in outbox()] == [people["student"].email]
+    assert "Due soon: La voix" in outbox()[0]["Subject"]
+
+    again = runner.invoke(args=["notifications", "send-due"])
+    assert "0 due-date reminder(s)" in again.output
+    assert len(notifications_of(people["student"], "due_soon")) == 1 and len(outbox()) == 1
+    # Three days later the other assignment comes within two days: its own, single reminder.
+    assert schedule.send_due_reminders(now + timedelta(days=3, hours=1)) == 1
+    assert {n.dedupe_key for n in notifications_of(people["student"], "due_soon")} == {
+        str(soon.id),
+        str(later.id),
+    }
+
+
+def test_the_weekly_digest_says_what_was_completed_once_per_week(app, school, course, runner):
+    klass, people = school
+    module = live_modules(course)[0]
+    schools.assign(klass, course, module, None, people["teacher"])
+    now = datetime(2026, 12, 2, 9, tzinfo=PARIS)  # a Wednesday: the last whole week began on 23 November
+    complete(people["student"], module, datetime(2026, 11, 25, 15, tzinfo=PARIS))
+    complete(people["classmate"], module, datetime(2026, 11, 30, 15, tzinfo=PARIS))  # this week: not yet
+    db.session.commit()
+    outbox().clear()
+
+    assert schedule.send_digests(now) == 2  # the teacher and the school's administrator
+    db.session.commit()
+    [digest] = notifications_of(people["teacher"], "weekly_digest")
+    assert digest.dedupe_key == "2026-W48"
+    assert digest.params["classes"] == [
+        {
+            "name": "BTS 2",
+            "items": [{"title": f"{course.title} — {module.position}. {module.title}", "done": 1, "of": 2}],
+        }
+    ]
+    text = next(m for m in outbox() if m["To"] == people["teacher"].email).get_content()
+    assert "week starting November 23, 2026" in text and "completed by 1 of 2 students" in text
+    assert notifications_of(people["student"], "weekly_digest") == []
+
+    assert schedule.send_digests(now + timedelta(days=2)) == 0  # same week: already sent
+    result = runner.invoke(args=["notifications", "send-digests"])
+    assert result.exit_code == 0 and "weekly digest(s)" in result.output
+    # The week after: one completion (the classmate's), one new digest each.
+    assert schedule.send_digests(now + timedelta(days=7)) == 2
+
+
+def test_no_digest_when_nothing_was_completed(app, school, course):
+    klass, people = school
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    assert schedule.send_digests(utcnow()) == 0
+
+
+def test_the_tick_deletes_old_read_notifications_and_those_of_deleted_accounts(app, school, course, runner):
+    from sqlalchemy import update
+
+    from app.accounts.personal_data import delete_account
+    from app.notifications.models import Notification
+
+    klass, people = school
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    old = utcnow() - timedelta(days=400)
+    db.session.execute(update(Notification).values(created_at=old))
+    db.session.execute(
+        update(Notification).where(Notification.user_id == people["student"].id).values(read_at=old)
+    )
+    delete_account(people["classmate"])
+    db.session.commit()
+    result = runner.invoke(args=["notifications", "tick"])
+    assert "2 old notification(s) deleted" in result.output, result.output
+    assert notifications_of(people["student"]) == [] and notifications_of(people["classmate"]) == []
