@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import User
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 from app.orgs.models import Organisation
@@ -53,3 +54,28 @@ class CourseVersion(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ReviewComment(db.Model):
+    """A remark on one module of a draft (or on its final test), written while reviewing it.
+
+    Comments are kept with the draft and the module's slug, so the history of a published version
+    still shows what was said about it; ``module_hash`` is the module's text (and quiz) when the
+    comment was written, to tell when the module has changed since.
+    """
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A draft discarded before it was ever published takes its comments with it.
+    draft_id: Mapped[int] = mapped_column(ForeignKey("course_drafts.id", ondelete="CASCADE"), index=True)
+    module_slug: Mapped[str] = mapped_column(String(80))  # a module's slug, or "final"
+    module_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

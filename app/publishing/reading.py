@@ -8,12 +8,14 @@ it, costs nothing until it changes.
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 
 from app.content.checker import FINAL
 from app.content.documents import CourseDoc, QuizDoc
+from app.publishing import editor
+from app.publishing.diffs import IN_PROCESS_DIFF_LINES, FileDiff, diff_files
 from app.publishing.services import check_untrusted, files_hash
 
 _PARSED = "cadre.parsed_drafts"
@@ -93,4 +95,62 @@ def changes(live: CourseDoc, draft: CourseDoc) -> list[ModuleChange]:
         else:
             status = "changed"
         found.append(ModuleChange(FINAL, status, quiz_changes(live.final, draft.final)))
+    return found
+
+
+MODULE = "module"  # a module's own file, whatever its number, when comparing
+
+
+def course_changed(live: CourseDoc, draft: CourseDoc) -> bool:
+    """Whether the course's details or introduction (its course.md) changed."""
+    return live.source != draft.source
+
+
+def _texts_by_module(files: Mapping[str, str], course_slug: str) -> dict[str, dict[str, str]]:
+    """Each module's files by slug ({path: text}), the final test's under FINAL.
+
+    The module file goes by its slug alone (``MODULE``), not its path: moving a module renumbers
+    its file, which is not a change of its text.
+    """
+    texts = {}
+    for m in editor.modules(dict(files), course_slug):
+        texts[m.slug] = {MODULE: files[m.path]}
+        if m.quiz_path in files:
+            texts[m.slug][m.quiz_path] = files[m.quiz_path]
+    final = editor.final_path(course_slug)
+    if final in files:
+        texts[FINAL] = {final: files[final]}
+    return texts
+
+
+def line_changes(
+    live_files: Mapping[str, str], draft_files: Mapping[str, str], course_slug: str
+) -> dict[str, tuple[FileDiff, ...]]:
+    """The changed lines of each changed module (and of course.md, under its path).
+
+    Compared in the web worker only while small (difflib is quadratic at worst): beyond
+    IN_PROCESS_DIFF_LINES lines in all, each changed file is summed up by its line counts.
+    """
+    before, after = _texts_by_module(live_files, course_slug), _texts_by_module(draft_files, course_slug)
+    course = editor.course_path(course_slug)
+    before[course] = {course: live_files.get(course, "")}
+    after[course] = {course: draft_files.get(course, "")}
+    changed = {slug for slug in before.keys() | after.keys() if before.get(slug) != after.get(slug)}
+    lines = sum(
+        text.count("\n") + 1
+        for slug in changed
+        for side in (before, after)
+        for text in side.get(slug, {}).values()
+    )
+    small = lines <= IN_PROCESS_DIFF_LINES
+    paths = {
+        m.slug: m.path
+        for files in (live_files, draft_files)
+        for m in editor.modules(dict(files), course_slug)
+    }
+    found = {}
+    for slug in changed:
+        old, new = before.get(slug, {}), after.get(slug, {})
+        compared = diff_files(old, new) if small else diff_files(old, new, max_lines=0)
+        found[slug] = tuple(replace(d, path=paths[slug]) if d.path == MODULE else d for d in compared)
     return found

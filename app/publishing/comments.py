@@ -1,0 +1,143 @@
+"""Review comments: remarks on one module of a draft (or its final test), resolved by its editors.
+
+A comment belongs to the review round it was written in: the time since the course was last
+published. The reading page shows the current round; a version's page shows the round that led
+to it. Comments are keyed by module slug and carry the module's hash, so a comment on text that
+has changed since says so.
+"""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import User
+from app.content.checker import FINAL, content_hash
+from app.extensions import db
+from app.models_base import utcnow
+from app.publishing import editor
+from app.publishing.models import CourseDraft, CourseVersion, ReviewComment
+
+MAX_COMMENT = 2000  # characters: a remark, not a rewrite of the module
+
+
+class CommentError(ValueError):
+    """A comment the rules refuse; ``str()`` is a message for the person."""
+
+
+def module_hashes(files: dict[str, str], course_slug: str) -> dict[str, str]:
+    """Each module's hash (its text and its quiz), and the final test's under FINAL.
+
+    Keyed by role rather than path, so moving a module (which renames its file) is not a change.
+    """
+    hashes = {
+        m.slug: content_hash({"module": files[m.path], "quiz": files.get(m.quiz_path, "")})
+        for m in editor.modules(files, course_slug)
+    }
+    final = files.get(editor.final_path(course_slug))
+    if final is not None:
+        hashes[FINAL] = content_hash({"quiz": final})
+    return hashes
+
+
+def _since_last_publication(draft: CourseDraft):
+    """The condition "written after the course was last published" (always true if never)."""
+    last = (
+        select(func.max(CourseVersion.published_at))
+        .where(CourseVersion.course_id == draft.course_id)
+        .scalar_subquery()
+    )
+    return or_(last.is_(None), ReviewComment.created_at > last)
+
+
+def _comments(*conditions) -> list[ReviewComment]:
+    """Comments with their authors, oldest first: one query."""
+    query = (
+        select(ReviewComment)
+        .where(*conditions)
+        .options(joinedload(ReviewComment.author), joinedload(ReviewComment.resolved_by))
+        .order_by(ReviewComment.created_at, ReviewComment.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def current(draft: CourseDraft) -> list[ReviewComment]:
+    """The comments of the round under way (written since the last publication)."""
+    return _comments(ReviewComment.draft_id == draft.id, _since_last_publication(draft))
+
+
+def open_comments(draft: CourseDraft) -> list[ReviewComment]:
+    """The current round's comments nobody has resolved yet."""
+    return [c for c in current(draft) if c.resolved_at is None]
+
+
+def open_count(draft: CourseDraft, module_slug: str) -> int:
+    """How many comments on one module are still open in the current round."""
+    return db.session.scalar(
+        select(func.count(ReviewComment.id)).where(
+            ReviewComment.draft_id == draft.id,
+            ReviewComment.module_slug == module_slug,
+            ReviewComment.resolved_at.is_(None),
+            _since_last_publication(draft),
+        )
+    )
+
+
+def of_version(
+    draft: CourseDraft, previous: CourseVersion | None, version: CourseVersion
+) -> list[ReviewComment]:
+    """The comments written during the review that led to *version*."""
+    written = ReviewComment.created_at <= version.published_at
+    if previous is not None:
+        written = and_(written, ReviewComment.created_at > previous.published_at)
+    return _comments(ReviewComment.draft_id == draft.id, written)
+
+
+@dataclass
+class Thread:
+    """One module's comments, open first and resolved apart; ``stale`` holds the ids of comments
+    written on an earlier text of the module."""
+
+    open: list[ReviewComment] = field(default_factory=list)
+    resolved: list[ReviewComment] = field(default_factory=list)
+    stale: set[int] = field(default_factory=set)
+
+
+def threads(draft: CourseDraft, comments: list[ReviewComment]) -> dict[str, Thread]:
+    """The comments grouped by module slug."""
+    hashes = module_hashes(draft.files, draft.slug)
+    grouped: dict[str, Thread] = {}
+    for comment in comments:
+        thread = grouped.setdefault(comment.module_slug, Thread())
+        (thread.open if comment.resolved_at is None else thread.resolved).append(comment)
+        if hashes.get(comment.module_slug) != comment.module_hash:
+            thread.stale.add(comment.id)
+    return grouped
+
+
+def add(draft: CourseDraft, module_slug: str, body: str, by: User) -> ReviewComment:
+    """Attach a comment to a module of the draft (or to its final test)."""
+    module_hash = module_hashes(draft.files, draft.slug).get(module_slug)
+    if module_hash is None:
+        raise CommentError(_l("This module is no longer in the draft."))
+    body = body.strip()
+    if not body:
+        raise CommentError(_l("Write a comment first."))
+    if len(body) > MAX_COMMENT:
+        raise CommentError(_l("A comment may hold at most %(max)d characters.", max=MAX_COMMENT))
+    comment = ReviewComment(
+        draft_id=draft.id, module_slug=module_slug, module_hash=module_hash, body=body, author_id=by.id
+    )
+    db.session.add(comment)
+    return comment
+
+
+def may_resolve(comment: ReviewComment, user: User, editing: bool) -> bool:
+    """Its author may resolve a comment, and so may the course's editors (*editing*)."""
+    return comment.resolved_at is None and (editing or comment.author_id == user.id)
+
+
+def resolve(comment: ReviewComment, by: User) -> None:
+    comment.resolved_at = utcnow()
+    comment.resolved_by_id = by.id

@@ -1,0 +1,129 @@
+"""The reading page of a draft and the review comments attached to its modules.
+
+On the workspace's blueprint, with its rule: outsiders get 404, members without a role 403.
+Every member of the team (administrators, editors, reviewers) may read and comment; a comment
+is resolved by the course's editors or by its author.
+"""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.accounts.forms import PostForm
+from app.content.bounded import Busy
+from app.content.checker import FINAL
+from app.extensions import db
+from app.orgs.access import organisation_or_404
+from app.orgs.models import PUBLISHER, Organisation
+from app.publishing import comments, editor, reading, services
+from app.publishing.models import CourseDraft, ReviewComment
+from app.publishing.routes import READ, WRITE, bp
+
+
+class CommentForm(FlaskForm):
+    """One comment; the page renders its field once per module, each with an id of its own."""
+
+    body = TextAreaField(
+        _l("Your comment"),
+        validators=[
+            DataRequired(_l("Write a comment first.")),
+            Length(max=comments.MAX_COMMENT, message=_l("A comment may hold at most %(max)d characters.")),
+        ],
+        filters=[lambda value: value.strip() if value else value],
+    )
+
+
+def _draft_of(org_slug: str, slug: str) -> tuple[Organisation, str, CourseDraft]:
+    """The organisation, the reader's role in it and the draft (404 / 403 as the workspace)."""
+    org, role = organisation_or_404(org_slug, PUBLISHER, READ)
+    found = services.find_draft(org, slug)
+    if found is None:
+        abort(404)
+    return org, role, found
+
+
+def _back_to(org: Organisation, found: CourseDraft, module_slug: str):
+    anchor = f"comments-{module_slug}"
+    return redirect(url_for("publishing.read", org_slug=org.slug, slug=found.slug, _anchor=anchor))
+
+
+def _titles(course) -> dict[str, str]:
+    """What each thread of comments is about, by slug: the modules shown, and the final test."""
+    if course is None:
+        return {}
+    titles = {module.slug: module.title for module in course.modules}
+    if course.final:
+        titles[FINAL] = _("Final test")
+    return titles
+
+
+@bp.get("/<org_slug>/<slug>/read")
+@login_required
+def read(org_slug: str, slug: str):
+    """The draft as learners will read it, answers shown, what it changes, and its comments."""
+    org, role, found = _draft_of(org_slug, slug)
+    try:
+        course = reading.parsed(found.files)
+        live_files = services.published_files(found)
+        live = reading.parsed(live_files) if live_files and live_files != found.files else None
+    except Busy:
+        flash(str(services.SERVER_BUSY), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    return render_template(
+        "publishing/read.html",
+        org=org,
+        draft=found,
+        course=course,
+        changes=reading.changes(live, course) if live and course else None,
+        course_changed=bool(live and course and reading.course_changed(live, course)),
+        course_file=editor.course_path(found.slug),
+        lines=reading.line_changes(live_files, found.files, found.slug) if live and course else {},
+        published=found.course_id is not None,
+        threads=comments.threads(found, comments.current(found)),
+        titles=_titles(course),
+        editing=role in WRITE,
+        comment_form=CommentForm(),
+        post_form=PostForm(),
+    )
+
+
+@bp.post("/<org_slug>/<slug>/comments/<module_slug>")
+@login_required
+def add_comment(org_slug: str, slug: str, module_slug: str):
+    """Attach a comment to a module of the draft (FINAL: to its final test)."""
+    org, _role, found = _draft_of(org_slug, slug)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return _back_to(org, found, module_slug)
+    try:
+        comments.add(found, module_slug, form.body.data, current_user)
+    except comments.CommentError as exc:
+        flash(str(exc), "error")
+        return _back_to(org, found, module_slug)
+    db.session.commit()
+    flash(_("Comment added."), "success")
+    return _back_to(org, found, module_slug)
+
+
+@bp.post("/<org_slug>/<slug>/comments/<int(max=2147483647):comment_id>/resolve")
+@login_required
+def resolve_comment(org_slug: str, slug: str, comment_id: int):
+    """Mark a comment resolved: by the course's editors, or by the person who wrote it."""
+    org, role, found = _draft_of(org_slug, slug)
+    comment = db.session.get(ReviewComment, comment_id)
+    if comment is None or comment.draft_id != found.id:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if comment.resolved_at is None:  # resolving twice (two tabs) changes nothing
+        if not comments.may_resolve(comment, current_user, role in WRITE):
+            abort(403)
+        comments.resolve(comment, current_user)
+        db.session.commit()
+    flash(_("Comment resolved."), "success")
+    return _back_to(org, found, comment.module_slug)

@@ -1,0 +1,324 @@
+"""Review comments on a draft's modules: written on the reading page, resolved by the editors,
+listed with a send-back, and kept in the history of the version they led to."""
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.orgs import services as orgs
+from app.publishing import services
+from app.publishing.models import CourseDraft, ReviewComment
+from tests.conftest import PASSWORD, csrf_token_from, fresh_schema, make_app, text_of
+from tests.publishing.test_workflow import (  # noqa: F401
+    WS,
+    as_,
+    publish,
+    published,
+    publisher,
+    upload,
+    valid_files,
+)
+
+READ = f"{WS}/voix-et-ia/read"
+DRAFT = f"{WS}/voix-et-ia"
+MODULE = "courses/voix-et-ia/03-bonnes-pratiques.md"
+
+
+def comment(client, module: str, body: str, **kwargs):
+    return client.post(f"{WS}/voix-et-ia/comments/{module}", data={"body": body}, **kwargs)
+
+
+def comments() -> list[ReviewComment]:
+    return list(db.session.scalars(select(ReviewComment).order_by(ReviewComment.id)))
+
+
+def in_review(client, auth, people) -> None:
+    """The fixture course uploaded by the editor and submitted; the reviewer signed in."""
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+
+
+def test_a_reviewer_comments_on_a_module_and_everyone_reads_it(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    page = text_of(client.get(READ))
+    assert "0 open comments." in page
+    for slug in ("cadre-legal", "consentement", "bonnes-pratiques"):
+        assert f'action="{WS}/voix-et-ia/comments/{slug}"' in page
+        assert f'<label for="comment-body-{slug}">' in page
+    response = comment(client, "consentement", "Première ligne <script>x</script>\nDeuxième ligne")
+    assert response.status_code == 302 and response.location.endswith(f"{READ}#comments-consentement")
+    as_(auth, people, "editor")
+    page = client.get(READ).get_data(as_text=True)
+    assert "1 open comment." in page and 'href="#comments-consentement"' in page
+    assert "Reviewer Syndicat" in page and "<time datetime=" in page
+    # Escaped, with its line break kept by the stylesheet (pre-wrap), never marked safe.
+    assert "Première ligne &lt;script&gt;x&lt;/script&gt;\nDeuxième ligne" in page
+    assert "<script>x" not in page
+    assert "earlier version of the module" not in page
+
+
+def test_empty_long_or_misplaced_comments_are_refused(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    assert "Write a comment first." in text_of(comment(client, "consentement", "   ", follow_redirects=True))
+    too_long = text_of(comment(client, "consentement", "x" * 2001, follow_redirects=True))
+    assert "A comment may hold at most 2000 characters." in too_long
+    gone = text_of(comment(client, "no-such-module", "Hello", follow_redirects=True))
+    assert "This module is no longer in the draft." in gone
+    assert comments() == []
+    assert comment(client, "consentement", "x" * 2000).status_code == 302
+    assert len(comments()) == 1
+
+
+def test_a_comment_on_a_changed_module_says_so(client, auth, publisher):  # noqa: F811
+    org, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    comment(client, "bonnes-pratiques", "Ajouter un exemple de registre.")
+    comment(client, "consentement", "Parfait.")
+    files = valid_files()
+    files[MODULE] = files[MODULE].replace("Tenez un registre", "Tenez à jour un registre")
+    services.save_files(org, "voix-et-ia", files, people["editor"])
+    db.session.commit()
+    page = text_of(client.get(READ))
+    assert page.count("This comment is about an earlier version of the module.") == 1
+    stale = page.index("This comment is about an earlier version")
+    assert page.index('id="comments-bonnes-pratiques"') < stale < page.index("Ajouter un exemple")
+    # Moving a module renames its file, but it is the same text: its comments stay current.
+    client.post(f"{WS}/voix-et-ia/modules/consentement/up")
+    assert text_of(client.get(READ)).count("earlier version of the module") == 1
+
+
+def test_the_editor_or_the_author_resolves_and_resolved_ones_fold(client, auth, publisher, make_user):  # noqa: F811
+    org, _, people = publisher
+    second = make_user("Rose Relectrice", "rose@syndicat.example")
+    orgs.set_role(org, second, "reviewer")
+    db.session.commit()
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un")
+    comment(client, "cadre-legal", "Deux")
+    first, other = comments()
+    auth.logout()
+    auth.login(second.email)
+    page = text_of(client.get(READ))
+    assert page.count("Mark as resolved") == 0  # not hers, and she does not edit
+    assert client.post(f"{WS}/voix-et-ia/comments/{first.id}/resolve").status_code == 403
+    as_(auth, people, "reviewer")
+    assert text_of(client.get(READ)).count("Mark as resolved") == 2  # her own
+    assert client.post(f"{WS}/voix-et-ia/comments/{first.id}/resolve").status_code == 302
+    as_(auth, people, "editor")
+    response = client.post(f"{WS}/voix-et-ia/comments/{other.id}/resolve", follow_redirects=True)
+    assert "Comment resolved." in text_of(response)
+    db.session.expire_all()
+    assert [c.resolved_by_id for c in comments()] == [people["reviewer"].id, people["editor"].id]
+    page = text_of(client.get(READ))
+    assert "0 open comments." in page and "Mark as resolved" not in page
+    assert page.count("1 resolved comment</summary>") == 2
+    assert "Resolved by Editor Syndicat" in page
+    # Resolving again (a second tab) changes nothing and refuses no one.
+    assert client.post(f"{WS}/voix-et-ia/comments/{other.id}/resolve").status_code == 302
+
+
+ROLES = [("admin", 302), ("editor", 302), ("reviewer", 302), ("member", 403), ("outsider", 404)]
+
+
+@pytest.mark.parametrize(("role", "status"), [*ROLES, ("other_editor", 404)])
+def test_who_may_comment(client, auth, publisher, role, status):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    as_(auth, people, role)
+    assert comment(client, "consentement", "Un avis").status_code == status
+    assert client.get(READ).status_code == (200 if status == 302 else status)
+    assert len(comments()) == (1 if status == 302 else 0)
+
+
+def test_signed_out_visitors_are_sent_to_log_in(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un avis")
+    auth.logout()
+    assert comment(client, "consentement", "Anonyme").status_code == 302
+    assert client.post(f"{WS}/voix-et-ia/comments/{comments()[0].id}/resolve").status_code == 302
+    assert len(comments()) == 1 and comments()[0].resolved_at is None
+
+
+def test_a_comment_is_resolved_only_through_its_own_draft(client, auth, publisher):  # noqa: F811
+    org, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un avis")
+    as_(auth, people, "editor")
+    other = {p.replace("voix-et-ia", "autre-cours"): t for p, t in valid_files().items()}
+    services.save_files(org, "autre-cours", other, people["editor"])
+    db.session.commit()
+    assert client.post(f"{WS}/autre-cours/comments/{comments()[0].id}/resolve").status_code == 404
+    assert client.post(f"{WS}/voix-et-ia/comments/999/resolve").status_code == 404
+
+
+def test_the_draft_and_module_pages_count_open_comments_and_a_send_back_lists_them(
+    client,
+    auth,
+    publisher,  # noqa: F811
+):
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Citer l’article 9 du Code civil.")
+    comment(client, "cadre-legal", "La question 2 est ambiguë.")
+    page = text_of(client.get(DRAFT))
+    assert f'href="{READ}#open-comments">2 open review comments</a>' in page
+    assert "2 open comments on the modules go with it." in page
+    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Voir mes remarques sur deux modules."})
+    as_(auth, people, "editor")
+    page = text_of(client.get(DRAFT))
+    card = page.split("Sent back by the reviewer", 1)[1].split("</div>", 1)[0]
+    assert "Voir mes remarques sur deux modules." in card  # the whole-draft comment stays
+    assert f'href="{READ}#comments-consentement">consentement</a>' in card
+    assert "Citer l’article 9 du Code civil." in card and "La question 2 est ambiguë." in card
+    module_page = text_of(client.get(f"{WS}/voix-et-ia/modules/consentement"))
+    assert f'href="{READ}#comments-consentement">1 open review comment on this module</a>' in module_page
+    client.post(f"{WS}/voix-et-ia/comments/{comments()[0].id}/resolve")
+    assert "open review comment" not in text_of(client.get(f"{WS}/voix-et-ia/modules/consentement"))
+    assert "1 open review comment</a>" in text_of(client.get(DRAFT))
+
+
+def test_a_published_versions_comments_stay_in_its_history(client, auth, publisher):  # noqa: F811
+    org, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Remarque du premier tour.")
+    publish(client)
+    assert "Remarque du premier tour." in text_of(client.get(f"{WS}/voix-et-ia/versions/1"))
+    page = text_of(client.get(READ))
+    assert "Remarque du premier tour." not in page and "0 open comments." in page  # a new round
+    files = valid_files()
+    files[MODULE] = files[MODULE].replace("Tenez un registre", "Tenez à jour un registre")
+    services.save_files(org, "voix-et-ia", files, people["editor"])
+    services.submit(db.session.scalar(select(CourseDraft)), people["editor"])
+    db.session.commit()
+    comment(client, "bonnes-pratiques", "Remarque du second tour.")
+    publish(client)
+    second = text_of(client.get(f"{WS}/voix-et-ia/versions/2"))
+    assert "Remarque du second tour." in second and "Remarque du premier tour." not in second
+    assert "Remarque du second tour." not in text_of(client.get(f"{WS}/voix-et-ia/versions/1"))
+
+
+def test_discarding_a_draft_never_published_takes_its_comments(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    comment(client, "consentement", "Un avis")
+    client.post(f"{WS}/voix-et-ia/discard")
+    assert db.session.scalar(select(func.count(ReviewComment.id))) == 0
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+
+
+def test_the_reading_page_reads_every_comment_in_one_query(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        client.get(READ)  # the first page after logging in does a little more
+        statements.clear()
+        client.get(READ)
+        few = len(statements)
+        for n in range(12):
+            as_(auth, people, ("editor", "reviewer", "admin")[n % 3])
+            comment(client, ("cadre-legal", "consentement", "bonnes-pratiques")[n % 3], f"Avis {n}")
+        as_(auth, people, "reviewer")
+        client.post(f"{WS}/voix-et-ia/comments/{comments()[0].id}/resolve")
+        statements.clear()
+        page = text_of(client.get(READ))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert "12 open comments." in page
+    # As many statements for thirteen comments as for one (give or take the header's unread
+    # notifications), and one of them reads the comments.
+    assert len(statements) <= few + 1, statements
+    assert sum("review_comments" in s for s in statements) == 1
+
+
+def test_a_comment_needs_the_forms_token(database_url):
+    with fresh_schema(make_app(database_url, WTF_CSRF_ENABLED=True)) as app:
+        org = orgs.create_organisation("syndicat", "Syndicat des scénaristes", "publisher")
+        user = User(full_name="Rita Relectrice", email="rita@syndicat.example")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.flush()
+        orgs.set_role(org, user, "admin")
+        services.save_files(org, "voix-et-ia", valid_files(), user)
+        db.session.commit()
+        client = app.test_client()
+        token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+        client.post("/account/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        assert comment(client, "consentement", "Sans jeton").status_code == 400
+        assert comments() == []
+        token = csrf_token_from(client.get(READ).get_data(as_text=True))
+        data = {"body": "Avec jeton", "csrf_token": token}
+        assert client.post(f"{WS}/voix-et-ia/comments/consentement", data=data).status_code == 302
+        assert [c.body for c in comments()] == ["Avec jeton"]
+        resolve = f"{WS}/voix-et-ia/comments/{comments()[0].id}/resolve"
+        assert client.post(resolve).status_code == 400
+        assert client.post(resolve, data={"csrf_token": token}).status_code == 302
+
+
+FINAL = """---
+pass_mark: 50
+---
+## Qui autorise l’usage de la voix ?
+
+- [x] Le comédien
+- [ ] Le studio
+
+> Seul le comédien autorise l’usage de sa voix.
+"""
+
+
+def test_the_final_test_has_its_comments_too(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, {**valid_files(), "quizzes/voix-et-ia/final.md": FINAL})
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    assert '<label for="comment-body-final">Your comment on the final test</label>' in text_of(
+        client.get(READ)
+    )
+    comment(client, "final", "Une seule question, c’est peu.")
+    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Voir le test final."})
+    as_(auth, people, "editor")
+    assert f'href="{READ}#comments-final">Final test</a>' in text_of(client.get(DRAFT))
+
+
+def test_learners_never_see_the_key_nor_the_comments(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "cadre-legal", "Une remarque interne.")
+    publish(client)
+    as_(auth, people, "member")
+    for url in ("/courses/voix-et-ia/cadre-legal", "/courses/voix-et-ia/cadre-legal/quiz"):
+        page = text_of(client.get(url))
+        assert "Qu'est-ce que l'opt-out ?" in page or "Le cadre légal" in page
+        assert "right answer</span>" not in page and "Une remarque interne." not in page
+    assert client.get(READ).status_code == 403
+    assert client.get(f"{WS}/voix-et-ia/versions/1").status_code == 403
+
+
+def test_the_comparison_shows_the_changed_lines(client, auth, publisher):  # noqa: F811
+    org, _, people = publisher
+    published(client, auth, people)
+    files = valid_files()
+    files[MODULE] = files[MODULE].replace("Tenez un registre", "Tenez à jour un registre")
+    course = "courses/voix-et-ia/course.md"
+    files[course] = files[course].replace("clonage vocal", "clonage de la voix")
+    services.save_files(org, "voix-et-ia", files, people["editor"])
+    db.session.commit()
+    page = client.get(READ).get_data(as_text=True)
+    assert "the course’s details or introduction changed" in text_of(client.get(READ))
+    assert page.count("<summary>The changed lines</summary>") == 2  # course.md and the module
+    assert "<del>-Tenez un registre" in page and "<ins>+Tenez à jour un registre" in page
+    assert f"<code>{MODULE}</code>" in page and "<code>courses/voix-et-ia/course.md</code>" in page
+    assert "<del>-" in page.split("bonnes-pratiques</strong>", 1)[1]
