@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 
 import yaml
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from app.content.checker import FINAL, FINAL_FILE, is_slug
 from app.content.documents import GroupDoc, Problem, QuestionDoc, QuizDoc
-from app.content.frontmatter import normalise, split_front_matter
-from app.content.parser import parse_module, parse_quiz
+from app.content.frontmatter import check_fields, normalise, split_front_matter
+from app.content.parser import QUIZ_FIELDS, parse_module, parse_quiz
+from app.content.quiz import FENCE, GROUP, HEADING, parse_questions
+from app.content.render import RenderError, render_markdown
 
 MODULE_FILE = re.compile(r"(\d{2})-([a-z0-9][a-z0-9-]*)\.md")
 COURSE_FIELDS = ("title", "summary", "language", "level", "duration", "audience", "publisher", "updated")
@@ -92,15 +95,15 @@ def set_quiz_text(files: dict[str, str], path: str, text: str) -> dict[str, str]
     return {p: t for p, t in files.items() if p != path}
 
 
-def final_starter() -> str:
-    """A final test to start from, valid for the checker: the usual fields, ``draw`` left as a
-    comment (one question cannot be drawn from), and one question with its options' feedback.
+def _one_line(text: object) -> str:
+    """A translation on one line (a line break would end a YAML comment or a choice)."""
+    return " ".join(str(text).splitlines()).strip()
 
-    Only the words are translated (outside f-strings, where message extraction finds them): the
-    Markdown around them is built here, so no translation can break it.
-    """
-    words = [
-        str(text)
+
+def _starter_words() -> list[str]:
+    """The translated words of the starters' example question (and the final test's draw note)."""
+    return [
+        _one_line(text)
         for text in (
             _l("questions drawn at random for each attempt; write at least twice as many"),
             _l("Write the question here"),
@@ -111,12 +114,60 @@ def final_starter() -> str:
             _l("The explanation, shown with the correction."),
         )
     ]
-    draw, question, right, why_right, wrong, why_wrong, explanation = words
+
+
+def final_starter() -> str:
+    """A final test to start from, valid for the checker: the usual fields, ``draw`` left as a
+    comment (one question cannot be drawn from), and one question with its options' feedback.
+
+    Only the words are translated (outside f-strings, where message extraction finds them): the
+    Markdown around them is built here, so no translation can break it.
+    """
+    draw, question, right, why_right, wrong, why_wrong, explanation = _starter_words()
     return (
         f"---\npass_mark: 70\nshuffle: true\n# draw: 10  ({draw})\n---\n"
         f"## {question}\n\n- [x] {right}\n  > {why_right}\n- [ ] {wrong}\n  > {why_wrong}\n\n"
         f"> {explanation}\n"
     )
+
+
+def quiz_starter() -> str:
+    """A module's first quiz: one question to adapt, under comments that explain the format.
+
+    The comments are YAML comments in the front matter, so the example passes the checker as it
+    is; one line each, since a translation with a line break would end the comment.
+    """
+    comments = [
+        _one_line(text)
+        for text in (
+            _l("An example to adapt. Lines starting with # up here are comments: they are ignored."),
+            _l("pass_mark: the score needed to pass, in percent (0 to 100)."),
+            _l("shuffle: true shows the answers in a random order at each attempt."),
+            _l("Below the closing ---, each question starts with ## and the question itself."),
+            _l("Then its answers, one a line, no blank line between: - [x] right, - [ ] wrong."),
+            _l("Under an answer, a line indented by two spaces and starting with > says why."),
+            _l("After the answers, a blank line, then lines starting with > : the explanation."),
+            _l("While this text is unchanged, saving the module creates no quiz."),
+        )
+    ]
+    intro, mark, shuffle, questions, answers, feedback, explained, unchanged = (f"# {c}" for c in comments)
+    _draw, question, right, why_right, wrong, why_wrong, explanation = _starter_words()
+    return (
+        f"---\n{intro}\n{unchanged}\n{mark}\npass_mark: 70\n{shuffle}\nshuffle: true\n"
+        f"{questions}\n{answers}\n{feedback}\n{explained}\n---\n"
+        f"## {question}\n\n- [x] {right}\n  > {why_right}\n- [ ] {wrong}\n  > {why_wrong}\n\n"
+        f"> {explanation}\n"
+    )
+
+
+def is_quiz_starter(text: str) -> bool:
+    """True if *text* is the untouched starter, in the interface's language or another one."""
+    written = normalise(text).strip()
+    for locale in ("fr", "en"):
+        with force_locale(locale):
+            if written == quiz_starter().strip():
+                return True
+    return written == quiz_starter().strip()
 
 
 def _renumber(files: dict[str, str], slug: str, order: list[ModuleFile]) -> dict[str, str]:
@@ -195,22 +246,98 @@ def delete_module(files: dict[str, str], slug: str, module_slug: str) -> dict[st
 
 
 @dataclass(frozen=True)
+class QuizItem:
+    """One question of a quiz that has problems: rendered when it has none of its own."""
+
+    number: int
+    line: int  # its "## " heading
+    doc: QuestionDoc | None  # None: it has problems, and the preview names it instead
+
+
+@dataclass(frozen=True)
 class Preview:
-    html: str  # a module's page; "" for a quiz, which the view renders from ``quiz``
+    html: str  # a module's page; "" for a quiz, which the view renders from ``quiz`` or ``items``
     problems: list[Problem]
     quiz: QuizDoc | None = None
+    # A quiz with problems: what can be shown of it, question by question, and its pass mark if known.
+    items: tuple[QuizItem, ...] = ()
+    pass_mark: int | None = None
 
 
 def preview(path: str, text: str) -> Preview:
-    """What one module or quiz file renders to, with the same parser and sanitiser as import."""
-    text = text[:MAX_TEXT]
+    """What one module or quiz file renders to, with the same parser and sanitiser as import.
+
+    A file with problems still shows what can be read of it: a module's body whatever its front
+    matter says, a quiz's questions that have no problem of their own.
+    """
+    text = normalise(text[:MAX_TEXT])
     name = path.rsplit("/", 1)[-1]
     if path.startswith("quizzes/"):
         quiz, problems = parse_quiz(path, text)
-        return Preview("", problems, quiz)
+        if quiz is not None:
+            return Preview("", problems, quiz)
+        return _partial_quiz(path, text, problems)
     match = MODULE_FILE.fullmatch(name)
     module, problems = parse_module(path, match.group(2) if match else "x", 1, text)
-    return Preview(module.body_html if module else "", problems)
+    return Preview(module.body_html if module else _module_body(path, text), problems)
+
+
+def _module_body(path: str, text: str) -> str:
+    """A module body rendered even when its front matter is wrong or missing ("" if it cannot be)."""
+    fm, _problems = split_front_matter(path, text)
+    if fm is not None:
+        body = fm.body
+    else:  # unreadable YAML: the body still starts after the closing '---'
+        lines = text.split("\n")
+        has_open = lines[0].rstrip() == "---"
+        fences = (i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+        close = next(fences, None) if has_open else -1
+        if close is None:
+            return ""  # no closing '---': where the body starts is anyone's guess
+        body = "\n".join(lines[close + 1 :])
+    try:
+        return render_markdown(body)
+    except RenderError:
+        return ""
+
+
+def _sections(body: str, body_start: int) -> list[tuple[int, bool, str]]:
+    """The body cut at each "## " question and "# " group heading: (first line, is a question, text)."""
+    cuts: list[tuple[int, bool, list[str]]] = []
+    fence = None
+    for offset, raw in enumerate(body.split("\n")):
+        if fence is not None:  # inside a code block of a prompt: no heading here
+            if raw.strip().startswith(fence) and not raw.strip().strip(fence[0]):
+                fence = None
+        elif HEADING.fullmatch(raw) or GROUP.fullmatch(raw):
+            cuts.append((body_start + offset, bool(HEADING.fullmatch(raw)), []))
+        elif cuts and (found := FENCE.match(raw)):
+            fence = found.group(1)
+        if cuts:
+            cuts[-1][2].append(raw)
+    return [(line, question, "\n".join(lines)) for line, question, lines in cuts]
+
+
+def _partial_quiz(path: str, text: str, problems: list[Problem]) -> Preview:
+    """A quiz with problems: each question without a problem of its own rendered, the others named."""
+    fm, _problems = split_front_matter(path, text)
+    if fm is None:
+        return Preview("", problems)
+    values, _field_problems = check_fields(path, fm, QUIZ_FIELDS)
+    sections = _sections(fm.body, fm.body_start)
+    ends = [line for line, _q, _t in sections[1:]] + [fm.body_start + fm.body.count("\n") + 1]
+    items = []
+    for (line, question, chunk), end in zip(sections, ends, strict=True):
+        if not question:
+            continue
+        doc = None
+        if not any(line <= p.line < end for p in problems):
+            parsed = parse_questions(path, chunk, line, fm.close_line)
+            doc = parsed.questions[0] if not parsed.problems and len(parsed.questions) == 1 else None
+        items.append(QuizItem(len(items) + 1, line, doc))
+    pass_mark = values.get("pass_mark")
+    known = pass_mark if isinstance(pass_mark, int) else None
+    return Preview("", problems, items=tuple(items), pass_mark=known)
 
 
 def quiz_sections(quiz: QuizDoc) -> list[tuple[GroupDoc | None, list[tuple[int, QuestionDoc]]]]:

@@ -56,7 +56,7 @@ def test_an_upload_while_busy_changes_nothing_a_save_is_kept_unchecked(client, a
     with slots_held(own_slots, 1):
         draft = services.save_files(org, "voix-et-ia", valid_files(), people["editor"])
         db.session.commit()
-    assert [p.split(": ", 1)[1] for p in draft.problems] == [services.NOT_CHECKED]
+    assert [p.message for p in services.problems_of(draft)] == [services.NOT_CHECKED]
     client.post(f"{WS}/voix-et-ia/submit")
     assert draft.state == "draft"  # never submitted unchecked
     upload(client, valid_files())  # the same files: checked this time
@@ -177,7 +177,8 @@ def test_a_big_diff_waits_for_a_slot_and_is_not_kept_when_busy(client, course_pu
 def test_a_diff_that_takes_too_long_is_summed_up(app, client, course_published):
     add_version(2, with_module(long_module("Avant.")))
     add_version(3, with_module(long_module("Après.")))
-    app.config["CONTENT_CHECK_SECONDS"] = 0.01  # the child cannot even start in that time
+    # A process per job (no worker kept warm), so the child cannot even start in that time.
+    app.config.update(CONTENT_CHECK_SECONDS=0.01, UNTRUSTED_WORKERS_KEPT=0)
     page = text_of(client.get(f"{WS}/voix-et-ia/versions/3"))
     assert "These changes took too long to compare line by line" in page
     assert "Lines before: 1501, after: 1501." in page and "<del>-Avant.</del>" not in page
