@@ -22,7 +22,14 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+# The Nu Html Checker (tests/e2e/test_every_page.py runs it with the machine's Java 17), pinned by
+# package-lock.json. Install scripts stay off: vnu-jar's would try to download a Java runtime.
+# Without npm the test skips that check (and fails under CADRE_REQUIRE_BROWSER=1, as in CI).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
+	else echo "npm not found: tests/e2e/test_every_page.py will skip the Nu Html Checker"; fi
+
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 # Compiled catalogues (.mo) are build output: made from the .po files we keep in git.
 translations: install
@@ -51,4 +58,4 @@ extract-messages: install
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
 
 clean:
-	rm -rf $(VENV) instance/cadre.sqlite
+	rm -rf $(VENV) node_modules instance/cadre.sqlite

@@ -16,6 +16,7 @@ from .render import plain_text
 # What the heading says before its colon, compared case-insensitively.
 PREFIXES = frozenset({"modèle", "template"})
 _H2 = re.compile(r"<h2(?: id=\"([^\"]*)\")?>(.*?)</h2>", re.S)
+_SUBHEADING = re.compile(r"<(/?)h([3-6])\b")
 
 
 @dataclass(frozen=True)
@@ -36,5 +37,11 @@ def model_document(body_html: str) -> ModelDocument | None:
             end = headings[index + 1].start() if index + 1 < len(headings) else len(body_html)
             title = title.strip()
             title = title[0].upper() + title[1:]  # « Modèle : autorisation… » titles a page « Autorisation… »
-            return ModelDocument(heading.group(1) or "", title, body_html[heading.end() : end].strip())
+            body = body_html[heading.end() : end].strip()
+            return ModelDocument(heading.group(1) or "", title, _promote_headings(body))
     return None
+
+
+def _promote_headings(html: str) -> str:
+    """Sub-headings one level up: on its own page the section's title is the h1, so its h3 become h2."""
+    return _SUBHEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", html)

@@ -23,3 +23,23 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
+
+// A table or code block wider than the screen scrolls inside itself; a keyboard must reach it
+// (WCAG 2.1.1), so it is a tab stop while, and only while, it overflows.
+(function () {
+  "use strict";
+  function markScrollers() {
+    document.querySelectorAll("main table, main pre").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-stop", "");
+      } else if (!overflows && box.hasAttribute("data-scroll-stop")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-stop");
+      }
+    });
+  }
+  markScrollers();
+  window.addEventListener("resize", markScrollers);  // a phone turned sideways, a window resized
+}());

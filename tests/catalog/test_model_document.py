@@ -55,6 +55,14 @@ def test_an_english_template_is_found_too():
     assert found is not None and found.title == "Consent form"
 
 
+def test_on_its_own_page_the_documents_sections_come_right_under_its_title():
+    """The page's h1 is the document's title: its ## sections become h2, not h3 (axe heading-order)."""
+    markdown = "# Modèle : contrat\n\n## Les parties\n\n### Le studio\n\nTexte.\n"
+    found = model_document(render_markdown(markdown))
+    assert "<h2" in found.html and "</h2>" in found.html and "<h3" in found.html
+    assert "<h4" not in found.html
+
+
 @pytest.fixture
 def course_with_model(app, tmp_path):
     root = tmp_path / "content"

@@ -1,37 +1,17 @@
-"""Pages as a phone and a keyboard meet them: no sideways scrolling at 320 px, a focus ring that
-shows, and after a form error, focus on a summary whose entries lead to their fields."""
+"""Pages as a keyboard meets them: a focus ring that shows, and after a form error, focus on a
+summary whose entries lead to their fields. (Every page at 320 and 1280 px, with axe and the Nu
+Html Checker: test_every_page.py.)"""
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_journey import assert_accessible
 
-NARROW = {"width": 320, "height": 700}
-PAGES = (
-    "/",
-    "/courses",
-    "/account/register",
-    "/account/login",
-    "/account/forgot",
-    "/certificates/",
-    "/certificates/nope",
-)
-
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     """The English interface, whose strings are the source ones."""
     return {**browser_context_args, "locale": "en-GB"}
-
-
-def test_pages_fit_a_narrow_phone(page: Page, live_server):
-    base, _app = live_server
-    page.set_viewport_size(NARROW)
-    for path in PAGES:
-        page.goto(base + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], path
-        padding = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).paddingTop)")
-        assert padding >= 16, path  # the content does not touch the header
 
 
 def test_after_a_form_error_focus_goes_to_a_summary_that_leads_to_the_field(page: Page, live_server):
