@@ -50,11 +50,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (accounts, catalog, learning, certificates, schools, publishing, publishing_statistics):
         app.register_blueprint(module.bp)
     app.register_blueprint(legal.bp)
+    from app.publishing import guide
+
+    app.register_blueprint(guide.bp)
+    from app.publishing import image_routes
+
+    app.register_blueprint(image_routes.bp)
     from app.accounts import me
     from app.admin import routes as admin
 
     app.register_blueprint(me.bp)
     app.register_blueprint(admin.bp)
+    from app.notifications import routes as notifications
+    from app.notifications.cli import notifications as notifications_cli
+
+    app.register_blueprint(notifications.bp)
+    app.cli.add_command(notifications_cli)
     from app import limits
 
     limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled

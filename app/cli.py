@@ -7,56 +7,91 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select
 
 from app.catalog.importer import import_course
 from app.catalog.models import Course
 from app.content.checker import check_root
+from app.content.messages import N_
 from app.content.parser import LANGUAGES
 from app.extensions import db
 from app.publishing.models import CourseDraft
 
 content = AppGroup("content", help="Check and import courses and quizzes written in Markdown.")
 
+# Told in the language chosen with --lang (see _language): authors may read them as well as operators.
+IMPORTED = {
+    "created": N_("%(slug)s: created (version %(version)d)"),
+    "updated": N_("%(slug)s: updated (version %(version)d)"),
+    "unchanged": N_("%(slug)s: unchanged (version %(version)d)"),
+}
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the messages: fr or en (default: LC_ALL, LC_MESSAGES or LANG"
+    " if it is French or English, else en).",
+)
+
 
 def _root(root: str | None) -> Path:
-    return Path(root) if root else Path(current_app.config["CONTENT_ROOT"])
+    path = Path(root) if root else Path(current_app.config["CONTENT_ROOT"])
+    if not (path / "courses").is_dir():
+        raise click.ClickException(gettext("%(path)s: no courses/ folder here", path=path))
+    return path
+
+
+def _language(lang: str | None) -> str:
+    """The --lang choice, else the one the locale variables ask for, else English (the usual
+    language of terminals and build logs that ask for none)."""
+    return lang or environment_language(os.environ) or "en"
 
 
 def _report(result) -> None:
+    """Every problem, then every warning, as ``path:line: message`` in the current locale."""
     for problem in result.problems:
-        click.echo(str(problem), err=True)
+        click.echo(problem.located(gettext), err=True)
+    for notice in result.warnings:
+        warning = gettext("warning: %(message)s", message=notice.text(gettext))
+        click.echo(f"{notice.path}:{notice.line}: {warning}", err=True)
 
 
 @content.command("check")
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too, not only on problems.")
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Language of the warnings (default: from LC_ALL, LC_MESSAGES or LANG, else the app's).",
-)
+@lang_option
 @click.argument("root", required=False, type=click.Path(file_okay=False))
 def check_command(root: str | None, strict: bool, lang: str | None) -> None:
     """Validate ROOT (a folder with courses/ and quizzes/; default: the repository)."""
-    path = _root(root)
-    if not (path / "courses").is_dir():
-        raise click.ClickException(f"{path}: no courses/ folder here")
-    result = check_root(path)
-    _report(result)
-    language = lang or environment_language(os.environ) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(language):
-        for notice in result.warnings:
-            click.echo(f"{notice.path}:{notice.line}: warning: {notice.text(gettext)}", err=True)
-    warnings = f"{len(result.warnings)} warning(s)"
-    if result.problems:
-        refused = ", ".join(result.refused)
-        click.echo(f"{len(result.problems)} problem(s), {warnings}; refused: {refused}", err=True)
-        raise SystemExit(1)
-    if strict and result.warnings:
-        click.echo(f"{len(result.courses)} course(s), no problem found; {warnings} (--strict)", err=True)
-        raise SystemExit(1)
-    click.echo(f"OK: {len(result.courses)} course(s), no problem found, {warnings}.")
+    with force_locale(_language(lang)):
+        result = check_root(_root(root))
+        _report(result)
+        courses = ngettext("%(num)d course", "%(num)d courses", len(result.courses))
+        problems = ngettext("%(num)d problem", "%(num)d problems", len(result.problems))
+        warnings = ngettext("%(num)d warning", "%(num)d warnings", len(result.warnings))
+        if result.problems:
+            refused = ", ".join(result.refused)
+            summary = gettext(
+                "%(problems)s, %(warnings)s; refused: %(refused)s",
+                problems=problems,
+                warnings=warnings,
+                refused=refused,
+            )
+            click.echo(summary, err=True)
+            raise SystemExit(1)
+        if strict and result.warnings:
+            click.echo(
+                gettext(
+                    "%(courses)s, no problem found; %(warnings)s (--strict)",
+                    courses=courses,
+                    warnings=warnings,
+                ),
+                err=True,
+            )
+            raise SystemExit(1)
+        click.echo(
+            gettext("OK: %(courses)s, no problem found, %(warnings)s.", courses=courses, warnings=warnings)
+        )
 
 
 def environment_language(environ: Mapping[str, str]) -> str | None:
@@ -70,19 +105,28 @@ def environment_language(environ: Mapping[str, str]) -> str | None:
 
 
 @content.command("import")
+@lang_option
 @click.argument("root", required=False, type=click.Path(file_okay=False))
-def import_command(root: str | None) -> None:
+def import_command(root: str | None, lang: str | None) -> None:
     """Import or update the valid courses of ROOT; courses with problems stay as they were."""
-    path = _root(root)
-    if not (path / "courses").is_dir():
-        raise click.ClickException(f"{path}: no courses/ folder here")
-    result = check_root(path)
-    _report(result)
+    with force_locale(_language(lang)):
+        result = check_root(_root(root))
+        _report(result)
+        _import_valid(result)
+    if result.problems:
+        raise SystemExit(1)
+
+
+def _import_valid(result) -> None:
+    """Import each valid course in its own transaction and say what became of every course."""
     owned = set(db.session.scalars(select(Course.slug).where(Course.organisation_id.is_not(None))))
     owned |= set(db.session.scalars(select(CourseDraft.slug)))
     for doc in result.courses:
         if doc.slug in owned:  # a publisher's course is changed from its workspace only
-            click.echo(f"{doc.slug}: refused, a publisher's course already has this slug", err=True)
+            click.echo(
+                gettext("%(slug)s: refused, a publisher's course already has this slug", slug=doc.slug),
+                err=True,
+            )
             continue
         # One transaction per course: a failure leaves that course's live version untouched.
         try:
@@ -91,11 +135,9 @@ def import_command(root: str | None) -> None:
         except Exception:
             db.session.rollback()
             raise
-        click.echo(f"{outcome.slug}: {outcome.status} (version {outcome.version})")
+        click.echo(gettext(IMPORTED[outcome.status], slug=outcome.slug, version=outcome.version))
     for slug in result.refused:
-        click.echo(f"{slug}: refused, the live version (if any) is unchanged", err=True)
-    if result.problems:
-        raise SystemExit(1)
+        click.echo(gettext("%(slug)s: refused, the live version (if any) is unchanged", slug=slug), err=True)
 
 
 def init_app(app) -> None:

@@ -61,11 +61,18 @@ def defaults(instance_path: str) -> dict:
         "UNTRUSTED_WORK_SLOTS": 2,
         "UNTRUSTED_WORK_WAIT_SECONDS": 2,
         "UNTRUSTED_WORK_DIR": None,  # where the slots' lock files are; None: instance/untrusted-slots
+        # Each web process keeps this many worker processes for that work between jobs (starting one
+        # costs more than a preview); one that overruns is killed and replaced. 0: a process per job.
+        "UNTRUSTED_WORKERS_KEPT": 2,
         # A version page compares files line by line only up to this many lines a side, and shows
         # at most this many changed lines in all; beyond, a file's change is summed up in a line.
         "DIFF_MAX_LINES": 5_000,
         "DIFF_MAX_CHANGED_LINES": 2_000,
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
+        # Course images (PNG, JPEG, WebP): at most this many bytes as uploaded, and this many pixels
+        # (width × height), which also bounds the memory decoding takes (4 bytes a pixel).
+        "IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+        "IMAGE_MAX_PIXELS": 16_000_000,
         # Throttling (app/limits.py). Counts go to RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
         # Limits are "N per period" rules joined by ";"; failed logins pause an account for a minute,
         # then longer, never for more than 15 minutes.
@@ -91,6 +98,13 @@ def defaults(instance_path: str) -> dict:
         "JOBS_RETRY_INTERVALS": (30, 120, 600),  # seconds before each retry; then the job is failed
         "JOBS_TIMEOUT": 300,  # seconds a job may run before the worker stops it
         "JOBS_INLINE": None,  # without Redis: "after-response" (the default) or "now" (default in tests)
+        # Notifications (app/notifications): `flask notifications tick` queues again an e-mail still
+        # unsent this many seconds after its notification (past the queue's own retries), until it
+        # is this many days old; read notifications are deleted after NOTIFICATIONS_KEEP_DAYS.
+        "NOTIFICATIONS_MAIL_RETRY_AFTER": 3600,
+        "NOTIFICATIONS_MAIL_GIVE_UP_DAYS": 3,
+        "NOTIFICATIONS_KEEP_DAYS": 365,
+        "NOTIFICATIONS_DUE_HOURS": 48,  # how long before a due date unfinished work is recalled
         # Legal pages (app/legal.py): the operator's identity above, then optional details.
         **LEGAL_DEVELOPMENT_DEFAULTS,
         "OPERATOR_REGISTRATION": "",  # e.g. "RCS Paris 123 456 789, share capital 10,000 EUR"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.catalog.images import store_image
 from app.catalog.models import FINAL_SLUG, Course, Module, Question
 from app.certificates.services import issue_certificate_if_complete
 from app.content.documents import CourseDoc, ModuleDoc, QuestionDoc, QuizDoc
@@ -50,6 +51,8 @@ def import_course(doc: CourseDoc) -> ImportOutcome:
     course.content_updated = doc.updated
     course.intro_html = doc.intro_html
     course.content_hash = doc.content_hash
+    for image in doc.images:  # a repository's images/ (a draft's images were stored on upload)
+        store_image(image)
     db.session.flush()
     _sync_modules(course, doc.modules)
     _sync_final(course, doc)

@@ -17,6 +17,17 @@ from pathlib import Path
 from . import messages as msg
 from .cues import course_duration_notice, module_duration_notice, quiz_minutes, words
 from .documents import CheckResult, CourseDoc, ModuleDoc, Notice, Problem, QuizDoc
+from .image_refs import (
+    FOLDER,
+    ImageRef,
+    ShownImage,
+    image_uses,
+    is_image_name,
+    make_reference,
+    parse_reference,
+    shown_images,
+)
+from .images import ImageRefused, PreparedImage, prepare_image
 from .parser import Parsed, normalise, read_course, read_module, read_quiz
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -150,9 +161,17 @@ class _Module:
 
 
 def _check_modules(
-    base: str, files: Mapping[str, str | bytes], problems: list[Problem]
+    base: str,
+    files: Mapping[str, str | bytes],
+    problems: list[Problem],
+    images: Mapping[str, ShownImage],
+    shown: set[str],
 ) -> dict[str, _Module]:
-    """Check the module files of one course; return them by module slug."""
+    """Check the module files of one course; return them by module slug.
+
+    *images* are the course's images, by the "images/<name>" a module may show; the ones the
+    modules show are added to *shown*.
+    """
     modules: dict[str, _Module] = {}
     numbers: dict[str, str] = {}  # NN -> file name that first used it
     names: dict[str, str] = {}  # module slug -> file name that first used it
@@ -182,9 +201,10 @@ def _check_modules(
             numbers.setdefault(number, name)
             names.setdefault(slug, name)
             text = _decode(path, files[name], problems)
-            parsed = read_module(path, slug, int(number), text) if text is not None else None
+            parsed = read_module(path, slug, int(number), text, images) if text is not None else None
             if parsed is not None:
                 problems += parsed.problems
+                problems += _image_problems(path, text, images, shown)
             modules.setdefault(slug, _Module(path, parsed))
     return modules
 
@@ -201,16 +221,22 @@ def _check_course(
         first = "course.md" if "course.md" in files else min(files)
         problems.append(Problem(base + first, 1, msg.bad_course_slug(slug)))
 
+    image_files = {n.removeprefix(FOLDER): d for n, d in files.items() if n.startswith(FOLDER)}
+    files = {n: d for n, d in files.items() if not n.startswith(FOLDER)}
+    refs, prepared = _check_images(base, image_files, problems)
+    images, shown = shown_images(slug, refs), set()
     course = None
     if "course.md" not in files:
         problems.append(Problem(base + "course.md", 1, msg.MISSING_COURSE_MD))
     else:
         text = _decode(base + "course.md", files["course.md"], problems)
         if text is not None:
-            course = read_course(base + "course.md", slug, text)
+            course = read_course(base + "course.md", slug, text, images)
             problems += course.problems
+            problems += _image_problems(base + "course.md", text, images, shown)
 
-    modules = _check_modules(base, files, problems)
+    modules = _check_modules(base, files, problems, images, shown)
+    notices += _unused_image_notices(base, refs, shown)
     if not modules:
         problems.append(Problem(base + "course.md", 1, msg.NO_MODULE))
 
@@ -237,6 +263,7 @@ def _check_course(
     )
     # No problem means every file decoded, so bytes here are valid UTF-8 (e.g. from a zip).
     texts = {base + n: _as_text(t) for n, t in files.items()}
+    texts.update({base + FOLDER + n: make_reference(r.sha256, r.width, r.height) for n, r in refs.items()})
     texts.update({f"quizzes/{slug}/{n}": _as_text(t) for n, t in quiz_files.items()})
     doc = replace(
         course.doc,
@@ -244,8 +271,63 @@ def _check_course(
         content_hash=content_hash(texts),
         final=final,
         final_duration=final_minutes or 0,
+        images=tuple(prepared),
     )
     return doc, [], notices
+
+
+def _check_images(
+    base: str, files: Mapping[str, str | bytes], problems: list[Problem]
+) -> tuple[dict[str, ImageRef], list[PreparedImage]]:
+    """Check a course's images/ folder; return each good image's reference by name, and those
+    given as bytes (from a repository) encoded again, for the importer to store.
+
+    A draft's image file holds a reference the server wrote on upload; anything else must be a
+    PNG, JPEG or WebP image itself, and is decoded and encoded again here.
+    """
+    refs: dict[str, ImageRef] = {}
+    prepared: list[PreparedImage] = []
+    for name, data in sorted(files.items()):
+        path = base + FOLDER + name
+        if not is_image_name(name):
+            problems.append(Problem(path, 1, msg.BAD_IMAGE_NAME))
+            continue
+        ref = parse_reference(data) if isinstance(data, str) else None
+        if ref is None:
+            try:
+                image = prepare_image(data if isinstance(data, bytes) else data.encode("utf-8"))
+            except ImageRefused as exc:
+                problems.append(Problem(path, 1, exc.args[0]))
+                continue
+            if not name.endswith("." + image.extension):
+                problems.append(Problem(path, 1, msg.image_wrong_extension(name, image.extension)))
+                continue
+            ref = ImageRef(image.sha256, image.width, image.height)
+            prepared.append(image)
+        refs[name] = ref
+    return refs, prepared
+
+
+def _image_problems(path: str, text: str, images: Mapping[str, ShownImage], shown: set[str]) -> list[Problem]:
+    """Images of a Markdown text without alt text, or naming an image the course does not have;
+    the course's images it shows are added to *shown*."""
+    found = []
+    for use in image_uses(text):
+        if not use.alt:
+            found.append(Problem(path, use.line, msg.IMAGE_WITHOUT_ALT))
+        if use.src.startswith(FOLDER) and use.src not in images:
+            found.append(Problem(path, use.line, msg.missing_image(use.src)))
+        shown.add(use.src)
+    return found
+
+
+def _unused_image_notices(base: str, refs: Mapping[str, ImageRef], shown: set[str]) -> list[Notice]:
+    """A warning on each image no text shows: harmless, but probably forgotten."""
+    return [
+        Notice(base + FOLDER + name, 1, msg.UNUSED_IMAGE, (("name", name),))
+        for name in refs
+        if FOLDER + name not in shown
+    ]
 
 
 def _module_duration_notices(modules: dict[str, _Module], quizzes: dict[str, QuizDoc | None]) -> list[Notice]:

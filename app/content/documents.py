@@ -10,13 +10,77 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
+class Message(str):
+    """A checker message: its English text, which knows how to say itself in another language.
+
+    The value is the English text, so comparing, printing and ``in`` work as on any string;
+    ``template`` is the English %-format string marked ``N_()`` in app/content/messages.py and
+    ``params`` its values (str and int only), so ``text(gettext)`` translates it where it is shown.
+    """
+
+    template: str
+    params: tuple[tuple[str, str | int], ...]
+
+    def __new__(cls, template: str, /, **params: str | int) -> Message:
+        self = super().__new__(cls, template % params if params else template)
+        self.template = template
+        self.params = tuple(sorted(params.items()))
+        return self
+
+    def __getnewargs_ex__(self):  # pickled as template and params (the checker may run in a child process)
+        return (self.template,), dict(self.params)
+
+    def text(self, gettext=None) -> str:
+        """The message, translated by *gettext* when given."""
+        template = gettext(self.template) if gettext is not None else self.template
+        if not self.params:
+            return template
+        try:
+            return template % dict(self.params)
+        except (KeyError, ValueError, TypeError):  # a faulty translation: the English still reads
+            return str(self)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in a content file, reported as ``path:line: message``."""
+    """One thing wrong in a content file, reported as ``path:line: message``.
+
+    ``message`` is a Message (translated where shown, like a Notice) or, for problems stored
+    before messages were translatable, the plain English text, shown as it is.
+    """
 
     path: str  # relative to the content root, with forward slashes, e.g. "courses/x/01-a.md"
     line: int  # 1-based line in that file
     message: str
+
+    def text(self, gettext=None) -> str:
+        """The message, translated by *gettext* when given and known to the catalogue."""
+        if isinstance(self.message, Message):
+            return self.message.text(gettext)
+        # A plain string has no parameters: the catalogue may still know it word for word.
+        return gettext(self.message) if gettext is not None else str(self.message)
+
+    def located(self, gettext=None) -> str:
+        """``path:line: message``, the message translated by *gettext* when given."""
+        return f"{self.path}:{self.line}: {self.text(gettext)}" if self.path else self.text(gettext)
+
+    def to_json(self) -> dict:
+        if isinstance(self.message, Message):
+            template, params = self.message.template, dict(self.message.params)
+        else:
+            template, params = str(self.message), {}
+        return {"path": self.path, "line": self.line, "template": template, "params": params}
+
+    @classmethod
+    def from_json(cls, data: dict | str) -> Problem:
+        """A problem as stored with a draft: a to_json() dict, or the "path:line: message" of old."""
+        if isinstance(data, str):
+            path, _colon, rest = data.partition(":")
+            line, _sep, message = rest.partition(": ")
+            if not line.isdigit():  # not in the old shape either: show it whole
+                return cls("", 0, data)
+            return cls(path, int(line), message)
+        return cls(data["path"], data["line"], Message(data["template"], **data["params"]))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -135,6 +199,9 @@ class CourseDoc:
     content_hash: str = ""  # sha256 over every file of the course and its quizzes
     final: QuizDoc | None = None  # quizzes/<course>/final.md: required for the certificate
     final_duration: int = 0  # minutes estimated for the final test (about 45 s a question drawn)
+    # Images given as bytes (a repository's images/ folder), encoded again (content.images.
+    # PreparedImage), for the importer to store; a draft's images are references, stored already.
+    images: tuple = ()
 
 
 @dataclass

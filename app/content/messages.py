@@ -1,14 +1,15 @@
-"""Every problem message the content checker can report, in one place.
+"""Every message the content checker can report, in one place.
 
-Messages are short lower-case English saying what is wrong and what is expected. They are plain
-format strings and small functions so that they can be wrapped for translation later without
-touching the parser. docs/authoring.md lists them all: keep both in step.
-
-Warnings (``Notice``) are different: they are translated where they are shown, so each one is an
-English %-format template with named parameters, marked with ``N_()`` for extraction.
+Messages are short lower-case English saying what is wrong and what is expected. Each one is an
+English %-format template with named parameters, marked with ``N_()`` for extraction, and is
+translated where it is shown: in the interface's language on the web, in the chosen one on the
+command line. Problems are ``Message`` values (their English text, which knows its template);
+warnings (``Notice``) carry the bare template. docs/authoring.md lists them all: keep both in step.
 """
 
 from __future__ import annotations
+
+from .documents import Message
 
 
 def N_(message: str) -> str:
@@ -17,197 +18,233 @@ def N_(message: str) -> str:
 
 
 # --- files and folders -------------------------------------------------------------------------
-NOT_UTF8 = "file is not valid UTF-8"
-FILE_OUTSIDE_COURSE = "unexpected file; a course is a folder courses/<course-slug>/"
-MISSING_COURSE_MD = "course.md is missing"
-NO_MODULE = "course has no module (files named NN-slug.md)"
-BAD_MODULE_NAME = "module file name must look like NN-slug.md"
-MODULE_SLUG_TOO_LONG = "module slug is longer than 80 characters"
-UNEXPECTED_COURSE_FILE = "unexpected file; images go under static/"
-UNEXPECTED_SUBFOLDER = "unexpected sub-folder; a course folder holds only course.md and NN-slug.md files"
-BAD_QUIZ_PATH = "quiz file must be quizzes/<course-slug>/<module-slug>.md"
-RESERVED_MODULE_SLUG = "module slug 'final' is reserved for the final test (quizzes/<course-slug>/final.md)"
+NOT_UTF8 = Message(N_("file is not valid UTF-8"))
+FILE_OUTSIDE_COURSE = Message(N_("unexpected file; a course is a folder courses/<course-slug>/"))
+MISSING_COURSE_MD = Message(N_("course.md is missing"))
+NO_MODULE = Message(N_("course has no module (files named NN-slug.md)"))
+BAD_MODULE_NAME = Message(N_("module file name must look like NN-slug.md"))
+MODULE_SLUG_TOO_LONG = Message(N_("module slug is longer than 80 characters"))
+UNEXPECTED_COURSE_FILE = Message(N_("unexpected file; images go in the course's images/ folder"))
+UNEXPECTED_SUBFOLDER = Message(
+    N_("unexpected sub-folder; a course folder holds only course.md, NN-slug.md files and images/")
+)
+BAD_QUIZ_PATH = Message(N_("quiz file must be quizzes/<course-slug>/<module-slug>.md"))
+RESERVED_MODULE_SLUG = Message(
+    N_("module slug 'final' is reserved for the final test (quizzes/<course-slug>/final.md)")
+)
 
 
-def bad_course_slug(folder: str) -> str:
+def bad_course_slug(folder: str) -> Message:
     """The course folder name is not a valid slug."""
-    return (
-        f"course folder name '{folder}' must be lower-case letters, digits and hyphens"
-        " (at most 80 characters)"
+    return Message(
+        N_(
+            "course folder name '%(folder)s' must be lower-case letters, digits and hyphens"
+            " (at most 80 characters)"
+        ),
+        folder=folder,
     )
 
 
-def duplicate_module_number(number: str, earlier: str) -> str:
+def duplicate_module_number(number: str, earlier: str) -> Message:
     """Two module files share the same NN."""
-    return f"module number {number} is already used by {earlier}"
+    return Message(
+        N_("module number %(number)s is already used by %(earlier)s"), number=number, earlier=earlier
+    )
 
 
-def duplicate_module_slug(slug: str, earlier: str) -> str:
+def duplicate_module_slug(slug: str, earlier: str) -> Message:
     """Two module files share the same slug."""
-    return f"module slug '{slug}' is already used by {earlier}"
+    return Message(N_("module slug '%(slug)s' is already used by %(earlier)s"), slug=slug, earlier=earlier)
 
 
-def unknown_quiz_course(course: str) -> str:
+def unknown_quiz_course(course: str) -> Message:
     """A quiz folder names a course folder that does not exist."""
-    return f"quiz for unknown course '{course}' (no courses/{course}/ folder)"
+    return Message(N_("quiz for unknown course '%(course)s' (no courses/%(course)s/ folder)"), course=course)
 
 
-def unknown_quiz_module(module: str, course: str) -> str:
+def unknown_quiz_module(module: str, course: str) -> Message:
     """A quiz file names a module that does not exist in its course."""
-    return f"quiz for unknown module '{module}' (no courses/{course}/NN-{module}.md)"
+    return Message(
+        N_("quiz for unknown module '%(module)s' (no courses/%(course)s/NN-%(module)s.md)"),
+        module=module,
+        course=course,
+    )
 
 
 # --- front matter --------------------------------------------------------------------------------
-NO_FRONT_MATTER = "missing front matter (a first line '---')"
-UNCLOSED_FRONT_MATTER = "front matter is not closed (no second '---' line)"
-NOT_A_MAPPING = "front matter must be 'field: value' lines"
-YAML_TOO_DEEP = "front matter is nested too deeply"
+NO_FRONT_MATTER = Message(N_("missing front matter (a first line '---')"))
+UNCLOSED_FRONT_MATTER = Message(N_("front matter is not closed (no second '---' line)"))
+NOT_A_MAPPING = Message(N_("front matter must be 'field: value' lines"))
+YAML_TOO_DEEP = Message(N_("front matter is nested too deeply"))
 
 
-def invalid_yaml(problem: str) -> str:
-    """The front matter is not valid YAML; *problem* is PyYAML's own description."""
-    return f"front matter is not valid YAML: {problem}"
+def invalid_yaml(problem: str) -> Message:
+    """The front matter is not valid YAML; *problem* is PyYAML's own description (in English)."""
+    return Message(N_("front matter is not valid YAML: %(problem)s"), problem=problem)
 
 
-def missing_field(name: str) -> str:
+def missing_field(name: str) -> Message:
     """A required front-matter field is absent."""
-    return f"missing required field '{name}'"
+    return Message(N_("missing required field '%(name)s'"), name=name)
 
 
-def unknown_field(name: str, allowed: list[str]) -> str:
+def unknown_field(name: str, allowed: list[str]) -> Message:
     """A front-matter field is not part of the format (often a typo)."""
-    return f"unknown field '{name}'; expected one of: {', '.join(allowed)}"
+    return Message(
+        N_("unknown field '%(name)s'; expected one of: %(allowed)s"), name=name, allowed=", ".join(allowed)
+    )
 
 
-def duplicate_field(name: str, first_line: int) -> str:
+def duplicate_field(name: str, first_line: int) -> Message:
     """A front-matter field appears twice (YAML would silently keep the last one)."""
-    return f"field '{name}' is given twice (first on line {first_line})"
+    return Message(N_("field '%(name)s' is given twice (first on line %(line)s)"), name=name, line=first_line)
 
 
-def must_be_text(name: str) -> str:
+def must_be_text(name: str) -> Message:
     """A field needs a non-empty string."""
-    return f"'{name}' must be a non-empty text"
+    return Message(N_("'%(name)s' must be a non-empty text"), name=name)
 
 
-def too_long(name: str, limit: int) -> str:
+def too_long(name: str, limit: int) -> Message:
     """A text field is longer than the database column holding it."""
-    return f"'{name}' must be at most {limit} characters"
+    return Message(N_("'%(name)s' must be at most %(limit)s characters"), name=name, limit=limit)
 
 
-def must_be_text_list(name: str) -> str:
+def must_be_text_list(name: str) -> Message:
     """A field needs a non-empty list of non-empty strings."""
-    return f"'{name}' must be a non-empty list of texts"
+    return Message(N_("'%(name)s' must be a non-empty list of texts"), name=name)
 
 
-def item_must_be_text(name: str) -> str:
+def item_must_be_text(name: str) -> Message:
     """One item of a list field is not a non-empty string."""
-    return f"every item of '{name}' must be a non-empty text"
+    return Message(N_("every item of '%(name)s' must be a non-empty text"), name=name)
 
 
-def must_be_date(name: str) -> str:
+def must_be_date(name: str) -> Message:
     """A field needs a YAML date."""
-    return f"'{name}' must be a date written YYYY-MM-DD (without quotes)"
+    return Message(N_("'%(name)s' must be a date written YYYY-MM-DD (without quotes)"), name=name)
 
 
-def must_be_minutes(name: str) -> str:
+def must_be_minutes(name: str) -> Message:
     """A field needs a positive whole number of minutes."""
-    return f"'{name}' must be a positive whole number of minutes"
+    return Message(N_("'%(name)s' must be a positive whole number of minutes"), name=name)
 
 
-def too_many_minutes(name: str, limit: int) -> str:
+def too_many_minutes(name: str, limit: int) -> Message:
     """A duration is beyond any sensible course length (and the database integer)."""
-    return f"'{name}' must be at most {limit} minutes"
+    return Message(N_("'%(name)s' must be at most %(limit)s minutes"), name=name, limit=limit)
 
 
-def must_be_percent(name: str) -> str:
+def must_be_percent(name: str) -> Message:
     """A field needs a whole number from 0 to 100."""
-    return f"'{name}' must be a whole number from 0 to 100"
+    return Message(N_("'%(name)s' must be a whole number from 0 to 100"), name=name)
 
 
-def must_be_whole(name: str, low: int, high: int | None = None) -> str:
+def must_be_whole(name: str, low: int, high: int | None = None) -> Message:
     """A field needs a whole number of at least *low* (and at most *high*, when given)."""
     if high is None:
-        return f"'{name}' must be a whole number of at least {low}"
-    return f"'{name}' must be a whole number from {low} to {high}"
+        return Message(N_("'%(name)s' must be a whole number of at least %(low)s"), name=name, low=low)
+    return Message(
+        N_("'%(name)s' must be a whole number from %(low)s to %(high)s"), name=name, low=low, high=high
+    )
 
 
-def must_be_bool(name: str) -> str:
+def must_be_bool(name: str) -> Message:
     """A field needs true or false."""
-    return f"'{name}' must be true or false"
+    return Message(N_("'%(name)s' must be true or false"), name=name)
 
 
-def must_be_one_of(name: str, choices: tuple[str, ...]) -> str:
-    """A field needs one value out of a closed list."""
+def must_be_one_of(name: str, choices: tuple[str, ...]) -> Message:
+    """A field needs one value out of a closed list (the values are written as in the file)."""
     quoted = [f"'{c}'" for c in choices]
-    return f"'{name}' must be {', '.join(quoted[:-1])} or {quoted[-1]}"
+    return Message(
+        N_("'%(name)s' must be %(choices)s or %(last)s"),
+        name=name,
+        choices=", ".join(quoted[:-1]),
+        last=quoted[-1],
+    )
 
 
 # --- bodies --------------------------------------------------------------------------------------
-EMPTY_INTRO = "course introduction is empty"
-EMPTY_MODULE = "module body is empty"
-TOO_DEEP = "markdown is nested too deeply (lists or quotes inside each other)"
+EMPTY_INTRO = Message(N_("course introduction is empty"))
+EMPTY_MODULE = Message(N_("module body is empty"))
+TOO_DEEP = Message(N_("markdown is nested too deeply (lists or quotes inside each other)"))
 MAX_BRACKETS = 1000  # Python-Markdown's link search is quadratic in unmatched '[': bound the cost
-TOO_MANY_BRACKETS = f"too many '[' characters (at most {MAX_BRACKETS} per file)"
+TOO_MANY_BRACKETS = Message(N_("too many '[' characters (at most %(limit)s per file)"), limit=MAX_BRACKETS)
 
 # --- quizzes -------------------------------------------------------------------------------------
-TEXT_BEFORE_QUESTION = "text before the first question (a '## ' heading)"
-EMPTY_QUIZ = "quiz has no question (a '## ' heading)"
-EMPTY_QUESTION_TEXT = "question text is empty"
-BAD_QUESTION_KEY = "question key must be lower-case letters, digits and hyphens, like {#my-key}"
-KEY_TOO_LONG = "question key is longer than 120 characters; add a shorter one like {#my-key}"
-NO_QUESTION_KEY = "question text gives an empty key; add one like {#my-key}"
-NO_RIGHT_ANSWER = "question has no right answer (mark one with [x])"
-TOO_FEW_CHOICES = "question needs at least two choices"
-NO_EXPLANATION = "question has no explanation (a '>' block quote after the choices)"
-NOT_A_CHOICE = "choice must start with [ ] or [x]"
-EMPTY_CHOICE = "choice text is empty"
-CHOICES_NOT_CONTIGUOUS = "choices must be contiguous (no blank line or text between them)"
-TEXT_BEFORE_EXPLANATION = "text between the choices and the explanation; start the explanation with '>'"
-TEXT_AFTER_EXPLANATION = "text after the explanation; start the next question with '## '"
+TEXT_BEFORE_QUESTION = Message(N_("text before the first question (a '## ' heading)"))
+EMPTY_QUIZ = Message(N_("quiz has no question (a '## ' heading)"))
+EMPTY_QUESTION_TEXT = Message(N_("question text is empty"))
+BAD_QUESTION_KEY = Message(N_("question key must be lower-case letters, digits and hyphens, like {#my-key}"))
+KEY_TOO_LONG = Message(N_("question key is longer than 120 characters; add a shorter one like {#my-key}"))
+NO_QUESTION_KEY = Message(N_("question text gives an empty key; add one like {#my-key}"))
+NO_RIGHT_ANSWER = Message(N_("question has no right answer (mark one with [x])"))
+TOO_FEW_CHOICES = Message(N_("question needs at least two choices"))
+NO_EXPLANATION = Message(N_("question has no explanation (a '>' block quote after the choices)"))
+NOT_A_CHOICE = Message(N_("choice must start with [ ] or [x]"))
+EMPTY_CHOICE = Message(N_("choice text is empty"))
+CHOICES_NOT_CONTIGUOUS = Message(N_("choices must be contiguous (no blank line or text between them)"))
+TEXT_BEFORE_EXPLANATION = Message(
+    N_("text between the choices and the explanation; start the explanation with '>'")
+)
+TEXT_AFTER_EXPLANATION = Message(N_("text after the explanation; start the next question with '## '"))
 
 
-def duplicate_question_key(key: str, first_line: int) -> str:
+def duplicate_question_key(key: str, first_line: int) -> Message:
     """Two questions of one quiz share a key."""
-    return f"duplicate question key '{key}' (first used on line {first_line})"
+    return Message(
+        N_("duplicate question key '%(key)s' (first used on line %(line)s)"), key=key, line=first_line
+    )
 
 
-def draw_too_large(draw: int, count: int) -> str:
+def draw_too_large(draw: int, count: int) -> Message:
     """The quiz draws more questions than it has."""
-    return f"'draw' is {draw} but the quiz has only {count} question(s)"
+    return Message(
+        N_("'draw' is %(draw)s but the quiz has only %(count)s question(s)"), draw=draw, count=count
+    )
 
 
-def draw_not_group_sum(total: int) -> str:
+def draw_not_group_sum(total: int) -> Message:
     """With groups, the quiz's draw is the sum of theirs."""
-    return f"'draw' must be the sum of the groups' draws ({total}), or be left out"
+    return Message(N_("'draw' must be the sum of the groups' draws (%(total)s), or be left out"), total=total)
 
 
 # --- groups and option feedback ------------------------------------------------------------------
-GROUP_WITHOUT_DRAW = "group heading needs its draw at the end, like '# Title {draw=2}'"
-BAD_GROUP_DRAW = "group draw must be a whole number of at least 1, like {draw=2}"
-EMPTY_GROUP_TITLE = "group title is empty"
-NO_GROUP_KEY = "group title gives an empty key; use letters or digits in it"
-GROUP_KEY_TOO_LONG = "group title is longer than 120 characters once made a key; shorten it"
-EMPTY_GROUP = "group has no question (a '## ' heading after it)"
-TEXT_BEFORE_GROUP_QUESTION = "text between a group heading and its first question (a '## ' heading)"
-QUESTION_BEFORE_GROUP = (
-    "question before the first group; once a quiz has groups ('# Title {draw=N}'), every question"
-    " belongs to one"
+GROUP_WITHOUT_DRAW = Message(N_("group heading needs its draw at the end, like '# Title {draw=2}'"))
+BAD_GROUP_DRAW = Message(N_("group draw must be a whole number of at least 1, like {draw=2}"))
+EMPTY_GROUP_TITLE = Message(N_("group title is empty"))
+NO_GROUP_KEY = Message(N_("group title gives an empty key; use letters or digits in it"))
+GROUP_KEY_TOO_LONG = Message(N_("group title is longer than 120 characters once made a key; shorten it"))
+EMPTY_GROUP = Message(N_("group has no question (a '## ' heading after it)"))
+TEXT_BEFORE_GROUP_QUESTION = Message(
+    N_("text between a group heading and its first question (a '## ' heading)")
 )
-EMPTY_FEEDBACK = "feedback is empty (write it after '  > ')"
-TEXT_AFTER_FEEDBACK = (
-    "indented text after a choice's feedback; write the choice's text before its feedback,"
-    " and start every feedback line with '  > '"
+QUESTION_BEFORE_GROUP = Message(
+    N_(
+        "question before the first group; once a quiz has groups ('# Title {draw=N}'), every question"
+        " belongs to one"
+    )
+)
+EMPTY_FEEDBACK = Message(N_("feedback is empty (write it after '  > ')"))
+TEXT_AFTER_FEEDBACK = Message(
+    N_(
+        "indented text after a choice's feedback; write the choice's text before its feedback,"
+        " and start every feedback line with '  > '"
+    )
 )
 
 
-def group_draw_too_large(draw: int, count: int) -> str:
+def group_draw_too_large(draw: int, count: int) -> Message:
     """A group draws more questions than it holds."""
-    return f"group draws {draw} question(s) but has only {count}"
+    return Message(N_("group draws %(draw)s question(s) but has only %(count)s"), draw=draw, count=count)
 
 
-def duplicate_group_key(key: str, first_line: int) -> str:
+def duplicate_group_key(key: str, first_line: int) -> Message:
     """Two groups of one quiz share a key."""
-    return f"duplicate group key '{key}' (first used on line {first_line})"
+    return Message(
+        N_("duplicate group key '%(key)s' (first used on line %(line)s)"), key=key, line=first_line
+    )
 
 
 # --- warnings (translated where shown) ---------------------------------------------------------
@@ -256,3 +293,51 @@ WARNINGS = (
     COURSE_DURATION,
     COURSE_DURATION_NO_FINAL,
 )
+
+
+# --- images --------------------------------------------------------------------------------------
+IMAGE_NOT_ACCEPTED = Message(N_("not a PNG, JPEG or WebP image (SVG, GIF and other formats are refused)"))
+IMAGE_DAMAGED = Message(N_("the image is damaged or incomplete"))
+BAD_IMAGE_NAME = Message(
+    N_(
+        "image file name must be lower-case letters, digits and hyphens ending in .png, .jpg or .webp,"
+        " directly in the course's images/ folder"
+    )
+)
+IMAGE_WITHOUT_ALT = Message(
+    N_("image without alt text: say what it shows between the brackets, ![what it shows](images/name.png)")
+)
+# A warning (translated where shown), about the image file itself.
+UNUSED_IMAGE = N_(
+    "no module shows this image: write ![what it shows](images/%(name)s) where it belongs, or remove it"
+)
+WARNINGS += (UNUSED_IMAGE,)
+
+
+def image_too_large(kilobytes: int | str) -> Message:
+    """The uploaded file is over the size limit."""
+    return Message(N_("the image is larger than %(size)s KB"), size=kilobytes)
+
+
+def image_too_many_pixels(millions: int | str) -> Message:
+    """The image has too many pixels (width × height): perhaps a decompression bomb."""
+    return Message(
+        N_("the image has more than %(millions)s million pixels (width × height): make it smaller"),
+        millions=millions,
+    )
+
+
+def image_wrong_extension(name: str, extension: str) -> Message:
+    """An image's name does not end with its real format's extension."""
+    return Message(
+        N_("%(name)s is not what its name says: this image must end in .%(extension)s"),
+        name=name,
+        extension=extension,
+    )
+
+
+def missing_image(src: str) -> Message:
+    """A module shows an image the course does not have."""
+    return Message(
+        N_("the course has no image '%(src)s': upload it from the draft page, or correct the name"), src=src
+    )

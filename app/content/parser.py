@@ -9,6 +9,7 @@ them raw.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -30,6 +31,7 @@ from .frontmatter import (
     whole,
 )
 from .frontmatter import text as text_field
+from .image_refs import ShownImage
 from .quiz import parse_questions
 from .render import RenderError, render_markdown
 
@@ -107,16 +109,21 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: p.line)
 
 
-def _render(path: str, fm: FrontMatter) -> tuple[str, list[Problem]]:
+def _render(path: str, fm: FrontMatter, images: Mapping[str, ShownImage] | None) -> tuple[str, list[Problem]]:
     """Render the body, or report (on the closing '---') why it cannot be rendered."""
     try:
-        return render_markdown(fm.body), []
+        return render_markdown(fm.body, images), []
     except RenderError as exc:
-        return "", [Problem(path, fm.close_line, str(exc))]
+        return "", [Problem(path, fm.close_line, exc.message)]
 
 
-def read_course(path: str, slug: str, text: str) -> Parsed[CourseDoc]:
-    """Read course.md; the document has no module yet (the checker adds them)."""
+def read_course(
+    path: str, slug: str, text: str, images: Mapping[str, ShownImage] | None = None
+) -> Parsed[CourseDoc]:
+    """Read course.md; the document has no module yet (the checker adds them).
+
+    *images*: the course's images, by the "images/<name>" its text may show (see render_markdown).
+    """
     text = normalise(text)
     if text.count("[") > msg.MAX_BRACKETS:
         return Parsed(None, [Problem(path, 1, msg.TOO_MANY_BRACKETS)])
@@ -128,7 +135,7 @@ def read_course(path: str, slug: str, text: str) -> Parsed[CourseDoc]:
         problems.append(Problem(path, fm.close_line, msg.EMPTY_INTRO))
     if problems:
         return Parsed(None, _sorted(problems), lines=fm.lines)
-    intro_html, problems = _render(path, fm)
+    intro_html, problems = _render(path, fm, images)
     if problems:
         return Parsed(None, problems, lines=fm.lines)
     doc = CourseDoc(
@@ -141,7 +148,9 @@ def read_course(path: str, slug: str, text: str) -> Parsed[CourseDoc]:
     return Parsed(doc, lines=fm.lines)
 
 
-def read_module(path: str, slug: str, position: int, text: str) -> Parsed[ModuleDoc]:
+def read_module(
+    path: str, slug: str, position: int, text: str, images: Mapping[str, ShownImage] | None = None
+) -> Parsed[ModuleDoc]:
     """Read a module file NN-slug.md (slug and position come from its name); no quiz yet."""
     text = normalise(text)
     if text.count("[") > msg.MAX_BRACKETS:
@@ -153,7 +162,7 @@ def read_module(path: str, slug: str, position: int, text: str) -> Parsed[Module
         problems.append(Problem(path, fm.close_line, msg.EMPTY_MODULE))
     if problems:
         return Parsed(None, _sorted(problems), lines=fm.lines)
-    body_html, problems = _render(path, fm)
+    body_html, problems = _render(path, fm, images)
     if problems:
         return Parsed(None, problems, lines=fm.lines)
     doc = ModuleDoc(

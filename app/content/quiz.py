@@ -349,7 +349,7 @@ def parse_questions(path: str, body: str, body_start: int, close_line: int) -> Q
         try:
             docs.append(draft.to_doc())
         except RenderError as exc:
-            problems.append(Problem(path, draft.line, str(exc)))
+            problems.append(Problem(path, draft.line, exc.message))
     if problems:
         return QuizBody(problems=tuple(problems))
     return QuizBody(

@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from html.parser import HTMLParser
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
+from markdown.treeprocessors import Treeprocessor
 
+from .image_refs import ShownImage
 from .messages import MAX_BRACKETS, TOO_DEEP, TOO_MANY_BRACKETS
 
 # Inline tags: what may appear inside a paragraph, a quiz choice or a question heading.
@@ -27,7 +31,8 @@ BLOCK_TAGS = INLINE_TAGS | {
 }  # fmt: skip
 ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    # width, height and loading only as course_images_extension sets them (see _filter).
+    "img": {"src", "alt", "title", "width", "height", "loading"},
     "abbr": {"title"},
     # Only ids made by the toc extension survive (see _filter): they are the heading anchors.
     "h2": {"id"},
@@ -52,7 +57,11 @@ _ASCII_BLANKS = re.compile(r"[ \t\r\n\f\v]+")
 
 
 class RenderError(ValueError):
-    """The Markdown cannot be rendered; the message is a checker message."""
+    """The Markdown cannot be rendered; ``message`` is the checker message (a translatable Message)."""
+
+    @property
+    def message(self):
+        return self.args[0]
 
 
 def slugify(text: str) -> str:
@@ -105,7 +114,11 @@ def _make_filter(nonce: str):
             # nonce, so an id without it came from the author and is dropped.
             return value[len(nonce) :] if value.startswith(nonce) else None
         if tag == "img" and attr == "src":
-            return static_src(value)
+            # A course's own image, as the renderer itself resolved it (an author's raw HTML
+            # cannot know the nonce), or a file of static/.
+            return value[len(nonce) :] if value.startswith(nonce) else static_src(value)
+        if tag == "img" and attr in ("width", "height", "loading"):
+            return value[len(nonce) :] if value.startswith(nonce) else None
         if attr == "href" and not _safe_href(value):
             return None
         return value
@@ -131,10 +144,38 @@ def _clean(html: str, tags: frozenset[str], nonce: str) -> str:
     )
 
 
-def render_markdown(text: str) -> str:
+class _CourseImages(Treeprocessor):
+    """Point each ``![alt](images/<name>)`` of the course at its address, with its size."""
+
+    def __init__(self, md: markdown.Markdown, images: Mapping[str, ShownImage], nonce: str) -> None:
+        super().__init__(md)
+        self.images, self.nonce = images, nonce
+
+    def run(self, root) -> None:
+        for element in root.iter("img"):
+            image = self.images.get(element.get("src", ""))
+            if image is not None:
+                element.set("src", self.nonce + image.url)
+                element.set("width", f"{self.nonce}{image.width}")
+                element.set("height", f"{self.nonce}{image.height}")
+                element.set("loading", self.nonce + "lazy")
+
+
+class _CourseImagesExtension(Extension):
+    def __init__(self, images: Mapping[str, ShownImage], nonce: str) -> None:
+        super().__init__()
+        self.images, self.nonce = images, nonce
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+        md.treeprocessors.register(_CourseImages(md, self.images, self.nonce), "course_images", 0)
+
+
+def render_markdown(text: str, images: Mapping[str, ShownImage] | None = None) -> str:
     """Render block Markdown to sanitised HTML; headings shift one level down ("#" gives h2).
 
-    Raises RenderError for pathological nesting that Python-Markdown cannot parse.
+    *images* maps the "images/<name>" a course's text may show to their address and size; any
+    other image source but static/ is dropped. Raises RenderError for pathological nesting that
+    Python-Markdown cannot parse.
     """
     if text.count("[") > MAX_BRACKETS:
         raise RenderError(TOO_MANY_BRACKETS)
@@ -144,7 +185,9 @@ def render_markdown(text: str) -> str:
         marker="",  # no [TOC] placeholder: its links would carry the nonce
         slugify=lambda value, _sep: nonce + (slugify(value) or "section"),
     )
-    md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", toc])
+    md = markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists", toc, _CourseImagesExtension(images or {}, nonce)]
+    )
     try:
         html = md.convert(text)
     except RecursionError as exc:  # Python-Markdown recurses once per nested list level

@@ -1,9 +1,11 @@
 """Course packages: one course as a .zip in the repository's layout, read safely and written reproducibly.
 
-A package holds courses/<slug>/course.md, courses/<slug>/NN-<module>.md and quizzes/<slug>/<module>.md
-and nothing else. Uploaded packages are hostile input: nothing is ever extracted to disk, entries are
-read into memory in chunks while counting the real bytes (headers can lie), and reading stops as soon
-as a size limit is passed. Whether the files are a good course is app.content.checker's job.
+A package holds courses/<slug>/course.md, courses/<slug>/NN-<module>.md, quizzes/<slug>/<module>.md and
+the course's images, courses/<slug>/images/<name> (the images themselves, not a draft's references to
+them: app.publishing.images encodes them again and stores them), and nothing else. Uploaded packages
+are hostile input: nothing is ever extracted to disk, entries are read into memory in chunks while
+counting the real bytes (headers can lie), and reading stops as soon as a size limit is passed.
+Whether the files are a good course is app.content.checker's job.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from app.content.checker import is_slug
+from app.content.image_refs import FOLDER, parse_reference
 
 TOP_FOLDERS = ("courses", "quizzes")
 LITTER_FILES = (".ds_store", "thumbs.db")  # compared case-insensitively
@@ -54,6 +57,7 @@ class PackageLimits:
     max_file_bytes: int = MB // 4  # one file, uncompressed (a long module is 15 KB)
     max_total_bytes: int = 4 * MB  # all files, uncompressed
     max_ratio: int = 100  # uncompressed/compressed per entry (zip bombs)
+    max_image_bytes: int = 5 * MB  # one image in courses/<slug>/images/, not counted in max_total_bytes
 
 
 DEFAULT_LIMITS = PackageLimits()
@@ -67,8 +71,9 @@ class PackageError(ValueError):
         super().__init__("\n".join(self.problems))
 
 
-def read_package(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> tuple[str, dict[str, str]]:
-    """Return (course slug, files) with files mapping relative paths ("courses/<slug>/course.md", …) to text.
+def read_package(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> tuple[str, dict[str, str | bytes]]:
+    """Return (course slug, files) with files mapping relative paths ("courses/<slug>/course.md", …) to text,
+    and the images' paths to their bytes (not checked here: see app.publishing.images).
 
     Raises PackageError listing every problem found, without reading past any size limit.
     """
@@ -97,10 +102,12 @@ def read_package(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> tuple[s
     return slug, files
 
 
-def write_package(files: Mapping[str, str]) -> bytes:
+def write_package(files: Mapping[str, str], images: Mapping[str, bytes] | None = None) -> bytes:
     """A deterministic zip (sorted names, fixed timestamps, deflate, regular files 0o644).
 
-    read_package(write_package(files)) gives back exactly *files* when they form a valid package.
+    An image's reference is replaced by its bytes, from *images* (sha256 -> bytes). Once its images
+    are stored again (app.publishing.images), read_package(write_package(files)) gives back exactly
+    *files* when they form a valid package.
     """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -109,8 +116,20 @@ def write_package(files: Mapping[str, str]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, wherever it runs, so the mode bits mean the same
             info.external_attr = REGULAR_FILE
-            archive.writestr(info, files[name].encode("utf-8"), compresslevel=9)
+            ref = parse_reference(files[name]) if _is_image_entry(name) else None
+            image = (images or {}).get(ref.sha256) if ref is not None else None
+            if image is not None:
+                info.compress_type = zipfile.ZIP_STORED  # already compressed: deflate would only cost
+                archive.writestr(info, image)
+            else:  # text, or an image whose bytes are lost: its reference (refused if uploaded)
+                archive.writestr(info, files[name].encode("utf-8"), compresslevel=9)
     return buffer.getvalue()
+
+
+def _is_image_entry(name: str) -> bool:
+    """courses/<slug>/images/<name>: an image of the course (its name is the checker's to judge)."""
+    parts = name.split("/")
+    return len(parts) == 4 and parts[0] == "courses" and parts[2] + "/" == FOLDER
 
 
 def _is_ignored(name: str) -> bool:
@@ -153,7 +172,7 @@ def _entry_is_acceptable(info: zipfile.ZipInfo, problems: list) -> bool:
                     entry=entry,
                 )
             )
-        elif len(parts) > 3:
+        elif len(parts) > 3 and not _is_image_entry(name):
             found.append(
                 _l(
                     "%(entry)s: sub-folders are not allowed in courses/<slug>/ or quizzes/<slug>/",
@@ -256,8 +275,9 @@ def _read_entries(
     problems: list,
 ) -> dict[str, str]:
     """Read and decode each entry, stopping at the first size limit passed."""
-    files: dict[str, str] = {}
-    total = 0
+    files: dict[str, str | bytes] = {}
+    total = 0  # text
+    expanded = 0  # text and images
     # Declared compressed sizes can lie: the whole package may not expand more than the ratio either.
     package_cap = max(RATIO_FLOOR, limits.max_ratio * upload_bytes)
     for info in entries:
@@ -265,20 +285,24 @@ def _read_entries(
         entry = _shown(name)
         # The declared compressed size bounds what zipfile reads; it cannot exceed the upload.
         ratio_cap = max(RATIO_FLOOR, limits.max_ratio * min(info.compress_size, upload_bytes))
-        cap = min(limits.max_file_bytes, ratio_cap, limits.max_total_bytes - total, package_cap - total)
+        image = _is_image_entry(name)
+        file_cap = limits.max_image_bytes if image else limits.max_file_bytes
+        text_cap = package_cap if image else limits.max_total_bytes - total
+        cap = min(file_cap, ratio_cap, text_cap, package_cap - expanded)
         try:
             content = _read_at_most(archive, info, cap + 1)
         except ZIP_ERRORS:
             problems.append(_l("%(entry)s: the file is damaged in the zip", entry=entry))
             continue
-        total += len(content)
+        total += 0 if image else len(content)
+        expanded += len(content)
         if len(content) > cap:
-            if len(content) > limits.max_file_bytes:
-                size = _megabytes(limits.max_file_bytes)
+            if len(content) > file_cap:
+                size = _megabytes(file_cap)
                 problems.append(
                     _l("%(entry)s: larger than %(size)s once uncompressed", entry=entry, size=size)
                 )
-            elif len(content) > min(ratio_cap, package_cap - total + len(content)):
+            elif len(content) > min(ratio_cap, package_cap - expanded + len(content)):
                 problems.append(
                     _l(
                         "%(entry)s: compressed more than %(ratio)d times; is it a zip bomb?",
@@ -292,6 +316,9 @@ def _read_entries(
             break  # stop reading: what follows would only cost more
         if len(content) != info.file_size:
             problems.append(_l("%(entry)s: the file is damaged in the zip", entry=entry))
+            continue
+        if image:
+            files[name] = content
             continue
         try:
             text: str | None = content.decode("utf-8")

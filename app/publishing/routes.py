@@ -32,7 +32,7 @@ from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.codes import display_code
 from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, Organisation
-from app.publishing import diffs, editor, package, reading, services
+from app.publishing import comments, diffs, editor, images, package, services
 from app.publishing.forms import (
     AddModuleForm,
     CourseForm,
@@ -43,6 +43,7 @@ from app.publishing.forms import (
     SendBackForm,
     UploadForm,
 )
+from app.publishing.image_routes import ImageUploadForm
 from app.publishing.models import IN_REVIEW, CourseDraft
 from app.urls import external_url
 
@@ -109,9 +110,13 @@ def upload(org_slug: str):
     form = UploadForm()
     if not form.validate_on_submit():
         return _workspace_page(org, form, status=400)
-    limits = package.PackageLimits(max_upload_bytes=current_app.config["PACKAGE_MAX_BYTES"])
+    limits = package.PackageLimits(
+        max_upload_bytes=current_app.config["PACKAGE_MAX_BYTES"],
+        max_image_bytes=current_app.config["IMAGE_MAX_BYTES"],
+    )
     try:
         slug, files = package.read_package(form.package.data.read(limits.max_upload_bytes + 1), limits)
+        files = images.store_package_images(files, images.image_limits())  # encoded again
         draft = services.save_files(org, slug, files, current_user)
     except package.PackageError as exc:
         db.session.rollback()
@@ -120,7 +125,7 @@ def upload(org_slug: str):
         db.session.rollback()
         return _workspace_page(org, form, [str(exc)], status=400)
     if draft.problems:
-        problems = list(draft.problems)
+        problems = [problem.located(_) for problem in services.problems_of(draft)]
         db.session.rollback()
         nothing = _("Nothing was changed: fix these problems in the package and upload it again.")
         return _workspace_page(org, form, [nothing, *problems], status=400)
@@ -153,8 +158,12 @@ def draft(org_slug: str, slug: str):
         has_final=editor.final_path(found.slug) in found.files,
         course_file=editor.course_path(found.slug),
         unpublished_changes=services.has_unpublished_changes(found),
+        open_comments=comments.open_comments(found),
         # Translated here, in the reader's language: the checker stores English templates.
         warnings=[(n.path, n.line, n.text(_)) for n in services.warnings_of(found)],
+        problems=[(p.path, p.line, p.text(_)) for p in services.problems_of(found)],
+        images=images.draft_images(found),
+        image_form=ImageUploadForm(),
     )
 
 
@@ -164,7 +173,7 @@ def download(org_slug: str, slug: str):
     org = _publisher_or_404(org_slug, *READ)
     found = _draft_or_404(org, slug)
     return Response(
-        package.write_package(found.files),
+        package.write_package(found.files, images.package_images(found.files)),
         mimetype="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="{found.slug}.zip"',
@@ -303,7 +312,13 @@ def version(org_slug: str, slug: str, number: int):
     previous = max((v for n, v in history.items() if n < number), key=lambda v: v.version, default=None)
     changes = diffs.version_changes(previous, current)
     return render_template(
-        "publishing/version.html", org=org, draft=found, current=current, previous=previous, changes=changes
+        "publishing/version.html",
+        org=org,
+        draft=found,
+        current=current,
+        previous=previous,
+        changes=changes,
+        review_comments=comments.of_version(found, previous, current),
     )
 
 
@@ -320,29 +335,6 @@ def _save(org: Organisation, found: CourseDraft, files: dict[str, str], message:
     else:
         db.session.commit()
         flash(message, "success")
-
-
-@bp.get("/<org_slug>/<slug>/read")
-@login_required
-def read(org_slug: str, slug: str):
-    """The draft as learners will read it, answers shown, and what it changes in the live version."""
-    org = _publisher_or_404(org_slug, *READ)
-    found = _draft_or_404(org, slug)
-    try:
-        course = reading.parsed(found.files)
-        live_files = services.published_files(found)
-        live = reading.parsed(live_files) if live_files and live_files != found.files else None
-    except Busy:
-        flash(str(services.SERVER_BUSY), "error")
-        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
-    return render_template(
-        "publishing/read.html",
-        org=org,
-        draft=found,
-        course=course,
-        changes=reading.changes(live, course) if live and course else None,
-        published=found.course_id is not None,
-    )
 
 
 @bp.post("/<org_slug>/<slug>/files/remove")
@@ -426,12 +418,17 @@ def edit_course(org_slug: str, slug: str):
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
     values, body = editor.course_fields(found.files, slug)
     form = CourseForm(data={**values, "intro": body} if request.method == "GET" else None)
+    for name in ("language", "level") if request.method == "GET" else ():
+        # A value no choice offers (from a package) would be replaced silently on saving: say so.
+        if name in values and values[name] not in {choice.value for choice in form[name].choices}:
+            said = _("course.md says “%(value)s”, which is not one of these: choose one.", value=values[name])
+            form[name].errors = [said]
     if form.validate_on_submit():
         fields = {name: form[name].data for name in editor.COURSE_FIELDS if name != "publisher"}
         files = editor.write_course(found.files, slug, {**fields, "publisher": org.name}, form.intro.data)
         _save(org, found, files, _("Course details saved."))
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
-    problems = [p for p in found.problems if p.startswith(editor.course_path(slug) + ":")]
+    problems = [(p.path, p.line, p.text(_)) for p in services.problems_of(found, editor.course_path(slug))]
     return render_template("publishing/edit_course.html", org=org, draft=found, form=form, problems=problems)
 
 
@@ -447,15 +444,16 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
     module = editor.find_module(found.files, slug, module_slug)
     if module is None:
         abort(404)
+    # A module without a quiz starts from a commented example, saved only once changed.
+    quiz = found.files.get(module.quiz_path) or editor.quiz_starter()
     form = ModuleTextForm(
-        data={"text": found.files[module.path], "quiz": found.files.get(module.quiz_path, "")}
-        if request.method == "GET"
-        else None
+        data={"text": found.files[module.path], "quiz": quiz} if request.method == "GET" else None
     )
     if form.validate_on_submit():
+        quiz = "" if editor.is_quiz_starter(form.quiz.data) else form.quiz.data
         try:
             files = editor.set_text(found.files, module.path, form.text.data)
-            files = editor.set_quiz_text(files, module.quiz_path, form.quiz.data)
+            files = editor.set_quiz_text(files, module.quiz_path, quiz)
         except editor.EditError as exc:
             flash(str(exc), "error")
         else:
@@ -469,6 +467,8 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
         draft=found,
         module=module,
         form=form,
+        has_quiz=module.quiz_path in found.files,
+        open_comments=comments.open_count(found, module.slug),
         **_messages(found, module.path, module.quiz_path),
     )
 
@@ -508,11 +508,7 @@ def edit_final(org_slug: str, slug: str):
 
 def _messages(found: CourseDraft, *paths: str) -> dict[str, dict]:
     """The checker's problems and (translated) warnings kept with the draft, as (line, text) per file."""
-    problems = {path: [] for path in paths}
-    for problem in found.problems:  # "path:line: message"
-        path, _sep, rest = problem.partition(":")
-        if path in problems:
-            problems[path].append(rest.split(": ", 1))
+    problems = {path: [(p.line, p.text(_)) for p in services.problems_of(found, path)] for path in paths}
     warnings = {path: [(n.line, n.text(_)) for n in services.warnings_of(found, path)] for path in paths}
     return {"problems": problems, "warnings": warnings}
 
@@ -556,10 +552,12 @@ def preview(org_slug: str, slug: str):
         response.headers["Retry-After"] = str(math.ceil(seconds))  # a slot frees within that
         return response
     html = result.html
-    if result.quiz is not None:  # rendered here, in the reader's language, as learners see a correction
-        sections = editor.quiz_sections(result.quiz)
-        html = render_template("publishing/_quiz_preview.html", quiz=result.quiz, sections=sections)
-    return jsonify(html=html, problems=[{"line": p.line, "message": p.message} for p in result.problems])
+    if result.quiz is not None or result.items:  # rendered here, in the reader's language
+        sections = editor.quiz_sections(result.quiz) if result.quiz else []
+        html = render_template(
+            "publishing/_quiz_preview.html", quiz=result.quiz, sections=sections, partial=result
+        )
+    return jsonify(html=html, problems=[{"line": p.line, "message": p.text(_)} for p in result.problems])
 
 
 @bp.post("/<org_slug>/<slug>/modules")
@@ -606,3 +604,8 @@ def change_module(org_slug: str, slug: str, module_slug: str, action: str):
     else:
         _save(org, found, files, _("Draft saved."))
     return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+
+
+# The reading page and the review comments live in their own module, on this blueprint; imported
+# last because it takes the blueprint from here (Flask's pattern for views split over modules).
+from app.publishing import review_routes  # noqa: E402, F401

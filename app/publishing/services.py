@@ -19,11 +19,13 @@ from app.accounts.models import User
 from app.admin.audit import record
 from app.catalog.importer import import_course
 from app.catalog.models import MEMBERS, PUBLIC, Course
-from app.content.bounded import Busy, Slots, TooSlow, run_bounded
+from app.content.bounded import Busy, Pool, Slots, TooSlow, run_bounded
 from app.content.checker import check_files, content_hash
-from app.content.documents import CheckResult, Notice, Problem
+from app.content.documents import CheckResult, Message, Notice, Problem
+from app.content.messages import N_
 from app.extensions import db
 from app.models_base import utcnow
+from app.notifications import events as notifications
 from app.orgs.models import Organisation
 from app.publishing.models import DRAFT, IN_REVIEW, PUBLISHED, CourseDraft, CourseVersion
 
@@ -70,13 +72,27 @@ def untrusted_slots() -> Slots:
     return Slots(directory, config["UNTRUSTED_WORK_SLOTS"], config["UNTRUSTED_WORK_WAIT_SECONDS"])
 
 
+# This web process's workers for untrusted work, ready with the content code imported (a new
+# process costs far more than a preview). Jobs still take one of the host's slots to run.
+UNTRUSTED_POOL = Pool(imports=("app.publishing.editor", "app.content.checker"))
+
+
+def untrusted_pool() -> Pool | None:
+    """The process's pool, keeping UNTRUSTED_WORKERS_KEPT idle workers (0: a process per job)."""
+    kept = current_app.config["UNTRUSTED_WORKERS_KEPT"]
+    if not kept:
+        return None
+    UNTRUSTED_POOL.keep = kept
+    return UNTRUSTED_POOL
+
+
 def run_untrusted(function: Callable[..., Any], *args: Any) -> Any:
     """``function(*args)`` in a child process, in one of the host's slots, under the time limit.
 
     Raises TooSlow when stopped, Busy when no slot freed in time (then nothing ran).
     """
     seconds = current_app.config["CONTENT_CHECK_SECONDS"]
-    return run_bounded(function, *args, seconds=seconds, slots=untrusted_slots())
+    return run_bounded(function, *args, seconds=seconds, slots=untrusted_slots(), pool=untrusted_pool())
 
 
 def check_untrusted(files: Mapping[str, str]):
@@ -90,30 +106,43 @@ def check_untrusted(files: Mapping[str, str]):
         return _one_problem(files, too_slow(current_app.config["CONTENT_CHECK_SECONDS"]))
 
 
-def _one_problem(files: Mapping[str, str], message: str) -> CheckResult:
+def _one_problem(files: Mapping[str, str], message: Message) -> CheckResult:
     course = next((p.rsplit("/", 1)[0] for p in sorted(files) if p.endswith("/course.md")), "courses")
     result = CheckResult()
     result.problems = [Problem(course, 1, message)]
     return result
 
 
-# Problems are stored with the draft in English, as the checker writes them. This one is not about
-# the text, so saving the same files again must check them (see save_files).
-NOT_CHECKED = (
-    "the server was busy checking other courses and did not check this one: save it again in a moment"
+# Problems are stored with the draft as English templates (Problem.to_json), translated where
+# shown. This one is not about the text, so saving the same files again must check them (see save_files).
+NOT_CHECKED = Message(
+    N_("the server was busy checking other courses and did not check this one: save it again in a moment")
 )
 SERVER_BUSY = _l("The server is busy checking other courses. Try again in a moment.")
 
 
-def too_slow(seconds: float) -> str:
-    return (
-        f"this course took more than {seconds:g} seconds to check and was stopped: look for very long "
-        "paragraphs, or many '<' or '[' that are never closed"
+def too_slow(seconds: float) -> Message:
+    return Message(
+        N_(
+            "this course took more than %(seconds)s seconds to check and was stopped: look for very long"
+            " paragraphs, or many '<' or '[' that are never closed"
+        ),
+        seconds=f"{seconds:g}",
     )
 
 
 def _not_checked(draft: CourseDraft) -> bool:
-    return any(problem.endswith(NOT_CHECKED) for problem in draft.problems or [])
+    return any(problem.message == NOT_CHECKED for problem in problems_of(draft))
+
+
+def problems_of(draft: CourseDraft, path: str | None = None) -> list[Problem]:
+    """The checker's problems kept with the draft (about one file when *path* is given).
+
+    Drafts saved before problems were stored as templates hold "path:line: message" strings:
+    they are read back as untranslatable problems and shown as they are.
+    """
+    problems = [Problem.from_json(data) for data in draft.problems or []]
+    return [p for p in problems if path is None or p.path == path]
 
 
 def warnings_of(draft: CourseDraft, path: str | None = None) -> list[Notice]:
@@ -156,7 +185,7 @@ def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) ->
         result = check_untrusted(files)
     except Busy:  # saved all the same (work is never lost), but it cannot be submitted unchecked
         result = _one_problem(files, NOT_CHECKED)
-    draft.problems = [str(p) for p in result.problems]
+    draft.problems = [problem.to_json() for problem in result.problems]
     draft.warnings = [notice.to_json() for notice in result.warnings]
     draft.state = DRAFT
     draft.updated_at = utcnow()
@@ -182,6 +211,7 @@ def submit(draft: CourseDraft, by: User) -> None:
     draft.state = IN_REVIEW
     draft.submitted_by_id = by.id
     draft.review_comment = ""
+    notifications.review_requested(draft, by)
 
 
 def send_back(draft: CourseDraft, by: User, comment: str) -> None:
@@ -191,6 +221,7 @@ def send_back(draft: CourseDraft, by: User, comment: str) -> None:
         raise PublishingError(_l("Say what should change, so the editor knows."))
     draft.state = DRAFT
     draft.review_comment = comment.strip()
+    notifications.sent_back(draft, by, draft.review_comment)
 
 
 def may_publish(draft: CourseDraft, user: User) -> bool:
@@ -219,7 +250,7 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
     draft.warnings = [notice.to_json() for notice in result.warnings]
     docs = [doc for doc in result.courses if doc.slug == draft.slug]
     if result.problems or not docs:
-        draft.problems = [str(p) for p in result.problems]
+        draft.problems = [problem.to_json() for problem in result.problems]
         raise PublishingError(_l("The course has problems and was not published."))
     if _slug_taken_elsewhere(draft.organisation, draft.slug):
         raise PublishingError(
@@ -248,6 +279,7 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
     draft.problems = []
     version = f"{course.slug} v{course.version}"
     record("course.published", organisation=draft.organisation, detail=version, actor=by)
+    notifications.published(draft, course, by)
     db.session.flush()
     return course
 

@@ -116,14 +116,14 @@ CASES = [
     (
         "non-markdown file",
         with_base(**{"courses/c/photo.png": b"\x89PNG\r\n"}),
-        ["courses/c/photo.png:1: unexpected file; images go under static/"],
+        ["courses/c/photo.png:1: unexpected file; images go in the course's images/ folder"],
     ),
     (
         "sub-folder",
         with_base(**{"courses/c/img/a.md": MODULE}),
         [
-            "courses/c/img/a.md:1: unexpected sub-folder; a course folder holds only course.md"
-            " and NN-slug.md files"
+            "courses/c/img/a.md:1: unexpected sub-folder; a course folder holds only course.md,"
+            " NN-slug.md files and images/"
         ],
     ),
     (
@@ -244,9 +244,9 @@ def test_broken_root_on_disk():
         "courses/bad-fields/course.md:9: 'updated' must be a date written YYYY-MM-DD (without quotes)",
         "courses/bad-fields/course.md:10: missing required field 'publisher'",
         "courses/bad-fields/course.md:10: course introduction is empty",
-        "courses/bad-fields/image.png:1: unexpected file; images go under static/",
+        "courses/bad-fields/image.png:1: unexpected file; images go in the course's images/ folder",
         "courses/bad-fields/intro.md:1: module file name must look like NN-slug.md",
-        "courses/bad-fields/notes.txt:1: unexpected file; images go under static/",
+        "courses/bad-fields/notes.txt:1: unexpected file; images go in the course's images/ folder",
         "courses/no-modules/course.md:1: course has no module (files named NN-slug.md)",
         "courses/yaml-errors/01-a.md:1: missing front matter (a first line '---')",
         "courses/yaml-errors/02-b.md:1: front matter is not closed (no second '---' line)",
@@ -314,6 +314,10 @@ def test_docs_list_every_message():
         "draw_not_group_sum": [msg.draw_not_group_sum("<N>")],
         "group_draw_too_large": [msg.group_draw_too_large("<N>", "<M>")],
         "duplicate_group_key": [msg.duplicate_group_key("<key>", "<N>")],
+        "image_too_large": [msg.image_too_large("<N>")],
+        "image_too_many_pixels": [msg.image_too_many_pixels("<N>")],
+        "image_wrong_extension": [msg.image_wrong_extension("<name>", "<extension>")],
+        "missing_image": [msg.missing_image("<image>")],
     }
     functions = {name for name, v in vars(msg).items() if callable(v) and v.__module__ == msg.__name__}
     assert set(built) | {"N_"} == functions

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.catalog.models import Course
 from app.extensions import db
 from app.orgs import services as orgs
-from app.publishing import editor
+from app.publishing import editor, services
 from app.publishing.models import CourseDraft
 from tests.conftest import csrf_token_from, text_of
 from tests.publishing.test_workflow import (  # noqa: F401
@@ -46,7 +46,7 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
     files = draft_files()
     assert "publisher: Syndicat des scénaristes" in files["courses/negocier-sa-voix/course.md"]
     draft = db.session.scalar(select(CourseDraft))
-    assert draft.problems == [
+    assert [str(p) for p in services.problems_of(draft)] == [
         "courses/negocier-sa-voix/course.md:1: course has no module (files named NN-slug.md)"
     ]
 
