@@ -204,7 +204,7 @@ def _check_modules(
             parsed = read_module(path, slug, int(number), text, images) if text is not None else None
             if parsed is not None:
                 problems += parsed.problems
-                problems += _image_problems(path, text, images, shown)
+                problems += image_problems(path, text, images, shown)
             modules.setdefault(slug, _Module(path, parsed))
     return modules
 
@@ -233,7 +233,7 @@ def _check_course(
         if text is not None:
             course = read_course(base + "course.md", slug, text, images)
             problems += course.problems
-            problems += _image_problems(base + "course.md", text, images, shown)
+            problems += image_problems(base + "course.md", text, images, shown)
 
     modules = _check_modules(base, files, problems, images, shown)
     notices += _unused_image_notices(base, refs, shown)
@@ -308,7 +308,7 @@ def _check_images(
     return refs, prepared
 
 
-def _image_problems(path: str, text: str, images: Mapping[str, ShownImage], shown: set[str]) -> list[Problem]:
+def image_problems(path: str, text: str, images: Mapping[str, ShownImage], shown: set[str]) -> list[Problem]:
     """Images of a Markdown text without alt text, or naming an image the course does not have;
     the course's images it shows are added to *shown*."""
     found = []

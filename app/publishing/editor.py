@@ -8,6 +8,7 @@ database. The checker remains the only judge of what is valid.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,10 +16,11 @@ import yaml
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from app.content.checker import FINAL, FINAL_FILE, is_slug
+from app.content.checker import FINAL, FINAL_FILE, image_problems, is_slug
 from app.content.documents import GroupDoc, Problem, QuestionDoc, QuizDoc
 from app.content.frontmatter import check_fields, normalise, split_front_matter
-from app.content.parser import QUIZ_FIELDS, parse_module, parse_quiz
+from app.content.image_refs import ShownImage
+from app.content.parser import QUIZ_FIELDS, parse_quiz, read_module
 from app.content.quiz import FENCE, GROUP, HEADING, parse_questions
 from app.content.render import RenderError, render_markdown
 
@@ -264,11 +266,13 @@ class Preview:
     pass_mark: int | None = None
 
 
-def preview(path: str, text: str) -> Preview:
+def preview(path: str, text: str, images: Mapping[str, ShownImage] | None = None) -> Preview:
     """What one module or quiz file renders to, with the same parser and sanitiser as import.
 
     A file with problems still shows what can be read of it: a module's body whatever its front
-    matter says, a quiz's questions that have no problem of their own.
+    matter says, a quiz's questions that have no problem of their own. *images* are the draft's
+    own ("images/<name>" → how to show it): a module shows them, and an image without alt text
+    or naming one the draft lacks is a problem here as at save.
     """
     text = normalise(text[:MAX_TEXT])
     name = path.rsplit("/", 1)[-1]
@@ -278,11 +282,13 @@ def preview(path: str, text: str) -> Preview:
             return Preview("", problems, quiz)
         return _partial_quiz(path, text, problems)
     match = MODULE_FILE.fullmatch(name)
-    module, problems = parse_module(path, match.group(2) if match else "x", 1, text)
-    return Preview(module.body_html if module else _module_body(path, text), problems)
+    images = images or {}
+    parsed = read_module(path, match.group(2) if match else "x", 1, text, images)
+    problems = sorted(parsed.problems + image_problems(path, text, images, set()), key=lambda p: p.line)
+    return Preview(parsed.doc.body_html if parsed.doc else _module_body(path, text, images), problems)
 
 
-def _module_body(path: str, text: str) -> str:
+def _module_body(path: str, text: str, images: Mapping[str, ShownImage]) -> str:
     """A module body rendered even when its front matter is wrong or missing ("" if it cannot be)."""
     fm, _problems = split_front_matter(path, text)
     if fm is not None:
@@ -296,7 +302,7 @@ def _module_body(path: str, text: str) -> str:
             return ""  # no closing '---': where the body starts is anyone's guess
         body = "\n".join(lines[close + 1 :])
     try:
-        return render_markdown(body)
+        return render_markdown(body, images)
     except RenderError:
         return ""
 

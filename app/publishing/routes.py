@@ -26,6 +26,7 @@ from flask_login import current_user, login_required
 from app.accounts.forms import PostForm
 from app.content.bounded import Busy, TooSlow
 from app.content.documents import Problem
+from app.content.image_refs import course_images, shown_images
 from app.extensions import db
 from app.limits import throttled
 from app.orgs import services as orgs
@@ -536,14 +537,15 @@ def _preview_payload() -> tuple[str, str]:
 def preview(org_slug: str, slug: str):
     """The live preview: one file rendered by the import's parser and sanitiser, with its problems."""
     org = _publisher_or_404(org_slug, *WRITE)
-    _draft_or_404(org, slug)
+    found = _draft_or_404(org, slug)
     path, text = _preview_payload()
+    shown = shown_images(found.slug, course_images(found.files, found.slug))
     seconds = current_app.config["CONTENT_CHECK_SECONDS"]
     # Rendering reads nothing from the database: end the transaction first, so that a slow
     # preview never holds SQLite's write lock (taken when a transaction begins) from others.
     db.session.rollback()
     try:
-        result = services.run_untrusted(editor.preview, path, text)
+        result = services.run_untrusted(editor.preview, path, text, shown)
     except TooSlow:
         result = editor.Preview("", [Problem(path, 1, services.too_slow(seconds))])
     except Busy:  # every slot is taken by other previews or checks: refuse rather than queue

@@ -344,3 +344,19 @@ def test_the_draft_reading_page_shows_the_image(client, drafted):
     page = text_of(client.get(f"{WS}/{SLUG}/read"))
     assert f'height="48" loading="lazy" src="{image_url(files)}" width="64"' in page
     assert client.get(image_url(files)).status_code == 200  # the editor may load the draft's image
+
+
+def test_the_live_preview_shows_the_drafts_images_and_their_problems(client, drafted):
+    add_image(client, png(), name="cabine")
+    files = draft_files()
+    text = files[MODULE] + SHOWN + "\n![](images/cabine.png)\n\n![Absente](images/absente.png)\n"
+    data = client.post(f"{WS}/{SLUG}/preview", json={"path": MODULE, "text": text}).get_json()
+    assert f'src="{image_url(files)}"' in data["html"]
+    lines = text.split("\n")
+    problems = {(p["line"], p["message"]) for p in data["problems"]}
+    assert (lines.index("![](images/cabine.png)") + 1, str(msg.IMAGE_WITHOUT_ALT)) in problems
+    missing = (
+        lines.index("![Absente](images/absente.png)") + 1,
+        str(msg.missing_image("images/absente.png")),
+    )
+    assert missing in problems
