@@ -7,12 +7,12 @@ from app.extensions import db
 PAGE_SIZE = 50
 
 
-def one_page(statement: Select, page: int, rows: bool = False) -> tuple[list, bool]:
+def one_page(statement: Select, page: int, rows: bool = False, size: int = PAGE_SIZE) -> tuple[list, bool]:
     """Page ``page`` (from 1) of the statement's results, and whether more follow.
 
     One more result than a page holds is read to know whether another page exists. ``rows``:
     whole rows (several columns) rather than the first column's objects.
     """
-    statement = statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    statement = statement.offset((page - 1) * size).limit(size + 1)
     found = list(db.session.execute(statement) if rows else db.session.scalars(statement))
-    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+    return found[:size], len(found) > size

@@ -6,12 +6,13 @@ Each hook runs inside the service that makes the change, in its transaction (see
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.content.frontmatter import normalise, split_front_matter
 from app.extensions import db
 from app.notifications.models import NEW_ASSIGNMENT, PUBLISHED, REVIEW_REQUESTED, SENT_BACK
-from app.notifications.services import ASSIGNMENT_NOTICES, link_path, notify
+from app.notifications.services import ASSIGNMENT_NOTICES, notify
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Membership
+from app.publishing.editor import course_fields
 from app.schools.models import Assignment, Enrolment, SchoolClass
+from app.urls import path_for_job
 
 
 def _members(organisation_id: int, roles: tuple[str, ...]) -> list[User]:
@@ -26,10 +27,7 @@ def _members(organisation_id: int, roles: tuple[str, ...]) -> list[User]:
 
 def draft_title(draft) -> str:
     """The title the draft's course.md gives, else its short name."""
-    path = f"courses/{draft.slug}/course.md"
-    text = draft.files.get(path)
-    front, _problems = split_front_matter(path, normalise(text)) if text else (None, [])
-    title = front.values.get("title") if front else None
+    title = course_fields(draft.files, draft.slug)[0].get("title")
     return title.strip() if isinstance(title, str) and title.strip() else draft.slug
 
 
@@ -40,7 +38,7 @@ def _draft_params(draft, by: User) -> dict:
 def review_requested(draft, by: User) -> None:
     """Tell the publisher's reviewers and administrators (but the submitter) a course awaits them."""
     people = [u for u in _members(draft.organisation_id, (ADMIN, REVIEWER)) if u.id != by.id]
-    path = link_path("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
+    path = path_for_job("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
     notify(people, REVIEW_REQUESTED, _draft_params(draft, by), path)
 
 
@@ -50,7 +48,7 @@ def sent_back(draft, by: User, comment: str) -> None:
     if submitter is None or submitter.id == by.id:
         return
     params = {**_draft_params(draft, by), "comment": comment}
-    path = link_path("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
+    path = path_for_job("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
     notify([submitter], SENT_BACK, params, path)
 
 
@@ -64,7 +62,7 @@ def published(draft, course, by: User) -> None:
             people[submitter.id] = submitter
     people.pop(by.id, None)
     params = {**_draft_params(draft, by), "course": course.title, "version": course.version}
-    notify(people.values(), PUBLISHED, params, link_path("catalog.course", slug=course.slug))
+    notify(people.values(), PUBLISHED, params, path_for_job("catalog.course", slug=course.slug))
 
 
 def assigned(assignment: Assignment) -> None:
@@ -97,5 +95,5 @@ def assigned(assignment: Assignment) -> None:
         "due": assignment.due_at.isoformat() if assignment.due_at else None,
     }
     notices[key] = notify(
-        students, NEW_ASSIGNMENT, params, link_path("catalog.course", slug=assignment.course.slug)
+        students, NEW_ASSIGNMENT, params, path_for_job("catalog.course", slug=assignment.course.slug)
     )

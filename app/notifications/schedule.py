@@ -17,10 +17,11 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.extensions import db
 from app.notifications.models import DUE_SOON, WEEKLY_DIGEST, Notification
-from app.notifications.services import link_path, notify
+from app.notifications.services import notify
 from app.orgs.models import ADMIN, SCHOOL, TEACHER, Membership, Organisation
 from app.schools.models import Assignment, Enrolment, SchoolClass
 from app.schools.services import assignments, item_title, progress_cells, students
+from app.urls import path_for_job
 
 
 def _already(kind: str, keys: list[str]) -> set[tuple[int, str]]:
@@ -93,7 +94,7 @@ def send_due_reminders(now: datetime) -> int:
             "due": item.due_at.isoformat(),
         }
         made += _notify_once(
-            people, DUE_SOON, params, link_path("catalog.course", slug=item.course.slug), key
+            people, DUE_SOON, params, path_for_job("catalog.course", slug=item.course.slug), key
         )
     return made
 
@@ -155,5 +156,5 @@ def send_digests(now: datetime) -> int:
     for user, classes in per_person.values():
         if classes:
             params = {"week_start": monday.isoformat(), "classes": classes}
-            made += _notify_once([user], WEEKLY_DIGEST, params, link_path("schools.teaching"), key)
+            made += _notify_once([user], WEEKLY_DIGEST, params, path_for_job("schools.teaching"), key)
     return made

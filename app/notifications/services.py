@@ -9,13 +9,14 @@ and does nothing if it is gone or already sent, so a retry or a second queueing 
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import jobs
 from app.accounts.models import DELETED_DOMAIN, User
+from app.admin.paging import one_page
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import (
@@ -28,15 +29,11 @@ from app.notifications.models import (
     Notification,
     NotificationPreferences,
 )
+from app.urls import site_url
 
 PAGE_SIZE = 20
 PENDING_MAILS = "cadre_notification_mails"  # session.info key: ids to mail after the commit
 ASSIGNMENT_NOTICES = "cadre_assignment_notices"  # session.info key: this transaction's new assignments
-
-
-def link_path(endpoint: str, **values) -> str:
-    """The path of a page under the site's root, built without a request (a job, the CLI)."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def preferences_of(user_ids: Iterable[int]) -> dict[int, NotificationPreferences]:
@@ -115,7 +112,7 @@ def _queue_mails(session) -> None:
         return
     from app.notifications.mailing import send_notification_mail
 
-    base_url = base_url_for_mail()
+    base_url = site_url()
     for notification_id in sorted(ids):
         jobs.enqueue(send_notification_mail, notification_id, base_url)
 
@@ -127,16 +124,6 @@ def _forget_mails(session) -> None:
         return  # a savepoint: the outer transaction's notifications still stand
     session.info.pop(PENDING_MAILS, None)
     session.info.pop(ASSIGNMENT_NOTICES, None)
-
-
-def base_url_for_mail() -> str:
-    """Where links in e-mails point: SERVER_BASE_URL, else this request's site (development)."""
-    configured = current_app.config.get("SERVER_BASE_URL")
-    if configured:
-        return configured
-    if has_request_context():
-        return request.url_root
-    return "http://127.0.0.1:5000/"  # the command line in development; production sets the URL
 
 
 # The list ---------------------------------------------------------------------------------------
@@ -153,16 +140,12 @@ def unread_count(user: User) -> int:
 
 def page_of(user: User, page: int) -> tuple[list[Notification], bool]:
     """Page ``page`` (from 1) of the person's notifications, newest first, and whether more follow."""
-    found = list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id, Notification.on_site.is_(True))
-            .order_by(Notification.id.desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
+    statement = (
+        select(Notification)
+        .where(Notification.user_id == user.id, Notification.on_site.is_(True))
+        .order_by(Notification.id.desc())
     )
-    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+    return one_page(statement, page, size=PAGE_SIZE)
 
 
 def mark_all_read(user: User) -> int:
