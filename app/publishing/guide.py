@@ -1,5 +1,10 @@
 """The authoring guide (docs/authoring.md) read inside the site, with a table of contents.
 
+French readers get its translation, docs/authoring.fr.md; a language without its own file gets
+the English guide with a notice. Each file's section anchors come from its own headings, so the
+two differ: the contents list links within one file, and nothing else in the site links to a
+section (tests/publishing/test_guide_fr.py keeps it so, or checks the link in both languages).
+
 Public: it describes the file format and holds nothing about anyone, and people deciding whether
 to publish with Cadre may read it before they have an account. It is rendered by the one
 sanitising ``render_markdown``, like authors' text, though it comes from the repository.
@@ -19,9 +24,14 @@ bp = Blueprint("guide", __name__, url_prefix="/guide")
 _HEADING = re.compile(r'<h([34]) id="([^"]+)">(.*?)</h\1>', re.S)
 
 
+def docs_folder() -> Path:
+    """The repository's docs/ folder, where the guide and its translations are."""
+    return Path(current_app.root_path).parent / "docs"
+
+
 def guide_file(language: str) -> Path | None:
     """docs/authoring.<language>.md if it exists, else the English docs/authoring.md (None if absent)."""
-    docs = Path(current_app.root_path).parent / "docs"
+    docs = docs_folder()
     for path in (docs / f"authoring.{language}.md", docs / "authoring.md"):
         if path.is_file():
             return path

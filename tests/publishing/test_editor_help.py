@@ -159,10 +159,15 @@ def test_the_guide_is_public_with_its_contents_and_linked_from_the_draft_page(cl
         assert 'href="/guide/"' in editor_signed_in.get(url).get_data(as_text=True)
 
 
-def test_the_guide_says_so_when_it_is_not_in_the_readers_language(client):
+def test_the_guide_says_so_when_it_is_not_in_the_readers_language(client, monkeypatch, tmp_path):
+    from app.publishing import guide
+
+    english = Path(__file__).parents[2] / "docs" / "authoring.md"
+    (tmp_path / "authoring.md").write_text(english.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(guide, "docs_folder", lambda: tmp_path)  # no docs/authoring.fr.md there
     page = client.get("/guide/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<article class="guide" lang="en">' in page  # read with English phonetics
-    assert '<p class="callout" lang="fr">' in page  # the notice that it is English only
+    assert '<p class="callout" lang="fr">Ce guide n’existe pour l’instant qu’en anglais.</p>' in page
 
 
 def test_course_details_say_when_the_file_holds_a_level_no_choice_offers(editor_signed_in):
