@@ -4,6 +4,9 @@ SQLite is copied with its online backup API: the copy is the last committed stat
 Cadre keeps serving (WAL readers never wait for the writer), and restored the same way, so a
 running Cadre sees the restored data instead of a file swapped under its feet. PostgreSQL is
 dumped with ``pg_dump --format=custom`` and restored with ``pg_restore`` by the operator.
+
+The commands speak the language of --lang or of the terminal (app.cli_language); the pg_dump and
+pg_restore commands they print are the same in every language, to be copied as they are.
 """
 
 import os
@@ -21,8 +24,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 from sqlalchemy.engine import URL
 
+from app.cli_language import confirm, localised
 from app.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -36,7 +41,9 @@ def _database_url() -> URL:
 def _sqlite_path(url: URL) -> Path:
     """The database file, or a clean error for an in-memory database."""
     if not url.database or url.database == ":memory:" or url.database.startswith("file::memory:"):
-        raise click.ClickException("the database is in memory: there is no file to back up or restore")
+        raise click.ClickException(
+            gettext("the database is in memory: there is no file to back up or restore")
+        )
     return Path(url.database)
 
 
@@ -64,15 +71,19 @@ def _destination(path: str | None, suffix: str, stem: str = "cadre") -> Path:
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # backups hold personal data
         except OSError as error:
-            raise click.ClickException(f"cannot create {folder}: {error.strerror}") from None
+            raise click.ClickException(
+                gettext("cannot create %(path)s: %(reason)s", path=folder, reason=error.strerror)
+            ) from None
         return _timestamped(folder, stem, suffix)
     target = Path(path)
     if target.is_dir():
         return _timestamped(target, stem, suffix)
     if target.exists():
-        raise click.ClickException(f"{target} already exists; give a new file name or a folder")
+        raise click.ClickException(
+            gettext("%(path)s already exists; give a new file name or a folder", path=target)
+        )
     if not target.parent.is_dir():
-        raise click.ClickException(f"{target.parent} is not a folder")
+        raise click.ClickException(gettext("%(path)s is not a folder", path=target.parent))
     return target
 
 
@@ -81,7 +92,9 @@ def _temporary_beside(target: Path) -> Path:
     try:
         handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     except OSError as error:
-        raise click.ClickException(f"cannot write in {target.parent}: {error.strerror}") from None
+        raise click.ClickException(
+            gettext("cannot write in %(path)s: %(reason)s", path=target.parent, reason=error.strerror)
+        ) from None
     os.close(handle)
     return Path(name)
 
@@ -103,7 +116,9 @@ def _connect(path: Path, read_only: bool = False) -> closing[sqlite3.Connection]
 def backup_sqlite(source: Path, target: Path) -> None:
     """Copy the committed state of source into the new file target, or raise ClickException."""
     if not source.is_file():
-        raise click.ClickException(f"{source}: no database file here yet (run `flask --app wsgi db upgrade`)")
+        raise click.ClickException(
+            gettext("%(path)s: no database file here yet (run `flask --app wsgi db upgrade`)", path=source)
+        )
     partial = _temporary_beside(target)
     try:
         with (
@@ -113,10 +128,14 @@ def backup_sqlite(source: Path, target: Path) -> None:
             live.backup(copy)  # one step: one read transaction, so one consistent snapshot
             copy.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
             if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise click.ClickException(f"{source}: the copy failed its integrity check")
+                raise click.ClickException(
+                    gettext("%(path)s: the copy failed its integrity check", path=source)
+                )
         os.replace(partial, target)
     except sqlite3.Error as error:
-        raise click.ClickException(f"{source}: cannot back up: {error}") from None
+        raise click.ClickException(
+            gettext("%(path)s: cannot back up: %(reason)s", path=source, reason=error)
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
 
@@ -126,7 +145,8 @@ def backup_postgresql(url: URL, target: Path) -> None:
     command = ["pg_dump", "--format=custom", "--file", str(target), "--dbname", _libpq_url(url)]
     if shutil.which("pg_dump") is None:
         raise click.ClickException(
-            "pg_dump is not on the PATH (Debian: apt install postgresql-client). Run:\n  "
+            gettext("pg_dump is not on the PATH (Debian: apt install postgresql-client). Run:")
+            + "\n  "
             + shlex.join(command)
             + _password_note(url)
         )
@@ -136,14 +156,14 @@ def backup_postgresql(url: URL, target: Path) -> None:
     try:
         finished = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)  # noqa: S603
         if finished.returncode != 0:
-            raise click.ClickException(f"pg_dump failed: {finished.stderr.strip()}")
+            raise click.ClickException(gettext("pg_dump failed: %(reason)s", reason=finished.stderr.strip()))
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
 
 
 def _password_note(url: URL) -> str:
-    return "\n(with the password in PGPASSWORD or ~/.pgpass)" if url.password else ""
+    return "\n" + gettext("(with the password in PGPASSWORD or ~/.pgpass)") if url.password else ""
 
 
 def _script_directory() -> ScriptDirectory:
@@ -181,6 +201,7 @@ def upgrade_pending(url: URL) -> bool:
     help="Back up only when `db upgrade` has a migration to apply (what `make run` does).",
 )
 @with_appcontext
+@localised
 def backup_command(path: str | None, if_upgrade_pending: bool) -> None:
     """Back up the database, safely while Cadre runs.
 
@@ -190,7 +211,7 @@ def backup_command(path: str | None, if_upgrade_pending: bool) -> None:
     """
     url = _database_url()
     if if_upgrade_pending and not upgrade_pending(url):
-        click.echo("No backup needed: no existing database has a migration pending.")
+        click.echo(gettext("No backup needed: no existing database has a migration pending."))
         return
     if url.get_backend_name() == "sqlite":
         target = _destination(path, ".sqlite")
@@ -198,34 +219,44 @@ def backup_command(path: str | None, if_upgrade_pending: bool) -> None:
     else:
         target = _destination(path, ".dump")
         backup_postgresql(url, target)
-    click.echo(f"Backup written to {target}")
+    click.echo(gettext("Backup written to %(path)s", path=target))
 
 
 def check_restorable(path: Path) -> str:
     """The alembic revision of a SQLite file fit to restore, or raise ClickException saying why not."""
     if path.is_dir():
-        raise click.ClickException(f"{path} is a folder; give a backup file")
+        raise click.ClickException(gettext("%(path)s is a folder; give a backup file", path=path))
     if not path.is_file():
-        raise click.ClickException(f"{path}: no such file")
+        raise click.ClickException(gettext("%(path)s: no such file", path=path))
     with path.open("rb") as file:
         if file.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-            raise click.ClickException(f"{path}: not a SQLite database")
+            raise click.ClickException(gettext("%(path)s: not a SQLite database", path=path))
     try:
         with _connect(path, read_only=True) as candidate:
             if candidate.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise click.ClickException(f"{path}: the database is damaged (integrity check failed)")
+                raise click.ClickException(
+                    gettext("%(path)s: the database is damaged (integrity check failed)", path=path)
+                )
             revision = _revision_of(candidate)
             names = candidate.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             tables = {row[0] for row in names}
     except sqlite3.Error as error:
-        raise click.ClickException(f"{path}: cannot read it as a database: {error}") from None
+        raise click.ClickException(
+            gettext("%(path)s: cannot read it as a database: %(reason)s", path=path, reason=error)
+        ) from None
     if revision is None or "users" not in tables:
-        raise click.ClickException(f"{path}: not a Cadre database (no migration revision or no users table)")
+        raise click.ClickException(
+            gettext("%(path)s: not a Cadre database (no migration revision or no users table)", path=path)
+        )
     known = {script.revision for script in _script_directory().walk_revisions()}
     if revision not in known:
         raise click.ClickException(
-            f"{path}: made by a newer or different Cadre (revision {revision} is unknown here); "
-            "update Cadre before restoring it"
+            gettext(
+                "%(path)s: made by a newer or different Cadre (revision %(revision)s is unknown here);"
+                " update Cadre before restoring it",
+                path=path,
+                revision=revision,
+            )
         )
     return revision
 
@@ -236,13 +267,16 @@ def restore_sqlite(source: Path, live: Path) -> None:
         with _connect(source, read_only=True) as backup, _connect(live) as database:
             backup.backup(database)
     except sqlite3.Error as error:
-        raise click.ClickException(f"cannot restore into {live}: {error}; it is unchanged") from None
+        raise click.ClickException(
+            gettext("cannot restore into %(path)s: %(reason)s; it is unchanged", path=live, reason=error)
+        ) from None
 
 
 @click.command("restore")
 @click.argument("path", type=click.Path())
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
+@localised
 def restore_command(path: str, yes: bool) -> None:
     """Restore the SQLite database from a backup.
 
@@ -253,22 +287,31 @@ def restore_command(path: str, yes: bool) -> None:
     if url.get_backend_name() != "sqlite":
         command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--dbname", _libpq_url(url), path]
         raise click.ClickException(
-            "restore replaces SQLite databases only, and Cadre is using PostgreSQL. "
-            "Stop Cadre, then restore a pg_dump file with:\n  " + shlex.join(command) + _password_note(url)
+            gettext(
+                "restore replaces SQLite databases only, and Cadre is using PostgreSQL."
+                " Stop Cadre, then restore a pg_dump file with:"
+            )
+            + "\n  "
+            + shlex.join(command)
+            + _password_note(url)
         )
     source = Path(path)
     revision = check_restorable(source)
     live = _sqlite_path(url)
     if live.exists() and live.samefile(source):
-        raise click.ClickException(f"{source} is the database itself; give a backup file")
+        raise click.ClickException(
+            gettext("%(path)s is the database itself; give a backup file", path=source)
+        )
     if not yes:
-        click.confirm(f"Replace the content of {live} with {source}?", abort=True)
+        confirm(gettext("Replace the content of %(live)s with %(backup)s?", live=live, backup=source))
     db.engine.dispose()  # this process's own pooled connections must not hold a transaction
     if live.is_file():
         safety = _destination(None, ".sqlite", stem="cadre-before-restore")
         backup_sqlite(live, safety)
-        click.echo(f"The current database was copied to {safety}")
+        click.echo(gettext("The current database was copied to %(path)s", path=safety))
     restore_sqlite(source, live)
-    click.echo(f"Restored {source} into {live}.")
+    click.echo(gettext("Restored %(backup)s into %(live)s.", backup=source, live=live))
     if revision not in _script_directory().get_heads():
-        click.echo("The backup predates the latest migrations: run `flask --app wsgi db upgrade` now.")
+        click.echo(
+            gettext("The backup predates the latest migrations: run `flask --app wsgi db upgrade` now.")
+        )

@@ -1,38 +1,32 @@
-"""Command line: ``flask --app wsgi content check|import [ROOT]``; ``org``, ``user``: own modules."""
+"""Command line: ``flask --app wsgi content check|import [ROOT]``; ``org``, ``user``: own modules.
 
-import os
-from collections.abc import Mapping
+Every command speaks French or English: see app.cli_language.
+"""
+
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from app.catalog.importer import import_course
 from app.catalog.models import Course
+from app.cli_language import environment_language, localised  # noqa: F401 - also imported from here
 from app.content.checker import check_root
 from app.content.messages import N_
-from app.content.parser import LANGUAGES
 from app.extensions import db
 from app.publishing.models import CourseDraft
 
 content = AppGroup("content", help="Check and import courses and quizzes written in Markdown.")
 
-# Told in the language chosen with --lang (see _language): authors may read them as well as operators.
+# Told in the language chosen with --lang (app.cli_language): authors may read them as well as operators.
 IMPORTED = {
     "created": N_("%(slug)s: created (version %(version)d)"),
     "updated": N_("%(slug)s: updated (version %(version)d)"),
     "unchanged": N_("%(slug)s: unchanged (version %(version)d)"),
 }
-
-lang_option = click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Language of the messages: fr or en (default: LC_ALL, LC_MESSAGES or LANG"
-    " if it is French or English, else en).",
-)
 
 
 def _root(root: str | None) -> Path:
@@ -40,12 +34,6 @@ def _root(root: str | None) -> Path:
     if not (path / "courses").is_dir():
         raise click.ClickException(gettext("%(path)s: no courses/ folder here", path=path))
     return path
-
-
-def _language(lang: str | None) -> str:
-    """The --lang choice, else the one the locale variables ask for, else English (the usual
-    language of terminals and build logs that ask for none)."""
-    return lang or environment_language(os.environ) or "en"
 
 
 def _report(result) -> None:
@@ -59,60 +47,48 @@ def _report(result) -> None:
 
 @content.command("check")
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too, not only on problems.")
-@lang_option
 @click.argument("root", required=False, type=click.Path(file_okay=False))
-def check_command(root: str | None, strict: bool, lang: str | None) -> None:
+@localised
+def check_command(root: str | None, strict: bool) -> None:
     """Validate ROOT (a folder with courses/ and quizzes/; default: the repository)."""
-    with force_locale(_language(lang)):
-        result = check_root(_root(root))
-        _report(result)
-        courses = ngettext("%(num)d course", "%(num)d courses", len(result.courses))
-        problems = ngettext("%(num)d problem", "%(num)d problems", len(result.problems))
-        warnings = ngettext("%(num)d warning", "%(num)d warnings", len(result.warnings))
-        if result.problems:
-            refused = ", ".join(result.refused)
-            summary = gettext(
-                "%(problems)s, %(warnings)s; refused: %(refused)s",
-                problems=problems,
-                warnings=warnings,
-                refused=refused,
-            )
-            click.echo(summary, err=True)
-            raise SystemExit(1)
-        if strict and result.warnings:
-            click.echo(
-                gettext(
-                    "%(courses)s, no problem found; %(warnings)s (--strict)",
-                    courses=courses,
-                    warnings=warnings,
-                ),
-                err=True,
-            )
-            raise SystemExit(1)
-        click.echo(
-            gettext("OK: %(courses)s, no problem found, %(warnings)s.", courses=courses, warnings=warnings)
+    result = check_root(_root(root))
+    _report(result)
+    courses = ngettext("%(num)d course", "%(num)d courses", len(result.courses))
+    problems = ngettext("%(num)d problem", "%(num)d problems", len(result.problems))
+    warnings = ngettext("%(num)d warning", "%(num)d warnings", len(result.warnings))
+    if result.problems:
+        refused = ", ".join(result.refused)
+        summary = gettext(
+            "%(problems)s, %(warnings)s; refused: %(refused)s",
+            problems=problems,
+            warnings=warnings,
+            refused=refused,
         )
-
-
-def environment_language(environ: Mapping[str, str]) -> str | None:
-    """fr or en when the locale variables ask for it (LC_ALL, then LC_MESSAGES, then LANG)."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name)
-        if value:  # the first one set wins, as in gettext; "C" or "de_DE" means no choice here
-            language = value.split(".")[0].split("@")[0].split("_")[0].lower()
-            return language if language in LANGUAGES else None
-    return None
+        click.echo(summary, err=True)
+        raise SystemExit(1)
+    if strict and result.warnings:
+        click.echo(
+            gettext(
+                "%(courses)s, no problem found; %(warnings)s (--strict)",
+                courses=courses,
+                warnings=warnings,
+            ),
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo(
+        gettext("OK: %(courses)s, no problem found, %(warnings)s.", courses=courses, warnings=warnings)
+    )
 
 
 @content.command("import")
-@lang_option
 @click.argument("root", required=False, type=click.Path(file_okay=False))
-def import_command(root: str | None, lang: str | None) -> None:
+@localised
+def import_command(root: str | None) -> None:
     """Import or update the valid courses of ROOT; courses with problems stay as they were."""
-    with force_locale(_language(lang)):
-        result = check_root(_root(root))
-        _report(result)
-        _import_valid(result)
+    result = check_root(_root(root))
+    _report(result)
+    _import_valid(result)
     if result.problems:
         raise SystemExit(1)
 

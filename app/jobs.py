@@ -18,6 +18,9 @@ from datetime import datetime
 import click
 from flask import after_this_request, current_app, has_app_context, has_request_context
 from flask.cli import AppGroup
+from flask_babel import gettext, ngettext
+
+from app.cli_language import localised
 
 log = logging.getLogger(__name__)
 
@@ -108,17 +111,22 @@ def queue():
     return Queue(current_app.config["JOBS_QUEUE"], connection=connection())
 
 
+# The commands speak the language of --lang or of the terminal (app.cli_language); the list of
+# failed jobs is one job a line, in the same form whatever the language.
 jobs = AppGroup("jobs", help="Run and inspect background jobs (needs REDIS_URL).")
 
 
 def _queue_or_fail():
     if not current_app.config.get("REDIS_URL"):
-        raise click.ClickException("REDIS_URL is not set: jobs run inside the web process, no worker needed.")
+        raise click.ClickException(
+            gettext("REDIS_URL is not set: jobs run inside the web process, no worker needed.")
+        )
     return queue()
 
 
 @jobs.command("worker")
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@localised
 def worker_command(burst: bool) -> None:
     """Run jobs from the queue until stopped (retries are scheduled by this worker too)."""
     from rq import Worker
@@ -190,24 +198,33 @@ def requeue_failed(job_id: str) -> bool:
 
 
 @jobs.command("failed")
+@localised
 def failed_command() -> None:
     """List the jobs that failed after their last retry, newest last."""
     work_queue = _queue_or_fail()
     listed = failed_jobs()
-    for job in listed:
+    for job in listed:  # for scripts too: the same in every language
         ended = job.ended_at.isoformat(timespec="seconds") if job.ended_at else "?"
         click.echo(f"{job.id}  {ended}  {job.description}  {job.reason}")
-    click.echo(f"{len(listed)} failed job(s) in queue {work_queue.name}.")
+    click.echo(
+        ngettext(
+            "%(num)d failed job in queue %(queue)s.",
+            "%(num)d failed jobs in queue %(queue)s.",
+            len(listed),
+            queue=work_queue.name,
+        )
+    )
 
 
 @jobs.command("requeue")
 @click.argument("job_id")
+@localised
 def requeue_command(job_id: str) -> None:
     """Put the failed job JOB_ID back in the queue (once the cause of its failure is fixed)."""
     _queue_or_fail()
     if not requeue_failed(job_id):
-        raise click.ClickException(f"no failed job '{job_id}'")
+        raise click.ClickException(gettext("no failed job '%(id)s'", id=job_id))
     from app.extensions import db
 
     db.session.commit()
-    click.echo(f"{job_id}: back in the queue")
+    click.echo(gettext("%(id)s: back in the queue", id=job_id))

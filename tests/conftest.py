@@ -153,6 +153,16 @@ def assert_clean_error(result, message: str) -> None:
     assert "Error: " in result.output and message in result.output
 
 
+@pytest.fixture(autouse=True)
+def terminal_asks_for_no_language(monkeypatch):
+    """The command line speaks the language LC_ALL, LC_MESSAGES or LANG ask for (app.cli_language):
+    a French terminal must not turn the suite's English assertions French. Tests that want French
+    pass --lang fr, or the variables through the runner's ``env=``."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()

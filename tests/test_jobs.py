@@ -89,7 +89,7 @@ def test_a_failing_job_is_retried_then_listed_as_failed(queued_app):
     assert result.exit_code == 0, result.output
     assert "tests.test_jobs:fail" in result.output
     assert "RuntimeError: SMTP server said no" in result.output
-    assert "1 failed job(s)" in result.output
+    assert "1 failed job in queue" in result.output
 
 
 def test_the_retry_waits_longer_each_time(queued_app):

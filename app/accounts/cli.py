@@ -1,7 +1,7 @@
 """``flask --app wsgi user …``: create accounts, name site administrators, disable accounts.
 
-The command line speaks English; the account rules' own messages are forced to English too
-(outside a request the locale selector has no browser to ask).
+Every message, the account rules' own included, is in the language of --lang or of the terminal
+(app.cli_language); ``user list`` prints its accounts in fixed English words, for scripts.
 """
 
 import sys
@@ -9,7 +9,7 @@ import sys
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
-from flask_babel import force_locale
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +18,7 @@ from app.accounts.services import create_user, find_user_by_email, password_prob
 from app.admin import services as operator
 from app.admin.audit import record
 from app.certificates.pdf import unprintable_characters
+from app.cli_language import localised
 from app.extensions import db
 
 user = AppGroup("user", help="Create accounts, name site administrators, disable and enable accounts.")
@@ -30,7 +31,7 @@ def _account(email: str) -> User:
     """The account EMAIL names, or a clean error."""
     found = find_user_by_email(email)
     if found is None:
-        raise click.ClickException(f"no account with the e-mail '{email}'")
+        raise click.ClickException(gettext("no account with the e-mail '%(email)s'", email=email))
     return found
 
 
@@ -39,11 +40,16 @@ def _checked_email(email: str) -> str:
     try:
         validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise click.ClickException(f"'{email}' is not a valid e-mail address: {exc}") from None
+        # The reason is email-validator's, in English.
+        raise click.ClickException(
+            gettext("'%(email)s' is not a valid e-mail address: %(reason)s", email=email, reason=exc)
+        ) from None
     if len(email.strip()) > EMAIL_MAX_LENGTH:
-        raise click.ClickException(f"the e-mail address must be at most {EMAIL_MAX_LENGTH} characters")
+        raise click.ClickException(
+            gettext("the e-mail address must be at most %(max)d characters", max=EMAIL_MAX_LENGTH)
+        )
     if find_user_by_email(email) is not None:
-        raise click.ClickException(f"an account already uses the e-mail '{User.normalise_email(email)}'")
+        raise click.ClickException(_already_used(User.normalise_email(email)))
     return User.normalise_email(email)
 
 
@@ -51,13 +57,22 @@ def _checked_name(full_name: str) -> str:
     """The name as certificates will print it: not empty, not too long, printable."""
     name = full_name.strip()
     if not name or len(name) > NAME_MAX_LENGTH:
-        raise click.ClickException(f"the full name must be between 1 and {NAME_MAX_LENGTH} characters")
+        raise click.ClickException(
+            gettext("the full name must be between 1 and %(max)d characters", max=NAME_MAX_LENGTH)
+        )
     missing = unprintable_characters(name)
     if missing:
         raise click.ClickException(
-            f"certificates cannot print these characters of the name: {' '.join(missing)}"
+            gettext(
+                "certificates cannot print these characters of the name: %(characters)s",
+                characters=" ".join(missing),
+            )
         )
     return name
+
+
+def _already_used(address: str) -> str:
+    return gettext("an account already uses the e-mail '%(email)s'", email=address)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -65,9 +80,15 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
-            raise click.ClickException("--password-stdin: nothing to read on standard input")
+            raise click.ClickException(gettext("--password-stdin: nothing to read on standard input"))
         return line.rstrip("\r\n")
-    return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+    # click.prompt's confirmation_prompt would say that they differ in English only; the colon is
+    # in the message, for French puts a space before it.
+    while True:
+        password = click.prompt(gettext("Password:"), hide_input=True, prompt_suffix=" ")
+        if password == click.prompt(gettext("Repeat the password:"), hide_input=True, prompt_suffix=" "):
+            return password
+        click.echo(gettext("Error: the two passwords do not match."), err=True)
 
 
 @user.command("create")
@@ -79,12 +100,12 @@ def _read_password(from_stdin: bool) -> str:
     is_flag=True,
     help="Read the password from the first line of standard input instead of asking for it.",
 )
+@localised
 def create_command(email: str, full_name: str, admin: bool, password_stdin: bool) -> None:
     """Create an account for EMAIL, with the same password rules as the registration form."""
     address, name = _checked_email(email), _checked_name(full_name)
     password = _read_password(password_stdin)
-    with force_locale("en"):
-        problem = password_problem(password, name, address)
+    problem = password_problem(password, name, address)
     if problem:
         raise click.ClickException(problem)
     try:
@@ -98,23 +119,37 @@ def create_command(email: str, full_name: str, admin: bool, password_stdin: bool
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise click.ClickException(f"an account already uses the e-mail '{address}'") from None
-    role = " (site administrator)" if admin else ""
-    click.echo(f"{created.email}: account created for {created.full_name}{role}")
+        raise click.ClickException(_already_used(address)) from None
+    if admin:
+        done = gettext(
+            "%(email)s: account created for %(name)s (site administrator)",
+            email=created.email,
+            name=created.full_name,
+        )
+    else:
+        done = gettext("%(email)s: account created for %(name)s", email=created.email, name=created.full_name)
+    click.echo(done)
 
 
 def _set_admin(email: str, admin: bool) -> None:
     """Give (or take away) the site administrator role; saying so if nothing changes."""
     found = _account(email)
     if not operator.set_admin(found, admin):
-        click.echo(f"{found.email} is {'already' if admin else 'not'} a site administrator")
+        if admin:
+            click.echo(gettext("%(email)s is already a site administrator", email=found.email))
+        else:
+            click.echo(gettext("%(email)s is not a site administrator", email=found.email))
         return
     db.session.commit()
-    click.echo(f"{found.email} is {'now' if admin else 'no longer'} a site administrator")
+    if admin:
+        click.echo(gettext("%(email)s is now a site administrator", email=found.email))
+    else:
+        click.echo(gettext("%(email)s is no longer a site administrator", email=found.email))
 
 
 @user.command("set-admin")
 @click.argument("email")
+@localised
 def set_admin_command(email: str) -> None:
     """Make the account EMAIL a site administrator."""
     _set_admin(email, True)
@@ -122,6 +157,7 @@ def set_admin_command(email: str) -> None:
 
 @user.command("unset-admin")
 @click.argument("email")
+@localised
 def unset_admin_command(email: str) -> None:
     """Take the site administrator role away from the account EMAIL."""
     _set_admin(email, False)
@@ -129,39 +165,45 @@ def unset_admin_command(email: str) -> None:
 
 @user.command("disable")
 @click.argument("email")
+@localised
 def disable_command(email: str) -> None:
     """Disable the account EMAIL: it cannot log in and its open sessions end."""
     found = _account(email)
     if not operator.disable(found):
-        click.echo(f"{found.email} has been disabled since {found.disabled_at:%Y-%m-%d %H:%M} UTC")
+        since = f"{found.disabled_at:%Y-%m-%d %H:%M}"
+        click.echo(gettext("%(email)s has been disabled since %(date)s UTC", email=found.email, date=since))
         return
     db.session.commit()
-    click.echo(f"{found.email} is disabled: it cannot log in and its sessions have ended")
+    click.echo(
+        gettext("%(email)s is disabled: it cannot log in and its sessions have ended", email=found.email)
+    )
 
 
 @user.command("enable")
 @click.argument("email")
+@localised
 def enable_command(email: str) -> None:
     """Let the disabled account EMAIL log in again."""
     found = _account(email)
     if not operator.enable(found):
-        click.echo(f"{found.email} is not disabled")
+        click.echo(gettext("%(email)s is not disabled", email=found.email))
         return
     db.session.commit()
-    click.echo(f"{found.email} is enabled: it can log in again")
+    click.echo(gettext("%(email)s is enabled: it can log in again", email=found.email))
 
 
 @user.command("list")
 @click.option("--admins", is_flag=True, help="Only the site administrators.")
+@localised
 def list_command(admins: bool) -> None:
     """List the accounts, one a line: e-mail, full name, role, state (tab-separated)."""
     query = select(User).order_by(User.email)
     if admins:
         query = query.where(User.is_admin.is_(True))
     accounts = db.session.scalars(query).all()
-    for account in accounts:
+    for account in accounts:  # fixed words, whatever the language: scripts read these lines
         role = "admin" if account.is_admin else "-"
         state = "active" if account.disabled_at is None else f"disabled {account.disabled_at:%Y-%m-%d}"
         click.echo(f"{account.email}\t{account.full_name}\t{role}\t{state}")
     # The count goes to standard error so that scripts can read standard output as it is.
-    click.echo(f"{len(accounts)} account(s)", err=True)
+    click.echo(ngettext("%(num)d account", "%(num)d accounts", len(accounts)), err=True)

@@ -1,10 +1,15 @@
 """``flask --app wsgi notifications tick``: what cron runs (hourly is right) for the scheduled
-notifications, the e-mails left unsent and the old notifications."""
+notifications, the e-mails left unsent and the old notifications.
+
+The counts are told in the language of --lang or of the terminal (app.cli_language).
+"""
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
+from app.cli_language import localised
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications import mailing, schedule, services
@@ -13,22 +18,25 @@ notifications = AppGroup("notifications", help="Send the scheduled notifications
 
 
 @notifications.command("send-due")
+@localised
 def send_due_command() -> None:
     """Remind students of unfinished work due in two days (once per student and assignment)."""
     made = schedule.send_due_reminders(utcnow())
     db.session.commit()  # the e-mails are queued once this commit succeeds
-    click.echo(f"{made} due-date reminder(s).")
+    click.echo(f"{_reminders(made)}.")
 
 
 @notifications.command("send-digests")
+@localised
 def send_digests_command() -> None:
     """Send teachers last week's digest of their classes (once per teacher and week)."""
     made = schedule.send_digests(utcnow())
     db.session.commit()
-    click.echo(f"{made} weekly digest(s).")
+    click.echo(f"{_digests(made)}.")
 
 
 @notifications.command("tick")
+@localised
 def tick_command() -> None:
     """Everything above, then queue again e-mails still unsent and delete old read notifications.
 
@@ -42,5 +50,18 @@ def tick_command() -> None:
     again = mailing.queue_unsent(now)
     pruned = services.prune(current_app.config["NOTIFICATIONS_KEEP_DAYS"])
     db.session.commit()
-    sent = f"{due} due-date reminder(s), {digests} weekly digest(s)"
-    click.echo(f"{sent}, {again} e-mail(s) queued again, {pruned} old notification(s) deleted.")
+    done = [
+        _reminders(due),
+        _digests(digests),
+        ngettext("%(num)d e-mail queued again", "%(num)d e-mails queued again", again),
+        ngettext("%(num)d old notification deleted", "%(num)d old notifications deleted", pruned),
+    ]
+    click.echo(", ".join(done) + ".")  # the same list punctuation in French and English
+
+
+def _reminders(count: int) -> str:
+    return ngettext("%(num)d due-date reminder", "%(num)d due-date reminders", count)
+
+
+def _digests(count: int) -> str:
+    return ngettext("%(num)d weekly digest", "%(num)d weekly digests", count)

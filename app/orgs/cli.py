@@ -1,12 +1,17 @@
-"""``flask --app wsgi org create|add-member``: what only the platform's operators may do."""
+"""``flask --app wsgi org create|add-member``: what only the platform's operators may do.
+
+Messages, the organisation rules' own included, are in the language of --lang or of the terminal
+(app.cli_language); kinds and roles are named as the options spell them (school, admin…).
+"""
 
 import click
 from flask.cli import AppGroup
-from flask_babel import force_locale
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.admin import services as operator
 from app.admin.audit import record
+from app.cli_language import localised
 from app.extensions import db
 from app.orgs.models import KINDS, ROLES, Organisation
 from app.orgs.services import OrgError, create_organisation, find_user_by_email
@@ -14,20 +19,11 @@ from app.orgs.services import OrgError, create_organisation, find_user_by_email
 org = AppGroup("org", help="Create organisations and name their administrators and staff.")
 
 
-def _english(message) -> str:
-    """A message of the organisation rules, in English like the rest of the command line.
-
-    The locale is forced because, outside a request, the locale selector has no session or
-    browser to read: turning a lazy translation into text would end in a traceback.
-    """
-    with force_locale("en"):
-        return str(message)
-
-
 @org.command("create")
 @click.argument("slug")
 @click.argument("name")
 @click.option("--type", "kind", type=click.Choice(KINDS), default=KINDS[0], show_default=True)
+@localised
 def create_command(slug: str, name: str, kind: str) -> None:
     """Create the organisation SLUG (its short name in URLs) called NAME."""
     try:
@@ -36,8 +32,13 @@ def create_command(slug: str, name: str, kind: str) -> None:
         db.session.commit()
     except OrgError as exc:
         db.session.rollback()
-        raise click.ClickException(_english(exc)) from None
-    click.echo(f"{created.slug}: created ({created.kind}, {created.name})")
+        # In the command's language (a lazy message turns into text here, under its locale).
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        gettext(
+            "%(slug)s: created (%(kind)s, %(name)s)", slug=created.slug, kind=created.kind, name=created.name
+        )
+    )
 
 
 @org.command("add-member")
@@ -49,16 +50,21 @@ def create_command(slug: str, name: str, kind: str) -> None:
     show_default=True,
     help="school: admin, teacher; publisher: admin, editor, reviewer, member",
 )
+@localised
 def add_member_command(slug: str, email: str, role: str) -> None:
     """Give the existing account EMAIL the ROLE in the organisation SLUG (or change its role)."""
     found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if found is None:
-        raise click.ClickException(f"no organisation '{slug}'")
+        raise click.ClickException(gettext("no organisation '%(slug)s'", slug=slug))
     if role not in ROLES[found.kind]:
-        raise click.ClickException(f"role must be one of: {', '.join(ROLES[found.kind])}")
+        raise click.ClickException(
+            gettext("role must be one of: %(roles)s", roles=", ".join(ROLES[found.kind]))
+        )
     user = find_user_by_email(email)
     if user is None:
-        raise click.ClickException(f"no account with the e-mail '{email}': the person must register first")
+        raise click.ClickException(
+            gettext("no account with the e-mail '%(email)s': the person must register first", email=email)
+        )
     operator.set_role(found, user, role)
     db.session.commit()
-    click.echo(f"{user.email} is {role} of {found.slug}")
+    click.echo(gettext("%(email)s is %(role)s of %(org)s", email=user.email, role=role, org=found.slug))

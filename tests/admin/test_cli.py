@@ -100,5 +100,5 @@ def test_export_and_purge_the_log(cli, cli_app):
     assert cli("audit", "export", "--since", "yesterday").exit_code == 2
 
     result = cli("audit", "purge")
-    assert result.exit_code == 0 and "1 event(s) older than 365 days deleted" in result.output
+    assert result.exit_code == 0 and "1 event older than 365 days deleted" in result.output
     assert [e.action for e in db.session.scalars(select(AuditEvent))] == ["user.disabled"]
