@@ -92,7 +92,8 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_JOIN_ACCOUNT": "10 per minute;30 per hour",
         "RATELIMIT_JOIN_ADDRESS": "30 per minute;300 per hour",
         "RATELIMIT_PREVIEW_ACCOUNT": "40 per minute;600 per hour",
-        "RATELIMIT_UPLOAD_ACCOUNT": "20 per hour",
+        "RATELIMIT_UPLOAD_ACCOUNT": "20 per hour",  # course packages
+        "RATELIMIT_IMAGE_ACCOUNT": "120 per hour",  # images added one by one to a draft
         # Background jobs (app/jobs.py): an RQ queue on REDIS_URL, else run in the web process.
         "JOBS_QUEUE": "cadre",
         "JOBS_RETRY_INTERVALS": (30, 120, 600),  # seconds before each retry; then the job is failed

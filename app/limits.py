@@ -1,4 +1,5 @@
-"""Throttling (Flask-Limiter): logins, reset e-mails, registration, join codes, previews and uploads.
+"""Throttling (Flask-Limiter): logins, reset e-mails, registration, join codes, previews, uploads
+and images.
 
 Counts live in Redis when ``RATELIMIT_STORAGE_URI`` or ``REDIS_URL`` is set, so that every web
 process shares them, and in this process's memory otherwise (development, ``make run``, tests).
@@ -29,6 +30,7 @@ TOO_MANY = _l("Too many attempts from your connection.")
 TOO_MANY_MAILS = _l("Too many e-mails were asked for this address or from your connection.")
 TOO_MANY_JOINS = _l("Too many codes were tried that match no class.")
 TOO_MANY_PREVIEWS = _l("Too many previews or uploads in a short time.")
+TOO_MANY_IMAGES = _l("Too many images added in a short time.")
 
 
 def client_address() -> str:
@@ -93,6 +95,8 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
     ),
     "preview": (Rule("RATELIMIT_PREVIEW_ACCOUNT", signed_in_user, TOO_MANY_PREVIEWS, signed_in=True),),
     "upload": (Rule("RATELIMIT_UPLOAD_ACCOUNT", signed_in_user, TOO_MANY_PREVIEWS, signed_in=True),),
+    # Images have their own count: a course may take dozens of them, packages come one at a time.
+    "image": (Rule("RATELIMIT_IMAGE_ACCOUNT", signed_in_user, TOO_MANY_IMAGES, signed_in=True),),
 }
 
 

@@ -1,21 +1,27 @@
 """Course images' bytes, stored once by their sha256 however many drafts and versions show them.
 
 A course's files name an image by a reference (app.content.image_refs); the bytes live here,
-already decoded and encoded again by app.content.images, never as they were uploaded. Rows are
-never changed: a new image is a new hash. Published versions may show an image long after every
-draft dropped it, so nothing here is deleted with a draft.
+already decoded and encoded again by app.content.images, never as they were uploaded, and nowhere
+else. A row's bytes never change: a new image is a new hash. Published versions may show an image
+long after every draft dropped it, so nothing here is deleted with a draft: `flask images prune`
+deletes the images nothing refers to any more (app.publishing.images.prune_images).
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, LargeBinary, String, select
+from sqlalchemy import Integer, LargeBinary, String, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.content.images import PreparedImage
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
+
+# Pruning spares an image stored this recently, referred to or not: the draft an upload adds it to
+# may not be saved yet.
+KEPT_UNUSED_FOR = timedelta(hours=24)
+DELETE_BATCH = 500  # hashes per DELETE statement
 
 
 class CourseImage(db.Model):
@@ -30,13 +36,15 @@ class CourseImage(db.Model):
     size: Mapped[int] = mapped_column(Integer)  # bytes
     # Loaded only when asked for: listing a course's images reads their size, not megabytes.
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # When the bytes were last stored (uploaded or imported, first or again): pruning counts its
+    # grace period from there.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def store_image(image: PreparedImage) -> CourseImage:
     """The stored row for these bytes, added in the current transaction if it is new."""
     sha = image.sha256
-    found = db.session.get(CourseImage, sha)
+    found = reuse_images([sha]).get(sha)
     if found is not None:
         return found
     row = CourseImage(
@@ -64,6 +72,45 @@ def stored_images(hashes: Iterable[str]) -> dict[str, CourseImage]:
         row.sha256: row
         for row in db.session.scalars(select(CourseImage).where(CourseImage.sha256.in_(wanted)))
     }
+
+
+def reuse_images(hashes: Iterable[str]) -> dict[str, CourseImage]:
+    """The rows of these hashes that are stored, as ``stored_images``, stamped as just stored: they
+    are about to be referred to again, and pruning must spare them until then. Two queries.
+
+    The stamp comes first: a row it finds is then held by this transaction (pruning deletes it
+    only if it is still old once this commits), and a row pruning has already deleted is simply
+    not found, so the caller stores the bytes anew.
+    """
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return {}
+    now = utcnow()
+    db.session.execute(
+        update(CourseImage)
+        # Stamped less than half the grace period ago: still safe, and not written again.
+        .where(CourseImage.sha256.in_(wanted), CourseImage.created_at < now - KEPT_UNUSED_FOR / 2)
+        .values(created_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    return stored_images(wanted)
+
+
+def delete_unreferenced(referenced: set[str], now: datetime) -> int:
+    """Delete the images not in *referenced* and not stored within KEPT_UNUSED_FOR; how many."""
+    listed = db.session.scalars(select(CourseImage.sha256))  # the key only: no bytes are read
+    unreferenced = sorted(set(listed) - referenced)
+    deleted = 0
+    for start in range(0, len(unreferenced), DELETE_BATCH):
+        result = db.session.execute(
+            delete(CourseImage).where(
+                CourseImage.sha256.in_(unreferenced[start : start + DELETE_BATCH]),
+                CourseImage.created_at < now - KEPT_UNUSED_FOR,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        deleted += result.rowcount
+    return deleted
 
 
 def image_bytes(hashes: Iterable[str]) -> dict[str, bytes]:

@@ -1,4 +1,5 @@
-"""Review comments: remarks on one module of a draft (or its final test), resolved by its editors.
+"""Review comments: remarks on one module of a draft (or its final test), resolved by its editors
+(and reopened if need be).
 
 A comment belongs to the review round it was written in: the time since the course was last
 published. The reading page shows the current round; a version's page shows the round that led
@@ -133,11 +134,35 @@ def add(draft: CourseDraft, module_slug: str, body: str, by: User) -> ReviewComm
     return comment
 
 
+def _may_settle(comment: ReviewComment, user: User, editing: bool) -> bool:
+    """Its author may resolve a comment or reopen it, and so may the course's editors (*editing*)."""
+    return editing or comment.author_id == user.id
+
+
 def may_resolve(comment: ReviewComment, user: User, editing: bool) -> bool:
-    """Its author may resolve a comment, and so may the course's editors (*editing*)."""
-    return comment.resolved_at is None and (editing or comment.author_id == user.id)
+    return comment.resolved_at is None and _may_settle(comment, user, editing)
+
+
+def may_reopen(comment: ReviewComment, user: User, editing: bool) -> bool:
+    return comment.resolved_at is not None and _may_settle(comment, user, editing)
 
 
 def resolve(comment: ReviewComment, by: User) -> None:
     comment.resolved_at = utcnow()
     comment.resolved_by_id = by.id
+
+
+def reopen(draft: CourseDraft, comment: ReviewComment) -> None:
+    """Open a resolved comment again; who resolved it is forgotten, as if it never had been.
+
+    Only in the round under way: a published version's review is history, left as it was.
+    """
+    in_round = db.session.scalar(
+        select(ReviewComment.id).where(ReviewComment.id == comment.id, _since_last_publication(draft))
+    )
+    if in_round is None:
+        raise CommentError(
+            _l("This comment belongs to the review of a published version: it stays resolved.")
+        )
+    comment.resolved_at = None
+    comment.resolved_by_id = None

@@ -3,26 +3,33 @@
 Adding follows the workspace's rule (outsiders 404, members without the role 403); removing an
 image is removing a file of the draft (publishing.remove_file). Loading is checked image by image
 in app.publishing.images.image_for_reader: an address that is hard to guess is not permission.
+The blueprint's command, `flask images prune`, deletes the stored images nothing uses any more.
 """
 
 import re
 
+import click
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from app.cli_language import localised
 from app.content.image_refs import MEDIA_TYPES, is_image_name
 from app.extensions import db
+from app.limits import throttled
+from app.models_base import utcnow
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, EDITOR, PUBLISHER
 from app.publishing import images, services
 
-bp = Blueprint("images", __name__)
+bp = Blueprint("images", __name__)  # its commands: `flask images ...`
+bp.cli.help = "Course images: delete the stored ones nothing uses any more (run daily by cron)."
 SHA256 = re.compile(r"[0-9a-f]{64}")
 YEAR = 365 * 24 * 3600
 
@@ -45,6 +52,7 @@ class ImageUploadForm(FlaskForm):
 
 @bp.post("/workspace/<org_slug>/<slug>/images")
 @login_required
+@throttled("image")
 def upload(org_slug: str, slug: str):
     """Add an image to a draft; a refused image changes nothing and says why."""
     org = organisation_or_404(org_slug, PUBLISHER, (ADMIN, EDITOR))[0]
@@ -95,3 +103,16 @@ def image(course_slug: str, sha256: str, name: str):
     headers["Cache-Control"] = f"{'public' if found[1] else 'private'}, max-age={YEAR}, immutable"
     response.set_etag(sha256)
     return response.make_conditional(request)
+
+
+@bp.cli.command("prune")
+@localised
+def prune_command() -> None:
+    """Delete stored images no draft, published version or course page refers to any more.
+
+    Images stored in the last 24 hours are kept, used or not. Safe to run as often as you like,
+    and from several hosts.
+    """
+    deleted = images.prune_images(utcnow())
+    db.session.commit()
+    click.echo(ngettext("%(num)d unused image deleted.", "%(num)d unused images deleted.", deleted))

@@ -4,29 +4,40 @@ In a draft's files an image is ``courses/<slug>/images/<name>`` holding a refere
 ``sha256:<hex> <width>x<height>`` (app.content.image_refs); its bytes are stored once in
 ``course_images`` (app.catalog.images), after being decoded and encoded again
 (app.content.images). Versions copy the draft's files, so they keep their images; a package
-carries the bytes themselves, stored again when it is uploaded.
+carries the bytes themselves, stored again when it is uploaded. Images nothing refers to any more
+are deleted by `flask images prune` (prune_images).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePath
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from app.accounts.models import User
-from app.catalog.images import CourseImage, image_bytes, store_image, stored_images
+from app.catalog.images import (
+    CourseImage,
+    delete_unreferenced,
+    image_bytes,
+    reuse_images,
+    store_image,
+    stored_images,
+)
 from app.catalog.models import PUBLIC, Course, Module
 from app.catalog.services import get_course_or_404
 from app.content import messages as msg
 from app.content.image_refs import (
     FOLDER,
+    URL_PREFIX,
     ImageRef,
     course_images,
     image_path,
@@ -40,12 +51,13 @@ from app.content.render import slugify
 from app.extensions import db
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Organisation
 from app.orgs.services import role_in
-from app.publishing.models import CourseDraft
+from app.publishing.models import CourseDraft, CourseVersion
 from app.publishing.package import PackageError
 from app.publishing.services import save_files
 
 STAFF = (ADMIN, EDITOR, REVIEWER)  # who reads a draft, its images included
 MAX_STEM = 80
+SHOWN_HASH = re.compile(re.escape(URL_PREFIX) + r"[^/\s\"']+/([0-9a-f]{64})/")  # in a page's HTML
 
 
 class ImageUploadError(ValueError):
@@ -142,7 +154,7 @@ def store_package_images(files: Mapping[str, str | bytes], limits: ImageLimits) 
     """
     found: dict[str, str] = {}
     problems = []
-    known = stored_images(hashlib.sha256(d).hexdigest() for d in files.values() if isinstance(d, bytes))
+    known = reuse_images(hashlib.sha256(d).hexdigest() for d in files.values() if isinstance(d, bytes))
     for path, data in files.items():
         if not isinstance(data, bytes):
             found[path] = data
@@ -207,3 +219,30 @@ def _is_public(course: Course) -> bool:
 
 def _row(sha256: str) -> CourseImage | None:
     return db.session.get(CourseImage, sha256)
+
+
+def referenced_images() -> set[str]:
+    """The hashes of every image a draft or a published version of any course refers to, or a
+    course's page shows (a course imported from the repository has neither): four queries."""
+    found: set[str] = set()
+    for files_of in (CourseDraft.files, CourseVersion.files):
+        # Only files that hold a reference are read: most courses have no image.
+        query = select(files_of).where(cast(files_of, Text).contains("sha256:"))
+        for files in db.session.scalars(query.execution_options(yield_per=100)):
+            refs = (parse_reference(text) for path, text in files.items() if "/" + FOLDER in path)
+            found.update(ref.sha256 for ref in refs if ref is not None)
+    # Retired modules' pages too: an image kept too many is the safe side.
+    for html_of in (Course.intro_html, Module.body_html):
+        query = select(html_of).where(html_of.contains(URL_PREFIX))
+        for html in db.session.scalars(query.execution_options(yield_per=100)):
+            found.update(SHOWN_HASH.findall(html))
+    return found
+
+
+def prune_images(now: datetime) -> int:
+    """Delete the stored images nothing refers to any more, except those stored within
+    KEPT_UNUSED_FOR (app.catalog.images); how many were deleted.
+
+    The same bytes may serve several courses, so an image is kept while anything refers to it.
+    """
+    return delete_unreferenced(referenced_images(), now)

@@ -2,7 +2,7 @@
 
 On the workspace's blueprint, with its rule: outsiders get 404, members without a role 403.
 Every member of the team (administrators, editors, reviewers) may read and comment; a comment
-is resolved by the course's editors or by its author.
+is resolved, and reopened, by the course's editors or by its author.
 """
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -110,14 +110,20 @@ def add_comment(org_slug: str, slug: str, module_slug: str):
     return _back_to(org, found, module_slug)
 
 
+def _comment_of(found: CourseDraft, comment_id: int) -> ReviewComment:
+    """A comment of this draft (404 for any other)."""
+    comment = db.session.get(ReviewComment, comment_id)
+    if comment is None or comment.draft_id != found.id:
+        abort(404)
+    return comment
+
+
 @bp.post("/<org_slug>/<slug>/comments/<int(max=2147483647):comment_id>/resolve")
 @login_required
 def resolve_comment(org_slug: str, slug: str, comment_id: int):
     """Mark a comment resolved: by the course's editors, or by the person who wrote it."""
     org, role, found = _draft_of(org_slug, slug)
-    comment = db.session.get(ReviewComment, comment_id)
-    if comment is None or comment.draft_id != found.id:
-        abort(404)
+    comment = _comment_of(found, comment_id)
     if not PostForm().validate_on_submit():
         abort(400)
     if comment.resolved_at is None:  # resolving twice (two tabs) changes nothing
@@ -126,4 +132,25 @@ def resolve_comment(org_slug: str, slug: str, comment_id: int):
         comments.resolve(comment, current_user)
         db.session.commit()
     flash(_("Comment resolved."), "success")
+    return _back_to(org, found, comment.module_slug)
+
+
+@bp.post("/<org_slug>/<slug>/comments/<int(max=2147483647):comment_id>/reopen")
+@login_required
+def reopen_comment(org_slug: str, slug: str, comment_id: int):
+    """Open a resolved comment again: by those who may resolve it."""
+    org, role, found = _draft_of(org_slug, slug)
+    comment = _comment_of(found, comment_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if comment.resolved_at is not None:  # reopening twice (two tabs) changes nothing
+        if not comments.may_reopen(comment, current_user, role in WRITE):
+            abort(403)
+        try:
+            comments.reopen(found, comment)
+        except comments.CommentError as exc:
+            flash(str(exc), "error")
+            return _back_to(org, found, comment.module_slug)
+        db.session.commit()
+    flash(_("Comment reopened."), "success")
     return _back_to(org, found, comment.module_slug)

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import PostForm
 from app.content.bounded import Busy, TooSlow
+from app.content.checker import FINAL
 from app.content.documents import Problem
 from app.content.image_refs import course_images, shown_images
 from app.extensions import db
@@ -503,6 +504,7 @@ def edit_final(org_slug: str, slug: str):
         form=form,
         path=path,
         exists=path in found.files,
+        open_comments=comments.open_count(found, FINAL),
         **_messages(found, path),
     )
 

@@ -1,4 +1,4 @@
-"""Reset e-mails, registration, join codes, previews and uploads are throttled, with a 429 page
+"""Reset e-mails, registration, join codes, previews, uploads and images are throttled, with a 429 page
 (or a JSON answer for the editor's preview) that says when to try again."""
 
 import pytest
@@ -10,6 +10,7 @@ from app.extensions import db
 from app.orgs import services as orgs
 from app.schools import services as schools
 from tests.conftest import text_of
+from tests.publishing.test_images import add_image, png
 from tests.publishing.test_workflow import WS, as_, publisher, upload, valid_files  # noqa: F401
 
 
@@ -124,6 +125,26 @@ def test_uploads_are_limited(app, client, auth, publisher, clock):  # noqa: F811
     response = upload(client, valid_files())
     assert response.status_code == 429
     assert "Try again in 60 minutes." in text_of(response) or "Try again in 59 minutes." in text_of(response)
+
+
+def test_images_have_a_limit_of_their_own(app, client, auth, publisher, clock):  # noqa: F811
+    """Adding images is not stopped by the packages' limit, nor counted against it."""
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    app.config["RATELIMIT_UPLOAD_ACCOUNT"] = "2 per hour"
+    app.config["RATELIMIT_IMAGE_ACCOUNT"] = "3 per hour"
+    assert upload(client, valid_files()).status_code == 302
+    for n in range(3):
+        assert add_image(client, png(color=(n, 0, 0)), name=f"image-{n}").status_code == 302, n
+    response = add_image(client, png(color=(3, 0, 0)), name="image-3")
+    assert response.status_code == 429
+    assert "Too many images added in a short time." in text_of(response)
+    assert "Try again in 60 minutes." in text_of(response) or "Try again in 59 minutes." in text_of(response)
+    assert upload(client, valid_files()).status_code == 302  # the second package of two
+    assert "Too many previews or uploads" in text_of(upload(client, valid_files()))
+    # Another editor is not slowed down by this one.
+    as_(auth, people, "admin")
+    assert add_image(client, png(color=(4, 0, 0)), name="image-4").status_code == 302
 
 
 def test_a_generic_429_still_gets_the_page(app, client):

@@ -1,5 +1,5 @@
-"""Review comments on a draft's modules: written on the reading page, resolved by the editors,
-listed with a send-back, and kept in the history of the version they led to."""
+"""Review comments on a draft's modules: written on the reading page, resolved (and reopened) by the
+editors, listed with a send-back, and kept in the history of the version they led to."""
 
 import pytest
 from sqlalchemy import event, func, select
@@ -121,6 +121,97 @@ def test_the_editor_or_the_author_resolves_and_resolved_ones_fold(client, auth, 
     assert "Resolved by Editor Syndicat" in page
     # Resolving again (a second tab) changes nothing and refuses no one.
     assert client.post(f"{WS}/voix-et-ia/comments/{other.id}/resolve").status_code == 302
+
+
+def reopen(client, comment_id: int, **kwargs):
+    return client.post(f"{WS}/voix-et-ia/comments/{comment_id}/reopen", **kwargs)
+
+
+def test_a_resolved_comment_is_reopened_and_is_open_again(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un")
+    (written,) = comments()
+    client.post(f"{WS}/voix-et-ia/comments/{written.id}/resolve")
+    page = text_of(client.get(READ))
+    assert "0 open comments." in page and page.count(">Reopen</button>") == 1
+    response = reopen(client, written.id)
+    assert response.status_code == 302 and response.location.endswith(f"{READ}#comments-consentement")
+    assert "Comment reopened." in text_of(client.get(response.location))
+    db.session.expire_all()
+    assert (written.resolved_at, written.resolved_by_id) == (None, None)
+    page = text_of(client.get(READ))
+    assert "1 open comment." in page and "Mark as resolved" in page
+    assert "Reopen" not in page and "resolved comment" not in page
+    # Reopening again (a second tab) changes nothing and refuses no one; it resolves again.
+    assert reopen(client, written.id).status_code == 302
+    client.post(f"{WS}/voix-et-ia/comments/{written.id}/resolve")
+    db.session.expire_all()
+    assert written.resolved_by_id == people["reviewer"].id
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("admin", 302),
+        ("editor", 302),
+        ("reviewer", 302),  # who wrote it
+        ("second_reviewer", 403),  # neither wrote it nor edits the course
+        ("member", 403),
+        ("outsider", 404),
+        ("other_editor", 404),
+    ],
+)
+def test_who_may_reopen_a_comment(client, auth, publisher, make_user, role, status):  # noqa: F811
+    org, _, people = publisher
+    people["second_reviewer"] = make_user("Rose Relectrice", "rose@syndicat.example")
+    orgs.set_role(org, people["second_reviewer"], "reviewer")
+    db.session.commit()
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un")
+    (written,) = comments()
+    as_(auth, people, "editor")
+    client.post(f"{WS}/voix-et-ia/comments/{written.id}/resolve")
+    as_(auth, people, role)
+    page = client.get(READ)
+    if page.status_code == 200:  # the button is offered to those who may use it only
+        assert text_of(page).count(">Reopen</button>") == (1 if status == 302 else 0)
+    assert reopen(client, written.id).status_code == status
+    db.session.expire_all()
+    assert (written.resolved_at is None) == (status == 302)
+
+
+def test_reopening_needs_an_account_and_the_comments_own_draft(client, auth, publisher):  # noqa: F811
+    org, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un")
+    (written,) = comments()
+    client.post(f"{WS}/voix-et-ia/comments/{written.id}/resolve")
+    as_(auth, people, "editor")
+    other = {p.replace("voix-et-ia", "autre-cours"): t for p, t in valid_files().items()}
+    services.save_files(org, "autre-cours", other, people["editor"])
+    db.session.commit()
+    assert client.post(f"{WS}/autre-cours/comments/{written.id}/reopen").status_code == 404
+    assert reopen(client, 999).status_code == 404
+    auth.logout()
+    response = reopen(client, written.id)
+    assert response.status_code == 302 and "/account/login" in response.location
+    db.session.expire_all()
+    assert written.resolved_at is not None
+
+
+def test_a_published_versions_resolved_comments_stay_resolved(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Remarque du premier tour.")
+    (written,) = comments()
+    client.post(f"{WS}/voix-et-ia/comments/{written.id}/resolve")
+    publish(client)
+    response = reopen(client, written.id, follow_redirects=True)
+    assert "belongs to the review of a published version: it stays resolved." in text_of(response)
+    db.session.expire_all()
+    assert written.resolved_at is not None
+    assert '<li class="comment comment-resolved">' in text_of(client.get(f"{WS}/voix-et-ia/versions/1"))
 
 
 ROLES = [("admin", 302), ("editor", 302), ("reviewer", 302), ("member", 403), ("outsider", 404)]
@@ -264,6 +355,12 @@ def test_a_comment_needs_the_forms_token(database_url):
         resolve = f"{WS}/voix-et-ia/comments/{comments()[0].id}/resolve"
         assert client.post(resolve).status_code == 400
         assert client.post(resolve, data={"csrf_token": token}).status_code == 302
+        reopen_url = resolve.replace("/resolve", "/reopen")
+        assert client.post(reopen_url).status_code == 400
+        assert comments()[0].resolved_at is not None
+        assert client.post(reopen_url, data={"csrf_token": token}).status_code == 302
+        db.session.expire_all()
+        assert comments()[0].resolved_at is None
 
 
 FINAL = """---
@@ -291,6 +388,12 @@ def test_the_final_test_has_its_comments_too(client, auth, publisher):  # noqa: 
     client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Voir le test final."})
     as_(auth, people, "editor")
     assert f'href="{READ}#comments-final">Final test</a>' in text_of(client.get(DRAFT))
+    # The final test's editor counts them, as a module's does; the modules' pages do not.
+    final_page = text_of(client.get(f"{WS}/voix-et-ia/final"))
+    assert f'href="{READ}#comments-final">1 open review comment on the final test</a>' in final_page
+    assert "open review comment" not in text_of(client.get(f"{WS}/voix-et-ia/modules/consentement"))
+    client.post(f"{WS}/voix-et-ia/comments/{comments()[0].id}/resolve")
+    assert "open review comment" not in text_of(client.get(f"{WS}/voix-et-ia/final"))
 
 
 def test_learners_never_see_the_key_nor_the_comments(client, auth, publisher):  # noqa: F811
