@@ -6,6 +6,8 @@ nobody learns which classes exist elsewhere. Teacher-only pages answer 403 to th
 other members and 404 to outsiders.
 """
 
+from collections import Counter
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -341,6 +343,21 @@ def remove_student(class_id: int, user_id: int):
     return redirect(url_for("schools.class_view", class_id=class_id))
 
 
+def _course_labels(courses: list[Course]) -> list[tuple[Course, str]]:
+    """Each course's title, with its publisher and slug when another course has the same title
+    (two publishers may well both write « La voix et l’IA »)."""
+    titles = Counter(c.title for c in courses)
+    return [
+        (
+            c,
+            c.title
+            if titles[c.title] == 1
+            else _("%(title)s (%(publisher)s, %(slug)s)", title=c.title, publisher=c.publisher, slug=c.slug),
+        )
+        for c in courses
+    ]
+
+
 @bp.route(f"/classes/<{ID}:class_id>/assign", methods=["GET", "POST"])
 @login_required
 def assign(class_id: int):
@@ -358,7 +375,7 @@ def assign(class_id: int):
     )
     chooser = CourseChoiceForm(request.args)
     chooser.course.choices = [SelectChoice("", _("Choose a course"))] + [
-        SelectChoice(str(c.id), c.title) for c in courses
+        SelectChoice(str(c.id), label) for c, label in _course_labels(courses)
     ]
     course = {str(c.id): c for c in courses}.get(request.args.get("course", ""))
     if course is None:

@@ -21,12 +21,16 @@ def account(app, name: str, email: str) -> None:
         db.session.commit()
 
 
-def log_in(page: Page, base: str, email: str) -> None:
+def log_in(page: Page, base: str, email: str, french: bool = False) -> None:
+    e_mail, password, log_in = ("Adresse e-mail", "Mot de passe", "Se connecter") if french else LOG_IN
     page.goto(f"{base}/account/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(e_mail).fill(email)
+    page.get_by_label(password).fill(PASSWORD)
+    page.get_by_role("button", name=log_in).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+LOG_IN = ("E-mail address", "Password", "Log in")
 
 
 def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_server):
