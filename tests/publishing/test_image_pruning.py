@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.publishing.images import image_limits, prune_images
 from app.publishing.models import CourseDraft, CourseVersion
-from tests.conftest import VALID_CONTENT, text_of
+from tests.conftest import text_of
 from tests.publishing.test_images import (  # noqa: F401
     IMAGE_PATH,
     MODULE,
@@ -24,6 +24,7 @@ from tests.publishing.test_images import (  # noqa: F401
     image_url,
     live,
     png,
+    repository_with_an_image,
     with_image_package,
 )
 from tests.publishing.test_workflow import WS, as_, publish, publisher, upload  # noqa: F401
@@ -106,14 +107,7 @@ def test_storing_an_image_again_makes_it_recent_again(client, drafted):  # noqa:
 
 def test_the_command_keeps_a_repository_courses_images(cli, cli_app, tmp_path):
     """A course imported by `flask content import` has no draft: its pages refer to its images."""
-    for source in VALID_CONTENT.rglob("*.md"):
-        target = tmp_path / source.relative_to(VALID_CONTENT)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        extra = SHOWN if source.name == "02-consentement.md" else ""
-        target.write_text(source.read_text(encoding="utf-8") + extra, encoding="utf-8")
-    (tmp_path / f"courses/{SLUG}/images").mkdir()
-    (tmp_path / IMAGE_PATH).write_bytes(png())
-    assert cli("content", "import", str(tmp_path)).exit_code == 0
+    assert cli("content", "import", str(repository_with_an_image(tmp_path))).exit_code == 0
     (shown,) = stored()
     store_image(prepare_image(png(color=(0, 0, 0)), image_limits()))  # referred to by nothing
     db.session.commit()

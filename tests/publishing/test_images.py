@@ -278,16 +278,21 @@ def test_a_members_only_courses_images_stay_with_its_members(client, auth, live)
     assert response.status_code == 200 and response.headers["Cache-Control"].startswith("private")
 
 
-def test_a_bundled_course_may_hold_images(cli, cli_app, tmp_path):
-    """`flask content import` stores a repository course's images/ and its pages show them."""
+def repository_with_an_image(root):
+    """The fixture content copied under *root*, its second module showing an image kept in images/."""
     for source in VALID_CONTENT.rglob("*.md"):
-        target = tmp_path / source.relative_to(VALID_CONTENT)
+        target = root / source.relative_to(VALID_CONTENT)
         target.parent.mkdir(parents=True, exist_ok=True)
         extra = SHOWN if source.name == "02-consentement.md" else ""
         target.write_text(source.read_text(encoding="utf-8") + extra, encoding="utf-8")
-    (tmp_path / f"courses/{SLUG}/images").mkdir()
-    (tmp_path / IMAGE_PATH).write_bytes(png())
-    result = cli("content", "import", str(tmp_path))
+    (root / f"courses/{SLUG}/images").mkdir()
+    (root / IMAGE_PATH).write_bytes(png())
+    return root
+
+
+def test_a_bundled_course_may_hold_images(cli, cli_app, tmp_path):
+    """`flask content import` stores a repository course's images/ and its pages show them."""
+    result = cli("content", "import", str(repository_with_an_image(tmp_path)))
     assert result.exit_code == 0, result.output
     (row,) = db.session.scalars(select(CourseImage))
     url = f"/images/{SLUG}/{row.sha256}/cabine.png"
