@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
 
-    from app import cli, legal
+    from app import cli, legal, nav
     from app.accounts import routes as accounts
     from app.catalog import routes as catalog
     from app.certificates import routes as certificates
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (accounts, catalog, learning, certificates, schools, publishing, publishing_statistics):
         app.register_blueprint(module.bp)
     app.register_blueprint(legal.bp)
+    nav.init_app(app)  # the header's links to Teaching and the workspaces
     from app.publishing import guide
 
     app.register_blueprint(guide.bp)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import nav
 from app.accounts.forms import PostForm
 from app.catalog.models import Module
 from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
@@ -20,7 +21,6 @@ from app.learning import services
 from app.learning.draws import find_open_draw, next_attempt_at, open_draw
 from app.learning.forms import answers_from, build_quiz_form, field_name
 from app.learning.models import QuizAttempt
-from app.orgs import services as orgs
 from app.schools import services as schools
 
 bp = Blueprint("learning", __name__)
@@ -181,10 +181,12 @@ def dashboard():
             .limit(5)
         )
     )
+    memberships = nav.memberships()  # the header's own query, shared
     return render_template(
         "learning/dashboard.html",
         assigned=schools.assigned_to(current_user),
-        memberships=orgs.memberships_of(current_user),
+        memberships=memberships,
+        reviews=nav.awaiting_review(current_user, memberships),
         started=started,
         progress=progress,
         next_modules=services.next_modules(current_user, started),

@@ -547,7 +547,8 @@ def test_school_page_query_count_does_not_grow_with_staff(client, auth, school, 
         assert client.get("/schools/ecole-image").status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(statements) <= 8, len(statements)
+    # 9, not 8: the header reads the person's memberships for its Teaching link (app/nav.py).
+    assert len(statements) <= 9, len(statements)
 
 
 def test_a_code_collision_draws_another_code(app, school, people, klass, monkeypatch):
