@@ -139,7 +139,8 @@ def test_write_review_send_back_fix_publish_assign(browser: Browser, live_server
     reviewer = browser.new_context(locale="fr-FR").new_page()
     log_in(reviewer, base, "reviewer@syndicat.example", french=True)
     reviewer.goto(f"{base}/notifications/")
-    reviewer.get_by_role("link", name="Éva Autrice a soumis La voix et l'IA à relecture.").first.click()  # newest first
+    submitted = reviewer.get_by_role("link", name="Éva Autrice a soumis La voix et l'IA à relecture.")
+    submitted.first.click()  # the newest first: version 1 was submitted too
     expect(reviewer).to_have_url(draft_url)
     reviewer.get_by_role("link", name="Lire le brouillon").click()
     changes = reviewer.get_by_role("region", name="Changements par rapport à la version en ligne")
