@@ -4,7 +4,13 @@ import os
 
 from flask import Flask
 
-from app.config import check_production_config, defaults, ensure_local_secret, from_environment
+from app.config import (
+    check_production_config,
+    defaults,
+    ensure_local_secret,
+    ensure_local_signing_key,
+    from_environment,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -24,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     check_production_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     ensure_local_secret(app.config, app.instance_path)
+    ensure_local_signing_key(app.config, app.instance_path)
 
     from app import errors, i18n, security, templating
     from app.extensions import csrf, db, login_manager, migrate
@@ -50,6 +57,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (accounts, catalog, learning, certificates, schools, publishing, publishing_statistics):
         app.register_blueprint(module.bp)
     app.register_blueprint(legal.bp)
+    from app.credentials import routes as credentials  # Open Badges: issuer keys, revocation list
+
+    app.register_blueprint(credentials.bp)
     nav.init_app(app)  # the header's links to Teaching and the workspaces
     from app.publishing import guide
 
@@ -67,6 +77,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(notifications.bp)
     app.cli.add_command(notifications_cli)
+    from app.record import routes as learning_record
+    from app.record.cli import record as record_cli
+
+    app.register_blueprint(learning_record.bp)
+    app.cli.add_command(record_cli)
+    from app.lrs import routes as record_stores
+
+    app.register_blueprint(record_stores.bp)  # also `flask lrs send`
     from app import limits
 
     limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled

@@ -94,6 +94,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_PREVIEW_ACCOUNT": "40 per minute;600 per hour",
         "RATELIMIT_UPLOAD_ACCOUNT": "20 per hour",  # course packages
         "RATELIMIT_IMAGE_ACCOUNT": "120 per hour",  # images added one by one to a draft
+        "RATELIMIT_TIME_ACCOUNT": "12 per minute;240 per hour",  # time-spent reports (app/record)
         # Background jobs (app/jobs.py): an RQ queue on REDIS_URL, else run in the web process.
         "JOBS_QUEUE": "cadre",
         "JOBS_RETRY_INTERVALS": (30, 120, 600),  # seconds before each retry; then the job is failed
@@ -111,6 +112,14 @@ def defaults(instance_path: str) -> dict:
         "OPERATOR_REGISTRATION": "",  # e.g. "RCS Paris 123 456 789, share capital 10,000 EUR"
         "DATA_TRANSFERS": "",  # any transfer outside the EU and its safeguard; empty: none
         "RETENTION_LOG_DAYS": 365,  # server and security logs
+        # The learning record (app/record): events older than this are deleted by `flask record
+        # purge`. Three years: how long funders may ask a training body for proof (README).
+        "RECORD_RETENTION_DAYS": 3 * 365,
+        # Open Badges 3.0 (app/credentials): the Ed25519 key that signs credentials, base64 of its
+        # 32-byte seed (CADRE_OB3_SIGNING_KEY; made under instance/ outside production), and after a
+        # rotation the old public keys, z6Mk… comma-separated, so old credentials still verify.
+        "OB3_SIGNING_KEY": None,
+        "OB3_PREVIOUS_PUBLIC_KEYS": "",
     }
 
 
@@ -161,8 +170,26 @@ def check_production_config(config) -> None:
     # which a visitor controls (a poisoned password-reset link would leak the token).
     if not (config.get("SERVER_BASE_URL") or "").startswith("https://"):
         raise ConfigError("SERVER_BASE_URL must be set to the site's public https:// address in production.")
+    check_signing_key(config)
     config["SESSION_COOKIE_SECURE"] = True
     config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def check_signing_key(config) -> None:
+    """Production signs Open Badges with a key of its own, set in the environment, never made up."""
+    from app.credentials.keys import parse_public_keys, parse_signing_key
+
+    try:
+        parse_signing_key(config.get("OB3_SIGNING_KEY") or "")
+    except ValueError as error:
+        raise ConfigError(
+            f"OB3_SIGNING_KEY: {error}. Set CADRE_OB3_SIGNING_KEY in production "
+            '(python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())").'
+        ) from None
+    try:
+        parse_public_keys(config.get("OB3_PREVIOUS_PUBLIC_KEYS") or "")
+    except ValueError as error:
+        raise ConfigError(f"OB3_PREVIOUS_PUBLIC_KEYS: {error}") from None
 
 
 def ensure_local_secret(config, instance_path: str) -> None:
@@ -182,3 +209,27 @@ def ensure_local_secret(config, instance_path: str) -> None:
             handle.write(secrets.token_urlsafe(48))
     with open(path) as handle:
         config["SECRET_KEY"] = handle.read().strip()
+
+
+def ensure_local_signing_key(config, instance_path: str) -> None:
+    """Outside production, without CADRE_OB3_SIGNING_KEY, sign Open Badges with a key kept in instance/."""
+    if config.get("OB3_SIGNING_KEY"):
+        return
+    from app.credentials.keys import new_signing_key
+
+    path = os.path.join(instance_path, "ob3_signing_key")
+    if not os.path.exists(path):
+        # Written whole under another name, then linked: a sibling process never reads half a key,
+        # and of two processes starting at once, the first link wins and both use its key.
+        temporary = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(new_signing_key())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    with open(path) as handle:
+        config["OB3_SIGNING_KEY"] = handle.read().strip()

@@ -31,6 +31,7 @@ TOO_MANY_MAILS = _l("Too many e-mails were asked for this address or from your c
 TOO_MANY_JOINS = _l("Too many codes were tried that match no class.")
 TOO_MANY_PREVIEWS = _l("Too many previews or uploads in a short time.")
 TOO_MANY_IMAGES = _l("Too many images added in a short time.")
+TOO_MANY_REPORTS = _l("Too many reports of time spent in a short time.")
 
 
 def client_address() -> str:
@@ -97,6 +98,8 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
     "upload": (Rule("RATELIMIT_UPLOAD_ACCOUNT", signed_in_user, TOO_MANY_PREVIEWS, signed_in=True),),
     # Images have their own count: a course may take dozens of them, packages come one at a time.
     "image": (Rule("RATELIMIT_IMAGE_ACCOUNT", signed_in_user, TOO_MANY_IMAGES, signed_in=True),),
+    # Time spent on a module page (app/record/time.py): a report on each hide, and every 5 minutes.
+    "time": (Rule("RATELIMIT_TIME_ACCOUNT", signed_in_user, TOO_MANY_REPORTS, signed_in=True),),
 }
 
 

@@ -13,6 +13,7 @@ def production(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("SERVER_BASE_URL", "https://cadre.example.org")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    monkeypatch.setenv("CADRE_OB3_SIGNING_KEY", "A" * 43 + "=")  # Open Badges (issue 13), base64 seed
 
     def spoil(name: str, value: str | None) -> None:
         if value is None:
@@ -63,3 +64,40 @@ def test_development_never_uses_the_default_key(tmp_path):
 )
 def test_database_url(url, expected):
     assert normalise_database_url(url) == expected
+
+
+# Open Badges 3.0 (issue 13): the signing key, like SECRET_KEY.
+@pytest.mark.parametrize("key", [None, "not-a-key", "QUJD"])
+def test_production_needs_an_open_badges_signing_key(production, key):
+    production("CADRE_OB3_SIGNING_KEY", key)
+    with pytest.raises(ConfigError, match="OB3_SIGNING_KEY"):
+        create_app()
+
+
+def test_production_refuses_a_malformed_previous_public_key(production):
+    production("CADRE_OB3_PREVIOUS_PUBLIC_KEYS", "z6Mk-not-a-key")
+    with pytest.raises(ConfigError, match="OB3_PREVIOUS_PUBLIC_KEYS"):
+        create_app()
+
+
+def test_production_reads_the_signing_key_and_old_keys_from_the_environment(production):
+    from app.credentials.keys import issuer_keys, new_signing_key, parse_signing_key
+    from app.credentials.linked_data import public_key_multibase
+
+    old = public_key_multibase(parse_signing_key(new_signing_key()).public_key())
+    production("CADRE_OB3_PREVIOUS_PUBLIC_KEYS", old)
+    keys = issuer_keys(create_app().config)
+    assert keys.signing_key.private_bytes_raw() == bytes(32)
+    assert keys.all_multibase[1:] == [old]
+
+
+def test_development_keeps_a_signing_key_under_instance(tmp_path, monkeypatch):
+    from app.config import ensure_local_signing_key
+
+    config = {"OB3_SIGNING_KEY": None}
+    ensure_local_signing_key(config, str(tmp_path))
+    again = {"OB3_SIGNING_KEY": None}
+    ensure_local_signing_key(again, str(tmp_path))
+    assert config["OB3_SIGNING_KEY"] == again["OB3_SIGNING_KEY"]
+    assert (tmp_path / "ob3_signing_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["ob3_signing_key"]

@@ -37,6 +37,7 @@ def production_app(tmp_path, **overrides):
         f"sqlite:///{tmp_path / 'production.sqlite'}",
         ENV_NAME="production",
         SECRET_KEY="x" * 48,
+        OB3_SIGNING_KEY="A" * 43 + "=",  # Open Badges (issue 13): production needs its signing key
         **overrides,
     )
 

@@ -21,6 +21,7 @@ from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
 from app.models_base import utcnow
 from app.notifications.models import Notification, NotificationPreferences
 from app.orgs.models import ADMIN, Membership, Organisation
+from app.record.models import LearningEvent
 from app.schools.models import Enrolment, SchoolClass
 from app.urls import external_url
 
@@ -147,6 +148,13 @@ def export_data(user: User) -> dict:
             }
             for n in notifications
         ],
+        # The learning record (app/record): each event as the xAPI statement a funder or a store gets.
+        "learning_record": [
+            e.statement
+            for e in db.session.scalars(
+                select(LearningEvent).where(LearningEvent.user_id == user.id).order_by(LearningEvent.id)
+            )
+        ],
         # At most one entry: none while the person kept the defaults.
         "notification_preferences": [
             {"turned_off": preferences.muted, "email_language": preferences.locale}
@@ -188,7 +196,16 @@ def delete_account(user: User) -> None:
         certificate.withdraw_at_holder_request()
         record("certificate.withdrawn", user=user, certificate=certificate)
         db.session.execute(delete(CertificatePDF).where(CertificatePDF.certificate_id == certificate.id))
-    for model in (ModuleProgress, QuizDraw, Membership, Enrolment, Notification, NotificationPreferences):
+    models = (
+        ModuleProgress,
+        QuizDraw,
+        Membership,
+        Enrolment,
+        Notification,
+        NotificationPreferences,
+        LearningEvent,
+    )
+    for model in models:
         db.session.execute(delete(model).where(model.user_id == user.id))
     # Attempts stay for the item statistics, tied to a row that no longer says who answered.
     user.full_name = ""

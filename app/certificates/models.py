@@ -2,11 +2,12 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, delete
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.catalog.models import Course
+from app.credentials.models import StoredCredential
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
@@ -50,10 +51,15 @@ class Certificate(db.Model):
         return self.revoked_at is None and self.withdrawn_at is None
 
     def withdraw_at_holder_request(self) -> None:
-        """Withdraw it and forget the holder's name (their account is being deleted)."""
+        """Withdraw it and forget the holder's name (their account is being deleted).
+
+        Its Open Badges go too: they carry a salted hash of the holder's e-mail address. Copies
+        already handed out now read as revoked on the status list (app/credentials).
+        """
         self.withdrawn_at = utcnow()
         self.withdrawal_reason = HOLDER_REQUEST
         self.holder_name = ""
+        db.session.execute(delete(StoredCredential).where(StoredCredential.certificate_id == self.id))
 
 
 class CertificatePDF(db.Model):

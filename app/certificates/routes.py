@@ -1,13 +1,14 @@
 """Public verification page and the holder's PDF download."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.certificates.models import Certificate
 from app.certificates.pdf import attestation
-from app.certificates.services import certificate_pdf, new_code
+from app.certificates.services import certificate_pdf, linkedin_url, new_code
+from app.credentials.services import stored_credential
 from app.extensions import db
 from app.urls import external_url
 
@@ -77,6 +78,7 @@ def verify(code: str):
         certificate=certificate,
         verify_url=verify_url(certificate),
         attestation=attestation,
+        linkedin_url=linkedin_url(certificate, verify_url(certificate)),
     )
 
 
@@ -96,6 +98,41 @@ def pdf(code: str):
         200,
         {
             "Content-Type": "application/pdf",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+@bp.get("/<code>/credential.json", defaults={"lang": None})
+@bp.get("/<code>/credential-<lang>.json")
+@login_required
+def credential(code: str, lang: str | None):
+    """The holder downloads their signed Open Badge 3.0, built once per language and kept.
+
+    Holder only, like the PDF: it carries a salted hash of their e-mail address, which anyone
+    holding the file could test a guessed address against. Gone (404, "no longer exists") once the
+    certificate is revoked or withdrawn: its page says why, and copies handed out read as revoked.
+    """
+    certificate = get_certificate_or_404(code)
+    if certificate.user_id != current_user.id:
+        abort(403)
+    if lang is None:
+        lang = str(get_locale())
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    if not certificate.valid:
+        abort(404)
+    document = stored_credential(certificate, lang)
+    db.session.commit()
+    filename = f"cadre-badge-{certificate.course.slug}-{lang}.json"
+    return (
+        document,
+        200,
+        {
+            # application/json: what browsers, wallets' file import and JSON-LD tools all read;
+            # the credential media types changed between drafts of the VC data model.
+            "Content-Type": "application/json",
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "private, max-age=3600",
         },

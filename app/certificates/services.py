@@ -1,6 +1,7 @@
 """Issuing certificates exactly once, and building their PDF once."""
 
 import secrets
+from urllib.parse import urlencode
 
 from flask_babel import to_user_timezone
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app.certificates.models import Certificate, CertificatePDF
 from app.certificates.pdf import CertificateData, render_certificate_pdf
 from app.extensions import db
+from app.record import services as learning_record
 
 
 def new_code() -> str:
@@ -61,6 +63,7 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
             db.session.add(certificate)
     except IntegrityError:
         return None
+    learning_record.certificate_issued(user, course, certificate)  # the learning record (app/record)
     return certificate
 
 
@@ -94,3 +97,23 @@ def certificate_pdf(certificate: Certificate, locale: str, verify_url: str) -> b
     except IntegrityError:
         pass  # another request stored the same PDF first; ours is identical in content
     return data
+
+
+def linkedin_url(certificate: Certificate, verify_url: str) -> str:
+    """LinkedIn's « add a certification to my profile » form, filled in.
+
+    The parameters (startTask=CERTIFICATION_NAME, name, organizationName, issueYear, issueMonth
+    1-12, certUrl, certId) are those of LinkedIn's Add to Profile for Certifications. The
+    organisation is the publisher, whose course it is; the URL is the public verification page.
+    """
+    issued = to_user_timezone(certificate.issued_at)
+    query = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": certificate.course_title,
+        "organizationName": certificate.publisher,
+        "issueYear": issued.year,
+        "issueMonth": issued.month,
+        "certUrl": verify_url,
+        "certId": certificate.code,
+    }
+    return "https://www.linkedin.com/profile/add?" + urlencode(query)

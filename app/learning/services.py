@@ -14,6 +14,7 @@ from app.learning.draws import close_draw
 from app.learning.grading import grade_question, score_percent
 from app.learning.models import AnswerChoice, AttemptAnswer, ModuleProgress, QuizAttempt
 from app.models_base import utcnow
+from app.record import services as learning_record
 
 NOT_STARTED, READ, PASSED, ATTEMPTED = "not_started", "read", "passed", "attempted"
 
@@ -127,6 +128,8 @@ def mark_read(user: User, module: Module):
     row.read_at = row.read_at or now
     row.completed_at = row.completed_at or now
     row.last_activity_at = now
+    if row.read_at == now:  # marked read by this very request: a second click records nothing
+        learning_record.module_read(user, module, now)
     db.session.flush()
     return issue_certificate_if_complete(user, module.course)
 
@@ -155,6 +158,7 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     db.session.add(attempt)
     db.session.flush()
     _record_answers(attempt, questions, graded, answers, right)
+    learning_record.quiz_graded(user, module, attempt, questions, graded, answers)
     close_draw(user, module)
     row = _progress_row(user, module)
     now = utcnow()

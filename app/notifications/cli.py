@@ -56,6 +56,9 @@ def tick_command() -> None:
         ngettext("%(num)d e-mail queued again", "%(num)d e-mails queued again", again),
         ngettext("%(num)d old notification deleted", "%(num)d old notifications deleted", pruned),
     ]
+    from app.lrs import forwarding as record_stores  # app/lrs: send the learning record stores what
+
+    done += record_stores.tick()  # they have not got yet (nothing is said if there is none)
     click.echo(", ".join(done) + ".")  # the same list punctuation in French and English
 
 

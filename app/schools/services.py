@@ -24,6 +24,7 @@ from app.models_base import utcnow
 from app.notifications import events as notifications
 from app.orgs.codes import CODE_LENGTH, display_code, draw_unused, new_join_code, normalise_code  # noqa: F401
 from app.orgs.models import Membership, Organisation
+from app.record import services as learning_record
 from app.schools.models import Assignment, Enrolment, SchoolClass
 
 
@@ -109,6 +110,8 @@ def join_class(user: User, code: str) -> SchoolClass:
             db.session.add(Enrolment(class_id=school_class.id, user_id=user.id))
     except IntegrityError:
         raise SchoolError(_l("You are already in the class %(name)s.", name=school_class.name)) from None
+    assigned = select(Assignment.course_id).where(Assignment.class_id == school_class.id)
+    learning_record.register([user.id], db.session.scalars(select(Course).where(Course.id.in_(assigned))))
     return school_class
 
 
@@ -193,6 +196,8 @@ def assign(
     db.session.add(assignment)
     db.session.flush()
     notifications.assigned(assignment)
+    enrolled = select(Enrolment.user_id).where(Enrolment.class_id == school_class.id)
+    learning_record.register(db.session.scalars(enrolled), [course])  # the learning record (app/record)
     return assignment
 
 

@@ -28,6 +28,7 @@ SECTIONS = {
     "security_events",
     "notifications",
     "notification_preferences",
+    "learning_record",  # app/record: the learning events, as xAPI statements
 }
 
 

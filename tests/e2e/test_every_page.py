@@ -32,7 +32,14 @@ EXCLUDED = {
     "static": "files (CSS, JavaScript, images), not pages",
     "images.image": "course images (PNG, JPEG, WebP), not pages",
     "certificates.pdf": "a PDF (tests/certificates/test_pdf.py)",
+    # Open Badges 3.0 (issue 13): JSON, tested in tests/certificates/test_open_badges.py and tests/ob3/
+    "certificates.credential": "JSON, the holder's signed Open Badge",
+    "credentials.issuer": "JSON, the issuer's keys",
+    "credentials.revocation_list": "JSON, the signed revocation list",
     "me.data_json": "JSON, the machine-readable copy of /account/me/data.html",
+    # The learning record's exports (issue 13): tested in tests/record/test_pages.py
+    "record.class_export": "CSV or xAPI JSON, a class's learning record",
+    "record.course_export": "CSV or xAPI JSON, a course's learning record",
     "admin.audit_csv": "CSV",
     "schools.export_csv": "CSV",
     "publishing.download": "a zip package",

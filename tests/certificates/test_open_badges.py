@@ -1,0 +1,192 @@
+"""Open Badges 3.0 on the certificate page: the holder's download, what it says, revocation, LinkedIn."""
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask_babel import to_user_timezone
+from sqlalchemy import func, select
+
+from app.accounts.personal_data import delete_account
+from app.credentials import linked_data, status_list
+from app.credentials.badge import hashed_email
+from app.credentials.keys import issuer_keys
+from app.credentials.models import StoredCredential
+from app.extensions import db
+from app.models_base import utcnow
+from tests.conftest import text_of
+
+BADGE = "Download the digital badge"
+LINKEDIN = "Add to my LinkedIn profile"
+
+
+def badge_of(client, auth, certificate, lang="en"):
+    auth.login(certificate.user.email)
+    response = client.get(f"/certificates/{certificate.code}/credential-{lang}.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return json.loads(response.get_data(as_text=True))
+
+
+def test_the_holder_sees_the_badge_and_linkedin_links(client, auth, certificate):
+    auth.login(certificate.user.email)
+    page = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
+    assert BADGE in page and LINKEDIN in page
+    assert f"/certificates/{certificate.code}/credential-en.json" in page
+
+
+def test_the_public_sees_neither(client, certificate, make_user, auth):
+    assert BADGE not in text_of(client.get(f"/certificates/{certificate.code}"))
+    other = make_user(email="employer@example.org")
+    auth.login(other.email)
+    page = text_of(client.get(f"/certificates/{certificate.code}"))
+    assert BADGE not in page and LINKEDIN not in page
+
+
+def test_only_the_holder_downloads_the_badge(client, auth, certificate, make_user):
+    url = f"/certificates/{certificate.code}/credential.json"
+    assert client.get(url).status_code == 302  # to the login form
+    auth.login(make_user(email="someone@example.org").email)
+    assert client.get(url).status_code == 403
+    assert client.get("/certificates/no-such-code/credential.json").status_code == 404
+
+
+def test_linkedin_link_is_filled_in(client, auth, certificate):
+    auth.login(certificate.user.email)
+    page = text_of(client.get(f"/certificates/{certificate.code}"))
+    href = next(part for part in page.split('"') if part.startswith("https://www.linkedin.com/profile/add?"))
+    query = {key: values[0] for key, values in parse_qs(urlsplit(href).query).items()}
+    issued = to_user_timezone(certificate.issued_at)
+    assert query == {
+        "startTask": "CERTIFICATION_NAME",
+        "name": certificate.course_title,
+        "organizationName": certificate.publisher,
+        "issueYear": str(issued.year),
+        "issueMonth": str(issued.month),
+        "certUrl": f"https://cadre.example/certificates/{certificate.code}",
+        "certId": certificate.code,
+    }
+
+
+def test_the_badge_names_the_course_version_and_what_was_attested(client, auth, certificate):
+    badge = badge_of(client, auth, certificate)
+    assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert badge["@context"] == [linked_data.CREDENTIALS_V2, linked_data.OB_V3]
+    achievement = badge["credentialSubject"]["achievement"]
+    assert achievement["name"] == certificate.course_title
+    course_url = f"https://cadre.example/courses/{certificate.course.slug}"
+    assert achievement["id"] == f"{course_url}#version-{certificate.course_version}"
+    assert achievement["version"] == str(certificate.course_version)
+    assert "3 modules completed; final test passed with 85%" in achievement["criteria"]["narrative"]
+    assert achievement["creator"]["name"] == certificate.publisher
+    assert achievement["inLanguage"] == "en"
+    assert badge["issuer"]["id"] == "https://cadre.example/issuers/cadre"
+    assert badge["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+
+
+def test_the_holder_is_a_salted_hash_of_their_email_not_their_name(client, auth, certificate):
+    text = json.dumps(badge_of(client, auth, certificate), ensure_ascii=False)
+    assert "Zoé" not in text and "zoe@example.org" not in text
+    identity = json.loads(text)["credentialSubject"]["identifier"][0]
+    assert identity["hashed"] is True and identity["identityType"] == "emailAddress"
+    assert len(identity["salt"]) == 32
+    assert identity["identityHash"] == hashed_email("zoe@example.org", identity["salt"])
+
+
+def test_each_language_is_built_once_and_kept(app, client, auth, certificate):
+    first = badge_of(client, auth, certificate, "fr")
+    assert badge_of(client, auth, certificate, "fr") == first
+    assert first["credentialSubject"]["achievement"]["inLanguage"] == "fr"
+    assert first["id"].endswith(f"/certificates/{certificate.code}/credential-fr.json")
+    badge_of(client, auth, certificate, "en")
+    assert db.session.scalar(select(func.count(StoredCredential.id))) == 2
+    keys = issuer_keys(app.config)
+    assert linked_data.verify(first, keys.signing_key.public_key())
+    assert client.get(f"/certificates/{certificate.code}/credential-de.json").status_code == 404
+
+
+def test_a_certificate_from_before_open_badges_gets_one_too(app, client, auth, certificate):
+    certificate.modules_completed = None  # issued before Cadre recorded what it attests
+    certificate.final_score = None
+    db.session.commit()
+    badge = badge_of(client, auth, certificate)
+    narrative = badge["credentialSubject"]["achievement"]["criteria"]["narrative"]
+    version = certificate.course_version
+    assert narrative == f"Completed every module of version {version} of the course on Cadre."
+    assert linked_data.verify(badge, issuer_keys(app.config).signing_key.public_key())
+
+
+def test_a_new_email_address_gets_a_new_badge(client, auth, certificate):
+    before = badge_of(client, auth, certificate)
+    assert badge_of(client, auth, certificate) == before
+    certificate.user.email = "zoe.lefevre@example.org"
+    db.session.commit()
+    after = badge_of(client, auth, certificate)
+    identity = after["credentialSubject"]["identifier"][0]
+    assert identity["identityHash"] == hashed_email("zoe.lefevre@example.org", identity["salt"])
+    assert db.session.scalar(select(func.count(StoredCredential.id))) == 1
+
+
+def test_a_revoked_certificate_offers_no_badge(client, auth, certificate):
+    certificate.revoked_at = utcnow()
+    certificate.revocation_reason = "Issued in error"
+    db.session.commit()
+    auth.login(certificate.user.email)
+    page = text_of(client.get(f"/certificates/{certificate.code}"))
+    assert "revoked" in page and BADGE not in page and LINKEDIN not in page
+    assert client.get(f"/certificates/{certificate.code}/credential.json").status_code == 404
+
+
+def revocation_list(client) -> dict:
+    response = client.get("/issuers/cadre/status/revocation")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_the_revocation_list_is_signed_big_enough_and_follows_revocations(app, client, certificate):
+    listed = revocation_list(client)
+    subject = listed["credentialSubject"]
+    assert subject["statusPurpose"] == "revocation"
+    assert len(status_list.decode(subject["encodedList"])) * 8 >= 131_072
+    assert not status_list.is_set(subject["encodedList"], certificate.id)
+    assert linked_data.verify(listed, issuer_keys(app.config).signing_key.public_key())
+    certificate.revoked_at = utcnow()
+    db.session.commit()
+    assert status_list.is_set(revocation_list(client)["credentialSubject"]["encodedList"], certificate.id)
+    certificate.revoked_at = None  # reinstated
+    db.session.commit()
+    assert not status_list.is_set(revocation_list(client)["credentialSubject"]["encodedList"], certificate.id)
+
+
+def test_the_revocation_list_answers_not_modified_while_unchanged(client, certificate):
+    etag = client.get("/issuers/cadre/status/revocation").headers["ETag"]
+    assert client.get("/issuers/cadre/status/revocation", headers={"If-None-Match": etag}).status_code == 304
+    certificate.revoked_at = utcnow()
+    db.session.commit()
+    assert client.get("/issuers/cadre/status/revocation", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_deleting_the_account_deletes_the_badge_and_revokes_it(app, client, auth, certificate):
+    badge_of(client, auth, certificate)
+    delete_account(certificate.user)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(StoredCredential.id))) == 0
+    assert status_list.is_set(revocation_list(client)["credentialSubject"]["encodedList"], certificate.id)
+
+
+def test_the_issuer_document_lists_the_keys_in_safe_json_ld(app, client):
+    issuer = client.get("/issuers/cadre").get_json()
+    keys = issuer_keys(app.config)
+    assert issuer["id"] == "https://cadre.example/issuers/cadre"
+    assert issuer["assertionMethod"] == [f"https://cadre.example/issuers/cadre#{keys.current_multibase}"]
+    assert issuer["verificationMethod"][0]["publicKeyMultibase"] == keys.current_multibase
+    assert "Profile" in linked_data.canonicalize(issuer)  # every term defined (safe mode)
+
+
+@pytest.mark.parametrize("value", ["", "short", "z" + "1" * 10])
+def test_a_bad_signing_key_is_refused(value):
+    from app.credentials.keys import parse_signing_key
+
+    with pytest.raises(ValueError, match="32 bytes"):
+        parse_signing_key(value)
