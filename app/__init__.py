@@ -85,6 +85,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.lrs import routes as record_stores
 
     app.register_blueprint(record_stores.bp)  # also `flask lrs send`
+    from app.attestation import routes as attestation  # training bodies' certificates of completion
+
+    app.register_blueprint(attestation.bp)
     from app import limits
 
     limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled

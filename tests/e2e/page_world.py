@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.accounts.email_change import make_email_change_token
 from app.accounts.models import User
 from app.accounts.services import make_reset_token
+from app.attestation.models import TrainingBody
 from app.catalog.importer import import_course
 from app.catalog.models import Course, Module
 from app.certificates.models import Certificate
@@ -89,6 +90,16 @@ def build_world(app) -> dict:
         for role in ("publisher_admin", "editor", "reviewer"):
             orgs.set_role(publisher, people[role], role.removeprefix("publisher_"))
         orgs.open_joining(publisher)
+        db.session.add(  # a training body: its attestations for funders have pages too
+            TrainingBody(
+                organisation_id=publisher.id,
+                legal_name="Syndicat des comédiens",
+                declaration_number="11755555575",
+                signatory_name="Paul Syndicat",
+                signatory_role="Président",
+                place="Paris",
+            )
+        )
         files = _files_as("voix-et-ia", "La voix et l'IA")
         course = _published(publisher, "voix-et-ia", files, people["editor"], people["reviewer"])
         _published(
@@ -231,6 +242,8 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("publisher_admin", f"{draft}/statistics", 200),
         ("publisher_admin", f"{draft}/versions/1", 200),
         ("publisher_admin", f"{ws}/settings/record-store", 200),
+        ("publisher_admin", f"{ws}/settings/training-body", 200),
+        ("publisher_admin", f"{draft}/attestations", 200),
         ("editor", "/dashboard", 200),
         ("editor", ws, 200),
         ("editor", f"{ws}/new", 200),

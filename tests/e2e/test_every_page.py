@@ -40,6 +40,9 @@ EXCLUDED = {
     # The learning record's exports (issue 13): tested in tests/record/test_pages.py
     "record.class_export": "CSV or xAPI JSON, a class's learning record",
     "record.course_export": "CSV or xAPI JSON, a course's learning record",
+    # Attestations for funders: tests/attestation/test_attestation.py
+    "attestation.for_learner": "a PDF or a zip, a learner's attestation or evidence pack",
+    "attestation.mine": "a PDF or a zip, the learner's own attestation or evidence pack",
     "admin.audit_csv": "CSV",
     "schools.export_csv": "CSV",
     "publishing.download": "a zip package",
