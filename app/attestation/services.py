@@ -26,6 +26,10 @@ from app.record import export
 from app.record.models import LearningEvent
 
 TIME_VERB = "experienced"  # see the module's docstring: the one verb whose durations add up
+# A learner is someone who did something in the course: being registered by a school's assignment
+# is not it (a publisher must not see the names of a class that never opened its course), nor does
+# it start the period the attestation covers.
+SELF_MADE = LearningEvent.verb != "registered"
 LEARNERS_PER_PAGE = 50
 
 
@@ -74,18 +78,18 @@ def activity(user_id: int, course_id: int) -> Activity | None:
     """The learner's activity in the course, in one query; None when nothing is recorded."""
     seconds, first, last = db.session.execute(
         select(*_activity_columns()).where(
-            LearningEvent.user_id == user_id, LearningEvent.course_id == course_id
+            LearningEvent.user_id == user_id, LearningEvent.course_id == course_id, SELF_MADE
         )
     ).one()
     return None if first is None else Activity(int(seconds), first, last)
 
 
 def learners_page(course_id: int, page: int) -> tuple[list[tuple[User, Activity]], bool]:
-    """One page of the course's learners (anyone with a recorded event), by name, with their activity."""
+    """One page of the course's learners (anyone who did something in it), by name, with their activity."""
     query = (
         select(User, *_activity_columns())
         .join(LearningEvent, LearningEvent.user_id == User.id)
-        .where(LearningEvent.course_id == course_id)
+        .where(LearningEvent.course_id == course_id, SELF_MADE)
         .group_by(User.id)
         .order_by(User.full_name, User.id)
     )

@@ -20,6 +20,12 @@ from flask_babel import lazy_gettext as _l
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
+# IPv6 ranges that carry an IPv4 address inside (NAT64, 6to4, IPv4-compatible): a gateway may
+# take them to that IPv4 address, private or not, so they are refused whatever they hold.
+EMBEDDED_IPV4 = tuple(
+    ipaddress.ip_network(net) for net in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96")
+)
+
 
 class RefusedAddress(OSError):
     """The host resolves to an address Cadre does not send to."""
@@ -30,6 +36,8 @@ def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone ("fe80::1%eth0")
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and any(ip in net for net in EMBEDDED_IPV4):
+        return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -64,6 +72,11 @@ def public_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_ad
 
 def endpoint_problem(url: str, production: bool):
     """Why Cadre will not send to this endpoint (a translatable message), or None if it will."""
+    if any(ord(char) <= 32 or ord(char) >= 127 for char in url):  # http.client sends ASCII only
+        return _l(
+            "The address may contain no spaces and no accented or other non-ASCII characters"
+            " (write an international domain name in its xn-- form, and other characters percent-encoded)."
+        )
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)

@@ -10,6 +10,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from app.lrs.addresses import public_connection
 
@@ -54,12 +55,14 @@ def _opener(target: Target):
 
 def _request(target: Target, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
     """(status, first bytes of the body); StoreError when nothing came back."""
+    if target.guarded and urlsplit(target.endpoint).scheme != "https":
+        raise StoreError("only an https:// address may be used here")
     credentials = base64.b64encode(f"{target.username}:{target.password}".encode()).decode()
     headers = {"X-Experience-API-Version": XAPI_VERSION, "Authorization": f"Basic {credentials}"}
     if body is not None:
         headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(target.endpoint + path, data=body, headers=headers, method=method)  # noqa: S310 - https, or http to localhost outside production (addresses.py)
     try:
+        request = urllib.request.Request(target.endpoint + path, data=body, headers=headers, method=method)  # noqa: S310 - https, or http to localhost outside production (addresses.py)
         with _opener(target).open(request, timeout=target.timeout) as response:
             return response.status, response.read(2000)
     except urllib.error.HTTPError as exc:
@@ -69,6 +72,8 @@ def _request(target: Target, method: str, path: str, body: bytes | None = None) 
         raise StoreError(_describe(exc.reason)) from exc
     except (OSError, http.client.HTTPException) as exc:
         raise StoreError(_describe(exc)) from exc
+    except ValueError as exc:  # e.g. UnicodeEncodeError: a character http.client cannot send
+        raise StoreError(f"invalid address: {_describe(exc)}") from exc
 
 
 def _describe(reason) -> str:

@@ -34,9 +34,10 @@ class RecordStoreForm(FlaskForm):
     )
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, has_password: bool = False, **kwargs):
+    def __init__(self, *args, has_password: bool = False, saved_endpoint: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_password = has_password
+        self.saved_endpoint = saved_endpoint
         if has_password:
             self.password.description = _l("Leave empty to keep the saved password.")
 
@@ -48,3 +49,6 @@ class RecordStoreForm(FlaskForm):
     def validate_password(self, field) -> None:
         if not field.data and not self.has_password:
             raise ValidationError(_l("Give the password the store gave you."))
+        if not field.data and self.endpoint.data != self.saved_endpoint:
+            # the saved password goes to the saved address only, never to one just typed
+            raise ValidationError(_l("The address has changed: give the password again."))

@@ -33,7 +33,11 @@ def record_store(org_slug: str):
     """Show the store's settings and state; save new settings."""
     org = _admin_org_or_404(org_slug)
     store = services.store_of(org)
-    form = RecordStoreForm(obj=store, has_password=bool(store and store.password_sealed))
+    form = RecordStoreForm(
+        obj=store,
+        has_password=bool(store and store.password_sealed),
+        saved_endpoint=store.endpoint if store else None,
+    )
     if form.validate_on_submit():
         store = services.save_store(org, form.endpoint.data, form.username.data, form.password.data)
         db.session.commit()

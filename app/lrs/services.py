@@ -21,7 +21,8 @@ def store_of(org: Organisation) -> RecordStore | None:
 
 
 def save_store(org: Organisation, endpoint: str, username: str, password: str) -> RecordStore:
-    """Set the organisation's store; the caller commits. An empty password keeps the saved one.
+    """Set the organisation's store; the caller commits. An empty password keeps the saved one,
+    for the same endpoint only (ValueError otherwise: the saved password never goes elsewhere).
 
     A new endpoint is a new store, which gets the organisation's whole record from the start; new
     credentials for the same endpoint keep its cursor. Either way the next send is not delayed by
@@ -32,6 +33,8 @@ def save_store(org: Organisation, endpoint: str, username: str, password: str) -
         store = RecordStore(organisation_id=org.id, endpoint=endpoint, last_event_id=0, failures=0)
         db.session.add(store)
     elif store.endpoint != endpoint:
+        if not password:
+            raise ValueError("a new endpoint needs the password again")
         restart(store, endpoint)
     store.username = username
     if password:

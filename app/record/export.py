@@ -40,6 +40,13 @@ def events_query(*conditions) -> Select:
     )
 
 
+def measured(event: LearningEvent) -> int | str:
+    """The seconds an ``experienced`` event measured; "" on other events, even those whose
+    statement carries a running total (a module read, the course completed), so that summing the
+    column in a spreadsheet counts each second once."""
+    return event.duration_seconds if event.verb == "experienced" and event.duration_seconds else ""
+
+
 def score_of(statement: dict) -> tuple[str, str, str, str]:
     """Success, score in percent, raw score and maximum, as CSV cells ("" when absent)."""
     result = statement.get("result", {})
@@ -72,7 +79,7 @@ def csv_lines(rows: Iterable, style: Style) -> Iterator[str]:
                 _("Module"),
                 _("Event"),
                 _("Success (1/0)"),
-                _("Score (%%)"),
+                _("Score (percent)"),
                 _("Right answers"),
                 _("Questions"),
                 _("Duration (seconds)"),
@@ -96,7 +103,7 @@ def csv_lines(rows: Iterable, style: Style) -> Iterator[str]:
                 percent,
                 raw,
                 maximum,
-                "" if event.duration_seconds is None else event.duration_seconds,
+                measured(event),
                 event.statement_id,
             ]
         )

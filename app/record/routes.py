@@ -104,7 +104,12 @@ def course_export(org_slug: str, slug: str, kind: str):
     course = publishing.published_course(draft) if draft is not None else None
     if course is None or course.organisation_id != org.id:
         abort(404)
-    query = export.events_query(LearningEvent.course_id == course.id)
+    # Learners who did something in the course: a class registered by its school's assignment,
+    # that never opened it, stays the school's business (names and e-mails are in the CSV).
+    active = select(LearningEvent.user_id).where(
+        LearningEvent.course_id == course.id, LearningEvent.verb != "registered"
+    )
+    query = export.events_query(LearningEvent.course_id == course.id, LearningEvent.user_id.in_(active))
     return export.response(query, course.slug, kind, request.args.get("format", "fr"))
 
 

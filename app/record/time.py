@@ -7,6 +7,8 @@ page is hidden or left, and every five minutes. The server believes a report onl
 - the wall time since the learner's previous report (on any module) plus a little slack: one
   person cannot read two pages at once, and two tabs cannot double the count;
 - REPORT_MAX seconds per report (the script never holds more);
+- WINDOW plus the slack in all over the last WINDOW: the slack is for one report's travel, and
+  must not add up over many small reports;
 - per module and per UTC day, DAILY_FACTOR times the module's declared duration (at least
   DAILY_FLOOR): a page left open and jiggled all day still counts a few readings at most.
 
@@ -15,7 +17,7 @@ added to the module's ``completed`` statement after it was sent to a store would
 ``completed`` carries the sum of those reports at the time the module was marked read.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -26,6 +28,7 @@ from app.record.models import LearningEvent
 
 REPORT_MAX = 5 * 60 + 30  # the script reports every 5 minutes of active time at the latest
 SLACK = 15  # seconds: a report's own travel time and the script's one-second ticks
+WINDOW = 10 * 60  # seconds: no more can be credited over any such span than the span itself
 DAILY_FACTOR = 4
 DAILY_FLOOR = 20 * 60
 
@@ -45,6 +48,14 @@ def accept(user, module: Module, seconds: int, now: datetime) -> int:
     allowed = min(int(seconds), REPORT_MAX)
     if previous is not None:
         allowed = min(allowed, int((now - previous).total_seconds()) + SLACK)
+        recent = db.session.scalar(
+            select(func.coalesce(func.sum(LearningEvent.duration_seconds), 0)).where(
+                LearningEvent.user_id == user.id,
+                LearningEvent.verb == "experienced",
+                LearningEvent.occurred_at > now - timedelta(seconds=WINDOW),
+            )
+        )
+        allowed = min(allowed, WINDOW + SLACK - int(recent))
     today = services.time_on(user, [module.id], since=services.start_of_day(now))
     allowed = min(allowed, daily_cap(module) - today)
     if allowed < 1:

@@ -185,6 +185,22 @@ def test_the_course_s_learners_are_listed_with_their_time(client, auth, body, co
     assert f"{LEARNERS}/{learner_with_record.id}.zip" in page
 
 
+def test_a_class_registered_by_its_school_is_not_shown_to_the_publisher(
+    client, auth, body, course, learner_with_record, make_user
+):
+    """A school's assignment registers its students; until they do something in the course, the
+    publisher sees neither their names on the attestations page nor their lines in its export."""
+    student = make_user("Sami Élève", "sami@ecole.example")
+    record.register([student.id], [course])
+    db.session.commit()
+    login(auth, body["admin"])
+    page = text_of(client.get(LEARNERS))
+    assert "Zoé Lefèvre" in page and "Sami Élève" not in page
+    assert client.get(f"{LEARNERS}/{student.id}.pdf").status_code == 404
+    export = client.get(STATISTICS.replace("/statistics", "/record.csv")).get_data(as_text=True)
+    assert "Zoé Lefèvre" in export and "sami@ecole.example" not in export
+
+
 # Who may download -------------------------------------------------------------------------------
 
 

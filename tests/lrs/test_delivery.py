@@ -128,6 +128,17 @@ def test_an_error_leaves_the_cursor_and_pauses_the_store(app, events, publisher,
     assert store.failures == 0 and store.last_error is None and store.last_event_id == events[-1].id
 
 
+def test_an_address_http_client_cannot_send_is_kept_as_the_store_error(app, events, publisher):
+    """Not an exception out of the tick, which would stop it before the other stores."""
+    org, _ = publisher
+    services.save_store(org, "http://127.0.0.1:9/xAPI/é", "cadre", "pw")
+    outcome = send()
+    assert outcome.sent == 0 and outcome.error.startswith("invalid address")
+    store = services.store_of(org)
+    assert store.failures == 1 and store.last_error.startswith("invalid address")
+    assert store.next_try_at is not None and store.last_event_id == 0
+
+
 def test_the_pause_doubles_up_to_an_hour():
     assert [delivery.pause_after(n).total_seconds() for n in (1, 2, 3, 7, 8, 50)] == [
         60, 120, 240, 3600, 3600, 3600

@@ -88,6 +88,20 @@ def test_saving_seals_the_password_and_never_shows_it_back(client, auth, publish
     assert saved_store() is None
 
 
+def test_a_new_address_needs_the_password_again(client, auth, publisher):
+    """Else an administrator could send another's saved password to a server of their own."""
+    org, people = publisher
+    auth.login(people["admin"].email)
+    client.post(PAGE, data=SETTINGS)
+    response = client.post(PAGE, data={**SETTINGS, "endpoint": "http://localhost:9/other", "password": ""})
+    assert response.status_code == 400
+    assert "The address has changed: give the password again." in text_of(response)
+    store = saved_store()
+    assert store.endpoint == SETTINGS["endpoint"] and unseal(store.password_sealed) == SETTINGS["password"]
+    with pytest.raises(ValueError, match="password"):
+        services.save_store(org, "http://localhost:9/other", "cadre", "")
+
+
 def test_a_first_store_needs_a_password(client, auth, publisher):
     _, people = publisher
     auth.login(people["admin"].email)
@@ -102,6 +116,10 @@ REFUSED = [
     ("lrs.example.org/xAPI", "starting with https://"),
     ("https://cadre:pw@lrs.example.org/xAPI", "Give the address alone"),
     ("https://lrs.example.org/xAPI?x=1", "Give the address alone"),
+    ("https://lrs.example.org/xAPI/é", "non-ASCII"),  # http.client could not send it
+    ("https://lrs.exämple.org/xAPI", "non-ASCII"),
+    ("https://lrs.example.org/x API", "no spaces"),
+    ("https://lrs.example.org/x\tAPI", "no spaces"),
 ]
 
 
@@ -144,6 +162,29 @@ def fake_dns(monkeypatch, *ips: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "ip",
+    [
+        "64:ff9b::a9fe:a9fe",  # NAT64 to 169.254.169.254
+        "64:ff9b::808:808",  # NAT64, even to a public address: the gateway is the operator's
+        "64:ff9b:1::a9fe:a9fe",  # local-use NAT64
+        "2002:a9fe:a9fe::",  # 6to4
+        "2002:0a00:0001::1",
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "::a9fe:a9fe",
+    ],
+)
+def test_ipv6_addresses_that_carry_an_ipv4_one_are_refused(monkeypatch, ip):
+    assert not addresses.is_public(ip)
+    fake_dns(monkeypatch, ip)
+    assert addresses.endpoint_problem("https://lrs.example.org/xAPI", production=True) is not None
+
+
+def test_public_ipv6_addresses_are_still_accepted():
+    assert addresses.is_public("2606:2800:21f:cb07:6820:80da:af6b:8b2c")
+    assert addresses.is_public("::ffff:93.184.215.14")
+
+
+@pytest.mark.parametrize(
     "ips",
     [
         ("127.0.0.1",),
@@ -180,3 +221,22 @@ def test_in_production_a_publisher_store_on_this_machine_is_not_even_connected_t
     db.session.commit()
     with pytest.raises(services.client.StoreError, match="non-public"):
         services.check_store(store, production=True)
+
+
+def test_in_production_a_publisher_store_over_plain_http_is_not_even_connected_to(app, publisher):
+    org, _ = publisher
+    store = services.save_store(org, "http://lrs.example.org/xAPI", "cadre", "pw")
+    db.session.commit()
+    with pytest.raises(services.client.StoreError, match="https"):
+        services.check_store(store, production=True)
+
+
+def test_a_saved_address_http_client_cannot_send_is_an_error_not_a_crash(client, auth, publisher):
+    """An address saved before it was refused (or written to the database by hand)."""
+    org, people = publisher
+    services.save_store(org, "http://127.0.0.1:9/xAPI/é", "cadre", "pw")
+    db.session.commit()
+    auth.login(people["admin"].email)
+    response = client.post(f"{PAGE}/test", follow_redirects=True)
+    assert response.status_code == 200
+    assert "The store could not be reached or refused the connection: invalid address" in text_of(response)

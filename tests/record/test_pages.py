@@ -141,7 +141,7 @@ def test_the_class_record_holds_its_students_on_its_courses(client, auth, people
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert rows[0][:7] == [
+    assert rows[0][:9] == [
         "Date and time",
         "Learner",
         "E-mail",
@@ -149,6 +149,8 @@ def test_the_class_record_holds_its_students_on_its_courses(client, auth, people
         "Course version",
         "Module",
         "Event",
+        "Success (1/0)",
+        "Score (percent)",  # not a "%%" left unformatted
     ]
     # The classmate was registered by the assignment (the only event of hers); the outsider is left out.
     assert [row[1] for row in rows[1:3]] == ["Sami Élève", "Clara Camarade"]

@@ -128,6 +128,20 @@ def test_a_report_is_capped_per_report_and_per_module_and_day(app, course, make_
         assert time.accept(user, reading, 200, now + timedelta(days=1)) == 200
 
 
+def test_the_slack_does_not_add_up_over_many_small_reports(app, course, make_user):
+    """A report every 15 s claiming 30 s (the time since the previous one plus the slack) would
+    credit twice the time that passed: over any ten minutes, no more than ten minutes (and slack)."""
+    user = make_user()
+    modules = [module("consentement"), module("cadre-legal")]  # spread over modules: no daily cap
+    start = utcnow().replace(hour=8, minute=0)
+    with app.test_request_context():
+        credited = [
+            time.accept(user, modules[i % 2], 30, start + timedelta(seconds=15 * i)) for i in range(1, 81)
+        ]
+    elapsed = 15 * 80  # twenty minutes of reports
+    assert sum(credited) <= elapsed + time.SLACK * 2, (sum(credited), elapsed)
+
+
 def test_time_reports_of_anonymous_visitors_are_ignored(client, course):
     assert client.post(TIME, data={"seconds": "60"}).status_code == 204
     assert events() == []
