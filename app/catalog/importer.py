@@ -49,6 +49,7 @@ def import_course(doc: CourseDoc) -> ImportOutcome:
     course.audience = doc.audience
     course.publisher = doc.publisher
     course.content_updated = doc.updated
+    course.licence = doc.licence
     course.intro_html = doc.intro_html
     course.content_hash = doc.content_hash
     for image in doc.images:  # a repository's images/ (a draft's images were stored on upload)

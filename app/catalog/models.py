@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.content.checker import FINAL
+from app.content.licences import ALL_RIGHTS_RESERVED
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
@@ -39,6 +40,11 @@ class Course(db.Model):
     visibility: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
     # Archived by its publisher: out of the catalogue; learners who started it may still finish.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The licence its publisher states (front matter "licence"): an SPDX identifier, or
+    # "all-rights-reserved", which is also what a course that states none means.
+    licence: Mapped[str] = mapped_column(
+        String(40), default=ALL_RIGHTS_RESERVED, server_default=ALL_RIGHTS_RESERVED
+    )
 
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course",

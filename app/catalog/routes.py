@@ -1,10 +1,12 @@
 """The public catalogue: home, course list, course and module pages."""
 
 from flask import Blueprint, abort, render_template
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
 from app.certificates.services import find_certificate
+from app.content.licences import deed_url, short_name
 from app.content.model_document import model_document
 from app.learning.services import (
     courses_progress,
@@ -60,6 +62,8 @@ def course(slug: str):
         final_state=module_state(final, progress.get(final.id)) if final else None,
         final_open=current_user.is_authenticated and bool(modules) and following is None,
         certificate=certificate,
+        licence_name=short_name(course.licence),
+        licence_url=deed_url(course.licence, str(get_locale())),
     )
 
 

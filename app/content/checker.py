@@ -34,6 +34,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_SLUG = 80
 MODULE_NAME = re.compile(r"(\d{2})-(.*)\.md")
 TOP_FOLDERS = ("courses", "quizzes")
+# The licence of the bundled courses and quizzes, beside them in the repository: not content.
+LICENCE_FILES = ("courses/LICENSE", "quizzes/LICENSE")
 FINAL = "final"  # quizzes/<course>/final.md is the course's final test: no module may be so named
 FINAL_FILE = FINAL + ".md"
 
@@ -49,7 +51,8 @@ def load_tree(root: Path) -> dict[str, str | bytes]:
     """Read every file under root/courses/ and root/quizzes/, skipping hidden files and folders.
 
     Keys are paths relative to *root* with forward slashes; values are str when the file decodes
-    as UTF-8, else the raw bytes (so the checker can say the file is not valid UTF-8).
+    as UTF-8, else the raw bytes (so the checker can say the file is not valid UTF-8). The licence
+    texts courses/LICENSE and quizzes/LICENSE are left out.
     """
     files: dict[str, str | bytes] = {}
     for top in TOP_FOLDERS:
@@ -59,11 +62,14 @@ def load_tree(root: Path) -> dict[str, str | bytes]:
                 if name.startswith("."):
                     continue
                 full = Path(folder) / name
+                key = full.relative_to(root).as_posix()
+                if key in LICENCE_FILES:
+                    continue
                 data = full.read_bytes()
                 try:
-                    files[full.relative_to(root).as_posix()] = data.decode("utf-8")
+                    files[key] = data.decode("utf-8")
                 except UnicodeDecodeError:
-                    files[full.relative_to(root).as_posix()] = data
+                    files[key] = data
     return files
 
 

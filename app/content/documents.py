@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .licences import ALL_RIGHTS_RESERVED
+
 
 class Message(str):
     """A checker message: its English text, which knows how to say itself in another language.
@@ -202,6 +204,7 @@ class CourseDoc:
     # Images given as bytes (a repository's images/ folder), encoded again (content.images.
     # PreparedImage), for the importer to store; a draft's images are references, stored already.
     images: tuple = ()
+    licence: str = ALL_RIGHTS_RESERVED  # an SPDX identifier out of content.licences.LICENCES
 
 
 @dataclass

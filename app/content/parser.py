@@ -32,6 +32,7 @@ from .frontmatter import (
 )
 from .frontmatter import text as text_field
 from .image_refs import ShownImage
+from .licences import ALL_RIGHTS_RESERVED, LICENCES
 from .quiz import parse_questions
 from .render import RenderError, render_markdown
 
@@ -51,6 +52,8 @@ COURSE_FIELDS = (
     Field("audience", text_field("audience")),
     Field("publisher", text_field("publisher", MAX_TITLE)),
     Field("updated", day("updated")),
+    # Left out: all rights reserved (what the law says of a work whose author grants nothing).
+    Field("licence", one_of("licence", LICENCES), required=False),
 )
 MODULE_FIELDS = (
     Field("title", text_field("title", MAX_TITLE)),
@@ -138,6 +141,7 @@ def read_course(
     intro_html, problems = _render(path, fm, images)
     if problems:
         return Parsed(None, problems, lines=fm.lines)
+    values["licence"] = values["licence"] or ALL_RIGHTS_RESERVED
     doc = CourseDoc(
         slug=slug,
         intro_html=intro_html,

@@ -25,7 +25,17 @@ from app.content.quiz import FENCE, GROUP, HEADING, parse_questions
 from app.content.render import RenderError, render_markdown
 
 MODULE_FILE = re.compile(r"(\d{2})-([a-z0-9][a-z0-9-]*)\.md")
-COURSE_FIELDS = ("title", "summary", "language", "level", "duration", "audience", "publisher", "updated")
+COURSE_FIELDS = (
+    "title",
+    "summary",
+    "language",
+    "level",
+    "duration",
+    "audience",
+    "publisher",
+    "updated",
+    "licence",
+)
 MAX_TEXT = 100_000  # characters per file edited in the browser (a long module is 15,000)
 
 

@@ -91,6 +91,25 @@ class CourseForm(FlaskForm):
     updated = DateField(
         _l("Facts checked on"), validators=[DataRequired(_l("Give the date the facts were checked."))]
     )
+    # The values are content.licences.LICENCES; the checker refuses any other in course.md.
+    licence = SelectField(
+        _l("Licence"),
+        choices=[
+            SelectChoice("all-rights-reserved", _l("All rights reserved")),
+            SelectChoice("CC-BY-4.0", _l("CC BY 4.0 (Attribution)")),
+            SelectChoice("CC-BY-SA-4.0", _l("CC BY-SA 4.0 (Attribution-ShareAlike)")),
+            SelectChoice("CC-BY-NC-4.0", _l("CC BY-NC 4.0 (Attribution-NonCommercial)")),
+            SelectChoice("CC-BY-NC-SA-4.0", _l("CC BY-NC-SA 4.0 (Attribution-NonCommercial-ShareAlike)")),
+            SelectChoice("CC-BY-ND-4.0", _l("CC BY-ND 4.0 (Attribution-NoDerivatives)")),
+            SelectChoice("CC-BY-NC-ND-4.0", _l("CC BY-NC-ND 4.0 (Attribution-NonCommercial-NoDerivatives)")),
+            SelectChoice("CC0-1.0", _l("CC0 1.0 (public domain dedication)")),
+        ],
+        default="all-rights-reserved",
+        description=_l(
+            "What others may do with the course beyond reading it on Cadre. With all rights reserved,"
+            " nothing more; a Creative Commons licence lets them copy and share it on its terms."
+        ),
+    )
     intro = TextAreaField(
         _l("Introduction (Markdown)"),
         validators=[DataRequired(_l("Write the introduction.")), Length(max=200_000)],

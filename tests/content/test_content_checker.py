@@ -240,7 +240,7 @@ def test_broken_root_on_disk():
         "courses/bad-fields/course.md:5: 'level' must be 'beginner', 'intermediate' or 'advanced'",
         "courses/bad-fields/course.md:6: 'duration' must be a positive whole number of minutes",
         "courses/bad-fields/course.md:8: unknown field 'autor'; expected one of: title, summary,"
-        " language, level, duration, audience, publisher, updated",
+        " language, level, duration, audience, publisher, updated, licence",
         "courses/bad-fields/course.md:9: 'updated' must be a date written YYYY-MM-DD (without quotes)",
         "courses/bad-fields/course.md:10: missing required field 'publisher'",
         "courses/bad-fields/course.md:10: course introduction is empty",
