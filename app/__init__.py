@@ -88,6 +88,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.attestation import routes as attestation  # training bodies' certificates of completion
 
     app.register_blueprint(attestation.bp)
+    from app.lti import cookies as lti_cookies
+    from app.lti import routes as lti  # LTI 1.3: Cadre inside a school's own platform
+
+    app.register_blueprint(lti.bp)
+    from app.lti.cli import lti as lti_cli
+
+    app.cli.add_command(lti_cli)
+    app.session_interface = lti_cookies.SessionInterface()
     from app import limits
 
     limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled

@@ -120,6 +120,11 @@ def defaults(instance_path: str) -> dict:
         # rotation the old public keys, z6Mk… comma-separated, so old credentials still verify.
         "OB3_SIGNING_KEY": None,
         "OB3_PREVIOUS_PUBLIC_KEYS": "",
+        # LTI 1.3 (app/lti): the RSA key (PEM) Cadre signs with towards schools' platforms, the
+        # same on every host (CADRE_LTI_PRIVATE_KEY; made under instance/ outside production),
+        # and how long to wait for a platform's key set, token or gradebook.
+        "LTI_PRIVATE_KEY": None,
+        "LTI_HTTP_TIMEOUT": 10,
     }
 
 

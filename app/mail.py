@@ -35,6 +35,9 @@ def deliver_mail(to: str, subject: str, body: str, headers: dict[str, str] | Non
     ``headers``: more header fields, e.g. List-Unsubscribe (RFC 8058) on notifications.
     """
     config = current_app.config
+    if to.endswith(".invalid"):  # a deleted account, or one a school platform made (RFC 2606)
+        log.info("E-mail (%s) not sent: the account has no address.", subject)
+        return
     # A header such as List-Unsubscribe holds one long URL: the default 78-character lines would
     # turn it into encoded words, which mail clients do not read as a link (RFC 2369: <URL>).
     message = EmailMessage(policy=LONG_HEADER_LINES if headers else email.policy.default)

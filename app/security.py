@@ -1,6 +1,6 @@
 """Request guards and response headers that apply to every page."""
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request, session
 from flask_login import current_user
 
 # Cadre uses none of these; denying them means injected or framed content cannot ask for them either.
@@ -23,11 +23,7 @@ def security_headers(response):
     Browsers are told to use https only (in production, or when the request came over it), are
     denied the camera, the microphone and the like, and keep no copy of a signed-in person's pages.
     """
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'",
-    )
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
@@ -40,6 +36,21 @@ def security_headers(response):
         # history or back button to show the next person. A view may still choose otherwise.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def content_security_policy() -> str:
+    """Framing stays refused, except by the school platforms an LTI launch came from (app.lti):
+    the launch's response names them in ``g.frame_ancestors``, and the session it opened keeps them
+    for the pages that follow. A deep-linking answer may post its form back to the platform."""
+    ancestors = getattr(g, "frame_ancestors", None)
+    if ancestors is None and request.endpoint != "static":
+        ancestors = session.get("lti_frame")
+    form_action = " ".join(["'self'", *getattr(g, "form_action", ())])
+    frame_ancestors = " ".join(ancestors) if ancestors else "'none'"
+    return (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        f"form-action {form_action}; frame-ancestors {frame_ancestors}"
+    )
 
 
 def init_app(app) -> None:

@@ -18,6 +18,7 @@ from app.catalog.models import Module
 from app.certificates.models import Certificate, CertificatePDF
 from app.extensions import db
 from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
+from app.lti.models import LtiAccount, LtiGradeLink
 from app.models_base import utcnow
 from app.notifications.models import Notification, NotificationPreferences
 from app.orgs.models import ADMIN, Membership, Organisation
@@ -204,6 +205,8 @@ def delete_account(user: User) -> None:
         Notification,
         NotificationPreferences,
         LearningEvent,
+        LtiAccount,  # a school platform's next launch of this person makes a new, empty account
+        LtiGradeLink,
     )
     for model in models:
         db.session.execute(delete(model).where(model.user_id == user.id))

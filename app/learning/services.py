@@ -131,7 +131,9 @@ def mark_read(user: User, module: Module):
     if row.read_at == now:  # marked read by this very request: a second click records nothing
         learning_record.module_read(user, module, now)
     db.session.flush()
-    return issue_certificate_if_complete(user, module.course)
+    certificate = issue_certificate_if_complete(user, module.course)
+    _results_changed(user, module)
+    return certificate
 
 
 def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]], questions=None):
@@ -169,7 +171,15 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
         row.completed_at = now
     db.session.flush()
     certificate = issue_certificate_if_complete(user, module.course) if passed else None
+    _results_changed(user, module)
     return attempt, certificate
+
+
+def _results_changed(user: User, module: Module) -> None:
+    """A school's platform that launched this course may want the new score (app.lti.grades)."""
+    from app.lti import grades
+
+    grades.results_changed(user.id, module.course_id)
 
 
 def _record_answers(attempt: QuizAttempt, questions, graded, answers, right: int) -> None:

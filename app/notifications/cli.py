@@ -59,6 +59,9 @@ def tick_command() -> None:
     from app.lrs import forwarding as record_stores  # app/lrs: send the learning record stores what
 
     done += record_stores.tick()  # they have not got yet (nothing is said if there is none)
+    from app.lti import cli as lti  # app/lti: scores a school's platform has not got yet
+
+    done += lti.tick()
     click.echo(", ".join(done) + ".")  # the same list punctuation in French and English
 
 

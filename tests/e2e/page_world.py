@@ -238,6 +238,9 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("teacher", f"{cls}/assign?course={w['bundled']}", 200),
         ("teacher", f"{cls}/students/{w['learner_id']}", 200),
         ("school_admin", "/schools/lycee-lumiere", 200),
+        ("school_admin", "/schools/lycee-lumiere/lti", 200),
+        (None, "/lti/login", 400),  # no platform named: the page that says why
+        ("learner", "/lti/pick", 400),  # not from a platform's deep-linking launch
         ("publisher_admin", ws, 200),
         ("publisher_admin", f"{draft}/statistics", 200),
         ("publisher_admin", f"{draft}/versions/1", 200),

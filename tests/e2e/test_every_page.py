@@ -47,6 +47,11 @@ EXCLUDED = {
     "schools.export_csv": "CSV",
     "publishing.download": "a zip package",
     "publishing_statistics.item_statistics_csv": "CSV",
+    # LTI 1.3 (issue 14): tests/lti/ and tests/e2e/test_lti_frame.py
+    "lti.jwks": "JSON, the tool's public key set",
+    "lti.login": "a redirect to the platform; without one, the 400 page visited below",
+    "lti.pick": "reached from a platform's deep-linking launch only (tests/lti/test_advantage.py)",
+    "lti.own_login": "a form for accounts made by a platform's launch only (tests/lti/test_registration.py)",
     "e2e.server_error": "visited, but a test-only route: it exists to show the 500 page",
 }
 
