@@ -121,11 +121,13 @@ def init_app(app) -> None:
     from app.accounts.cli import user
     from app.admin.cli import audit_log, certificate
     from app.backup import backup_command, restore_command
+    from app.interop.cli import export_gift_command
     from app.jobs import jobs
     from app.learning.statistics_cli import stats_command
     from app.orgs.cli import org
 
     content.add_command(stats_command)
+    content.add_command(export_gift_command)
     app.cli.add_command(content)
     app.cli.add_command(org)
     app.cli.add_command(backup_command)

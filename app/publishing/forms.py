@@ -7,6 +7,8 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
+from app.interop.gift_import import MAX_GIFT_BYTES
+
 
 class UploadForm(FlaskForm):
     package = FileField(
@@ -155,3 +157,19 @@ class RenameModuleForm(FlaskForm):
         filters=[_strip],
     )
     submit = SubmitField(_l("Rename"))
+
+
+class GiftImportForm(FlaskForm):
+    """A GIFT file (Moodle's text format for questions) to append to a module's quiz."""
+
+    gift = FileField(
+        _l("GIFT file"),
+        validators=[FileRequired(_l("Choose a GIFT file (.txt or .gift) to import."))],
+        description=_l(
+            "Single and multiple choice and true/false questions, in UTF-8, at most %(kb)d KB."
+            " Nothing is imported if one question cannot be.",
+            kb=MAX_GIFT_BYTES // 1024,
+        ),
+        render_kw={"accept": ".txt,.gift,text/plain"},
+    )
+    submit = SubmitField(_l("Import the questions"))

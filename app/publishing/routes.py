@@ -39,6 +39,7 @@ from app.publishing.forms import (
     AddModuleForm,
     CourseForm,
     FinalTestForm,
+    GiftImportForm,
     ModuleTextForm,
     NewCourseForm,
     RenameModuleForm,
@@ -471,6 +472,7 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
         form=form,
         has_quiz=module.quiz_path in found.files,
         open_comments=comments.open_count(found, module.slug),
+        gift_form=GiftImportForm(),
         **_messages(found, module.path, module.quiz_path),
     )
 
@@ -612,4 +614,5 @@ def change_module(org_slug: str, slug: str, module_slug: str, action: str):
 
 # The reading page and the review comments live in their own module, on this blueprint; imported
 # last because it takes the blueprint from here (Flask's pattern for views split over modules).
+from app.interop import routes as interop_routes  # noqa: E402, F401 - Moodle export, GIFT import
 from app.publishing import review_routes  # noqa: E402, F401
