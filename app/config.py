@@ -95,6 +95,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_UPLOAD_ACCOUNT": "20 per hour",  # course packages
         "RATELIMIT_IMAGE_ACCOUNT": "120 per hour",  # images added one by one to a draft
         "RATELIMIT_TIME_ACCOUNT": "12 per minute;240 per hour",  # time-spent reports (app/record)
+        "RATELIMIT_LTI_ADDRESS": "120 per minute;3000 per hour",  # LTI logins (app/lti)
         # Background jobs (app/jobs.py): an RQ queue on REDIS_URL, else run in the web process.
         "JOBS_QUEUE": "cadre",
         "JOBS_RETRY_INTERVALS": (30, 120, 600),  # seconds before each retry; then the job is failed
@@ -222,14 +223,20 @@ def ensure_local_signing_key(config, instance_path: str) -> None:
         return
     from app.credentials.keys import new_signing_key
 
-    path = os.path.join(instance_path, "ob3_signing_key")
+    config["OB3_SIGNING_KEY"] = local_key(os.path.join(instance_path, "ob3_signing_key"), new_signing_key)
+
+
+def local_key(path: str, make) -> str:
+    """The key kept in ``path``, made with ``make()`` the first time (outside production only).
+
+    Written whole under another name, then linked: a sibling process never reads half a key, and of
+    two processes starting at once, the first link wins and both use its key.
+    """
     if not os.path.exists(path):
-        # Written whole under another name, then linked: a sibling process never reads half a key,
-        # and of two processes starting at once, the first link wins and both use its key.
         temporary = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
-            handle.write(new_signing_key())
+            handle.write(make())
         try:
             os.link(temporary, path)
         except FileExistsError:
@@ -237,4 +244,4 @@ def ensure_local_signing_key(config, instance_path: str) -> None:
         finally:
             os.unlink(temporary)
     with open(path) as handle:
-        config["OB3_SIGNING_KEY"] = handle.read().strip()
+        return handle.read().strip()

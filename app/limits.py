@@ -100,6 +100,9 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
     "image": (Rule("RATELIMIT_IMAGE_ACCOUNT", signed_in_user, TOO_MANY_IMAGES, signed_in=True),),
     # Time spent on a module page (app/record/time.py): a report on each hide, and every 5 minutes.
     "time": (Rule("RATELIMIT_TIME_ACCOUNT", signed_in_user, TOO_MANY_REPORTS, signed_in=True),),
+    # LTI logins (app/lti): anyone may start one, and each keeps a nonce for ten minutes. A whole
+    # class behind one school address launches at once, hence the generous count.
+    "lti": (Rule("RATELIMIT_LTI_ADDRESS", client_address, TOO_MANY, methods=None),),
 }
 
 

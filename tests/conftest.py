@@ -118,6 +118,22 @@ def signed_in_with_csrf(database_url, **fields):
 
 
 @pytest.fixture
+def empty_database(database_url):
+    """An app on an empty database (no tables), for the migrations to build."""
+    app = make_app(database_url)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        yield app
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.engine.dispose()
+
+
+@pytest.fixture
 def app(database_url):
     """The app with a fresh schema, dropped afterwards."""
     with fresh_schema(make_app(database_url)) as app:

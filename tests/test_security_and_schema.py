@@ -52,22 +52,6 @@ def test_quiz_and_mark_read_need_the_token(csrf_app, make_user, course):
     assert client.post("/courses/voix-et-ia/cadre-legal/quiz", data={"version": "1"}).status_code == 400
 
 
-@pytest.fixture
-def empty_database(database_url):
-    """An app on an empty database (no tables), for the migrations to build."""
-    app = make_app(database_url)
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        yield app
-        db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.engine.dispose()
-
-
 def test_migrations_build_exactly_the_models_schema(empty_database):
     upgrade()
     with db.engine.connect() as connection:

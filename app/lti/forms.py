@@ -32,7 +32,7 @@ def address_problem(url: str, production: bool):
     """Why Cadre will not use this platform address (a message), or None."""
     try:
         parts = urlsplit(url)
-        host = parts.hostname
+        host, port = parts.hostname, parts.port
     except ValueError:
         return _("This is not a web address.")
     if not host or parts.scheme not in ("http", "https") or any(ord(c) <= 32 or ord(c) >= 127 for c in url):
@@ -41,7 +41,7 @@ def address_problem(url: str, production: bool):
         return _("The address must start with https://.")
     if production:
         try:
-            resolve(host, parts.port or 443)
+            resolve(host, port or 443)
         except RefusedAddress:
             return _(
                 "Cadre connects only to a public address on the Internet,"

@@ -7,12 +7,13 @@ thumbprint), which is the id it puts in the headers it signs.
 """
 
 import os
-import secrets
 from functools import cache
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
+
+from app.config import local_key
 
 
 class MissingKey(RuntimeError):
@@ -27,20 +28,7 @@ def private_key_pem() -> str:
     if config["ENV_NAME"] == "production":
         raise MissingKey("CADRE_LTI_PRIVATE_KEY is not set")
     path = os.path.join(current_app.instance_path, "lti_private_key.pem")
-    if not os.path.exists(path):
-        # Written whole under another name, then linked: of two processes, the first link wins.
-        temporary = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(new_private_key())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(temporary)
-    with open(path) as handle:
-        config["LTI_PRIVATE_KEY"] = handle.read()
+    config["LTI_PRIVATE_KEY"] = local_key(path, new_private_key) + "\n"
     return config["LTI_PRIVATE_KEY"]
 
 

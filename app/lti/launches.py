@@ -79,17 +79,24 @@ def origins(platform: LtiPlatform) -> list[str]:
     return found
 
 
+def _object(claim) -> dict:
+    """A claim that should be a JSON object, or an empty one: a platform's odd claim is no 500."""
+    return claim if isinstance(claim, dict) else {}
+
+
 def teaches(data: dict) -> bool:
     """True when the launch's roles make the person a teacher of the platform's course."""
-    return bool(STAFF_ROLES.intersection(data.get(ROLES) or ()))
+    roles = data.get(ROLES)
+    return isinstance(roles, list) and bool(STAFF_ROLES.intersection(r for r in roles if isinstance(r, str)))
 
 
 def display_name(data: dict, platform: LtiPlatform) -> str:
     """The name the platform gives, else a neutral one the person can change in their account."""
-    name = (
-        data.get("name") or " ".join(filter(None, (data.get("given_name"), data.get("family_name"))))
-    ).strip()
-    return (name or _("Learner from %(platform)s", platform=platform.name))[:120]
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        parts = (data.get("given_name"), data.get("family_name"))
+        name = " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+    return (name.strip() or _("Learner from %(platform)s", platform=platform.name))[:120]
 
 
 def account_for(platform: LtiPlatform, subject: str, name: str) -> User:
@@ -127,11 +134,12 @@ def school_year(today: date) -> str:
 
 def context_for(platform: LtiPlatform, data: dict, user: User) -> LtiContext | None:
     """The launch's course context and the class standing for it, made at its first launch."""
-    context = data.get(CONTEXT) or {}
+    context = _object(data.get(CONTEXT))
     context_id = str(context.get("id") or "").strip()
     if not context_id:
         return None
-    memberships_url = (data.get(NRPS) or {}).get("context_memberships_url")
+    memberships_url = _object(data.get(NRPS)).get("context_memberships_url")
+    memberships_url = memberships_url if isinstance(memberships_url, str) else None
     found = db.session.scalar(
         select(LtiContext).where(LtiContext.platform_id == platform.id, LtiContext.context_id == context_id)
     )
@@ -166,7 +174,7 @@ def join(platform: LtiPlatform, school_class: SchoolClass | None, user: User, st
 
 def target(data: dict) -> tuple[Course | None, Module | None]:
     """The live course and module the resource link names in its custom parameters."""
-    custom = data.get(CUSTOM) or {}
+    custom = _object(data.get(CUSTOM))
     slug = str(custom.get("course") or "").strip()
     course = (
         db.session.scalar(select(Course).where(Course.slug == slug, Course.archived_at.is_(None)))
@@ -184,9 +192,15 @@ def link_grade(
     platform: LtiPlatform, user: User, subject: str, data: dict, course, module
 ) -> LtiGradeLink | None:
     """Remember where this learner's result goes, when the platform gave a line item to score."""
-    endpoint = data.get(AGS) or {}
-    lineitem, scopes = endpoint.get("lineitem"), list(endpoint.get("scope") or [])
-    if not lineitem or SCORE_SCOPE not in scopes or course is None:
+    endpoint = _object(data.get(AGS))
+    lineitem, scopes = endpoint.get("lineitem"), endpoint.get("scope")
+    scopes = [scope for scope in scopes if isinstance(scope, str)] if isinstance(scopes, list) else []
+    if (
+        not isinstance(lineitem, str)
+        or not origin_of(lineitem)
+        or SCORE_SCOPE not in scopes
+        or course is None
+    ):
         return None
     link = db.session.scalar(
         select(LtiGradeLink).where(

@@ -7,6 +7,8 @@ frame if framed; never a 500.
 """
 
 import logging
+import secrets
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
@@ -17,6 +19,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import jobs
@@ -24,11 +27,13 @@ from app.accounts.forms import PostForm
 from app.catalog.models import PUBLIC, Course
 from app.catalog.services import title_key
 from app.extensions import csrf, db
+from app.limits import throttled
 from app.lti import keys, launches, roster, tool
 from app.lti.forms import OwnLoginForm, PickForm, PlatformForm
 from app.lti.models import LtiContext, LtiPlatform
+from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
-from app.orgs.models import ADMIN, SCHOOL
+from app.orgs.models import ADMIN, SCHOOL, TEACHER
 from app.schools import services as schools
 from app.schools.models import SchoolClass
 from app.urls import external_url
@@ -61,12 +66,20 @@ def jwks():
         abort(503)
 
 
+BROWSER_COOKIE = "cadre-lti-"  # + the state: a secret only the browser that started the login has
+
+
 @bp.route("/lti/login", methods=["GET", "POST"])
 @csrf.exempt
+@throttled("lti")
 def login():
-    """Third-party initiated login: check the registration, then send the browser to the platform."""
+    """Third-party initiated login: check the registration, then send the browser to the platform.
+
+    The target may be any page of this site (Moodle sends its « Tool URL » for activities made
+    without choosing content); the platform always answers to the launch URL.
+    """
     target = request.values.get("target_link_uri") or _launch_url()
-    if target.split("?", 1)[0] != _launch_url():
+    if not target.startswith(external_url("/")):
         return refused(_("This link does not lead to Cadre’s launch address."))
     iss = request.values.get("iss", "")
     platform = tool.ToolConf().platform(iss, request.values.get("client_id")) if iss else None
@@ -78,14 +91,31 @@ def login():
             )
         )
     g.frame_ancestors = launches.origins(platform)
+    lti_request = FlaskRequest()
+    oidc, service = tool.oidc_login(lti_request)
     try:
-        response = tool.oidc_login(FlaskRequest()).redirect(_launch_url())
+        response = oidc.redirect(_launch_url())
     except (OIDCException, LtiException) as error:
         log.info("LTI login refused: %s", error)
         return refused(
             _("The platform’s login request is incomplete. Open the activity again from the platform.")
         )
+    sent = parse_qs(urlsplit(response.headers["Location"]).query)
+    state, nonce = sent["state"][0], sent["nonce"][0]
+    secret = secrets.token_urlsafe(32)
+    service.bind(state, nonce, secret)
     db.session.commit()  # the nonce, kept for the launch
+    secure = lti_request.is_secure()
+    response.set_cookie(
+        BROWSER_COOKIE + state,
+        secret,
+        max_age=tool.LOGIN_LIFETIME,
+        path=url_for("lti.launch"),
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else None,
+        partitioned=secure,
+    )
     return response
 
 
@@ -93,6 +123,7 @@ def login():
 @csrf.exempt
 def launch():
     """The signed launch: validate it, use its nonce once, then sign the person in and send them on."""
+    session.pop(DEEP_LINK, None)  # a choice left unanswered is not this launch's
     g.frame_ancestors = _claimed_origins()  # so that a refusal shows in the platform's frame
     message = tool.message_launch(FlaskRequest())
     try:
@@ -102,15 +133,22 @@ def launch():
     except LtiException as error:
         log.info("LTI launch refused: %s", error)
         return refused(_launch_error(str(error)), 401)
-    except (ValueError, TypeError, KeyError) as error:  # a malformed token pylti1p3 did not catch
+    except IntegrityError:  # the same launch posted twice at once: the other post has it
+        return refused(_launch_error("nonce"), 401)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:  # a token pylti1p3 did not catch
         log.info("LTI launch refused: %s", error)
         return refused(_("This launch could not be read. Open the activity again from the platform."), 400)
-    if not message.get_session_service().consume_nonce(data["nonce"]):
+    state = request.form.get("state", "")
+    service = message.get_session_service()
+    if not service.redeem(state, data["nonce"], request.cookies.get(BROWSER_COOKIE + state)):
         return refused(_("This launch was already used. Open the activity again from the platform."), 401)
     platform = tool.ToolConf().platform(data["iss"], message.get_client_id())
     if platform is None:  # pragma: no cover - validation found it a moment ago
         return refused(_launch_error("registration"), 401)
     g.frame_ancestors = launches.origins(platform)
+    deep_link = message.is_deep_link_launch()
+    if deep_link and not _return_url(data):
+        return refused(_("The platform did not say where to send the choice back. Start again from it."))
     try:
         done = launches.launched(platform, data)
     except ValueError:
@@ -119,17 +157,29 @@ def launch():
         )
     login_user(done.user)
     session[FRAME] = launches.origins(platform)
-    if message.is_deep_link_launch():
+    response = redirect(_landing(done), 303)
+    if deep_link:
         if not done.teaches or done.school_class is None:
             db.session.commit()
             return refused(_("Only the course’s teachers can add Cadre content to it."), 403)
-        session[DEEP_LINK] = {"launch": message.get_launch_id(), "class": done.school_class.id}
-        db.session.commit()
-        return redirect(url_for("lti.pick"), 303)
+        session[DEEP_LINK] = {
+            "launch": message.get_launch_id(),
+            "class": done.school_class.id,
+            "user": done.user.id,
+        }
+        response = redirect(url_for("lti.pick"), 303)
     db.session.commit()
-    if done.teaches and done.context is not None and done.context.memberships_url:
+    if not deep_link and done.teaches and done.context is not None and done.context.memberships_url:
         jobs.enqueue(roster.sync_roster, done.context.id)  # the class fills while the teacher reads
-    return redirect(_landing(done), 303)
+    response.delete_cookie(BROWSER_COOKIE + state, path=url_for("lti.launch"))
+    return response
+
+
+def _return_url(data: dict) -> str | None:
+    """Where the platform wants the deep-linking answer: an http(s) address of its own, or None."""
+    settings = data.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings")
+    url = settings.get("deep_link_return_url") if isinstance(settings, dict) else None
+    return url if isinstance(url, str) and launches.origin_of(url) else None
 
 
 def _claimed_origins() -> list[str]:
@@ -188,7 +238,7 @@ def _pickable() -> list[Course]:
 def pick():
     """One screen: a course, or one of its modules; then back to the platform with the choice."""
     pending = session.get(DEEP_LINK)
-    if not pending:
+    if not pending or pending.get("user") != current_user.id:
         return refused(_("Start from your platform: « Add an activity », then Cadre."), 400)
     try:
         message = tool.deep_link_launch(pending["launch"])
@@ -196,6 +246,12 @@ def pick():
         session.pop(DEEP_LINK, None)
         return refused(_("This choice has expired. Start again from your platform."), 400)
     school_class = db.session.get(SchoolClass, pending["class"])
+    if school_class is None or orgs.role_in(current_user, school_class.organisation_id) not in (
+        ADMIN,
+        TEACHER,
+    ):
+        session.pop(DEEP_LINK, None)
+        return refused(_("Only the course’s teachers can add Cadre content to it."), 403)
     courses = _pickable()
     choices = {}
     for course in courses:
@@ -206,7 +262,11 @@ def pick():
     form.item.choices = list(choices)
     if form.validate_on_submit():
         course, module = choices[form.item.data]
-        schools.assign(school_class, course, module, None, current_user)
+        try:
+            with db.session.begin_nested():
+                schools.assign(school_class, course, module, None, current_user)
+        except schools.SchoolError:
+            pass  # already assigned to the class (the same activity added twice): keep that one
         link = message.get_deep_link()
         title = f"{course.title} · {module.title}" if module else course.title
         custom = {"course": course.slug, **({"module": module.slug} if module else {})}
@@ -218,12 +278,10 @@ def pick():
             .set_lineitem(LineItem().set_score_maximum(100).set_label(title[:255]).set_tag("cadre"))
         )
         token = link.get_response_jwt([resource])
-        return_url = message.get_launch_data()[
-            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-        ]["deep_link_return_url"]
+        return_url = _return_url(message.get_launch_data())
         session.pop(DEEP_LINK, None)
         db.session.commit()
-        g.form_action = [launches.origin_of(return_url)]
+        g.form_action = [launches.origin_of(return_url)]  # _return_url checked it is one
         return render_template("lti/return.html", return_url=return_url, token=token, title=title)
     return render_template("lti/pick.html", form=form, courses=courses, school_class=school_class)
 
@@ -258,38 +316,15 @@ def platforms(slug: str):
     """A school's administrators register their platforms and read what to paste into them."""
     school, _role = organisation_or_404(slug, SCHOOL, (ADMIN,))
     form = PlatformForm()
-    if form.validate_on_submit():
-        taken = db.session.scalar(
-            select(LtiPlatform.id).where(
-                LtiPlatform.issuer == form.issuer.data, LtiPlatform.client_id == form.client_id.data
-            )
+    if form.validate_on_submit() and _save(form, LtiPlatform(organisation_id=school.id)):
+        flash(
+            _(
+                "%(name)s is registered. Its teachers can now add Cadre to their courses.",
+                name=form.name.data,
+            ),
+            "success",
         )
-        if taken:
-            form.client_id.errors.append(_("This platform and client ID are already registered."))
-        else:
-            db.session.add(
-                LtiPlatform(
-                    organisation_id=school.id,
-                    name=form.name.data,
-                    issuer=form.issuer.data,
-                    client_id=form.client_id.data,
-                    deployment_ids="\n".join(
-                        line.strip() for line in form.deployment_ids.data.splitlines() if line.strip()
-                    ),
-                    auth_login_url=form.auth_login_url.data,
-                    auth_token_url=form.auth_token_url.data,
-                    key_set_url=form.key_set_url.data,
-                )
-            )
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s is registered. Its teachers can now add Cadre to their courses.",
-                    name=form.name.data,
-                ),
-                "success",
-            )
-            return redirect(url_for("lti.platforms", slug=slug))
+        return redirect(url_for("lti.platforms", slug=slug))
     registered = list(
         db.session.scalars(
             select(LtiPlatform).where(LtiPlatform.organisation_id == school.id).order_by(LtiPlatform.name)
@@ -311,6 +346,43 @@ def platforms(slug: str):
     )
 
 
+@bp.route("/schools/<slug>/lti/<int:platform_id>", methods=["GET", "POST"])
+@login_required
+def edit_platform(slug: str, platform_id: int):
+    """Change a registration (a new deployment, a platform that moved): its accounts stay linked."""
+    school, _role = organisation_or_404(slug, SCHOOL, (ADMIN,))
+    platform = db.session.get(LtiPlatform, platform_id)
+    if platform is None or platform.organisation_id != school.id:
+        abort(404)
+    form = PlatformForm(obj=platform)
+    form.submit.label.text = _("Save")
+    if form.validate_on_submit() and _save(form, platform):
+        flash(_("%(name)s is saved.", name=platform.name), "success")
+        return redirect(url_for("lti.platforms", slug=slug))
+    return render_template("lti/edit_platform.html", school=school, platform=platform, form=form)
+
+
+def _save(form: PlatformForm, platform: LtiPlatform) -> bool:
+    """Write the form into the registration, unless another one has its issuer and client ID."""
+    taken = db.session.scalar(
+        select(LtiPlatform.id).where(
+            LtiPlatform.issuer == form.issuer.data,
+            LtiPlatform.client_id == form.client_id.data,
+            LtiPlatform.id != (platform.id or 0),
+        )
+    )
+    if taken:
+        form.client_id.errors.append(_("This platform and client ID are already registered."))
+        return False
+    form.populate_obj(platform)
+    platform.deployment_ids = "\n".join(
+        line.strip() for line in form.deployment_ids.data.splitlines() if line.strip()
+    )
+    db.session.add(platform)
+    db.session.commit()
+    return True
+
+
 @bp.post("/schools/<slug>/lti/<int:platform_id>/delete")
 @login_required
 def delete_platform(slug: str, platform_id: int):
@@ -328,7 +400,7 @@ def delete_platform(slug: str, platform_id: int):
 def tool_urls() -> dict[str, str]:
     """What a platform's administrator pastes into its tool settings."""
     return {
-        "tool": external_url(url_for("catalog.index")),
+        "tool": _launch_url(),
         "login": external_url(url_for("lti.login")),
         "redirect": _launch_url(),
         "jwks": external_url(url_for("lti.jwks")),

@@ -9,8 +9,12 @@ values live in a table, and ``consume_nonce`` deletes the nonce in one statement
 one launch, only the first gets a row count of 1.
 """
 
+import hashlib
+import hmac
+import socket
 from datetime import timedelta
 
+import requests
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.contrib.flask.session import FlaskSessionService
@@ -18,9 +22,13 @@ from pylti1p3.deployment import Deployment
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
+from requests.adapters import HTTPAdapter
 from sqlalchemy import delete, select
+from urllib3.connection import HTTPSConnection
+from urllib3.connectionpool import HTTPSConnectionPool
 
 from app.extensions import db
+from app.lrs.addresses import public_connection
 from app.lti import keys
 from app.lti.models import LtiLaunchValue, LtiPlatform
 from app.models_base import utcnow
@@ -82,6 +90,30 @@ class SessionService(FlaskSessionService):
     def consume_nonce(self, nonce: str) -> bool:
         """Use up the nonce Cadre issued at login; False if it was already used (a replay)."""
         return self.data_storage.take(self._get_key("nonce", nonce))
+
+    def bind(self, state: str, nonce: str, browser_secret: str) -> None:
+        """Tie the login's state and nonce to the browser holding ``browser_secret`` (a cookie).
+
+        pylti1p3's state cookie holds the state itself, which travels with the id_token: anyone
+        who has both could set that cookie and spend a launch meant for someone else. The secret
+        here never leaves the browser that started the login, and only its hash is stored.
+        """
+        self._set_value(self._get_key("bind", state), {"nonce": nonce, "browser": _digest(browser_secret)})
+
+    def redeem(self, state: str, nonce: str, browser_secret: str | None) -> bool:
+        """True once, for the browser that started this login, with the nonce issued to it."""
+        bound = self._get_value(self._get_key("bind", state))
+        if not isinstance(bound, dict) or not browser_secret:
+            return False
+        if bound.get("nonce") != nonce or not hmac.compare_digest(
+            bound.get("browser", ""), _digest(browser_secret)
+        ):
+            return False
+        return self.data_storage.take(self._get_key("bind", state)) and self.consume_nonce(nonce)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class ToolConf(ToolConfAbstract):
@@ -145,9 +177,15 @@ def jwks() -> dict:
     return {"keys": Registration.get_jwks(Registration().set_tool_public_key(keys.public_key_pem()))}
 
 
-def oidc_login(request: FlaskRequest) -> FlaskOIDCLogin:
-    """pylti1p3's login initiation on Cadre's registrations and storage."""
-    return FlaskOIDCLogin(request, ToolConf(), session_service=SessionService(request))
+LOGIN_LIFETIME = 600  # seconds between the platform's login initiation and its launch
+
+
+def oidc_login(request: FlaskRequest) -> tuple[FlaskOIDCLogin, SessionService]:
+    """pylti1p3's login initiation on Cadre's registrations and storage; what it keeps (nonce,
+    state) lives ten minutes, not the day pylti1p3 keeps launch data."""
+    service = SessionService(request)
+    service.set_launch_data_lifetime(LOGIN_LIFETIME)
+    return FlaskOIDCLogin(request, ToolConf(), session_service=service), service
 
 
 def message_launch(request: FlaskRequest) -> FlaskMessageLaunch:
@@ -174,11 +212,17 @@ def deep_link_launch(launch_id: str) -> FlaskMessageLaunch:
 
 
 def http_session():
-    """A requests session for the platform's key set and services: a timeout, no proxies."""
-    import requests
+    """A requests session for the platform's key set, token, gradebook and roster.
 
+    A timeout, no proxies from the environment, no redirects; in production https only, to public
+    addresses checked at each connection (app.lrs.addresses): the addresses come from a school's
+    registration and from its platform's launches, and must not reach Cadre's private network.
+    """
     session = requests.Session()
     session.trust_env = False
+    if current_app.config["ENV_NAME"] == "production":
+        session.mount("https://", _PublicAdapter())
+        session.mount("http://", _RefusedAdapter())
     session.request = _with_timeout(session.request, current_app.config.get("LTI_HTTP_TIMEOUT", 10))
     return session
 
@@ -195,3 +239,31 @@ def _with_timeout(request, timeout):
 def purge_expired() -> int:
     """Delete launch values past their expiry (run by the clock)."""
     return db.session.execute(delete(LtiLaunchValue).where(LtiLaunchValue.expires_at <= utcnow())).rowcount
+
+
+class _PublicHTTPSConnection(HTTPSConnection):
+    def _new_conn(self):
+        timeout = self.timeout if isinstance(self.timeout, int | float) else socket._GLOBAL_DEFAULT_TIMEOUT
+        return public_connection((self._dns_host, self.port), timeout)
+
+
+class _PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class _PublicAdapter(HTTPAdapter):
+    """https to public addresses only, checked on the address actually connected to."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            **self.poolmanager.pool_classes_by_scheme,
+            "https": _PublicHTTPSPool,
+        }
+
+
+class _RefusedAdapter(HTTPAdapter):
+    """Plain http: refused in production (tokens and scores would travel in clear)."""
+
+    def send(self, request, **kwargs):
+        raise requests.ConnectionError(f"{request.url}: Cadre talks to platforms over https only")

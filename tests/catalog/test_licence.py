@@ -12,7 +12,7 @@ from app.content.licences import LICENCES
 from app.extensions import db
 from app.publishing import editor
 from app.publishing.forms import CourseForm
-from tests.conftest import VALID_CONTENT, make_app, text_of
+from tests.conftest import VALID_CONTENT, text_of
 
 COURSE_MD = "courses/voix-et-ia/course.md"
 
@@ -103,22 +103,6 @@ def test_the_editor_offers_every_licence_and_writes_it_in_the_front_matter(app):
     written = editor.write_course(files, "voix-et-ia", {**values, "licence": "CC-BY-ND-4.0"}, body)
     assert "\nlicence: CC-BY-ND-4.0\n---\n" in written[COURSE_MD]
     assert editor.course_fields(written, "voix-et-ia")[0]["licence"] == "CC-BY-ND-4.0"
-
-
-@pytest.fixture
-def empty_database(database_url):
-    """An app on an empty database (no tables), for the migrations to build."""
-    app = make_app(database_url)
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        yield app
-        db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.engine.dispose()
 
 
 def test_the_migration_gives_existing_courses_all_rights_reserved_and_downgrades(empty_database):

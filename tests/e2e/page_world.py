@@ -16,6 +16,7 @@ from app.certificates.models import Certificate
 from app.content.checker import check_root, load_tree
 from app.extensions import db
 from app.learning.services import final_test, mark_read, submit_quiz
+from app.lti.models import LtiPlatform
 from app.notifications import services as notifications
 from app.notifications.models import NEW_ASSIGNMENT
 from app.orgs import services as orgs
@@ -125,6 +126,17 @@ def build_world(app) -> dict:
         orgs.set_role(school, people["teacher"], "teacher")
         orgs.set_role(school, people["school_admin"], "admin")
         invitation = orgs.create_invitation(school, "teacher", people["school_admin"])
+        moodle = LtiPlatform(
+            organisation=school,
+            name="Moodle du lycée",
+            issuer="https://moodle.lumiere.example",
+            client_id="abc123",
+            deployment_ids="1",
+            auth_login_url="https://moodle.lumiere.example/mod/lti/auth.php",
+            auth_token_url="https://moodle.lumiere.example/mod/lti/token.php",
+            key_set_url="https://moodle.lumiere.example/mod/lti/certs.php",
+        )
+        db.session.add(moodle)
         school_class = schools.create_class(
             school,
             people["teacher"],
@@ -156,6 +168,7 @@ def build_world(app) -> dict:
             emails={role: user.email for role, user in people.items()},
             learner_id=learner.id,
             class_id=school_class.id,
+            platform_id=moodle.id,
             join_code=school_class.join_code,
             publisher_code=publisher.join_code,
             invitation=invitation.token,
@@ -239,6 +252,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("teacher", f"{cls}/students/{w['learner_id']}", 200),
         ("school_admin", "/schools/lycee-lumiere", 200),
         ("school_admin", "/schools/lycee-lumiere/lti", 200),
+        ("school_admin", f"/schools/lycee-lumiere/lti/{w['platform_id']}", 200),
         (None, "/lti/login", 400),  # no platform named: the page that says why
         ("learner", "/lti/pick", 400),  # not from a platform's deep-linking launch
         ("publisher_admin", ws, 200),

@@ -12,11 +12,7 @@ import pytest
 from flask import Flask, redirect, request
 from werkzeug.serving import make_server
 
-from app.extensions import db
-from app.lti.models import LtiPlatform
-from app.orgs import services as orgs
-from app.orgs.models import SCHOOL
-from tests.lti.conftest import CLIENT_ID, DEPLOYMENT, LEARNER, Platform, _Launch, _Login, _pem_pair
+from tests.lti.conftest import LEARNER, Platform, _Launch, _Login, _pem_pair, register
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -80,20 +76,7 @@ def test_a_registered_platform_frames_the_launch_and_another_site_cannot(live_se
     )
     holder["platform"] = platform
     with app.app_context():
-        school = orgs.create_organisation("lycee-lumiere", "Lycée Lumière", SCHOOL)
-        db.session.add(
-            LtiPlatform(
-                organisation=school,
-                name="Moodle",
-                issuer=base,
-                client_id=CLIENT_ID,
-                deployment_ids=DEPLOYMENT,
-                auth_login_url=base + "/auth",
-                auth_token_url=base + "/token",
-                key_set_url=base + "/jwks",
-            )
-        )
-        db.session.commit()
+        register(base)
     try:
         page.goto(base + "/course")
         frame = page.frame_locator("iframe")

@@ -165,6 +165,17 @@ def platform(app, platform_keys):
     server = make_server("127.0.0.1", int(base.rsplit(":", 1)[1]), _platform_app(platform), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    platform.school = register(base)
+    try:
+        yield platform
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def register(base: str):
+    """The school « lycee-lumiere », with the platform at ``base`` registered as its administrator
+    would (its auth, token and key-set endpoints under that address); returns the school."""
     school = orgs.create_organisation("lycee-lumiere", "Lycée Lumière", SCHOOL)
     db.session.add(
         LtiPlatform(
@@ -179,12 +190,7 @@ def platform(app, platform_keys):
         )
     )
     db.session.commit()
-    platform.school = school
-    try:
-        yield platform
-    finally:
-        server.shutdown()
-        thread.join(5)
+    return school
 
 
 class _Login(OIDCLoginAbstract):

@@ -142,3 +142,49 @@ def test_an_instructor_launch_fills_the_class_from_the_roster(client, platform, 
         client, signed_launch(platform, login(client, platform, "student-1"), "student-1", name="Ana Lima")
     )
     assert db.session.scalar(select(db.func.count(LtiAccount.id))) == 3
+
+
+def test_a_learner_in_the_same_browser_cannot_answer_the_teachers_choice(client, platform, course):
+    _teacher_deep_links(client, platform)
+    post_launch(client, signed_launch(platform, login(client, platform, "student-42"), "student-42"))
+    assert client.get("/lti/pick").status_code == 400
+    assert client.post("/lti/pick", data={"item": f"c{course.id}"}).status_code == 400
+    assert db.session.scalar(select(db.func.count(Assignment.id))) == 0
+
+
+def test_adding_the_same_module_twice_answers_the_platform_both_times(client, platform, course):
+    module = course.modules[0]
+    for _ in range(2):
+        _teacher_deep_links(client, platform)
+        answer = client.post("/lti/pick", data={"item": f"m{module.id}"})
+        assert answer.status_code == 200 and 'name="JWT"' in answer.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Assignment.id))) == 1
+
+
+def test_a_deep_link_request_without_a_return_address_is_refused(client, platform, course):
+    auth = login(client, platform, "prof-1")
+    request = {
+        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
+        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
+            "accept_types": ["ltiResourceLink"]
+        },
+    }
+    data = signed_launch(platform, auth, "prof-1", roles=(INSTRUCTOR,), extra=request)
+    assert post_launch(client, data).status_code in (400, 401)
+    assert client.get("/lti/pick").status_code in (302, 400)
+
+
+def test_one_platform_answering_junk_does_not_stop_the_others_scores(client, platform, course, monkeypatch):
+    module = quiz_module()
+    _learner_launch(client, platform, course, module)
+    calls = []
+
+    def junk(link, score, completed):
+        calls.append(link.id)
+        raise TypeError("the token endpoint answered a list")
+
+    monkeypatch.setattr(grades, "_put", junk)
+    _pass_quiz(client, course, module)
+    db.session.expire_all()
+    link = db.session.scalar(select(LtiGradeLink))
+    assert calls and link.failures == 1 and link.next_try_at is not None

@@ -115,7 +115,8 @@ def test_login_from_an_unregistered_issuer_is_refused(client, platform):
 
 def test_launch_values_are_kept_in_the_database_not_the_session(client, platform):
     login(client, platform, "student-42")
-    assert db.session.scalar(select(db.func.count()).select_from(LtiLaunchValue)) == 1  # the nonce
+    # The nonce, and what binds it and the state to this browser.
+    assert db.session.scalar(select(db.func.count()).select_from(LtiLaunchValue)) == 2
 
 
 def test_over_https_the_framed_session_cookie_is_sent_cross_site_and_partitioned(client, platform, course):
@@ -141,3 +142,57 @@ def test_a_session_opened_by_signing_in_keeps_lax_cookies_and_no_framing(client,
 def test_the_dashboard_offers_a_launched_account_its_own_login(client, platform, course):
     post_launch(client, signed_launch(platform, login(client, platform, "student-42"), "student-42"))
     assert "/lti/account" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_launch_cannot_be_spent_by_another_browser_that_forges_the_state_cookie(app, client, platform):
+    data = signed_launch(platform, login(client, platform, "student-42"), "student-42")
+    thief = app.test_client()
+    thief.set_cookie(f"lti1p3-{data['state']}", data["state"])  # pylti1p3's state cookie: its own name
+    assert post_launch(thief, data).status_code == 401
+    assert db.session.scalar(select(db.func.count(LtiAccount.id))) == 0
+    assert post_launch(client, data).status_code == 303  # the browser that started it still can
+
+
+def test_odd_claims_from_a_registered_platform_are_not_a_500(client, platform, course):
+    auth = login(client, platform, "student-42")
+    odd = {
+        "https://purl.imsglobal.org/spec/lti/claim/context": "course-7",
+        "https://purl.imsglobal.org/spec/lti/claim/custom": ["course", "voix-et-ia"],
+        "https://purl.imsglobal.org/spec/lti/claim/roles": "Instructor",
+        "name": ["Inès"],
+    }
+    response = post_launch(client, signed_launch(platform, auth, "student-42", context=None, extra=odd))
+    assert response.status_code == 303
+    assert db.session.scalar(select(User.full_name).join(LtiAccount)) == "Learner from Moodle du lycée"
+
+
+def test_a_token_whose_payload_is_not_an_object_is_refused_not_a_500(client, platform):
+    import base64
+
+    def part(text):
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    client.set_cookie("lti1p3-state-x", "state-x")
+    header = part('{"alg": "RS256", "kid": "k"}')
+    token = header + "." + part("[1, 2]") + ".c2ln"
+    response = client.post("/lti/launch", data={"id_token": token, "state": "state-x"})
+    assert response.status_code in (400, 401)
+
+
+def test_login_accepts_any_page_of_the_site_as_target_but_no_other_site(client, platform):
+    base = f"/lti/login?iss={platform.base}&login_hint=1&client_id=cadre-client"
+    assert client.get(base + "&target_link_uri=https://cadre.example/courses").status_code == 302
+    assert client.get(base + "&target_link_uri=https://evil.example/lti/launch").status_code == 400
+
+
+def test_in_production_cadre_talks_to_platforms_over_https_to_public_addresses_only(app, monkeypatch):
+    import requests
+
+    from app.lti import tool
+
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    session = tool.http_session()
+    with pytest.raises(requests.ConnectionError):
+        session.get("https://127.0.0.1:9/jwks")  # the metadata service or a database would be next
+    with pytest.raises(requests.ConnectionError):
+        session.get("http://example.org/jwks")

@@ -104,3 +104,59 @@ def test_the_launch_account_has_no_usable_password(client, platform, auth):
     assert not user.check_password("")
     auth.logout()
     assert auth.login(user.email, password=user.password_hash).status_code == 200  # the form again
+
+
+def test_outside_production_the_key_is_made_once_under_instance(app, tmp_path, monkeypatch):
+    from app.lti import keys
+
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    app.config["LTI_PRIVATE_KEY"] = None
+    with app.test_request_context():
+        first = keys.private_key_pem()
+        app.config["LTI_PRIVATE_KEY"] = None
+        assert keys.private_key_pem() == first  # read back, not made again
+    assert (tmp_path / "lti_private_key.pem").read_text().startswith("-----BEGIN PRIVATE KEY-----")
+
+
+def test_in_production_without_a_key_lti_is_off_not_made_up(app, client, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.setitem(app.config, "LTI_PRIVATE_KEY", None)
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    assert client.get("/lti/jwks").status_code == 503
+    assert not (tmp_path / "lti_private_key.pem").exists()
+
+
+def test_an_administrator_changes_a_registration_and_its_accounts_stay_linked(
+    client, auth, platform, school_admin
+):
+    post_launch(client, signed_launch(platform, login(client, platform, "student-42"), "student-42"))
+    auth.logout()
+    auth.login(school_admin.email)
+    saved = db.session.scalar(select(LtiPlatform))
+    form = {
+        "name": "Moodle",
+        "issuer": platform.base,
+        "client_id": "cadre-client",
+        "deployment_ids": "dep-1\ndep-2",
+        "auth_login_url": platform.base + "/auth",
+        "auth_token_url": platform.base + "/token",
+        "key_set_url": platform.base + "/jwks",
+    }
+    assert "dep-1" in text_of(client.get(f"/schools/lycee-lumiere/lti/{saved.id}"))
+    assert client.post(f"/schools/lycee-lumiere/lti/{saved.id}", data=form).status_code == 302
+    db.session.expire_all()
+    assert saved.deployments == ["dep-1", "dep-2"] and saved.name == "Moodle"
+    assert db.session.scalar(select(db.func.count(LtiAccount.id))) == 1
+    refused = client.post(f"/schools/lycee-lumiere/lti/{saved.id}", data={**form, "key_set_url": "ftp://x"})
+    assert refused.status_code == 200 and "starting with https://" in text_of(refused)
+
+
+def test_another_schools_administrator_cannot_change_it(client, auth, platform, make_user):
+    other = orgs.create_organisation("autre-ecole", "Autre école", SCHOOL)
+    stranger = make_user(email="admin@autre.example")
+    orgs.add_member(other, stranger, "admin")
+    db.session.commit()
+    auth.login(stranger.email)
+    platform_id = db.session.scalar(select(LtiPlatform.id))
+    assert client.get(f"/schools/autre-ecole/lti/{platform_id}").status_code == 404
+    assert client.get(f"/schools/lycee-lumiere/lti/{platform_id}").status_code == 404
