@@ -84,6 +84,8 @@ def make_app(database_url: str, **overrides):
         # Tests keep one app context open, so ``g`` outlives a request; a real server starts
         # each request with an empty ``g``. Forget the user Flask-Login cached there.
         g.pop("_login_user", None)
+        g.pop("frame_ancestors", None)  # what an LTI launch allowed its own response (app.security)
+        g.pop("form_action", None)
 
     return app
 

@@ -20,6 +20,7 @@ from app.accounts.models import User
 from app.admin.audit import record
 from app.extensions import db, login_manager
 from app.limits import failed, throttled
+from app.lti.cookies import forget_launch
 from app.models_base import MAX_ID
 from app.urls import safe_next
 
@@ -82,6 +83,7 @@ def login():
                 )
                 return render_template("accounts/login.html", form=form)
             login_user(user, remember=form.remember.data)
+            forget_launch()  # signed in on Cadre itself: no platform may frame this session
             return redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
         failed()  # counted per account and per address: repeated failures pause logging in
         record("login.failed", user=user)
@@ -98,6 +100,7 @@ def logout():
             current_user.end_sessions()  # copies of this session's cookies stop working too
             db.session.commit()
         logout_user()
+        forget_launch()
         flash(_("You are logged out."), "info")
     return redirect(url_for("catalog.index"))
 

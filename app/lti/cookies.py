@@ -12,6 +12,14 @@ platform and Cadre are the same site anyway, so the cookie stays as configured.
 from flask import has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 
+LAUNCH_KEYS = ("lti_frame", "lti_deep_link")  # what a launch puts in the session (app.lti.routes)
+
+
+def forget_launch() -> None:
+    """At a password login or a logout: the session is no longer one a platform opened."""
+    for key in LAUNCH_KEYS:
+        session.pop(key, None)
+
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the attributes above for framed LTI sessions.

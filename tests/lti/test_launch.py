@@ -196,3 +196,10 @@ def test_in_production_cadre_talks_to_platforms_over_https_to_public_addresses_o
         session.get("https://127.0.0.1:9/jwks")  # the metadata service or a database would be next
     with pytest.raises(requests.ConnectionError):
         session.get("http://example.org/jwks")
+
+
+def test_after_logging_out_no_platform_may_frame_the_browsers_pages(client, platform, course):
+    post_launch(client, signed_launch(platform, login(client, platform, "student-42"), "student-42"))
+    assert platform.base in client.get("/courses/voix-et-ia").headers["Content-Security-Policy"]
+    client.post("/account/logout")
+    assert "frame-ancestors 'none'" in client.get("/courses/voix-et-ia").headers["Content-Security-Policy"]
