@@ -1,7 +1,8 @@
 """The public catalogue: home, course list, course and module pages."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
@@ -17,6 +18,12 @@ from app.learning.services import (
 )
 
 bp = Blueprint("catalog", __name__)
+# A heading and a note per language of the courses, whole sentences for the translators.
+COURSES_IN = {"fr": _l("Courses in French"), "en": _l("Courses in English")}
+WRITTEN_IN = {
+    "fr": _l("These courses are written in French; the pages around them stay in your language."),
+    "en": _l("These courses are written in English; the pages around them stay in your language."),
+}
 
 
 def _catalogue() -> dict:
@@ -36,8 +43,27 @@ def home():
 
 @bp.get("/courses")
 def index():
-    """The catalogue, with the learner's progress on each course."""
-    return render_template("catalog/index.html", **_catalogue())
+    """The catalogue, with the learner's progress on each course, by language: the interface's
+    first, then the others, each under a heading that says which; ``?language=`` keeps one."""
+    catalogue = _catalogue()
+    chosen = request.args.get("language", "")
+    chosen = chosen if chosen in current_app.config["LANGUAGES"] else ""  # anything else: all
+    mine = get_locale().language
+    order = sorted({c.language for c in catalogue["courses"]}, key=lambda code: (code != mine, code))
+    groups = [
+        (code, [c for c in catalogue["courses"] if c.language == code])
+        for code in order
+        if not chosen or code == chosen
+    ]
+    return render_template(
+        "catalog/index.html",
+        **catalogue,
+        groups=groups,
+        chosen=chosen,
+        mine=mine,
+        courses_in=COURSES_IN,
+        written_in=WRITTEN_IN,
+    )
 
 
 @bp.get("/courses/<slug>")
