@@ -27,6 +27,17 @@ from app.content.quiz import plain_text
 
 ROOT = Path(__file__).parents[2]
 COURSE_SLUGS = sorted(p.name for p in (ROOT / "courses").iterdir() if (p / "course.md").is_file())
+# The English edition (issue 15), written course by course with the same slugs, module slugs and
+# question keys; held to the same bar in English (its own headings and typography).
+EN_ROOT = ROOT / "en"
+EN_SLUGS = sorted(p.name for p in (EN_ROOT / "courses").glob("*") if (p / "course.md").is_file())
+EDITIONS = [("fr", slug) for slug in COURSE_SLUGS] + [("en", slug) for slug in EN_SLUGS]
+# What each edition calls its last two sections, and what a model document says it is not.
+TAKEAWAYS = {"fr": "À retenir", "en": "Key points"}
+NOT_ADVICE = {
+    "fr": ("pas un avis juridique", "point de départ"),
+    "en": ("not legal advice", "starting point"),
+}
 
 MIN_COURSES = 7
 MODULES = range(3, 6)
@@ -61,14 +72,14 @@ TYPOGRAPHY = [
 
 
 @cache
-def catalogue():
-    return check_root(ROOT)
+def catalogue(language: str = "fr"):
+    return check_root(ROOT if language == "fr" else EN_ROOT)
 
 
 @cache
-def course(slug: str) -> CourseDoc:
-    found = [c for c in catalogue().courses if c.slug == slug]
-    assert found, f"{slug} was refused by the checker: {[str(p) for p in catalogue().problems]}"
+def course(slug: str, language: str = "fr") -> CourseDoc:
+    found = [c for c in catalogue(language).courses if c.slug == slug]
+    assert found, f"{slug} was refused by the checker: {[str(p) for p in catalogue(language).problems]}"
     return found[0]
 
 
@@ -120,40 +131,44 @@ def test_catalogue_has_at_least_seven_courses():
     assert len(COURSE_SLUGS) >= MIN_COURSES
 
 
-def test_no_two_questions_are_identical():
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_no_two_questions_are_identical(language):
     counts = Counter(
-        question_text(q) for c in catalogue().courses for _, quiz in quizzes(c) for q in quiz.questions
+        question_text(q)
+        for c in catalogue(language).courses
+        for _, quiz in quizzes(c)
+        for q in quiz.questions
     )
     assert [text for text, n in counts.items() if n > 1] == []
 
 
-@pytest.mark.parametrize("slug", COURSE_SLUGS)
-def test_course_front_matter(slug):
-    doc = course(slug)
-    assert doc.language == "fr"
+@pytest.mark.parametrize(("language", "slug"), EDITIONS)
+def test_course_front_matter(language, slug):
+    doc = course(slug, language)
+    assert doc.language == language
     assert doc.summary and doc.audience and doc.publisher
     assert doc.updated <= date.today()
     assert len(doc.modules) in MODULES, f"{len(doc.modules)} modules"
 
 
-@pytest.mark.parametrize("slug", COURSE_SLUGS)
-def test_every_module_is_dated_with_objectives_and_in_length(slug):
-    for module in course(slug).modules:
+@pytest.mark.parametrize(("language", "slug"), EDITIONS)
+def test_every_module_is_dated_with_objectives_and_in_length(language, slug):
+    for module in course(slug, language).modules:
         assert module.objectives, module.slug
         assert module.updated is not None and module.updated <= date.today(), module.slug
         bar = WORDS_WITH_MODEL if model_document(module.body_html) else WORDS
         assert words(module.body_html) in bar, f"{module.slug}: {words(module.body_html)} words"
 
 
-@pytest.mark.parametrize("slug", COURSE_SLUGS)
-def test_every_course_has_a_model_document_a_professional_can_use(slug):
-    documents = [model_document(m.body_html) for m in course(slug).modules]
+@pytest.mark.parametrize(("language", "slug"), EDITIONS)
+def test_every_course_has_a_model_document_a_professional_can_use(language, slug):
+    documents = [model_document(m.body_html) for m in course(slug, language).modules]
     found = [d for d in documents if d is not None]
     assert found, f"{slug}: no module has a « Modèle : … » section"
     for document in found:
         text = plain_text(document.html)
         assert len(WORD.findall(text)) >= 150, f"{slug}: « {document.title} » is too short to use"
-        assert "pas un avis juridique" in text or "point de départ" in text, document.title
+        assert any(words in text for words in NOT_ADVICE[language]), document.title
 
 
 def test_no_adopted_text_is_presented_as_pending():
@@ -167,18 +182,19 @@ def test_no_adopted_text_is_presented_as_pending():
         assert found == [], f"{doc.slug}: {found}"
 
 
-@pytest.mark.parametrize("slug", COURSE_SLUGS)
-def test_every_module_ends_with_takeaways_and_sources(slug):
-    for module in course(slug).modules:
-        assert sections(module)[-2:] == ["À retenir", "Sources"], module.slug
-        takeaways, sources = module.body_html.split(">À retenir</h2>")[1].split(">Sources</h2>")
-        assert "<li>" in takeaways, f"{module.slug}: « À retenir » is not a list"
+@pytest.mark.parametrize(("language", "slug"), EDITIONS)
+def test_every_module_ends_with_takeaways_and_sources(language, slug):
+    heading = TAKEAWAYS[language]
+    for module in course(slug, language).modules:
+        assert sections(module)[-2:] == [heading, "Sources"], module.slug
+        takeaways, sources = module.body_html.split(f">{heading}</h2>")[1].split(">Sources</h2>")
+        assert "<li>" in takeaways, f"{module.slug}: « {heading} » is not a list"
         assert sources.count("<li>") >= 2, f"{module.slug}: fewer than two sources"
 
 
-@pytest.mark.parametrize("slug", COURSE_SLUGS)
-def test_every_quiz_meets_the_bar(slug):
-    for module in course(slug).modules:
+@pytest.mark.parametrize(("language", "slug"), EDITIONS)
+def test_every_quiz_meets_the_bar(language, slug):
+    for module in course(slug, language).modules:
         quiz = module.quiz
         assert quiz is not None, f"{module.slug} has no quiz"
         questions = quiz.questions
@@ -202,9 +218,9 @@ def test_every_quiz_meets_the_bar(slug):
         )
 
 
-@pytest.mark.parametrize("slug", COURSE_SLUGS)
-def test_every_course_has_a_final_test_over_every_module(slug):
-    doc = course(slug)
+@pytest.mark.parametrize(("language", "slug"), EDITIONS)
+def test_every_course_has_a_final_test_over_every_module(language, slug):
+    doc = course(slug, language)
     final = doc.final
     assert final is not None, f"{slug}: no quizzes/{slug}/final.md"
     assert len(final.questions) >= FINAL_POOL and final.drawn == FINAL_DRAWN, (
@@ -238,4 +254,60 @@ def test_french_typography(slug):
             texts += [prose(q.prompt_html), prose(q.explanation_html)]
             texts += [prose(c.html) for c in q.choices] + [prose(c.feedback_html) for c in q.choices]
     faults = [fault for text in texts for fault in typography_faults(text)]
+    assert faults == []
+
+
+# The English edition --------------------------------------------------------------------------
+
+
+def test_the_english_edition_checks_clean_even_strict():
+    result = catalogue("en")
+    assert [str(p) for p in result.problems] == [] and result.refused == []
+    assert [str(n) for n in result.warnings] == []
+    assert set(EN_SLUGS) <= set(COURSE_SLUGS), "an English course with no French original"
+
+
+@pytest.mark.parametrize("slug", EN_SLUGS)
+def test_the_english_edition_asks_the_same_questions(slug):
+    """Same modules, question keys, choices and right answers: a learner who switches language
+    keeps their progress, and an attempt means the same in both."""
+    french, english = course(slug), course(slug, "en")
+    assert [m.slug for m in english.modules] == [m.slug for m in french.modules]
+
+    def shape(doc):
+        """Per quiz: draws, pass mark, each group's draw, and each question's key, group (by
+        position: a group's key is its translated title's slug) and right options."""
+        found = []
+        for name, quiz in quizzes(doc):
+            position = {group.key: index for index, group in enumerate(quiz.groups)}
+            questions = [
+                (q.key, position.get(q.group), [c.correct for c in q.choices]) for q in quiz.questions
+            ]
+            found.append((name, quiz.drawn, quiz.pass_mark, [g.draw for g in quiz.groups], questions))
+        return found
+
+    assert shape(english) == shape(french)
+
+
+@pytest.mark.parametrize("slug", EN_SLUGS)
+def test_english_typography(slug):
+    """English punctuation: no space before : ; ? !, no French quotation marks."""
+
+    def prose(html: str) -> str:
+        """Code samples and italic titles (which keep their own typography) stand as one word."""
+        return plain_text(CODE.sub("code", ITALICS.sub("title", html)))
+
+    doc = course(slug, "en")
+    texts = [doc.title, doc.summary, doc.audience, prose(doc.intro_html)]
+    for module in doc.modules:
+        texts += [module.title, *module.objectives, prose(module.body_html)]
+    for _, quiz in quizzes(doc):
+        for q in quiz.questions:
+            texts += [prose(q.prompt_html), prose(q.explanation_html)]
+            texts += [prose(c.html) + " " + prose(c.feedback_html) for c in q.choices]
+    faults = [
+        text[max(m.start() - 30, 0) : m.end() + 30]
+        for text in texts
+        for m in re.finditer(r"[\u00a0\u202f ][:;?!]|[«»]", text)
+    ]
     assert faults == []
