@@ -56,9 +56,13 @@ class Launch:
     platform: LtiPlatform
     teaches: bool
     context: LtiContext | None
-    school_class: SchoolClass | None
     course: Course | None
     module: Module | None
+
+    @property
+    def school_class(self) -> SchoolClass | None:
+        """The class standing for the platform course, if the launch named one."""
+        return self.context.school_class if self.context else None
 
 
 def origin_of(url: str) -> str | None:
@@ -235,7 +239,7 @@ def launched(platform: LtiPlatform, data: dict) -> Launch:
             from app.lti import grades
 
             grades.refresh([link])  # what they already did counts too
-    return Launch(user, platform, staff, context, school_class, course, module)
+    return Launch(user, platform, staff, context, course, module)
 
 
 def unregister(platform: LtiPlatform) -> None:

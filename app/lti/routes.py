@@ -30,7 +30,7 @@ from app.extensions import csrf, db
 from app.limits import throttled
 from app.lti import keys, launches, roster, tool
 from app.lti.forms import OwnLoginForm, PickForm, PlatformForm
-from app.lti.models import LtiContext, LtiPlatform
+from app.lti.models import LtiPlatform
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, SCHOOL, TEACHER
@@ -406,8 +406,3 @@ def tool_urls() -> dict[str, str]:
         "jwks": external_url(url_for("lti.jwks")),
         "deep_link": _launch_url(),
     }
-
-
-def class_contexts(class_id: int) -> list[LtiContext]:
-    """The platform courses a class stands for (shown on the class page)."""
-    return list(db.session.scalars(select(LtiContext).where(LtiContext.class_id == class_id)))
