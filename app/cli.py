@@ -27,6 +27,11 @@ IMPORTED = {
     "updated": N_("%(slug)s: updated (version %(version)d)"),
     "unchanged": N_("%(slug)s: unchanged (version %(version)d)"),
 }
+EDITION_IMPORTED = {
+    "created": N_("%(slug)s (%(language)s): edition created (version %(version)d)"),
+    "updated": N_("%(slug)s (%(language)s): edition updated (version %(version)d)"),
+    "unchanged": N_("%(slug)s (%(language)s): edition unchanged (version %(version)d)"),
+}
 
 
 def _root(root: str | None) -> Path:
@@ -85,11 +90,23 @@ def check_command(root: str | None, strict: bool) -> None:
 @click.argument("root", required=False, type=click.Path(file_okay=False))
 @localised
 def import_command(root: str | None) -> None:
-    """Import or update the valid courses of ROOT; courses with problems stay as they were."""
-    result = check_root(_root(root))
+    """Import or update the valid courses of ROOT; courses with problems stay as they were.
+
+    A folder of ROOT named after a language (en/, fr/) holding courses/ and quizzes/ holds those
+    courses in that language: each is imported as an edition of the course with the same slug.
+    """
+    path = _root(root)
+    result = check_root(path)
     _report(result)
     _import_valid(result)
-    if result.problems:
+    failed = bool(result.problems)
+    for language in current_app.config["LANGUAGES"]:
+        if (path / language / "courses").is_dir():
+            editions = check_root(path / language)
+            _report(editions)
+            _import_editions(editions, language)
+            failed = failed or bool(editions.problems)
+    if failed:
         raise SystemExit(1)
 
 
@@ -112,6 +129,36 @@ def _import_valid(result) -> None:
             db.session.rollback()
             raise
         click.echo(gettext(IMPORTED[outcome.status], slug=outcome.slug, version=outcome.version))
+    for slug in result.refused:
+        click.echo(gettext("%(slug)s: refused, the live version (if any) is unchanged", slug=slug), err=True)
+
+
+def _import_editions(result, language: str) -> None:
+    """Import each valid course of a language folder as an edition of the bundled course it shares
+    its slug with; refuse those that have none, or that are not written in that language."""
+    for doc in result.courses:
+        original = db.session.scalar(
+            select(Course).where(Course.slug == doc.slug, Course.organisation_id.is_(None))
+        )
+        if original is None or doc.language != language or original.language == language:
+            click.echo(
+                gettext(
+                    "%(slug)s (%(language)s): refused, an edition needs a bundled course with the same "
+                    "slug in another language, and %(language)s as its own language",
+                    slug=doc.slug,
+                    language=language,
+                ),
+                err=True,
+            )
+            continue
+        try:
+            outcome = import_course(doc, edition_of=original)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        message = EDITION_IMPORTED[outcome.status]
+        click.echo(gettext(message, slug=outcome.slug, language=language, version=outcome.version))
     for slug in result.refused:
         click.echo(gettext("%(slug)s: refused, the live version (if any) is unchanged", slug=slug), err=True)
 

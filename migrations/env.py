@@ -101,15 +101,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite alters a table by copying it, dropping it and renaming the copy (Alembic's batch
+        # mode); with foreign keys enforced, dropping a table that others point at fails. So on
+        # SQLite foreign keys are off while migrations run (the pragma works only outside a
+        # transaction), all migrations run in one transaction (SQLite's DDL is transactional)
+        # and every reference is checked before it commits: a broken one rolls everything back.
+        # The connection is then discarded, so none is reused with foreign keys off.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+            conf_args = {**conf_args, "transactional_ddl": True, "transaction_per_migration": False}
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
             **conf_args
         )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left references to missing rows: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -85,6 +85,8 @@ def make_app(database_url: str, **overrides):
         # each request with an empty ``g``. Forget the user Flask-Login cached there.
         g.pop("_login_user", None)
         g.pop("frame_ancestors", None)  # what an LTI launch allowed its own response (app.security)
+        g.pop("course_views", None)  # a page's courses as read in one language (app.catalog.editions)
+        g.pop("_flask_babel", None)  # Flask-Babel's locale, chosen afresh by each request
         g.pop("form_action", None)
 
     return app

@@ -141,3 +141,11 @@ def test_the_assessment_migration_keeps_attempts_and_copies_their_answers(empty_
         assert [tuple(p) for p in picks] == [(1, 0), (2, 0), (2, 1)]
         module = connection.execute(text("SELECT review, attempts_per_day, is_final FROM modules")).one()
         assert (module[0], module[1], bool(module[2])) == ("after-pass", 3, False)
+
+
+def test_migrations_leave_foreign_keys_enforced_on_sqlite(empty_database):
+    """SQLite migrations run with foreign keys off (migrations/env.py); no connection keeps that."""
+    upgrade()
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

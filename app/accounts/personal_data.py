@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from app.accounts.models import DELETED_DOMAIN, User
 from app.admin.audit import record
 from app.admin.models import AuditEvent
-from app.catalog.models import Module
+from app.catalog.models import Course, CourseLanguageChoice, Module
 from app.certificates.models import Certificate, CertificatePDF
 from app.extensions import db
 from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
@@ -64,6 +64,12 @@ def export_data(user: User) -> dict:
     preferences = db.session.scalar(
         select(NotificationPreferences).where(NotificationPreferences.user_id == user.id)
     )
+    languages = db.session.execute(
+        select(Course.slug, CourseLanguageChoice.language)
+        .join(Course, Course.id == CourseLanguageChoice.course_id)
+        .where(CourseLanguageChoice.user_id == user.id)
+        .order_by(CourseLanguageChoice.id)
+    )
     classes = db.session.execute(
         select(Enrolment, SchoolClass)
         .join(SchoolClass)
@@ -103,6 +109,7 @@ def export_data(user: User) -> dict:
             }
             for a in attempts
         ],
+        "course_languages": [{"course": slug, "language": language} for slug, language in languages],
         "certificates": [
             {
                 "code": c.code,
@@ -110,6 +117,7 @@ def export_data(user: User) -> dict:
                 "course_title": c.course_title,
                 "publisher": c.publisher,
                 "course_version": c.course_version,
+                "language": c.taken_in,
                 "issued_at": when(c.issued_at),
                 "valid": c.valid,
                 "url": external_url(url_for("certificates.verify", code=c.code)),
@@ -207,6 +215,7 @@ def delete_account(user: User) -> None:
         LearningEvent,
         LtiAccount,  # a school platform's next launch of this person makes a new, empty account
         LtiGradeLink,
+        CourseLanguageChoice,
     )
     for model in models:
         db.session.execute(delete(model).where(model.user_id == user.id))

@@ -23,17 +23,29 @@ class ImportOutcome:
     version: int
 
 
-def import_course(doc: CourseDoc) -> ImportOutcome:
+def import_course(doc: CourseDoc, edition_of: Course | None = None) -> ImportOutcome:
     """Create or update one course from a valid document, in the current transaction.
 
     Modules are matched by slug and questions by key, so progress and attempts keep pointing
     at the same rows; what disappeared from the files is retired, never deleted.
+
+    With ``edition_of``, the document is that course in another language (app.catalog.editions):
+    it is kept as its edition, which records the original's version it was made from.
     """
-    course = db.session.scalar(select(Course).where(Course.slug == doc.slug))
+    if edition_of is None:
+        course = db.session.scalar(select(Course).where(Course.slug == doc.slug))
+    else:
+        course = db.session.scalar(
+            select(Course).where(Course.edition_of_id == edition_of.id, Course.language == doc.language)
+        )
     if course is not None and course.content_hash == doc.content_hash:
         return ImportOutcome(doc.slug, "unchanged", course.version)
     if course is None:
-        course = Course(slug=doc.slug, version=1)
+        course = Course(slug=doc.slug if edition_of is None else None, version=1)
+        if edition_of is not None:
+            course.edition_of_id = edition_of.id
+            course.organisation_id = edition_of.organisation_id
+            course.visibility = edition_of.visibility
         db.session.add(course)
         status = "created"
     else:
@@ -52,12 +64,14 @@ def import_course(doc: CourseDoc) -> ImportOutcome:
     course.licence = doc.licence
     course.intro_html = doc.intro_html
     course.content_hash = doc.content_hash
+    if edition_of is not None:
+        course.source_version = edition_of.version
     for image in doc.images:  # a repository's images/ (a draft's images were stored on upload)
         store_image(image)
     db.session.flush()
     _sync_modules(course, doc.modules)
     _sync_final(course, doc)
-    if status == "updated":
+    if status == "updated" and edition_of is None:
         _issue_due_certificates(course)
     return ImportOutcome(doc.slug, status, course.version)
 

@@ -15,12 +15,20 @@ FINAL_SLUG = "_final"  # stored slug of a final test: not a slug a module file c
 
 
 class Course(db.Model):
-    """A course; ``version`` goes up each time an import changes its content."""
+    """A course; ``version`` goes up each time an import changes its content.
+
+    A course in another language is an *edition* of the original: a row of its own, with its own
+    modules, questions and version, pointing at the original with ``edition_of_id``. It has no slug,
+    so no URL and no listing finds it by itself; pages show its texts on the original's modules and
+    questions, which keep every learner's progress, attempts and certificate (app.catalog.editions).
+    """
 
     __tablename__ = "courses"
+    # One edition per language of a course.
+    __table_args__ = (UniqueConstraint("edition_of_id", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str | None] = mapped_column(String(80), unique=True)  # None on an edition
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
@@ -46,6 +54,14 @@ class Course(db.Model):
         String(40), default=ALL_RIGHTS_RESERVED, server_default=ALL_RIGHTS_RESERVED
     )
 
+    # The original this course translates (None on originals), and the original's version it was
+    # last made from: an edition whose source_version is behind the original's lags behind it.
+    edition_of_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
+    source_version: Mapped[int | None] = mapped_column(Integer)
+    original: Mapped["Course | None"] = relationship(
+        remote_side="Course.id", foreign_keys="Course.edition_of_id", viewonly=True
+    )
+
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course",
         order_by="Module.position",
@@ -54,6 +70,10 @@ class Course(db.Model):
         ),
         viewonly=True,
     )
+
+
+# Courses that are not an edition of another: the ones listings, pickers and counts show.
+ORIGINALS = Course.edition_of_id.is_(None)
 
 
 class Module(db.Model):
@@ -127,3 +147,15 @@ class Question(db.Model):
     explanation_html: Mapped[str] = mapped_column(Text)
     group_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CourseLanguageChoice(db.Model):
+    """The language a learner chose to read a course in (app.catalog.editions)."""
+
+    __tablename__ = "course_language_choices"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    language: Mapped[str] = mapped_column(String(8))

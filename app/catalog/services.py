@@ -6,7 +6,7 @@ from flask import abort, make_response, render_template
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from app.catalog.models import PUBLIC, Course, Module
+from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
 from app.extensions import db
 
 
@@ -36,7 +36,7 @@ def list_courses(user=None, archived: bool = False) -> list[Course]:
     Archived courses are left out unless ``archived`` (the dashboard keeps those a learner started).
     """
     user = current_user if user is None else user
-    query = select(Course).where(_visible(user))
+    query = select(Course).where(ORIGINALS, _visible(user))
     if not archived:
         query = query.where(Course.archived_at.is_(None))
     return sorted(db.session.scalars(query), key=title_key)

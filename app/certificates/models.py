@@ -29,7 +29,10 @@ class Certificate(db.Model):
     holder_name: Mapped[str] = mapped_column(String(120))
     course_title: Mapped[str] = mapped_column(String(200))
     publisher: Mapped[str] = mapped_column(String(200))
+    # The version of the edition it was earned on, and that edition's language (None: issued before
+    # Cadre had editions, in the course's own language).
     course_version: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(8))
     content_updated: Mapped[date] = mapped_column(Date)
     # What was attested: modules completed, and the final test's score when the course had one.
     # None on certificates issued before Cadre recorded it.
@@ -44,6 +47,11 @@ class Certificate(db.Model):
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
+
+    @property
+    def taken_in(self) -> str:
+        """The language the course was taken in."""
+        return self.language or self.course.language
 
     @property
     def valid(self) -> bool:

@@ -17,6 +17,7 @@ from io import BytesIO
 from pathlib import Path
 
 import segno
+from babel import Locale
 from babel.dates import format_date
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
@@ -82,6 +83,7 @@ class CertificateData:
     # What was attested; None on certificates issued before Cadre recorded it.
     modules_completed: int | None = None
     final_score: int | None = None  # percent, when the course had a final test
+    language: str | None = None  # the language the course was taken in
 
 
 def render_certificate_pdf(
@@ -234,10 +236,19 @@ class _CertificatePDF(FPDF):
             w,
             4.5,
             align="L",
-            text=_(
-                "Content version %(version)s, checked on %(date)s",
-                version=d.course_version,
-                date=format_long_date(d.content_updated, self.locale),
+            text=(
+                _(
+                    "Taken in %(language)s · content version %(version)s, checked on %(date)s",
+                    language=Locale.parse(d.language).get_display_name(self.locale),
+                    version=d.course_version,
+                    date=format_long_date(d.content_updated, self.locale),
+                )
+                if d.language
+                else _(
+                    "Content version %(version)s, checked on %(date)s",
+                    version=d.course_version,
+                    date=format_long_date(d.content_updated, self.locale),
+                )
             ),
         )
 

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from app.catalog import editions
 from app.certificates.models import Certificate
 from app.certificates.pdf import attestation
 from app.certificates.services import certificate_pdf, linkedin_url, new_code
@@ -76,10 +77,31 @@ def verify(code: str):
     return render_template(
         "certificates/verify.html",
         certificate=certificate,
+        current_version=current_version(certificate),
+        document_language=document_language(certificate),
         verify_url=verify_url(certificate),
         attestation=attestation,
         linkedin_url=linkedin_url(certificate, verify_url(certificate)),
     )
+
+
+def document_language(certificate: Certificate) -> str:
+    """The language of a certificate's PDF and badge: the one the course was taken in when the
+    course is in several and the learner chose, else the reader's."""
+    course = certificate.course
+    chosen = len(editions.editions_by_course([course])[course.id]) > 1
+    if chosen and certificate.taken_in in current_app.config["LANGUAGES"]:
+        return certificate.taken_in
+    return str(get_locale())
+
+
+def current_version(certificate: Certificate) -> int:
+    """The version now live of the edition the certificate was earned on."""
+    course = certificate.course
+    if certificate.taken_in == course.language:
+        return course.version
+    edition = editions.editions_by_course([course])[course.id].get(certificate.taken_in)
+    return edition.version if edition is not None else course.version
 
 
 @bp.get("/<code>/pdf")
@@ -89,7 +111,7 @@ def pdf(code: str):
     certificate = get_certificate_or_404(code)
     if certificate.user_id != current_user.id:
         abort(403)
-    locale = str(get_locale())
+    locale = document_language(certificate)
     data = certificate_pdf(certificate, locale, verify_url(certificate))
     db.session.commit()
     filename = f"cadre-certificate-{certificate.course.slug}.pdf"
@@ -118,7 +140,7 @@ def credential(code: str, lang: str | None):
     if certificate.user_id != current_user.id:
         abort(403)
     if lang is None:
-        lang = str(get_locale())
+        lang = document_language(certificate)
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
     if not certificate.valid:

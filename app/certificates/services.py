@@ -7,6 +7,7 @@ from flask_babel import to_user_timezone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.catalog import editions
 from app.certificates.models import Certificate, CertificatePDF
 from app.certificates.pdf import CertificateData, render_certificate_pdf
 from app.extensions import db
@@ -46,15 +47,18 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
         if row is None or row.completed_at is None:
             return None  # every module done, the final test not yet passed
         final_score = row.best_score
+    # Named, dated and versioned as the edition the learner read (app.catalog.editions).
+    edition = editions.present(getattr(course, "row", course), user=user)
     certificate = Certificate(
         code=new_code(),
         user_id=user.id,
         course_id=course.id,
         holder_name=user.full_name,
-        course_title=course.title,
-        publisher=course.publisher,
-        course_version=course.version,
-        content_updated=course.content_updated,
+        course_title=edition.title,
+        publisher=edition.publisher,
+        course_version=edition.version,
+        content_updated=edition.content_updated,
+        language=edition.language,
         modules_completed=progress.completed,
         final_score=final_score,
     )
@@ -68,7 +72,8 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
 
 
 def certificate_pdf(certificate: Certificate, locale: str, verify_url: str) -> bytes:
-    """The stored PDF in ``locale``, built and stored on first request."""
+    """The stored PDF in ``locale`` (the language the course was taken in, see routes), built and
+    stored on first request."""
     stored = db.session.scalar(
         select(CertificatePDF.data).where(
             CertificatePDF.certificate_id == certificate.id, CertificatePDF.locale == locale
@@ -84,6 +89,7 @@ def certificate_pdf(certificate: Certificate, locale: str, verify_url: str) -> b
             issued_on=to_user_timezone(certificate.issued_at).date(),
             course_version=certificate.course_version,
             content_updated=certificate.content_updated,
+            language=certificate.taken_in,
             modules_completed=certificate.modules_completed,
             final_score=certificate.final_score,
             code=certificate.code,

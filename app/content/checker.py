@@ -17,6 +17,7 @@ from pathlib import Path
 from . import messages as msg
 from .cues import course_duration_notice, module_duration_notice, quiz_minutes, words
 from .documents import CheckResult, CourseDoc, ModuleDoc, Notice, Problem, QuizDoc
+from .frontmatter import MAX_SLUG, SLUG
 from .image_refs import (
     FOLDER,
     ImageRef,
@@ -30,8 +31,6 @@ from .image_refs import (
 from .images import ImageRefused, PreparedImage, prepare_image
 from .parser import Parsed, normalise, read_course, read_module, read_quiz
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-MAX_SLUG = 80
 MODULE_NAME = re.compile(r"(\d{2})-(.*)\.md")
 TOP_FOLDERS = ("courses", "quizzes")
 # The licence of the bundled courses and quizzes, beside them in the repository: not content.

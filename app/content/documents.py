@@ -205,6 +205,7 @@ class CourseDoc:
     # PreparedImage), for the importer to store; a draft's images are references, stored already.
     images: tuple = ()
     licence: str = ALL_RIGHTS_RESERVED  # an SPDX identifier out of content.licences.LICENCES
+    translation_of: str = ""  # the slug of the course this one translates (a publisher's edition)
 
 
 @dataclass

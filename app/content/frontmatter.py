@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -10,6 +11,9 @@ import yaml
 
 from . import messages as msg
 from .documents import Problem
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # a course's or a module's short name
+MAX_SLUG = 80
 
 
 class Invalid(Exception):
@@ -175,6 +179,17 @@ def one_of(name: str, choices: tuple[str, ...]) -> Checker:
     def check(value: object) -> str:
         if value not in choices or not isinstance(value, str):
             raise Invalid(msg.must_be_one_of(name, choices))
+        return value
+
+    return check
+
+
+def course_slug(name: str) -> Checker:
+    """A course's short name (its folder's name), such as another course's that this one translates."""
+
+    def check(value: object) -> str:
+        if not isinstance(value, str) or SLUG.fullmatch(value) is None or len(value) > MAX_SLUG:
+            raise Invalid(msg.must_be_course_slug(name))
         return value
 
     return check

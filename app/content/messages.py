@@ -34,6 +34,14 @@ RESERVED_MODULE_SLUG = Message(
 )
 
 
+def must_be_course_slug(name: str) -> Message:
+    """A front-matter field names a course by its short name, and this is not one."""
+    return Message(
+        N_("'%(name)s' must be a course's short name: lower-case letters, digits and hyphens"),
+        name=name,
+    )
+
+
 def bad_course_slug(folder: str) -> Message:
     """The course folder name is not a valid slug."""
     return Message(

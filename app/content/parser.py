@@ -21,6 +21,7 @@ from .frontmatter import (
     FrontMatter,
     boolean,
     check_fields,
+    course_slug,
     day,
     minutes,
     normalise,
@@ -54,6 +55,8 @@ COURSE_FIELDS = (
     Field("updated", day("updated")),
     # Left out: all rights reserved (what the law says of a work whose author grants nothing).
     Field("licence", one_of("licence", LICENCES), required=False),
+    # A publisher's translation names the course it translates (app.catalog.editions).
+    Field("translation_of", course_slug("translation_of"), required=False),
 )
 MODULE_FIELDS = (
     Field("title", text_field("title", MAX_TITLE)),
@@ -142,6 +145,7 @@ def read_course(
     if problems:
         return Parsed(None, problems, lines=fm.lines)
     values["licence"] = values["licence"] or ALL_RIGHTS_RESERVED
+    values["translation_of"] = values["translation_of"] or ""
     doc = CourseDoc(
         slug=slug,
         intro_html=intro_html,

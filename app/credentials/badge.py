@@ -57,8 +57,11 @@ def build_credential(
         attested = attestation(certificate.modules_completed, certificate.final_score)
         if attested:
             criteria += " " + _("Attested: %(what)s.", what=attested)
+        # An edition has versions of its own: its language is part of what was achieved.
+        language = certificate.taken_in
+        edition = "" if language == certificate.course.language else f"-{language}"
         achievement = {
-            "id": f"{urls.course}#version-{version}",
+            "id": f"{urls.course}#version-{version}{edition}",
             "type": ["Achievement"],
             "achievementType": "CertificateOfCompletion",
             "name": certificate.course_title,

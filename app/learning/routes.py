@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app import nav
 from app.accounts.forms import PostForm
+from app.catalog import editions
 from app.catalog.models import Module
 from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
 from app.certificates.models import Certificate
@@ -67,7 +68,10 @@ def quiz(slug: str, module_slug: str):
     """Show the learner's drawn questions (no answers in the page) and grade them on the server."""
     course = get_course_or_404(slug)
     module = _quiz_or_404(course, module_slug)
-    page = {"course": course, "module": module, "module_slug": module_slug}
+    # The page shows the texts of the edition the learner reads; grading and draws use the
+    # original's questions, which the edition's match option for option (app.catalog.editions).
+    view = editions.present(course).module(module)
+    page = {"course": view.course, "module": view, "module_slug": module_slug}
     if request.method == "POST":
         # One submission at a time per learner, locked before anything is written (see
         # lock_learner): a double click grades once, and the daily limit below is read after any
@@ -81,6 +85,7 @@ def quiz(slug: str, module_slug: str):
     if request.method == "POST" and not _answers_current(course, module):
         return redirect(url_for("learning.quiz", slug=slug, module_slug=module_slug))
     draw, items = open_draw(current_user, module)
+    items = [(view.question(question), order) for question, order in items]
     form = build_quiz_form(items, draw.token, version=str(course.version))
     if form.validate_on_submit():
         questions = [question for question, _order in items]
@@ -92,7 +97,15 @@ def quiz(slug: str, module_slug: str):
             url_for("learning.attempt", slug=slug, module_slug=module_slug, attempt_id=attempt.id)
         )
     fields = [form[field_name(question)] for question, _order in items]
-    html = render_template("learning/quiz.html", form=form, fields=fields, pool=len(module.questions), **page)
+    languages = [question.content_language for question, _order in items]
+    html = render_template(
+        "learning/quiz.html",
+        form=form,
+        fields=fields,
+        languages=languages,
+        pool=len(module.questions),
+        **page,
+    )
     # The draw is kept (a reload or a second tab shows the same questions); committing after
     # rendering spares the page a reload of every object the commit would expire.
     db.session.commit()
@@ -134,6 +147,7 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
         abort(404)
     row = services.modules_progress(current_user, [module.id]).get(module.id)
     following = None if module.is_final else neighbours(course, module)[1]
+    view = editions.present(course)
     final_open = (
         attempt.passed
         and following is None
@@ -143,12 +157,12 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
     )
     return render_template(
         "learning/attempt.html",
-        course=course,
-        module=module,
+        course=view,
+        module=view.module(module),
         module_slug=module_slug,
         attempt=attempt,
         progress=row,
-        following=following,
+        following=view.module(following) if following else None,
         final_open=final_open,
         open_quiz=module.has_quiz and not module.retired,
         show_key=module.review == REVIEW_ALWAYS or services.passed_quiz(current_user, module),
@@ -161,9 +175,13 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
 @login_required
 def dashboard():
     """The learner's courses with completion, what to do next, and certificates."""
-    courses = list_courses(archived=True)  # a course archived after the learner started it stays
+    # A course archived after the learner started it stays; each in the language they read it in.
+    courses = editions.present_many(list_courses(archived=True))
     progress = services.courses_progress(current_user, [c.id for c in courses])
     started = [c for c in courses if progress[c.id].started]
+    editions.prefetch_modules(started)
+    views = {c.id: c for c in started}
+    following = services.next_modules(current_user, [c.row for c in started])
     certificates = list(
         db.session.scalars(
             select(Certificate)
@@ -189,7 +207,7 @@ def dashboard():
         reviews=nav.awaiting_review(current_user, memberships),
         started=started,
         progress=progress,
-        next_modules=services.next_modules(current_user, started),
+        next_modules={cid: views[cid].module(m) if m else None for cid, m in following.items()},
         finals=services.courses_with_final_test([c.id for c in started]),
         certified={c.course_id for c in certificates},
         certificates=certificates,

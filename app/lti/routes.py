@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from app import jobs
 from app.accounts.forms import PostForm
-from app.catalog.models import PUBLIC, Course
+from app.catalog.models import ORIGINALS, PUBLIC, Course
 from app.catalog.services import title_key
 from app.extensions import csrf, db
 from app.limits import throttled
@@ -227,7 +227,7 @@ def _pickable() -> list[Course]:
         db.session.scalars(
             select(Course)
             .options(selectinload(Course.modules))
-            .where(Course.visibility == PUBLIC, Course.archived_at.is_(None))
+            .where(ORIGINALS, Course.visibility == PUBLIC, Course.archived_at.is_(None))
         ),
         key=title_key,
     )

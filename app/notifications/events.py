@@ -62,7 +62,9 @@ def published(draft, course, by: User) -> None:
             people[submitter.id] = submitter
     people.pop(by.id, None)
     params = {**_draft_params(draft, by), "course": course.title, "version": course.version}
-    notify(people.values(), PUBLISHED, params, path_for_job("catalog.course", slug=course.slug))
+    # A translation (an edition, app.catalog.editions) is read on its original's page.
+    slug = course.slug or db.session.get(type(course), course.edition_of_id).slug
+    notify(people.values(), PUBLISHED, params, path_for_job("catalog.course", slug=slug))
 
 
 def assigned(assignment: Assignment) -> None:

@@ -36,6 +36,8 @@ COURSE_FIELDS = (
     "updated",
     "licence",
 )
+# Kept as written when the form saves course.md: the course a translation translates.
+KEPT_FIELDS = ("translation_of",)
 MAX_TEXT = 100_000  # characters per file edited in the browser (a long module is 15,000)
 
 
@@ -83,13 +85,17 @@ def course_fields(files: dict[str, str], slug: str) -> tuple[dict[str, object], 
     fm, _problems = split_front_matter(course_path(slug), text) if text else (None, [])
     if fm is None:
         return {}, text
-    values = {k: v for k, v in fm.values.items() if k in COURSE_FIELDS and isinstance(v, str | int | date)}
+    values = {
+        k: v
+        for k, v in fm.values.items()
+        if k in COURSE_FIELDS + KEPT_FIELDS and isinstance(v, str | int | date)
+    }
     return values, fm.body.lstrip("\n")
 
 
 def write_course(files: dict[str, str], slug: str, values: dict[str, object], body: str) -> dict[str, str]:
     """course.md rebuilt from the form's fields and the introduction text."""
-    front = {k: values[k] for k in COURSE_FIELDS if values.get(k) not in (None, "")}
+    front = {k: values[k] for k in COURSE_FIELDS + KEPT_FIELDS if values.get(k) not in (None, "")}
     dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).strip()
     return {**files, course_path(slug): f"---\n{dumped}\n---\n{body.strip()}\n"}
 

@@ -198,7 +198,16 @@ def image_for_reader(course_slug: str, sha256: str, name: str) -> tuple[CourseIm
         ref = parse_reference(draft.files.get(path, ""))
         if ref is not None and ref.sha256 == sha256:
             return _row(sha256), False
-    course = get_course_or_404(course_slug)
+    edition = db.session.get(Course, draft.course_id) if draft is not None and draft.course_id else None
+    if edition is not None and edition.edition_of_id is not None:
+        # A translation's images: read by whoever may read the course it translates, while the
+        # translation is on offer.
+        if edition.archived_at is not None:
+            return None
+        original = get_course_or_404(edition.original.slug)
+        course = edition
+    else:
+        original = course = get_course_or_404(course_slug)
     # As the renderer writes it, which only it can: an author's own HTML or text may hold the
     # address, never as an image's source (app.content.render drops any it did not resolve).
     source = f'src="{image_url(course_slug, sha256, name)}"'
@@ -210,7 +219,7 @@ def image_for_reader(course_slug: str, sha256: str, name: str) -> tuple[CourseIm
     )
     if not shown:
         return None
-    return _row(sha256), _is_public(course)
+    return _row(sha256), _is_public(original)
 
 
 def _is_public(course: Course) -> bool:

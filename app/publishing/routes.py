@@ -87,6 +87,7 @@ def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: in
             role=role,
             drafts=services.drafts_of(org),
             archived_ids=services.archived_course_ids(org),
+            translations={t.edition.id: t for t in services.translations(org)},
             form=form,
             upload_problems=problems,
             max_mb=current_app.config["PACKAGE_MAX_BYTES"] // (1024 * 1024),
@@ -144,8 +145,14 @@ def draft(org_slug: str, slug: str):
     org = _publisher_or_404(org_slug, *READ)
     found = _draft_or_404(org, slug)
     role = orgs.role_in(current_user, org.id)
+    course = services.published_course(found)
+    translations = services.translations(org)
     return render_template(
         "publishing/draft.html",
+        # This draft's own translation (its course is an edition), or the translations of its course.
+        translation=next((t for t in translations if course and t.edition.id == course.id), None),
+        translations=[t for t in translations if course and t.original.id == course.id],
+        languages=current_app.config["LANGUAGES"],
         org=org,
         role=role,
         draft=found,
@@ -155,7 +162,7 @@ def draft(org_slug: str, slug: str):
         send_back_form=SendBackForm(),
         modules=editor.modules(found.files, found.slug),
         files_hash=services.files_hash(found.files),
-        course=services.published_course(found),
+        course=course,
         add_form=AddModuleForm(),
         rename_form=RenameModuleForm(),
         has_final=editor.final_path(found.slug) in found.files,
@@ -211,6 +218,28 @@ def _draft_for_action(org_slug: str, slug: str, roles: tuple[str, ...]) -> tuple
 def submit(org_slug: str, slug: str):
     org, found = _draft_for_action(org_slug, slug, WRITE)
     return _act(org, found, lambda: services.submit(found, current_user), _("Submitted for review."))
+
+
+@bp.post("/<org_slug>/<slug>/translate")
+@login_required
+def translate(org_slug: str, slug: str):
+    """Start a translation of the published course: a new draft, linked to it, to rewrite."""
+    org, found = _draft_for_action(org_slug, slug, WRITE)
+    try:
+        started = services.start_translation(found, request.form.get("language", ""), current_user)
+    except services.PublishingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=found.slug))
+    db.session.commit()
+    flash(
+        _(
+            "Translation started: rewrite each text in its language, keeping the names of modules "
+            "and questions."
+        ),
+        "success",
+    )
+    return redirect(url_for("publishing.draft", org_slug=org.slug, slug=started.slug))
 
 
 @bp.post("/<org_slug>/<slug>/publish")
@@ -428,6 +457,7 @@ def edit_course(org_slug: str, slug: str):
             form[name].errors = [said]
     if form.validate_on_submit():
         fields = {name: form[name].data for name in editor.COURSE_FIELDS if name != "publisher"}
+        fields |= {name: values[name] for name in editor.KEPT_FIELDS if name in values}
         files = editor.write_course(found.files, slug, {**fields, "publisher": org.name}, form.intro.data)
         _save(org, found, files, _("Course details saved."))
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))

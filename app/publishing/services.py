@@ -7,26 +7,29 @@ exactly what `flask content import` would make of the same files.
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.admin.audit import record
 from app.catalog.importer import import_course
-from app.catalog.models import MEMBERS, PUBLIC, Course
+from app.catalog.models import MEMBERS, ORIGINALS, PUBLIC, Course
 from app.content.bounded import Busy, Pool, Slots, TooSlow, run_bounded
 from app.content.checker import check_files, content_hash
 from app.content.documents import CheckResult, Message, Notice, Problem
+from app.content.frontmatter import MAX_SLUG
 from app.content.messages import N_
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications import events as notifications
 from app.orgs.models import Organisation
+from app.publishing import editor
 from app.publishing.models import DRAFT, IN_REVIEW, PUBLISHED, CourseDraft, CourseVersion
 
 
@@ -178,7 +181,8 @@ def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) ->
     if draft is not None and draft.files == dict(sorted(files.items())) and not _not_checked(draft):
         return draft  # nothing changed: not a new draft, and not a new author for the review rule
     if draft is None:
-        draft = CourseDraft(organisation_id=org.id, slug=slug)
+        # Its author from the start: a query before the end (an expired user reloading) flushes it.
+        draft = CourseDraft(organisation_id=org.id, slug=slug, updated_by_id=by.id)
         db.session.add(draft)
     draft.files = dict(sorted(files.items()))
     try:
@@ -258,11 +262,26 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
         )
     # The organisation's name, not what the files say, goes on the course and on any certificate
     # the import issues: a publisher cannot sign as someone else.
-    outcome = import_course(replace(docs[0], publisher=draft.organisation.name))
-    course = db.session.scalar(select(Course).where(Course.slug == draft.slug))
+    doc = replace(docs[0], publisher=draft.organisation.name)
+    original = translated_course(draft, doc)
+    if original is None and draft.course_id is not None:
+        clash = db.session.scalar(
+            select(Course.id).where(Course.edition_of_id == draft.course_id, Course.language == doc.language)
+        )
+        if clash is not None:
+            raise PublishingError(
+                _l("The course has a translation in this language: it cannot take that language itself.")
+            )
+    outcome = import_course(doc, edition_of=original)
+    if original is None:
+        course = db.session.scalar(select(Course).where(Course.slug == draft.slug))
+    else:
+        course = db.session.scalar(
+            select(Course).where(Course.edition_of_id == original.id, Course.language == doc.language)
+        )
     course.organisation_id = draft.organisation_id
     course.publisher = draft.organisation.name  # the name on the course page and its certificates
-    course.visibility = draft.visibility
+    course.visibility = draft.visibility if original is None else original.visibility
     if outcome.status != "unchanged" or latest_version(course) is None:
         db.session.add(
             CourseVersion(
@@ -277,11 +296,116 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
     draft.course_id = course.id
     course.archived_at = None
     draft.problems = []
-    version = f"{course.slug} v{course.version}"
+    version = f"{draft.slug} v{course.version}"
     record("course.published", organisation=draft.organisation, detail=version, actor=by)
     notifications.published(draft, course, by)
     db.session.flush()
     return course
+
+
+def translated_course(draft: CourseDraft, doc) -> Course | None:
+    """The course a draft translates (front matter ``translation_of``), or None for a course of
+    its own; refused unless it names a published course of the same publisher in another language,
+    not translated into that language by another draft, and the draft was not published otherwise."""
+    published = db.session.get(Course, draft.course_id) if draft.course_id is not None else None
+    if not doc.translation_of:
+        if published is not None and published.edition_of_id is not None:
+            raise PublishingError(
+                _l("This course was published as a translation: keep translation_of in course.md.")
+            )
+        return None
+    original = db.session.scalar(
+        select(Course).where(
+            ORIGINALS, Course.slug == doc.translation_of, Course.organisation_id == draft.organisation_id
+        )
+    )
+    if original is None:
+        raise PublishingError(
+            _l(
+                "translation_of names %(slug)s, which is not a published course of %(org)s.",
+                slug=doc.translation_of,
+                org=draft.organisation.name,
+            )
+        )
+    if original.language == doc.language:
+        raise PublishingError(_l("A translation must be in another language than the course it translates."))
+    if published is not None and published.edition_of_id != original.id:
+        raise PublishingError(
+            _l("This course was published on its own: it cannot become a translation. Start a new draft.")
+        )
+    if published is not None and published.language != doc.language:
+        raise PublishingError(
+            _l("A published translation keeps its language: start a new translation for another one.")
+        )
+    edition = db.session.scalar(
+        select(Course.id).where(Course.edition_of_id == original.id, Course.language == doc.language)
+    )
+    other = db.session.scalar(
+        select(CourseDraft.slug).where(CourseDraft.course_id == edition, CourseDraft.id != draft.id)
+    )
+    if edition is not None and other is not None:
+        raise PublishingError(
+            _l("%(slug)s already holds this course's translation into this language.", slug=other)
+        )
+    return original
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A published translation and how far behind its original it is."""
+
+    draft_slug: str | None  # None for an edition not published from a draft (the bundled en/)
+    edition: Course
+    original: Course
+
+    @property
+    def lagging(self) -> bool:
+        return (self.edition.source_version or 0) < self.original.version
+
+
+def translations(org: Organisation) -> list[Translation]:
+    """The publisher's published translations with their originals and drafts (two queries)."""
+    editions = list(
+        db.session.scalars(
+            select(Course)
+            .options(joinedload(Course.original))
+            .where(Course.organisation_id == org.id, Course.edition_of_id.is_not(None))
+        )
+    )
+    drafts = (
+        dict(
+            db.session.execute(
+                select(CourseDraft.course_id, CourseDraft.slug).where(
+                    CourseDraft.course_id.in_([e.id for e in editions])
+                )
+            ).all()
+        )
+        if editions
+        else {}
+    )
+    return [Translation(drafts.get(e.id), e, e.original) for e in editions]
+
+
+def start_translation(draft: CourseDraft, language: str, by: User) -> CourseDraft:
+    """A new draft holding a copy of the published course's files, marked as its translation into
+    ``language``: the translator rewrites its texts, keeping module names and question keys."""
+    course = published_course(draft)
+    if course is None or course.edition_of_id is not None:
+        raise PublishingError(_l("Publish the course before starting a translation of it."))
+    if language == course.language or language not in current_app.config["LANGUAGES"]:
+        raise PublishingError(_l("Choose a language other than the course's own."))
+    slug = f"{draft.slug}-{language}"
+    if len(slug) > MAX_SLUG or find_draft(draft.organisation, slug) is not None:
+        raise PublishingError(_l("A draft named %(slug)s exists already: open it to go on.", slug=slug))
+    files = {}
+    for path, text in draft.files.items():
+        top, _, rest = path.partition(f"/{draft.slug}/")
+        files[f"{top}/{slug}/{rest}" if rest else path] = text
+    values, body = editor.course_fields(files, slug)
+    files = editor.write_course(
+        files, slug, {**values, "language": language, "translation_of": draft.slug}, body
+    )
+    return save_files(draft.organisation, slug, files, by)
 
 
 def versions(course_id: int) -> list[CourseVersion]:

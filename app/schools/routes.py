@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.forms import PostForm
 from app.accounts.models import User
 from app.admin.audit import record
-from app.catalog.models import PUBLIC, Course, Module
+from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
 from app.catalog.services import title_key
 from app.certificates.models import Certificate
 from app.extensions import db
@@ -369,7 +369,7 @@ def assign(class_id: int):
         db.session.scalars(
             select(Course)
             .options(selectinload(Course.modules))
-            .where(Course.visibility == PUBLIC, Course.archived_at.is_(None))
+            .where(ORIGINALS, Course.visibility == PUBLIC, Course.archived_at.is_(None))
         ),
         key=title_key,
     )

@@ -23,6 +23,7 @@ SECTIONS = {
     "open_quizzes",
     "attempts",
     "certificates",
+    "course_languages",
     "memberships",
     "classes",
     "security_events",

@@ -240,7 +240,7 @@ def test_broken_root_on_disk():
         "courses/bad-fields/course.md:5: 'level' must be 'beginner', 'intermediate' or 'advanced'",
         "courses/bad-fields/course.md:6: 'duration' must be a positive whole number of minutes",
         "courses/bad-fields/course.md:8: unknown field 'autor'; expected one of: title, summary,"
-        " language, level, duration, audience, publisher, updated, licence",
+        " language, level, duration, audience, publisher, updated, licence, translation_of",
         "courses/bad-fields/course.md:9: 'updated' must be a date written YYYY-MM-DD (without quotes)",
         "courses/bad-fields/course.md:10: missing required field 'publisher'",
         "courses/bad-fields/course.md:10: course introduction is empty",
@@ -301,6 +301,7 @@ def test_docs_list_every_message():
         "must_be_minutes": [msg.must_be_minutes("duration")],
         "too_many_minutes": [msg.too_many_minutes("duration", 10000)],
         "must_be_date": [msg.must_be_date("updated")],
+        "must_be_course_slug": [msg.must_be_course_slug("translation_of")],
         "must_be_text_list": [msg.must_be_text_list("objectives")],
         "item_must_be_text": [msg.item_must_be_text("objectives")],
         "must_be_percent": [msg.must_be_percent("pass_mark")],

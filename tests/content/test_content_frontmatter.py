@@ -109,7 +109,7 @@ COURSE_CASES = [
         COURSE.replace("summary:", "sumary:"),
         [
             f"{C}:3: unknown field 'sumary'; expected one of: title, summary, language, level,"
-            " duration, audience, publisher, updated, licence",
+            " duration, audience, publisher, updated, licence, translation_of",
             f"{C}:10: missing required field 'summary'",
         ],
     ),

@@ -3,6 +3,7 @@
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,18 @@ def live_server(tmp_path):
             for doc in check_root(Path(root)).courses:
                 import_course(doc)
         db.session.commit()
+    with serve(app) as base:
+        yield base, app
+
+
+@contextmanager
+def serve(app):
+    """Serve ``app`` from a thread on a free port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
