@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations db lint extract-messages clean
+.PHONY: run test install install-test translations db lint extract-messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ run: db
 test: install-test translations
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+# Cadre against a Flask hello world under gunicorn, side by side (bench/README.md). QUICK=1: a small
+# seed and short rounds; BENCH_SECONDS, BENCH_ROUNDS, BENCH_COURSES, BENCH_LEARNERS, BENCH_DATABASE_URL...
+bench: translations
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q wrk >/dev/null \
+		|| { apt-get update -q && apt-get install -y -q wrk >/dev/null; }
+	$(if $(QUICK),BENCH_QUICK=$(QUICK)) $(BIN)/python bench/run.py
 
 lint: install-test
 	$(BIN)/ruff check .
