@@ -74,12 +74,6 @@ def chosen_languages(user, editions: dict[int, dict[str, Course]]) -> dict[int, 
     return chosen
 
 
-def language_for(user, course: Course) -> str:
-    """The language ``user`` reads ``course`` in (two queries)."""
-    editions = editions_by_course([course])
-    return chosen_languages(user, editions)[course.id]
-
-
 def choose(user, course: Course, language: str) -> None:
     """Remember the reader's choice of language for this course (the caller commits)."""
     if user is not None and user.is_authenticated:
