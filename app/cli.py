@@ -121,14 +121,23 @@ def _import_valid(result) -> None:
                 err=True,
             )
             continue
-        # One transaction per course: a failure leaves that course's live version untouched.
-        try:
-            outcome = import_course(doc)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+        outcome = _import_one(doc)
         click.echo(gettext(IMPORTED[outcome.status], slug=outcome.slug, version=outcome.version))
+    _report_refused(result)
+
+
+def _import_one(doc, edition_of: Course | None = None):
+    """One course in its own transaction: a failure leaves that course's live version untouched."""
+    try:
+        outcome = import_course(doc, edition_of=edition_of)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return outcome
+
+
+def _report_refused(result) -> None:
     for slug in result.refused:
         click.echo(gettext("%(slug)s: refused, the live version (if any) is unchanged", slug=slug), err=True)
 
@@ -151,16 +160,10 @@ def _import_editions(result, language: str) -> None:
                 err=True,
             )
             continue
-        try:
-            outcome = import_course(doc, edition_of=original)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+        outcome = _import_one(doc, edition_of=original)
         message = EDITION_IMPORTED[outcome.status]
         click.echo(gettext(message, slug=outcome.slug, language=language, version=outcome.version))
-    for slug in result.refused:
-        click.echo(gettext("%(slug)s: refused, the live version (if any) is unchanged", slug=slug), err=True)
+    _report_refused(result)
 
 
 def init_app(app) -> None:

@@ -34,18 +34,18 @@ def editions_by_course(courses) -> dict[int, dict[str, Course]]:
 
 
 def _choices(user, course_ids) -> dict[int, str]:
-    """The languages the reader chose explicitly, by course id."""
-    if not has_request_context() and (user is None or not user.is_authenticated):
+    """The languages the reader chose explicitly, by course id (a visitor's are in their session)."""
+    if not course_ids:
         return {}
     if user is not None and user.is_authenticated:
-        if not course_ids:
-            return {}
         rows = db.session.execute(
             select(CourseLanguageChoice.course_id, CourseLanguageChoice.language).where(
                 CourseLanguageChoice.user_id == user.id, CourseLanguageChoice.course_id.in_(list(course_ids))
             )
         )
         return {course_id: language for course_id, language in rows}
+    if not has_request_context():
+        return {}
     kept = session.get(SESSION_KEY) or {}
     return {int(key): value for key, value in kept.items() if key.isdigit() and int(key) in course_ids}
 
@@ -133,16 +133,8 @@ class CourseView(_View):
 
     def _edition_modules(self) -> dict[str, Module]:
         if self._modules is None:
-            self._modules = (
-                {
-                    m.slug: m
-                    for m in db.session.scalars(
-                        select(Module).where(Module.course_id == self.edition.id, Module.retired.is_(False))
-                    )
-                }
-                if self.translated
-                else {}
-            )
+            query = select(Module).where(Module.course_id == self.edition.id, Module.retired.is_(False))
+            self._modules = {m.slug: m for m in db.session.scalars(query)}
         return self._modules
 
     def module(self, module: Module) -> "ModuleView":
@@ -163,8 +155,7 @@ class ModuleView(_View):
         super().__init__(module)
         self.course = course
         self.edition = edition
-        original_language = course.row.language
-        self.content_language = course.language if edition is not None else original_language
+        self.content_language = course.language if edition is not None else course.row.language
         self.title = course.title if module.is_final else (edition or module).title
         if edition is not None:
             self.objectives = edition.objectives
@@ -177,19 +168,11 @@ class ModuleView(_View):
         self._questions: dict[str, Question] | None = None
 
     def _edition_questions(self) -> dict[str, Question]:
+        if self.edition is None:
+            return {}
         if self._questions is None:
-            self._questions = (
-                {
-                    q.key: q
-                    for q in db.session.scalars(
-                        select(Question).where(
-                            Question.module_id == self.edition.id, Question.retired.is_(False)
-                        )
-                    )
-                }
-                if self.edition is not None
-                else {}
-            )
+            query = select(Question).where(Question.module_id == self.edition.id, Question.retired.is_(False))
+            self._questions = {q.key: q for q in db.session.scalars(query)}
         return self._questions
 
     def question(self, question: Question) -> "QuestionView":
@@ -197,12 +180,9 @@ class ModuleView(_View):
         texts = self._edition_questions().get(question.key)
         return QuestionView(question, texts, self.content_language, self.course.row.language)
 
-    def questions_in_view(self, questions) -> list["QuestionView"]:
-        return [self.question(q) for q in questions]
-
     @property
     def questions(self) -> list["QuestionView"]:
-        return self.questions_in_view(self.row.questions)
+        return [self.question(q) for q in self.row.questions]
 
 
 def same_options(question: Question, other: Question) -> bool:
@@ -244,9 +224,7 @@ def present(course: Course, user=None, language: str | None = None) -> CourseVie
     cache = g.setdefault("course_views", {})
     key = (course.id, language, user.id if user is not None and user.is_authenticated else None)
     if key not in cache:
-        editions = editions_by_course([course])
-        chosen = language if language in editions[course.id] else chosen_languages(user, editions)[course.id]
-        cache[key] = CourseView(course, editions[course.id][chosen], _ordered(course, editions[course.id]))
+        (cache[key],) = present_many([course], user, language)
     return cache[key]
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.catalog import editions
+from app.catalog.models import Course
 from app.certificates.models import Certificate
 from app.certificates.pdf import attestation
 from app.certificates.services import certificate_pdf, linkedin_url, new_code
@@ -74,34 +75,35 @@ def verify(code: str):
         if found is not None:
             return redirect(url_for("certificates.verify", code=found.code))
         return render_template("certificates/lookup.html", typed=code[:CODE_MAX_LENGTH], unknown=True), 404
+    languages = languages_of(certificate)
     return render_template(
         "certificates/verify.html",
         certificate=certificate,
-        current_version=current_version(certificate),
-        document_language=document_language(certificate),
+        current_version=current_version(certificate, languages),
+        document_language=document_language(certificate, languages),
         verify_url=verify_url(certificate),
         attestation=attestation,
         linkedin_url=linkedin_url(certificate, verify_url(certificate)),
     )
 
 
-def document_language(certificate: Certificate) -> str:
+def languages_of(certificate: Certificate) -> dict[str, Course]:
+    """The certificate's course in each language it is live in, the original included (one query)."""
+    return editions.editions_by_course([certificate.course])[certificate.course_id]
+
+
+def document_language(certificate: Certificate, languages: dict[str, Course]) -> str:
     """The language of a certificate's PDF and badge: the one the course was taken in when the
     course is in several and the learner chose, else the reader's."""
-    course = certificate.course
-    chosen = len(editions.editions_by_course([course])[course.id]) > 1
-    if chosen and certificate.taken_in in current_app.config["LANGUAGES"]:
+    if len(languages) > 1 and certificate.taken_in in current_app.config["LANGUAGES"]:
         return certificate.taken_in
     return str(get_locale())
 
 
-def current_version(certificate: Certificate) -> int:
+def current_version(certificate: Certificate, languages: dict[str, Course]) -> int:
     """The version now live of the edition the certificate was earned on."""
-    course = certificate.course
-    if certificate.taken_in == course.language:
-        return course.version
-    edition = editions.editions_by_course([course])[course.id].get(certificate.taken_in)
-    return edition.version if edition is not None else course.version
+    edition = languages.get(certificate.taken_in, certificate.course)
+    return edition.version
 
 
 @bp.get("/<code>/pdf")
@@ -111,7 +113,7 @@ def pdf(code: str):
     certificate = get_certificate_or_404(code)
     if certificate.user_id != current_user.id:
         abort(403)
-    locale = document_language(certificate)
+    locale = document_language(certificate, languages_of(certificate))
     data = certificate_pdf(certificate, locale, verify_url(certificate))
     db.session.commit()
     filename = f"cadre-certificate-{certificate.course.slug}.pdf"
@@ -140,7 +142,7 @@ def credential(code: str, lang: str | None):
     if certificate.user_id != current_user.id:
         abort(403)
     if lang is None:
-        lang = document_language(certificate)
+        lang = document_language(certificate, languages_of(certificate))
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
     if not certificate.valid:

@@ -48,7 +48,7 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
             return None  # every module done, the final test not yet passed
         final_score = row.best_score
     # Named, dated and versioned as the edition the learner read (app.catalog.editions).
-    edition = editions.present(getattr(course, "row", course), user=user)
+    edition = editions.present(course, user=user)
     certificate = Certificate(
         code=new_code(),
         user_id=user.id,

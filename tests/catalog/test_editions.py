@@ -59,6 +59,16 @@ def right_answers(client, headers=None) -> dict:
     }
 
 
+def offers(page: str, code: str, name: str) -> bool:
+    """True when the page's language switch has a button for ``code``, named in that language."""
+    return (
+        re.search(
+            rf'<button type="submit" name="language" value="{code}"[^>]*lang="{code}">{name}</button>', page
+        )
+        is not None
+    )
+
+
 def switch(client, language: str, next_path: str = COURSE, headers=None):
     page = client.get(next_path, headers=headers).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -83,15 +93,20 @@ def test_an_edition_is_imported_beside_its_original_and_listed_once(client, edit
 def test_the_course_page_is_in_the_interface_language_and_offers_the_other(client, edition):
     english = text_of(client.get(COURSE))
     assert "Voice and AI" in english and "The legal framework" in english and "La voix et l'IA" not in english
-    assert "This course is also in:" in english and "Français" in english
+    assert "This course is also in:" in english and offers(english, "fr", "Français")
     french = text_of(client.get(COURSE, headers=FRENCH))
-    assert "La voix et l'IA" in french and "Ce cours existe aussi en" in french and "English" in french
+    assert (
+        "La voix et l'IA" in french
+        and "Ce cours existe aussi en" in french
+        and offers(french, "en", "English")
+    )
 
 
 def test_an_untranslated_module_is_shown_in_the_original_and_says_so(client, edition):
     page = client.get(f"{COURSE}/bonnes-pratiques").get_data(as_text=True)
-    assert 'lang="fr"' in page and "This module is not translated yet" in page
-    assert "This module is not translated yet" not in text_of(client.get(f"{COURSE}/consentement"))
+    assert '<article class="module" lang="fr">' in page and "This module is not translated yet" in page
+    translated = client.get(f"{COURSE}/consentement").get_data(as_text=True)
+    assert '<article class="module" lang="en">' in translated and "not translated yet" not in translated
 
 
 def test_a_visitor_switches_language_and_the_choice_holds(client, edition):
@@ -214,3 +229,25 @@ def test_an_edition_never_takes_the_originals_place(app, edition, course):
 
     course.language = "en"  # as if its publisher had changed the original's language
     assert editions.editions_by_course([course])[course.id] == {"en": course}
+
+
+def test_the_import_command_reads_a_language_folder_as_editions(cli, tmp_path):
+    import shutil
+
+    shutil.copytree(VALID_CONTENT, tmp_path, dirs_exist_ok=True)
+    shutil.copytree(EDITION, tmp_path / "en")
+    (tmp_path / "en" / "courses" / "sans-original").mkdir()
+    shutil.copy(
+        EDITION / "courses" / "voix-et-ia" / "course.md", tmp_path / "en" / "courses" / "sans-original"
+    )
+    shutil.copy(
+        EDITION / "courses" / "voix-et-ia" / "02-consentement.md",
+        tmp_path / "en" / "courses" / "sans-original",
+    )
+    first = cli("content", "import", str(tmp_path))
+    assert "voix-et-ia (en): edition created (version 1)" in first.output
+    assert "sans-original (en): refused, an edition needs a bundled course" in first.output
+    assert first.exit_code == 0
+    again = cli("content", "import", str(tmp_path))
+    assert "voix-et-ia (en): edition unchanged (version 1)" in again.output
+    assert db.session.scalar(select(func.count(Course.id)).where(Course.edition_of_id.is_not(None))) == 1
