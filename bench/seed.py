@@ -135,6 +135,7 @@ def generated_catalogue(db, wanted: int) -> None:
     from sqlalchemy import select
 
     from app.catalog.models import Course, Module, Question
+    from app.catalog.search import sort_key
 
     tick = time.monotonic()
     originals = list(
@@ -169,9 +170,11 @@ def generated_catalogue(db, wanted: int) -> None:
     for n in range(wanted):
         source = originals[n % len(originals)]
         number = n // len(originals) + 2
-        copied = copy(source, slug=f"{source.slug}-{number}", title=f"{source.title} ({number})")
+        title = f"{source.title} ({number})"
+        copied = copy(source, slug=f"{source.slug}-{number}", title=title, sort_title=sort_key(title))
         for edition in editions.get(source.id, []):
-            copy(edition, edition_of_id=copied, title=f"{edition.title} ({number})")
+            title = f"{edition.title} ({number})"
+            copy(edition, edition_of_id=copied, title=title, sort_title=sort_key(title))
     bulk(db, Course.__table__, course_rows)
     bulk(db, Module.__table__, module_rows)
     bulk(db, Question.__table__, question_rows)

@@ -1,6 +1,7 @@
 """CSRF protection with the token on, and migrations that build exactly the declared schema."""
 
 import json
+import warnings
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -54,7 +55,9 @@ def test_quiz_and_mark_read_need_the_token(csrf_app, make_user, course):
 
 def test_migrations_build_exactly_the_models_schema(empty_database):
     upgrade()
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, warnings.catch_warnings():
+        # The catalogue's full-text index exists on PostgreSQL only, where it is compared.
+        warnings.filterwarnings("ignore", "autogenerate skipping .* expression-based index 'ix_courses_search'")
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == [], f"models and migrations differ; run `flask --app wsgi db migrate`: {diff}"
 

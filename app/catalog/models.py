@@ -2,9 +2,24 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.catalog.search import fold, sort_key
 from app.content.checker import FINAL
 from app.content.licences import ALL_RIGHTS_RESERVED
 from app.extensions import db
@@ -24,8 +39,16 @@ class Course(db.Model):
     """
 
     __tablename__ = "courses"
-    # One edition per language of a course.
-    __table_args__ = (UniqueConstraint("edition_of_id", "language"),)
+    __table_args__ = (
+        # One edition per language of a course.
+        UniqueConstraint("edition_of_id", "language"),
+        # The catalogue's search on PostgreSQL: full text of the folded words (app.catalog.listing).
+        Index(
+            "ix_courses_search",
+            func.to_tsvector(literal_column("'simple'"), literal_column("search_text")),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str | None] = mapped_column(String(80), unique=True)  # None on an edition
@@ -54,6 +77,11 @@ class Course(db.Model):
         String(40), default=ALL_RIGHTS_RESERVED, server_default=ALL_RIGHTS_RESERVED
     )
 
+    # The title and the searched texts (title, summary, audience, publisher) folded
+    # (app.catalog.search), kept up to date on every flush: the catalogue sorts and searches them.
+    sort_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+
     # The original this course translates (None on originals), and the original's version it was
     # last made from: an edition whose source_version is behind the original's lags behind it.
     edition_of_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
@@ -70,6 +98,13 @@ class Course(db.Model):
         ),
         viewonly=True,
     )
+
+
+@event.listens_for(Course, "before_insert")
+@event.listens_for(Course, "before_update")
+def _fold_for_listing(mapper, connection, course: Course) -> None:
+    course.sort_title = sort_key(course.title)
+    course.search_text = fold(" ".join((course.title, course.summary, course.audience, course.publisher)))
 
 
 # Courses that are not an edition of another: the ones listings, pickers and counts show.

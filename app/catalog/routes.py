@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts.forms import PostForm
-from app.catalog import editions
-from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
+from app.catalog import editions, listing
+from app.catalog.services import get_course_or_404, get_module_or_404, neighbours
 from app.certificates.services import find_certificate
 from app.content.licences import deed_url, short_name
 from app.content.model_document import model_document
@@ -21,8 +21,10 @@ from app.learning.services import (
     modules_progress,
     next_module,
 )
+from app.templating import LEVELS
 
 bp = Blueprint("catalog", __name__)
+HOME_COURSES = 9  # the first of the catalogue on the home page, three rows of three
 # A heading and a note per language of the courses, whole sentences for the translators.
 COURSES_IN = {"fr": _l("Courses in French"), "en": _l("Courses in English")}
 WRITTEN_IN = {
@@ -31,14 +33,11 @@ WRITTEN_IN = {
 }
 
 
-def _catalogue(language: str | None = None) -> dict:
-    """Every course in the language its reader gets (or ``language``, where the course has it),
-    with the signed-in learner's progress on each (five queries in all)."""
-    courses = editions.present_many(list_courses(), language=language)
-    progress = (
-        courses_progress(current_user, [c.id for c in courses]) if current_user.is_authenticated else {}
-    )
-    return {"courses": courses, "progress": progress}
+def _progress(courses) -> dict:
+    """The signed-in learner's progress on these courses (none for a visitor)."""
+    if not current_user.is_authenticated:
+        return {}
+    return courses_progress(current_user, [c.id for c in courses])
 
 
 def native_name(code: str) -> str:
@@ -49,31 +48,34 @@ def native_name(code: str) -> str:
 
 @bp.get("/")
 def home():
-    """Landing page: what Cadre is, and the courses."""
-    return render_template("catalog/home.html", **_catalogue())
+    """Landing page: what Cadre is, and the courses whose facts were checked most recently."""
+    mine = get_locale().language
+    found = listing.browse(listing.Filters(), current_user, mine, per_page=HOME_COURSES, newest=True)
+    courses = editions.present_many(found.courses)
+    return render_template(
+        "catalog/home.html", courses=courses, progress=_progress(courses), total=found.total
+    )
 
 
 @bp.get("/courses")
 def index():
-    """The catalogue, with the learner's progress on each course, by language: the interface's
-    first, then the others, each under a heading that says which; ``?language=`` keeps one."""
-    chosen = request.args.get("language", "")
-    chosen = chosen if chosen in current_app.config["LANGUAGES"] else ""  # anything else: all
+    """The catalogue, a page at a time, searched by words of the title, summary, trades or
+    publisher and filtered by language, level and publisher; with the learner's progress on each
+    course. Courses are grouped by language, the interface's first, each under a heading."""
+    filters = listing.Filters.from_args(request.args, current_app.config["LANGUAGES"], LEVELS)
+    mine = get_locale().language
+    found = listing.browse(filters, current_user, mine)
     # Each course is listed once, in the language its reader gets; with a language chosen, in that
     # language wherever the course has an edition in it.
-    catalogue = _catalogue(chosen or None)
-    mine = get_locale().language
-    order = sorted({c.language for c in catalogue["courses"]}, key=lambda code: (code != mine, code))
-    groups = [
-        (code, [c for c in catalogue["courses"] if c.language == code])
-        for code in order
-        if not chosen or code == chosen
-    ]
+    courses = editions.present_many(found.courses, language=filters.language or None)
     return render_template(
         "catalog/index.html",
-        **catalogue,
-        groups=groups,
-        chosen=chosen,
+        listing=found,
+        filters=found.filters,
+        groups=listing.group_page(found, courses),
+        courses=courses,
+        progress=_progress(courses),
+        levels=LEVELS,
         mine=mine,
         courses_in=COURSES_IN,
         written_in=WRITTEN_IN,

@@ -1,19 +1,17 @@
 """Loading courses and modules for pages: a bounded number of queries each."""
 
-import unicodedata
-
 from flask import abort, make_response, render_template
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
+from app.catalog.search import sort_key
 from app.extensions import db
 
 
 def title_key(course: Course) -> tuple[str, str]:
     """Alphabetical as a reader expects it: « Écrire » among the E, not after Z as bytes sort it."""
-    folded = unicodedata.normalize("NFKD", course.title).encode("ascii", "ignore").decode("ascii")
-    return folded.casefold(), course.slug
+    return sort_key(course.title), course.slug
 
 
 def _member_of(user) -> list[int]:

@@ -1,0 +1,29 @@
+"""Folded text for sorting and searching the catalogue, the same in Python and in the database.
+
+« Écrire » sorts among the E, and a search for « comedien » finds « Comédiens »: titles and
+searched texts are stored without accents and case (Course.sort_title, Course.search_text), and a
+query is folded the same way before it is compared with them.
+"""
+
+import re
+import unicodedata
+
+MAX_TERMS = 8  # words of a query that count; a longer query narrows nothing a reader can see
+MAX_TERM = 40
+
+
+def fold(text: str) -> str:
+    """``text`` without accents, ligatures or case: « Cœur À l’écran » → « coeur a l'ecran »."""
+    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    text = text.replace("’", "'")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
+
+
+def sort_key(title: str) -> str:
+    """``title`` folded, its numbers padded so that « Atelier 2 » comes before « Atelier 10 »."""
+    return re.sub(r"\d+", lambda number: number.group().zfill(6), fold(title))[:200]
+
+
+def terms(query: str) -> list[str]:
+    """The words of a reader's query, folded: letters and digits only, so they are safe anywhere."""
+    return [word[:MAX_TERM] for word in re.findall(r"[a-z0-9]+", fold(query))][:MAX_TERMS]
