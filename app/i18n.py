@@ -1,7 +1,7 @@
 """Locale selection and the language switcher."""
 
-from flask import Blueprint, abort, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, session, url_for
+from flask_babel import get_locale, get_translations
 
 from app.extensions import babel
 from app.urls import safe_next
@@ -32,12 +32,38 @@ def set_language(code: str):
     return redirect(safe_next(request.form.get("next")) or url_for("catalog.index"))
 
 
+def _translations():
+    """The current locale's translations, found once per request and locale.
+
+    Flask-Babel finds them again for every string a template translates (its context, the locale,
+    the locale's name, a cache lookup): a catalogue page translates a few hundred. Kept with the
+    locale object it was found for, so ``force_locale`` (a mail or a certificate in the reader's
+    language) and a locale refreshed mid-request each get their own.
+    """
+    if not g:
+        return get_translations()
+    ctx = g.get("_flask_babel")
+    kept = g.get("_cadre_translations")
+    if kept is not None and ctx is not None and kept[0] is getattr(ctx, "babel_locale", None):
+        return kept[1]
+    translations = get_translations()
+    g._cadre_translations = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
+    return translations
+
+
 def init_app(app) -> None:
     """Bind Flask-Babel and expose the current language to templates."""
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories="translations",
+    )
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
     app.register_blueprint(bp)
 

@@ -4,24 +4,27 @@ A course is listed once, in the language its reader gets: with a language chosen
 that language where it has one; otherwise its edition in the interface's language where it has one,
 else its own. Sorting, searching, counting and paging happen in the database on folded texts
 (app.catalog.search), so a page costs the same few queries with 7 courses or 10,000: one for the
-totals per language, one for the page's courses, one for the publishers offered in the filter.
+totals per language, two for the page's courses, one for the publishers offered in the filter.
 Searching uses PostgreSQL's full-text index (Course ``ix_courses_search``); on SQLite, the
 embedded default for one machine, it compares the folded texts directly.
 """
 
+import functools
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from app.catalog.models import ORIGINALS, Course
+from app.catalog.models import ORIGINALS, PUBLIC, Course
 from app.catalog.search import terms
-from app.catalog.services import _visible
 from app.extensions import db
 
 PER_PAGE = 24  # two, three or four cards a row all end a page on a full row
 MAX_QUERY = 200
 MAX_PAGE = 10_000
+# A course's edition in the language it is listed in, if any. Made once: SQLAlchemy adapts an
+# alias's columns on first use, which costs more than the queries themselves when done per request.
+SHOWN = aliased(Course, name="shown")
 
 
 @dataclass(frozen=True)
@@ -83,76 +86,144 @@ class Listing:
     courses: list[Course]  # this page's, in order (originals; the caller presents them)
     total: int
     pages: int
-    publishers: list[str]
 
     @property
     def page(self) -> int:
         return self.filters.page
 
 
-def _matches(course, words: list[str]):
-    """``course``'s folded texts contain every word (as a word's start on PostgreSQL)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+def _matches(course, words: int, postgresql: bool):
+    """``course``'s folded texts contain ``words`` words (bound as w0, w1…; as one full-text
+    query, ``tsquery``, on PostgreSQL, where each is the start of a word)."""
+    if postgresql:
         # The same expression as the index's, so the index answers it.
         vector = func.to_tsvector(literal_column("'simple'"), course.search_text)
-        query = func.to_tsquery(literal_column("'simple'"), " & ".join(f"{word}:*" for word in words))
-        return vector.op("@@")(query)
-    return and_(*(course.search_text.contains(word, autoescape=True) for word in words))
+        return vector.op("@@")(
+            func.to_tsquery(literal_column("'simple'"), bindparam("tsquery", type_=String))
+        )
+    return and_(*(course.search_text.contains(bindparam(f"w{n}", type_=String)) for n in range(words)))
 
 
-def browse(filters: Filters, user, interface: str, per_page: int = PER_PAGE, newest: bool = False) -> Listing:
-    """The page of the catalogue ``filters`` ask for, as ``user`` may see it (three queries, one
-    more for a signed-in user's organisations): by title, or the most recently checked first."""
-    listed_in = filters.language or interface
-    shown = aliased(Course)  # the course's edition in the language it is listed in, if any
-    joined = and_(shown.edition_of_id == Course.id, shown.language == listed_in, shown.archived_at.is_(None))
+# Originals the reader may see: public ones, and their organisations' (bound as ``orgs``).
+VISIBLE = (
+    ORIGINALS,
+    or_(Course.visibility == PUBLIC, Course.organisation_id.in_(bindparam("orgs", expanding=True))),
+    Course.archived_at.is_(None),
+)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a listing's statements depend on besides the values bound into them."""
+
+    postgresql: bool
+    language: bool
+    level: bool
+    publisher: bool
+    words: int  # -1: a query of punctuation only, which nothing matches
+    newest: bool
+
+
+@functools.lru_cache(maxsize=128)
+def _statements(shape: _Shape):
+    """The totals per language and the page's ids, built once per shape: building a statement
+    costs SQLAlchemy more than SQLite takes to run it."""
+    shown = SHOWN
+    joined = and_(
+        shown.edition_of_id == Course.id,
+        shown.language == bindparam("listed_in"),
+        shown.archived_at.is_(None),
+    )
     language = func.coalesce(shown.language, Course.language)
-    visible = [ORIGINALS, _visible(user), Course.archived_at.is_(None)]
-    conditions = list(visible)
-    if filters.language:
-        conditions.append(or_(Course.language == filters.language, shown.id.is_not(None)))
-    if filters.level:
-        conditions.append(Course.level == filters.level)
-    if filters.publisher:
-        conditions.append(Course.publisher == filters.publisher)
-    if words := terms(filters.q):
-        conditions.append(or_(_matches(Course, words), and_(shown.id.is_not(None), _matches(shown, words))))
-    elif filters.q:  # only punctuation: nothing can match it
+    conditions = list(VISIBLE)
+    if shape.language:
+        conditions.append(or_(Course.language == bindparam("language"), shown.id.is_not(None)))
+    if shape.level:
+        conditions.append(Course.level == bindparam("level"))
+    if shape.publisher:
+        conditions.append(Course.publisher == bindparam("publisher"))
+    if shape.words > 0:
+        conditions.append(
+            or_(
+                _matches(Course, shape.words, shape.postgresql),
+                and_(shown.id.is_not(None), _matches(shown, shape.words, shape.postgresql)),
+            )
+        )
+    elif shape.words < 0:
         conditions.append(Course.id.is_(None))
-
-    totals = db.session.execute(
+    totals = (
         select(language, func.count(Course.id), func.sum(func.coalesce(shown.duration, Course.duration)))
         .select_from(Course)
         .outerjoin(shown, joined)
         .where(*conditions)
         .group_by(language)
-    ).all()
-    groups = [Group(code, count, duration or 0) for code, count, duration in totals]
+    )
+    newest = [func.coalesce(shown.content_updated, Course.content_updated).desc()] if shape.newest else []
+    ids = (
+        select(Course.id)
+        .outerjoin(shown, joined)
+        .where(*conditions)
+        .order_by(
+            case((language == bindparam("interface"), 0), else_=1),
+            language,
+            *newest,
+            func.coalesce(shown.sort_title, Course.sort_title),
+            Course.id,
+        )
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return totals, ids
+
+
+def browse(
+    filters: Filters, orgs: list[int], interface: str, per_page: int = PER_PAGE, newest: bool = False
+) -> Listing:
+    """The page of the catalogue ``filters`` ask for, as a member of ``orgs`` (ids, from
+    app.catalog.services.member_of) may see it, in three queries: by title, or the most
+    recently checked first."""
+    words = terms(filters.q)
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    shape = _Shape(
+        postgresql,
+        bool(filters.language),
+        bool(filters.level),
+        bool(filters.publisher),
+        len(words) or (-1 if filters.q else 0),
+        newest,
+    )
+    totals_statement, ids_statement = _statements(shape)
+    values = {
+        "orgs": orgs,
+        "listed_in": filters.language or interface,
+        "interface": interface,
+        "language": filters.language,
+        "level": filters.level,
+        "publisher": filters.publisher,
+        "tsquery": " & ".join(f"{word}:*" for word in words),
+        **{f"w{n}": word for n, word in enumerate(words)},
+    }
+
+    groups = [
+        Group(code, count, duration or 0)
+        for code, count, duration in db.session.execute(totals_statement, values)
+    ]
     groups.sort(key=lambda group: (group.language != interface, group.language))
     total = sum(group.count for group in groups)
     pages = max(1, -(-total // per_page))
     filters = replace(filters, page=min(filters.page, pages))
 
-    courses = list(
-        db.session.scalars(
-            select(Course)
-            .outerjoin(shown, joined)
-            .where(*conditions)
-            .order_by(
-                case((language == interface, 0), else_=1),
-                language,
-                *([func.coalesce(shown.content_updated, Course.content_updated).desc()] if newest else []),
-                func.coalesce(shown.sort_title, Course.sort_title),
-                Course.id,
-            )
-            .offset((filters.page - 1) * per_page)
-            .limit(per_page)
-        )
-    )
-    publishers = list(
-        db.session.scalars(select(Course.publisher).where(*visible).distinct().order_by(Course.publisher))
-    )
-    return Listing(filters, groups, courses, total, pages, publishers)
+    # The page's ids first, from the listing index alone; then those courses' rows.
+    page = {"offset": (filters.page - 1) * per_page, "limit": per_page}
+    ids = list(db.session.scalars(ids_statement, {**values, **page}))
+    rows = {course.id: course for course in db.session.scalars(select(Course).where(Course.id.in_(ids)))}
+    return Listing(filters, groups, [rows[course_id] for course_id in ids], total, pages)
+
+
+def publishers(orgs: list[int]) -> list[str]:
+    """The publishers of the courses a member of ``orgs`` may see, for the catalogue's filter."""
+    query = select(Course.publisher).where(*VISIBLE).distinct().order_by(Course.publisher)
+    return list(db.session.scalars(query, {"orgs": orgs}))
 
 
 def group_page(listing: Listing, views) -> list[Group]:

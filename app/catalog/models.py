@@ -42,6 +42,21 @@ class Course(db.Model):
     __table_args__ = (
         # One edition per language of a course.
         UniqueConstraint("edition_of_id", "language"),
+        # The catalogue's listing read from the index alone, without the rows' long texts (on SQLite
+        # reaching a column stored after intro_html walks its overflow pages).
+        Index(
+            "ix_courses_listing",
+            "edition_of_id",
+            "language",
+            "archived_at",
+            "visibility",
+            "sort_title",
+            "duration",
+            "level",
+            "publisher",
+            "organisation_id",
+            "content_updated",
+        ),
         # The catalogue's search on PostgreSQL: full text of the folded words (app.catalog.listing).
         Index(
             "ix_courses_search",

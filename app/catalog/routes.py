@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.accounts.forms import PostForm
 from app.catalog import editions, listing
-from app.catalog.services import get_course_or_404, get_module_or_404, neighbours
+from app.catalog.services import get_course_or_404, get_module_or_404, member_of, neighbours
 from app.certificates.services import find_certificate
 from app.content.licences import deed_url, short_name
 from app.content.model_document import model_document
@@ -50,7 +50,8 @@ def native_name(code: str) -> str:
 def home():
     """Landing page: what Cadre is, and the courses whose facts were checked most recently."""
     mine = get_locale().language
-    found = listing.browse(listing.Filters(), current_user, mine, per_page=HOME_COURSES, newest=True)
+    orgs = member_of(current_user)
+    found = listing.browse(listing.Filters(), orgs, mine, per_page=HOME_COURSES, newest=True)
     courses = editions.present_many(found.courses)
     return render_template(
         "catalog/home.html", courses=courses, progress=_progress(courses), total=found.total
@@ -64,13 +65,15 @@ def index():
     course. Courses are grouped by language, the interface's first, each under a heading."""
     filters = listing.Filters.from_args(request.args, current_app.config["LANGUAGES"], LEVELS)
     mine = get_locale().language
-    found = listing.browse(filters, current_user, mine)
+    orgs = member_of(current_user)
+    found = listing.browse(filters, orgs, mine)
     # Each course is listed once, in the language its reader gets; with a language chosen, in that
     # language wherever the course has an edition in it.
     courses = editions.present_many(found.courses, language=filters.language or None)
     return render_template(
         "catalog/index.html",
         listing=found,
+        publishers=listing.publishers(orgs),
         filters=found.filters,
         groups=listing.group_page(found, courses),
         courses=courses,

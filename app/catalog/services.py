@@ -14,7 +14,7 @@ def title_key(course: Course) -> tuple[str, str]:
     return sort_key(course.title), course.slug
 
 
-def _member_of(user) -> list[int]:
+def member_of(user) -> list[int]:
     """Ids of the organisations the user belongs to (any role)."""
     from app.orgs.models import Membership  # orgs sits above the catalogue
 
@@ -25,7 +25,7 @@ def _member_of(user) -> list[int]:
 
 def _visible(user):
     """Public courses, and members-only courses of the user's organisations."""
-    return or_(Course.visibility == PUBLIC, Course.organisation_id.in_(_member_of(user)))
+    return or_(Course.visibility == PUBLIC, Course.organisation_id.in_(member_of(user)))
 
 
 def list_courses(user=None, archived: bool = False) -> list[Course]:
@@ -76,7 +76,7 @@ def get_course_or_404(slug: str) -> Course:
     if course is None:
         abort(404)
     if course.visibility != PUBLIC or course.archived_at is not None:
-        member = course.organisation_id is not None and course.organisation_id in _member_of(current_user)
+        member = course.organisation_id is not None and course.organisation_id in member_of(current_user)
         if course.visibility != PUBLIC and not member:
             _members_only(course)
         if course.archived_at is not None and not member and not _started(current_user, course):

@@ -1,4 +1,4 @@
-"""catalogue search: each course's folded title and searched texts, and a full-text index on PostgreSQL
+"""catalogue search: each course's folded title and searched texts, an index the listing reads alone, and a full-text index on PostgreSQL
 
 Revision ID: a8d4e6f2c317
 Revises: f3c9e2a7b104
@@ -47,6 +47,22 @@ def upgrade():
                 search_text=fold(" ".join((row.title, row.summary, row.audience, row.publisher))),
             )
         )
+    op.create_index(
+        "ix_courses_listing",
+        "courses",
+        [
+            "edition_of_id",
+            "language",
+            "archived_at",
+            "visibility",
+            "sort_title",
+            "duration",
+            "level",
+            "publisher",
+            "organisation_id",
+            "content_updated",
+        ],
+    )
     if connection.dialect.name == "postgresql":
         op.execute("CREATE INDEX ix_courses_search ON courses USING gin (to_tsvector('simple', search_text))")
 
@@ -54,6 +70,7 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_courses_search", table_name="courses")
+    op.drop_index("ix_courses_listing", table_name="courses")
     with op.batch_alter_table("courses", schema=None) as batch_op:
         batch_op.drop_column("search_text")
         batch_op.drop_column("sort_title")
