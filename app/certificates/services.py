@@ -1,4 +1,4 @@
-"""Issuing certificates exactly once, and building their PDF once."""
+"""Issuing certificates exactly once, and building their PDF once (by a job when issued)."""
 
 import secrets
 from urllib.parse import urlencode
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog import editions
+from app.certificates import documents
 from app.certificates.models import Certificate, CertificatePDF
 from app.certificates.pdf import CertificateData, render_certificate_pdf
 from app.extensions import db
@@ -68,6 +69,7 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
     except IntegrityError:
         return None
     learning_record.certificate_issued(user, course, certificate)  # the learning record (app/record)
+    documents.build_when_committed(certificate.id, documents.document_locale(edition))
     return certificate
 
 
