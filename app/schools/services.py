@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.catalog.models import Course, Module
@@ -208,12 +208,15 @@ def assignments(class_ids: Iterable[int]) -> list[Assignment]:
         return []
     rows = db.session.scalars(
         select(Assignment)
-        .options(selectinload(Assignment.course), selectinload(Assignment.module))
+        .options(joinedload(Assignment.course), joinedload(Assignment.module))
         .where(Assignment.class_id.in_(class_ids))
         .order_by(Assignment.created_at, Assignment.id)
     )
-    far = datetime.max.replace(tzinfo=UTC)
-    return sorted(rows, key=lambda a: (a.due_at or far, a.id))
+    return sorted(rows, key=_due_first)
+
+
+def _due_first(item: Assignment):
+    return (item.due_at or datetime.max.replace(tzinfo=UTC), item.id)
 
 
 def item_title(item: Assignment) -> str:
@@ -265,34 +268,78 @@ def item_modules(items: list[Assignment]) -> dict[int, list[Module]]:
 
 def progress_cells(user_ids: Iterable[int], items: list[Assignment]) -> dict[tuple[int, int], Cell]:
     """Every learner × item cell in two queries, whatever the size of the class."""
+    covered = {item_id: [m.id for m in modules] for item_id, modules in item_modules(items).items()}
+    return _cells(user_ids, items, covered)
+
+
+def _cells(
+    user_ids: Iterable[int], items: list[Assignment], covered: dict[int, list[int]]
+) -> dict[tuple[int, int], Cell]:
+    """Every learner × item cell from one query: the learners' progress on the live modules each
+    item covers (``covered``: module ids by assignment id), summed per item.
+
+    A module is done when its ``completed_at`` is set; an item's best score is the mean of its
+    modules' best scores, rounded down; it was completed when its last module was, if all are.
+    """
     user_ids = list(user_ids)
-    covered = item_modules(items)
-    module_ids = {m.id for modules in covered.values() for m in modules}
-    rows: dict[tuple[int, int], ModuleProgress] = {}
-    if user_ids and module_ids:
-        for row in db.session.scalars(
-            select(ModuleProgress).where(
-                ModuleProgress.user_id.in_(user_ids), ModuleProgress.module_id.in_(module_ids)
+    single: dict[int, list[int]] = defaultdict(list)  # module id → items covering it alone
+    several: dict[int, list[int]] = defaultdict(list)  # module id → items covering it and others
+    for item in items:
+        modules = covered[item.id]
+        for module_id in modules:
+            (single if len(modules) == 1 else several)[module_id].append(item.id)
+    cells: dict[tuple[int, int], Cell] = {}
+    # (user id, item id) → [modules completed, sum of best scores, modules scored, attempts,
+    # last activity, last completion], for the items of several modules
+    sums: dict[tuple[int, int], list] = {}
+    if user_ids and (single or several):
+        for user_id, module_id, completed_at, best_score, attempts, last_activity in db.session.execute(
+            select(
+                ModuleProgress.user_id,
+                ModuleProgress.module_id,
+                ModuleProgress.completed_at,
+                ModuleProgress.best_score,
+                ModuleProgress.attempts,
+                ModuleProgress.last_activity_at,
+            ).where(
+                ModuleProgress.user_id.in_(user_ids),
+                ModuleProgress.module_id.in_(single.keys() | several.keys()),
             )
         ):
-            rows[(row.user_id, row.module_id)] = row
-    cells = {}
-    for user_id in user_ids:
-        for item in items:
-            modules = covered[item.id]
-            found = [rows[(user_id, m.id)] for m in modules if (user_id, m.id) in rows]
-            done = [r for r in found if r.completed_at is not None]
-            scores = [r.best_score for r in found if r.best_score is not None]
-            cells[(user_id, item.id)] = Cell(
-                completed=len(done),
-                total=len(modules),
-                best_score=sum(scores) // len(scores) if scores else None,
-                attempts=sum(r.attempts for r in found),
-                last_activity=max((r.last_activity_at for r in found), default=None),
-                completed_at=max(r.completed_at for r in done)
-                if done and len(done) == len(modules)
-                else None,
-            )
+            if module_id in single:  # the item is this one module: its cell is this row
+                done = int(completed_at is not None)
+                cell = Cell(done, 1, best_score, attempts, last_activity, completed_at)
+                for item_id in single[module_id]:
+                    cells[(user_id, item_id)] = cell
+            for item_id in several.get(module_id, ()):
+                found = sums.get((user_id, item_id))
+                if found is None:
+                    found = sums[(user_id, item_id)] = [0, 0, 0, 0, None, None]
+                if completed_at is not None:
+                    found[0] += 1
+                    if found[5] is None or completed_at > found[5]:
+                        found[5] = completed_at
+                if best_score is not None:
+                    found[1] += best_score
+                    found[2] += 1
+                found[3] += attempts
+                if last_activity is not None and (found[4] is None or last_activity > found[4]):
+                    found[4] = last_activity
+    for (user_id, item_id), found in sums.items():
+        completed, score_sum, scored, attempts, last_activity, completed_at = found
+        total = len(covered[item_id])
+        cells[(user_id, item_id)] = Cell(
+            completed=completed,
+            total=total,
+            best_score=score_sum // scored if scored else None,
+            attempts=attempts,
+            last_activity=last_activity,
+            completed_at=completed_at if completed == total else None,
+        )
+    for item in items:  # no progress on the item (or nothing left to do of it)
+        empty = Cell(0, len(covered[item.id]), None, 0, None, None)
+        for user_id in user_ids:
+            cells.setdefault((user_id, item.id), empty)
     return cells
 
 
@@ -315,11 +362,20 @@ class ClassTable:
 SORTS = ("name", "done", "activity")
 
 
-def class_table(school_class: SchoolClass, sort: str = "name", descending: bool = False) -> ClassTable:
-    """Students × assigned items, with totals per student and per item (a fixed number of queries)."""
-    items = assignments([school_class.id])
-    people = students(school_class)
-    cells = progress_cells([p.id for p in people], items)
+def class_table(
+    school_class: SchoolClass,
+    sort: str = "name",
+    descending: bool = False,
+    people: list[User] | None = None,
+) -> ClassTable:
+    """Students × assigned items, with totals per student and per item, in two queries whatever
+    the size of the class (three without ``people``, the students as ``class_and_students``
+    read them): the items with the modules they cover, then the students' progress on those.
+    """
+    items, covered = _items_and_modules(school_class.id)
+    if people is None:
+        people = students(school_class)
+    cells = _cells([p.id for p in people], items, covered)
     rows = []
     for person in people:
         row = StudentRow(person, [cells[(person.id, item.id)] for item in items])
@@ -336,6 +392,53 @@ def class_table(school_class: SchoolClass, sort: str = "name", descending: bool 
         rows.reverse()
     done_per_item = [sum(row.cells[i].done for row in rows) for i in range(len(items))]
     return ClassTable(items, rows, done_per_item)
+
+
+def class_and_students(class_id: int) -> tuple[SchoolClass | None, list[User]]:
+    """The class (None if there is none) and its students as ``students`` orders them, in one
+    query."""
+    found = db.session.execute(
+        select(SchoolClass, User)
+        .outerjoin(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .outerjoin(User, User.id == Enrolment.user_id)
+        .where(SchoolClass.id == class_id)
+        .order_by(User.full_name, User.id)
+    ).all()
+    if not found:
+        return None, []
+    return found[0][0], [person for _class, person in found if person is not None]
+
+
+def _items_and_modules(class_id: int) -> tuple[list[Assignment], dict[int, list[int]]]:
+    """The class's assignments as ``assignments`` orders them, and the ids of the live modules
+    each covers, as ``item_modules`` finds them, in one query."""
+    covers = or_(
+        Module.id == Assignment.module_id,
+        and_(
+            Assignment.module_id.is_(None),
+            Module.course_id == Assignment.course_id,
+            Module.is_final.is_(False),
+        ),
+    )
+    items: dict[int, Assignment] = {}
+    covered: dict[int, list[int]] = {}
+    for item, module_id in db.session.execute(
+        select(Assignment, Module.id)
+        .options(
+            # What the class table and its export show of them (``item_title``, the language).
+            joinedload(Assignment.course).load_only(Course.title, Course.language),
+            joinedload(Assignment.module).load_only(Module.position, Module.title, Module.retired),
+        )
+        .outerjoin(Module, and_(covers, Module.retired.is_(False)))
+        .where(Assignment.class_id == class_id)
+        .order_by(Assignment.id, Module.position)
+    ):
+        if item.id not in items:
+            items[item.id] = item
+            covered[item.id] = []
+        if module_id is not None:
+            covered[item.id].append(module_id)
+    return sorted(items.values(), key=_due_first), covered
 
 
 def _by_name(row: StudentRow):
