@@ -57,6 +57,8 @@ class Course(db.Model):
             "organisation_id",
             "content_updated",
         ),
+        # Originals in order of title, read from the start (the dashboard's suggestions).
+        Index("ix_courses_title", "edition_of_id", "sort_title", "slug"),
         # The catalogue's search on PostgreSQL: full text of the folded words (app.catalog.listing).
         Index(
             "ix_courses_search",

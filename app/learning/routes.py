@@ -1,18 +1,19 @@
 """Learning: mark as read, take a quiz, see results, the dashboard."""
 
 import hmac
+from functools import cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer, joinedload
 
 from app import nav
 from app.accounts.forms import PostForm
 from app.catalog import editions
 from app.catalog.models import Module
-from app.catalog.services import get_course_or_404, get_module_or_404, list_courses, neighbours
+from app.catalog.services import get_course_or_404, get_module_or_404, neighbours, title_key
 from app.certificates.models import Certificate
 from app.certificates.services import find_certificate
 from app.content.checker import FINAL
@@ -171,46 +172,69 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
     )
 
 
+@cache
+def _certificates_statement():
+    """The learner's certificates, newest first, with their courses (built once, like the
+    statements of services.started_courses)."""
+    return (
+        select(Certificate)
+        .options(joinedload(Certificate.course))
+        .where(Certificate.user_id == bindparam("user_id"))
+        .order_by(Certificate.issued_at.desc())
+    )
+
+
+@cache
+def _attempts_statement():
+    """The learner's last five quiz attempts with their modules and courses, without what the
+    dashboard does not show (their answers, the modules' texts)."""
+    return (
+        select(QuizAttempt)
+        .options(
+            defer(QuizAttempt.results),
+            joinedload(QuizAttempt.module)
+            .defer(Module.body_html)
+            .defer(Module.objectives)
+            .joinedload(Module.course),
+        )
+        .where(QuizAttempt.user_id == bindparam("user_id"))
+        .order_by(QuizAttempt.created_at.desc())
+        .limit(5)
+    )
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """The learner's courses with completion, what to do next, and certificates."""
-    # A course archived after the learner started it stays; each in the language they read it in.
-    courses = editions.present_many(list_courses(archived=True))
-    progress = services.courses_progress(current_user, [c.id for c in courses])
-    started = [c for c in courses if progress[c.id].started]
-    editions.prefetch_modules(started)
-    views = {c.id: c for c in started}
-    following = services.next_modules(current_user, [c.row for c in started])
-    certificates = list(
-        db.session.scalars(
-            select(Certificate)
-            .options(selectinload(Certificate.course))
-            .where(Certificate.user_id == current_user.id)
-            .order_by(Certificate.issued_at.desc())
-        )
-    )
-    attempts = list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .options(selectinload(QuizAttempt.module).selectinload(Module.course))
-            .where(QuizAttempt.user_id == current_user.id)
-            .order_by(QuizAttempt.created_at.desc())
-            .limit(5)
-        )
-    )
+    """The learner's courses with completion, what to do next, and certificates.
+
+    Only the courses the learner started and three suggestions are read: the same queries with 7
+    courses in the catalogue or 10,000 (tests/learning/test_dashboard_performance.py).
+    """
     memberships = nav.memberships()  # the header's own query, shared
+    member_of = [m.organisation_id for m in memberships]
+    # A course archived after the learner started it stays; each in the language they read it in.
+    mine = services.started_courses(current_user, member_of)
+    rows = sorted(mine.courses, key=title_key)  # the catalogue's order, as list_courses sorts
+    suggested = services.courses_to_start(current_user, member_of)
+    views = editions.present_many([*rows, *suggested])  # one pair of queries for both lists
+    started, suggestions = views[: len(rows)], views[len(rows) :]
+    editions.prefetch_modules(started)
+    by_id = {c.id: c for c in started}
+    mine_only = {"user_id": current_user.id}
+    certificates = list(db.session.scalars(_certificates_statement(), mine_only))
+    attempts = list(db.session.scalars(_attempts_statement(), mine_only))
     return render_template(
         "learning/dashboard.html",
         assigned=schools.assigned_to(current_user),
         memberships=memberships,
         reviews=nav.awaiting_review(current_user, memberships),
         started=started,
-        progress=progress,
-        next_modules={cid: views[cid].module(m) if m else None for cid, m in following.items()},
-        finals=services.courses_with_final_test([c.id for c in started]),
+        progress=mine.progress,
+        next_modules={cid: by_id[cid].module(m) if m else None for cid, m in mine.following.items()},
+        finals=mine.with_final_test,
         certified={c.course_id for c in certificates},
         certificates=certificates,
-        suggestions=[c for c in courses if not progress[c.id].started and c.archived_at is None][:3],
+        suggestions=suggestions,
         recent_attempts=attempts,
     )

@@ -2,12 +2,14 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, defer
 
 from app.accounts.models import User
-from app.catalog.models import Course, Module
+from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
 from app.certificates.services import issue_certificate_if_complete
 from app.extensions import db
 from app.learning.draws import close_draw
@@ -253,6 +255,137 @@ def courses_with_final_test(course_ids: Iterable[int]) -> set[int]:
             )
         )
     )
+
+
+# The dashboard's statements are built once, with the learner and their organisations as bound
+# parameters: building SQLAlchemy statements costs more than running these ones.
+_USER, _MEMBER_OF = bindparam("user_id"), bindparam("member_of", expanding=True)
+# catalog.services' rule for who sees a course, for someone in the organisations ``member_of``.
+_VISIBLE = (ORIGINALS, or_(Course.visibility == PUBLIC, Course.organisation_id.in_(_MEMBER_OF)))
+
+
+def _started_ids():
+    """The courses the learner started (CourseProgress.started: a live module touched): read from
+    their own progress rows only, whatever the catalogue's size."""
+    return (
+        select(Module.course_id)
+        .join(ModuleProgress, ModuleProgress.module_id == Module.id)
+        .where(ModuleProgress.user_id == _USER, Module.retired.is_(False), Module.is_final.is_(False))
+    )
+
+
+@cache
+def _started_statement():
+    live = (Module.retired.is_(False), Module.is_final.is_(False))
+    # courses_progress's counts, for the started courses only.
+    counts = (
+        select(
+            Module.course_id,
+            func.count(Module.id).label("total"),
+            func.count(ModuleProgress.completed_at).label("completed"),  # count() skips NULLs
+            func.count(ModuleProgress.id).label("touched"),
+        )
+        .outerjoin(
+            ModuleProgress, and_(ModuleProgress.module_id == Module.id, ModuleProgress.user_id == _USER)
+        )
+        .where(*live, Module.course_id.in_(_started_ids()))
+        .group_by(Module.course_id)
+        .subquery()
+    )
+    # next_module's rule: the first live module, in course order, the learner has not completed.
+    module, row = aliased(Module), aliased(ModuleProgress)
+    following = (
+        select(module.id)
+        .outerjoin(row, and_(row.module_id == module.id, row.user_id == _USER))
+        .where(
+            module.course_id == Course.id,
+            module.retired.is_(False),
+            module.is_final.is_(False),
+            row.completed_at.is_(None),
+        )
+        .order_by(module.position, module.id)
+        .limit(1)
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    # courses_with_final_test's rule.
+    final = aliased(Module)
+    has_final = (
+        select(final.id)
+        .where(final.course_id == Course.id, final.is_final.is_(True), final.retired.is_(False))
+        .correlate(Course)
+        .exists()
+    )
+    return (
+        select(Course, counts.c.total, counts.c.completed, counts.c.touched, following, has_final)
+        .join(counts, counts.c.course_id == Course.id)
+        .where(*_VISIBLE)
+    )
+
+
+@dataclass(frozen=True)
+class StartedCourses:
+    """The courses a learner started, with their progress, what to do next and their final tests."""
+
+    courses: list[Course]  # in no particular order
+    progress: dict[int, CourseProgress]  # as courses_progress gives it
+    following: dict[int, Module | None]  # as next_modules gives it
+    with_final_test: set[int]  # as courses_with_final_test gives it
+
+
+def started_courses(user: User, member_of: Iterable[int]) -> StartedCourses:
+    """The courses ``user`` started, archived ones included, among those they may see as a member
+    of the organisations ``member_of`` (catalog.services.list_courses's rule): two queries whatever
+    their number and the catalogue's size, one when no module is left to do."""
+    params = {"user_id": user.id, "member_of": list(member_of)}
+    rows = db.session.execute(_started_statement(), params).all()
+    next_ids = [next_id for *_, next_id, _ in rows if next_id is not None]
+    modules = {}
+    if next_ids:
+        modules = {m.id: m for m in db.session.scalars(_modules_statement(), {"ids": next_ids})}
+    found = StartedCourses([], {}, {}, set())
+    for course, total, completed, touched, next_id, final_exists in rows:
+        found.courses.append(course)
+        found.progress[course.id] = CourseProgress(completed, total, touched)
+        found.following[course.id] = modules.get(next_id)
+        if final_exists:
+            found.with_final_test.add(course.id)
+    return found
+
+
+@cache
+def _modules_statement():
+    # A page names the next module and links to it: its texts stay unread (loaded if ever used).
+    return (
+        select(Module)
+        .options(defer(Module.body_html), defer(Module.objectives))
+        .where(Module.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+@cache
+def _suggestions_statement(limit: int):
+    # By (sort_title, slug), as catalog.services.title_key sorts, without reading every course's
+    # row: the first ``limit`` folded titles, then the ids of the courses up to the last of them
+    # (more than ``limit`` only when several share it), come from an index of the courses (on
+    # SQLite, ix_courses_listing covers both); only those courses' rows are read.
+    candidates = (*_VISIBLE, Course.archived_at.is_(None), Course.id.not_in(_started_ids()))
+    firsts = select(Course.sort_title).where(*candidates).order_by(Course.sort_title).limit(limit).subquery()
+    last = select(func.max(firsts.c.sort_title)).scalar_subquery()
+    return (
+        select(Course)
+        .where(Course.id.in_(select(Course.id).where(*candidates, Course.sort_title <= last)))
+        .order_by(Course.sort_title, Course.slug, Course.id)
+        .limit(limit)
+    )
+
+
+def courses_to_start(user: User, member_of: Iterable[int], limit: int = 3) -> list[Course]:
+    """The first ``limit`` courses ``user`` could start: not started, not archived, visible to a
+    member of ``member_of``, by folded title as the catalogue sorts them; one query whatever the
+    catalogue's size."""
+    params = {"user_id": user.id, "member_of": list(member_of)}
+    return list(db.session.scalars(_suggestions_statement(limit), params))
 
 
 def passed_quiz(user: User, module: Module) -> bool:

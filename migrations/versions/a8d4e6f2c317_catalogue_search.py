@@ -63,6 +63,7 @@ def upgrade():
             "content_updated",
         ],
     )
+    op.create_index("ix_courses_title", "courses", ["edition_of_id", "sort_title", "slug"])
     if connection.dialect.name == "postgresql":
         op.execute("CREATE INDEX ix_courses_search ON courses USING gin (to_tsvector('simple', search_text))")
 
@@ -70,6 +71,7 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_courses_search", table_name="courses")
+    op.drop_index("ix_courses_title", table_name="courses")
     op.drop_index("ix_courses_listing", table_name="courses")
     with op.batch_alter_table("courses", schema=None) as batch_op:
         batch_op.drop_column("search_text")
