@@ -33,8 +33,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     ensure_local_signing_key(app.config, app.instance_path)
 
     from app import errors, i18n, security, templating
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, forget_reading_request, login_manager, migrate, note_reading_request
 
+    # First of all: whether this request only reads decides how its SQLite transactions begin.
+    app.before_request(note_reading_request)
+    app.teardown_request(forget_reading_request)
     db.init_app(app)
     # Batch mode lets later migrations alter tables on SQLite, which copies tables to change them.
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True)

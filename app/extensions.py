@@ -3,7 +3,9 @@
 import functools
 import sqlite3
 import time
+from contextvars import ContextVar
 
+from flask import current_app, g, has_app_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -60,17 +62,55 @@ def _sqlite_connect(dbapi_connection, connection_record):
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
+# Requests that only read: their SQLite transactions need not take the write lock.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# True while a background job runs (app.jobs): run at once, it may be inside a GET's request.
+in_job: ContextVar[bool] = ContextVar("in_job", default=False)
+
+
+def writes_on_get(view):
+    """Mark a view that may write to the database when asked with GET (a quiz's draw made, a PDF
+    built and kept): on SQLite its transactions take the write lock from the start, as a POST's do.
+
+    Tests fail any GET that writes without this mark (tests/conftest.py).
+    """
+    view.writes_on_get = True
+    return view
+
+
+def note_reading_request() -> None:
+    """Before a request's first query (the app's first before_request function): note whether it
+    only reads, i.e. it is a GET (HEAD, OPTIONS) whose view is not marked ``writes_on_get``."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    g.reading_request = request.method in READING_METHODS and not getattr(view, "writes_on_get", False)
+
+
+def forget_reading_request(error=None) -> None:
+    g.pop("reading_request", None)  # anything after the request (a test's own writes) may write
+
+
+def reads_only() -> bool:
+    """True for a transaction of a request noted as only reading, outside any background job."""
+    return has_app_context() and g.get("reading_request", False) and not in_job.get()
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
-    """Take SQLite's write lock when a transaction begins, not at its first write.
+    """On SQLite, take the write lock when a transaction that may write begins, not at its first
+    write; a transaction that only reads takes none.
 
     A request reads before it writes, and a transaction that has read cannot wait for the lock:
     SQLite refuses at once, whatever the busy timeout (waiting could deadlock, or the writer before
     it changed what it read). With a plain BEGIN, simultaneous sign-ups or submissions answered
-    500. Transactions now run one after the other, which suits the scale SQLite serves.
+    500: their transactions now run one after the other, which suits the scale SQLite serves.
+    Pages that only read (GET requests, but those of views marked ``writes_on_get``) begin a
+    plain transaction: with write-ahead logging they neither wait for a writer nor for each other,
+    where taking the lock made every page wait its turn (seconds at the 99th percentile).
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = reads_only()
+        connection.info["reads_only"] = reading
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def is_retryable(error: DBAPIError) -> bool:

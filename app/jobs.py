@@ -21,6 +21,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext, ngettext
 
 from app.cli_language import localised
+from app.extensions import in_job
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,11 @@ def _call(name: str, args: tuple):
     func = importlib.import_module(module)
     for part in qualname.split("."):
         func = getattr(func, part)
-    return func(*args)
+    running = in_job.set(True)  # its transactions may write, whatever request it runs after
+    try:
+        return func(*args)
+    finally:
+        in_job.reset(running)
 
 
 def perform(name: str, *args):

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask import g, has_request_context
-from sqlalchemy import create_engine, text
+from flask import g, has_request_context, request
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from app import create_app
 from app.accounts.models import User
@@ -91,6 +92,20 @@ def make_app(database_url: str, **overrides):
 
     return app
 
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _no_write_in_a_reading_transaction(conn, cursor, statement, parameters, context, executemany):
+    """A GET whose view writes must say so (app.extensions.writes_on_get): on SQLite its
+    transactions would otherwise not take the write lock before they read."""
+    # Tests keep one session across requests: a POST may go on with a GET's transaction.
+    reading = conn.info.get("reads_only") and has_request_context() and g.get("reading_request")
+    if reading and statement.lstrip()[:7].upper().startswith(WRITES):
+        where = request.endpoint if has_request_context() else "?"
+        raise AssertionError(f"{where} writes during a GET: mark its view @writes_on_get ({statement[:80]})")
 
 @contextmanager
 def fresh_schema(app):

@@ -11,7 +11,7 @@ from app.certificates.models import Certificate
 from app.certificates.pdf import attestation
 from app.certificates.services import certificate_pdf, linkedin_url, new_code
 from app.credentials.services import stored_credential
-from app.extensions import db
+from app.extensions import db, writes_on_get
 from app.urls import external_url
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -107,6 +107,7 @@ def current_version(certificate: Certificate, languages: dict[str, Course]) -> i
 
 
 @bp.get("/<code>/pdf")
+@writes_on_get  # built and kept if the job that builds it at issue has not yet
 @login_required
 def pdf(code: str):
     """The holder downloads their certificate as a PDF, built once per language and kept."""
@@ -130,6 +131,7 @@ def pdf(code: str):
 
 @bp.get("/<code>/credential.json", defaults={"lang": None})
 @bp.get("/<code>/credential-<lang>.json")
+@writes_on_get  # built and kept if the job that builds it at issue has not yet
 @login_required
 def credential(code: str, lang: str | None):
     """The holder downloads their signed Open Badge 3.0, built once per language and kept.

@@ -26,7 +26,7 @@ from app import jobs
 from app.accounts.forms import PostForm
 from app.catalog.models import ORIGINALS, PUBLIC, Course
 from app.catalog.services import title_key
-from app.extensions import csrf, db
+from app.extensions import csrf, db, writes_on_get
 from app.limits import throttled
 from app.lti import keys, launches, roster, tool
 from app.lti.forms import OwnLoginForm, PickForm, PlatformForm
@@ -70,6 +70,7 @@ BROWSER_COOKIE = "cadre-lti-"  # + the state: a secret only the browser that sta
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
+@writes_on_get  # a login initiation (GET or POST) keeps its state and nonce
 @csrf.exempt
 @throttled("lti")
 def login():
