@@ -41,10 +41,7 @@ def zoe(make_user):
 @pytest.fixture
 def world(app, course, zoe, make_user):
     """Zoé completed the course (certificate), is a publisher's member and a school's student."""
-    certificate = complete(zoe, course)
-    db.session.add(
-        CertificatePDF(certificate_id=certificate.id, locale="en", data="%PDF Zoé Lefèvre".encode())
-    )
+    certificate = complete(zoe, course)  # its PDF is built once committed (app.certificates.documents)
     publisher = orgs.create_organisation("editions-nord", "Éditions du Nord", "publisher")
     school = orgs.create_organisation("ecole-image", "École de l’image", "school")
     teacher = make_user("Théo Prof", "teacher@example.org")
@@ -54,6 +51,7 @@ def world(app, course, zoe, make_user):
     school_class = schools.create_class(school, teacher, "Terminale B", "2026", "")
     db.session.add(Enrolment(class_id=school_class.id, user_id=zoe.id))
     db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(CertificatePDF)) == 1
     return certificate
 
 
