@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import nav
 from app.accounts.forms import PostForm
 from app.catalog import editions, listing
-from app.catalog.services import get_course_or_404, get_module_or_404, member_of, neighbours
+from app.catalog.services import get_course_or_404, get_module_or_404, neighbours
 from app.certificates.services import find_certificate
 from app.content.licences import deed_url, short_name
 from app.content.model_document import model_document
@@ -50,7 +51,7 @@ def native_name(code: str) -> str:
 def home():
     """Landing page: what Cadre is, and the courses whose facts were checked most recently."""
     mine = get_locale().language
-    orgs = member_of(current_user)
+    orgs = [m.organisation_id for m in nav.memberships()]  # the header's query, shared
     found = listing.browse(listing.Filters(), orgs, mine, per_page=HOME_COURSES, newest=True)
     courses = editions.present_many(found.courses)
     return render_template(
@@ -65,7 +66,7 @@ def index():
     course. Courses are grouped by language, the interface's first, each under a heading."""
     filters = listing.Filters.from_args(request.args, current_app.config["LANGUAGES"], LEVELS)
     mine = get_locale().language
-    orgs = member_of(current_user)
+    orgs = [m.organisation_id for m in nav.memberships()]  # the header's query, shared
     found = listing.browse(filters, orgs, mine)
     # Each course is listed once, in the language its reader gets; with a language chosen, in that
     # language wherever the course has an edition in it.

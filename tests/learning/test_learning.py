@@ -244,7 +244,7 @@ def test_query_count_of_catalogue_is_bounded(client, course, learner, app):
         # also the edition modules of translated courses (one; tests/catalog/test_editions.py).
         # The catalogue counts its courses, reads a page's ids then rows, and lists the publishers
         # for its filter, whatever the catalogue's size (tests/catalog/test_listing.py).
-        bounds = [("/courses", 11), (COURSE, 10), (f"{COURSE}/consentement", 10), ("/dashboard", 12)]
+        bounds = [("/courses", 10), (COURSE, 10), (f"{COURSE}/consentement", 10), ("/dashboard", 12)]
         for url, bound in [*bounds, (QUIZ, 15), (QUIZ, 12)]:
             statements.clear()
             assert client.get(url).status_code == 200
