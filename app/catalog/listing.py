@@ -12,7 +12,7 @@ embedded default for one machine, it compares the folded texts directly.
 import functools
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from app.catalog.models import ORIGINALS, PUBLIC, Course
@@ -142,11 +142,18 @@ def _statements(shape: _Shape):
         conditions.append(Course.level == bindparam("level"))
     if shape.publisher:
         conditions.append(Course.publisher == bindparam("publisher"))
-    if shape.words > 0:
+    if shape.words > 0 and shape.postgresql:
+        # The courses and editions whose texts match, from the full-text index (a condition across
+        # the join would keep the planner from using it: 30 ms instead of 2 at 1,000 courses).
+        found = aliased(Course, name="found")
+        matching = select(found.id).where(_matches(found, shape.words, postgresql=True))
+        conditions.append(or_(Course.id.in_(matching), shown.id.in_(matching)))
+    elif shape.words > 0:
+        # SQLite reads each listed course's texts and its edition's once.
         conditions.append(
             or_(
-                _matches(Course, shape.words, shape.postgresql),
-                and_(shown.id.is_not(None), _matches(shown, shape.words, shape.postgresql)),
+                _matches(Course, shape.words, postgresql=False),
+                and_(shown.id.is_not(None), _matches(shown, shape.words, postgresql=False)),
             )
         )
     elif shape.words < 0:
@@ -170,8 +177,8 @@ def _statements(shape: _Shape):
             func.coalesce(shown.sort_title, Course.sort_title),
             Course.id,
         )
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
     )
     return totals, ids
 
