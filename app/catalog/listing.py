@@ -27,6 +27,11 @@ MAX_PAGE = 10_000
 SHOWN = aliased(Course, name="shown")
 
 
+def _number(text: str) -> bool:
+    """True for a page number worth reading (« ² » is a digit to str.isdigit, not to int)."""
+    return text.isascii() and text.isdigit() and len(text) <= 6
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the reader asked for; anything unknown or malformed is ignored, never an error."""
@@ -48,7 +53,7 @@ class Filters:
             language=args.get("language", "") if args.get("language") in languages else "",
             level=args.get("level", "") if args.get("level") in levels else "",
             publisher=text("publisher"),
-            page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1,
+            page=min(int(page), MAX_PAGE) if _number(page) and int(page) > 0 else 1,
         )
 
     @property
@@ -86,6 +91,7 @@ class Listing:
     courses: list[Course]  # this page's, in order (originals; the caller presents them)
     total: int
     pages: int
+    languages: dict[int, str]  # the language each course of the page is counted and sorted in
 
     @property
     def page(self) -> int:
@@ -167,7 +173,7 @@ def _statements(shape: _Shape):
     )
     newest = [func.coalesce(shown.content_updated, Course.content_updated).desc()] if shape.newest else []
     ids = (
-        select(Course.id)
+        select(Course.id, language)
         .outerjoin(shown, joined)
         .where(*conditions)
         .order_by(
@@ -222,9 +228,9 @@ def browse(
 
     # The page's ids first, from the listing index alone; then those courses' rows.
     page = {"offset": (filters.page - 1) * per_page, "limit": per_page}
-    ids = list(db.session.scalars(ids_statement, {**values, **page}))
-    rows = {course.id: course for course in db.session.scalars(select(Course).where(Course.id.in_(ids)))}
-    return Listing(filters, groups, [rows[course_id] for course_id in ids], total, pages)
+    listed = dict(db.session.execute(ids_statement, {**values, **page}).all())  # id: language
+    rows = {course.id: course for course in db.session.scalars(select(Course).where(Course.id.in_(listed)))}
+    return Listing(filters, groups, [rows[course_id] for course_id in listed], total, pages, listed)
 
 
 def publishers(orgs: list[int]) -> list[str]:
@@ -236,13 +242,10 @@ def publishers(orgs: list[int]) -> list[str]:
 def group_page(listing: Listing, views) -> list[Group]:
     """The groups with courses on this page, each holding its presented courses in page order.
 
-    A course the reader chose to read in another language is shown in that group."""
-    by_language = {group.language: group for group in listing.groups}
+    A course goes under the language it is counted and sorted in, even when its reader chose to
+    read it in another (its card says which, with its own ``lang``): the headings' totals hold."""
+    groups = {group.language: Group(group.language, group.count, group.duration) for group in listing.groups}
     for view in views:
-        group = by_language.setdefault(view.language, Group(view.language, 0, 0))
-        group.courses.append(view)
-    order = [group.language for group in listing.groups]
-    return sorted(
-        (group for group in by_language.values() if group.courses),
-        key=lambda group: order.index(group.language) if group.language in order else len(order),
-    )
+        language = listing.languages[view.id]  # not among the totals: published between the two queries
+        groups.setdefault(language, Group(language, 0, 0)).courses.append(view)
+    return [group for group in groups.values() if group.courses]

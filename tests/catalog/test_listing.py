@@ -217,3 +217,23 @@ def test_the_search_uses_the_full_text_index_on_postgresql(app, course):
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {query}")))
     assert "ix_courses_search" in plan, plan
     db.session.rollback()
+
+
+def test_a_course_read_in_another_language_stays_counted_under_its_heading(client, course, make_user, auth):
+    from tests.catalog.test_editions import FRENCH, switch
+
+    import_edition(course)
+    db.session.commit()
+    auth.login(make_user().email)
+    switch(client, "en", headers=FRENCH)  # a French reader chose to read this course in English
+    page = client.get("/courses", headers=FRENCH)
+    assert titles(page) == ["Voice and AI"]
+    text = text_of(page)
+    assert "Cours en français" in text and "1 cours, " in text
+    assert "Cours en anglais" not in text and "0 cours" not in text
+
+
+@pytest.mark.parametrize("page", ["²", "9" * 5000, "-1", "0", "1.5", " 2"])
+def test_a_page_number_that_is_not_one_shows_the_first_page(client, course, page):
+    response = client.get("/courses", query_string={"page": page})
+    assert response.status_code == 200 and titles(response) == ["La voix et l'IA"]
