@@ -10,14 +10,14 @@ the downloads find them. A download that comes first, or a job that failed, buil
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale, get_locale
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app import jobs
 from app.extensions import db
 from app.urls import site_url
 
-PENDING = "certificate_documents"  # session.info: {certificate id: language of its documents}
+PENDING = "certificate_documents"  # session.info: {certificate code: language of its documents}
 
 
 def document_locale(edition) -> str:
@@ -29,9 +29,13 @@ def document_locale(edition) -> str:
     return str(get_locale()) if has_request_context() else edition.language
 
 
-def build_when_committed(certificate_id: int, locale: str) -> None:
-    """Have the certificate's documents built once the current transaction commits."""
-    db.session.info.setdefault(PENDING, {})[certificate_id] = locale
+def build_when_committed(certificate, locale: str) -> None:
+    """Have the certificate's documents built once the current transaction commits.
+
+    Noted by code, which no other certificate will ever have: should the savepoint that issued it
+    roll back, the job finds nothing, even if another certificate took the same id meanwhile.
+    """
+    db.session.info.setdefault(PENDING, {})[certificate.code] = locale
 
 
 @event.listens_for(Session, "after_commit")
@@ -41,8 +45,8 @@ def _queue(session) -> None:
     pending = session.info.pop(PENDING, None)
     if pending:
         base_url = site_url()
-        for certificate_id, locale in sorted(pending.items()):
-            jobs.enqueue(build_documents, certificate_id, locale, base_url)
+        for code, locale in sorted(pending.items()):
+            jobs.enqueue(build_documents, code, locale, base_url)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -51,7 +55,7 @@ def _forget(session) -> None:
         session.info.pop(PENDING, None)
 
 
-def build_documents(certificate_id: int, locale: str, base_url: str) -> None:
+def build_documents(code: str, locale: str, base_url: str) -> None:
     """The job: build and store the certificate's PDF and Open Badge in ``locale``.
 
     Links in them (the verification page, the badge's addresses) are made under ``base_url``, the
@@ -67,7 +71,7 @@ def build_documents(certificate_id: int, locale: str, base_url: str) -> None:
     # under ``base_url`` lets the pages' addresses be built as the downloads build them.
     app = current_app._get_current_object()
     with app.app_context(), app.test_request_context(base_url=base_url), force_locale(locale):
-        certificate = db.session.get(Certificate, certificate_id)
+        certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
         if certificate is None or not certificate.valid:
             return  # withdrawn or revoked meanwhile: nothing to hand out
         certificate_pdf(certificate, locale, verify_url(certificate))

@@ -69,7 +69,7 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
     except IntegrityError:
         return None
     learning_record.certificate_issued(user, course, certificate)  # the learning record (app/record)
-    documents.build_when_committed(certificate.id, documents.document_locale(edition))
+    documents.build_when_committed(certificate, documents.document_locale(edition))
     return certificate
 
 

@@ -38,7 +38,7 @@ def test_the_download_serves_what_the_job_built(client, course, learner, monkeyp
 def test_a_transaction_rolled_back_queues_nothing(app, course, monkeypatch):
     queued = []
     monkeypatch.setattr(jobs, "enqueue", lambda *args: queued.append(args))
-    documents.build_when_committed(12345, "fr")
+    documents.build_when_committed(Certificate(code="never-issued"), "fr")
     db.session.rollback()
     db.session.commit()
     assert queued == []
@@ -46,5 +46,5 @@ def test_a_transaction_rolled_back_queues_nothing(app, course, monkeypatch):
 
 def test_a_certificate_gone_meanwhile_builds_nothing(app, course):
     db.session.commit()  # the job's own session waits for no open transaction of ours
-    documents.build_documents(12345, "fr", "http://localhost/")
+    documents.build_documents("never-issued", "fr", "http://localhost/")
     assert db.session.scalar(select(func.count(CertificatePDF.id))) == 0
