@@ -57,7 +57,8 @@ def test_migrations_build_exactly_the_models_schema(empty_database):
     upgrade()
     with db.engine.connect() as connection, warnings.catch_warnings():
         # The catalogue's full-text index exists on PostgreSQL only, where it is compared.
-        warnings.filterwarnings("ignore", "autogenerate skipping .* expression-based index 'ix_courses_search'")
+        skipped = "autogenerate skipping .* expression-based index 'ix_courses_search'"
+        warnings.filterwarnings("ignore", skipped)
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == [], f"models and migrations differ; run `flask --app wsgi db migrate`: {diff}"
 
