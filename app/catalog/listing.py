@@ -93,10 +93,6 @@ class Listing:
     pages: int
     languages: dict[int, str]  # the language each course of the page is counted and sorted in
 
-    @property
-    def page(self) -> int:
-        return self.filters.page
-
 
 def _matches(course, words: int, postgresql: bool):
     """``course``'s folded texts contain ``words`` words (bound as w0, w1…; as one full-text
@@ -192,9 +188,8 @@ def _statements(shape: _Shape):
 def browse(
     filters: Filters, orgs: list[int], interface: str, per_page: int = PER_PAGE, newest: bool = False
 ) -> Listing:
-    """The page of the catalogue ``filters`` ask for, as a member of ``orgs`` (ids, from
-    app.catalog.services.member_of) may see it, in three queries: by title, or the most
-    recently checked first."""
+    """The page of the catalogue ``filters`` ask for, as a member of the organisations ``orgs``
+    (ids) may see it, in three queries: by title, or the most recently checked first."""
     words = terms(filters.q)
     postgresql = db.session.get_bind().dialect.name == "postgresql"
     shape = _Shape(
@@ -230,7 +225,8 @@ def browse(
     page = {"offset": (filters.page - 1) * per_page, "limit": per_page}
     listed = dict(db.session.execute(ids_statement, {**values, **page}).all())  # id: language
     rows = {course.id: course for course in db.session.scalars(select(Course).where(Course.id.in_(listed)))}
-    return Listing(filters, groups, [rows[course_id] for course_id in listed], total, pages, listed)
+    courses = [rows[course_id] for course_id in listed if course_id in rows]  # none gone meanwhile
+    return Listing(filters, groups, courses, total, pages, listed)
 
 
 def publishers(orgs: list[int]) -> list[str]:
