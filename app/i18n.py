@@ -47,7 +47,9 @@ def _translations():
     if kept is not None and ctx is not None and kept[0] is getattr(ctx, "babel_locale", None):
         return kept[1]
     translations = get_translations()
-    g._cadre_translations = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    if locale is not None:  # no locale chosen yet: nothing to key them by
+        g._cadre_translations = (locale, translations)
     return translations
 
 
