@@ -43,6 +43,12 @@ def memberships() -> list[Membership]:
     return g._memberships
 
 
+def organisation_ids() -> list[int]:
+    """The ids of the current user's organisations, from the same query: what catalog.listing's
+    visibility rule binds as ``orgs``."""
+    return [m.organisation_id for m in memberships()]
+
+
 @dataclass(frozen=True)
 class HeaderTools:
     """What the header links to, and the ``aria-current`` value of each link (None: not current)."""

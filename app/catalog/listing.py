@@ -106,12 +106,14 @@ def _matches(course, words: int, postgresql: bool):
     return and_(*(course.search_text.contains(bindparam(f"w{n}", type_=String)) for n in range(words)))
 
 
-# Originals the reader may see: public ones, and their organisations' (bound as ``orgs``).
-VISIBLE = (
+# The one rule for who sees a course: originals that are public, or of an organisation the reader
+# belongs to (their ids bound as ``orgs``, from nav.organisation_ids()); archived ones too only
+# where a learner who started them keeps them (the dashboard).
+READABLE = (
     ORIGINALS,
     or_(Course.visibility == PUBLIC, Course.organisation_id.in_(bindparam("orgs", expanding=True))),
-    Course.archived_at.is_(None),
 )
+VISIBLE = (*READABLE, Course.archived_at.is_(None))  # what the catalogue lists
 
 
 @dataclass(frozen=True)

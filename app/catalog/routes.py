@@ -51,7 +51,7 @@ def native_name(code: str) -> str:
 def home():
     """Landing page: what Cadre is, and the courses whose facts were checked most recently."""
     mine = get_locale().language
-    orgs = [m.organisation_id for m in nav.memberships()]  # the header's query, shared
+    orgs = nav.organisation_ids()  # the header's query, shared
     found = listing.browse(listing.Filters(), orgs, mine, per_page=HOME_COURSES, newest=True)
     courses = editions.present_many(found.courses)
     return render_template(
@@ -66,7 +66,7 @@ def index():
     course. Courses are grouped by language, the interface's first, each under a heading."""
     filters = listing.Filters.from_args(request.args, current_app.config["LANGUAGES"], LEVELS)
     mine = get_locale().language
-    orgs = [m.organisation_id for m in nav.memberships()]  # the header's query, shared
+    orgs = nav.organisation_ids()  # the header's query, shared
     found = listing.browse(filters, orgs, mine)
     # Each course is listed once, in the language its reader gets; with a language chosen, in that
     # language wherever the course has an edition in it.

@@ -2,9 +2,9 @@
 
 from flask import abort, make_response, render_template
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
+from app.catalog.models import PUBLIC, Course, Module
 from app.catalog.search import sort_key
 from app.extensions import db
 
@@ -15,29 +15,29 @@ def title_key(course: Course) -> tuple[str, str]:
 
 
 def member_of(user) -> list[int]:
-    """Ids of the organisations the user belongs to (any role)."""
-    from app.orgs.models import Membership  # orgs sits above the catalogue
+    """Ids of the organisations ``user`` belongs to (any role): the header's query for the current
+    user, one of its own for anyone else."""
+    from app import nav  # nav sits above the catalogue
+    from app.orgs.models import Membership
 
     if user is None or not user.is_authenticated:
         return []
+    if user == current_user:
+        return nav.organisation_ids()
     return list(db.session.scalars(select(Membership.organisation_id).where(Membership.user_id == user.id)))
 
 
-def _visible(user):
-    """Public courses, and members-only courses of the user's organisations."""
-    return or_(Course.visibility == PUBLIC, Course.organisation_id.in_(member_of(user)))
-
-
 def list_courses(user=None, archived: bool = False) -> list[Course]:
-    """The courses ``user`` (the current user by default) may see, in alphabetical order of title.
+    """The courses ``user`` (the current user by default) may see, in alphabetical order of title
+    (catalog.listing's rule, whole: for scripts and tests, never a page).
 
     Archived courses are left out unless ``archived`` (the dashboard keeps those a learner started).
     """
+    from app.catalog.listing import READABLE, VISIBLE
+
     user = current_user if user is None else user
-    query = select(Course).where(ORIGINALS, _visible(user))
-    if not archived:
-        query = query.where(Course.archived_at.is_(None))
-    return sorted(db.session.scalars(query), key=title_key)
+    query = select(Course).where(*(READABLE if archived else VISIBLE))
+    return sorted(db.session.scalars(query, {"orgs": member_of(user)}), key=title_key)
 
 
 def _started(user, course: Course) -> bool:

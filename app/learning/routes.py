@@ -213,7 +213,7 @@ def dashboard():
     courses in the catalogue or 10,000 (tests/learning/test_dashboard_performance.py).
     """
     memberships = nav.memberships()  # the header's own query, shared
-    member_of = [m.organisation_id for m in memberships]
+    member_of = nav.organisation_ids()
     # A course archived after the learner started it stays; each in the language they read it in.
     mine = services.started_courses(current_user, member_of)
     rows = sorted(mine.courses, key=title_key)  # the catalogue's order, as list_courses sorts

@@ -4,12 +4,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 
 from app.accounts.models import User
-from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
+from app.catalog.listing import READABLE, VISIBLE
+from app.catalog.models import Course, Module
 from app.certificates.services import issue_certificate_if_complete
 from app.extensions import db
 from app.learning.draws import close_draw
@@ -259,9 +260,7 @@ def courses_with_final_test(course_ids: Iterable[int]) -> set[int]:
 
 # The dashboard's statements are built once, with the learner and their organisations as bound
 # parameters: building SQLAlchemy statements costs more than running these ones.
-_USER, _MEMBER_OF = bindparam("user_id"), bindparam("member_of", expanding=True)
-# catalog.services' rule for who sees a course, for someone in the organisations ``member_of``.
-_VISIBLE = (ORIGINALS, or_(Course.visibility == PUBLIC, Course.organisation_id.in_(_MEMBER_OF)))
+_USER = bindparam("user_id")
 
 
 def _started_ids():
@@ -319,7 +318,7 @@ def _started_statement():
     return (
         select(Course, counts.c.total, counts.c.completed, counts.c.touched, following, has_final)
         .join(counts, counts.c.course_id == Course.id)
-        .where(*_VISIBLE)
+        .where(*READABLE)
     )
 
 
@@ -335,9 +334,9 @@ class StartedCourses:
 
 def started_courses(user: User, member_of: Iterable[int]) -> StartedCourses:
     """The courses ``user`` started, archived ones included, among those they may see as a member
-    of the organisations ``member_of`` (catalog.services.list_courses's rule): two queries whatever
+    of the organisations ``member_of`` (catalog.listing.READABLE): two queries whatever
     their number and the catalogue's size, one when no module is left to do."""
-    params = {"user_id": user.id, "member_of": list(member_of)}
+    params = {"user_id": user.id, "orgs": list(member_of)}
     rows = db.session.execute(_started_statement(), params).all()
     next_ids = [next_id for *_, next_id, _ in rows if next_id is not None]
     modules = {}
@@ -369,7 +368,7 @@ def _suggestions_statement(limit: int):
     # row: the first ``limit`` folded titles, then the ids of the courses up to the last of them
     # (more than ``limit`` only when several share it), come from an index of the courses (on
     # SQLite, ix_courses_listing covers both); only those courses' rows are read.
-    candidates = (*_VISIBLE, Course.archived_at.is_(None), Course.id.not_in(_started_ids()))
+    candidates = (*VISIBLE, Course.id.not_in(_started_ids()))
     firsts = select(Course.sort_title).where(*candidates).order_by(Course.sort_title).limit(limit).subquery()
     last = select(func.max(firsts.c.sort_title)).scalar_subquery()
     return (
@@ -384,7 +383,7 @@ def courses_to_start(user: User, member_of: Iterable[int], limit: int = 3) -> li
     """The first ``limit`` courses ``user`` could start: not started, not archived, visible to a
     member of ``member_of``, by folded title as the catalogue sorts them; one query whatever the
     catalogue's size."""
-    params = {"user_id": user.id, "member_of": list(member_of)}
+    params = {"user_id": user.id, "orgs": list(member_of)}
     return list(db.session.scalars(_suggestions_statement(limit), params))
 
 
