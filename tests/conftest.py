@@ -265,3 +265,18 @@ def csrf_token_from(html: str) -> str:
 def text_of(response) -> str:
     """The page as a person reads it: entities unescaped (an apostrophe, not &#39;)."""
     return html.unescape(response.get_data(as_text=True))
+
+
+@contextmanager
+def counted_statements():
+    """The SQL statements run inside the block, as a list filled in as they run."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

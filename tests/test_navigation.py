@@ -4,7 +4,7 @@ current, what they cost in queries, and the dashboard's line about courses waiti
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.content.checker import load_tree
 from app.extensions import db
@@ -12,7 +12,7 @@ from app.orgs import services as orgs
 from app.orgs.models import Organisation
 from app.publishing import services as publishing
 from app.schools import services as schools
-from tests.conftest import VALID_CONTENT, text_of
+from tests.conftest import VALID_CONTENT, counted_statements, text_of
 
 WS = "/workspace/syndicat"
 
@@ -89,16 +89,8 @@ def header_links(response) -> dict[str, dict[str, str]]:
 def counted(client, path: str) -> tuple[object, list[str]]:
     """The response to a GET of ``path`` and the SQL statements it ran."""
     db.session.commit()  # each request starts afresh: nothing loaded, no transaction open
-    statements = []
-
-    def remember(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    with counted_statements() as statements:
         response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
     assert response.status_code == 200, path
     return response, statements
 

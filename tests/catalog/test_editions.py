@@ -4,7 +4,7 @@ the language, certificates naming the language and version they were earned in."
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.catalog.importer import import_course
 from app.catalog.models import Course, CourseLanguageChoice, Module
@@ -12,7 +12,7 @@ from app.certificates.models import Certificate
 from app.content.checker import check_root
 from app.extensions import db
 from app.learning.forms import _choice_value
-from tests.conftest import FIXTURES, VALID_CONTENT, text_of
+from tests.conftest import FIXTURES, VALID_CONTENT, counted_statements, text_of
 
 EDITION = FIXTURES / "content" / "edition-en"
 COURSE = "/courses/voix-et-ia"
@@ -192,13 +192,7 @@ def test_a_lagging_edition_says_so_and_a_question_whose_options_changed_is_shown
 
 
 def test_pages_of_a_translated_course_do_a_bounded_number_of_queries(client, edition, learner):
-    statements = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted_statements() as statements:
         for url, bound in [
             (COURSE, 12),
             (f"{COURSE}/cadre-legal", 12),
@@ -209,8 +203,6 @@ def test_pages_of_a_translated_course_do_a_bounded_number_of_queries(client, edi
             statements.clear()
             assert client.get(url).status_code == 200
             assert len(statements) <= bound, (url, len(statements), statements)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_each_learner_gets_their_own_language_outside_a_request(app, edition, course, make_user):

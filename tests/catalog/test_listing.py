@@ -2,18 +2,17 @@
 
 import html
 import re
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from app.catalog import listing
 from app.catalog.models import Course
 from app.catalog.search import MAX_TERMS, fold, terms
 from app.extensions import db
 from tests.catalog.test_editions import import_edition
-from tests.conftest import text_of
+from tests.conftest import counted_statements, text_of
 
 
 def add_courses(count: int, start: int = 0, **fields) -> None:
@@ -39,20 +38,6 @@ def add_courses(count: int, start: int = 0, **fields) -> None:
             )
         )
     db.session.commit()
-
-
-@contextmanager
-def statements():
-    seen = []
-
-    def count(*args):
-        seen.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def titles(response) -> list[str]:
@@ -175,7 +160,7 @@ def test_the_home_page_shows_the_latest_checked_courses_and_links_to_all(client,
 
 def _count(client, url: str) -> int:
     client.get(url)  # the first request of a test warms what is cached per process
-    with statements() as seen:
+    with counted_statements() as seen:
         assert client.get(url).status_code == 200
     return len(seen)
 

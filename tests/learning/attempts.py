@@ -6,9 +6,8 @@ per option ticked.
 """
 
 from collections.abc import Mapping
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.catalog.models import FINAL_SLUG, Course, Module, Question
@@ -114,18 +113,3 @@ def record_attempt(
             for c in sorted(chosen)
         )
     return attempt
-
-
-@contextmanager
-def counted_statements():
-    """The SQL statements run inside the block, as a list filled in as they run."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)

@@ -12,7 +12,7 @@ from app.learning.forms import _choice_value
 from app.learning.grading import QUESTION_TYPES, score_percent
 from app.learning.models import ModuleProgress, QuizAttempt
 from app.learning.services import courses_progress
-from tests.conftest import text_of
+from tests.conftest import counted_statements, text_of
 
 COURSE = "/courses/voix-et-ia"
 QUIZ = f"{COURSE}/cadre-legal/quiz"
@@ -231,12 +231,7 @@ def test_certificate_issued_exactly_once(client, course, learner):
 
 
 def test_query_count_of_catalogue_is_bounded(client, course, learner, app):
-    from sqlalchemy import event
-
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counted_statements() as statements:
         # The first visit to the quiz draws its questions (a savepoint and an insert more). Each
         # page's header reads the person's memberships (app/nav.py): one query more, except on the
         # dashboard, which shares that query instead of running its own. Pages showing a course
@@ -249,8 +244,6 @@ def test_query_count_of_catalogue_is_bounded(client, course, learner, app):
             statements.clear()
             assert client.get(url).status_code == 200
             assert len(statements) <= bound, (url, statements)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_choice_values_are_opaque_kept_on_reload_and_new_after_a_submission(client, course, learner):

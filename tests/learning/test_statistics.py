@@ -14,12 +14,12 @@ from app.learning import statistics
 from app.learning.services import submit_quiz
 from app.learning.statistics import EASY, HARD, NEGATIVE, RARE, discrimination, item_statistics
 from app.learning.statistics_csv import ENGLISH, FRENCH, csv_bytes
+from tests.conftest import counted_statements
 from tests.learning.attempts import (
     OPT_OUT,
     TEXTES,
     add_final_test,
     add_question,
-    counted_statements,
     questions_of,
     quiz_module,
     record_attempt,

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.catalog.importer import import_course
@@ -14,7 +14,15 @@ from app.notifications import services
 from app.notifications.models import NotificationPreferences
 from app.orgs import services as orgs
 from app.schools import services as schools
-from tests.conftest import PASSWORD, VALID_CONTENT, csrf_token_from, fresh_schema, make_app, text_of
+from tests.conftest import (
+    PASSWORD,
+    VALID_CONTENT,
+    counted_statements,
+    csrf_token_from,
+    fresh_schema,
+    make_app,
+    text_of,
+)
 from tests.notifications.conftest import notifications_of, outbox
 
 
@@ -34,16 +42,8 @@ def test_the_header_count_is_one_query(client, auth, school, course):
     schools.assign(klass, course, None, None, people["teacher"])
     db.session.commit()
     auth.login(people["student"].email)
-    statements = []
-
-    def remember(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    with counted_statements() as statements:
         page = text_of(client.get("/courses"))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
     assert "(unread: 1)" in page
     assert len([s for s in statements if "FROM notifications" in s]) == 1
 

@@ -3,7 +3,7 @@ published version or a course page refers to, and any stored in the last day, ar
 
 from datetime import timedelta
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from app.catalog.images import CourseImage, delete_unreferenced, store_image
 from app.content.image_refs import make_reference, parse_reference
@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.publishing.images import image_limits, prune_images
 from app.publishing.models import CourseDraft, CourseVersion
-from tests.conftest import text_of
+from tests.conftest import counted_statements, text_of
 from tests.publishing.test_images import (  # noqa: F401
     IMAGE_PATH,
     MODULE,
@@ -131,13 +131,8 @@ def test_pruning_takes_as_many_queries_for_many_courses_as_for_one(app, publishe
         db.session.commit()
 
     def statements() -> int:
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with counted_statements() as seen:
             prune_images(utcnow() + LATER)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     add_drafts([1])

@@ -2,14 +2,14 @@
 editors, listed with a send-back, and kept in the history of the version they led to."""
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.extensions import db
 from app.orgs import services as orgs
 from app.publishing import services
 from app.publishing.models import CourseDraft, ReviewComment
-from tests.conftest import PASSWORD, csrf_token_from, fresh_schema, make_app, text_of
+from tests.conftest import PASSWORD, counted_statements, csrf_token_from, fresh_schema, make_app, text_of
 from tests.publishing.test_workflow import (  # noqa: F401
     WS,
     as_,
@@ -309,10 +309,7 @@ def test_the_reading_page_reads_every_comment_in_one_query(client, auth, publish
     _, _, people = publisher
     in_review(client, auth, people)
     comment(client, "consentement", "Un")
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counted_statements() as statements:
         client.get(READ)  # the first page after logging in does a little more
         statements.clear()
         client.get(READ)
@@ -324,8 +321,6 @@ def test_the_reading_page_reads_every_comment_in_one_query(client, auth, publish
         client.post(f"{WS}/voix-et-ia/comments/{comments()[0].id}/resolve")
         statements.clear()
         page = text_of(client.get(READ))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert "12 open comments." in page
     # As many statements for thirteen comments as for one (give or take the header's unread
     # notifications), and one of them reads the comments.

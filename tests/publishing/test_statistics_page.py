@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.publishing.models import PUBLISHED, CourseDraft
-from tests.conftest import text_of
+from tests.conftest import counted_statements, text_of
 from tests.learning.attempts import (
     OPT_OUT,
     TEXTES,
-    counted_statements,
     questions_of,
     quiz_module,
     record_attempt,

@@ -6,14 +6,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.models_base import utcnow
 from app.publishing.models import PUBLISHED, CourseDraft
 from app.record.models import LearningEvent
 from app.schools.models import Assignment
-from tests.conftest import text_of
+from tests.conftest import counted_statements, text_of
 from tests.learning.test_learning import COURSE, QUIZ, answers
 from tests.publishing.test_workflow import publisher, valid_files  # noqa: F401
 from tests.schools.test_schools import klass, people, school  # noqa: F401
@@ -37,16 +37,8 @@ def activity(client, course):
 
 
 def counting(client, url: str) -> tuple[int, object]:
-    statements = []
-
-    def remember(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    with counted_statements() as statements:
         response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
     return len(statements), response
 
 

@@ -11,6 +11,7 @@ from app.learning import services as learning
 from app.models_base import utcnow
 from app.record import statements, time
 from app.record.models import LearningEvent
+from tests.conftest import counted_statements
 from tests.learning.test_learning import COURSE, QUIZ, answers, learner  # noqa: F401
 
 READ = f"{COURSE}/consentement/read"
@@ -77,20 +78,10 @@ def test_a_rolled_back_change_leaves_no_event(app, course, make_user):
 
 
 def test_a_quiz_submission_inserts_its_events_in_one_statement(client, course, learner):  # noqa: F811
-    from sqlalchemy import event
-
     data = answers(client, course, "1", ["0", "1"])
-    inserts = []
-
-    def remember(_conn, _cursor, statement, *_args):
-        if statement.startswith("INSERT INTO learning_events"):
-            inserts.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    with counted_statements() as statements:
         client.post(QUIZ, data=data)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
+    inserts = [s for s in statements if s.startswith("INSERT INTO learning_events")]
     assert len(events(learner)) == 4 and len(inserts) == 1
 
 

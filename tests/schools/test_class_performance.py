@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.catalog.models import Course, Module
 from app.extensions import db
@@ -16,6 +15,7 @@ from app.learning.models import ModuleProgress
 from app.models_base import utcnow
 from app.schools import services
 from app.schools.models import Assignment, Enrolment
+from tests.conftest import counted_statements
 from tests.schools import test_schools
 
 school, people = test_schools.school, test_schools.people  # the fixtures of the schools' tests
@@ -88,13 +88,8 @@ def course_modules(course: Course) -> list[Module]:
 def statements(client, url: str) -> int:
     """SQL statements of one request starting, as on a server, with nothing loaded yet."""
     db.session.remove()
-    found = []
-    listener = lambda *args: found.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counted_statements() as found:
         response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200, url
     return len(found)
 

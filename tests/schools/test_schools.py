@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.catalog.models import Course, Module
 from app.extensions import db
@@ -18,7 +18,7 @@ from app.orgs import services as orgs
 from app.orgs.models import Invitation, Membership, Organisation
 from app.schools import services
 from app.schools.models import Assignment, Enrolment, SchoolClass
-from tests.conftest import text_of
+from tests.conftest import counted_statements, text_of
 
 
 @pytest.fixture
@@ -315,17 +315,12 @@ def test_class_view_query_count_is_bounded_at_40_by_30(client, auth, app, school
             )  # fmt: skip
     db.session.commit()
     auth.login(people["teacher"].email)
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counted_statements() as statements:
         for url in (f"/classes/{school_class.id}", f"/classes/{school_class.id}/export.csv"):
             statements.clear()
             response = client.get(url)
             assert response.status_code == 200
             assert len(statements) <= 12, (url, len(statements))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     page = text_of(client.get(f"/classes/{school_class.id}"))
     assert page.count("<tr>") == 1 + 40 + 1  # header, students, totals
 
@@ -540,13 +535,8 @@ def test_school_page_query_count_does_not_grow_with_staff(client, auth, school, 
         orgs.set_role(org, make_user(f"Prof {i}", f"prof{i}@example.org"), "teacher")
     db.session.commit()
     auth.login(people["admin"].email)
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counted_statements() as statements:
         assert client.get("/schools/ecole-image").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     # 9, not 8: the header reads the person's memberships for its Teaching link (app/nav.py).
     assert len(statements) <= 9, len(statements)
 
