@@ -22,6 +22,7 @@ from app.lti.models import LtiAccount, LtiGradeLink
 from app.models_base import utcnow
 from app.notifications.models import Notification, NotificationPreferences
 from app.orgs.models import ADMIN, Membership, Organisation
+from app.publishing.models import PackageImport
 from app.record.models import LearningEvent
 from app.schools.models import Enrolment, SchoolClass
 from app.urls import external_url
@@ -216,6 +217,7 @@ def delete_account(user: User) -> None:
         LtiAccount,  # a school platform's next launch of this person makes a new, empty account
         LtiGradeLink,
         CourseLanguageChoice,
+        PackageImport,  # packages being imported: the drafts they made stay the publisher's
     )
     for model in models:
         db.session.execute(delete(model).where(model.user_id == user.id))

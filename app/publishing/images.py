@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -152,16 +152,54 @@ def store_package_images(files: Mapping[str, str | bytes], limits: ImageLimits) 
     trip changes nothing; any other image is decoded and encoded again. Raises PackageError
     listing every image refused.
     """
-    found: dict[str, str] = {}
+    return store_encoded(encode_package_images(files, limits), limits)
+
+
+def encode_package_images(
+    files: Mapping[str, str | bytes], limits: ImageLimits, progress: Callable[[int, int], None] | None = None
+) -> dict[str, str | bytes | PreparedImage]:
+    """The slow half of store_package_images, which writes nothing: each image Cadre did not write
+    is decoded and encoded again (a PreparedImage); its own are kept as bytes. ``progress(done,
+    total)`` is called before the first image and after each. Raises PackageError listing every
+    image refused."""
+    found: dict[str, str | bytes | PreparedImage] = {}
     problems = []
-    known = reuse_images(hashlib.sha256(d).hexdigest() for d in files.values() if isinstance(d, bytes))
+    images = {path: data for path, data in files.items() if isinstance(data, bytes)}
+    known = stored_images(hashlib.sha256(data).hexdigest() for data in images.values())
+    if progress:
+        progress(0, len(images))
     for path, data in files.items():
         if not isinstance(data, bytes):
             found[path] = data
-            continue
-        row = known.get(hashlib.sha256(data).hexdigest())
+    for done, (path, data) in enumerate(images.items(), start=1):
         try:
-            ref = _stored_ref(row) if row is not None else _store_new(path, data, limits)
+            found[path] = data if hashlib.sha256(data).hexdigest() in known else _encoded(path, data, limits)
+        except ImageRefused as exc:
+            problems.append(_l("%(entry)s: %(problem)s", entry=path, problem=exc.args[0].text(_)))
+        if progress:
+            progress(done, len(images))
+    if problems:
+        raise PackageError(problems)
+    return found
+
+
+def store_encoded(encoded: Mapping[str, str | bytes | PreparedImage], limits: ImageLimits) -> dict[str, str]:
+    """encode_package_images's files with each image stored and replaced by its reference: quick,
+    in the current transaction. Cadre's own bytes are encoded again only if pruned meanwhile."""
+    found: dict[str, str] = {}
+    problems = []
+    known = reuse_images(hashlib.sha256(d).hexdigest() for d in encoded.values() if isinstance(d, bytes))
+    for path, data in encoded.items():
+        if isinstance(data, str):
+            found[path] = data
+            continue
+        try:
+            if isinstance(data, bytes):
+                row = known.get(hashlib.sha256(data).hexdigest())
+                ref = _stored_ref(row) if row is not None else _store_new(path, data, limits)
+            else:
+                store_image(data)
+                ref = ImageRef(data.sha256, data.width, data.height)
         except ImageRefused as exc:
             problems.append(_l("%(entry)s: %(problem)s", entry=path, problem=exc.args[0].text(_)))
             continue
@@ -175,10 +213,15 @@ def _stored_ref(row: CourseImage) -> ImageRef:
     return ImageRef(row.sha256, row.width, row.height)
 
 
-def _store_new(path: str, data: bytes, limits: ImageLimits) -> ImageRef:
+def _encoded(path: str, data: bytes, limits: ImageLimits) -> PreparedImage:
     image: PreparedImage = prepare_image(data, limits)
     if not path.endswith("." + image.extension):
         raise ImageRefused(msg.image_wrong_extension(path.rsplit("/", 1)[-1], image.extension))
+    return image
+
+
+def _store_new(path: str, data: bytes, limits: ImageLimits) -> ImageRef:
+    image = _encoded(path, data, limits)
     store_image(image)
     return ImageRef(image.sha256, image.width, image.height)
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -79,3 +79,38 @@ class ReviewComment(db.Model):
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+READING, IMAGES, CHECKING = "reading", "images", "checking"  # the steps of a running import
+
+
+class PackageImport(db.Model):
+    """An uploaded package on its way to becoming a draft (app.publishing.imports).
+
+    Reading a package, encoding its images and checking its course can take seconds: the upload
+    stores the zip here and a job does the work, noting each step so the person who uploaded it
+    can follow it. Once the job ends the zip is dropped; the row keeps the outcome: the draft's
+    slug, or the problems (in the language of the person who uploaded it) with nothing changed.
+    """
+
+    __tablename__ = "package_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    locale: Mapped[str] = mapped_column(String(10))  # what its problems are written in
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # the zip, until read
+    state: Mapped[str] = mapped_column(String(10), default=QUEUED)
+    step: Mapped[str] = mapped_column(String(10), default="")
+    done: Mapped[int] = mapped_column(Integer, default=0)  # images encoded so far…
+    total: Mapped[int] = mapped_column(Integer, default=0)  # …out of this many
+    problems: Mapped[list] = mapped_column(JSON, default=list)  # messages for the person
+    draft_slug: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (DONE, FAILED)

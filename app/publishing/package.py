@@ -77,10 +77,7 @@ def read_package(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> tuple[s
 
     Raises PackageError listing every problem found, without reading past any size limit.
     """
-    if len(data) > limits.max_upload_bytes:
-        raise PackageError(
-            [_l("The package is larger than %(size)s.", size=_megabytes(limits.max_upload_bytes))]
-        )
+    check_size(data, limits)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except ZIP_ERRORS:
@@ -100,6 +97,14 @@ def read_package(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> tuple[s
     if problems:
         raise PackageError(problems)
     return slug, files
+
+
+def check_size(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> None:
+    """Raise PackageError if the zip itself is over the limit (before anything is read of it)."""
+    if len(data) > limits.max_upload_bytes:
+        raise PackageError(
+            [_l("The package is larger than %(size)s.", size=_megabytes(limits.max_upload_bytes))]
+        )
 
 
 def write_package(files: Mapping[str, str], images: Mapping[str, bytes] | None = None) -> bytes:

@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -34,7 +35,7 @@ from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.codes import display_code
 from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, Organisation
-from app.publishing import comments, diffs, editor, images, package, services
+from app.publishing import comments, diffs, editor, images, imports, package, services
 from app.publishing.forms import (
     AddModuleForm,
     CourseForm,
@@ -47,7 +48,7 @@ from app.publishing.forms import (
     UploadForm,
 )
 from app.publishing.image_routes import ImageUploadForm
-from app.publishing.models import IN_REVIEW, CourseDraft
+from app.publishing.models import DONE, FAILED, IN_REVIEW, CourseDraft
 from app.urls import external_url
 
 bp = Blueprint("publishing", __name__, url_prefix="/workspace")
@@ -90,6 +91,7 @@ def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: in
             translations={t.edition.id: t for t in services.translations(org)},
             form=form,
             upload_problems=problems,
+            imports_under_way=imports.under_way(org) if role in WRITE else [],
             max_mb=current_app.config["PACKAGE_MAX_BYTES"] // (1024 * 1024),
             join_code=display_code(org.join_code) if org.join_code else None,
             join_url=external_url(url_for("schools.join_link", code=org.join_code))
@@ -108,35 +110,76 @@ def upload(org_slug: str):
     """Save an uploaded package as the draft of its course, only if it has no problem.
 
     A package with problems changes nothing (the draft in place stays as it was) and its problems
-    are listed: uploading must never replace good work with broken work.
+    are listed: uploading must never replace good work with broken work. The work is done by a
+    job (app.publishing.imports); this page answers with its outcome if it has already ended,
+    else with the page that follows it.
     """
     org = _publisher_or_404(org_slug, *WRITE)
     form = UploadForm()
     if not form.validate_on_submit():
         return _workspace_page(org, form, status=400)
-    limits = package.PackageLimits(
-        max_upload_bytes=current_app.config["PACKAGE_MAX_BYTES"],
-        max_image_bytes=current_app.config["IMAGE_MAX_BYTES"],
-    )
+    limits = imports.package_limits()
+    data = form.package.data.read(limits.max_upload_bytes + 1)
     try:
-        slug, files = package.read_package(form.package.data.read(limits.max_upload_bytes + 1), limits)
-        files = images.store_package_images(files, images.image_limits())  # encoded again
-        draft = services.save_files(org, slug, files, current_user)
+        package.check_size(data, limits)  # refused at once: no use storing it
     except package.PackageError as exc:
-        db.session.rollback()
-        return _workspace_page(org, form, [str(p) for p in exc.problems], status=400)
-    except services.PublishingError as exc:
-        db.session.rollback()
-        return _workspace_page(org, form, [str(exc)], status=400)
-    if draft.problems:
-        problems = [problem.located(_) for problem in services.problems_of(draft)]
-        db.session.rollback()
-        nothing = _("Nothing was changed: fix these problems in the package and upload it again.")
-        return _workspace_page(org, form, [nothing, *problems], status=400)
+        return _workspace_page(org, form, exc.problems, status=400)
+    found = imports.start_import(org, current_user, form.package.data.filename, data, str(get_locale()))
     db.session.commit()
-    saved = _("The package was saved as a draft. It has no problem: submit it for review when ready.")
-    flash(saved, "success")
-    return redirect(url_for("publishing.draft", org_slug=org.slug, slug=draft.slug))
+    imports.queue(found)
+    return _import_outcome(org, found, status=400)
+
+
+def _import_outcome(org: Organisation, found, status: int = 200):
+    """The draft page once the import is done, the workspace with its problems once it failed,
+    else the page that follows it."""
+    db.session.refresh(found)  # a job run at once has moved it on
+    if found.state == DONE:
+        saved = _("The package was saved as a draft. It has no problem: submit it for review when ready.")
+        flash(saved, "success")
+        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=found.draft_slug))
+    if found.state == FAILED:
+        return _workspace_page(org, UploadForm(), found.problems, status=status)
+    return redirect(url_for("publishing.package_import", org_slug=org.slug, import_id=found.id), 303)
+
+
+def _import_or_404(org_slug: str, import_id: int):
+    org = _publisher_or_404(org_slug, *WRITE)
+    found = imports.import_of(org, import_id)
+    if found is None:
+        abort(404)
+    return org, found
+
+
+@bp.get("/<org_slug>/imports/<int:import_id>")
+@login_required
+def package_import(org_slug: str, import_id: int):
+    """An upload on its way: its steps while the job runs, then its outcome."""
+    org, found = _import_or_404(org_slug, import_id)
+    if found.finished:
+        return _import_outcome(org, found)
+    return render_template(
+        "publishing/import.html",
+        org=org,
+        found=found,
+        percent=imports.progress_percent(found),
+        status_url=url_for("publishing.package_import_status", org_slug=org.slug, import_id=found.id),
+    )
+
+
+@bp.get("/<org_slug>/imports/<int:import_id>/status")
+@login_required
+def package_import_status(org_slug: str, import_id: int):
+    """Where the import stands, for its page's script: it reloads the page once finished."""
+    org, found = _import_or_404(org_slug, import_id)
+    response = jsonify(
+        state=found.state,
+        finished=found.finished,
+        percent=imports.progress_percent(found),
+        step=render_template("publishing/_import_step.html", found=found).strip(),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<org_slug>/<slug>")
