@@ -145,23 +145,14 @@ def package_images(files: Mapping[str, str]) -> dict[str, bytes]:
     return image_bytes(ref.sha256 for ref in refs if ref is not None)
 
 
-def store_package_images(files: Mapping[str, str | bytes], limits: ImageLimits) -> dict[str, str]:
-    """A package's files with each image (bytes) stored and replaced by its reference.
-
-    Bytes Cadre itself wrote (a package downloaded from here) are kept as they are, so a round
-    trip changes nothing; any other image is decoded and encoded again. Raises PackageError
-    listing every image refused.
-    """
-    return store_encoded(encode_package_images(files, limits), limits)
-
-
 def encode_package_images(
     files: Mapping[str, str | bytes], limits: ImageLimits, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, str | bytes | PreparedImage]:
-    """The slow half of store_package_images, which writes nothing: each image Cadre did not write
-    is decoded and encoded again (a PreparedImage); its own are kept as bytes. ``progress(done,
-    total)`` is called before the first image and after each. Raises PackageError listing every
-    image refused."""
+    """A package's images made ready to store, writing nothing (the slow half of an import, done
+    before its transaction): each image Cadre did not write is decoded and encoded again (a
+    PreparedImage); Cadre's own bytes (a package downloaded from here) are kept as they are, so a
+    round trip changes nothing. ``progress(done, total)`` is called before the first image and
+    after each. Raises PackageError listing every image refused."""
     found: dict[str, str | bytes | PreparedImage] = {}
     problems = []
     images = {path: data for path, data in files.items() if isinstance(data, bytes)}

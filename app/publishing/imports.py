@@ -17,13 +17,15 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, or_, select, update
 
 from app import jobs
 from app.accounts.models import User
 from app.extensions import db
 from app.models_base import utcnow
-from app.orgs.models import Organisation
+from app.orgs.models import ADMIN, EDITOR, Organisation
+from app.orgs.services import role_in
 from app.publishing import images, package, services
 from app.publishing.models import (
     CHECKING,
@@ -38,6 +40,13 @@ from app.publishing.models import (
 
 log = logging.getLogger(__name__)
 KEPT_FOR = timedelta(days=7)  # a finished import's outcome, then it is deleted
+# An import this long without news has lost its job (a worker killed, a restart, retries spent:
+# JOBS_TIMEOUT and the retry intervals add up to less). Its page says so, it is no longer run,
+# and the next upload deletes it with its zip.
+STALE_AFTER = timedelta(minutes=30)
+STOPPED = _l(
+    "This import stopped without finishing (its job was lost): nothing was changed. Upload the package again."
+)
 MAX_FILENAME = 255
 
 
@@ -50,12 +59,14 @@ def package_limits() -> package.PackageLimits:
 
 def start_import(org: Organisation, user: User, filename: str, data: bytes, locale: str) -> PackageImport:
     """Store the package and queue its import once committed; the caller commits, then calls
-    ``queue``. Finished imports older than a week go at the same time."""
+    ``queue``. Finished imports older than a week go at the same time, and stale ones, whoever's."""
+    now, state, updated = utcnow(), PackageImport.state, PackageImport.updated_at
     db.session.execute(
         delete(PackageImport).where(
-            PackageImport.organisation_id == org.id,
-            PackageImport.state.in_((DONE, FAILED)),
-            PackageImport.updated_at < utcnow() - KEPT_FOR,
+            or_(
+                and_(state.in_((DONE, FAILED)), updated < now - KEPT_FOR),
+                and_(state.in_((QUEUED, RUNNING)), updated < now - STALE_AFTER),
+            )
         )
     )
     found = PackageImport(
@@ -83,8 +94,8 @@ def run_import(import_id: int) -> None:
     as a failure: the zip is kept no longer than the job.
     """
     found = db.session.get(PackageImport, import_id)
-    if found is None or found.finished:
-        return
+    if found is None or found.finished or stale(found):
+        return  # a stale one was told to its uploader as stopped: too late to change the draft
     with force_locale(found.locale):
         try:
             outcome = _import(found)
@@ -112,10 +123,13 @@ def _import(found: PackageImport) -> list[str] | None:
     try:
         slug, files = package.read_package(data, limits)
         encoded = images.encode_package_images(
-            files, images.image_limits(), lambda done, total: _step(import_id, IMAGES, done, total)
+            files, images.image_limits(), lambda done, total: total and _step(import_id, IMAGES, done, total)
         )
         _step(import_id, CHECKING, 0, 0)
         # From here on, one transaction: the images stored, the draft saved, the import done.
+        refused = _no_longer_allowed(org, user, slug, found)
+        if refused:
+            return [refused]
         draft = services.save_files(org, slug, images.store_encoded(encoded, images.image_limits()), user)
     except package.PackageError as exc:
         return list(exc.problems)
@@ -124,7 +138,24 @@ def _import(found: PackageImport) -> list[str] | None:
     if draft.problems:
         nothing = _("Nothing was changed: fix these problems in the package and upload it again.")
         return [nothing, *(problem.located(_) for problem in services.problems_of(draft))]
-    _note(import_id, state=DONE, draft_slug=draft.slug, data=None)
+    if _note(import_id, state=DONE, draft_slug=draft.slug, data=None) != 1:
+        return [_("This import can no longer be run: upload the package again.")]  # deleted meanwhile
+    return None
+
+
+def _no_longer_allowed(org: Organisation, user: User, slug: str, found: PackageImport) -> str | None:
+    """Why the package may not be saved now, if the job ran late: its uploader no longer edits
+    for the publisher, or its draft was saved again since the upload (by the editor, or by a
+    later upload whose import ended first). None when it may."""
+    if user.disabled_at is not None or role_in(user, org.id) not in (ADMIN, EDITOR):
+        return _("You can no longer edit this publisher's courses: nothing was changed.")
+    draft = services.find_draft(org, slug)
+    if draft is not None and draft.updated_at > found.created_at:
+        return _(
+            "The draft of %(slug)s was saved again after this package was uploaded: nothing was "
+            "changed. Upload the package again if it should replace that draft.",
+            slug=slug,
+        )
     return None
 
 
@@ -134,13 +165,19 @@ def _step(import_id: int, step: str, done: int, total: int) -> None:
     db.session.commit()
 
 
-def _note(import_id: int, **values) -> None:
-    db.session.execute(
+def _note(import_id: int, **values) -> int:
+    """Change the import's row; how many rows changed (0 if it was deleted meanwhile)."""
+    return db.session.execute(
         update(PackageImport)
         .where(PackageImport.id == import_id)
         .values(updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+
+
+def stale(found: PackageImport) -> bool:
+    """An import left unfinished for so long that its job is lost."""
+    return not found.finished and found.updated_at < utcnow() - STALE_AFTER
 
 
 def import_of(org: Organisation, import_id: int) -> PackageImport | None:
@@ -151,20 +188,29 @@ def import_of(org: Organisation, import_id: int) -> PackageImport | None:
 
 
 def under_way(org: Organisation, limit: int = 10) -> list[PackageImport]:
-    """The organisation's imports not finished yet, oldest first (a few at most)."""
+    """The organisation's imports not finished yet, nor stale, newest first (a few at most)."""
     return list(
         db.session.scalars(
             select(PackageImport)
-            .where(PackageImport.organisation_id == org.id, PackageImport.state.in_((QUEUED, RUNNING)))
-            .order_by(PackageImport.id)
+            .where(
+                PackageImport.organisation_id == org.id,
+                PackageImport.state.in_((QUEUED, RUNNING)),
+                PackageImport.updated_at >= utcnow() - STALE_AFTER,
+            )
+            .order_by(PackageImport.id.desc())
             .limit(limit)
         )
     )
 
 
+def stage(found: PackageImport) -> str:
+    """The import's state and step, which change a few times only: what its page announces."""
+    return f"{found.state}:{found.step}"
+
+
 def progress_percent(found: PackageImport) -> int:
     """How far along the import is, roughly: reading 5 %, the images up to 85 %, checking 90 %."""
-    if found.finished:
+    if found.finished or stale(found):
         return 100
     if found.step == IMAGES and found.total:
         return 5 + 80 * found.done // found.total

@@ -140,6 +140,8 @@ def _import_outcome(org: Organisation, found, status: int = 200):
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=found.draft_slug))
     if found.state == FAILED:
         return _workspace_page(org, UploadForm(), found.problems, status=status)
+    if imports.stale(found):
+        return _workspace_page(org, UploadForm(), [str(imports.STOPPED)], status=status)
     return redirect(url_for("publishing.package_import", org_slug=org.slug, import_id=found.id), 303)
 
 
@@ -151,31 +153,33 @@ def _import_or_404(org_slug: str, import_id: int):
     return org, found
 
 
-@bp.get("/<org_slug>/imports/<int:import_id>")
+@bp.get("/<org_slug>/imports/<int(max=2147483647):import_id>")
 @login_required
 def package_import(org_slug: str, import_id: int):
     """An upload on its way: its steps while the job runs, then its outcome."""
     org, found = _import_or_404(org_slug, import_id)
-    if found.finished:
+    if found.finished or imports.stale(found):
         return _import_outcome(org, found)
     return render_template(
         "publishing/import.html",
         org=org,
         found=found,
         percent=imports.progress_percent(found),
+        stage=imports.stage(found),
         status_url=url_for("publishing.package_import_status", org_slug=org.slug, import_id=found.id),
     )
 
 
-@bp.get("/<org_slug>/imports/<int:import_id>/status")
+@bp.get("/<org_slug>/imports/<int(max=2147483647):import_id>/status")
 @login_required
 def package_import_status(org_slug: str, import_id: int):
     """Where the import stands, for its page's script: it reloads the page once finished."""
     org, found = _import_or_404(org_slug, import_id)
     response = jsonify(
         state=found.state,
-        finished=found.finished,
+        finished=found.finished or imports.stale(found),
         percent=imports.progress_percent(found),
+        stage=imports.stage(found),
         step=render_template("publishing/_import_step.html", found=found).strip(),
     )
     response.headers["Cache-Control"] = "no-store"

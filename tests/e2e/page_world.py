@@ -22,6 +22,7 @@ from app.notifications.models import NEW_ASSIGNMENT
 from app.orgs import services as orgs
 from app.publishing import comments as review_comments
 from app.publishing import services as publishing
+from app.publishing.models import PackageImport
 from app.schools import services as schools
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD, VALID_CONTENT
@@ -122,6 +123,12 @@ def build_world(app) -> dict:
             publishing.save_files(publisher, MEMBERS_COURSE, in_review, people["editor"]), people["editor"]
         )
 
+        # A package uploaded, waiting for the job that imports it (its page shows the steps).
+        waiting = PackageImport(
+            organisation_id=publisher.id, user_id=people["editor"].id, filename="voix.zip", locale="fr"
+        )
+        db.session.add(waiting)
+
         school = orgs.create_organisation("lycee-lumiere", "Lycée Lumière", "school")
         orgs.set_role(school, people["teacher"], "teacher")
         orgs.set_role(school, people["school_admin"], "admin")
@@ -168,6 +175,7 @@ def build_world(app) -> dict:
             emails={role: user.email for role, user in people.items()},
             learner_id=learner.id,
             class_id=school_class.id,
+            package_import=waiting.id,
             platform_id=moodle.id,
             join_code=school_class.join_code,
             publisher_code=publisher.join_code,
@@ -263,6 +271,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("publisher_admin", f"{draft}/attestations", 200),
         ("editor", "/dashboard", 200),
         ("editor", ws, 200),
+        ("editor", f"{ws}/imports/{w['package_import']}", 200),
         ("editor", f"{ws}/new", 200),
         ("editor", draft, 200),
         ("editor", f"{draft}/course", 200),

@@ -46,6 +46,7 @@ EXCLUDED = {
     "admin.audit_csv": "CSV",
     "schools.export_csv": "CSV",
     "publishing.download": "a zip package",
+    "publishing.package_import_status": "JSON, an import's progress (tests/publishing/test_imports.py)",
     "publishing.export_quizzes": "a GIFT or Moodle XML file (tests/interop/test_routes.py)",
     "publishing_statistics.item_statistics_csv": "CSV",
     # LTI 1.3 (issue 14): tests/lti/ and tests/e2e/test_lti_frame.py

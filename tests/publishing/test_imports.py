@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -83,7 +84,9 @@ def test_a_package_is_followed_from_its_upload_to_its_draft(client, auth, publis
     db.session.commit()  # the test's reads end their transaction, as a request's would
     response.close()  # the server has sent it: the job runs now
 
-    assert status(client, found.id) == {"state": DONE, "finished": True, "percent": 100, "step": "Finished."}
+    assert status(client, found.id) == {
+        "state": DONE, "finished": True, "percent": 100, "stage": "done:checking", "step": "Finished.",
+    }  # fmt: skip
     done = client.get(f"{WS}/imports/{found.id}")
     assert done.status_code == 302 and done.location.endswith(f"{WS}/voix-et-ia")
     assert "The package was saved as a draft" in text_of(client.get(done.location))
@@ -197,8 +200,6 @@ def test_only_the_publisher_s_editors_follow_its_imports(client, auth, publisher
 
 
 def test_finished_imports_are_forgotten_after_a_week(client, auth, publisher):
-    from datetime import timedelta
-
     from app.models_base import utcnow
 
     as_(auth, publisher[2], "editor")
@@ -235,3 +236,58 @@ def test_with_a_queue_the_worker_imports_the_package(queued_app):
     test_jobs.run_worker(queued_app)
     assert status(client, found.id)["state"] == DONE
     assert client.get(response.location).location.endswith(f"{WS}/voix-et-ia")
+
+
+def test_an_import_whose_job_was_lost_says_so_and_is_cleared(client, auth, publisher, later):
+    from app.models_base import utcnow
+
+    as_(auth, publisher[2], "editor")
+    upload(client, valid_files())  # never closed: its job never runs
+    lost = only_import()
+    lost.updated_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert status(client, lost.id)["finished"] is True  # the page's script stops asking
+    page = client.get(f"{WS}/imports/{lost.id}")
+    assert page.status_code == 200 and "This import stopped without finishing" in text_of(page)
+    assert "Imports under way" not in text_of(client.get(WS))
+    imports.run_import(lost.id)  # its job, come too late, changes nothing
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+    upload(client, valid_files())  # the next upload deletes it, zip and all
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(PackageImport.id))) == 1
+
+
+def test_a_late_job_does_not_overwrite_a_draft_saved_since_the_upload(client, auth, publisher, later):
+    as_(auth, publisher[2], "editor")
+    response = upload(client, valid_files())
+    db.session.commit()
+    response.close()
+    stale = upload(client, with_images(valid_files()))
+    found = db.session.scalars(select(PackageImport).order_by(PackageImport.id.desc())).first()
+    draft = db.session.scalar(select(CourseDraft))
+    draft.updated_at = found.created_at + timedelta(seconds=1)  # a colleague saved it meanwhile
+    db.session.commit()
+    stale.close()
+    db.session.refresh(found)
+    assert found.state == FAILED and "was saved again after this package was uploaded" in found.problems[0]
+    assert db.session.scalar(select(func.count(CourseImage.sha256))) == 0
+
+
+def test_a_job_run_after_the_uploader_lost_their_role_saves_nothing(client, auth, publisher, later):
+    from app.orgs import services as orgs
+
+    org, _, people = publisher
+    as_(auth, people, "editor")
+    response = upload(client, valid_files())
+    orgs.set_role(org, people["editor"], "member")
+    db.session.commit()
+    response.close()
+    found = only_import()
+    assert found.state == FAILED and "no longer edit" in found.problems[0]
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+
+
+def test_an_import_id_out_of_range_is_a_404(client, auth, publisher):
+    as_(auth, publisher[2], "editor")
+    assert client.get(f"{WS}/imports/{2**63}").status_code == 404
+    assert client.get(f"{WS}/imports/{2**63}/status").status_code == 404
