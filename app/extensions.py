@@ -5,7 +5,7 @@ import sqlite3
 import time
 from contextvars import ContextVar
 
-from flask import current_app, g, has_app_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -87,6 +87,25 @@ def note_reading_request() -> None:
 
 def forget_reading_request(error=None) -> None:
     g.pop("reading_request", None)  # anything after the request (a test's own writes) may write
+
+
+def start_writing() -> bool:
+    """In a request noted as only reading, let what follows write: a view that writes only now
+    and then (a quiz's first visit draws its questions) need not take SQLite's lock on every GET.
+
+    On SQLite a transaction that has read cannot take the write lock safely (see _sqlite_begin):
+    the reading one is ended, and the next begins with the lock. Objects already loaded are then
+    read again when next used, so the caller must read again what its write depends on. True when
+    a transaction was ended that way.
+    """
+    if not (has_request_context() and g.get("reading_request", False)):
+        return False
+    g.reading_request = False
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        session.rollback()  # nothing to lose: a reading request has written nothing
+        return True
+    return False
 
 
 def reads_only() -> bool:

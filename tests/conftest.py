@@ -108,7 +108,8 @@ def _no_write_in_a_reading_request(conn, cursor, statement, parameters, context,
         return
     if statement.lstrip()[:7].upper().startswith(WRITES):
         raise AssertionError(
-            f"{request.endpoint} writes during a GET: mark its view @writes_on_get ({statement[:80]})"
+            f"{request.endpoint} writes during a GET: mark its view @writes_on_get, or call start_writing() "
+            f"before its first write ({statement[:80]})"
         )
 
 

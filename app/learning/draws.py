@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Module, Question
-from app.extensions import db
+from app.extensions import db, start_writing
 from app.learning.models import QuizAttempt, QuizDraw
 from app.models_base import utcnow
 
@@ -103,10 +103,15 @@ def open_draw(user, module: Module) -> tuple[QuizDraw, list[tuple[Question, list
     questions = module.questions
     by_id = {q.id: q for q in questions}
     draw = find_open_draw(user, module)
-    if draw is not None and (
-        draw.course_version != module.course.version
-        or any(qid not in by_id or len(order) != len(by_id[qid].choices) for qid, order in draw.items)
-    ):
+    if _still_valid(draw, module, by_id):
+        return draw, [(by_id[qid], order) for qid, order in draw.items]
+    if start_writing():  # a GET's reading transaction ended: read again under the write lock
+        questions = module.questions
+        by_id = {q.id: q for q in questions}
+        draw = find_open_draw(user, module)
+        if _still_valid(draw, module, by_id):  # another tab drew meanwhile
+            return draw, [(by_id[qid], order) for qid, order in draw.items]
+    if draw is not None:
         db.session.delete(draw)  # the quiz changed since: draw again
         db.session.flush()
         draw = None
@@ -118,6 +123,14 @@ def open_draw(user, module: Module) -> tuple[QuizDraw, list[tuple[Question, list
         except IntegrityError:
             draw = find_open_draw(user, module)
     return draw, [(by_id[qid], order) for qid, order in draw.items]
+
+
+def _still_valid(draw: QuizDraw | None, module: Module, by_id: dict) -> bool:
+    """The draw exists and was made from the quiz as it is now (same version, same questions)."""
+    return draw is not None and (
+        draw.course_version == module.course.version
+        and all(qid in by_id and len(order) == len(by_id[qid].choices) for qid, order in draw.items)
+    )
 
 
 def close_draw(user, module: Module) -> None:

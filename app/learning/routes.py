@@ -18,7 +18,7 @@ from app.certificates.models import Certificate
 from app.certificates.services import find_certificate
 from app.content.checker import FINAL
 from app.content.documents import REVIEW_ALWAYS
-from app.extensions import db, retry_conflicts, writes_on_get
+from app.extensions import db, retry_conflicts
 from app.learning import services
 from app.learning.draws import find_open_draw, next_attempt_at, open_draw
 from app.learning.forms import answers_from, build_quiz_form, field_name
@@ -63,7 +63,6 @@ def _quiz_or_404(course, module_slug: str) -> Module:
 
 
 @bp.route("/courses/<slug>/<module_slug>/quiz", methods=["GET", "POST"])
-@writes_on_get  # the first visit draws the questions and keeps the draw
 @login_required
 @retry_conflicts  # safe to run again: its one effect outside the transaction, a flash, comes last
 def quiz(slug: str, module_slug: str):

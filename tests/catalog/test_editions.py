@@ -196,7 +196,7 @@ def test_pages_of_a_translated_course_do_a_bounded_number_of_queries(client, edi
         for url, bound in [
             (COURSE, 12),
             (f"{COURSE}/cadre-legal", 12),
-            (QUIZ, 16),
+            (QUIZ, 21),  # the draw: on SQLite, what it depends on read again under the lock
             (QUIZ, 13),
             ("/dashboard", 13),
         ]:
