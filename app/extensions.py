@@ -69,10 +69,11 @@ in_job: ContextVar[bool] = ContextVar("in_job", default=False)
 
 
 def writes_on_get(view):
-    """Mark a view that may write to the database when asked with GET (a quiz's draw made, a PDF
-    built and kept): on SQLite its transactions take the write lock from the start, as a POST's do.
+    """Mark a view that may write to the database when asked with GET (a PDF built and kept, an
+    LTI login's state): on SQLite its transactions take the write lock from the start, as a POST's
+    do. A view that writes only now and then calls start_writing() before it writes instead.
 
-    Tests fail any GET that writes without this mark (tests/conftest.py).
+    Tests fail any GET that writes without one or the other (tests/conftest.py).
     """
     view.writes_on_get = True
     return view
