@@ -103,4 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled
     cli.init_app(app)
+    from app import jobs
+
+    app.wsgi_app = jobs.RunAfterResponse(app.wsgi_app)  # jobs queued without Redis: once the page is sent
     return app

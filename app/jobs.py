@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import click
-from flask import after_this_request, current_app, has_app_context, has_request_context
+from flask import current_app, has_app_context, has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import gettext, ngettext
 
@@ -51,17 +51,53 @@ def enqueue(func, *args) -> None:
     app = current_app._get_current_object()
     inline = config.get("JOBS_INLINE") or ("now" if app.testing else "after-response")
     if inline == "after-response" and has_request_context():
-
-        @after_this_request
-        def run_after_sending(response):
-            # Called by the server once the body is sent: the visitor does not wait for the job.
-            response.call_on_close(lambda: _run_inline(app, name, args))
-            return response
-
+        request.environ.setdefault(AFTER_RESPONSE, []).append(lambda: _run_inline(app, name, args))
         return
     # At once, in the caller's app context and database session, as RQ's synchronous mode does:
     # a second session could not get SQLite's lock while the caller's transaction is open.
     _call_logged(name, args)
+
+
+AFTER_RESPONSE = "cadre.after_response"  # the WSGI environ's list of jobs a request left to run
+
+
+class RunAfterResponse:
+    """WSGI middleware: run the jobs a request queued without Redis once its body is sent.
+
+    They run when the server has taken the body's last chunk, or when it closes the body,
+    whichever comes first, and only once. Not only at ``close()``: Werkzeug's server (``make
+    run``) never calls it when the browser drops the connection as it leaves (seen after a 303),
+    and the job would be lost. By then Flask has torn the request down: its session is closed.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        body = self.wsgi_app(environ, start_response)
+        waiting = environ.get(AFTER_RESPONSE)
+        return _BodyThenJobs(body, waiting) if waiting else body
+
+
+class _BodyThenJobs:
+    def __init__(self, body, waiting: list):
+        self.body, self.waiting = body, waiting
+
+    def __iter__(self):
+        yield from self.body
+        self._run()
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self._run()
+
+    def _run(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        for job in waiting:
+            job()  # logs its own failure (_call_logged): never raised to the server
 
 
 def _run_inline(app, name: str, args: tuple) -> None:

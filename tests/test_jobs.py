@@ -9,6 +9,7 @@ import redis
 from flask import current_app
 from rq import SimpleWorker
 from sqlalchemy import select
+from werkzeug.test import EnvironBuilder
 
 from app import jobs
 from app.accounts.models import User
@@ -113,6 +114,30 @@ def test_without_redis_the_job_runs_in_the_process(app):
     assert not app.config["REDIS_URL"]
     jobs.enqueue(remember, "inline")
     assert app.extensions["test_jobs"] == ["inline"]
+
+
+def page_that_queues(app) -> dict:
+    """A page that queues a job, run as `make run` does (after the response); its WSGI environ."""
+    app.config["JOBS_INLINE"] = "after-response"
+    app.add_url_rule("/queue-a-job", "queue_a_job", lambda: (jobs.enqueue(remember, "sent"), "done")[1])
+    return EnvironBuilder("/queue-a-job").get_environ()
+
+
+def test_without_redis_the_job_runs_once_the_server_has_the_page(app):
+    body = app(page_that_queues(app), lambda status, headers: None)
+    assert "test_jobs" not in app.extensions  # the page first
+    assert b"".join(body) == b"done"
+    # Run once the server has taken the whole body, whether or not it closes it: Werkzeug's
+    # server does not when the browser drops the connection on leaving.
+    assert app.extensions["test_jobs"] == ["sent"]
+    body.close()
+    assert app.extensions["test_jobs"] == ["sent"]  # once
+
+
+def test_without_redis_the_job_runs_when_the_page_is_closed_unread(app):
+    body = app(page_that_queues(app), lambda status, headers: None)
+    body.close()  # a server that gives up on sending it
+    assert app.extensions["test_jobs"] == ["sent"]
 
 
 def test_without_redis_a_failing_job_is_logged_not_raised(app, caplog):
