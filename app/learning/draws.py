@@ -104,13 +104,13 @@ def open_draw(user, module: Module) -> tuple[QuizDraw, list[tuple[Question, list
     by_id = {q.id: q for q in questions}
     draw = find_open_draw(user, module)
     if _still_valid(draw, module, by_id):
-        return draw, [(by_id[qid], order) for qid, order in draw.items]
+        return draw, _shown(draw, by_id)
     if start_writing():  # a GET's reading transaction ended: read again under the write lock
         questions = module.questions
         by_id = {q.id: q for q in questions}
         draw = find_open_draw(user, module)
         if _still_valid(draw, module, by_id):  # another tab drew meanwhile
-            return draw, [(by_id[qid], order) for qid, order in draw.items]
+            return draw, _shown(draw, by_id)
     if draw is not None:
         db.session.delete(draw)  # the quiz changed since: draw again
         db.session.flush()
@@ -122,7 +122,12 @@ def open_draw(user, module: Module) -> tuple[QuizDraw, list[tuple[Question, list
                 db.session.add(draw)
         except IntegrityError:
             draw = find_open_draw(user, module)
-    return draw, [(by_id[qid], order) for qid, order in draw.items]
+    return draw, _shown(draw, by_id)
+
+
+def _shown(draw: QuizDraw, by_id: dict) -> list[tuple[Question, list[int]]]:
+    """The draw's (question, choice order) pairs, in the order shown."""
+    return [(by_id[qid], order) for qid, order in draw.items]
 
 
 def _still_valid(draw: QuizDraw | None, module: Module, by_id: dict) -> bool:

@@ -101,7 +101,6 @@ def run_import(import_id: int) -> None:
             outcome = _import(found)
         except Exception:
             log.exception("Package import %s failed", import_id)
-            db.session.rollback()
             outcome = [_("The import stopped on an unexpected error; nothing was changed. Try again later.")]
         if outcome is not None:  # the problems: nothing was saved
             db.session.rollback()

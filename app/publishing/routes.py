@@ -127,13 +127,13 @@ def upload(org_slug: str):
     found = imports.start_import(org, current_user, form.package.data.filename, data, str(get_locale()))
     db.session.commit()
     imports.queue(found)
+    db.session.refresh(found)  # a job run at once has moved it on
     return _import_outcome(org, found, status=400)
 
 
 def _import_outcome(org: Organisation, found, status: int = 200):
     """The draft page once the import is done, the workspace with its problems once it failed,
     else the page that follows it."""
-    db.session.refresh(found)  # a job run at once has moved it on
     if found.state == DONE:
         saved = _("The package was saved as a draft. It has no problem: submit it for review when ready.")
         flash(saved, "success")
