@@ -54,7 +54,8 @@ def test_the_upload_page_follows_the_import_to_the_draft(browser: Browser, live_
     # The step shown follows the job; the page may have been drawn at any step already.
     expect(page.locator("#import-step")).to_contain_text("Images réencodées", timeout=5000)
     # Screen readers hear a change of step (the check, at the latest), not every image.
-    expect(page.get_by_role("status")).to_contain_text(re.compile(r"Images réencodées|Vérification"), timeout=10000)
+    announced = re.compile(r"Images réencodées|Vérification")
+    expect(page.get_by_role("status")).to_contain_text(announced, timeout=10000)
     shot(page, "import-progress-phone")
     assert_accessible(page)
     # The script reloads the page once the import has finished: the draft, saved.
