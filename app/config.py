@@ -101,6 +101,9 @@ def defaults(instance_path: str) -> dict:
         "JOBS_RETRY_INTERVALS": (30, 120, 600),  # seconds before each retry; then the job is failed
         "JOBS_TIMEOUT": 300,  # seconds a job may run before the worker stops it
         "JOBS_INLINE": None,  # without Redis: "after-response" (the default) or "now" (default in tests)
+        # Item statistics (app/learning/statistics.py): answers are added to the totals by a job
+        # queued about once in this many quiz attempts (0: never; the page still adds them itself).
+        "STATISTICS_FOLD_EVERY": 100,
         # Notifications (app/notifications): `flask notifications tick` queues again an e-mail still
         # unsent this many seconds after its notification (past the queue's own retries), until it
         # is this many days old; read notifications are deleted after NOTIFICATIONS_KEEP_DAYS.

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Module
@@ -73,7 +73,17 @@ class AttemptAnswer(db.Model):
     """
 
     __tablename__ = "attempt_answers"
-    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "question_id"),
+        # The answers not yet added to the totals (app.learning.statistics): few, whatever the history.
+        Index(
+            "ix_attempt_answers_unfolded",
+            "module_id",
+            "course_version",
+            sqlite_where=text("folded = 0"),
+            postgresql_where=text("folded = false"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"), index=True)
@@ -82,6 +92,7 @@ class AttemptAnswer(db.Model):
     course_version: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
     rest: Mapped[float | None] = mapped_column(Float)
+    folded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # in the totals
 
     choices: Mapped[list["AnswerChoice"]] = relationship()
 
@@ -96,3 +107,35 @@ class AnswerChoice(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     course_version: Mapped[int] = mapped_column(Integer)
     choice: Mapped[int] = mapped_column(Integer)
+
+
+class ItemTotal(db.Model):
+    """A question's answers in one course version, summed: the rows ``AnswerSums`` adds up.
+
+    Answers are added by a job (app.learning.statistics.fold_answers) and marked ``folded``; the
+    statistics page adds the few not folded yet, so it never reads a long history.
+    """
+
+    __tablename__ = "item_totals"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    course_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shown: Mapped[int] = mapped_column(Integer)
+    right: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+    sx: Mapped[float] = mapped_column(Float)
+    sy: Mapped[float] = mapped_column(Float)
+    syy: Mapped[float] = mapped_column(Float)
+    sxy: Mapped[float] = mapped_column(Float)
+    latest_attempt: Mapped[int] = mapped_column(Integer)
+
+
+class ChoiceTotal(db.Model):
+    """How often an option was ticked in one course version, over the folded answers."""
+
+    __tablename__ = "choice_totals"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    course_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    choice: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chosen: Mapped[int] = mapped_column(Integer)

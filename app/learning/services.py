@@ -4,15 +4,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 
+from app import jobs
 from app.accounts.models import User
 from app.catalog.listing import READABLE, VISIBLE
 from app.catalog.models import Course, Module
 from app.certificates.services import issue_certificate_if_complete
 from app.extensions import db
+from app.learning import statistics
 from app.learning.draws import close_draw
 from app.learning.grading import grade_question, score_percent
 from app.learning.models import AnswerChoice, AttemptAnswer, ModuleProgress, QuizAttempt
@@ -175,6 +178,9 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     db.session.flush()
     certificate = issue_certificate_if_complete(user, module.course) if passed else None
     _results_changed(user, module)
+    every = current_app.config["STATISTICS_FOLD_EVERY"]
+    if every and attempt.id % every == 0:  # about once in that many attempts, whichever course
+        jobs.enqueue(statistics.fold_answers, module.course_id)
     return attempt, certificate
 
 

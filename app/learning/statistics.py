@@ -1,7 +1,10 @@
 """Item statistics for quiz authors: how often each question is right, and who gets it right.
 
-Everything is aggregated in SQL over the ``AttemptAnswer`` and ``AnswerChoice`` rows of one course
-version, so the number of queries depends neither on the attempts nor on the questions.
+Everything is aggregated in SQL, so the number of queries depends neither on the attempts nor on
+the questions. The answers are summed once: a job (``fold_answers``, queued by about one quiz
+submission in ``STATISTICS_FOLD_EVERY``) adds them to per-question totals (``ItemTotal``,
+``ChoiceTotal``) and marks them folded; the page adds the totals to the few answers not folded
+yet, so it reads the same few rows after a hundred attempts or a million.
 
 * difficulty index *p*: the share of the times shown the question was answered right;
 * discrimination: the point-biserial correlation between the question (right = 1, wrong = 0) and
@@ -16,12 +19,13 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, false, func, select, update
 
 from app.catalog.models import Course, Module, Question
 from app.extensions import db
-from app.learning.models import AnswerChoice, AttemptAnswer, QuizAttempt
+from app.learning.models import AnswerChoice, AttemptAnswer, ChoiceTotal, ItemTotal, QuizAttempt
 
+FOLD_CHUNK = 5000  # answers added to the totals per transaction
 MIN_SHOWN = 30  # no flag before a question was shown this many times: too few answers to judge
 TOO_EASY, TOO_HARD, RARE_OPTION = 0.95, 0.20, 0.05
 EASY, HARD, NEGATIVE, RARE = "too-easy", "too-hard", "negative-discrimination", "rare-option"
@@ -131,8 +135,12 @@ def _course_modules(course: Course):
     return select(Module.id).where(Module.course_id == course.id)
 
 
-def answer_sums(course: Course, version: int) -> dict[int, AnswerSums]:
-    """Per question id of the course: one GROUP BY over the version's answers."""
+def _course_questions(course: Course):
+    return select(Question.id).where(Question.module_id.in_(_course_modules(course)))
+
+
+def _sum_answers(*where) -> dict[int, AnswerSums]:
+    """Per question id: one GROUP BY over the answers that meet *where*."""
     a = AttemptAnswer
     x = case((a.correct, 1), else_=0)
     has_rest = a.rest.is_not(None)
@@ -148,7 +156,7 @@ def answer_sums(course: Course, version: int) -> dict[int, AnswerSums]:
             func.sum(case((a.correct, a.rest), else_=0.0)),
             func.max(a.attempt_id),
         )
-        .where(a.course_version == version, a.module_id.in_(_course_modules(course)))
+        .where(*where)
         .group_by(a.question_id)
     )
     return {
@@ -166,18 +174,140 @@ def answer_sums(course: Course, version: int) -> dict[int, AnswerSums]:
     }
 
 
+def _added(one: AnswerSums | None, other: AnswerSums) -> AnswerSums:
+    if one is None:
+        return other
+    return AnswerSums(
+        *(mine + theirs for mine, theirs in zip(one[:-1], other[:-1], strict=True)),
+        max(one.latest_attempt, other.latest_attempt),
+    )
+
+
+def _unfolded(course: Course, version: int):
+    """The version's answers not yet in the totals (read through a partial index)."""
+    a = AttemptAnswer
+    return (a.folded == false(), a.course_version == version, a.module_id.in_(_course_modules(course)))
+
+
+def answer_sums(course: Course, version: int) -> dict[int, AnswerSums]:
+    """Per question id of the course: its totals plus the answers not folded into them yet."""
+    totals = db.session.scalars(
+        select(ItemTotal).where(
+            ItemTotal.course_version == version, ItemTotal.question_id.in_(_course_questions(course))
+        )
+    )
+    sums = {
+        t.question_id: AnswerSums(t.shown, t.right, t.n, t.sx, t.sy, t.syy, t.sxy, t.latest_attempt)
+        for t in totals
+    }
+    for question_id, recent in _sum_answers(*_unfolded(course, version)).items():
+        sums[question_id] = _added(sums.get(question_id), recent)
+    return sums
+
+
+def _count_choices(query, counts: dict[int, dict[int, int]]) -> None:
+    for question_id, choice, count in db.session.execute(query):
+        options = counts.setdefault(question_id, {})
+        options[choice] = options.get(choice, 0) + int(count)
+
+
 def choice_counts(course: Course, version: int) -> dict[int, dict[int, int]]:
     """How often each option was ticked: {question id: {option index: count}}."""
-    questions = select(Question.id).where(Question.module_id.in_(_course_modules(course)))
-    query = (
-        select(AnswerChoice.question_id, AnswerChoice.choice, func.count())
-        .where(AnswerChoice.course_version == version, AnswerChoice.question_id.in_(questions))
-        .group_by(AnswerChoice.question_id, AnswerChoice.choice)
-    )
     counts: dict[int, dict[int, int]] = {}
-    for question_id, choice, count in db.session.execute(query):
-        counts.setdefault(question_id, {})[choice] = int(count)
+    t, c = ChoiceTotal, AnswerChoice
+    _count_choices(
+        select(t.question_id, t.choice, t.chosen).where(
+            t.course_version == version, t.question_id.in_(_course_questions(course))
+        ),
+        counts,
+    )
+    _count_choices(
+        select(c.question_id, c.choice, func.count())
+        .join(AttemptAnswer, AttemptAnswer.id == c.answer_id)
+        .where(*_unfolded(course, version))
+        .group_by(c.question_id, c.choice),
+        counts,
+    )
     return counts
+
+
+def fold_answers(course_id: int) -> None:
+    """The job: add the course's answers not yet counted to its totals and mark them folded,
+    FOLD_CHUNK at a time, each chunk in a transaction of its own (SQLite's lock is held briefly).
+
+    Answers never change once written, so totals plus the answers left are the figures exactly.
+    Two folds of one course at once cannot count an answer twice: marking a chunk must change
+    every row of it, else this fold leaves the chunk to the other.
+    """
+    course = db.session.get(Course, course_id)
+    if course is None:
+        return
+    a = AttemptAnswer
+    unfolded = select(a.course_version).where(a.folded == false(), a.module_id.in_(_course_modules(course)))
+    versions = db.session.scalars(unfolded.distinct()).all()
+    for version in versions:
+        while _fold_chunk(course, version):
+            pass
+
+
+def _fold_chunk(course: Course, version: int) -> bool:
+    """Fold the oldest FOLD_CHUNK unfolded answers; True if there may be more."""
+    a = AttemptAnswer
+    ids = list(
+        db.session.scalars(select(a.id).where(*_unfolded(course, version)).order_by(a.id).limit(FOLD_CHUNK))
+    )
+    if not ids:
+        return False
+    marked = db.session.execute(
+        update(a)
+        .where(a.id.in_(ids), a.folded == false())
+        .values(folded=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if marked != len(ids):  # another fold is counting some of them
+        db.session.rollback()
+        return False
+    sums = _sum_answers(a.id.in_(ids))
+    totals = {
+        t.question_id: t
+        for t in db.session.scalars(
+            select(ItemTotal).where(ItemTotal.course_version == version, ItemTotal.question_id.in_(sums))
+        )
+    }
+    for question_id, more in sums.items():
+        row = totals.get(question_id)
+        if row is None:
+            db.session.add(ItemTotal(question_id=question_id, course_version=version, **more._asdict()))
+            continue
+        for name in ("shown", "right", "n", "sx", "sy", "syy", "sxy"):
+            setattr(row, name, getattr(row, name) + getattr(more, name))
+        row.latest_attempt = max(row.latest_attempt, more.latest_attempt)
+    chosen: dict[int, dict[int, int]] = {}
+    _count_choices(
+        select(AnswerChoice.question_id, AnswerChoice.choice, func.count())
+        .where(AnswerChoice.answer_id.in_(ids))
+        .group_by(AnswerChoice.question_id, AnswerChoice.choice),
+        chosen,
+    )
+    options = {
+        (t.question_id, t.choice): t
+        for t in db.session.scalars(
+            select(ChoiceTotal).where(
+                ChoiceTotal.course_version == version, ChoiceTotal.question_id.in_(chosen)
+            )
+        )
+    }
+    for question_id, counts in chosen.items():
+        for choice, count in counts.items():
+            row = options.get((question_id, choice))
+            if row is None:
+                db.session.add(
+                    ChoiceTotal(question_id=question_id, course_version=version, choice=choice, chosen=count)
+                )
+            else:
+                row.chosen += count
+    db.session.commit()
+    return len(ids) == FOLD_CHUNK
 
 
 def versions_with_answers(course: Course) -> list[int]:

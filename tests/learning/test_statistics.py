@@ -7,10 +7,12 @@ from collections import Counter
 from math import sqrt
 
 import pytest
+from sqlalchemy import delete, func, select, text, update
 
 from app.catalog.models import Course
 from app.extensions import db
 from app.learning import statistics
+from app.learning.models import AttemptAnswer, ChoiceTotal, ItemTotal
 from app.learning.services import submit_quiz
 from app.learning.statistics import EASY, HARD, NEGATIVE, RARE, discrimination, item_statistics
 from app.learning.statistics_csv import ENGLISH, FRENCH, csv_bytes
@@ -239,9 +241,11 @@ def test_the_number_of_queries_grows_neither_with_attempts_nor_questions(quizzes
     add_question(quizzes[0], "q5", 5, [("Oui", True), ("Non", False)])
     db.session.commit()
     assert (count(1), count_old_version()) == (few, few_old)
-    # Modules, questions, the answers' GROUP BY, the options' GROUP BY; and one query reads every
-    # snapshot an older version needs.
-    assert (few, few_old) == (4, 5)
+    # Modules, questions, the answers' totals and GROUP BY, the options' totals and GROUP BY; and
+    # one query reads every snapshot an older version needs.
+    assert (few, few_old) == (6, 7)
+    statistics.fold_answers(course.id)  # the same once the answers are in the totals
+    assert (count(1), count_old_version()) == (few, few_old)
 
 
 def test_csv_has_one_line_per_option_for_a_french_or_english_spreadsheet(app, quizzes, course):
@@ -310,3 +314,86 @@ def test_attempts_graded_by_the_quiz_engine_are_counted(quizzes, course):
     assert (found[TEXTES].shown, found[TEXTES].right) == (1, 0)
     assert [o.chosen for o in found[TEXTES].options] == [1, 0, 0]
     assert found["piege"].shown == 0  # not drawn this time
+
+
+def figures(course: Course, version: int = 1) -> dict:
+    """Every figure of the page, floats rounded past the residue of summing in another order."""
+    return {
+        q.key: (
+            q.shown,
+            q.right,
+            None if q.right_share is None else round(q.right_share, 9),
+            None if q.discrimination is None else round(q.discrimination, 9),
+            [(o.letter, o.chosen, o.label_html, o.rare) for o in q.options],
+            [flag.kind for flag in q.flags],
+        )
+        for quiz in item_statistics(course, version)
+        for q in quiz.questions
+    }
+
+
+def unfolded() -> int:
+    return db.session.scalar(select(func.count()).where(AttemptAnswer.folded.is_(False)))
+
+
+def test_answers_folded_into_the_totals_give_the_same_figures(quizzes, course, monkeypatch):
+    answer(quizzes, 0, 40)
+    expected = figures(course)
+    assert unfolded() == 40 * 6 and expected["piege"][0] == 40
+    monkeypatch.setattr(statistics, "FOLD_CHUNK", 50)
+    assert statistics._fold_chunk(course, 1)  # a first chunk: some folded, the rest read as answers
+    db.session.expire_all()
+    assert unfolded() == 40 * 6 - 50
+    assert figures(course) == expected
+    statistics.fold_answers(course.id)  # all the rest, chunk by chunk
+    assert unfolded() == 0
+    assert figures(course) == expected
+    answer(quizzes, 40, 46)  # new answers add to the totals on the page at once
+    assert figures(course)["piege"][0] == 46
+    statistics.fold_answers(course.id)
+    assert unfolded() == 0
+    # As if nothing had ever been folded: the same.
+    folded_figures = figures(course)
+    db.session.execute(update(AttemptAnswer).values(folded=False))
+    db.session.execute(delete(ItemTotal))
+    db.session.execute(delete(ChoiceTotal))
+    db.session.commit()
+    assert figures(course) == folded_figures
+
+
+def test_a_fold_leaves_alone_answers_another_fold_is_counting(quizzes, course, monkeypatch):
+    answer(quizzes, 0, 3)
+    real_update = statistics.update
+
+    def meanwhile(*args):  # another fold marks one answer between this one's reading and marking
+        db.session.execute(real_update(AttemptAnswer).where(AttemptAnswer.id == 1).values(folded=True))
+        return real_update(*args)
+
+    monkeypatch.setattr(statistics, "update", meanwhile)
+    assert not statistics._fold_chunk(course, 1)
+    db.session.expire_all()
+    assert unfolded() == 3 * 6 and db.session.scalar(select(func.count()).select_from(ItemTotal)) == 0
+
+
+def test_a_graded_attempt_now_and_then_folds_its_course(app, quizzes, course):
+    """About one attempt in STATISTICS_FOLD_EVERY queues the fold (run at once in the tests)."""
+    module, _final, learner = quizzes
+    app.config["STATISTICS_FOLD_EVERY"] = 1
+    questions = questions_of(module)
+    submit_quiz(
+        learner, module, {OPT_OUT: [1], TEXTES: [0]}, questions=[questions[OPT_OUT], questions[TEXTES]]
+    )
+    db.session.commit()
+    assert unfolded() == 0
+    totals = db.session.get(ItemTotal, (questions[OPT_OUT].id, course.version))
+    assert (totals.shown, totals.right) == (1, 1)
+    assert questions_by_key(course)[TEXTES].options[0].chosen == 1
+
+
+def test_the_answers_left_to_fold_are_read_through_their_index(app, course):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    query = select(AttemptAnswer.question_id).where(*statistics._unfolded(course, 1))
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(row[3] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "USING INDEX ix_attempt_answers_unfolded" in plan
