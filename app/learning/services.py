@@ -178,10 +178,16 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     db.session.flush()
     certificate = issue_certificate_if_complete(user, module.course) if passed else None
     _results_changed(user, module)
-    every = current_app.config["STATISTICS_FOLD_EVERY"]
-    if every and attempt.id % every == 0:  # about once in that many attempts, whichever course
-        jobs.enqueue(statistics.fold_answers, module.course_id)
     return attempt, certificate
+
+
+def fold_now_and_then(attempt: QuizAttempt, course_id: int) -> None:
+    """Once the attempt is committed, about one in STATISTICS_FOLD_EVERY (whichever course) has
+    its course's answers added to the item statistics' totals by a job. After the commit: a job
+    run at once commits, and must neither end nor undo the attempt's transaction."""
+    every = current_app.config["STATISTICS_FOLD_EVERY"]
+    if every and attempt.id % every == 0:
+        jobs.enqueue(statistics.fold_answers, course_id)
 
 
 def _results_changed(user: User, module: Module) -> None:

@@ -251,3 +251,19 @@ def test_the_class_table_counts_the_modules_not_the_final_test(client, learner, 
     final = db.session.scalar(select(Module).where(Module.is_final.is_(True)))
     with pytest.raises(schools.SchoolError):
         schools.assign(klass, pools, final, None, teacher)
+
+
+def test_a_graded_attempt_now_and_then_folds_its_course_into_the_statistics(app, client, learner, pools):
+    """About one attempt in STATISTICS_FOLD_EVERY queues the fold, after the attempt is committed
+    (the tests run the job at once): the attempt stays, its answers are in the totals."""
+    from app.learning.models import ItemTotal
+
+    app.config["STATISTICS_FOLD_EVERY"] = 1
+    response, questions = submit(client, QUIZ)
+    assert response.status_code == 200 and "/attempts/" in response.request.path
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+    assert db.session.scalar(select(func.count()).where(AttemptAnswer.folded.is_(False))) == 0
+    totals = db.session.scalars(select(ItemTotal)).all()
+    assert sorted(t.question_id for t in totals) == sorted(q.id for q in questions)
+    assert all((t.shown, t.right) == (1, 1) for t in totals)

@@ -186,7 +186,7 @@ def test_the_number_of_queries_does_not_grow_with_the_attempts(client, auth, peo
     many = statements_for_page()
     assert few == many
     # The user, the organisation, the membership, the draft and the course; the versions with
-    # answers, the modules, the questions, the two totals and the two GROUP BY of the answers not
-    # in them yet, the header's unread-notification count and its memberships, for the Workspace
-    # link (on SQLite, a BEGIN as well).
-    assert few <= 15
+    # answers, the modules, the questions, the two sums (totals and the answers not in them yet),
+    # the header's unread-notification count and its memberships, for the Workspace link (on
+    # SQLite, a BEGIN as well).
+    assert few <= 13
