@@ -84,7 +84,12 @@ class _BodyThenJobs:
         self.body, self.waiting = body, waiting
 
     def __iter__(self):
-        yield from self.body
+        empty = True
+        for chunk in self.body:
+            empty = empty and not chunk
+            yield chunk
+        if empty:
+            yield b""  # an empty body (a HEAD, a 204): the server sends the headers before the jobs run
         self._run()
 
     def close(self) -> None:
@@ -101,9 +106,13 @@ class _BodyThenJobs:
 
 
 def _run_inline(app, name: str, args: tuple) -> None:
-    """Run a job in this process, in an app context of its own."""
-    with app.app_context():
-        _call_logged(name, args)
+    """Run a job in this process, in an app context of its own; nothing is raised to the server,
+    which has sent the page already (not even an error closing the job's database session)."""
+    try:
+        with app.app_context():
+            _call_logged(name, args)
+    except Exception:
+        log.exception("Background job %s: its app context failed", name)
 
 
 def _call_logged(name: str, args: tuple) -> None:

@@ -140,6 +140,14 @@ def test_without_redis_the_job_runs_when_the_page_is_closed_unread(app):
     assert app.extensions["test_jobs"] == ["sent"]
 
 
+def test_without_redis_an_empty_page_is_sent_before_the_job_runs(app):
+    environ = page_that_queues(app)
+    environ["REQUEST_METHOD"] = "HEAD"  # no body: the server sends the headers on a first write
+    chunks = iter(app(environ, lambda status, headers: None))
+    assert next(chunks) == b"" and "test_jobs" not in app.extensions
+    assert list(chunks) == [] and app.extensions["test_jobs"] == ["sent"]
+
+
 def test_without_redis_a_failing_job_is_logged_not_raised(app, caplog):
     jobs.enqueue(fail, "boom")
     assert app.extensions["test_attempts"] == ["boom"]
