@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import and_, case, false, func, select, union, union_all, update
+from sqlalchemy import Integer, and_, any_, bindparam, case, false, func, select, union, union_all, update
+from sqlalchemy.dialects import postgresql
 
 from app.catalog.models import Course, Module, Question
 from app.extensions import db
@@ -229,6 +230,14 @@ def _count_choices(query, counts: dict[int, dict[int, int]]) -> None:
         options[choice] = options.get(choice, 0) + int(count)
 
 
+def _among(column, ids: list[int]):
+    """``column IN ids``; on PostgreSQL as one array parameter: a list of FOLD_CHUNK placeholders
+    took most of a chunk's time there (270 ms)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def fold_answers(course_id: int) -> None:
     """The job: add the course's answers not yet counted to its totals and mark them folded,
     FOLD_CHUNK at a time, each chunk in a transaction of its own (SQLite's lock is held briefly).
@@ -266,14 +275,14 @@ def _fold_chunk(course: Course, version: int) -> bool:
         return False
     marked = db.session.execute(
         update(a)
-        .where(a.id.in_(ids), a.folded == false())
+        .where(_among(a.id, ids), a.folded == false())
         .values(folded=True)
         .execution_options(synchronize_session=False)
     ).rowcount
     if marked != len(ids):  # another fold is counting some of them
         db.session.rollback()
         return False
-    sums = _summed(_sums_query(a.id.in_(ids)))
+    sums = _summed(_sums_query(_among(a.id, ids)))
     totals = {
         t.question_id: t
         for t in db.session.scalars(
@@ -291,7 +300,7 @@ def _fold_chunk(course: Course, version: int) -> bool:
     chosen: dict[int, dict[int, int]] = {}
     _count_choices(
         select(AnswerChoice.question_id, AnswerChoice.choice, func.count())
-        .where(AnswerChoice.answer_id.in_(ids))
+        .where(_among(AnswerChoice.answer_id, ids))
         .group_by(AnswerChoice.question_id, AnswerChoice.choice),
         chosen,
     )
