@@ -165,6 +165,24 @@ def export_data(user: User) -> dict:
                 select(LearningEvent).where(LearningEvent.user_id == user.id).order_by(LearningEvent.id)
             )
         ],
+        # Course packages the person uploaded, kept a week after their import (not the zip itself).
+        "package_imports": [
+            {
+                "organisation": organisation,
+                "file": i.filename,
+                "state": i.state,
+                "problems": i.problems,
+                "draft": i.draft_slug,
+                "uploaded_at": when(i.created_at),
+                "updated_at": when(i.updated_at),
+            }
+            for i, organisation in db.session.execute(
+                select(PackageImport, Organisation.name)
+                .join(Organisation, Organisation.id == PackageImport.organisation_id)
+                .where(PackageImport.user_id == user.id)
+                .order_by(PackageImport.id)
+            )
+        ],
         # At most one entry: none while the person kept the defaults.
         "notification_preferences": [
             {"turned_off": preferences.muted, "email_language": preferences.locale}

@@ -12,6 +12,7 @@ from app.learning.models import AttemptAnswer, ModuleProgress, QuizAttempt
 from app.notifications.models import NEW_ASSIGNMENT, Notification, NotificationPreferences
 from app.orgs import services as orgs
 from app.orgs.models import Membership
+from app.publishing.models import PackageImport
 from app.schools import services as schools
 from app.schools.models import Enrolment
 from tests.certificates.test_certificate_pages import complete
@@ -30,6 +31,7 @@ SECTIONS = {
     "notifications",
     "notification_preferences",
     "learning_record",  # app/record: the learning events, as xAPI statements
+    "package_imports",  # app/publishing/imports: course packages uploaded, kept a week
 }
 
 
@@ -50,6 +52,11 @@ def world(app, course, zoe, make_user):
     db.session.flush()
     school_class = schools.create_class(school, teacher, "Terminale B", "2026", "")
     db.session.add(Enrolment(class_id=school_class.id, user_id=zoe.id))
+    # A package she uploaded when she edited for the publisher (app.publishing.imports).
+    db.session.add(
+        PackageImport(organisation_id=publisher.id, user_id=zoe.id, filename="voix.zip", locale="fr",
+                      state="failed", problems=["Le nom court voix-et-ia est déjà utilisé."])
+    )  # fmt: skip
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(CertificatePDF)) == 1
     return certificate
@@ -127,6 +134,10 @@ def test_json_export_holds_every_section(client, auth, world, zoe):
          "since": data["memberships"][0]["since"]}
     ]  # fmt: skip
     assert [(k["class"], k["school"]) for k in data["classes"]] == [("Terminale B", "École de l’image")]
+    [upload] = data["package_imports"]
+    assert (upload["file"], upload["organisation"]) == ("voix.zip", "Éditions du Nord")
+    assert upload["state"] == "failed"
+    assert upload["problems"] == ["Le nom court voix-et-ia est déjà utilisé."] and upload["draft"] is None
 
 
 def test_json_export_of_a_new_account_is_empty_but_complete(client, auth, zoe):
@@ -142,7 +153,8 @@ def test_html_export_is_readable(client, auth, world):
     page = text_of(response)
     assert response.headers["Cache-Control"] == "no-store"
     for expected in ("Zoé Lefèvre", "zoe@example.org", "Terminale B", "École de l’image", "Éditions du Nord",
-                     world.code, world.course_title, "your answer"):  # fmt: skip
+                     world.code, world.course_title, "your answer", "voix.zip — Éditions du Nord",
+                     "not imported"):  # fmt: skip
         assert expected in page
 
 
