@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from app import jobs
 from app.accounts.models import User
@@ -91,7 +92,8 @@ def run_import(import_id: int) -> None:
 
     Ends with the import DONE (and its draft saved) or FAILED (and nothing else changed); a job
     run again after either does nothing. An unexpected error is logged and reported to the person
-    as a failure: the zip is kept no longer than the job.
+    as a failure: the zip is kept no longer than the job. A database error (busy, away) is raised
+    instead while the queue has tries left: it runs the job again, which starts over.
     """
     found = db.session.get(PackageImport, import_id)
     if found is None or found.finished or stale(found):
@@ -99,13 +101,29 @@ def run_import(import_id: int) -> None:
     with force_locale(found.locale):
         try:
             outcome = _import(found)
-        except Exception:
+        except Exception as error:
+            if isinstance(error, OperationalError) and _tried_again():
+                # The database was busy or away (locked, a serialisation failure, a lost
+                # connection): the queue runs the job again later; its page says it is running.
+                log.warning("Package import %s: database error, tried again later", import_id, exc_info=True)
+                db.session.rollback()
+                raise
             log.exception("Package import %s failed", import_id)
             outcome = [_("The import stopped on an unexpected error; nothing was changed. Try again later.")]
         if outcome is not None:  # the problems: nothing was saved
             db.session.rollback()
             _note(import_id, state=FAILED, problems=outcome, data=None)
         db.session.commit()
+
+
+def _tried_again() -> bool:
+    """Whether the queue will run this job again if it fails now (never without Redis)."""
+    if not current_app.config.get("REDIS_URL"):
+        return False
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job is not None and (job.retries_left or 0) > 0
 
 
 def _import(found: PackageImport) -> list[str] | None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from app.catalog.images import CourseImage
 from app.extensions import db
@@ -213,7 +214,8 @@ def test_finished_imports_are_forgotten_after_a_week(client, auth, publisher):
     assert len(left) == 1 and left[0].updated_at > utcnow() - timedelta(minutes=5)
 
 
-def test_with_a_queue_the_worker_imports_the_package(queued_app):
+def queued_editor(queued_app):
+    """A publisher's editor signed in on an app with a queue (tests.test_jobs.queued_app)."""
     from app.accounts.models import User
     from app.orgs import services as orgs
     from tests.conftest import PASSWORD
@@ -228,6 +230,11 @@ def test_with_a_queue_the_worker_imports_the_package(queued_app):
     db.session.commit()
     client = queued_app.test_client()
     client.post("/account/login", data={"email": editor.email, "password": PASSWORD})
+    return client
+
+
+def test_with_a_queue_the_worker_imports_the_package(queued_app):
+    client = queued_editor(queued_app)
     response = upload(client, with_images(valid_files()))
     assert response.status_code == 303  # queued: the page that follows it
     found = only_import()
@@ -236,6 +243,31 @@ def test_with_a_queue_the_worker_imports_the_package(queued_app):
     test_jobs.run_worker(queued_app)
     assert status(client, found.id)["state"] == DONE
     assert client.get(response.location).location.endswith(f"{WS}/voix-et-ia")
+
+
+@pytest.mark.parametrize("failures, state", [(1, DONE), (3, FAILED)])
+def test_a_database_error_is_tried_again_by_the_queue(queued_app, monkeypatch, failures, state):
+    """Busy or away, the database fails the job; the queue runs it again (two retries here), and
+    only when none is left does the person read that it failed."""
+    save_files, calls = services.save_files, []
+
+    def busy_then_free(*args):
+        calls.append(1)
+        if len(calls) <= failures:
+            raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+        return save_files(*args)
+
+    monkeypatch.setattr(services, "save_files", busy_then_free)
+    client = queued_editor(queued_app)
+    response = upload(client, with_images(valid_files()))
+    found = only_import()
+    db.session.commit()
+    test_jobs.run_worker(queued_app)
+    assert len(calls) == failures + (state == DONE) and status(client, found.id)["state"] == state
+    if state == FAILED:
+        assert "unexpected error" in text_of(client.get(response.location))
+    else:
+        assert client.get(response.location).location.endswith(f"{WS}/voix-et-ia")
 
 
 def test_an_import_whose_job_was_lost_says_so_and_is_cleared(client, auth, publisher, later):
