@@ -102,6 +102,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import limits
 
     limits.init_app(app)  # after the blueprints: it wraps the views marked @throttled
+    from app import page_cache
+
+    page_cache.init_app(app)
     cli.init_app(app)
     from app import jobs
 

@@ -101,6 +101,9 @@ def defaults(instance_path: str) -> dict:
         "JOBS_RETRY_INTERVALS": (30, 120, 600),  # seconds before each retry; then the job is failed
         "JOBS_TIMEOUT": 300,  # seconds a job may run before the worker stops it
         "JOBS_INLINE": None,  # without Redis: "after-response" (the default) or "now" (default in tests)
+        # The home page, the catalogue and course pages kept for visitors not signed in, this many
+        # seconds at most (app/page_cache.py; 0: rendered every time).
+        "PAGE_CACHE_SECONDS": 60,
         # Item statistics (app/learning/statistics.py): answers are added to the totals by a job
         # queued about once in this many quiz attempts (0: never; the page still adds them itself).
         "STATISTICS_FOLD_EVERY": 100,

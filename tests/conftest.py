@@ -89,6 +89,7 @@ def make_app(database_url: str, **overrides):
         g.pop("course_views", None)  # a page's courses as read in one language (app.catalog.editions)
         g.pop("_flask_babel", None)  # Flask-Babel's locale, chosen afresh by each request
         g.pop("form_action", None)
+        g.pop("csrf_token", None)  # Flask-WTF's signed token: each visitor's own (app.page_cache)
 
     return app
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app import nav
+from app import nav, page_cache
 from app.accounts.forms import PostForm
 from app.catalog import editions, listing
 from app.catalog.services import get_course_or_404, get_module_or_404, neighbours
@@ -48,6 +48,7 @@ def native_name(code: str) -> str:
 
 
 @bp.get("/")
+@page_cache.for_visitors
 def home():
     """Landing page: what Cadre is, and the courses whose facts were checked most recently."""
     mine = get_locale().language
@@ -60,6 +61,7 @@ def home():
 
 
 @bp.get("/courses")
+@page_cache.for_visitors
 def index():
     """The catalogue, a page at a time, searched by words of the title, summary, trades or
     publisher and filtered by language, level and publisher; with the learner's progress on each
@@ -87,6 +89,7 @@ def index():
 
 
 @bp.get("/courses/<slug>")
+@page_cache.for_visitors
 def course(slug: str):
     """A course: introduction, modules in order with their state, and its final test if any."""
     course = editions.present(get_course_or_404(slug))
