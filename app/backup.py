@@ -27,6 +27,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext
 from sqlalchemy.engine import URL
 
+from app import page_cache
 from app.cli_language import confirm, localised
 from app.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 
@@ -310,6 +311,7 @@ def restore_command(path: str, yes: bool) -> None:
         backup_sqlite(live, safety)
         click.echo(gettext("The current database was copied to %(path)s", path=safety))
     restore_sqlite(source, live)
+    page_cache.changed()  # with Redis, the running server's kept pages go too
     click.echo(gettext("Restored %(backup)s into %(live)s.", backup=source, live=live))
     if revision not in _script_directory().get_heads():
         click.echo(

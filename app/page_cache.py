@@ -54,6 +54,7 @@ class Store:
     def __init__(self):
         self.pages: OrderedDict[tuple, Page] = OrderedDict()
         self.generation = 0  # without Redis
+        self.redis_resting_until = 0.0  # time.monotonic()
         self.lock = threading.Lock()
 
     def get(self, key: tuple) -> Page | None:
@@ -115,6 +116,9 @@ def _key() -> tuple | None:
     return (request.host, request.full_path, str(get_locale()), choices)
 
 
+REDIS_RESTING = 5.0  # seconds without asking a Redis that did not answer: pages are rendered
+
+
 def _redis():
     url = current_app.config.get("REDIS_URL")
     if not url:
@@ -122,21 +126,31 @@ def _redis():
     clients = current_app.extensions.setdefault("page_cache_redis", {})
     if url not in clients:
         from redis import Redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        clients[url] = Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
+        # One try, briefly: a Redis away must not hold pages that do not need it.
+        clients[url] = Redis.from_url(
+            url, socket_connect_timeout=0.25, socket_timeout=0.25, retry=Retry(NoBackoff(), 0)
+        )
     return clients[url]
 
 
 def _generation() -> int | None:
     """The catalogue's generation; None when it cannot be known (Redis not answering)."""
     client = _redis()
+    store: Store = current_app.extensions["page_cache"]
     if client is None:
-        return current_app.extensions["page_cache"].generation
+        return store.generation
+    if store.redis_resting_until > time.monotonic():
+        return None
     from redis import RedisError
 
     try:
         return int(client.get(GENERATION_KEY) or 0)
     except RedisError:
+        store.redis_resting_until = time.monotonic() + REDIS_RESTING
+        current_app.logger.warning("Redis unreachable: catalogue pages rendered for every visitor")
         return None  # render: better slower than stale
 
 
@@ -161,8 +175,11 @@ def changed() -> None:
 
 
 def _shown(cls) -> bool:
+    from app.catalog.models import CourseLanguageChoice
     from app.orgs.models import Organisation
 
+    if issubclass(cls, CourseLanguageChoice):  # a signed-in reader's own choice, not on these pages
+        return False
     return cls.__module__.startswith(CATALOGUE_MODULES) or issubclass(cls, Organisation)
 
 
@@ -179,8 +196,13 @@ def _note_statement(state) -> None:
             state.session.info["catalogue_changed"] = True
 
 
+# Savepoints (begin_nested) commit and roll back too: only the outermost transaction counts. A
+# savepoint released is not yet in the database (pages rendered meanwhile would be kept under the
+# new generation), and one rolled back may follow writes the transaction still commits.
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return
     if session.info.pop("catalogue_changed", False):
         from flask import has_app_context
 
@@ -190,4 +212,5 @@ def _after_commit(session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session) -> None:
-    session.info.pop("catalogue_changed", None)
+    if not session.in_nested_transaction():
+        session.info.pop("catalogue_changed", None)

@@ -128,3 +128,36 @@ def test_with_redis_a_change_in_one_process_drops_the_pages_of_the_others(databa
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_only_the_outermost_commit_drops_the_pages(app, course):
+    """A savepoint released is not in the database yet; one rolled back may follow writes the
+    transaction still commits."""
+    store = app.extensions["page_cache"]
+    before = store.generation
+    course.title = "Voix et IA, revu"
+    with db.session.begin_nested():  # flushes the title first, then is released
+        pass
+    assert store.generation == before
+    savepoint = db.session.begin_nested()
+    course.summary = "Jamais enregistré"
+    db.session.flush()
+    savepoint.rollback()
+    assert store.generation == before
+    db.session.commit()  # the title is saved: now the pages go
+    assert store.generation == before + 1
+
+
+def test_without_an_answer_from_redis_pages_are_rendered_and_redis_left_alone_a_while(
+    database_url, course, caplog
+):
+    url = f"/courses/{course.slug}"
+    db.session.commit()
+    web = make_app(database_url, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    client = web.test_client()
+    with web.app_context():
+        for _ in range(3):
+            assert visit(client, url)[1]  # rendered each time: the generation cannot be known
+        db.session.remove()
+        db.engine.dispose()
+    assert caplog.text.count("Redis unreachable: catalogue pages rendered") == 1  # then it rests
