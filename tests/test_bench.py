@@ -35,9 +35,10 @@ SQL_BOUNDS = {
     "class_csv": 5,
 }
 RATIO_FLOORS = {
-    "home": 0.012,
-    "catalogue": 0.008,
-    "course": 0.015,
+    # Served to visitors from the page cache (app.page_cache): about 0.29 in `make bench`.
+    "home": 0.08,
+    "catalogue": 0.08,
+    "course": 0.08,
     "module": 0.012,
     "quiz": 0.006,
     "attempt": 0.006,
