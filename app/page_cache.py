@@ -98,9 +98,8 @@ def for_visitors(view):
             seconds = current_app.config["PAGE_CACHE_SECONDS"]
             token = g.get("csrf_token")  # Flask-WTF's for this request, if the page has a form
             html = response.get_data(as_text=True)
-            store.put(
-                key, Page(generation, time.monotonic() + seconds, html, token if token in html else None)
-            )
+            kept = token if token and token in html else None
+            store.put(key, Page(generation, time.monotonic() + seconds, html, kept))
         return response
 
     return wrapper

@@ -93,7 +93,7 @@ def quiz(slug: str, module_slug: str):
         answers = answers_from(form, draw.token, questions)
         attempt, certificate = services.submit_quiz(current_user, module, answers, questions)
         db.session.commit()
-        services.fold_now_and_then(attempt, course.id)
+        services.fold_now_and_then(attempt)
         _announce(certificate)
         return redirect(
             url_for("learning.attempt", slug=slug, module_slug=module_slug, attempt_id=attempt.id)

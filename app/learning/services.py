@@ -181,13 +181,13 @@ def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]]
     return attempt, certificate
 
 
-def fold_now_and_then(attempt: QuizAttempt, course_id: int) -> None:
+def fold_now_and_then(attempt: QuizAttempt) -> None:
     """Once the attempt is committed, about one in STATISTICS_FOLD_EVERY (whichever course) has
     its course's answers added to the item statistics' totals by a job. After the commit: a job
     run at once commits, and must neither end nor undo the attempt's transaction."""
     every = current_app.config["STATISTICS_FOLD_EVERY"]
-    if every and attempt.id % every == 0:
-        jobs.enqueue(statistics.fold_answers, course_id)
+    if every and attempt.id % every == 0:  # the id the result page's address reads anyway
+        jobs.enqueue(statistics.fold_answers, db.session.get(Module, attempt.module_id).course_id)
 
 
 def _results_changed(user: User, module: Module) -> None:
