@@ -4,7 +4,8 @@ import csv
 import io
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -133,8 +134,13 @@ def test_the_certificate_s_hours_match_the_record(client, auth, body, course, le
     assert "11 75 12345 75" in text
     assert "Claire Martin, Présidente" in text
     assert "Fait à : Paris" in text
-    first = (utcnow() - timedelta(days=3)).strftime("%d/%m/%Y")
-    assert f"qui s’est déroulée du {first} au {date.today().strftime('%d/%m/%Y')}" in text
+    # Days as the training body reads them, in its time zone (BABEL_DEFAULT_TIMEZONE), not the
+    # machine's: between 23:00 and midnight UTC, Paris is already on the next day.
+    first, last = (
+        (utcnow() - timedelta(days=days)).astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
+        for days in (3, 0)
+    )
+    assert f"qui s’est déroulée du {first} au {last}" in text
 
 
 def test_the_evidence_pack_holds_the_record_the_attempts_and_the_certificate(
