@@ -25,10 +25,13 @@ from dataclasses import dataclass
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.catalog.editions import SESSION_KEY as COURSE_LANGUAGES
+from app.catalog.models import CourseLanguageChoice
+from app.orgs.models import Organisation
 
 MAX_PAGES = 256  # per process: a search's every query string must not fill the memory
 # What a visitor's session may hold for a page to be kept for them: their form token, language and
@@ -90,8 +93,6 @@ def for_visitors(view):
         if page is not None and page.generation == generation and page.until > time.monotonic():
             if page.token is None:
                 return page.html
-            from flask_wtf.csrf import generate_csrf
-
             return page.html.replace(page.token, generate_csrf())
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200 and response.mimetype == "text/html" and not response.is_streamed:
@@ -174,9 +175,6 @@ def changed() -> None:
 
 
 def _shown(cls) -> bool:
-    from app.catalog.models import CourseLanguageChoice
-    from app.orgs.models import Organisation
-
     if issubclass(cls, CourseLanguageChoice):  # a signed-in reader's own choice, not on these pages
         return False
     return cls.__module__.startswith(CATALOGUE_MODULES) or issubclass(cls, Organisation)

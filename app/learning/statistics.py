@@ -294,9 +294,9 @@ def _fold_chunk(course: Course, version: int) -> bool:
         if row is None:
             db.session.add(ItemTotal(question_id=question_id, course_version=version, **more._asdict()))
             continue
-        for name in ("shown", "right", "n", "sx", "sy", "syy", "sxy"):
-            setattr(row, name, getattr(row, name) + getattr(more, name))
-        row.latest_attempt = max(row.latest_attempt, more.latest_attempt)
+        was = AnswerSums(*(getattr(row, name) for name in AnswerSums._fields))
+        for name, value in _added(was, more)._asdict().items():
+            setattr(row, name, value)
     chosen: dict[int, dict[int, int]] = {}
     _count_choices(
         select(AnswerChoice.question_id, AnswerChoice.choice, func.count())
