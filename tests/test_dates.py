@@ -1,0 +1,64 @@
+"""Dates as stored and as shown: SQLite's texts read back as UTC, and the templates' date filters
+(app/templating.py ``Dates``) giving what Flask-Babel's own formatting gives."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask_babel import force_locale, format_date, format_time
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeDecorator
+
+from app.models_base import UTCDateTime
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2026-12-04 03:55:30.123456",  # as SQLAlchemy writes it
+        "2026-12-04 03:55:30",  # CURRENT_TIMESTAMP
+        "2026-12-04 03:55:30.5",
+        "2026-12-04 03:55",
+        "2026-12-04T03:55:30",
+        "2026-12-04T03:55:30+02:00",  # an offset already
+        "2026-12-04",  # a date alone, which Python parses without a zone
+        None,
+    ],
+)
+def test_sqlite_texts_read_back_as_sqlalchemy_reads_them_in_utc(stored):
+    dialect = sqlite.dialect()
+    column = UTCDateTime().dialect_impl(dialect)
+    fast = column.result_processor(dialect, None)
+    general = TypeDecorator.result_processor(column, dialect, None)
+    assert fast(stored) == general(stored)
+    if stored is not None:
+        assert fast(stored).utcoffset() == general(stored).utcoffset()
+        assert fast(stored).tzinfo is not None
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_date_filters_read_as_flask_babel_formats(app, language):
+    """Every hour of a year (both changes of time included), on each side of midnight in Paris."""
+    filters = app.jinja_env.filters
+    with app.test_request_context(headers={"Accept-Language": language}):
+        for hour in range(0, 366 * 24, 5):
+            moment = datetime(2026, 1, 1, 0, 17, tzinfo=UTC) + timedelta(hours=hour)
+            local_day = moment.astimezone(PARIS).date()
+            assert filters["date"](moment) == format_date(local_day, "long")
+            assert filters["shortdate"](moment) == format_date(local_day, "short")
+            time_of_day = format_time(moment, "short")
+            assert filters["datetime"](moment) == f"{format_date(local_day, 'long')}, {time_of_day}"
+            assert filters["date"](moment.date()) == format_date(moment.date(), "long")
+        assert filters["date"](None) == filters["datetime"](None) == filters["shortdate"](None) == ""
+        # Half past midnight in Paris on the 4th is still the 3rd in UTC.
+        late = datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
+        expected = {"fr": "4 décembre 2026, 00:30", "en": "December 4, 2026, 12:30\u202fAM"}
+        assert filters["datetime"](late) == expected[language]
+        # A mail in its recipient's language, sent from this request: the filters follow.
+        other = "en" if language == "fr" else "fr"
+        with force_locale(other):
+            assert filters["date"](date(2026, 12, 18)) == format_date(date(2026, 12, 18), "long")
+        in_language = {"fr": "18 décembre 2026", "en": "December 18, 2026"}[language]
+        assert filters["date"](date(2026, 12, 18)) == in_language
