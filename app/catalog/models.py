@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Date,
@@ -122,6 +123,35 @@ class Course(db.Model):
 def _fold_for_listing(mapper, connection, course: Course) -> None:
     course.sort_title = sort_key(course.title)
     course.search_text = fold(" ".join((course.title, course.summary, course.audience, course.publisher)))
+
+
+# The catalogue's search on SQLite: a full-text (FTS5) table of each course's folded texts, row id
+# = course id, kept by triggers so that every write counts, through the ORM or not. The migration
+# (d4a7c9e1b250) makes it; so do these statements when ``create_all`` makes ``courses`` (tests).
+# Rebuilding ``courses`` (Alembic's batch mode on SQLite copies, drops and renames it) drops the
+# triggers: such a migration must run these again (tests/test_security_and_schema.py checks).
+SEARCH_TABLE = "course_search"
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS course_search USING fts5(search_text, tokenize = 'ascii')",
+    "CREATE TRIGGER IF NOT EXISTS course_search_insert AFTER INSERT ON courses BEGIN"
+    " INSERT OR REPLACE INTO course_search (rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS course_search_update AFTER UPDATE OF id, search_text ON courses BEGIN"
+    " DELETE FROM course_search WHERE rowid = old.id;"
+    " INSERT INTO course_search (rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS course_search_delete AFTER DELETE ON courses BEGIN"
+    " DELETE FROM course_search WHERE rowid = old.id; END",
+)
+for _statement in SQLITE_SEARCH_DDL:
+    event.listen(Course.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+event.listen(
+    Course.__table__, "after_drop", DDL("DROP TABLE IF EXISTS course_search").execute_if(dialect="sqlite")
+)
+
+
+def compared_with_models(name: str | None, type_: str, parent_names) -> bool:
+    """Alembic's ``include_name``: whether its comparison of the models with the database looks
+    at this table. Not at the search table and FTS5's own tables behind it, which no model is."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
 
 
 # Courses that are not an edition of another: the ones listings, pickers and counts show.

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text, update
 
 from app.catalog import listing
 from app.catalog.models import Course
@@ -178,30 +178,61 @@ def test_catalogue_and_home_do_the_same_queries_at_any_size(client, course, make
     assert max(small.values()) <= (11 if signed_in else 5), small
 
 
-def test_the_search_uses_the_full_text_index_on_postgresql(app, course):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
+def test_the_search_uses_the_full_text_index(app, course):
     add_courses(50)
+    postgresql = db.engine.dialect.name == "postgresql"
     # The page's ids for a search, as the catalogue runs it.
-    shape = listing._Shape(True, language=False, level=False, publisher=False, words=1, newest=False)
+    shape = listing._Shape(postgresql, language=False, level=False, publisher=False, words=1, newest=False)
     values = {
         "orgs": [],
         "listed_in": "en",
         "interface": "en",
         "tsquery": "comediens:*",
+        "fts": '"comediens"*',
         "offset": 0,
         "limit": 24,
     }
-    query = (
-        listing._statements(shape)[1]
-        .params(**values)
-        .compile(db.engine, compile_kwargs={"literal_binds": True, "render_postcompile": True})
+    query = listing._statements(shape)[1]
+    assert [row.id for row in db.session.execute(query, values)] == [course.id]
+    compiled = query.params(**values).compile(
+        db.engine, compile_kwargs={"literal_binds": True, "render_postcompile": True}
     )
-    # On a table this small the planner may rightly prefer a scan; without one, the index serves.
-    db.session.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = "\n".join(db.session.scalars(text(f"EXPLAIN {query}")))
-    assert "ix_courses_search" in plan, plan
+    if postgresql:
+        # On a table this small the planner may rightly prefer a scan; without one, the index serves.
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
+        assert "ix_courses_search" in plan, plan
+    else:
+        plan = "\n".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "SCAN course_search VIRTUAL TABLE INDEX" in plan, plan
     db.session.rollback()
+
+
+def test_the_sqlite_search_table_follows_every_write(app, course):
+    """Triggers keep SQLite's full-text table in step with the courses, however they are written."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+
+    def found(word: str) -> set[int]:
+        query = text("SELECT rowid FROM course_search WHERE course_search MATCH :q")
+        return set(db.session.scalars(query, {"q": f'"{word}"*'}))
+
+    add_courses(2)
+    generated = set(db.session.scalars(select(Course.id).where(Course.slug.like("genere-%"))))
+    assert found("genere") == generated and found("voix") == {course.id}
+    course.title = "Éthique du doublage"  # through the ORM
+    db.session.commit()
+    assert found("ethique") == {course.id}
+    indexed = text("SELECT search_text FROM course_search WHERE rowid = :id")
+    assert db.session.scalar(indexed, {"id": course.id}) == course.search_text
+    db.session.execute(update(Course).where(Course.id.in_(generated)).values(search_text="tout autre"))
+    db.session.commit()  # a bulk statement, as a migration or a script would write
+    assert found("genere") == set() and found("autre") == generated
+    db.session.execute(delete(Course).where(Course.id.in_(generated)))
+    db.session.commit()
+    assert found("autre") == set()
+    count = "SELECT (SELECT count(*) FROM courses), (SELECT count(*) FROM course_search)"
+    assert db.session.execute(text(count)).one() == (1, 1)
 
 
 def test_a_course_read_in_another_language_stays_counted_under_its_heading(client, course, make_user, auth):
