@@ -40,6 +40,7 @@ PAGES = [
     ("home", None),
     ("catalogue", None),
     ("course", None),
+    ("search", "learner"),  # the catalogue searched, signed in: not from the visitors' page cache
     ("module", "learner"),
     ("quiz", "learner"),
     ("attempt", "learner"),

@@ -400,6 +400,7 @@ def signed_in_learner(db, rng, school: dict) -> dict:
 
     from app.accounts.models import User
     from app.catalog.models import Course
+    from app.catalog.search import terms
     from app.learning import services
     from app.learning.models import ModuleProgress, QuizAttempt
 
@@ -445,12 +446,16 @@ def signed_in_learner(db, rng, school: dict) -> dict:
         .order_by(QuizAttempt.id.desc())
     )
     module = first.modules[0]
+    # A word of the first course's title: it is in each of its generated copies too, so the
+    # search matches more courses as the catalogue grows (the listing still shows one page).
+    word = max(terms(first.title), key=len)
     log(f"signed-in learner's history in {time.monotonic() - tick:.1f} s")
     return {
         "pages": {
             "home": "/",
             "catalogue": "/courses",
             "course": f"/courses/{first.slug}",
+            "search": f"/courses?q={word}",
             "module": f"/courses/{first.slug}/{module.slug}",
             "quiz": f"/courses/{first.slug}/{quiz_module.slug}/quiz",
             "attempt": f"/courses/{first.slug}/{quiz_module.slug}/attempts/{attempt.id}",

@@ -27,6 +27,7 @@ SQL_BOUNDS = {
     "home": 4,
     "catalogue": 5,
     "course": 4,
+    "search": 11,
     "module": 9,
     "quiz": 10,
     "attempt": 13,
@@ -39,6 +40,7 @@ RATIO_FLOORS = {
     "home": 0.08,
     "catalogue": 0.08,
     "course": 0.08,
+    "search": 0.008,  # signed in, so rendered: about 0.025
     "module": 0.012,
     "quiz": 0.006,
     "attempt": 0.006,
