@@ -90,10 +90,11 @@ def queue(found: PackageImport) -> None:
 def run_import(import_id: int) -> None:
     """The job: read the package, encode its images, check it and save it as a draft.
 
-    Ends with the import DONE (and its draft saved) or FAILED (and nothing else changed); a job
-    run again after either does nothing. An unexpected error is logged and reported to the person
-    as a failure: the zip is kept no longer than the job. A database error (busy, away) is raised
-    instead while the queue has tries left: it runs the job again, which starts over.
+    Ends with the import DONE (and its draft saved) or FAILED (and nothing else changed), once: a
+    job run again after either, or alongside another run of it, changes nothing of a finished
+    one. An unexpected error is logged and reported to the person as a failure: the zip is kept
+    no longer than the job. A database error (busy, away) is raised instead while the queue has
+    tries left: it runs the job again, which starts over.
     """
     found = db.session.get(PackageImport, import_id)
     if found is None or found.finished or stale(found):
@@ -134,7 +135,8 @@ def _import(found: PackageImport) -> list[str] | None:
     data = found.data
     if org is None or user is None or data is None:
         return [_("This import can no longer be run: upload the package again.")]
-    _note(import_id, state=RUNNING, step=READING, done=0, total=0)
+    if _note(import_id, state=RUNNING, step=READING, done=0, total=0) != 1:  # finished or deleted since read
+        return [_("This import can no longer be run: upload the package again.")]
     db.session.commit()
     limits = package_limits()
     try:
@@ -183,10 +185,11 @@ def _step(import_id: int, step: str, done: int, total: int) -> None:
 
 
 def _note(import_id: int, **values) -> int:
-    """Change the import's row; how many rows changed (0 if it was deleted meanwhile)."""
+    """Change the import's row if it is not finished; how many rows changed (0 if it was deleted
+    or finished meanwhile: by another run of its job, which then is the one that counts)."""
     return db.session.execute(
         update(PackageImport)
-        .where(PackageImport.id == import_id)
+        .where(PackageImport.id == import_id, PackageImport.state.in_((QUEUED, RUNNING)))
         .values(updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from app.catalog.images import CourseImage
@@ -316,6 +316,44 @@ def test_a_job_run_after_the_uploader_lost_their_role_saves_nothing(client, auth
     response.close()
     found = only_import()
     assert found.state == FAILED and "no longer edit" in found.problems[0]
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+
+
+def test_two_runs_of_one_import_at_once_finish_it_once(client, auth, publisher, later, monkeypatch):
+    """A run that read the import just before another run of its job finished it (a queue that
+    delivers a job twice) neither runs it again nor turns the other's outcome into a failure."""
+    as_(auth, publisher[2], "editor")
+    response = upload(client, with_images(valid_files()))
+    found = only_import()
+    checked = imports.stale
+
+    def the_other_run_finishes_it_now(one):
+        monkeypatch.setattr(imports, "stale", checked)
+        imports.run_import(one.id)  # the other run, from start to end
+        return checked(one)
+
+    monkeypatch.setattr(imports, "stale", the_other_run_finishes_it_now)  # after this run's read
+    db.session.commit()
+    response.close()
+    found = only_import()
+    assert found.state == DONE and not found.problems and found.draft_slug == "voix-et-ia"
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 1
+    assert db.session.scalar(select(func.count(CourseImage.sha256))) == 2
+
+
+def test_a_run_that_finds_its_import_finished_since_it_read_it_stops(client, auth, publisher, later):
+    as_(auth, publisher[2], "editor")
+    upload(client, valid_files())  # its job never runs: the response is not closed
+    found = only_import()
+    assert found.data is not None and found.state == QUEUED  # what the run has read
+    db.session.expunge(found)  # this run's copy of the row, as read
+    failed = {"state": FAILED, "problems": ["Stopped by another run."], "data": None}
+    db.session.execute(update(PackageImport).where(PackageImport.id == found.id).values(**failed))
+    db.session.commit()  # another run has finished it
+    assert imports._import(found) == ["This import can no longer be run: upload the package again."]
+    db.session.rollback()
+    found = only_import()
+    assert found.state == FAILED and found.problems == ["Stopped by another run."]
     assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
 
 
