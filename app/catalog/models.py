@@ -137,7 +137,7 @@ SQLITE_SEARCH_DDL = (
     " INSERT OR REPLACE INTO course_search (rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER IF NOT EXISTS course_search_update AFTER UPDATE OF id, search_text ON courses BEGIN"
     " DELETE FROM course_search WHERE rowid = old.id;"
-    " INSERT INTO course_search (rowid, search_text) VALUES (new.id, new.search_text); END",
+    " INSERT OR REPLACE INTO course_search (rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER IF NOT EXISTS course_search_delete AFTER DELETE ON courses BEGIN"
     " DELETE FROM course_search WHERE rowid = old.id; END",
 )
@@ -148,10 +148,16 @@ event.listen(
 )
 
 
+# The search table and the tables FTS5 keeps behind it.
+SEARCH_TABLES = {SEARCH_TABLE} | {
+    f"{SEARCH_TABLE}_{part}" for part in ("data", "idx", "content", "docsize", "config")
+}
+
+
 def compared_with_models(name: str | None, type_: str, parent_names) -> bool:
     """Alembic's ``include_name``: whether its comparison of the models with the database looks
-    at this table. Not at the search table and FTS5's own tables behind it, which no model is."""
-    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
+    at this table. Not at the search tables, which no model describes."""
+    return not (type_ == "table" and name in SEARCH_TABLES)
 
 
 # Courses that are not an edition of another: the ones listings, pickers and counts show.

@@ -23,7 +23,7 @@ STATEMENTS = (
     " INSERT OR REPLACE INTO course_search (rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER IF NOT EXISTS course_search_update AFTER UPDATE OF id, search_text ON courses BEGIN"
     " DELETE FROM course_search WHERE rowid = old.id;"
-    " INSERT INTO course_search (rowid, search_text) VALUES (new.id, new.search_text); END",
+    " INSERT OR REPLACE INTO course_search (rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER IF NOT EXISTS course_search_delete AFTER DELETE ON courses BEGIN"
     " DELETE FROM course_search WHERE rowid = old.id; END",
 )
@@ -34,6 +34,7 @@ def upgrade():
         return
     for statement in STATEMENTS:
         op.execute(statement)
+    op.execute("DELETE FROM course_search")  # whatever a schema made otherwise holds: filled afresh
     op.execute("INSERT INTO course_search (rowid, search_text) SELECT id, search_text FROM courses")
 
 
