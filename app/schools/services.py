@@ -4,6 +4,7 @@ Progress here is read from the same ModuleProgress rows the learner's dashboard 
 is done when its ``completed_at`` is set, a course when every live module is.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
 from app.catalog.models import Course, Module
@@ -216,11 +217,11 @@ def assignments(class_ids: Iterable[int]) -> list[Assignment]:
     return sorted(rows, key=_due_first)
 
 
-def _due_first(item: Assignment):
+def _due_first(item: "Assignment | TableItem"):
     return (item.due_at or datetime.max.replace(tzinfo=UTC), item.id)
 
 
-def item_title(item: Assignment) -> str:
+def item_title(item: "Assignment | TableItem") -> str:
     """ "Course" or "Course — 2. Module", as the class table and the export name an item."""
     if item.module is None:
         return item.course.title
@@ -275,6 +276,21 @@ def progress_cells(user_ids: Iterable[int], items: list[Assignment]) -> dict[tup
     return _cells(user_ids, items, covered)
 
 
+# The learners' progress on the modules the cells cover (built once, as statements built per call
+# cost SQLAlchemy a good part of what SQLite takes to run them).
+_PROGRESS = select(
+    ModuleProgress.user_id,
+    ModuleProgress.module_id,
+    ModuleProgress.completed_at,
+    ModuleProgress.best_score,
+    ModuleProgress.attempts,
+    ModuleProgress.last_activity_at,
+).where(
+    ModuleProgress.user_id.in_(bindparam("users", expanding=True)),
+    ModuleProgress.module_id.in_(bindparam("modules", expanding=True)),
+)
+
+
 def _cells(
     user_ids: Iterable[int], items: list[Assignment], covered: dict[int, list[int]]
 ) -> dict[tuple[int, int], Cell]:
@@ -296,19 +312,12 @@ def _cells(
     # last activity, last completion], for the items of several modules
     sums: dict[tuple[int, int], list] = {}
     if user_ids and (single or several):
-        for user_id, module_id, completed_at, best_score, attempts, last_activity in db.session.execute(
-            select(
-                ModuleProgress.user_id,
-                ModuleProgress.module_id,
-                ModuleProgress.completed_at,
-                ModuleProgress.best_score,
-                ModuleProgress.attempts,
-                ModuleProgress.last_activity_at,
-            ).where(
-                ModuleProgress.user_id.in_(user_ids),
-                ModuleProgress.module_id.in_(single.keys() | several.keys()),
-            )
-        ):
+        # As plain rows through the session's connection: the ORM's handling of a thousand rows of
+        # plain columns cost as much as SQLite's reading them.
+        progress = db.session.connection().execute(
+            _PROGRESS, {"users": user_ids, "modules": list(single.keys() | several.keys())}
+        )
+        for user_id, module_id, completed_at, best_score, attempts, last_activity in progress.all():
             if module_id in single:  # the item is this one module: its cell is this row
                 done = int(completed_at is not None)
                 cell = Cell(done, 1, best_score, attempts, last_activity, completed_at)
@@ -346,6 +355,28 @@ def _cells(
     return cells
 
 
+class ItemCourse(NamedTuple):
+    title: str
+    language: str
+
+
+class ItemModule(NamedTuple):
+    position: int
+    title: str
+    retired: bool
+
+
+class TableItem(NamedTuple):
+    """An assignment as the class table and its export show it (``item_title``, the language, the
+    due date): read as plain rows, since thirty assignments with their course and module made
+    as ORM objects cost more than the rest of the page's queries together."""
+
+    id: int
+    due_at: datetime | None
+    course: ItemCourse
+    module: ItemModule | None  # None: the whole course
+
+
 @dataclass
 class StudentRow:
     student: User
@@ -357,7 +388,7 @@ class StudentRow:
 
 @dataclass
 class ClassTable:
-    items: list[Assignment]
+    items: list[TableItem]
     rows: list[StudentRow]
     done_per_item: list[int] = field(default_factory=list)
 
@@ -414,35 +445,50 @@ def class_and_students(class_id: int) -> tuple[SchoolClass | None, list[User]]:
     return found[0][0], [person for _class, person in found if person is not None]
 
 
-def _items_and_modules(class_id: int) -> tuple[list[Assignment], dict[int, list[int]]]:
-    """The class's assignments as ``assignments`` orders them, and the ids of the live modules
-    each covers, as ``item_modules`` finds them, in one query."""
+@functools.cache
+def _items_statement():
+    """The statement of ``_items_and_modules``, built once (building it cost more than running it)."""
+    own, covering = aliased(Module, name="own"), aliased(Module, name="covering")
     covers = or_(
-        Module.id == Assignment.module_id,
+        covering.id == Assignment.module_id,
         and_(
             Assignment.module_id.is_(None),
-            Module.course_id == Assignment.course_id,
-            Module.is_final.is_(False),
+            covering.course_id == Assignment.course_id,
+            covering.is_final.is_(False),
         ),
     )
-    items: dict[int, Assignment] = {}
-    covered: dict[int, list[int]] = {}
-    for item, module_id in db.session.execute(
-        select(Assignment, Module.id)
-        .options(
-            # What the class table and its export show of them (``item_title``, the language).
-            joinedload(Assignment.course).load_only(Course.title, Course.language),
-            joinedload(Assignment.module).load_only(Module.position, Module.title, Module.retired),
+    return (
+        select(
+            Assignment.id,
+            Assignment.due_at,
+            Course.title,
+            Course.language,
+            own.position,
+            own.title,
+            own.retired,
+            covering.id,
         )
-        .outerjoin(Module, and_(covers, Module.retired.is_(False)))
-        .where(Assignment.class_id == class_id)
-        .order_by(Assignment.id, Module.position)
-    ):
-        if item.id not in items:
-            items[item.id] = item
-            covered[item.id] = []
+        .join(Course, Course.id == Assignment.course_id)
+        .outerjoin(own, own.id == Assignment.module_id)
+        .outerjoin(covering, and_(covers, covering.retired.is_(False)))
+        .where(Assignment.class_id == bindparam("class_id"))
+        .order_by(Assignment.id, covering.position)
+    )
+
+
+def _items_and_modules(class_id: int) -> tuple[list[TableItem], dict[int, list[int]]]:
+    """The class's assignments as ``assignments`` orders them, and the ids of the live modules
+    each covers, as ``item_modules`` finds them, in one query."""
+    items: dict[int, TableItem] = {}
+    covered: dict[int, list[int]] = {}
+    for row in db.session.execute(_items_statement(), {"class_id": class_id}):
+        item_id, due_at, title, language, position, module_title, retired, module_id = row
+        if item_id not in items:
+            module = None if position is None else ItemModule(position, module_title, retired)
+            items[item_id] = TableItem(item_id, due_at, ItemCourse(title, language), module)
+            covered[item_id] = []
         if module_id is not None:
-            covered[item.id].append(module_id)
+            covered[item_id].append(module_id)
     return sorted(items.values(), key=_due_first), covered
 
 
