@@ -562,7 +562,7 @@ def student(class_id: int, user_id: int):
         abort(404)
     items = services.assignments([school_class.id])
     cells = services.progress_cells([person.id], items)
-    covered = {m.id for modules in services.item_modules(items).values() for m in modules}
+    covered = {module_id for ids in services.item_modules(items).values() for module_id in ids}
     attempts = (
         list(
             db.session.scalars(

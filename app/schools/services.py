@@ -210,7 +210,16 @@ def assignments(class_ids: Iterable[int]) -> list[Assignment]:
         return []
     rows = db.session.scalars(
         select(Assignment)
-        .options(joinedload(Assignment.course), joinedload(Assignment.module))
+        .options(
+            # What the pages and mails show of them (``item_title``, links, the language, who may
+            # open the course): not the course's introduction nor the module's text.
+            joinedload(Assignment.course).load_only(
+                Course.slug, Course.title, Course.language, Course.visibility, Course.organisation_id
+            ),
+            joinedload(Assignment.module).load_only(
+                Module.slug, Module.position, Module.title, Module.retired
+            ),
+        )
         .where(Assignment.class_id.in_(class_ids))
         .order_by(Assignment.created_at, Assignment.id)
     )
@@ -250,29 +259,30 @@ class Cell(NamedTuple):
         return self.attempts > 0 or self.last_activity is not None
 
 
-def item_modules(items: list[Assignment]) -> dict[int, list[Module]]:
-    """The live modules each assignment covers, keyed by assignment id, in one query."""
+def item_modules(items: list[Assignment]) -> dict[int, list[int]]:
+    """The ids of the live modules each assignment covers, in order, keyed by assignment id, in one
+    query (ids only: the modules' rows hold their whole rendered text)."""
     course_ids = {a.course_id for a in items if a.module_id is None}
-    by_course: dict[int, list[Module]] = defaultdict(list)
+    by_course: dict[int, list[int]] = defaultdict(list)
     if course_ids:
-        for module in db.session.scalars(
-            select(Module)
+        for module_id, course_id in db.session.execute(
+            select(Module.id, Module.course_id)
             .where(Module.course_id.in_(course_ids), Module.retired.is_(False), Module.is_final.is_(False))
             .order_by(Module.position)
         ):
-            by_course[module.course_id].append(module)
+            by_course[course_id].append(module_id)
     covered = {}
     for a in items:
         if a.module_id is None:
             covered[a.id] = by_course[a.course_id]
         else:
-            covered[a.id] = [a.module] if a.module is not None and not a.module.retired else []
+            covered[a.id] = [a.module_id] if a.module is not None and not a.module.retired else []
     return covered
 
 
 def progress_cells(user_ids: Iterable[int], items: list[Assignment]) -> dict[tuple[int, int], Cell]:
     """Every learner × item cell in two queries, whatever the size of the class."""
-    covered = {item_id: [m.id for m in modules] for item_id, modules in item_modules(items).items()}
+    covered = item_modules(items)
     return _cells(user_ids, items, covered)
 
 
