@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import parse_pattern
-from flask import g
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -27,19 +26,25 @@ def duration(minutes: int) -> str:
     return f"{hours}\u00a0h\u00a0{rest:02d}" if rest else f"{hours}\u00a0h"
 
 
+MAX_KEPT_TEXTS = 10_000  # dates kept written, per language and time zone (emptied when full)
+
+
 class Dates:
     """Days and times as the reader reads them, as Flask-Babel's ``format_date`` and
     ``format_time`` give them: in their language's formats (Babel's ``short``, ``long``…), a
     moment first put in their time zone.
 
-    Each format's pattern is found once: Flask-Babel looks up the locale, the zone and the pattern
-    on every call, several times the cost of applying it (a class table formats a hundred dates).
+    One per language and time zone, kept by the process (``dates()``): each format's pattern is
+    found once, and each date written once and kept (a few thousand at most). Flask-Babel looks
+    up the locale, the zone and the pattern on every call, several times the cost of applying
+    it, and a class table or a dashboard writes the same dates on every visit.
     """
 
     def __init__(self, locale, zone):
         self.locale, self.zone_name = locale, str(zone)
         self.zone = ZoneInfo(self.zone_name)  # the same zone as pytz's, several times faster
         self._patterns: dict[tuple[str, str], object] = {}
+        self._texts: dict[tuple, str] = {}
 
     def _pattern(self, kind: str, width: str):
         found = self._patterns.get((kind, width))
@@ -48,37 +53,56 @@ class Dates:
             found = self._patterns[(kind, width)] = parse_pattern(formats[width])
         return found
 
+    def _keep(self, key: tuple, text: str) -> str:
+        if len(self._texts) >= MAX_KEPT_TEXTS:
+            self._texts.clear()
+        self._texts[key] = text
+        return text
+
     def local(self, moment: datetime) -> datetime:
         """``moment`` in the reader's zone (a moment without one is UTC, as the database keeps it)."""
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(self.zone)
 
     def day(self, value: date | datetime, width: str = "long") -> str:
         """« 18 décembre 2026 » (long), « 18/12/2026 » (short): a moment's day in the reader's zone."""
-        if isinstance(value, datetime):
-            value = self.local(value).date()
-        return self._pattern("date", width).apply(value, self.locale)
+        key = ("day", width, value)
+        text = self._texts.get(key)
+        if text is None:
+            day = self.local(value).date() if isinstance(value, datetime) else value
+            text = self._keep(key, self._pattern("date", width).apply(day, self.locale))
+        return text
 
     def time(self, moment: datetime, width: str = "short") -> str:
         """« 18:00 » / "6:00 PM": a moment's time of day in the reader's zone."""
-        return self._pattern("time", width).apply(self.local(moment), self.locale)
+        key = ("time", width, moment)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._keep(key, self._pattern("time", width).apply(self.local(moment), self.locale))
+        return text
 
     def moment(self, moment: datetime) -> str:
         """« 18 décembre 2026, 18:00 » / "18 December 2026, 6:00 PM"."""
-        local = self.local(moment)
-        return f"{self.day(local.date())}, {self._pattern('time', 'short').apply(local, self.locale)}"
+        key = ("moment", moment)
+        text = self._texts.get(key)
+        if text is None:
+            local = self.local(moment)
+            time = self._pattern("time", "short").apply(local, self.locale)
+            text = self._keep(key, f"{self.day(local.date())}, {time}")
+        return text
+
+
+_DATES: dict[tuple[str, str], Dates] = {}
 
 
 def dates() -> Dates:
-    """The reader's ``Dates``, made once per request (and again if the language or zone changes
-    within it, as ``force_locale`` does for a mail in its recipient's language)."""
+    """The reader's ``Dates``: for the language and time zone of the moment (``force_locale``
+    gives a mail its recipient's language), shared by every request in them."""
     locale, zone = get_locale(), get_timezone()
-    kept = g.get("_cadre_dates") if g else None
-    if kept is not None and kept.locale is locale and kept.zone_name == str(zone):
-        return kept
-    made = Dates(locale, zone)
-    if g:
-        g._cadre_dates = made
-    return made
+    key = (str(locale), str(zone))
+    found = _DATES.get(key)
+    if found is None:
+        found = _DATES[key] = Dates(locale, zone)
+    return found
 
 
 def hidden_fields(form) -> Markup:

@@ -62,3 +62,18 @@ def test_the_date_filters_read_as_flask_babel_formats(app, language):
             assert filters["date"](date(2026, 12, 18)) == format_date(date(2026, 12, 18), "long")
         in_language = {"fr": "18 décembre 2026", "en": "December 18, 2026"}[language]
         assert filters["date"](date(2026, 12, 18)) == in_language
+
+
+def test_written_dates_are_kept_within_a_bound(app, monkeypatch):
+    from app import templating
+
+    monkeypatch.setattr(templating, "MAX_KEPT_TEXTS", 3)
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        written = templating.dates()
+        written._texts.clear()  # what earlier tests had written
+        days = [date(2026, 12, day) for day in range(1, 11)]
+        assert [written.day(day) for day in days] == [format_date(day, "long") for day in days]
+        assert len(written._texts) <= 3
+        assert templating.dates() is written  # one per language and zone, shared by requests
+        with force_locale("en"):
+            assert templating.dates() is not written and templating.dates().day(days[0]) == "December 1, 2026"

@@ -7,7 +7,7 @@ other members and 404 to outsiders.
 """
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -294,8 +294,6 @@ def class_view(class_id: int):
         student_url=_UrlPattern("schools.student", "user_id", class_id=school_class.id),
         unassign_url=_UrlPattern("schools.unassign", "assignment_id", class_id=school_class.id),
         row_cells=text.row,
-        day=text.day,
-        moment=text.moment,
     )
 
 
@@ -329,15 +327,22 @@ class _UrlPattern:
         return f"{self.prefix}{int(value)}{self.suffix}"
 
 
+# Class table cells as written, per language, kept by the process: a cell's text depends only on
+# its language and its values (the macros translate and format, nothing else), and most cells of
+# a class are the same from one visit to the next. Emptied when it holds too many (a few MB).
+_KEPT_CELLS: dict[str, dict[tuple, str]] = {}
+MAX_KEPT_CELLS = 20_000
+
+
 class _TableText:
-    """The class table's text, each distinct value rendered once per request, not once per cell.
+    """The class table's text, each distinct value rendered once, not once per cell.
 
     A 40 × 30 class has 1,200 cells: rendering each through the macros of schools/_cell.html
     cost two macro calls, up to three translations and a Babel date in the person's time zone,
     per cell. Here those same macros (the student page calls them directly) render each distinct
-    summary, score, number of attempts and day once, and each distinct cell is put together
-    once; a cell is then a dictionary look-up. Dates are those of the ``shortdate`` and
-    ``datetime`` filters (app/templating.py ``Dates``), each distinct one formatted once.
+    summary, score, number of attempts and day once per request, and each distinct cell is put
+    together once per process and language (``_KEPT_CELLS``); a cell is then a dictionary
+    look-up. Days are those of the ``shortdate`` filter (app/templating.py ``Dates``).
     """
 
     def __init__(self):
@@ -346,14 +351,13 @@ class _TableText:
         self._attempts, self._day = macros.cell_attempts, macros.cell_day
         self._dates = templating.dates()
         self._zone = self._dates.zone
-        self._cells: dict[tuple, str] = {}
+        self._cells = _KEPT_CELLS.setdefault(str(self._dates.locale), {})
+        if len(self._cells) > MAX_KEPT_CELLS:
+            self._cells.clear()
         self._summaries: dict[tuple, Markup] = {}
         self._scores: dict[int | None, Markup] = {None: Markup()}
         self._attempt_counts: dict[int, Markup] = {}
-        self._days: dict[date, str] = {}
         self._day_details: dict[str | None, Markup] = {None: Markup()}
-        self._long_days: dict[date, str] = {}
-        self._times: dict[tuple, str] = {}
 
     def row(self, row: services.StudentRow) -> Markup:
         """The row's cells, each ``<td>`` holding ``cell_summary(cell)<br><small>cell_details(cell)
@@ -382,36 +386,11 @@ class _TableText:
         attempts = self._attempt_counts.get(cell.attempts)
         if attempts is None:
             attempts = self._attempt_counts[cell.attempts] = self._attempts(cell.attempts)
-        text = self._day_text(day) if day else None
+        text = self._dates.day(day, "short") if day else None
         day_details = self._day_details.get(text)
         if day_details is None:
             day_details = self._day_details[text] = self._day(text)
         return f"<td>{summary}<br><small>{score}{attempts}{day_details}</small></td>"
-
-    def day(self, moment: datetime | None) -> str:
-        """``moment|shortdate``."""
-        return self._day_text(moment.astimezone(self._zone).date()) if moment else ""
-
-    def _day_text(self, day: date) -> str:
-        found = self._days.get(day)
-        if found is None:
-            found = self._days[day] = self._dates.day(day, "short")
-        return found
-
-    def moment(self, moment: datetime | None) -> str:
-        """``moment|datetime``: "18 December 2026, 6:00 PM" / "18 décembre 2026, 18:00" (each
-        distinct day, and each distinct time of day, formatted once: due dates share them)."""
-        if not moment:
-            return ""
-        local = moment.astimezone(self._zone)
-        day = self._long_days.get(local.date())
-        if day is None:
-            day = self._long_days[local.date()] = self._dates.day(local.date(), "long")
-        key = (local.time(), local.utcoffset())
-        time = self._times.get(key)
-        if time is None:
-            time = self._times[key] = self._dates.time(local, "short")
-        return f"{day}, {time}"
 
 
 @bp.post(f"/classes/<{ID}:class_id>/code")

@@ -165,3 +165,27 @@ def paris_day(moment: datetime) -> str:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d")
+
+
+def test_cells_kept_by_the_process_are_per_language_and_bounded(
+    client, auth, school, people, make_user, monkeypatch
+):
+    from app.schools import routes
+
+    org, _ = school
+    school_class = make_class(org, people["teacher"], make_user, 5, 3, 1, "gardée")
+    auth.login(people["teacher"].email)
+    url = f"/classes/{school_class.id}"
+
+    def cells(language: str) -> list[str]:
+        page = client.get(url, headers={"Accept-Language": language}).get_data(as_text=True)
+        body = page[page.index("<tbody>") : page.index("</tbody>")]
+        return re.findall(r"<td><span class=\"badge.*?</td>", body, re.S)
+
+    french, english, french_again = cells("fr"), cells("en"), cells("fr")
+    assert len(french) == len(english) == 5 * 4
+    assert french_again == french != english
+    assert any("Not started" in cell for cell in english) and not any("Not started" in c for c in french)
+    monkeypatch.setattr(routes, "MAX_KEPT_CELLS", 0)  # full: emptied before the page is written
+    assert cells("en") == english
+    assert 0 < len(routes._KEPT_CELLS["en"]) <= len(set(english))
