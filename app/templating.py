@@ -85,9 +85,7 @@ class Dates:
         key = ("moment", moment)
         text = self._texts.get(key)
         if text is None:
-            local = self.local(moment)
-            time = self._pattern("time", "short").apply(local, self.locale)
-            text = self._keep(key, f"{self.day(local.date())}, {time}")
+            text = self._keep(key, f"{self.day(moment)}, {self.time(moment)}")
         return text
 
 

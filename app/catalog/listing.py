@@ -140,7 +140,7 @@ class _Shape:
     language: bool
     level: bool
     publisher: bool
-    words: int  # -1: a query of punctuation only, which nothing matches
+    words: int  # 1: words to search (bound as one query), 0: none, -1: punctuation only, matching nothing
     newest: bool
 
 
@@ -207,7 +207,7 @@ def browse(
         bool(filters.language),
         bool(filters.level),
         bool(filters.publisher),
-        len(words) or (-1 if filters.q else 0),
+        1 if words else (-1 if filters.q else 0),
         newest,
     )
     totals_statement, ids_statement = _statements(shape)

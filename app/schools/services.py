@@ -4,7 +4,6 @@ Progress here is read from the same ModuleProgress rows the learner's dashboard 
 is done when its ``completed_at`` is set, a course when every live module is.
 """
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -455,9 +454,9 @@ def class_and_students(class_id: int) -> tuple[SchoolClass | None, list[User]]:
     return found[0][0], [person for _class, person in found if person is not None]
 
 
-@functools.cache
 def _items_statement():
-    """The statement of ``_items_and_modules``, built once (building it cost more than running it)."""
+    """The statement of ``_items_and_modules`` (built once, below: building it cost more than
+    running it)."""
     own, covering = aliased(Module, name="own"), aliased(Module, name="covering")
     covers = or_(
         covering.id == Assignment.module_id,
@@ -486,12 +485,15 @@ def _items_statement():
     )
 
 
+_ITEMS = _items_statement()
+
+
 def _items_and_modules(class_id: int) -> tuple[list[TableItem], dict[int, list[int]]]:
     """The class's assignments as ``assignments`` orders them, and the ids of the live modules
     each covers, as ``item_modules`` finds them, in one query."""
     items: dict[int, TableItem] = {}
     covered: dict[int, list[int]] = {}
-    for row in db.session.execute(_items_statement(), {"class_id": class_id}):
+    for row in db.session.execute(_ITEMS, {"class_id": class_id}):
         item_id, due_at, title, language, position, module_title, retired, module_id = row
         if item_id not in items:
             module = None if position is None else ItemModule(position, module_title, retired)

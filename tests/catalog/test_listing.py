@@ -208,7 +208,7 @@ def test_the_search_uses_the_full_text_index(app, course):
     db.session.rollback()
 
 
-def test_the_sqlite_search_table_follows_every_write(app, course):
+def test_the_sqlite_search_table_follows_every_write(app, client, course):
     """Triggers keep SQLite's full-text table in step with the courses, however they are written."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
@@ -228,6 +228,9 @@ def test_the_sqlite_search_table_follows_every_write(app, course):
     db.session.execute(update(Course).where(Course.id.in_(generated)).values(search_text="tout autre"))
     db.session.commit()  # a bulk statement, as a migration or a script would write
     assert found("genere") == set() and found("autre") == generated
+    db.session.commit()  # the test's reads end their transaction, as a request's would
+    shown = titles(client.get("/courses", query_string={"q": "autre"}))  # what a reader finds
+    assert shown == ["Cours généré 0000", "Cours généré 0001"]
     db.session.execute(delete(Course).where(Course.id.in_(generated)))
     db.session.commit()
     assert found("autre") == set()
