@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale, get_translations
+from werkzeug.datastructures import LanguageAccept
 
 from app.extensions import babel
 from app.urls import safe_next
@@ -13,14 +14,30 @@ def select_locale() -> str:
     """The learner's explicit choice, else the browser's preference, else French.
 
     Outside a request (the command line, a background job) there is no learner: the default.
+    A page in the language the browser asked for says so (``Vary: Accept-Language``), so that a
+    shared cache never gives it to a browser asking for another.
     """
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = current_app.config["LANGUAGES"]
-    chosen = session.get("locale")
+    locale, negotiated = choose_locale(current_app.config, session.get("locale"), request.accept_languages)
+    if negotiated:
+        g.locale_negotiated = True
+    return locale
+
+
+def choose_locale(config, chosen: str | None, accepted: LanguageAccept) -> tuple[str, bool]:
+    """The interface language for a choice kept in the session and a browser's Accept-Language,
+    and whether it came from the latter (app.page_cache chooses it too, before Flask is entered)."""
+    languages = config["LANGUAGES"]
     if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        return chosen, False
+    return accepted.best_match(languages) or config["BABEL_DEFAULT_LOCALE"], True
+
+
+def vary_on_language(response):
+    if g.get("locale_negotiated"):
+        response.vary.add("Accept-Language")
+    return response
 
 
 @bp.post("/language/<code>")
@@ -68,6 +85,7 @@ def init_app(app) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
     app.register_blueprint(bp)
+    app.after_request(vary_on_language)
 
     @app.context_processor
     def inject_locale():

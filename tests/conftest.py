@@ -88,6 +88,7 @@ def make_app(database_url: str, **overrides):
         g.pop("frame_ancestors", None)  # what an LTI launch allowed its own response (app.security)
         g.pop("course_views", None)  # a page's courses as read in one language (app.catalog.editions)
         g.pop("_flask_babel", None)  # Flask-Babel's locale, chosen afresh by each request
+        g.pop("locale_negotiated", None)  # whether the browser chose it (app.i18n)
         g.pop("form_action", None)
         g.pop("csrf_token", None)  # Flask-WTF's signed token: each visitor's own (app.page_cache)
 

@@ -40,3 +40,11 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_partitioned(self, app):
         return True if self._framed() else super().get_cookie_partitioned(app)
+
+    def get_signing_serializer(self, app):
+        """Flask's, built once per key (Flask builds it twice a request: to open, to save)."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.setdefault("cadre_session_signers", {})
+        if keys not in kept:
+            kept[keys] = super().get_signing_serializer(app)
+        return kept[keys]
