@@ -5,9 +5,15 @@ Only what every such visitor would be shown alike is kept, so nobody sees anothe
 - only for a GET by someone not signed in whose session holds nothing of theirs but their
   language, their course language choices and their form token (a flashed message, anything
   else, and the page is rendered for them);
-- keyed by host, path with query, interface language and course language choices;
+- keyed by the address as sent (scheme, host, path, query), the interface language and whether the
+  browser chose it, and the course language choices;
 - the form token (the header's language switch) is the one thing of a visitor's in the page: the
   page keeps the token it was rendered with and each visitor gets theirs in its place.
+
+A kept page is served before Flask is entered (``Front``, a WSGI middleware): a visitor's request
+costs about what a Flask hello world costs. Flask serves it itself when the middleware leaves the
+request to it (a session's second request, which Flask-Login marks as not a fresh login's); either
+way the response is the same (tests/test_page_cache.py).
 
 A page is kept ``PAGE_CACHE_SECONDS`` (0: never) and dropped sooner when the catalogue changes:
 any commit that wrote a course, a module, a question, an image or an organisation moves a generation on,
@@ -17,6 +23,8 @@ once the page's time is up.
 """
 
 import functools
+import hashlib
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -25,12 +33,19 @@ from dataclasses import dataclass
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
+from flask_login.signals import session_protected
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_set_header
+from werkzeug.sansio.response import Response as SansIOResponse
 
 from app.catalog.editions import SESSION_KEY as COURSE_LANGUAGES
 from app.catalog.models import CourseLanguageChoice
+from app.i18n import choose_locale
 from app.orgs.models import Organisation
 
 MAX_PAGES = 256  # per process: a search's every query string must not fill the memory
@@ -47,8 +62,12 @@ GENERATION_KEY = "cadre:page-cache:generation"
 class Page:
     generation: int
     until: float  # time.monotonic()
-    html: str
-    token: str | None  # the form token it was rendered with
+    parts: list[bytes]  # the page in UTF-8, split where its form token was (one part: no token)
+    headers: list[tuple[str, str]]  # as Flask sent them, but for the length and cookie
+    vary: frozenset[str]  # what its Vary header names
+
+    def body(self, token: str | None) -> bytes:
+        return token.encode().join(self.parts) if len(self.parts) > 1 else self.parts[0]
 
 
 class Store:
@@ -56,6 +75,7 @@ class Store:
 
     def __init__(self):
         self.pages: OrderedDict[tuple, Page] = OrderedDict()
+        self.addresses: dict[tuple, int] = {}  # how many kept pages each address has
         self.generation = 0  # without Redis
         self.redis_resting_until = 0.0  # time.monotonic()
         self.lock = threading.Lock()
@@ -69,14 +89,28 @@ class Store:
 
     def put(self, key: tuple, page: Page) -> None:
         with self.lock:
+            if key not in self.pages:
+                address = key[:ADDRESS]
+                self.addresses[address] = self.addresses.get(address, 0) + 1
             self.pages[key] = page
             self.pages.move_to_end(key)
             while len(self.pages) > MAX_PAGES:
-                self.pages.popitem(last=False)
+                address = self.pages.popitem(last=False)[0][:ADDRESS]
+                self.addresses[address] -= 1
+                if not self.addresses[address]:
+                    del self.addresses[address]
+
+    def changed(self) -> None:
+        """Every kept page is out of date."""
+        with self.lock:
+            self.generation += 1
+            self.pages.clear()
+            self.addresses.clear()
 
 
 def init_app(app) -> None:
     app.extensions["page_cache"] = Store()
+    app.wsgi_app = Front(app, app.wsgi_app)
 
 
 def for_visitors(view):
@@ -85,22 +119,20 @@ def for_visitors(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         key = _key()
-        generation = _generation() if key is not None else None
+        generation = _generation(current_app) if key is not None else None
         if generation is None:
             return view(*args, **kwargs)
         store: Store = current_app.extensions["page_cache"]
         page = store.get(key)
         if page is not None and page.generation == generation and page.until > time.monotonic():
-            if page.token is None:
-                return page.html
-            return page.html.replace(page.token, generate_csrf())
+            return page.body(generate_csrf() if len(page.parts) > 1 else None)
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200 and response.mimetype == "text/html" and not response.is_streamed:
-            seconds = current_app.config["PAGE_CACHE_SECONDS"]
+            html = response.get_data()
             token = g.get("csrf_token")  # Flask-WTF's for this request, if the page has a form
-            html = response.get_data(as_text=True)
-            kept = token if token and token in html else None
-            store.put(key, Page(generation, time.monotonic() + seconds, html, kept))
+            parts = html.split(token.encode()) if token else [html]
+            # Kept by the front once Flask has finished the response: with its headers as sent.
+            request.environ[TO_KEEP] = (key, generation, parts)
         return response
 
     return wrapper
@@ -112,18 +144,150 @@ def _key() -> tuple | None:
         return None
     if current_user.is_authenticated or not VISITOR_KEYS.issuperset(session.keys()):
         return None
-    choices = tuple(sorted((session.get(COURSE_LANGUAGES) or {}).items()))
-    return (request.host, request.full_path, str(get_locale()), choices)
+    get_locale()  # chosen now as for any page, which then says if the browser chose it (app.i18n)
+    return _key_of(request.environ, current_app.config, session, request.accept_languages)
+
+
+def _address(environ) -> tuple:
+    """The address asked for, as sent: a kept page was rendered for exactly that."""
+    return (
+        environ["wsgi.url_scheme"],
+        environ.get("HTTP_HOST", ""),
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+    )
+
+
+ADDRESS = 5  # a key's first items
+TO_KEEP = "cadre.page_cache.to_keep"  # the WSGI environ's page rendered to be kept, if any
+
+
+def _key_of(environ, config, visitor, accepted) -> tuple:
+    """The address, the language and whether the browser chose it (the page then varies on
+    Accept-Language), and the course language choices."""
+    locale, negotiated = choose_locale(config, visitor.get("locale"), accepted)
+    choices = tuple(sorted((visitor.get(COURSE_LANGUAGES) or {}).items()))
+    return (*_address(environ), locale, negotiated, choices)
+
+
+class _SessionSaved:
+    """What a session interface asks of a response to save a session in it, with Werkzeug's own
+    ``set_cookie``: the cookie's headers, and what the response varies on. A kept page's headers
+    are ready to send; building a whole response around them again would cost a third of it."""
+
+    set_cookie = SansIOResponse.set_cookie
+    delete_cookie = SansIOResponse.delete_cookie
+
+    class Headers(list):
+        def add(self, name: str, value: str) -> None:
+            self.append((name, value))
+
+    def __init__(self, max_cookie_size: int):
+        self.max_cookie_size = max_cookie_size
+        self.headers = self.Headers()
+        self.vary: set[str] = set()
+
+
+class Front:
+    """WSGI middleware: a kept page served to a visitor without entering Flask.
+
+    It takes a GET only from a visitor Flask would serve the kept page to: no remember-me cookie
+    (Flask-Login would sign them in from it), a session that Flask's own session interface opens,
+    that holds nothing but ``VISITOR_KEYS`` and that Flask-Login's session protection would leave
+    as it is. It gives them their form token as Flask-WTF would and lets the session interface
+    write their cookie. Anything else goes to Flask, which keeps the pages it renders here, with
+    the headers it sent.
+    """
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.accepted: dict[str, LanguageAccept] = {}  # Accept-Language headers parsed, bounded
+        self.signers: dict[tuple, URLSafeTimedSerializer] = {}
+
+    def __call__(self, environ, start_response):
+        store: Store | None = self.app.extensions.get("page_cache")
+        if environ["REQUEST_METHOD"] != "GET" or store is None:
+            return self.wsgi_app(environ, start_response)
+        if _address(environ) in store.addresses:
+            served = self.serve(store, environ, start_response)
+            if served is not None:
+                return served
+        sent = []
+
+        def starting(status, headers, exc_info=None):
+            sent[:] = status, headers
+            return start_response(status, headers, *((exc_info,) if exc_info else ()))
+
+        body = self.wsgi_app(environ, starting)
+        keep = environ.pop(TO_KEEP, None)
+        if keep is not None and sent and sent[0].startswith("200 "):
+            key, generation, parts = keep
+            headers = [(k, v) for k, v in sent[1] if k not in ("Content-Length", "Set-Cookie")]
+            vary = frozenset(v for k, value in headers if k == "Vary" for v in parse_set_header(value))
+            seconds = self.app.config["PAGE_CACHE_SECONDS"]
+            store.put(key, Page(generation, time.monotonic() + seconds, parts, headers, vary))
+        return body
+
+    def serve(self, store: "Store", environ, start_response):
+        app = self.app
+        request = app.request_class(environ)
+        if app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies:
+            return None
+        sessions = app.session_interface
+        visitor = sessions.open_session(app, request)
+        if visitor is None or not VISITOR_KEYS.issuperset(visitor.keys()) or self.protected(visitor):
+            return None
+        key = _key_of(environ, app.config, visitor, self.accept_languages(environ))
+        page = store.get(key)
+        if page is None or page.until <= time.monotonic() or page.generation != _generation(app):
+            return None
+        body = page.body(self.form_token(visitor) if len(page.parts) > 1 else None)
+        saved = _SessionSaved(app.config["MAX_COOKIE_SIZE"])
+        sessions.save_session(app, visitor, saved)
+        if not saved.vary <= page.vary:  # Flask's render read the session: it varies on Cookie
+            return None
+        start_response("200 OK", [*page.headers, ("Content-Length", str(len(body))), *saved.headers])
+        return [body]
+
+    def protected(self, visitor) -> bool:
+        """Whether Flask-Login's session protection would act on this visitor's session (mark it
+        not fresh, empty it, tell its listeners): then Flask does."""
+        mode = self.app.config.get("SESSION_PROTECTION", self.app.login_manager.session_protection)
+        if not visitor or mode not in ("basic", "strong"):
+            return False
+        return mode == "strong" or visitor.get("_fresh") is not False or bool(session_protected.receivers)
+
+    def accept_languages(self, environ):
+        header = environ.get("HTTP_ACCEPT_LANGUAGE", "")
+        accepted = self.accepted.get(header)
+        if accepted is None:
+            if len(self.accepted) >= 256:
+                self.accepted.clear()
+            accepted = self.accepted[header] = parse_accept_header(header, LanguageAccept)
+        return accepted
+
+    def form_token(self, visitor) -> str:
+        """Flask-WTF's ``generate_csrf`` for this visitor's session: their raw token, signed."""
+        config = self.app.config
+        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        if field not in visitor:
+            visitor[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF
+        secret = config.get("WTF_CSRF_SECRET_KEY", self.app.secret_key)
+        signer = self.signers.get(secret)
+        if signer is None:
+            signer = self.signers[secret] = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+        return signer.dumps(visitor[field])
 
 
 REDIS_RESTING = 5.0  # seconds without asking a Redis that did not answer: pages are rendered
 
 
-def _redis():
-    url = current_app.config.get("REDIS_URL")
+def _redis(app):
+    url = app.config.get("REDIS_URL")
     if not url:
         return None
-    clients = current_app.extensions.setdefault("page_cache_redis", {})
+    clients = app.extensions.setdefault("page_cache_redis", {})
     if url not in clients:
         from redis import Redis
         from redis.backoff import NoBackoff
@@ -136,10 +300,10 @@ def _redis():
     return clients[url]
 
 
-def _generation() -> int | None:
+def _generation(app) -> int | None:
     """The catalogue's generation; None when it cannot be known (Redis not answering)."""
-    client = _redis()
-    store: Store = current_app.extensions["page_cache"]
+    client = _redis(app)
+    store: Store = app.extensions["page_cache"]
     if client is None:
         return store.generation
     if store.redis_resting_until > time.monotonic():
@@ -150,7 +314,7 @@ def _generation() -> int | None:
         return int(client.get(GENERATION_KEY) or 0)
     except RedisError:
         store.redis_resting_until = time.monotonic() + REDIS_RESTING
-        current_app.logger.warning("Redis unreachable: catalogue pages rendered for every visitor")
+        app.logger.warning("Redis unreachable: catalogue pages rendered for every visitor")
         return None  # render: better slower than stale
 
 
@@ -159,10 +323,8 @@ def changed() -> None:
     store = current_app.extensions.get("page_cache")
     if store is None:
         return
-    with store.lock:
-        store.generation += 1
-        store.pages.clear()
-    client = _redis()
+    store.changed()
+    client = _redis(current_app)
     if client is not None:
         from redis import RedisError
 

@@ -2,12 +2,17 @@
 each visitor with their own form token, never to someone signed in or with a message waiting,
 dropped when the catalogue changes, in every process when they share Redis."""
 
+import contextlib
+import dataclasses
+
 import pytest
 import redis
+from flask import request, request_started
 from sqlalchemy import update
 
 from app.catalog.models import Course
 from app.extensions import db
+from app.page_cache import Front
 from tests.conftest import PASSWORD, counted_statements, csrf_token_from, fresh_schema, make_app
 from tests.test_jobs import REDIS_URL
 
@@ -96,7 +101,7 @@ def test_a_page_is_kept_a_while_only(app, course):
     visit(client, "/")
     store = app.extensions["page_cache"]
     for key, page in list(store.pages.items()):
-        store.pages[key] = page.__class__(page.generation, 0.0, page.html, page.token)  # its time is up
+        store.pages[key] = dataclasses.replace(page, until=0.0)  # its time is up
     assert visit(client, "/")[1]
     app.config["PAGE_CACHE_SECONDS"] = 0
     store.pages.clear()
@@ -161,3 +166,107 @@ def test_without_an_answer_from_redis_pages_are_rendered_and_redis_left_alone_a_
         db.session.remove()
         db.engine.dispose()
     assert caplog.text.count("Redis unreachable: catalogue pages rendered") == 1  # then it rests
+
+
+def served_by_flask(app):
+    """The app without its front (app.page_cache.Front): Flask serves kept pages itself."""
+    from werkzeug.test import Client
+
+    layer = app.wsgi_app
+    while not isinstance(layer, Front):
+        layer = layer.wsgi_app
+    return Client(layer.wsgi_app)
+
+
+def without_token(response) -> tuple:
+    """A response as a visitor's browser reads it, their own form token and cookie aside."""
+    html = response.get_data(as_text=True)
+    token = csrf_token_from(html) if 'name="csrf_token"' in html else None
+    headers = sorted((k, v) for k, v in response.headers if k not in ("Set-Cookie", "Content-Length"))
+    cookies = sorted(c.split(";", 1)[1] for c in response.headers.getlist("Set-Cookie"))
+    return response.status_code, headers, cookies, html.replace(token, "TOKEN") if token else html
+
+
+@contextlib.contextmanager
+def entered_flask(app):
+    """The requests Flask handled inside the block (the front's answers are not among them)."""
+    handled = []
+
+    def note(sender, **extra):
+        handled.append(request.path)
+
+    with request_started.connected_to(note, app):
+        yield handled
+
+
+@pytest.mark.parametrize(
+    ("url", "language", "chosen"),
+    [("/", "fr", None), ("/courses?q=voix", "en", None), ("/courses/{slug}", "en-GB,en;q=0.8", "fr")],
+)
+def test_the_front_serves_what_flask_serves(app, course, url, language, chosen):
+    """Before Flask is entered (a new visitor, a returning one, another language asked for, one
+    chosen), the page, its headers and its cookie's attributes are Flask's."""
+    url = url.format(slug=course.slug)
+    headers = {"Accept-Language": language}
+    visitor = app.test_client()
+    if chosen:
+        token = csrf_token_from(visitor.get("/").get_data(as_text=True))
+        visitor.post(f"/language/{chosen}", data={"csrf_token": token})
+    rendered = visitor.get(url, headers=headers)
+    assert kept(app) and ("Set-Cookie" in rendered.headers) != bool(chosen)  # rendered and kept
+    visitor.get(url, headers=headers)  # Flask-Login notes once the session is not a fresh login's
+    flask = served_by_flask(app)
+    flask.set_cookie("session", visitor.get_cookie("session").value)
+    with counted_statements() as statements, entered_flask(app) as handled:
+        front = visitor.get(url, headers=headers)
+        assert handled == []
+        by_flask = flask.get(url, headers=headers)
+    assert statements == [] and handled == [url.split("?")[0]]  # both from the kept page
+    assert without_token(front) == without_token(by_flask)
+    vary = set(front.headers["Vary"].replace(" ", "").split(","))
+    assert vary == ({"Cookie"} if chosen else {"Cookie", "Accept-Language"})
+    assert front.headers.getlist("Set-Cookie") == []  # the returning visitor's session is unchanged
+    if chosen:
+        return
+    # A new visitor: Flask's page and headers, with a token and a session of their own.
+    with counted_statements() as statements, entered_flask(app) as handled:
+        new = app.test_client().get(url, headers=headers)
+    assert statements == handled == []
+    assert without_token(new)[:3] == without_token(rendered)[:3]
+    assert without_token(new)[3] == without_token(front)[3]
+    assert csrf_token_from(new.get_data(as_text=True)) != csrf_token_from(front.get_data(as_text=True))
+    kept_session = new.headers["Set-Cookie"].split(";")[0].removeprefix("session=")
+    with app.test_request_context():
+        opened = app.session_interface.get_signing_serializer(app).loads(kept_session)
+    assert list(opened) == ["csrf_token"]
+
+
+def test_the_front_leaves_to_flask_whoever_it_must_not_serve(app, course, make_user):
+    url = f"/courses/{course.slug}"
+    visit(app.test_client(), url, "en")
+    make_user("Zoé Lefèvre", "zoe@example.org")
+    client = app.test_client()
+    token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+    client.post(
+        "/account/login",
+        data={"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token, "remember": "y"},
+    )
+    client.delete_cookie("session")  # the browser closed: only the remember-me cookie is left
+    page, statements = visit(client, url, "en")
+    assert statements and "Log out" in page  # signed in again by Flask-Login, their own page
+    head = app.test_client().head(url, headers={"Accept-Language": "en"})
+    assert head.status_code == 200 and head.get_data() == b""
+
+
+def test_the_addresses_of_kept_pages_follow_the_pages(app, course, monkeypatch):
+    monkeypatch.setattr("app.page_cache.MAX_PAGES", 2)
+    store = app.extensions["page_cache"]
+    client = app.test_client()
+    for url in ("/", "/courses", "/courses?q=voix"):
+        visit(client, url)
+    visit(client, "/courses?q=voix", "en")  # a second page at one address
+    assert len(store.pages) == 2
+    assert list(store.addresses.values()) == [2]
+    course.title = "Voix de synthèse, revue"
+    db.session.commit()
+    assert store.pages == {} and store.addresses == {}
