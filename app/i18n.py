@@ -1,7 +1,9 @@
 """Locale selection and the language switcher."""
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale, get_timezone, get_translations
 from werkzeug.datastructures import LanguageAccept
 
 from app.extensions import babel
@@ -32,6 +34,12 @@ def choose_locale(config, chosen: str | None, accepted: LanguageAccept) -> tuple
     if chosen in languages:
         return chosen, False
     return accepted.best_match(languages) or config["BABEL_DEFAULT_LOCALE"], True
+
+
+def local_zone() -> ZoneInfo:
+    """The reader's time zone (Europe/Paris by default) as zoneinfo. Babel hands back a pytz zone,
+    whose summer time stops in 2037 and which ``replace(tzinfo=...)`` reads as local mean time."""
+    return ZoneInfo(str(get_timezone()))
 
 
 def vary_on_language(response):

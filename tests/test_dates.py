@@ -77,3 +77,15 @@ def test_written_dates_are_kept_within_a_bound(app, monkeypatch):
         assert templating.dates() is written  # one per language and zone, shared by requests
         with force_locale("en"):
             assert templating.dates() is not written and templating.dates().day(days[0]) == "December 1, 2026"
+
+
+def test_summer_time_after_2037_in_exports_and_due_dates(app):
+    """pytz's zones, which Babel hands back, have no summer time after 2037; zoneinfo's do."""
+    from app.attestation.evidence import local
+    from app.schools.services import local_to_utc
+
+    summer = datetime(2040, 7, 1, 10, 0, tzinfo=UTC)
+    with app.test_request_context():
+        assert local(summer) == "01/07/2040 12:00:00"
+        assert local(datetime(2040, 1, 1, 10, 0, tzinfo=UTC)) == "01/01/2040 11:00:00"
+        assert local_to_utc(datetime(2040, 7, 1, 12, 0)) == summer

@@ -29,6 +29,7 @@ from app.attestation.pdf import (
     hours_and_minutes,
 )
 from app.certificates.models import Certificate
+from app.i18n import local_zone
 from app.learning.models import QuizAttempt
 from app.record.export import csv_lines
 from app.record.reading import LABELS
@@ -52,7 +53,7 @@ class Evidence:
 
 
 def local(moment: datetime.datetime) -> str:
-    return moment.astimezone(get_timezone()).strftime("%d/%m/%Y %H:%M:%S")
+    return moment.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M:%S")
 
 
 def short_duration(seconds: int | None) -> str:

@@ -6,7 +6,6 @@ downloads their own, from their record, when the course's publisher is a trainin
 """
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from app.attestation.pdf import hours_and_minutes, render_attestation_pdf
 from app.catalog.models import Course
 from app.content.render import slugify
 from app.extensions import db
+from app.i18n import local_zone
 from app.models_base import utcnow
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, PUBLISHER
@@ -110,7 +110,7 @@ def mine(slug: str, kind: str):
 def _download(body, course: Course, user: User, kind: str) -> Response:
     """Build the document from the record as it is now (not stored: the record grows)."""
     found = services.activity(user.id, course.id) or abort(404)  # not a learner of the course
-    data = services.attestation_data(body, course, user, found, utcnow().astimezone(get_timezone()).date())
+    data = services.attestation_data(body, course, user, found, utcnow().astimezone(local_zone()).date())
     document = render_attestation_pdf(data)
     stem = f"certificat-de-realisation-{course.slug}-{slugify(user.full_name) or user.id}"
     if kind == "zip":

@@ -9,7 +9,6 @@ the time twice or three times.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import get_timezone
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +20,7 @@ from app.attestation.pdf import AttestationData
 from app.catalog.models import Course, Module
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.i18n import local_zone
 from app.learning.models import QuizAttempt
 from app.record import export
 from app.record.models import LearningEvent
@@ -120,7 +120,7 @@ def attestation_data(
     body: TrainingBody, course: Course, user: User, found: Activity, today: date
 ) -> AttestationData:
     """What the certificate of one learner prints, dates in the reader's time zone."""
-    zone = get_timezone()
+    zone = local_zone()
     return AttestationData(
         body_name=body.legal_name,
         declaration_number=body.declaration_number,

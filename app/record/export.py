@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from flask import Response, stream_with_context
-from flask_babel import force_locale, get_timezone
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.catalog.models import Course, Module
 from app.content.render import slugify
 from app.extensions import db
+from app.i18n import local_zone
 from app.models_base import utcnow
 from app.record.models import LearningEvent
 from app.schools.export import ENGLISH, FRENCH, Style, as_text
@@ -87,7 +88,7 @@ def csv_lines(rows: Iterable, style: Style) -> Iterator[str]:
             ]
         )
     yield "\ufeff" + flush()  # a byte-order mark: Excel reads UTF-8 right only with it
-    zone = get_timezone()
+    zone = local_zone()
     for event, name, email, course, version, module in rows:
         success, percent, raw, maximum = score_of(event.statement)
         writer.writerow(

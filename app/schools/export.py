@@ -4,13 +4,13 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Response
-from flask_babel import force_locale, get_timezone
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.content.render import slugify
+from app.i18n import local_zone
 from app.models_base import utcnow
 from app.schools.models import SchoolClass
 from app.schools.services import ClassTable, item_title
@@ -42,7 +42,7 @@ class _Days:
     per export (zoneinfo: the same zone as Babel's pytz one, faster) and each day formatted once."""
 
     def __init__(self, style: Style):
-        self.zone = ZoneInfo(str(get_timezone()))
+        self.zone = local_zone()
         self.date_format = style.date_format
         self.days: dict[date, str] = {}
 

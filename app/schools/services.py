@@ -9,9 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +18,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from app.accounts.models import User
 from app.catalog.models import Course, Module
 from app.extensions import db
+from app.i18n import local_zone
 from app.learning.models import ModuleProgress
 from app.models_base import utcnow
 from app.notifications import events as notifications
@@ -154,8 +153,7 @@ def local_to_utc(local: datetime) -> datetime:
     Refuses times that do not exist there (skipped when clocks go forward) and dates too close
     to the ends of the calendar to convert.
     """
-    # Babel hands back a pytz zone, which replace() would read as local mean time: use zoneinfo.
-    zone = ZoneInfo(str(get_timezone()))
+    zone = local_zone()
     try:
         moment = local.replace(tzinfo=zone).astimezone(UTC)
     except OverflowError:
