@@ -34,7 +34,7 @@ from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
-from flask_login.signals import session_protected
+from flask_login.signals import session_protected, user_accessed
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
@@ -231,6 +231,8 @@ class Front:
 
     def serve(self, store: "Store", environ, start_response):
         app = self.app
+        if not app.config["PAGE_CACHE_SECONDS"]:
+            return None
         request = app.request_class(environ)
         if app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies:
             return None
@@ -251,9 +253,13 @@ class Front:
         return [body]
 
     def protected(self, visitor) -> bool:
-        """Whether Flask-Login's session protection would act on this visitor's session (mark it
-        not fresh, empty it, tell its listeners): then Flask does."""
-        mode = self.app.config.get("SESSION_PROTECTION", self.app.login_manager.session_protection)
+        """Whether Flask-Login would do more than find nobody signed in: its session protection
+        act on this visitor's session (mark it not fresh, empty it, tell its listeners), a loader
+        read the request, someone listen to its user being looked up. Then Flask does."""
+        manager = self.app.login_manager
+        if manager._request_callback or manager._header_callback or user_accessed.receivers:
+            return True
+        mode = self.app.config.get("SESSION_PROTECTION", manager.session_protection)
         if not visitor or mode not in ("basic", "strong"):
             return False
         return mode == "strong" or visitor.get("_fresh") is not False or bool(session_protected.receivers)

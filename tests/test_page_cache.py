@@ -8,8 +8,10 @@ import dataclasses
 import pytest
 import redis
 from flask import request, request_started
+from flask_login.signals import user_accessed
 from sqlalchemy import update
 
+from app.catalog.editions import SESSION_KEY as COURSE_LANGUAGES
 from app.catalog.models import Course
 from app.extensions import db
 from app.page_cache import Front
@@ -61,9 +63,23 @@ def test_each_language_and_address_has_its_own_page(app, course):
     assert statements and "English version" in french and "Version française" in english
     visit(client, "/courses?q=voix")
     assert kept(app) == 3
+    # Another host or scheme: the page's links and canonical address are theirs.
+    for base in ("http://cadre.example/", "https://localhost/"):
+        db.session.commit()
+        with counted_statements() as statements:
+            assert client.get("/courses", base_url=base).status_code == 200
+        assert statements
+    # A course shown in another of its languages: the visitor's choice is in the key.
+    with client.session_transaction() as session:
+        session[COURSE_LANGUAGES] = {str(course.id): "en"}
+    assert visit(client, "/courses")[1]
+    assert kept(app) == 6
 
 
-def test_nobody_signed_in_or_with_a_message_waiting_gets_a_kept_page(app, course, make_user):
+@pytest.mark.parametrize("who", ["signed in", "message waiting"])
+def test_nobody_signed_in_or_with_a_message_waiting_gets_a_kept_page(app, course, make_user, who):
+    """Not even with a session Flask-Login has already noted as not a fresh login's, in the
+    kept page's language: only Flask serves them, and their own page."""
     url = f"/courses/{course.slug}"
     visit(app.test_client(), url)
     make_user("Zoé Lefèvre", "zoe@example.org")
@@ -71,12 +87,18 @@ def test_nobody_signed_in_or_with_a_message_waiting_gets_a_kept_page(app, course
     token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
     signed_in = {"email": "zoe@example.org", "password": PASSWORD, "csrf_token": token}
     client.post("/account/login", data=signed_in)
-    page, statements = visit(client, url, "en")
-    assert statements and "Log out" in page
-    token = csrf_token_from(page)
-    client.post("/account/logout", data={"csrf_token": token})  # flashes a message for the next page
-    page, statements = visit(client, url, "en")
-    assert statements and "Log out" not in page
+    if who == "message waiting":
+        token = csrf_token_from(visit(client, url)[0])
+        french = {"Accept-Language": "fr"}
+        # The logout leaves a message for the next page.
+        client.post("/account/logout", data={"csrf_token": token}, headers=french)
+    with client.session_transaction() as session:
+        session["_fresh"] = False  # as Flask-Login notes it
+    with entered_flask(app) as handled:
+        page, statements = visit(client, url)
+    assert handled == [url] and statements
+    assert ("Se déconnecter" in page) == (who == "signed in")
+    assert ("Vous êtes déconnecté." in page) == (who == "message waiting")
     assert kept(app) == 1  # neither page was kept
 
 
@@ -102,9 +124,11 @@ def test_a_page_is_kept_a_while_only(app, course):
     store = app.extensions["page_cache"]
     for key, page in list(store.pages.items()):
         store.pages[key] = dataclasses.replace(page, until=0.0)  # its time is up
-    assert visit(client, "/")[1]
+    assert visit(client, "/")[1]  # rendered, and kept again
     app.config["PAGE_CACHE_SECONDS"] = 0
+    assert visit(client, "/")[1]  # rendered: not the page kept before
     store.pages.clear()
+    store.addresses.clear()
     visit(client, "/")
     assert kept(app) == 0
 
@@ -223,6 +247,7 @@ def test_the_front_serves_what_flask_serves(app, course, url, language, chosen):
         by_flask = flask.get(url, headers=headers)
     assert statements == [] and handled == [url.split("?")[0]]  # both from the kept page
     assert without_token(front) == without_token(by_flask)
+    assert front.headers["Content-Length"] == str(len(front.get_data()))
     vary = set(front.headers["Vary"].replace(" ", "").split(","))
     assert vary == ({"Cookie"} if chosen else {"Cookie", "Accept-Language"})
     assert front.headers.getlist("Set-Cookie") == []  # the returning visitor's session is unchanged
@@ -254,6 +279,10 @@ def test_the_front_leaves_to_flask_whoever_it_must_not_serve(app, course, make_u
     client.delete_cookie("session")  # the browser closed: only the remember-me cookie is left
     page, statements = visit(client, url, "en")
     assert statements and "Log out" in page  # signed in again by Flask-Login, their own page
+    # Someone told when Flask-Login looks the user up: Flask does, for every visitor.
+    with user_accessed.connected_to(lambda sender: None, app), entered_flask(app) as handled:
+        assert "Log out" not in visit(app.test_client(), url, "en")[0]
+    assert handled == [url]
     head = app.test_client().head(url, headers={"Accept-Language": "en"})
     assert head.status_code == 200 and head.get_data() == b""
 

@@ -25,7 +25,8 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the attributes above for framed LTI sessions.
 
     Flask asks for the attributes while saving the session, inside the request: the request's own
-    session says whether it came from a launch.
+    session says whether it came from a launch. Outside a request (app.page_cache's front saving
+    a visitor's session) a session is never a launch's: one holding ``lti_frame`` is left to Flask.
     """
 
     @staticmethod
