@@ -294,6 +294,19 @@ def class_view(class_id: int):
         student_url=_UrlPattern("schools.student", "user_id", class_id=school_class.id),
         unassign_url=_UrlPattern("schools.unassign", "assignment_id", class_id=school_class.id),
         row_cells=text.row,
+        assigned_text=_assigned_text(),
+    )
+
+
+def _assigned_text() -> tuple[Markup, Markup, Markup]:
+    """The assigned list's three sentences, translated once per page rather than three times per
+    item (90 translations for 30 items, a seventh of the page's time). The template fills them in
+    with ``%``, which escapes what it puts in, as ``_()`` does; the translations are trusted as
+    the template's own."""
+    return (
+        Markup(_("due %(when)s")),  # noqa: S704
+        Markup(_("Remove the assignment %(title)s? Students keep their progress.")),  # noqa: S704
+        Markup(_("Remove the assignment %(title)s")),  # noqa: S704
     )
 
 

@@ -549,3 +549,19 @@ def test_a_code_collision_draws_another_code(app, school, people, klass, monkeyp
     db.session.commit()
     assert second.join_code == "NEWCODE2"
     assert db.session.scalar(select(func.count(SchoolClass.id))) == 2
+
+
+def test_the_assigned_list_escapes_titles_in_its_sentences(client, auth, klass, people, course):
+    """The list's sentences are translated once per page and filled in with ``%`` (app.schools.routes):
+    a title is escaped in the text, the confirmation and the button's label alike."""
+    course.title = 'Voix <b>& "doublage"'
+    module = course.modules[0]
+    services.assign(klass, course, module, datetime(2040, 7, 1, 18, 0), people["teacher"])
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    html = client.get(f"/classes/{klass.id}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    escaped = "Voix &lt;b&gt;&amp; &#34;doublage&#34;"
+    assert "<b>&" not in html
+    assert f'data-confirm="Retirer le travail {escaped}\u202f? Les élèves gardent leur progression."' in html
+    assert f'aria-label="Retirer le travail {escaped}"' in html
+    assert "à rendre le 1 juillet 2040, 18:00" in html
