@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale, get_timezone, get_translations
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 
 from app.extensions import babel
@@ -78,6 +80,45 @@ def _translations():
     return translations
 
 
+# Templates' sentences without variables as written, per catalogue, string and escaping: most of
+# what a page translates. Bounded: a template may translate a value it was given.
+_WRITTEN: dict[tuple, str] = {}
+MAX_WRITTEN = 20_000
+
+
+@pass_eval_context
+def template_gettext(eval_ctx, string: str, /, **variables) -> str:
+    """Jinja's "newstyle" ``_()`` and ``gettext()`` (``jinja2.ext._make_new_gettext``): the
+    translation is a format string filled in with ``variables``, escaped when the template is.
+
+    Called directly rather than through Jinja's alias and wrapper (two more calls through the
+    template's context each time), and a sentence without variables written once: a page
+    translates one or two hundred, at a few microseconds each."""
+    translations = _translations()
+    if variables:
+        return _filled(eval_ctx, translations.ugettext(string), variables)
+    key = (translations, string, eval_ctx.autoescape)
+    written = _WRITTEN.get(key)
+    if written is None:
+        if len(_WRITTEN) >= MAX_WRITTEN:
+            _WRITTEN.clear()
+        written = _WRITTEN[key] = _filled(eval_ctx, translations.ugettext(string), {})
+    return written
+
+
+@pass_eval_context
+def template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
+    """Jinja's "newstyle" ``ngettext()`` (``jinja2.ext._make_new_ngettext``), called directly."""
+    variables.setdefault("num", num)
+    return _filled(eval_ctx, _translations().ungettext(singular, plural, num), variables)
+
+
+def _filled(eval_ctx, translated: str, variables: dict) -> str:
+    """As Jinja does: in an escaped template the translation is trusted as the template's own text,
+    and what fills it in is escaped (``Markup.__mod__``)."""
+    return (Markup(translated) if eval_ctx.autoescape else translated) % variables  # noqa: S704
+
+
 def init_app(app) -> None:
     """Bind Flask-Babel and expose the current language to templates."""
     babel.init_app(
@@ -92,6 +133,7 @@ def init_app(app) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
     app.register_blueprint(bp)
     app.after_request(vary_on_language)
 

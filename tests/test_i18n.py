@@ -42,3 +42,37 @@ def test_outside_a_request_messages_use_the_default_language(french_app):
 
     with french_app.app_context():
         assert gettext("Password") == "Mot de passe"
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_templates_translate_as_jinja_own_newstyle_gettext(french_app, autoescape, language):
+    """app.i18n's template_gettext and template_ngettext, called directly and keeping sentences
+    without variables, write what Jinja's own functions write, escaped or not, twice in a row."""
+    from jinja2.ext import _gettext_alias, _make_new_gettext, _make_new_ngettext
+
+    from app.i18n import _translations
+
+    source = (
+        '{{ _("Log out") }}|{{ gettext("Log out") }}|{{ _("100%% sure") }}|{{ _("not in the catalogue") }}|'
+        '{{ _("due %(when)s", when="<b>&") }}|{{ _("Hello %(string)s", string="<i>") }}|'
+        '{{ ngettext("%(num)d attempt", "%(num)d attempts", 1) }}|'
+        '{{ ngettext("%(num)d attempt", "%(num)d attempts", 3) }}|'
+        '{{ ngettext("%(num)d of %(name)s", "%(num)d of %(name)s", 2, name="<x>") }}|'
+        "{% trans n=2 %}{{ n }} file{% pluralize %}{{ n }} files{% endtrans %}|"
+        '{% trans who="<me>" %}by {{ who }}{% endtrans %}|{{ _("it\'s <ok>") }}'
+    )
+    jinja = {
+        "_": _gettext_alias,
+        "gettext": _make_new_gettext(lambda s: _translations().ugettext(s)),
+        "ngettext": _make_new_ngettext(lambda s, p, n: _translations().ungettext(s, p, n)),
+    }
+    environment = french_app.jinja_env.overlay(autoescape=autoescape)
+    with french_app.test_request_context(headers={"Accept-Language": language}):
+        french_app.jinja_env.overlay(autoescape=not autoescape).from_string(source).render()  # kept first
+        template = environment.from_string(source)
+        theirs = template.render(**jinja)
+        assert "Se déconnecter" in theirs if language == "fr" else "Log out" in theirs
+        assert template.render() == theirs
+        assert template.render() == theirs  # the sentences kept the first time
+    assert ("&lt;b&gt;&amp;" in theirs) == autoescape and "it's <ok>" in theirs
