@@ -36,7 +36,6 @@ from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from flask_login.signals import session_protected, user_accessed
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import LanguageAccept
@@ -46,6 +45,7 @@ from werkzeug.sansio.response import Response as SansIOResponse
 from app.catalog.editions import SESSION_KEY as COURSE_LANGUAGES
 from app.catalog.models import CourseLanguageChoice
 from app.i18n import choose_locale
+from app.lti.cookies import Serializer
 from app.orgs.models import Organisation
 
 MAX_PAGES = 256  # per process: a search's every query string must not fill the memory
@@ -203,7 +203,7 @@ class Front:
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
         self.accepted: dict[str, LanguageAccept] = {}  # Accept-Language headers parsed, bounded
-        self.signers: dict[tuple, URLSafeTimedSerializer] = {}
+        self.signers: dict[tuple, Serializer] = {}
 
     def __call__(self, environ, start_response):
         store: Store | None = self.app.extensions.get("page_cache")
@@ -282,7 +282,9 @@ class Front:
         secret = config.get("WTF_CSRF_SECRET_KEY", self.app.secret_key)
         signer = self.signers.get(secret)
         if signer is None:
-            signer = self.signers[secret] = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+            signer = self.signers[secret] = Serializer(
+                secret, salt="wtf-csrf-token", signer_kwargs={"digest_method": hashlib.sha1}
+            )
         return signer.dumps(visitor[field])
 
 
