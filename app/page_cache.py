@@ -189,6 +189,21 @@ class _SessionSaved:
         self.vary: set[str] = set()
 
 
+class _Accepted:
+    """An Accept-Language header as ``choose_locale`` reads it, its best match found once (Werkzeug
+    builds two more headers' worth of objects to find it)."""
+
+    def __init__(self, accepted: LanguageAccept):
+        self.accepted = accepted
+        self.matches: dict[tuple, str | None] = {}
+
+    def best_match(self, languages) -> str | None:
+        key = tuple(languages)
+        if key not in self.matches:
+            self.matches[key] = self.accepted.best_match(languages)
+        return self.matches[key]
+
+
 class Front:
     """WSGI middleware: a kept page served to a visitor without entering Flask.
 
@@ -202,7 +217,7 @@ class Front:
 
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
-        self.accepted: dict[str, LanguageAccept] = {}  # Accept-Language headers parsed, bounded
+        self.accepted: dict[str, _Accepted] = {}  # Accept-Language headers parsed, bounded
         self.signers: dict[tuple, Serializer] = {}
 
     def __call__(self, environ, start_response):
@@ -264,13 +279,13 @@ class Front:
             return False
         return mode == "strong" or visitor.get("_fresh") is not False or bool(session_protected.receivers)
 
-    def accept_languages(self, environ):
+    def accept_languages(self, environ) -> "_Accepted":
         header = environ.get("HTTP_ACCEPT_LANGUAGE", "")
         accepted = self.accepted.get(header)
         if accepted is None:
             if len(self.accepted) >= 256:
                 self.accepted.clear()
-            accepted = self.accepted[header] = parse_accept_header(header, LanguageAccept)
+            accepted = self.accepted[header] = _Accepted(parse_accept_header(header, LanguageAccept))
         return accepted
 
     def form_token(self, visitor) -> str:
