@@ -28,7 +28,7 @@ SQL_BOUNDS = {
     "catalogue": 5,
     "course": 4,
     "search": 11,
-    "module": 9,
+    "module": 8,
     "quiz": 10,
     "attempt": 13,
     "dashboard": 15,

@@ -147,7 +147,12 @@ def module(slug: str, module_slug: str):
     """A module, readable by anyone; its quiz or "mark as read" need an account."""
     original = get_course_or_404(slug)
     course = editions.present(original)
-    module = course.module(get_module_or_404(original, module_slug))
+    # One of the course's live modules, which the page reads anyway for its neighbours: found
+    # among them rather than by a query of its own (as get_module_or_404 finds it).
+    found = next((m for m in original.modules if m.slug == module_slug), None)
+    if found is None:
+        abort(404)
+    module = course.module(found)
     previous, following = neighbours(course, module)
     row = modules_progress(current_user, [module.id]).get(module.id)
     return render_template(
