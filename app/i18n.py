@@ -2,7 +2,18 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale, get_timezone, get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -95,7 +106,9 @@ def template_gettext(eval_ctx, string: str, /, **variables) -> str:
     template's context each time), and a sentence without variables written once: a page
     translates one or two hundred, at a few microseconds each."""
     translations = _translations()
-    if variables:
+    # Kept only for a literal sentence and a catalogue Flask-Babel keeps (outside an app context
+    # it gives a new, empty one each call).
+    if variables or type(string) is not str or not has_app_context():
         return _filled(eval_ctx, translations.ugettext(string), variables)
     key = (translations, string, eval_ctx.autoescape)
     written = _WRITTEN.get(key)

@@ -51,7 +51,12 @@ def test_templates_translate_as_jinja_own_newstyle_gettext(french_app, autoescap
     without variables, write what Jinja's own functions write, escaped or not, twice in a row."""
     from jinja2.ext import _gettext_alias, _make_new_gettext, _make_new_ngettext
 
-    from app.i18n import _translations
+    from app.i18n import _translations, template_gettext, template_ngettext
+
+    globals_ = french_app.jinja_env.globals
+    assert (
+        globals_["_"] is globals_["gettext"] is template_gettext and globals_["ngettext"] is template_ngettext
+    )
 
     source = (
         '{{ _("Log out") }}|{{ gettext("Log out") }}|{{ _("100%% sure") }}|{{ _("not in the catalogue") }}|'

@@ -283,6 +283,14 @@ def test_the_front_leaves_to_flask_whoever_it_must_not_serve(app, course, make_u
     with user_accessed.connected_to(lambda sender: None, app), entered_flask(app) as handled:
         assert "Log out" not in visit(app.test_client(), url, "en")[0]
     assert handled == [url]
+    # A loader reading requests (an API token, say) could sign anyone in: Flask looks.
+    try:
+        app.login_manager.request_loader(lambda request: None)
+        with entered_flask(app) as handled:
+            visit(app.test_client(), url, "en")
+        assert handled == [url]
+    finally:
+        app.login_manager._request_callback = None  # the login manager is shared by every app
     head = app.test_client().head(url, headers={"Accept-Language": "en"})
     assert head.status_code == 200 and head.get_data() == b""
 

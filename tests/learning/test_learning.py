@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.catalog.models import Module
+from app.catalog.models import FINAL_SLUG, Module
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning.forms import _choice_value
@@ -13,6 +13,8 @@ from app.learning.grading import QUESTION_TYPES, score_percent
 from app.learning.models import ModuleProgress, QuizAttempt
 from app.learning.services import courses_progress
 from tests.conftest import counted_statements, text_of
+from tests.learning.attempts import add_final_test
+from tests.learning.test_dashboard_performance import add_course, add_module
 
 COURSE = "/courses/voix-et-ia"
 QUIZ = f"{COURSE}/cadre-legal/quiz"
@@ -88,6 +90,20 @@ def test_catalogue_lists_courses_with_facts(client, course):
 def test_unknown_course_and_module_are_404(client, course):
     assert client.get("/courses/nope").status_code == 404
     assert client.get(f"{COURSE}/nope").status_code == 404
+
+
+def test_a_retired_module_a_final_test_or_another_course_s_module_has_no_page(client, course):
+    """The module page finds its module among the course's live modules (not a final test)."""
+    other = add_course(course, "Autre formation", slug="autre", modules=0)
+    add_module(other, "ailleurs", like=course, position=1)
+    add_final_test(course)
+    db.session.commit()
+    assert client.get(f"{COURSE}/consentement").status_code == 200
+    assert client.get("/courses/autre/ailleurs").status_code == 200
+    db.session.scalar(select(Module).where(Module.slug == "consentement")).retired = True
+    db.session.commit()
+    for slug in ("consentement", FINAL_SLUG, "ailleurs", "Cadre-Legal"):
+        assert client.get(f"{COURSE}/{slug}").status_code == 404, slug
 
 
 def test_module_page_shows_objectives_and_navigation(client, course):
