@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import requests
@@ -75,12 +76,6 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_env(database_url: str, work: Path) -> dict:
     env = dict(os.environ)
     env.update(
@@ -97,11 +92,25 @@ def server_env(database_url: str, work: Path) -> dict:
     return env
 
 
+# Since 25.1 every gunicorn master also serves a control socket, by default at one path per user
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl) that each new master deletes and takes over, from
+# a thread it stops and restarts around every fork. The benchmark's two servers (and any other
+# gunicorn on the machine) would share it: it is turned off, as nothing here uses it.
+CONTROL_SOCKET_OFF = (
+    ["--no-control-socket"] if tuple(map(int, version("gunicorn").split(".")[:2])) >= (25, 1) else []
+)
+
+
 class Server:
     """A gunicorn master and its workers; CPU time read from /proc."""
 
     def __init__(self, name: str, app: str, chdir: Path, env: dict, work: Path):
-        self.name, self.port = name, free_port()
+        # The listening socket is made here and handed down, so that no other process can take its
+        # port between our choosing it and gunicorn binding it (as a port picked, closed and passed
+        # on by number could be).
+        listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+        listener.set_inheritable(True)
+        self.name, self.port = name, listener.getsockname()[1]
         self.log = open(work / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, arguments built here
             [
@@ -111,24 +120,27 @@ class Server:
                 "--worker-class",
                 "sync",
                 "--bind",
-                f"127.0.0.1:{self.port}",
+                f"fd://{listener.fileno()}",
                 "--chdir",
                 str(chdir),
                 "--log-level",
                 "warning",
+                *CONTROL_SOCKET_OFF,
                 app,
             ],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            pass_fds=(listener.fileno(),),
         )
+        listener.close()  # gunicorn has its own copy
         self.url = f"http://127.0.0.1:{self.port}"
 
     def wait(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} stopped at start; see {self.log.name}")
+                raise SystemExit(f"{self.name} stopped at start:\n{self.head()}")
             try:
                 requests.get(self.url + "/", timeout=30)
                 if len(self.pids()) > WORKERS:
@@ -136,7 +148,14 @@ class Server:
             except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.2)
-        raise SystemExit(f"{self.name} did not start in 60 s")
+        raise SystemExit(f"{self.name} did not start in 60 s:\n{self.head()}")
+
+    def head(self, lines: int = 40) -> str:
+        """The start of the server's log (a worker's error comes first, before the master's), which
+        the work folder's removal would otherwise take away."""
+        self.log.flush()
+        rows = Path(self.log.name).read_text(errors="replace").splitlines()[:lines]
+        return "\n".join(row[:200] for row in rows)
 
     def pids(self) -> list[int]:
         """The master and its workers."""

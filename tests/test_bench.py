@@ -71,7 +71,7 @@ def runs(tmp_path_factory) -> dict[str, dict]:
             timeout=900,
             check=False,
         )
-        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
         results[name] = json.loads(out.read_text())
     return results
 
