@@ -7,10 +7,11 @@ that same query. Anonymous visitors cost nothing.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -25,21 +26,25 @@ REVIEW_ROLES = (ADMIN, REVIEWER)
 WORKSPACE_BLUEPRINTS = ("publishing", "publishing_statistics")
 
 
+@cache
+def _memberships_statement():
+    """Built once, at the first page (the mappers are all known by then): every page's header runs it."""
+    return (
+        select(Membership)
+        .join(Membership.organisation)
+        .options(contains_eager(Membership.organisation))
+        .where(Membership.user_id == bindparam("user_id"))
+        .order_by(Organisation.name, Organisation.id)
+    )
+
+
 def memberships() -> list[Membership]:
     """The current user's memberships with their organisations, by organisation name (one query
     per request, none for an anonymous visitor)."""
     if not current_user.is_authenticated:
         return []
     if "_memberships" not in g:
-        g._memberships = list(
-            db.session.scalars(
-                select(Membership)
-                .join(Membership.organisation)
-                .options(contains_eager(Membership.organisation))
-                .where(Membership.user_id == current_user.id)
-                .order_by(Organisation.name, Organisation.id)
-            )
-        )
+        g._memberships = list(db.session.scalars(_memberships_statement(), {"user_id": current_user.id}))
     return g._memberships
 
 

@@ -12,22 +12,29 @@ texts and says in which language they are (``content_language``), for the page's
 from flask import current_app, g, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Course, CourseLanguageChoice, Module, Question
 from app.extensions import db
 
 SESSION_KEY = "course_languages"  # a visitor's choices: {course id: language}
+# Built once (as catalog.services' statements): every course page runs them.
+# An edition its publisher archived is withdrawn: readers get another language.
+_EDITIONS = select(Course).where(
+    Course.edition_of_id.in_(bindparam("ids", expanding=True)), Course.archived_at.is_(None)
+)
+_CHOICES = select(CourseLanguageChoice.course_id, CourseLanguageChoice.language).where(
+    CourseLanguageChoice.user_id == bindparam("user_id"),
+    CourseLanguageChoice.course_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def editions_by_course(courses) -> dict[int, dict[str, Course]]:
     """For each course, its editions by language, the original included (one query in all)."""
     found = {course.id: {course.language: course} for course in courses}
     if found:
-        # An edition its publisher archived is withdrawn: readers get another language.
-        query = select(Course).where(Course.edition_of_id.in_(list(found)), Course.archived_at.is_(None))
-        for edition in db.session.scalars(query):
+        for edition in db.session.scalars(_EDITIONS, {"ids": list(found)}):
             # Never in place of the original (a course whose language changed to an edition's).
             found[edition.edition_of_id].setdefault(edition.language, edition)
     return found
@@ -38,11 +45,7 @@ def _choices(user, course_ids) -> dict[int, str]:
     if not course_ids:
         return {}
     if user is not None and user.is_authenticated:
-        rows = db.session.execute(
-            select(CourseLanguageChoice.course_id, CourseLanguageChoice.language).where(
-                CourseLanguageChoice.user_id == user.id, CourseLanguageChoice.course_id.in_(list(course_ids))
-            )
-        )
+        rows = db.session.execute(_CHOICES, {"user_id": user.id, "ids": list(course_ids)})
         return {course_id: language for course_id, language in rows}
     if not has_request_context():
         return {}
@@ -62,7 +65,8 @@ def _is_reader(user) -> bool:
 def chosen_languages(user, editions: dict[int, dict[str, Course]]) -> dict[int, str]:
     """The language each course is read in: the reader's choice, else the interface's language
     when the course has it (for the person the request is for), else the course's own."""
-    choices = _choices(user, set(editions))
+    # A course in one language is read in it, whatever was chosen: no need to ask.
+    choices = _choices(user, {course_id for course_id, found in editions.items() if len(found) > 1})
     interface = get_locale().language if _is_reader(user) and get_locale() else None
     chosen = {}
     for course_id, by_language in editions.items():

@@ -2,11 +2,21 @@
 
 from flask import abort, make_response, render_template
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.catalog.models import PUBLIC, Course, Module
 from app.catalog.search import sort_key
 from app.extensions import db
+
+# The statements every course and module page runs, built once: a statement reused with new
+# parameters skips its construction and its cache key, a third of what a short query costs.
+_COURSE_BY_SLUG = select(Course).where(Course.slug == bindparam("slug"))
+_LIVE_MODULE_BY_SLUG = select(Module).where(
+    Module.course_id == bindparam("course_id"),
+    Module.slug == bindparam("slug"),
+    Module.retired.is_(False),
+    Module.is_final.is_(False),
+)
 
 
 def title_key(course: Course) -> tuple[str, str]:
@@ -72,7 +82,7 @@ def _members_only(course: Course) -> None:
 def get_course_or_404(slug: str) -> Course:
     """The course with this slug, or a 404: also for a members-only course to anyone else, and
     for an archived course to anyone but its publisher's members and the learners who started it."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    course = db.session.scalar(_COURSE_BY_SLUG, {"slug": slug})
     if course is None:
         abort(404)
     if course.visibility != PUBLIC or course.archived_at is not None:
@@ -86,14 +96,7 @@ def get_course_or_404(slug: str) -> Course:
 
 def get_module_or_404(course: Course, module_slug: str) -> Module:
     """A live module of the course, or a 404 (retired modules are no longer served)."""
-    module = db.session.scalar(
-        select(Module).where(
-            Module.course_id == course.id,
-            Module.slug == module_slug,
-            Module.retired.is_(False),
-            Module.is_final.is_(False),
-        )
-    )
+    module = db.session.scalar(_LIVE_MODULE_BY_SLUG, {"course_id": course.id, "slug": module_slug})
     if module is None:
         abort(404)
     return module

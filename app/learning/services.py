@@ -72,16 +72,18 @@ def courses_progress(user: User, course_ids: Iterable[int]) -> dict[int, CourseP
     return progress
 
 
+_MODULES_PROGRESS = select(ModuleProgress).where(  # built once: every module page runs it
+    ModuleProgress.user_id == bindparam("user_id"),
+    ModuleProgress.module_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 def modules_progress(user: User | None, module_ids: Iterable[int]) -> dict[int, ModuleProgress]:
     """The learner's progress rows for these modules, keyed by module id, in one query."""
     module_ids = list(module_ids)
     if user is None or not user.is_authenticated or not module_ids:
         return {}
-    rows = db.session.scalars(
-        select(ModuleProgress).where(
-            ModuleProgress.user_id == user.id, ModuleProgress.module_id.in_(module_ids)
-        )
-    )
+    rows = db.session.scalars(_MODULES_PROGRESS, {"user_id": user.id, "ids": module_ids})
     return {row.module_id: row for row in rows}
 
 

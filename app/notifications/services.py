@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, delete, event, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import jobs
@@ -129,13 +129,16 @@ def _forget_mails(session) -> None:
 # The list ---------------------------------------------------------------------------------------
 
 
+_UNREAD = (  # built once: every signed-in page's header runs it
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(user: User) -> int:
     """Unread notifications: one COUNT on (user_id, read_at)."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(_UNREAD, {"user_id": user.id})
 
 
 def page_of(user: User, page: int) -> tuple[list[Notification], bool]:
