@@ -205,6 +205,17 @@ def test_pages_of_a_translated_course_do_a_bounded_number_of_queries(client, edi
             assert len(statements) <= bound, (url, len(statements), statements)
 
 
+def test_the_readers_choices_are_read_only_for_a_course_in_several_languages(client, course, learner):
+    def asked_for_choices() -> bool:
+        with counted_statements() as statements:
+            assert client.get(f"{COURSE}/cadre-legal").status_code == 200
+        return any("course_language_choices" in statement for statement in statements)
+
+    assert not asked_for_choices()  # in French only: read in French, whatever was chosen
+    import_edition(course)
+    assert asked_for_choices()
+
+
 def test_each_learner_gets_their_own_language_outside_a_request(app, edition, course, make_user):
     """Certificates issued by an import or a command are named in each learner's own language."""
     from app.catalog import editions
