@@ -4,7 +4,7 @@ import secrets
 from urllib.parse import urlencode
 
 from flask_babel import to_user_timezone
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog import editions
@@ -20,11 +20,14 @@ def new_code() -> str:
     return secrets.token_urlsafe(16)
 
 
+_CERTIFICATE = select(Certificate).where(  # built once: course and result pages run it
+    Certificate.user_id == bindparam("user_id"), Certificate.course_id == bindparam("course_id")
+)
+
+
 def find_certificate(user_id: int, course_id: int) -> Certificate | None:
     """The learner's certificate for this course, if any."""
-    return db.session.scalar(
-        select(Certificate).where(Certificate.user_id == user_id, Certificate.course_id == course_id)
-    )
+    return db.session.scalar(_CERTIFICATE, {"user_id": user_id, "course_id": course_id})
 
 
 def issue_certificate_if_complete(user, course) -> Certificate | None:

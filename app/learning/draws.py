@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Module, Question
@@ -19,6 +19,21 @@ from app.learning.models import QuizAttempt, QuizDraw
 from app.models_base import utcnow
 
 WINDOW = timedelta(hours=24)
+# Built once, with bound parameters (as catalog.services' statements): every quiz page runs them.
+_OPEN_DRAW = select(QuizDraw).where(
+    QuizDraw.user_id == bindparam("user_id"), QuizDraw.module_id == bindparam("module_id")
+)
+_RECENT_FAILURES = (
+    select(QuizAttempt.created_at)
+    .where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.module_id == bindparam("module_id"),
+        QuizAttempt.passed.is_(False),
+        QuizAttempt.created_at > bindparam("since"),
+    )
+    .order_by(QuizAttempt.created_at.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
 _system_random = secrets.SystemRandom()  # a draw must not be predictable
 
 
@@ -89,9 +104,7 @@ def _new_draw(user, module: Module, questions: Sequence[Question]) -> QuizDraw:
 
 def find_open_draw(user, module: Module) -> QuizDraw | None:
     """The learner's open draw of this quiz, if any (without making one)."""
-    return db.session.scalar(
-        select(QuizDraw).where(QuizDraw.user_id == user.id, QuizDraw.module_id == module.id)
-    )
+    return db.session.scalar(_OPEN_DRAW, {"user_id": user.id, "module_id": module.id})
 
 
 def open_draw(user, module: Module) -> tuple[QuizDraw, list[tuple[Question, list[int]]]]:
@@ -153,19 +166,8 @@ def next_attempt_at(user, module: Module, now: datetime | None = None) -> dateti
     limit = module.attempts_per_day or 0
     if limit <= 0:
         return None
-    failures = list(
-        db.session.scalars(
-            select(QuizAttempt.created_at)
-            .where(
-                QuizAttempt.user_id == user.id,
-                QuizAttempt.module_id == module.id,
-                QuizAttempt.passed.is_(False),
-                QuizAttempt.created_at > now - WINDOW,
-            )
-            .order_by(QuizAttempt.created_at.desc())
-            .limit(limit)
-        )
-    )
+    params = {"user_id": user.id, "module_id": module.id, "since": now - WINDOW, "limit": limit}
+    failures = list(db.session.scalars(_RECENT_FAILURES, params))
     if len(failures) < limit:
         return None
     return failures[-1] + WINDOW

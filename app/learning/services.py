@@ -401,13 +401,17 @@ def courses_to_start(user: User, member_of: Iterable[int], limit: int = 3) -> li
     return list(db.session.scalars(_suggestions_statement(limit), params))
 
 
+_PASSED = (  # built once: every result page runs it
+    select(QuizAttempt.id)
+    .where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.module_id == bindparam("module_id"),
+        QuizAttempt.passed,
+    )
+    .limit(1)
+)
+
+
 def passed_quiz(user: User, module: Module) -> bool:
     """True once the learner has passed this quiz (any attempt, any version)."""
-    return (
-        db.session.scalar(
-            select(QuizAttempt.id)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id, QuizAttempt.passed)
-            .limit(1)
-        )
-        is not None
-    )
+    return db.session.scalar(_PASSED, {"user_id": user.id, "module_id": module.id}) is not None
