@@ -81,3 +81,44 @@ def test_templates_translate_as_jinja_own_newstyle_gettext(french_app, autoescap
         assert template.render() == theirs
         assert template.render() == theirs  # the sentences kept the first time
     assert ("&lt;b&gt;&amp;" in theirs) == autoescape and "it's <ok>" in theirs
+
+
+def test_wtforms_own_messages_are_in_the_readers_language_and_read_once_per_language(french_app):
+    from flask_babel import refresh
+    from wtforms import StringField
+    from wtforms.validators import InputRequired
+
+    from app import forms
+
+    class Named(forms.Form):
+        class Meta:
+            csrf = False
+
+        name = StringField(validators=[InputRequired()])  # WTForms' message, and a label from the name
+
+    forms._catalogue.cache_clear()
+    french, english = "Ce champ est requis.", "This field is required."
+    for language, message in [("fr", french), ("en", english), ("fr", french)]:
+        with french_app.test_request_context("/", method="POST", headers={"Accept-Language": language}):
+            refresh()  # the fixture's app context outlives each request's: forget its language
+            form = Named()
+            assert not form.validate()
+            assert form.name.errors == [message]
+            assert form.name.label.text == "Name"
+    assert forms._catalogue.cache_info().misses == 2  # French, English: each read once
+
+
+def test_every_form_of_cadre_is_an_app_form(french_app):
+    """A form built on Flask-WTF's own class would read WTForms' catalogue on every request."""
+    from flask_wtf import FlaskForm
+
+    from app.forms import Form
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    found = [form for form in subclasses(FlaskForm) if form.__module__.startswith("app.")]
+    assert len(found) > 20
+    assert [form for form in found if not issubclass(form, Form)] == []

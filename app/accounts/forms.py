@@ -3,13 +3,13 @@
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from app.accounts.models import User
 from app.accounts.services import find_user_by_email, password_problem
 from app.certificates.pdf import unprintable_characters
+from app.forms import Form
 
 # What an address must be to become an account's: at registration or when it is changed.
 NEW_ADDRESS_VALIDATORS = (
@@ -19,7 +19,7 @@ NEW_ADDRESS_VALIDATORS = (
 )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password typed twice, held to the password policy.
 
     The policy also refuses passwords built from the person's own name or e-mail, which
@@ -103,7 +103,7 @@ class RegisterForm(NewPasswordForm):
             raise ValidationError(_l("An account already uses this e-mail address. Log in instead."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Log in."""
 
     email = EmailField(
@@ -136,7 +136,7 @@ class ChangePasswordForm(NewPasswordForm):
             raise ValidationError(_l("This is not your current password."))
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     """Ask to change the signed-in account's (``user=``) address; the password proves it is them.
 
     ``email`` carries the current address, hidden: the login throttling counts a wrong password
@@ -168,7 +168,7 @@ class ChangeEmailForm(FlaskForm):
             raise ValidationError(_l("Another account already uses this e-mail address."))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a password-reset link."""
 
     email = EmailField(
@@ -191,5 +191,5 @@ class ResetPasswordForm(NewPasswordForm):
     submit = SubmitField(_l("Save the new password"))
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     """An empty form: a button that POSTs with a CSRF token (log out, mark as read…)."""

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -21,13 +20,14 @@ from app.admin.audit import ACTIONS
 from app.certificates.models import Certificate
 from app.certificates.pdf import unprintable_characters
 from app.extensions import db
+from app.forms import Form
 from app.limits import failed, throttled
 
 bp = Blueprint("me", __name__, url_prefix="/account/me")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class NameForm(FlaskForm):
+class NameForm(Form):
     """The full name certificates print."""
 
     full_name = StringField(
@@ -52,7 +52,7 @@ class NameForm(FlaskForm):
             )
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     """Delete the account: the person proves it is them and says they understood."""
 
     # Named ``email`` so the login policy counts failures against this account, as at login.

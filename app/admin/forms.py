@@ -1,17 +1,17 @@
 """The console's forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from app.admin.audit import ACTIONS
 from app.admin.services import REASON_MAX_LENGTH
+from app.forms import Form
 from app.orgs.models import KIND_NAMES
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind, name) for kind, name in KIND_NAMES.items()])
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Give the organisation a name.")), Length(max=200)]
@@ -36,7 +36,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField(_l("Create"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(
         _l("Reason"),
         description=_l(
@@ -55,7 +55,7 @@ ACTION_CHOICES = [SelectChoice("", _l("Every action"))] + [
 ]
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Read from the query string: a search, not a change, so no CSRF token."""
 
     class Meta:

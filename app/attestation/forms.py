@@ -1,9 +1,10 @@
 """The training body form of a publisher's workspace."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from app.forms import Form
 
 
 def _strip(value):
@@ -15,7 +16,7 @@ def _digits_only(value):
     return "".join(c for c in value if c not in " .\u00a0\u202f") if isinstance(value, str) else value
 
 
-class TrainingBodyForm(FlaskForm):
+class TrainingBodyForm(Form):
     legal_name = StringField(
         _l("Legal name of the training body"),
         validators=[DataRequired(_l("Give the training body’s legal name.")), Length(max=200)],

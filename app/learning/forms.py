@@ -5,12 +5,12 @@ import hmac
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from app.forms import Form
 from app.learning.grading import QUESTION_TYPES
 
 
@@ -36,14 +36,14 @@ def _choice_value(token: str, question, index: int) -> str:
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:16]
 
 
-def build_quiz_form(items, token: str, **kwargs) -> FlaskForm:
+def build_quiz_form(items, token: str, **kwargs) -> Form:
     """A form with one radio or check-box group per drawn question, choices in the drawn order.
 
     *items* are (question, order) pairs; ``token`` names the draw, and the server checks it on
     submission, so answers to an older draw (another tab, say) are never graded against this one.
     """
 
-    class QuizForm(FlaskForm):
+    class QuizForm(Form):
         version = HiddenField()
         draw = HiddenField()
         submit = SubmitField(_l("Submit my answers"))

@@ -2,10 +2,10 @@
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app.forms import Form
 from app.lrs.addresses import endpoint_problem, normalised
 
 
@@ -13,7 +13,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class RecordStoreForm(FlaskForm):
+class RecordStoreForm(Form):
     endpoint = StringField(
         _l("Address of the store’s xAPI endpoint"),
         validators=[DataRequired(_l("Give the store’s address.")), Length(max=500)],

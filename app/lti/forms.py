@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.accounts.forms import NEW_ADDRESS_VALIDATORS, NewPasswordForm
 from app.accounts.services import find_user_by_email
+from app.forms import Form
 from app.lrs.addresses import RefusedAddress, resolve
 
 
@@ -50,7 +50,7 @@ def address_problem(url: str, production: bool):
     return None
 
 
-class PlatformForm(FlaskForm):
+class PlatformForm(Form):
     name = StringField(
         _l("Name of the platform"),
         validators=[InputRequired(_l("Name the platform, as your teachers know it.")), Length(max=120)],
@@ -95,7 +95,7 @@ class PlatformForm(FlaskForm):
         return valid
 
 
-class PickForm(FlaskForm):
+class PickForm(Form):
     """The teacher's one-screen choice in deep linking: a course, or one module of it."""
 
     item = RadioField(_l("What to add"), validators=[InputRequired(_l("Choose a course or a module."))])

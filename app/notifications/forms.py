@@ -1,17 +1,17 @@
 """The notification preferences: for each kind, on the site and by e-mail; the e-mails' language."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
+from app.forms import Form
 from app.notifications.models import CHANNELS, EMAIL, KINDS, SITE
 from app.templating import LANGUAGES
 
 CHANNEL_LABELS = {SITE: _l("On the site"), EMAIL: _l("By e-mail")}
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     """One check box per kind and channel (fields named ``<kind>_<channel>``), and a language."""
 
     locale = SelectField(

@@ -1,16 +1,16 @@
 """Workspace forms; every one carries a CSRF token through Flask-WTF."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
+from app.forms import Form
 from app.interop.gift_import import MAX_GIFT_BYTES
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     package = FileField(
         _l("Course package (.zip)"),
         validators=[FileRequired(_l("Choose a .zip file to upload."))],
@@ -20,7 +20,7 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Upload"))
 
 
-class SendBackForm(FlaskForm):
+class SendBackForm(Form):
     comment = TextAreaField(
         _l("What should change"),
         validators=[DataRequired(_l("Say what should change, so the editor knows.")), Length(max=5000)],
@@ -38,7 +38,7 @@ SLUG_HINT = _l(
 )
 
 
-class NewCourseForm(FlaskForm):
+class NewCourseForm(Form):
     title = StringField(
         _l("Title"),
         validators=[DataRequired(_l("Give the course a title.")), Length(max=200)],
@@ -57,7 +57,7 @@ class NewCourseForm(FlaskForm):
     submit = SubmitField(_l("Create the draft"))
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     """course.md as fields; the checker still validates what they make."""
 
     title = StringField(
@@ -119,7 +119,7 @@ class CourseForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ModuleTextForm(FlaskForm):
+class ModuleTextForm(Form):
     text = TextAreaField(_l("Module (Markdown with its front matter)"), validators=[Length(max=200_000)])
     quiz = TextAreaField(
         _l("Quiz (Markdown with its front matter; leave empty for no quiz)"), validators=[Length(max=200_000)]
@@ -127,7 +127,7 @@ class ModuleTextForm(FlaskForm):
     submit = SubmitField(_l("Save the draft"))
 
 
-class FinalTestForm(FlaskForm):
+class FinalTestForm(Form):
     quiz = TextAreaField(
         _l("Final test (Markdown with its front matter)"),
         validators=[Length(max=200_000)],
@@ -136,7 +136,7 @@ class FinalTestForm(FlaskForm):
     submit = SubmitField(_l("Save the final test"))
 
 
-class AddModuleForm(FlaskForm):
+class AddModuleForm(Form):
     title = StringField(
         _l("Title of the new module"),
         validators=[DataRequired(_l("Give the module a title.")), Length(max=200)],
@@ -150,7 +150,7 @@ class AddModuleForm(FlaskForm):
     submit = SubmitField(_l("Add the module"))
 
 
-class RenameModuleForm(FlaskForm):
+class RenameModuleForm(Form):
     slug = StringField(
         _l("New short name"),
         validators=[DataRequired(_l("Give the module a short name.")), Length(max=80)],
@@ -159,7 +159,7 @@ class RenameModuleForm(FlaskForm):
     submit = SubmitField(_l("Rename"))
 
 
-class GiftImportForm(FlaskForm):
+class GiftImportForm(Form):
     """A GIFT file (Moodle's text format for questions) to append to a module's quiz."""
 
     gift = FileField(

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional
@@ -22,6 +21,7 @@ from wtforms.validators import Length, Optional
 from app.cli_language import localised
 from app.content.image_refs import MEDIA_TYPES, is_image_name
 from app.extensions import db
+from app.forms import Form
 from app.limits import throttled
 from app.models_base import utcnow
 from app.orgs.access import organisation_or_404
@@ -34,7 +34,7 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 YEAR = 365 * 24 * 3600
 
 
-class ImageUploadForm(FlaskForm):
+class ImageUploadForm(Form):
     image_file = FileField(
         _l("Image (PNG, JPEG or WebP)"),
         validators=[FileRequired(_l("Choose an image to upload."))],

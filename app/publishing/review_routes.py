@@ -9,7 +9,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -17,6 +16,7 @@ from app.accounts.forms import PostForm
 from app.content.bounded import Busy
 from app.content.checker import FINAL
 from app.extensions import db
+from app.forms import Form
 from app.orgs.access import organisation_or_404
 from app.orgs.models import PUBLISHER, Organisation
 from app.publishing import comments, editor, reading, services
@@ -24,7 +24,7 @@ from app.publishing.models import CourseDraft, ReviewComment
 from app.publishing.routes import READ, WRITE, bp
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """One comment; the page renders its field once per module, each with an id of its own."""
 
     body = TextAreaField(

@@ -6,7 +6,6 @@ to its publisher's administrators; 404 to outsiders, 403 to the organisation's o
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -15,6 +14,7 @@ from app import nav
 from app.catalog.models import Course
 from app.catalog.services import get_course_or_404, get_module_or_404
 from app.extensions import db
+from app.forms import Form
 from app.learning.services import lock_learner
 from app.limits import throttled
 from app.models_base import utcnow
@@ -30,7 +30,7 @@ ID = "int(max=2147483647)"
 NO_STORE = {"Cache-Control": "no-store"}  # personal data: not kept by a shared computer's browser
 
 
-class TimeForm(FlaskForm):
+class TimeForm(Form):
     """A time-spent report: active seconds counted by the module page's script."""
 
     seconds = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=24 * 3600)])

@@ -1,7 +1,6 @@
 """School forms; every one carries a CSRF token through Flask-WTF."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
@@ -16,10 +15,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import Form
 from app.schools.services import CODE_LENGTH, normalise_code
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     name = StringField(
         _l("Name of the class"),
         validators=[DataRequired(_l("Give the class a name.")), Length(max=120)],
@@ -36,7 +36,7 @@ class ClassForm(FlaskForm):
     submit = SubmitField(_l("Create the class"))
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     code = StringField(
         _l("Class code"),
         validators=[InputRequired(_l("Type the code your teacher gave you.")), Length(max=40)],
@@ -47,7 +47,7 @@ class JoinForm(FlaskForm):
     submit = SubmitField(_l("Join the class"))
 
 
-class AddTeacherForm(FlaskForm):
+class AddTeacherForm(Form):
     email = EmailField(
         _l("E-mail address of the teacher’s account"),
         validators=[
@@ -59,7 +59,7 @@ class AddTeacherForm(FlaskForm):
     submit = SubmitField(_l("Add as a teacher"))
 
 
-class CourseChoiceForm(FlaskForm):
+class CourseChoiceForm(Form):
     """Step 1 of assigning: which course (a GET form, so no CSRF token)."""
 
     class Meta:
@@ -79,7 +79,7 @@ class MultiCheckboxField(SelectMultipleField):
 WHOLE, CHOSEN = "course", "modules"
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     """Step 2: the whole course or chosen modules of it, and an optional due date."""
 
     scope = RadioField(
