@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
@@ -200,12 +201,10 @@ def assign(
     return assignment
 
 
-def assignments(class_ids: Iterable[int]) -> list[Assignment]:
-    """Assignments of these classes with their course and module, earliest due first."""
-    class_ids = list(class_ids)
-    if not class_ids:
-        return []
-    rows = db.session.scalars(
+@cache
+def _assignments_statement():
+    """Built once, at first use (the mappers are all known by then): the dashboard runs it."""
+    return (
         select(Assignment)
         .options(
             # What the pages and mails show of them (``item_title``, links, the language, who may
@@ -217,9 +216,17 @@ def assignments(class_ids: Iterable[int]) -> list[Assignment]:
                 Module.slug, Module.position, Module.title, Module.retired
             ),
         )
-        .where(Assignment.class_id.in_(class_ids))
+        .where(Assignment.class_id.in_(bindparam("classes", expanding=True)))
         .order_by(Assignment.created_at, Assignment.id)
     )
+
+
+def assignments(class_ids: Iterable[int]) -> list[Assignment]:
+    """Assignments of these classes with their course and module, earliest due first."""
+    class_ids = list(class_ids)
+    if not class_ids:
+        return []
+    rows = db.session.scalars(_assignments_statement(), {"classes": class_ids})
     return sorted(rows, key=_due_first)
 
 
@@ -256,17 +263,24 @@ class Cell(NamedTuple):
         return self.attempts > 0 or self.last_activity is not None
 
 
+_LIVE_MODULE_IDS = (  # built once, as _PROGRESS below
+    select(Module.id, Module.course_id)
+    .where(
+        Module.course_id.in_(bindparam("courses", expanding=True)),
+        Module.retired.is_(False),
+        Module.is_final.is_(False),
+    )
+    .order_by(Module.position)
+)
+
+
 def item_modules(items: list[Assignment]) -> dict[int, list[int]]:
     """The ids of the live modules each assignment covers, in order, keyed by assignment id, in one
     query (ids only: the modules' rows hold their whole rendered text)."""
     course_ids = {a.course_id for a in items if a.module_id is None}
     by_course: dict[int, list[int]] = defaultdict(list)
     if course_ids:
-        for module_id, course_id in db.session.execute(
-            select(Module.id, Module.course_id)
-            .where(Module.course_id.in_(course_ids), Module.retired.is_(False), Module.is_final.is_(False))
-            .order_by(Module.position)
-        ):
+        for module_id, course_id in db.session.execute(_LIVE_MODULE_IDS, {"courses": list(course_ids)}):
             by_course[course_id].append(module_id)
     covered = {}
     for a in items:
@@ -529,17 +543,20 @@ class AssignedItem:
     overdue: bool
 
 
+@cache
+def _learner_classes_statement():
+    """The learner's classes with their schools, in one statement (built once, at first use)."""
+    return (
+        select(SchoolClass)
+        .options(joinedload(SchoolClass.organisation))
+        .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .where(Enrolment.user_id == bindparam("user_id"))
+    )
+
+
 def assigned_to(user: User) -> list[AssignedItem]:
     """Everything the learner's classes assigned, earliest due first, with their progress."""
-    classes = {
-        c.id: c
-        for c in db.session.scalars(
-            select(SchoolClass)
-            .options(selectinload(SchoolClass.organisation))
-            .join(Enrolment, Enrolment.class_id == SchoolClass.id)
-            .where(Enrolment.user_id == user.id)
-        )
-    }
+    classes = {c.id: c for c in db.session.scalars(_learner_classes_statement(), {"user_id": user.id})}
     items = assignments(classes)
     cells = progress_cells([user.id], items)
     now = utcnow()
