@@ -92,13 +92,13 @@ def server_env(database_url: str, work: Path) -> dict:
     return env
 
 
-# Since 25.1 every gunicorn master also serves a control socket, by default at one path per user
-# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl) that each new master deletes and takes over, from
-# a thread it stops and restarts around every fork. The benchmark's two servers (and any other
-# gunicorn on the machine) would share it: it is turned off, as nothing here uses it.
-CONTROL_SOCKET_OFF = (
-    ["--no-control-socket"] if tuple(map(int, version("gunicorn").split(".")[:2])) >= (25, 1) else []
-)
+def control_socket_off() -> list[str]:
+    """Since 25.1 every gunicorn master also serves a control socket, by default at one path per
+    user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl) that each new master deletes and takes over,
+    from a thread it stops and restarts around every fork. The benchmark's two servers (and any
+    other gunicorn on the machine) would share it: it is turned off, as nothing here uses it."""
+    found = re.match(r"(\d+)\.(\d+)", version("gunicorn"))  # 25.1, 26.0b1...
+    return ["--no-control-socket"] if found and tuple(map(int, found.groups())) >= (25, 1) else []
 
 
 class Server:
@@ -108,32 +108,30 @@ class Server:
         # The listening socket is made here and handed down, so that no other process can take its
         # port between our choosing it and gunicorn binding it (as a port picked, closed and passed
         # on by number could be).
-        listener = socket.create_server(("127.0.0.1", 0), backlog=128)
-        listener.set_inheritable(True)
-        self.name, self.port = name, listener.getsockname()[1]
-        self.log = open(work / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, arguments built here
-            [
-                str(BIN / "gunicorn"),
-                "--workers",
-                str(WORKERS),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"fd://{listener.fileno()}",
-                "--chdir",
-                str(chdir),
-                "--log-level",
-                "warning",
-                *CONTROL_SOCKET_OFF,
-                app,
-            ],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            pass_fds=(listener.fileno(),),
-        )
-        listener.close()  # gunicorn has its own copy
+        with socket.create_server(("127.0.0.1", 0), backlog=128) as listener:  # gunicorn keeps a copy
+            self.name, self.port = name, listener.getsockname()[1]
+            self.log = open(work / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
+            self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, arguments built here
+                [
+                    str(BIN / "gunicorn"),
+                    "--workers",
+                    str(WORKERS),
+                    "--worker-class",
+                    "sync",
+                    "--bind",
+                    f"fd://{listener.fileno()}",
+                    "--chdir",
+                    str(chdir),
+                    "--log-level",
+                    "warning",
+                    *control_socket_off(),
+                    app,
+                ],
+                env=env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(listener.fileno(),),
+            )
         self.url = f"http://127.0.0.1:{self.port}"
 
     def wait(self) -> None:
@@ -142,7 +140,7 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"{self.name} stopped at start:\n{self.head()}")
             try:
-                requests.get(self.url + "/", timeout=30)
+                requests.get(self.url + "/", timeout=10)  # the socket listens before a worker answers
                 if len(self.pids()) > WORKERS:
                     return
             except (requests.ConnectionError, requests.Timeout):
