@@ -118,7 +118,7 @@ def test_a_huge_module_is_summed_up_quickly_and_the_page_stays_small(client, cou
     add_version(3, with_module(after))
     started = time.monotonic()
     response = client.get(f"{WS}/voix-et-ia/versions/3")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 4  # 2.03 s once on a slow, shared machine; difflib took 8.5 s
     page = text_of(response)
     assert "Too large to compare line by line (lines before: 36000, after: 36000)." in page
     assert "<ins>+" not in page and "<del>-" not in page
