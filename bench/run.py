@@ -11,7 +11,8 @@ Environment: BENCH_SECONDS (10) per run, BENCH_ROUNDS (3), BENCH_COURSES (1000),
 (100000), BENCH_CONNECTIONS (2), BENCH_WORKERS (2), BENCH_QUICK=1 (50 courses, 1,000 learners,
 2 s, 1 round; each can still be set), BENCH_DATABASE_URL (PostgreSQL, emptied first: its name must
 contain "bench"; default: SQLite in a temporary folder), BENCH_KEEP=1 (keep that folder),
-BENCH_PAGES (comma-separated page names, default all), BENCH_JSON (a file to write every figure to).
+BENCH_PAGES (comma-separated page names, default all), BENCH_JSON (a file to write every figure to),
+BENCH_PLANS_ONLY=1 (seed, count the statements and explain them, without measuring).
 """
 
 import base64
@@ -65,6 +66,7 @@ ROUNDS = setting("BENCH_ROUNDS", 3, 1)
 COURSES = setting("BENCH_COURSES", 1000, 50)
 LEARNERS = setting("BENCH_LEARNERS", 100_000, 1000)
 CONNECTIONS = setting("BENCH_CONNECTIONS", 2)
+PLANS_ONLY = os.environ.get("BENCH_PLANS_ONLY", "") not in ("", "0")  # seed, count, explain: no rounds
 WORKERS = setting("BENCH_WORKERS", 2)
 
 
@@ -212,14 +214,17 @@ def sign_in(base: str, email: str, password: str) -> str:
     return answer.cookies["session"]
 
 
-def count_sql(env: dict, targets: dict, cookies: dict, pages) -> dict[str, int]:
+def count_sql(env: dict, targets: dict, cookies: dict, pages) -> tuple[dict, dict]:
     """SQL statements per page: the same requests through Flask's test client, in a child process
-    with the servers' settings, counting every statement but transaction control (SQLite's BEGIN)."""
+    with the servers' settings, counting every statement but transaction control (SQLite's BEGIN);
+    and, per page, the tables its SELECTs read whole (bench/plans.py), asked of the database with
+    the values the page sent."""
     script = r"""
 import json, sys
 from sqlalchemy import event
 from app import create_app
 from app.extensions import db
+from bench.plans import whole_reads
 work = json.loads(sys.stdin.read())
 app = create_app()
 counted = []
@@ -227,9 +232,9 @@ with app.app_context():
     @event.listens_for(db.engine, "before_cursor_execute")
     def count(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK TO")):
-            counted.append(statement)
+            counted.append((statement, parameters))
 client = app.test_client(use_cookies=False)  # a jar would replace the Cookie header
-result = {}
+result, plans = {}, {}
 for name, path, cookie in work:
     headers = {"User-Agent": "USER_AGENT"}
     if cookie:
@@ -239,7 +244,15 @@ for name, path, cookie in work:
         counted.clear()
         statuses.append(client.get(path, headers=headers, base_url="http://127.0.0.1").status_code)
     result[name] = [len(counted), statuses[-1]]
-print(json.dumps(result))
+    selects = [(s, p) for s, p in counted if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    with app.app_context(), db.engine.connect() as connection:
+        plans[name] = sorted({
+            f"{read}: {' '.join(statement.split())[:160]}"
+            for statement, parameters in selects
+            for read in whole_reads(connection, statement, parameters)
+        })
+        connection.rollback()
+print(json.dumps({"sql": result, "plans": plans}))
 """.replace("USER_AGENT", USER_AGENT)
     work = [(name, targets["pages"][name], cookies.get(who)) for name, who in pages]
     child = subprocess.run(  # noqa: S603 - this interpreter, a script written here
@@ -254,7 +267,8 @@ print(json.dumps(result))
     if child.returncode != 0:
         say(child.stderr[-3000:])
         raise SystemExit("counting SQL statements failed")
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    found = json.loads(child.stdout.strip().splitlines()[-1])
+    return found["sql"], found["plans"]
 
 
 def milliseconds(value: str) -> float:
@@ -340,14 +354,15 @@ def main() -> None:
         for _ in range(3 * WORKERS):
             requests.get(hello.url + "/", timeout=10)
         say("counting SQL statements per page (Flask test client, same database and settings)...")
-        sql = count_sql(env, targets, cookies, pages)
+        sql, plans = count_sql(env, targets, cookies, pages)
         results: dict[str, list[dict]] = {"hello": []}
         results.update({name: [] for name, _who in pages})
+        rounds = 0 if PLANS_ONLY else ROUNDS
         say(
-            f"{ROUNDS} round(s) of {SECONDS:g} s per page, wrk -t1 -c{CONNECTIONS}, "
+            f"{rounds} round(s) of {SECONDS:g} s per page, wrk -t1 -c{CONNECTIONS}, "
             f"gunicorn {WORKERS} sync workers"
         )
-        for number in range(1, ROUNDS + 1):
+        for number in range(1, rounds + 1):
             say(f"round {number}: load before {load()}")
             for name, who in [("hello", None), *pages]:
                 server, path = (hello, "/") if name == "hello" else (cadre, targets["pages"][name])
@@ -359,10 +374,12 @@ def main() -> None:
                     f"p99 {row['p99']:8.2f} ms  CPU {row['cpu_ms']:7.2f} ms/req"
                     + (f"  errors {row['errors']}" if row["errors"] else "")
                 )
-        report(targets, results, sql, pages)
+        if rounds:
+            report(targets, results, sql, pages)
+        report_plans(plans)
         if os.environ.get("BENCH_JSON"):  # every round's figures, for a test or a comparison
             Path(os.environ["BENCH_JSON"]).write_text(
-                json.dumps({"targets": targets, "sql": sql, "rounds": results}, indent=2)
+                json.dumps({"targets": targets, "sql": sql, "plans": plans, "rounds": results}, indent=2)
             )
     finally:
         for server in servers:
@@ -403,6 +420,18 @@ def report(targets: dict, results: dict, sql: dict, pages) -> None:
             f"{median(name, 'p99'):.2f} | {cpu:.2f} | {hello_cpu / cpu:.3f} | {count}{note} |"
         )
     say(f"\nload after: {load()}")
+
+
+def report_plans(plans: dict[str, list[str]]) -> None:
+    """The tables each page's SELECTs read whole (bench/plans.py); none is what a page should read."""
+    say()
+    if not any(plans.values()):
+        say(f"Query plans: every SELECT of the {len(plans)} pages looks its rows up by an index.")
+        return
+    say("Query plans: tables read whole (bench/plans.py):")
+    for name, reads in plans.items():
+        for read in reads:
+            say(f"  {name}: {read}")
 
 
 if __name__ == "__main__":

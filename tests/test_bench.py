@@ -89,6 +89,16 @@ def test_every_page_does_the_same_sql_at_both_sizes_and_no_more_than_its_bound(r
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))
+def test_no_page_reads_a_table_whole(runs, size):
+    """Every SELECT of every page, explained with the values it ran with (bench/plans.py): on
+    SQLite, whose planner has no statistics and takes every table for a large one, each finds its
+    rows through an index."""
+    plans = runs[size]["plans"]
+    assert set(plans) == set(SQL_BOUNDS)
+    assert {page: reads for page, reads in plans.items() if reads} == {}
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
 def test_every_page_costs_within_a_generous_factor_of_hello_world(runs, size):
     run = runs[size]
     hello = cpu(run, "hello")

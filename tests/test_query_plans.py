@@ -1,0 +1,67 @@
+"""bench/plans.py finds the tables a statement reads whole, on both databases: the benchmark runs
+it on every page's statements (tests/test_bench.py asserts that none is read whole)."""
+
+import pytest
+from sqlalchemy import text
+
+from app.accounts.models import User
+from app.extensions import db
+from app.models_base import utcnow
+from bench.plans import LARGE, sqlite_whole_reads, whole_reads
+
+BY_NAME = "SELECT users.id FROM users WHERE users.full_name = {}"  # no index on full_name
+BY_EMAIL = "SELECT users.id FROM users WHERE users.email = {}"  # unique: an index
+
+
+def plan_of(template: str, value: str) -> list[str]:
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return whole_reads(connection, template.format("%(value)s"), {"value": value})
+    return whole_reads(connection, template.format("?"), (value,))
+
+
+def test_a_lookup_by_an_index_is_not_a_whole_read_and_a_filter_on_a_plain_column_is(app):
+    now = utcnow()
+    rows = [
+        {"email": f"p{n}@example.org", "full_name": f"Personne {n}", "password_hash": "x", "created_at": now}
+        for n in range(LARGE + 200)
+    ]
+    db.session.execute(User.__table__.insert(), rows)
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # What autovacuum does after such a load: the planner's statistics, which size the table.
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE users"))
+    assert plan_of(BY_EMAIL, "p7@example.org") == []
+    found = plan_of(BY_NAME, "Personne 7")
+    assert len(found) == 1 and found[0].startswith("users (whole table"), found
+    db.session.rollback()
+
+
+def test_a_small_table_read_whole_is_the_right_choice_on_postgresql_and_not_reported(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's plans do not depend on sizes")
+    db.session.execute(
+        User.__table__.insert(), [{"email": "a@example.org", "full_name": "A", "password_hash": "x"}]
+    )
+    db.session.commit()
+    assert plan_of(BY_NAME, "A") == []
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("details", "found"),
+    [
+        (["SEARCH users USING INDEX ix_users_email (email=?)"], []),
+        (["SCAN CONSTANT ROW", "SCAN (subquery-1)", "SCAN anon_1"], []),
+        (["SCAN course_search VIRTUAL TABLE INDEX 0:M1"], []),
+        (["SCAN users"], ["users (whole table)"]),
+        (
+            ["  SCAN courses USING COVERING INDEX ix_courses_listing"],
+            ["courses (whole index ix_courses_listing)"],
+        ),
+        (["SCAN shown USING INDEX ix_courses_title"], ["shown (whole index ix_courses_title)"]),
+    ],
+)
+def test_sqlite_scans_of_tables_are_whole_reads_and_other_scans_are_not(details, found):
+    assert sqlite_whole_reads(details) == found
