@@ -60,6 +60,16 @@ class Course(db.Model):
         ),
         # Originals in order of title, read from the start (the dashboard's suggestions).
         Index("ix_courses_title", "edition_of_id", "sort_title", "slug"),
+        # The same for PostgreSQL, whose planner takes ``edition_of_id IS NULL`` for a filter, not
+        # for the equality that would let it read ix_courses_title in title order.
+        Index(
+            "ix_courses_originals_title",
+            "sort_title",
+            "slug",
+            "id",
+            postgresql_where=literal_column("edition_of_id IS NULL"),
+            sqlite_where=literal_column("edition_of_id IS NULL"),
+        ),
         # The catalogue's search on PostgreSQL: full text of the folded words (app.catalog.listing).
         Index(
             "ix_courses_search",

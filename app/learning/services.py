@@ -377,18 +377,25 @@ def _modules_statement():
 
 
 @cache
-def _suggestions_statement(limit: int):
+def _suggestions_statement(limit: int, postgresql: bool):
     # By (sort_title, slug), as catalog.services.title_key sorts, without reading every course's
-    # row: the first ``limit`` folded titles, then the ids of the courses up to the last of them
-    # (more than ``limit`` only when several share it), come from an index of the courses (on
-    # SQLite, ix_courses_listing covers both); only those courses' rows are read.
+    # row. PostgreSQL walks the originals in that order in ix_courses_originals_title and stops at
+    # the ``limit``-th course the learner may start. SQLite, where a course's row is long to reach
+    # (the columns after intro_html sit on its overflow pages): the first ``limit`` folded titles,
+    # then the ids of the courses up to the last of them (more than ``limit`` only when several
+    # share it), come from ix_courses_listing, which covers both; only those courses' rows are
+    # read. (On PostgreSQL that second step was planned as a read of every course: the last title
+    # is not known when it is planned.)
     candidates = (*VISIBLE, Course.id.not_in(_started_ids()))
+    order = (Course.sort_title, Course.slug, Course.id)
+    if postgresql:
+        return select(Course).where(*candidates).order_by(*order).limit(limit)
     firsts = select(Course.sort_title).where(*candidates).order_by(Course.sort_title).limit(limit).subquery()
     last = select(func.max(firsts.c.sort_title)).scalar_subquery()
     return (
         select(Course)
         .where(Course.id.in_(select(Course.id).where(*candidates, Course.sort_title <= last)))
-        .order_by(Course.sort_title, Course.slug, Course.id)
+        .order_by(*order)
         .limit(limit)
     )
 
@@ -398,7 +405,8 @@ def courses_to_start(user: User, member_of: Iterable[int], limit: int = 3) -> li
     member of ``member_of``, by folded title as the catalogue sorts them; one query whatever the
     catalogue's size."""
     params = {"user_id": user.id, "orgs": list(member_of)}
-    return list(db.session.scalars(_suggestions_statement(limit), params))
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    return list(db.session.scalars(_suggestions_statement(limit, postgresql), params))
 
 
 _PASSED = (  # built once: every result page runs it
