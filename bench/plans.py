@@ -9,13 +9,16 @@ audience grows, whatever the figures at the size measured.
   takes every table for a large one and uses an index wherever one serves, so its plan says
   whether the statement can be served by indexes at all. A ``SCAN`` of a table (with or without
   ``USING INDEX``) reads it all, where ``SEARCH`` looks rows up; scans of a constant row, of a
-  subquery's rows, of a full-text table's match (``VIRTUAL TABLE``) are not scans of a table.
+  subquery's rows, of a full-text table's match (``VIRTUAL TABLE``), of a partial index (which
+  holds only the rows its ``WHERE`` selects) are not scans of a table.
 - PostgreSQL: ``EXPLAIN (FORMAT JSON)``, the plan it would really run with the statistics it has
   (the seed ends with ``VACUUM ANALYZE``). Reading a table of a few rows whole is its right choice,
   so only tables of at least ``LARGE`` rows (by those statistics) are reported: a ``Seq Scan``, or
-  an index scan without an ``Index Cond`` (the whole index read), unless a ``Limit`` or a merge
-  join reads it, in order, only as far as it needs. The planner's choice depends on the sizes: a
-  table of a few thousand rows may rightly be read whole to join forty rows to it.
+  an index scan without an ``Index Cond`` (the whole index read), unless the index is partial, or
+  a ``Limit`` or a merge join reads it in order only as far as it needs and no ``Filter`` can
+  reject what it reads. The planner's choice
+  depends on the sizes: a table of a few thousand rows may rightly be read whole to join forty
+  rows to it.
 """
 
 import re
@@ -23,49 +26,63 @@ import re
 LARGE = 1000  # rows (PostgreSQL's estimate): a table this size read whole is reported
 SQLITE_SCAN = re.compile(r"SCAN (\S+)(?: USING (?:COVERING )?INDEX (\S+))?$")
 NOT_A_TABLE = re.compile(r"CONSTANT|\(subquery-\d+\)|anon_\d+$")
+PARTIAL_INDEXES = {
+    "postgresql": "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+    " WHERE i.indpred IS NOT NULL AND pg_table_is_visible(c.oid)",
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'",
+}
 
 
-def whole_reads(connection, statement: str, parameters) -> list[str]:
-    """The tables (as named in the statement) that ``statement`` reads whole, with how."""
+def whole_reads(connection, statement: str, parameters, large: int = LARGE) -> list[str]:
+    """The tables (as named in the statement) that ``statement`` reads whole, with how; on
+    PostgreSQL, those of at least ``large`` rows."""
+    partial = set(connection.exec_driver_sql(PARTIAL_INDEXES[connection.dialect.name]).scalars())
     if connection.dialect.name == "postgresql":
         plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
         found: list[tuple[str, str, str]] = []
-        _postgresql(plan[0]["Plan"], False, found)
+        _postgresql(plan[0]["Plan"], False, partial, found)
+        sizes = {table: _rows(connection, table) for _alias, table, _how in found}
         return [
-            f"{alias} ({how}, {rows} rows)"
+            f"{alias} ({how}, {'rows unknown' if sizes[table] is None else f'{sizes[table]} rows'})"
             for alias, table, how in found
-            if (rows := _rows(connection, table)) >= LARGE
+            if sizes[table] is None or sizes[table] >= large
         ]
     rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-    return sqlite_whole_reads([row[-1] for row in rows])
+    return sqlite_whole_reads([row[-1] for row in rows], partial)
 
 
-def sqlite_whole_reads(details: list[str]) -> list[str]:
+def sqlite_whole_reads(details: list[str], partial: frozenset[str] | set[str] = frozenset()) -> list[str]:
     found = []
     for detail in details:
         scan = SQLITE_SCAN.match(detail.strip())
         if scan is None or "VIRTUAL TABLE" in detail or NOT_A_TABLE.match(scan.group(1)):
             continue
         table, index = scan.groups()
-        found.append(f"{table} (whole index {index})" if index else f"{table} (whole table)")
+        if index not in partial:
+            found.append(f"{table} (whole index {index})" if index else f"{table} (whole table)")
     return found
 
 
-def _postgresql(node: dict, limited: bool, found: list[tuple[str, str, str]]) -> None:
+def _postgresql(node: dict, limited: bool, partial: set[str], found: list[tuple[str, str, str]]) -> None:
     kind = node["Node Type"]
+    alias = node.get("Alias", node.get("Relation Name"))
     if kind == "Seq Scan":
-        found.append((node.get("Alias", node["Relation Name"]), node["Relation Name"], "whole table"))
-    elif kind in ("Index Scan", "Index Only Scan") and "Index Cond" not in node and not limited:
-        how = f"whole index {node['Index Name']}"
-        found.append((node.get("Alias", node["Relation Name"]), node["Relation Name"], how))
+        found.append((alias, node["Relation Name"], "whole table"))
+    elif (
+        kind in ("Index Scan", "Index Only Scan")
+        and "Index Cond" not in node
+        and not (limited and "Filter" not in node)  # what it stops at may be filtered out
+        and node["Index Name"] not in partial
+    ):
+        found.append((alias, node["Relation Name"], f"whole index {node['Index Name']}"))
     for child in node.get("Plans", ()):
         # Under a Limit, or as a merge join's input, an index is read in order only as far as needed.
-        _postgresql(child, limited or kind in ("Limit", "Merge Join"), found)
+        _postgresql(child, limited or kind in ("Limit", "Merge Join"), partial, found)
 
 
-def _rows(connection, table: str) -> int:
-    """The table's rows as the planner's statistics count them."""
+def _rows(connection, table: str) -> int | None:
+    """The table's rows as the planner's statistics count them; None before any (-1 then)."""
     found = connection.exec_driver_sql(
         "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(table)s)", {"table": table}
     ).scalar()
-    return int(found or 0)
+    return None if found is None or found < 0 else int(found)

@@ -57,9 +57,12 @@ def test_quiz_and_mark_read_need_the_token(csrf_app, make_user, course):
 def test_migrations_build_exactly_the_models_schema(empty_database):
     upgrade()
     with db.engine.connect() as connection, warnings.catch_warnings():
-        # The catalogue's full-text index exists on PostgreSQL only, where it is compared.
-        skipped = "autogenerate skipping .* expression-based index 'ix_courses_search'"
-        warnings.filterwarnings("ignore", skipped)
+        # Alembic compares indexes on expressions on PostgreSQL only (the catalogue's full-text
+        # index exists there only; the certificates' codes in lower case on both).
+        names = "'?(ix_courses_search|ix_certificates_code_lower)'?"
+        warnings.filterwarnings("ignore", f"autogenerate skipping .* expression-based index {names}")
+        # SQLAlchemy does not read such an index back from SQLite, and says so.
+        warnings.filterwarnings("ignore", f"Skipped unsupported reflection of expression-based index {names}")
         context = MigrationContext.configure(connection, opts={"include_name": compared_with_models})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ; run `flask --app wsgi db migrate`: {diff}"

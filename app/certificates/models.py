@@ -2,7 +2,18 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, delete
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -11,6 +22,8 @@ from app.credentials.models import StoredCredential
 from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
+# Revoked or withdrawn: what ix_certificates_not_valid holds, as the revocation list asks for it.
+NOT_VALID = "revoked_at IS NOT NULL OR withdrawn_at IS NOT NULL"
 HOLDER_REQUEST = "holder-request"  # the one withdrawal reason so far: the holder deleted their account
 
 
@@ -18,8 +31,19 @@ class Certificate(db.Model):
     """Issued once per learner and course; keeps the names and version it was earned on."""
 
     __tablename__ = "certificates"
-    # The database itself enforces "exactly once", even under a double submit.
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        # The database itself enforces "exactly once", even under a double submit.
+        UniqueConstraint("user_id", "course_id"),
+        # A code typed in the wrong case, looked up by anyone (certificates.routes.find_by_typed_code).
+        Index("ix_certificates_code_lower", func.lower(literal_column("code"))),
+        # The few revoked or withdrawn, which the public revocation list reads (credentials.services).
+        Index(
+            "ix_certificates_not_valid",
+            "id",
+            postgresql_where=literal_column(NOT_VALID),
+            sqlite_where=literal_column(NOT_VALID),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
