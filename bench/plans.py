@@ -15,8 +15,8 @@ audience grows, whatever the figures at the size measured.
   (the seed ends with ``VACUUM ANALYZE``). Reading a table of a few rows whole is its right choice,
   so only tables of at least ``LARGE`` rows (by those statistics) are reported: a ``Seq Scan``, or
   an index scan without an ``Index Cond`` (the whole index read), unless the index is partial, or
-  a ``Limit`` or a merge join reads it in order only as far as it needs and no ``Filter`` can
-  reject what it reads. The planner's choice
+  a merge join reads it in order up to the other side's last key, or a ``Limit`` up to its count
+  of rows (when no ``Filter`` can reject what it reads). The planner's choice
   depends on the sizes: a table of a few thousand rows may rightly be read whole to join forty
   rows to it.
 """
@@ -26,6 +26,7 @@ import re
 LARGE = 1000  # rows (PostgreSQL's estimate): a table this size read whole is reported
 SQLITE_SCAN = re.compile(r"SCAN (\S+)(?: USING (?:COVERING )?INDEX (\S+))?$")
 NOT_A_TABLE = re.compile(r"CONSTANT|\(subquery-\d+\)|anon_\d+$")
+STREAMING = {"Nested Loop", "Result", "Subquery Scan", "Incremental Sort", "Unique"}
 PARTIAL_INDEXES = {
     "postgresql": "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
     " WHERE i.indpred IS NOT NULL AND pg_table_is_visible(c.oid)",
@@ -40,7 +41,7 @@ def whole_reads(connection, statement: str, parameters, large: int = LARGE) -> l
     if connection.dialect.name == "postgresql":
         plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
         found: list[tuple[str, str, str]] = []
-        _postgresql(plan[0]["Plan"], False, partial, found)
+        _postgresql(plan[0]["Plan"], "", partial, found)
         sizes = {table: _rows(connection, table) for _alias, table, _how in found}
         return [
             f"{alias} ({how}, {'rows unknown' if sizes[table] is None else f'{sizes[table]} rows'})"
@@ -63,7 +64,8 @@ def sqlite_whole_reads(details: list[str], partial: frozenset[str] | set[str] = 
     return found
 
 
-def _postgresql(node: dict, limited: bool, partial: set[str], found: list[tuple[str, str, str]]) -> None:
+def _postgresql(node: dict, above: str, partial: set[str], found: list[tuple[str, str, str]]) -> None:
+    """``above``: the nearest Limit or Merge Join the node is read for ("" for none)."""
     kind = node["Node Type"]
     alias = node.get("Alias", node.get("Relation Name"))
     if kind == "Seq Scan":
@@ -71,13 +73,18 @@ def _postgresql(node: dict, limited: bool, partial: set[str], found: list[tuple[
     elif (
         kind in ("Index Scan", "Index Only Scan")
         and "Index Cond" not in node
-        and not (limited and "Filter" not in node)  # what it stops at may be filtered out
+        # Read in order only as far as needed: for a merge join, up to the other side's last key;
+        # for a Limit, up to its count of rows, unless a Filter can reject them all along the way.
+        and above != "Merge Join"
+        and not (above == "Limit" and "Filter" not in node)
         and node["Index Name"] not in partial
     ):
         found.append((alias, node["Relation Name"], f"whole index {node['Index Name']}"))
+    # A node that passes rows on as it reads them keeps the Limit or merge join above; a Sort, a
+    # Hash, an Aggregate reads all it is given first.
+    passed = kind if kind in ("Limit", "Merge Join") else above if kind in STREAMING else ""
     for child in node.get("Plans", ()):
-        # Under a Limit, or as a merge join's input, an index is read in order only as far as needed.
-        _postgresql(child, limited or kind in ("Limit", "Merge Join"), partial, found)
+        _postgresql(child, passed, partial, found)
 
 
 def _rows(connection, table: str) -> int | None:
