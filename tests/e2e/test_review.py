@@ -101,7 +101,10 @@ def test_review_with_comments_send_back_resolve_publish(browser: Browser, live_s
     expect(reviewer.get_by_text("Comment added.")).to_be_visible()
     module = reviewer.get_by_role("region", name="3. Bonnes pratiques")
     expect(module.locator(".comment-body")).to_have_text(REMARK)
-    assert module.locator(".comment-body").inner_text() == REMARK  # its line break shown
+    # Its line break shown: read once the stylesheet applies (on a loaded machine the text was read
+    # before it did, the line break then laid out as a space).
+    expect(module.locator(".comment-body")).to_have_css("white-space", "pre-wrap")
+    assert module.locator(".comment-body").inner_text() == REMARK
     expect(module.locator(".comment-meta")).to_contain_text("Rémi Relecteur")
     expect(reviewer.get_by_text("1 open comment.")).to_be_visible()
     changes.get_by_text("The changed lines").click()  # the module's lines, before and after
