@@ -1,6 +1,8 @@
 """bench/plans.py finds the tables a statement reads whole, on both databases: the benchmark runs
 it on every page's statements (tests/test_bench.py asserts that none is read whole)."""
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import event, text
 
@@ -85,27 +87,70 @@ def served_by_an_index(statement: str, parameters) -> list[str]:
     return whole_reads(connection, statement, parameters, large=0)
 
 
-def test_the_public_certificate_lookups_are_served_by_indexes(app):
-    """A code typed in the wrong case (anyone can type one) and the revocation list (every
-    verifier fetches it): neither reads every certificate."""
-    from app.certificates.routes import CODE_LENGTH, find_by_typed_code
-    from app.credentials.services import revocation_list
-
-    ran = []
+@contextmanager
+def statements_run():
+    """The statements run inside the block, with their values, as a list filled in as they run."""
+    ran: list[tuple[str, object]] = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
         ran.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", keep)
     try:
-        with app.test_request_context():
-            assert find_by_typed_code("Z" * CODE_LENGTH) is None
-            revocation_list()
+        yield ran
     finally:
         event.remove(db.engine, "before_cursor_execute", keep)
+
+
+def test_the_public_certificate_lookups_are_served_by_indexes(app):
+    """A code typed in the wrong case (anyone can type one) and the revocation list (every
+    verifier fetches it): neither reads every certificate."""
+    from app.certificates.routes import CODE_LENGTH, find_by_typed_code
+    from app.credentials.services import revocation_list
+
+    with statements_run() as ran, app.test_request_context():
+        assert find_by_typed_code("Z" * CODE_LENGTH) is None
+        revocation_list()
     looked_up = [(s, p) for s, p in ran if "lower(certificates.code)" in s]
     listed = [(s, p) for s, p in ran if "revoked_at IS NOT NULL OR" in s]
     assert len(looked_up) == 1 and len(listed) == 1, ran
     for statement, parameters in looked_up + listed:
         assert served_by_an_index(statement, parameters) == [], statement
+    db.session.rollback()
+
+
+def test_the_organisations_an_account_alone_administers_are_found_by_index(app, make_user):
+    """The page before deleting one's account names them: from the person's memberships, not
+    from every administrator of the site."""
+    from app.accounts.personal_data import organisations_left_without_admin
+
+    user = make_user()
+    with statements_run() as ran:
+        assert organisations_left_without_admin(user) == []
+    [(statement, parameters)] = [(s, p) for s, p in ran if "FROM organisations" in s]
+    assert served_by_an_index(statement, parameters) == [], statement
+    db.session.rollback()
+
+
+def test_a_publishers_translations_find_their_drafts_by_index(app, course):
+    """The workspace and draft pages: the drafts of the publisher's translations, by course, not
+    every draft of every publisher read."""
+    from app.catalog.models import Course
+    from app.orgs.models import PUBLISHER, Organisation
+    from app.publishing.services import translations
+
+    org = Organisation(slug="voix", name="Voix", kind=PUBLISHER)
+    db.session.add(org)
+    db.session.flush()
+    edition = Course(
+        **{c.key: getattr(course, c.key) for c in Course.__table__.columns if c.key not in ("id", "slug")},
+    )
+    edition.slug, edition.language, edition.edition_of_id = "voice", "en", course.id
+    edition.organisation_id = org.id
+    db.session.add(edition)
+    db.session.flush()
+    with statements_run() as ran:
+        assert [t.edition.id for t in translations(org)] == [edition.id]
+    [(statement, parameters)] = [(s, p) for s, p in ran if "FROM course_drafts" in s]
+    assert served_by_an_index(statement, parameters) == [], statement
     db.session.rollback()

@@ -10,6 +10,7 @@ import secrets
 
 from flask import url_for
 from sqlalchemy import delete, select
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import DELETED_DOMAIN, User
 from app.admin.audit import record
@@ -195,8 +196,13 @@ def export_data(user: User) -> dict:
 def organisations_left_without_admin(user: User) -> list[str]:
     """Names of the organisations whose only administrator is ``user``: deleting would orphan them."""
     mine = select(Membership.organisation_id).where(Membership.user_id == user.id, Membership.role == ADMIN)
-    others = select(Membership.organisation_id).where(Membership.user_id != user.id, Membership.role == ADMIN)
-    query = select(Organisation.name).where(Organisation.id.in_(mine), Organisation.id.not_in(others))
+    # Another administrator of each of those: looked up by organisation, not every administrator
+    # of the site read (as ``NOT IN (their organisations)`` would).
+    other = aliased(Membership)
+    others = select(other.id).where(
+        other.organisation_id == Organisation.id, other.user_id != user.id, other.role == ADMIN
+    )
+    query = select(Organisation.name).where(Organisation.id.in_(mine), ~others.exists())
     return list(db.session.scalars(query.order_by(Organisation.name)))
 
 

@@ -31,7 +31,7 @@ class CourseDraft(db.Model):
     # What the checker warned about (Notice.to_json()): shown beside the draft, never blocking.
     warnings: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     state: Mapped[str] = mapped_column(String(20), default=DRAFT)
-    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))  # once published
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)  # once published
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
