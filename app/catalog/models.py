@@ -61,7 +61,8 @@ class Course(db.Model):
         # Originals in order of title, read from the start (the dashboard's suggestions).
         Index("ix_courses_title", "edition_of_id", "sort_title", "slug"),
         # The same for PostgreSQL, whose planner takes ``edition_of_id IS NULL`` for a filter, not
-        # for the equality that would let it read ix_courses_title in title order.
+        # for the equality that would let it read ix_courses_title in title order (made on both
+        # databases alike; SQLite's planner keeps to ix_courses_title).
         Index(
             "ix_courses_originals_title",
             "sort_title",

@@ -383,9 +383,9 @@ def _suggestions_statement(limit: int, postgresql: bool):
     # the ``limit``-th course the learner may start. SQLite, where a course's row is long to reach
     # (the columns after intro_html sit on its overflow pages): the first ``limit`` folded titles,
     # then the ids of the courses up to the last of them (more than ``limit`` only when several
-    # share it), come from ix_courses_listing, which covers both; only those courses' rows are
-    # read. (On PostgreSQL that second step was planned as a read of every course: the last title
-    # is not known when it is planned.)
+    # share it), come from an index (ix_courses_title); only those courses' rows are read. (On
+    # PostgreSQL that second step was planned as a read of every course: the last title is not
+    # known when it is planned.)
     candidates = (*VISIBLE, Course.id.not_in(_started_ids()))
     order = (Course.sort_title, Course.slug, Course.id)
     if postgresql:
