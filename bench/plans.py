@@ -16,9 +16,8 @@ audience grows, whatever the figures at the size measured.
   so only tables of at least ``LARGE`` rows (by those statistics) are reported: a ``Seq Scan``, or
   an index scan without an ``Index Cond`` (the whole index read), unless the index is partial, or
   a merge join reads it in order up to the other side's last key, or a ``Limit`` up to its count
-  of rows (when no ``Filter`` can reject what it reads). The planner's choice
-  depends on the sizes: a table of a few thousand rows may rightly be read whole to join forty
-  rows to it.
+  of rows (when no ``Filter`` can reject what it reads). The planner's choice depends on the
+  sizes: a table of a few thousand rows may rightly be read whole to join forty rows to it.
 """
 
 import re
