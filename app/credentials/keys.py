@@ -21,14 +21,17 @@ ED25519_SECRET_PREFIX = b"\x80\x26"  # multicodec ed25519-priv
 def parse_signing_key(value: str) -> Ed25519PrivateKey:
     """The private key a configured value encodes; ValueError (never echoing it) if none."""
     value = str(value or "").strip()  # from_prefixed_env may have read it as JSON (a number)
-    if value.startswith("z"):
+    raw = b""
+    if value.startswith("z"):  # multibase, unless it is base64 that happens to begin with z
         try:
             raw = base58.b58decode(value[1:])
         except ValueError:
             raw = b""
         if raw.startswith(ED25519_SECRET_PREFIX) and len(raw) in (34, 66):
             raw = raw[2:34]  # Digital Bazaar's secretKeyMultibase: prefix, seed, then public key
-    else:
+    # One base64 value in 64 begins with z. No value is both: 32 bytes in base64 take 43
+    # characters (and a "=" base58 does not have), which in base58 make 31 bytes at most.
+    if len(raw) != 32:
         try:
             raw = base64.b64decode(
                 value.replace("-", "+").replace("_", "/") + "=" * (-len(value) % 4), validate=True

@@ -184,7 +184,38 @@ def test_the_issuer_document_lists_the_keys_in_safe_json_ld(app, client):
     assert "Profile" in linked_data.canonicalize(issuer)  # every term defined (safe mode)
 
 
-@pytest.mark.parametrize("value", ["", "short", "z" + "1" * 10])
+@pytest.mark.parametrize(
+    "seed",
+    [
+        bytes.fromhex("cd" + "00" * 31),  # base64 "zQAA…": begins with z, as one key in 64 does
+        bytes.fromhex("cf" + "ff" * 31),  # "z/////…", and URL-safe "z______…"
+    ],
+    ids=["zQAA", "z///"],
+)
+def test_a_base64_signing_key_beginning_with_z_is_read_as_base64(seed):
+    """The configuration's advice (base64 of 32 random bytes) must work whatever the bytes: a
+    value beginning with z is multibase only if it decodes as such."""
+    import base64
+
+    from app.credentials.keys import parse_signing_key
+
+    for text in (base64.b64encode(seed).decode(), base64.urlsafe_b64encode(seed).decode().rstrip("=")):
+        assert text.startswith("z")
+        assert parse_signing_key(text).private_bytes_raw() == seed
+
+
+def test_a_multibase_signing_key_is_still_read():
+    import base58
+
+    from app.credentials.keys import ED25519_SECRET_PREFIX, parse_signing_key
+
+    seed = bytes(range(32))
+    assert parse_signing_key("z" + base58.b58encode(seed).decode()).private_bytes_raw() == seed
+    secret = "z" + base58.b58encode(ED25519_SECRET_PREFIX + seed + bytes(32)).decode()
+    assert parse_signing_key(secret).private_bytes_raw() == seed
+
+
+@pytest.mark.parametrize("value", ["", "short", "z" + "1" * 10, "z" + "A" * 42 + "=="])
 def test_a_bad_signing_key_is_refused(value):
     from app.credentials.keys import parse_signing_key
 
