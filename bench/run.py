@@ -214,6 +214,20 @@ def sign_in(base: str, email: str, password: str) -> str:
     return answer.cookies["session"]
 
 
+def floor_sign_in(base: str, email: str) -> str:
+    """The signed-in floor's session cookie for this person (bench/floor.py)."""
+    answer = requests.get(
+        base + "/sign-in",
+        params={"email": email},
+        headers={"User-Agent": USER_AGENT},  # as wrk's: Flask-Login's session protection reads it
+        allow_redirects=False,
+        timeout=30,
+    )
+    if answer.status_code != 302 or "session" not in answer.cookies:
+        raise SystemExit(f"signing in to the floor failed: {answer.status_code}")
+    return answer.cookies["session"]
+
+
 def count_sql(env: dict, targets: dict, cookies: dict, pages) -> tuple[dict, dict]:
     """SQL statements per page: the same requests through Flask's test client, in a child process
     with the servers' settings, counting every statement but transaction control (SQLite's BEGIN);
@@ -331,6 +345,7 @@ def main() -> None:
         targets = json.loads((work / "targets.json").read_text())
         servers.append(cadre := Server("cadre", "wsgi:app", ROOT, env, work))
         servers.append(hello := Server("hello", "hello:app", ROOT / "bench", env, work))
+        servers.append(floor := Server("floor", "floor:app", ROOT / "bench", env, work))
         for server in servers:
             server.wait()
         cookies = {
@@ -351,11 +366,16 @@ def main() -> None:
                     raise SystemExit(f"{name} {targets['pages'][name]}: {answer.status_code}")
                 if who and "session" in answer.cookies:
                     raise SystemExit(f"{name} {targets['pages'][name]} changed the session cookie")
+        floor_cookie = floor_sign_in(floor.url, targets["learner"])
         for _ in range(3 * WORKERS):
             requests.get(hello.url + "/", timeout=10)
+            headers = {"User-Agent": USER_AGENT, "Cookie": f"session={floor_cookie}"}
+            answer = requests.get(floor.url + "/", headers=headers, timeout=10)
+            if answer.status_code != 200 or "session" in answer.cookies:
+                raise SystemExit(f"the signed-in floor answered {answer.status_code} or changed its cookie")
         say("counting SQL statements per page (Flask test client, same database and settings)...")
         sql, plans = count_sql(env, targets, cookies, pages)
-        results: dict[str, list[dict]] = {"hello": []}
+        results: dict[str, list[dict]] = {"hello": [], "floor": []}
         results.update({name: [] for name, _who in pages})
         rounds = 0 if PLANS_ONLY else ROUNDS
         say(
@@ -364,10 +384,14 @@ def main() -> None:
         )
         for number in range(1, rounds + 1):
             say(f"round {number}: load before {load()}")
-            for name, who in [("hello", None), *pages]:
-                server, path = (hello, "/") if name == "hello" else (cadre, targets["pages"][name])
+            for name, who in [("hello", None), ("floor", None), *pages]:
+                server, path = {"hello": (hello, "/"), "floor": (floor, "/")}.get(name) or (
+                    cadre,
+                    targets["pages"][name],
+                )
+                cookie = floor_cookie if name == "floor" else cookies.get(who) if who else None
                 before = load()
-                row = measure(server, path, cookies.get(who) if who else None)
+                row = measure(server, path, cookie)
                 results[name].append(row)
                 say(
                     f"  {name:10} load {before}  {row['rps']:8.1f} req/s  p50 {row['p50']:7.2f} ms  "
@@ -408,6 +432,12 @@ def report(targets: dict, results: dict, sql: dict, pages) -> None:
     say(
         f"| hello world | / | {median('hello', 'rps'):.1f} | {median('hello', 'p50'):.2f} | "
         f"{median('hello', 'p99'):.2f} | {hello_cpu:.2f} | 1.000 | 0 |"
+    )
+    floor_cpu = median("floor", "cpu_ms")
+    say(
+        f"| signed-in floor | / (bench/floor.py) | {median('floor', 'rps'):.1f} | "
+        f"{median('floor', 'p50'):.2f} | {median('floor', 'p99'):.2f} | {floor_cpu:.2f} | "
+        f"{hello_cpu / floor_cpu:.3f} | 3 |"
     )
     for name, _who in pages:
         cpu = median(name, "cpu_ms")

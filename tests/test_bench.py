@@ -104,3 +104,15 @@ def test_every_page_costs_within_a_generous_factor_of_hello_world(runs, size):
     hello = cpu(run, "hello")
     ratios = {page: round(hello / cpu(run, page), 4) for page in RATIO_FLOORS}
     assert all(ratios[page] >= floor for page, floor in RATIO_FLOORS.items()), (ratios, RATIO_FLOORS)
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_the_signed_in_floor_is_below_every_signed_in_page(runs, size):
+    """bench/floor.py is the least a signed-in page costs on Cadre's stack (a session, three ORM
+    queries, a small translated layout): each signed-in page of Cadre does all that and more, so a
+    floor measured above one of them would be measuring something else."""
+    run = runs[size]
+    signed_in = [page for page in RATIO_FLOORS if page not in ("home", "catalogue", "course")]
+    assert cpu(run, "floor") < min(cpu(run, page) for page in signed_in), {
+        page: cpu(run, page) for page in ["floor", *signed_in]
+    }
