@@ -1,8 +1,9 @@
 """Cadre against Flask's floor: ``make bench`` (see bench/README.md).
 
-Seeds a database (bench/seed.py), starts Cadre (wsgi:app) and a Flask hello world (bench/hello.py)
-under gunicorn with the same settings, signs in through the real login form, counts the SQL
-statements of each page, then drives both servers with wrk, interleaved round by round, and
+Seeds a database (bench/seed.py), starts Cadre (wsgi:app), a Flask hello world (bench/hello.py) and
+the signed-in floor (bench/floor.py) under gunicorn with the same settings, signs in through the
+real login form, counts the SQL statements of each page, then drives the servers with wrk,
+interleaved round by round, and
 prints requests per second, p50/p99 latency, server CPU per request (the gunicorn processes' CPU
 time from /proc, before and after each run, divided by the requests served), the ratio to hello
 world (hello's CPU per request ÷ the page's) and SQL statements per request.
