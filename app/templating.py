@@ -8,6 +8,7 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from app.catalog.cards import course_card
 from app.content.checker import FINAL
 
 LEVELS = {
@@ -124,3 +125,4 @@ def init_app(app) -> None:
     # A course's final test in quiz and attempt URLs (no module may take this slug).
     app.jinja_env.globals["final_slug"] = FINAL
     app.jinja_env.globals["hidden_fields"] = hidden_fields
+    app.jinja_env.globals["course_card"] = course_card

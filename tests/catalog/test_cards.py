@@ -1,0 +1,79 @@
+"""Course cards are written once per process and kept (app/catalog/cards.py): a kept card must be
+exactly what each reader would otherwise get, whoever saw it first."""
+
+from types import SimpleNamespace
+
+from flask import render_template_string
+
+from app.catalog import cards
+from app.extensions import db
+from app.learning.services import CourseProgress
+from tests.conftest import text_of
+
+COURSE = "/courses/voix-et-ia"
+
+
+def card_of(page: str) -> str:
+    start = page.index('<article class="course-card"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_each_reader_gets_the_card_of_their_own_progress(client, course, make_user, auth):
+    first, second = make_user(), make_user()
+    auth.login(first.email)
+    client.post(f"{COURSE}/consentement/read")
+    assert "33% done" in card_of(text_of(client.get("/courses")))
+    auth.logout()
+    auth.login(second.email)
+    card = card_of(text_of(client.get("/courses")))
+    assert "Not started" in card and "33% done" not in card
+    auth.logout()
+    assert "progress-line" not in card_of(text_of(client.get("/courses")))  # a visitor: no progress
+    auth.login(first.email)
+    assert "33% done" in card_of(text_of(client.get("/")))
+
+
+def test_a_card_follows_its_course_and_the_reader_s_language(client, course, make_user, auth):
+    auth.login(make_user().email)  # signed in: the visitors' page cache is not in the way
+    assert "Language:" in card_of(text_of(client.get("/courses")))
+    for column, value, shown in [
+        ("title", "Voix, IA et droit voisin", "Voix, IA et droit voisin"),
+        ("summary", "Un résumé revu", "Un résumé revu"),
+        ("duration", 95, "1\u00a0h\u00a035"),
+        ("level", "advanced", "Advanced"),
+        ("publisher", "Syndicat des voix", "by Syndicat des voix"),
+    ]:  # one at a time: each is in the card's key
+        setattr(course, column, value)
+        db.session.commit()
+        assert shown in card_of(text_of(client.get("/courses"))), column
+    with client.session_transaction() as session:
+        session["locale"] = "fr"
+    card = card_of(text_of(client.get("/courses")))
+    assert "Langue :" in card or "Langue\u00a0:" in card
+    assert "Language:" not in card
+
+
+def test_a_kept_card_is_the_card_the_template_writes(app, monkeypatch):
+    monkeypatch.setattr(cards, "MAX_KEPT", 3)
+    template = '{% set heading_level = 3 %}{% include "catalog/_course_card.html" %}'
+    with app.test_request_context("/courses"):
+        for number in range(10):
+            course = SimpleNamespace(
+                id=number,
+                slug=f"cours-{number}",
+                title=f"Cours <{number}>",
+                summary="Résumé & plus",
+                language="fr",
+                level="beginner",
+                duration=30 + number,
+                publisher="Cadre",
+            )
+            progress = CourseProgress(number % 3, 3, number % 2 + number % 3)
+            written = render_template_string(template, course=course, progress={number: progress})
+            assert cards.course_card(course, progress, 3) == written
+            assert cards.course_card(course, progress, 3) == written  # kept, the same
+            assert "Cours &lt;" in written
+            assert '<h2 class="course-card-title">' in cards.course_card(course, progress, 2)
+            moved = SimpleNamespace(**{**vars(course), "slug": "autre"})
+            assert 'href="/courses/autre"' in cards.course_card(moved, progress, 3)
+            assert len(app.extensions["cadre_course_cards"]) <= 3
