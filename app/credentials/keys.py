@@ -18,20 +18,29 @@ from app.credentials.linked_data import public_key_from_multibase, public_key_mu
 ED25519_SECRET_PREFIX = b"\x80\x26"  # multicodec ed25519-priv
 
 
+BASE58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+
+
 def parse_signing_key(value: str) -> Ed25519PrivateKey:
-    """The private key a configured value encodes; ValueError (never echoing it) if none."""
+    """The private key a configured value encodes; ValueError (never echoing it) if none.
+
+    A value is multibase when it is ``z`` then base58 characters only. One base64 key in 64
+    begins with z too, but nearly always shows it: a ``=`` of padding (as our own keys have) or a
+    character base58 leaves out (0, O, I, l, +, /, -, _). The one shape both read as 32 bytes,
+    z and 42 base58 characters (unpadded base64, or base58 with leading zero bytes), is refused
+    rather than guessed.
+    """
     value = str(value or "").strip()  # from_prefixed_env may have read it as JSON (a number)
-    raw = b""
-    if value.startswith("z"):  # multibase, unless it is base64 that happens to begin with z
-        try:
-            raw = base58.b58decode(value[1:])
-        except ValueError:
-            raw = b""
+    if value.startswith("z") and set(value[1:]) <= BASE58:
+        raw = base58.b58decode(value[1:])
         if raw.startswith(ED25519_SECRET_PREFIX) and len(raw) in (34, 66):
             raw = raw[2:34]  # Digital Bazaar's secretKeyMultibase: prefix, seed, then public key
-    # One base64 value in 64 begins with z. No value is both: 32 bytes in base64 take 43
-    # characters (and a "=" base58 does not have), which in base58 make 31 bytes at most.
-    if len(raw) != 32:
+        elif len(raw) == 32 and len(value) == 43:
+            raise ValueError(
+                "the Open Badges signing key reads both as multibase and as base64 without its "
+                "padding: write it as base64 with its final =, or as a secretKeyMultibase"
+            )
+    else:
         try:
             raw = base64.b64decode(
                 value.replace("-", "+").replace("_", "/") + "=" * (-len(value) % 4), validate=True

@@ -187,21 +187,22 @@ def test_the_issuer_document_lists_the_keys_in_safe_json_ld(app, client):
 @pytest.mark.parametrize(
     "seed",
     [
-        bytes.fromhex("cd" + "00" * 31),  # base64 "zQAA…": begins with z, as one key in 64 does
-        bytes.fromhex("cf" + "ff" * 31),  # "z/////…", and URL-safe "z______…"
+        bytes.fromhex("cd" + "00" * 31),  # base64 "zQAA…A=": begins with z, as one key in 64 does
+        bytes.fromhex("cf" + "ff" * 31),  # "z/////…8=", and URL-safe "z______…8"
     ],
     ids=["zQAA", "z///"],
 )
 def test_a_base64_signing_key_beginning_with_z_is_read_as_base64(seed):
-    """The configuration's advice (base64 of 32 random bytes) must work whatever the bytes: a
-    value beginning with z is multibase only if it decodes as such."""
+    """The configuration's advice (base64 of 32 random bytes) must work whatever the bytes: its
+    padding, or a character base58 does not have, shows that a value beginning with z is base64."""
     import base64
 
     from app.credentials.keys import parse_signing_key
 
-    for text in (base64.b64encode(seed).decode(), base64.urlsafe_b64encode(seed).decode().rstrip("=")):
-        assert text.startswith("z")
-        assert parse_signing_key(text).private_bytes_raw() == seed
+    assert parse_signing_key(base64.b64encode(seed).decode()).private_bytes_raw() == seed
+    if seed[0] == 0xCF:
+        unpadded = base64.urlsafe_b64encode(seed).decode().rstrip("=")
+        assert unpadded.startswith("z_") and parse_signing_key(unpadded).private_bytes_raw() == seed
 
 
 def test_a_multibase_signing_key_is_still_read():
@@ -209,10 +210,31 @@ def test_a_multibase_signing_key_is_still_read():
 
     from app.credentials.keys import ED25519_SECRET_PREFIX, parse_signing_key
 
-    seed = bytes(range(32))
-    assert parse_signing_key("z" + base58.b58encode(seed).decode()).private_bytes_raw() == seed
+    seed = bytes(range(200, 232))
+    raw = "z" + base58.b58encode(seed).decode()
     secret = "z" + base58.b58encode(ED25519_SECRET_PREFIX + seed + bytes(32)).decode()
+    assert parse_signing_key(raw).private_bytes_raw() == seed
     assert parse_signing_key(secret).private_bytes_raw() == seed
+    # A secretKeyMultibase that lost a character is refused (its prefix and length no longer fit;
+    # a raw base58 seed has no such check, as before).
+    for mistyped in (secret[:-1], secret[:30] + secret[31:]):
+        with pytest.raises(ValueError, match="32 bytes"):
+            parse_signing_key(mistyped)
+
+
+def test_a_signing_key_that_reads_both_ways_is_refused_not_guessed():
+    """z and 42 base58 characters: unpadded base64 of 32 bytes, and base58 of 32 bytes when it
+    begins with 1s (zero bytes). Either reading would give a key; which was meant cannot be told."""
+    import base64
+
+    import base58
+
+    from app.credentials.keys import parse_signing_key
+
+    value = "z1wuypZt9arcEU4XxQdcDZTYuPTP1bbgsgNWf2tFhCc"
+    assert len(base58.b58decode(value[1:])) == 32 and len(base64.urlsafe_b64decode(value + "=")) == 32
+    with pytest.raises(ValueError, match="padding"):
+        parse_signing_key(value)
 
 
 @pytest.mark.parametrize("value", ["", "short", "z" + "1" * 10, "z" + "A" * 42 + "=="])
