@@ -265,6 +265,14 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def tampered(token: str) -> str:
+    """An itsdangerous ``token`` (payload, ``.``, signature) with its signature's first character
+    changed: all six of its bits count, whereas the last character's lowest bits are dropped in
+    decoding, so changing the end can leave the signature as it was (one time in many)."""
+    head, dot, signature = token.rpartition(".")
+    return f"{head}{dot}{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
+
+
 def text_of(response) -> str:
     """The page as a person reads it: entities unescaped (an apostrophe, not &#39;)."""
     return html.unescape(response.get_data(as_text=True))
