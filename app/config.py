@@ -211,16 +211,10 @@ def ensure_local_secret(config, instance_path: str) -> None:
     """
     if config.get("SECRET_KEY") != DEFAULT_SECRET_KEY:
         return
+    # Made as the signing key is: of two processes starting at once (several workers, or a
+    # command beside the server), neither reads a key half written.
     path = os.path.join(instance_path, "secret_key")
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass  # made earlier, or by a sibling process a moment ago
-    else:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-    with open(path) as handle:
-        config["SECRET_KEY"] = handle.read().strip()
+    config["SECRET_KEY"] = local_key(path, lambda: secrets.token_urlsafe(48))
 
 
 def ensure_local_signing_key(config, instance_path: str) -> None:
