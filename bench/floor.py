@@ -1,18 +1,20 @@
 """The signed-in floor: the least a signed-in page costs on Cadre's stack (bench/run.py).
 
-Issue 16 measured "a page that renders Jinja with a signed session and three ORM queries" at about a
-quarter of hello world's speed. This is that page, on the same extensions as Cadre (Flask-Login,
-Flask-WTF's CSRF token, Flask-Babel's gettext, Flask-SQLAlchemy, Jinja) and the benchmark's own
-database: the user loaded from the signed session, two more ORM queries (the learner's latest
-progress, a course), and a template extending a small layout with a header (links, the person's
-name, a form with its token), translated strings and a footer. Nothing else: no throttling,
-security headers, notifications, page cache or time zones. A Cadre page can only cost more.
+Issue 16 measured "a page that renders Jinja with a signed session and three ORM queries" at about
+a quarter of hello world's speed. This is that page, on the same extensions as Cadre (Flask-Login,
+Flask-WTF's CSRF token, Flask-Babel's gettext with Cadre's French catalogue, Flask-SQLAlchemy,
+Jinja) and the benchmark's own database: the user loaded from the signed session, two more ORM
+queries (the learner's latest progress, a course), and a template extending a small layout with a
+header (links, the person's name, a form with its token), translated strings and a footer.
+Nothing else: no throttling, security headers, notifications, page cache or time zones. A Cadre
+page does all of this and more.
 
 ``GET /sign-in?email=…`` signs anyone in without a password: this app exists only for the
 benchmark, served on 127.0.0.1 against the database it has just seeded.
 """
 
 import os
+from pathlib import Path
 
 from flask import Flask, abort, redirect, render_template, request
 from flask_babel import Babel
@@ -98,10 +100,22 @@ _PROGRESS = (
 )
 _COURSE = select(Course).where(Course.slug.is_not(None)).order_by(Course.id).limit(1)
 
+# Cadre's own catalogue, so that each _() looks a French translation up as Cadre's pages do.
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
+
+
+def database_url(url: str) -> str:
+    """As app.config.normalise_database_url: psycopg 3 for a postgres:// or postgresql:// URL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 app = Flask(__name__, static_folder=None)
 app.config.update(
     SECRET_KEY=os.environ["SECRET_KEY"],
-    SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"],
+    SQLALCHEMY_DATABASE_URI=database_url(os.environ["DATABASE_URL"]),
     SESSION_COOKIE_SECURE=True,
     SESSION_COOKIE_HTTPONLY=True,
     SESSION_COOKIE_SAMESITE="Lax",
@@ -109,7 +123,7 @@ app.config.update(
 app.jinja_loader = DictLoader({"layout.html": LAYOUT, "page.html": PAGE})
 db.init_app(app)
 CSRFProtect(app)
-Babel(app, locale_selector=lambda: "fr")
+Babel(app, locale_selector=lambda: "fr", default_translation_directories=str(TRANSLATIONS))
 login = LoginManager(app)
 app.add_url_rule("/static/<path:filename>", "static", lambda filename: abort(404))
 

@@ -13,8 +13,8 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 # Cards kept per app (tests make many apps in one process); emptied when they grow past this (a
-# card is about a kilobyte).
-MAX_KEPT = 10_000
+# card and its key take one or two kilobytes).
+MAX_KEPT = 5_000
 
 
 def course_card(course, progress, heading_level: int = 2) -> Markup:
@@ -34,7 +34,12 @@ def course_card(course, progress, heading_level: int = 2) -> Markup:
         course.publisher,
         None if progress is None else (progress.completed, progress.total, progress.touched),
     )
-    kept = current_app.extensions.setdefault("cadre_course_cards", {})
+    # While templates reload on change (development), so do cards: none is kept.
+    kept = (
+        {}
+        if current_app.jinja_env.auto_reload
+        else current_app.extensions.setdefault("cadre_course_cards", {})
+    )
     card = kept.get(key)
     if card is None:
         if len(kept) >= MAX_KEPT:

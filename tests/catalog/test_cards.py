@@ -77,3 +77,14 @@ def test_a_kept_card_is_the_card_the_template_writes(app, monkeypatch):
             moved = SimpleNamespace(**{**vars(course), "slug": "autre"})
             assert 'href="/courses/autre"' in cards.course_card(moved, progress, 3)
             assert len(app.extensions["cadre_course_cards"]) <= 3
+
+
+def test_no_card_is_kept_while_templates_reload(app, monkeypatch):
+    """In development templates reload when edited, and so must cards."""
+    monkeypatch.setattr(app.jinja_env, "auto_reload", True)
+    course = SimpleNamespace(
+        id=1, slug="c", title="C", summary="S", language="fr", level="beginner", duration=5, publisher="P"
+    )
+    with app.test_request_context("/courses"):
+        assert 'href="/courses/c"' in cards.course_card(course, None, 3)
+    assert not app.extensions.get("cadre_course_cards")
