@@ -104,18 +104,10 @@ _COURSE = select(Course).where(Course.slug.is_not(None)).order_by(Course.id).lim
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
 
 
-def database_url(url: str) -> str:
-    """As app.config.normalise_database_url: psycopg 3 for a postgres:// or postgresql:// URL."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
 app = Flask(__name__, static_folder=None)
 app.config.update(
     SECRET_KEY=os.environ["SECRET_KEY"],
-    SQLALCHEMY_DATABASE_URI=database_url(os.environ["DATABASE_URL"]),
+    SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"],  # normalised by bench/run.py
     SESSION_COOKIE_SECURE=True,
     SESSION_COOKIE_HTTPONLY=True,
     SESSION_COOKIE_SAMESITE="Lax",

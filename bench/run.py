@@ -34,6 +34,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from app.config import normalise_database_url  # noqa: E402 - after the repository is on the path
+
 BIN = Path(sys.executable).parent
 USER_AGENT = "cadre-bench/1"
 BASE_URL = "https://cadre.bench.invalid"
@@ -330,7 +333,10 @@ def main() -> None:
     wanted = os.environ.get("BENCH_PAGES")
     pages = [p for p in PAGES if not wanted or p[0] in wanted.split(",")]
     work = Path(tempfile.mkdtemp(prefix="cadre-bench-"))
-    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{work / 'bench.sqlite'}"
+    # Normalised once here (psycopg 3 for postgresql://): the floor (bench/floor.py) takes it as given.
+    database_url = normalise_database_url(
+        os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{work / 'bench.sqlite'}"
+    )
     env = server_env(database_url, work)
     servers: list[Server] = []
     try:

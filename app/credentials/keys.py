@@ -18,7 +18,7 @@ from app.credentials.linked_data import public_key_from_multibase, public_key_mu
 ED25519_SECRET_PREFIX = b"\x80\x26"  # multicodec ed25519-priv
 
 
-BASE58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+BASE58 = frozenset(base58.BITCOIN_ALPHABET.decode())  # what multibase's "z" (base58btc) uses
 
 
 def parse_signing_key(value: str) -> Ed25519PrivateKey:
