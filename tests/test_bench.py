@@ -31,7 +31,7 @@ SQL_BOUNDS = {
     "module": 8,
     "quiz": 10,
     "attempt": 13,
-    "dashboard": 14,
+    "dashboard": 13,
     "class": 6,
     "class_csv": 5,
 }

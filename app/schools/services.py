@@ -379,20 +379,26 @@ def _cells(
 class ItemCourse(NamedTuple):
     title: str
     language: str
+    slug: str
+    visibility: str
+    organisation_id: int | None
 
 
 class ItemModule(NamedTuple):
     position: int
     title: str
     retired: bool
+    slug: str
 
 
 class TableItem(NamedTuple):
-    """An assignment as the class table and its export show it (``item_title``, the language, the
-    due date): read as plain rows, since thirty assignments with their course and module made
-    as ORM objects cost more than the rest of the page's queries together."""
+    """An assignment as the class table, its export and the learner's dashboard show it
+    (``item_title``, the language, the due date, the link and who may follow it): read as plain
+    rows, since thirty assignments with their course and module made as ORM objects cost more
+    than the rest of the class page's queries together."""
 
     id: int
+    class_id: int
     due_at: datetime | None
     course: ItemCourse
     module: ItemModule | None  # None: the whole course
@@ -427,7 +433,7 @@ def class_table(
     the size of the class (three without ``people``, the students as ``class_and_students``
     read them): the items with the modules they cover, then the students' progress on those.
     """
-    items, covered = _items_and_modules(school_class.id)
+    items, covered = _items_and_modules([school_class.id])
     if people is None:
         people = students(school_class)
     cells = _cells([p.id for p in people], items, covered)
@@ -481,18 +487,23 @@ def _items_statement():
     return (
         select(
             Assignment.id,
+            Assignment.class_id,
             Assignment.due_at,
             Course.title,
             Course.language,
+            Course.slug,
+            Course.visibility,
+            Course.organisation_id,
             own.position,
             own.title,
             own.retired,
+            own.slug,
             covering.id,
         )
         .join(Course, Course.id == Assignment.course_id)
         .outerjoin(own, own.id == Assignment.module_id)
         .outerjoin(covering, and_(covers, covering.retired.is_(False)))
-        .where(Assignment.class_id == bindparam("class_id"))
+        .where(Assignment.class_id.in_(bindparam("classes", expanding=True)))
         .order_by(Assignment.id, covering.position)
     )
 
@@ -500,16 +511,18 @@ def _items_statement():
 _ITEMS = _items_statement()
 
 
-def _items_and_modules(class_id: int) -> tuple[list[TableItem], dict[int, list[int]]]:
-    """The class's assignments as ``assignments`` orders them, and the ids of the live modules
+def _items_and_modules(class_ids: list[int]) -> tuple[list[TableItem], dict[int, list[int]]]:
+    """The classes' assignments as ``assignments`` orders them, and the ids of the live modules
     each covers, as ``item_modules`` finds them, in one query."""
     items: dict[int, TableItem] = {}
     covered: dict[int, list[int]] = {}
-    for row in db.session.execute(_ITEMS, {"class_id": class_id}):
-        item_id, due_at, title, language, position, module_title, retired, module_id = row
+    for row in db.session.execute(_ITEMS, {"classes": class_ids}):
+        item_id, class_id, due_at, title, language, slug, visibility, organisation_id = row[:8]
+        position, module_title, retired, module_slug, module_id = row[8:]
         if item_id not in items:
-            module = None if position is None else ItemModule(position, module_title, retired)
-            items[item_id] = TableItem(item_id, due_at, ItemCourse(title, language), module)
+            module = None if position is None else ItemModule(position, module_title, retired, module_slug)
+            course = ItemCourse(title, language, slug, visibility, organisation_id)
+            items[item_id] = TableItem(item_id, class_id, due_at, course, module)
             covered[item_id] = []
         if module_id is not None:
             covered[item_id].append(module_id)
@@ -537,7 +550,7 @@ def _sort_key(sort: str, items: list[Assignment]):
 class AssignedItem:
     """What the learner's dashboard shows for one assignment."""
 
-    assignment: Assignment
+    assignment: TableItem
     school_class: SchoolClass
     cell: Cell
     overdue: bool
@@ -557,8 +570,10 @@ def _learner_classes_statement():
 def assigned_to(user: User) -> list[AssignedItem]:
     """Everything the learner's classes assigned, earliest due first, with their progress."""
     classes = {c.id: c for c in db.session.scalars(_learner_classes_statement(), {"user_id": user.id})}
-    items = assignments(classes)
-    cells = progress_cells([user.id], items)
+    if not classes:
+        return []
+    items, covered = _items_and_modules(list(classes))
+    cells = _cells([user.id], items, covered)
     now = utcnow()
     result = []
     for item in items:
