@@ -135,11 +135,18 @@ def test_the_certificate_s_hours_match_the_record(client, auth, body, course, le
     assert "Claire Martin, Présidente" in text
     assert "Fait à : Paris" in text
     # Days as the training body reads them, in its time zone (BABEL_DEFAULT_TIMEZONE), not the
-    # machine's: between 23:00 and midnight UTC, Paris is already on the next day.
-    first, last = (
-        (utcnow() - timedelta(days=days)).astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
-        for days in (3, 0)
-    )
+    # machine's: between 23:00 and midnight UTC, Paris is already on the next day. From the moments
+    # recorded three days apart, not the clock, which may pass midnight while the test runs.
+    moments = db.session.scalars(
+        select(LearningEvent.occurred_at).where(
+            LearningEvent.user_id == learner_with_record.id,
+            LearningEvent.course_id == course.id,
+            LearningEvent.verb != "registered",
+        )
+    ).all()
+    assert max(moments) - min(moments) > timedelta(days=2, hours=23)
+    paris = ZoneInfo("Europe/Paris")
+    first, last = (moment.astimezone(paris).strftime("%d/%m/%Y") for moment in (min(moments), max(moments)))
     assert f"qui s’est déroulée du {first} au {last}" in text
 
 

@@ -344,8 +344,16 @@ def test_csv_for_a_french_spreadsheet(client, auth, klass, people, course):
     by_name = {r[0]: r for r in rows[1:]}
     assert by_name['\'=HYPERLINK("http://evil")']  # a formula stays text
     sami = by_name["Sami Élève"]
-    today = utcnow().astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
-    assert sami[2] == "" and sami[5] == today
+    # The day of the module read, in Paris (BABEL_DEFAULT_TIMEZONE) whatever the machine's zone;
+    # from the moment recorded, not the clock, which may pass midnight while the test runs.
+    read_at = db.session.scalar(
+        select(ModuleProgress.last_activity_at).where(
+            ModuleProgress.user_id == people["student"].id,
+            ModuleProgress.module_id == module("consentement").id,
+        )
+    )
+    assert utcnow() - read_at < timedelta(minutes=5)
+    assert sami[2] == "" and sami[5] == read_at.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
     assert sami[-2] == "0/1"
 
 
