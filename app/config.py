@@ -104,6 +104,9 @@ def defaults(instance_path: str) -> dict:
         # The home page, the catalogue and course pages kept for visitors not signed in, this many
         # seconds at most (app/page_cache.py; 0: rendered every time).
         "PAGE_CACHE_SECONDS": 60,
+        # Without Redis, the file whose content every process of this machine reads to know the
+        # catalogue changed (app/page_cache.py); None: instance/page-cache-generation.
+        "PAGE_CACHE_GENERATION_FILE": None,
         # Item statistics (app/learning/statistics.py): answers are added to the totals by a job
         # queued about once in this many quiz attempts (0: never; the page still adds them itself).
         "STATISTICS_FOLD_EVERY": 100,

@@ -17,14 +17,18 @@ way the response is the same (tests/test_page_cache.py).
 
 A page is kept ``PAGE_CACHE_SECONDS`` (0: never) and dropped sooner when the catalogue changes:
 any commit that wrote a course, a module, a question, an image or an organisation moves a generation on,
-in Redis when ``REDIS_URL`` is set (shared by every process), else in this process (``make run``
-is one). A change made elsewhere without Redis (the command line while the server runs) shows
-once the page's time is up.
+in Redis when ``REDIS_URL`` is set (shared by every process of every machine), else in this process
+and in a file of the instance folder that every process of this machine reads before serving a
+kept page (gunicorn's workers, the command line). A page is kept with the generation read before
+it was rendered, and a change writes the new one after its commit: a page rendered meanwhile is
+rendered again. Several machines without Redis see each other's changes once a page's time is up.
 """
 
+import contextlib
 import functools
 import hashlib
 import os
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -56,11 +60,12 @@ VISITOR_KEYS = frozenset({"csrf_token", "locale", COURSE_LANGUAGES, "_permanent"
 # writes one drops every kept page. Drafts, progress, imports' steps are not shown there.
 CATALOGUE_MODULES = ("app.catalog.",)
 GENERATION_KEY = "cadre:page-cache:generation"
+GENERATION_FILE = "page-cache-generation"  # in the instance folder, without Redis
 
 
 @dataclass(frozen=True)
 class Page:
-    generation: int
+    generation: int | tuple[int, str]  # as _generation gives it
     until: float  # time.monotonic()
     parts: list[bytes]  # the page in UTF-8, split where its form token was (one part: no token)
     headers: list[tuple[str, str]]  # as Flask sent them, but for the length and cookie
@@ -323,12 +328,12 @@ def _redis(app):
     return clients[url]
 
 
-def _generation(app) -> int | None:
+def _generation(app) -> int | tuple[int, str] | None:
     """The catalogue's generation; None when it cannot be known (Redis not answering)."""
     client = _redis(app)
     store: Store = app.extensions["page_cache"]
     if client is None:
-        return store.generation
+        return store.generation, _machine_generation(app)
     if store.redis_resting_until > time.monotonic():
         return None
     from redis import RedisError
@@ -341,14 +346,48 @@ def _generation(app) -> int | None:
         return None  # render: better slower than stale
 
 
+def _generation_file(app) -> str:
+    return app.config.get("PAGE_CACHE_GENERATION_FILE") or os.path.join(app.instance_path, GENERATION_FILE)
+
+
+def _machine_generation(app) -> str:
+    """What the last change made by a process of this machine wrote ("" before any): a file of a
+    few bytes, read in a few microseconds."""
+    try:
+        with open(_generation_file(app), encoding="ascii") as file:
+            return file.read()
+    except (OSError, ValueError):  # none yet, or unreadable: this process's own changes count
+        return ""
+
+
+def _machine_changed(app) -> None:
+    """A new generation for the processes of this machine: random, so never one seen before,
+    written whole then renamed into place, so never read half written."""
+    path = _generation_file(app)
+    token = secrets.token_hex(8)
+    temporary = f"{path}.{os.getpid()}.{token}"
+    try:
+        with open(temporary, "x", encoding="ascii") as file:
+            file.write(token)
+        os.replace(temporary, path)
+    except OSError:
+        app.logger.exception("%s not written: other processes keep pages until their time is up", path)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
 def changed() -> None:
     """The catalogue changed: every kept page is out of date, in every process."""
     store = current_app.extensions.get("page_cache")
     if store is None:
         return
     store.changed()
+    if not current_app.config["PAGE_CACHE_SECONDS"]:
+        return  # no process keeps pages
     client = _redis(current_app)
-    if client is not None:
+    if client is None:
+        _machine_changed(current_app)
+    else:
         from redis import RedisError
 
         try:

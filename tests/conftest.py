@@ -30,6 +30,8 @@ POSTGRES_HINT = (
     "(.ci/run sets it when a server answers)"
 )
 UNTRUSTED_WORK_DIR = tempfile.mkdtemp(prefix="cadre-test-slots-")
+# The page cache's generation without Redis (app.page_cache): this run's own, not instance/'s.
+PAGE_CACHE_GENERATION_FILE = os.path.join(tempfile.mkdtemp(prefix="cadre-test-pages-"), "generation")
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +78,7 @@ def make_app(database_url: str, **overrides):
         "BABEL_DEFAULT_LOCALE": "en",
         # Slots of this test run only: another run on the same checkout must not take them.
         "UNTRUSTED_WORK_DIR": UNTRUSTED_WORK_DIR,
+        "PAGE_CACHE_GENERATION_FILE": PAGE_CACHE_GENERATION_FILE,
     }
     config.update(overrides)
     app = create_app(config)

@@ -1,6 +1,6 @@
 """Catalogue pages kept for visitors not signed in (app.page_cache): served without a render,
 each visitor with their own form token, never to someone signed in or with a message waiting,
-dropped when the catalogue changes, in every process when they share Redis."""
+dropped when the catalogue changes, in every process (through Redis, or a file on one machine)."""
 
 import contextlib
 import dataclasses
@@ -139,10 +139,26 @@ def test_with_redis_a_change_in_one_process_drops_the_pages_of_the_others(databa
         connection.ping()
     except redis.RedisError:
         pytest.skip("no Redis at TEST_REDIS_URL")
+    a_change_in_one_process_shows_in_the_other(database_url, course, REDIS_URL=REDIS_URL)
+
+
+def test_without_redis_a_change_in_one_process_drops_the_pages_of_the_others_of_the_machine(
+    database_url, course, tmp_path
+):
+    """gunicorn's workers, or the command line, and no Redis: the generation file they share."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    shared = str(folder / "page-cache-generation")
+    a_change_in_one_process_shows_in_the_other(database_url, course, PAGE_CACHE_GENERATION_FILE=shared)
+    assert [path.name for path in folder.iterdir()] == ["page-cache-generation"]  # no temporary left
+
+
+def a_change_in_one_process_shows_in_the_other(database_url, course, **settings) -> None:
+    """Two processes' apps on the same database and these settings: a page the web process kept
+    is rendered again once the other changed the course, then kept again."""
     url, course_id = f"/courses/{course.slug}", course.id
     db.session.commit()  # and this test's app reads nothing more: SQLite's lock stays free
-    # Two processes' apps on the same database and the same Redis.
-    web, worker = make_app(database_url, REDIS_URL=REDIS_URL), make_app(database_url, REDIS_URL=REDIS_URL)
+    web, worker = make_app(database_url, **settings), make_app(database_url, **settings)
     client = web.test_client()
     with web.app_context():
         visit(client, url)
@@ -153,10 +169,30 @@ def test_with_redis_a_change_in_one_process_drops_the_pages_of_the_others(databa
     with web.app_context():
         page, statements = visit(client, url)
         assert statements and "Changée dans un autre processus" in page
+        assert visit(client, url)[1] == []  # kept again, under the new generation
     for other in (web, worker):
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_generation_file_that_cannot_be_written_is_said_and_the_process_drops_its_own_pages(
+    database_url, course, tmp_path, caplog
+):
+    url, course_id = f"/courses/{course.slug}", course.id
+    db.session.commit()
+    web = make_app(database_url, PAGE_CACHE_GENERATION_FILE=str(tmp_path / "nowhere" / "generation"))
+    client = web.test_client()
+    with web.app_context():
+        visit(client, url)
+        assert visit(client, url)[1] == []
+        db.session.get(Course, course_id).title = "Changée ici"
+        db.session.commit()
+        page, statements = visit(client, url)
+        assert statements and "Changée ici" in page
+        db.session.remove()
+        db.engine.dispose()
+    assert "not written: other processes keep pages until their time is up" in caplog.text
 
 
 def test_only_the_outermost_commit_drops_the_pages(app, course):
