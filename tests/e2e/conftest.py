@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.catalog.importer import import_course
 from app.content.checker import check_root
@@ -60,10 +60,51 @@ def live_server(tmp_path):
         yield base, app
 
 
+class _ClosedOnce:
+    """A response's body that may be closed twice, the second time doing nothing."""
+
+    def __init__(self, body):
+        self.body, self.closed = body, False
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            if hasattr(self.body, "close"):
+                self.body.close()
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """Werkzeug's handler, which leaves a response unclosed (a static file open, warned about when
+    collected) if the browser drops the connection while it reads what follows: it closes it then."""
+
+    def run_wsgi(self) -> None:
+        try:
+            super().run_wsgi()
+        finally:
+            body = getattr(self, "environ", {}).pop(_BODY, None)
+            if body is not None:
+                body.close()
+
+
+_BODY = "cadre.e2e.body"
+
+
+def _with_closable_body(app):
+    def served(environ, start_response):
+        body = environ[_BODY] = _ClosedOnce(app(environ, start_response))
+        return body
+
+    return served
+
+
 @contextmanager
 def serve(app):
     """Serve ``app`` from a thread on a free port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    served = _with_closable_body(app)
+    server = make_server("127.0.0.1", 0, served, threaded=True, request_handler=_ClosingHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
