@@ -60,6 +60,9 @@ def live_server(tmp_path):
         yield base, app
 
 
+_BODY = "cadre.e2e.body"  # where the served app leaves its response's body for the handler
+
+
 class _ClosedOnce:
     """A response's body that may be closed twice, the second time doing nothing."""
 
@@ -87,9 +90,6 @@ class _ClosingHandler(WSGIRequestHandler):
             body = getattr(self, "environ", {}).pop(_BODY, None)
             if body is not None:
                 body.close()
-
-
-_BODY = "cadre.e2e.body"
 
 
 def _with_closable_body(app):
