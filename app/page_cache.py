@@ -47,6 +47,7 @@ from werkzeug.http import parse_accept_header, parse_set_header
 from werkzeug.sansio.response import Response as SansIOResponse
 
 from app.catalog.editions import SESSION_KEY as COURSE_LANGUAGES
+from app.catalog.images import CourseImage
 from app.catalog.models import CourseLanguageChoice
 from app.i18n import choose_locale
 from app.lti.cookies import Serializer
@@ -57,7 +58,9 @@ MAX_PAGES = 256  # per process: a search's every query string must not fill the 
 # course language choices, and what Flask-Login notes for anyone ("_fresh": False).
 VISITOR_KEYS = frozenset({"csrf_token", "locale", COURSE_LANGUAGES, "_permanent", "_fresh"})
 # Rows shown on the cached pages (app.catalog's models, and publishers' names): a commit that
-# writes one drops every kept page. Drafts, progress, imports' steps are not shown there.
+# writes one drops every kept page. Drafts, progress, imports' steps are not shown there, nor
+# images' rows: a page names an image by its hash, whose bytes never change, and only a course or
+# module written anew refers to another.
 CATALOGUE_MODULES = ("app.catalog.",)
 GENERATION_KEY = "cadre:page-cache:generation"
 GENERATION_FILE = "page-cache-generation"  # in the instance folder, without Redis
@@ -400,6 +403,8 @@ def changed() -> None:
 
 def _shown(cls) -> bool:
     if issubclass(cls, CourseLanguageChoice):  # a signed-in reader's own choice, not on these pages
+        return False
+    if issubclass(cls, CourseImage):  # stored or stamped as a draft is saved, pruned unreferenced
         return False
     return cls.__module__.startswith(CATALOGUE_MODULES) or issubclass(cls, Organisation)
 

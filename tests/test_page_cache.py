@@ -4,6 +4,7 @@ dropped when the catalogue changes, in every process (through Redis, or a file o
 
 import contextlib
 import dataclasses
+from datetime import UTC, datetime
 
 import pytest
 import redis
@@ -12,10 +13,14 @@ from flask_login.signals import user_accessed
 from sqlalchemy import update
 
 from app.catalog.editions import SESSION_KEY as COURSE_LANGUAGES
+from app.catalog.images import CourseImage, delete_unreferenced, reuse_images, store_image
 from app.catalog.models import Course
+from app.content.images import prepare_image
 from app.extensions import db
+from app.models_base import utcnow
 from app.page_cache import Front
 from tests.conftest import PASSWORD, counted_statements, csrf_token_from, fresh_schema, make_app
+from tests.content.test_images import encoded
 from tests.test_jobs import REDIS_URL
 
 
@@ -116,6 +121,29 @@ def test_a_change_to_the_catalogue_drops_the_kept_pages(app, course):
     db.session.execute(update(Course).where(Course.id == course.id).values(title="Ignored"))
     db.session.rollback()  # nothing changed: the page stays
     assert visit(client, url)[1] == []
+
+
+def test_images_stored_stamped_or_pruned_leave_the_kept_pages(app, course):
+    """An author's draft stores or stamps images as it is saved, pruning deletes those nothing
+    refers to: no kept page shows them until a course or module written anew does."""
+    client = app.test_client()
+    url = f"/courses/{course.slug}"
+    visit(client, url)
+    stored = store_image(prepare_image(encoded("PNG")))
+    db.session.commit()
+    assert visit(client, url)[1] == []
+    db.session.execute(update(CourseImage).values(created_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    db.session.commit()
+    reuse_images([stored.sha256])  # stamped again, as a draft that shows it is saved
+    db.session.commit()
+    assert visit(client, url)[1] == []
+    db.session.execute(update(CourseImage).values(created_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    assert delete_unreferenced(set(), utcnow()) == 1
+    db.session.commit()
+    assert visit(client, url)[1] == []
+    course.title = "Voix de synthèse et contrats"  # a course written anew: the page goes
+    db.session.commit()
+    assert visit(client, url)[1]
 
 
 def test_a_page_is_kept_a_while_only(app, course):
