@@ -15,8 +15,12 @@ costs about what a Flask hello world costs. Flask serves it itself when the midd
 request to it (a session's second request, which Flask-Login marks as not a fresh login's); either
 way the response is the same (tests/test_page_cache.py).
 
+Each process keeps at most ``MAX_PAGES`` pages at addresses without a query string and
+``MAX_OTHER_PAGES`` at addresses with one, the least recently served going first on each side:
+query strings made up by the thousand cannot push out the pages most visits land on.
+
 A page is kept ``PAGE_CACHE_SECONDS`` (0: never) and dropped sooner when the catalogue changes:
-any commit that wrote a course, a module, a question, an image or an organisation moves a generation on,
+any commit that wrote a course, a module, a question or an organisation moves a generation on,
 in Redis when ``REDIS_URL`` is set (shared by every process of every machine), else in this process
 and in a file of the instance folder that every process of this machine reads before serving a
 kept page (gunicorn's workers, the command line). A page is kept with the generation read before
@@ -53,7 +57,10 @@ from app.i18n import choose_locale
 from app.lti.cookies import Serializer
 from app.orgs.models import Organisation
 
-MAX_PAGES = 256  # per process: a search's every query string must not fill the memory
+# Pages kept per process, at addresses without a query string and with one: bounded, so that a
+# search's every query string cannot fill the memory.
+MAX_PAGES = 256
+MAX_OTHER_PAGES = 64
 # What a visitor's session may hold for a page to be kept for them: their form token, language and
 # course language choices, and what Flask-Login notes for anyone ("_fresh": False).
 VISITOR_KEYS = frozenset({"csrf_token", "locale", COURSE_LANGUAGES, "_permanent", "_fresh"})
@@ -79,31 +86,41 @@ class Page:
 
 
 class Store:
-    """One app's kept pages in this process, least recently used dropped first."""
+    """One app's kept pages in this process, on two shelves that each drop their least recently
+    used page first: pages at addresses without a query string (the home page, the catalogue, the
+    courses), and the others, whose number anyone can make up, so that these never push the
+    former out."""
 
     def __init__(self):
-        self.pages: OrderedDict[tuple, Page] = OrderedDict()
+        self.pages: OrderedDict[tuple, Page] = OrderedDict()  # at addresses without a query string
+        self.others: OrderedDict[tuple, Page] = OrderedDict()
         self.addresses: dict[tuple, int] = {}  # how many kept pages each address has
         self.generation = 0  # without Redis
         self.redis_resting_until = 0.0  # time.monotonic()
         self.lock = threading.Lock()
 
+    def shelf(self, key: tuple) -> tuple[OrderedDict, int]:
+        """Where a page at this key is kept, and how many that shelf holds at most."""
+        return (self.others, MAX_OTHER_PAGES) if key[QUERY] else (self.pages, MAX_PAGES)
+
     def get(self, key: tuple) -> Page | None:
+        shelf, _ = self.shelf(key)
         with self.lock:
-            page = self.pages.get(key)
+            page = shelf.get(key)
             if page is not None:
-                self.pages.move_to_end(key)
+                shelf.move_to_end(key)
             return page
 
     def put(self, key: tuple, page: Page) -> None:
+        shelf, most = self.shelf(key)
         with self.lock:
-            if key not in self.pages:
+            if key not in shelf:
                 address = key[:ADDRESS]
                 self.addresses[address] = self.addresses.get(address, 0) + 1
-            self.pages[key] = page
-            self.pages.move_to_end(key)
-            while len(self.pages) > MAX_PAGES:
-                address = self.pages.popitem(last=False)[0][:ADDRESS]
+            shelf[key] = page
+            shelf.move_to_end(key)
+            while len(shelf) > most:
+                address = shelf.popitem(last=False)[0][:ADDRESS]
                 self.addresses[address] -= 1
                 if not self.addresses[address]:
                     del self.addresses[address]
@@ -113,6 +130,7 @@ class Store:
         with self.lock:
             self.generation += 1
             self.pages.clear()
+            self.others.clear()
             self.addresses.clear()
 
 
@@ -168,6 +186,7 @@ def _address(environ) -> tuple:
 
 
 ADDRESS = 5  # a key's first items
+QUERY = 4  # where the address has it
 TO_KEEP = "cadre.page_cache.to_keep"  # the WSGI environ's page rendered to be kept, if any
 
 

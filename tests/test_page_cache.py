@@ -32,7 +32,8 @@ def app(database_url):
 
 
 def kept(app) -> int:
-    return len(app.extensions["page_cache"].pages)
+    store = app.extensions["page_cache"]
+    return len(store.pages) + len(store.others)
 
 
 def visit(client, url: str, language: str = "fr") -> tuple[str, list[str]]:
@@ -150,13 +151,13 @@ def test_a_page_is_kept_a_while_only(app, course):
     client = app.test_client()
     visit(client, "/")
     store = app.extensions["page_cache"]
-    for key, page in list(store.pages.items()):
-        store.pages[key] = dataclasses.replace(page, until=0.0)  # its time is up
+    for shelf in (store.pages, store.others):
+        for key, page in list(shelf.items()):
+            shelf[key] = dataclasses.replace(page, until=0.0)  # its time is up
     assert visit(client, "/")[1]  # rendered, and kept again
     app.config["PAGE_CACHE_SECONDS"] = 0
     assert visit(client, "/")[1]  # rendered: not the page kept before
-    store.pages.clear()
-    store.addresses.clear()
+    store.changed()
     visit(client, "/")
     assert kept(app) == 0
 
@@ -360,14 +361,32 @@ def test_the_front_leaves_to_flask_whoever_it_must_not_serve(app, course, make_u
 
 
 def test_the_addresses_of_kept_pages_follow_the_pages(app, course, monkeypatch):
-    monkeypatch.setattr("app.page_cache.MAX_PAGES", 2)
+    monkeypatch.setattr("app.page_cache.MAX_PAGES", 1)
+    monkeypatch.setattr("app.page_cache.MAX_OTHER_PAGES", 2)
     store = app.extensions["page_cache"]
     client = app.test_client()
     for url in ("/", "/courses", "/courses?q=voix"):
         visit(client, url)
     visit(client, "/courses?q=voix", "en")  # a second page at one address
-    assert len(store.pages) == 2
-    assert list(store.addresses.values()) == [2]
+    assert len(store.pages) == 1 and len(store.others) == 2
+    assert sorted(store.addresses.values()) == [1, 2]
+    visit(client, "/courses?q=son")  # the least recently served other page goes
+    assert sorted(store.addresses.values()) == [1, 1, 1]
     course.title = "Voix de synthèse, revue"
     db.session.commit()
-    assert store.pages == {} and store.addresses == {}
+    assert store.pages == {} and store.others == {} and store.addresses == {}
+
+
+def test_made_up_query_strings_do_not_push_out_the_pages_without_one(app, course, monkeypatch):
+    monkeypatch.setattr("app.page_cache.MAX_OTHER_PAGES", 3)
+    client = app.test_client()
+    bare = ("/", "/courses", f"/courses/{course.slug}")
+    for url in bare:
+        visit(client, url)
+    for n in range(10):
+        visit(client, f"/courses?utm={n}")
+    store = app.extensions["page_cache"]
+    assert len(store.pages) == 3 and len(store.others) == 3
+    for url in bare:
+        assert visit(client, url)[1] == []  # still served without a render
+    assert visit(client, "/courses?utm=0")[1]  # pushed out by the later ones
