@@ -1,6 +1,6 @@
 """Every page type, as each kind of person meets it, at 320 and 1280 px: no sideways scrolling,
 room around the main area, no axe-core violation of any impact, and the server's HTML without a
-Nu Html Checker error.
+Nu Html Checker error; in English too, at 320 px.
 
 The pages come from the app's url_map: a GET page that is neither visited (page_world.visits)
 nor excluded below with a reason fails the test, so a new page cannot escape these checks.
@@ -117,10 +117,10 @@ def axe_violations(page: Page) -> list[dict]:
     return page.evaluate("axe.run({resultTypes: ['violations']}).then(results => results.violations)")
 
 
-def layout_and_axe(page: Page, label: str) -> list[str]:
+def layout_and_axe(page: Page, label: str, widths: tuple[int, ...] = WIDTHS) -> list[str]:
     """Sideways scrolling and axe violations of the page shown, at each width."""
     problems = []
-    for width in WIDTHS:
+    for width in widths:
         page.set_viewport_size({"width": width, "height": 800})
         page.evaluate(NEXT_FRAMES)  # the page's own resize handlers have run
         scroll = page.evaluate("document.documentElement.scrollWidth")
@@ -174,7 +174,9 @@ def endpoint_of(app, path: str) -> str | None:
     return endpoint
 
 
-def test_every_page_type_is_clean_at_320_and_1280_px(page: Page, site, tmp_path):
+def walk(page: Page, site, language: str, widths: tuple[int, ...]) -> tuple[dict, list[str], set]:
+    """Every page of page_world.visits(), each as its person meets it, in the interface
+    ``language`` the browser asks for: (their HTML by label, problems, endpoints visited)."""
     base, app, world = site
     pages, problems, visited = {}, [], set()
     who_now = "nobody"
@@ -192,8 +194,16 @@ def test_every_page_type_is_clean_at_320_and_1280_px(page: Page, site, tmp_path)
             continue
         if status == 200:
             visited.add(endpoint_of(app, path))
+        if (shown := page.evaluate("document.documentElement.lang")) != language:
+            problems.append(f"{label}: the interface in {shown!r}, not {language!r}")
         pages[label] = response.text()
-        problems += layout_and_axe(page, label)
+        problems += layout_and_axe(page, label, widths)
+    return pages, problems, visited
+
+
+def test_every_page_type_is_clean_at_320_and_1280_px(page: Page, site, tmp_path):
+    base, app, _ = site
+    pages, problems, visited = walk(page, site, "fr", WIDTHS)
 
     # States reached by a POST: a form with errors, and an expired form (400).
     page.context.clear_cookies()
@@ -220,4 +230,16 @@ def test_every_page_type_is_clean_at_320_and_1280_px(page: Page, site, tmp_path)
         problems.append(
             f"{endpoint}: a page neither visited nor excluded (add it to page_world.visits() or to EXCLUDED)"
         )
+    assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_every_page_type_in_english_is_clean_on_a_phone(browser, browser_context_args, site):
+    """The same pages in English, whose words are not those the layout was first drawn for: at
+    320 px, the narrowest phone. The Nu Html Checker reads the French run's HTML: the markup is
+    the same, only the words change."""
+    context = browser.new_context(**{**browser_context_args, "locale": "en-GB"})
+    try:
+        _, problems, _ = walk(context.new_page(), site, "en", (320,))
+    finally:
+        context.close()
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
