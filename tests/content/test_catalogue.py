@@ -51,6 +51,12 @@ PENDING = re.compile(
     r"(adoption|adopté)[^.]{0,60}(non|pas) (encore )?confirmée?|tel que rapporté|accord politique provisoire",
     re.I,
 )
+# A deadline said to fall "today" is wrong from the next day on: the date is written instead.
+TODAY = re.compile(
+    r"(s’achève|expire|prend fin|depuis) aujourd’hui|aujourd’hui, \d"
+    r"|\b(ends|expires|from|since) today\b|\btoday, \d",
+    re.I,
+)
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 H2 = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
@@ -171,14 +177,31 @@ def test_every_course_has_a_model_document_a_professional_can_use(language, slug
         assert any(words in text for words in NOT_ADVICE[language]), document.title
 
 
+def every_text(doc: CourseDoc, scenarios: bool = True) -> list[str]:
+    """The course's introduction, modules and quizzes (feedback, explanations and, with
+    ``scenarios``, prompts and options, which may set a day of their own) as plain text."""
+    texts = [doc.intro_html] + [m.body_html for m in doc.modules]
+    for _, quiz in quizzes(doc):
+        texts += [q.explanation_html for q in quiz.questions]
+        texts += [c.feedback_html for q in quiz.questions for c in q.choices]
+        if scenarios:
+            texts += [q.prompt_html for q in quiz.questions]
+            texts += [c.html for q in quiz.questions for c in q.choices]
+    return [plain_text(text) for text in texts]
+
+
 def test_no_adopted_text_is_presented_as_pending():
     for doc in catalogue().courses:
-        texts = [doc.intro_html] + [m.body_html for m in doc.modules]
-        for _, quiz in quizzes(doc):
-            texts += [q.explanation_html for q in quiz.questions]
-            texts += [c.html for q in quiz.questions for c in q.choices]
-            texts += [c.feedback_html for q in quiz.questions for c in q.choices]
-        found = [m.group(0) for text in texts for m in PENDING.finditer(plain_text(text))]
+        found = [m.group(0) for text in every_text(doc) for m in PENDING.finditer(text)]
+        assert found == [], f"{doc.slug}: {found}"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_no_deadline_is_said_to_fall_today(language):
+    """Read a week later, « ce délai s’achève aujourd’hui » is false: the date is written. A
+    question may set its scene on a day (« Le 2 décembre 2026, Romain… ») and say « today » there."""
+    for doc in catalogue(language).courses:
+        found = [m.group(0) for text in every_text(doc, scenarios=False) for m in TODAY.finditer(text)]
         assert found == [], f"{doc.slug}: {found}"
 
 
