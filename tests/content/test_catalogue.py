@@ -57,6 +57,16 @@ TODAY = re.compile(
     r"|\b(ends|expires|from|since) today\b|\btoday, \d",
     re.I,
 )
+# A deadline said to end on a day (« s’achève le 2 décembre 2026 », "ends on 2 December 2026").
+ENDS_ON = re.compile(
+    r"(?:s’achève|expire|prend fin|ends|expires) (?:le|on) (\d{1,2})(?:er)? ([a-zéû]+) (\d{4})", re.I
+)
+MONTHS = {
+    **{m: n for n, m in enumerate("janvier février mars avril mai juin juillet août septembre octobre "
+                                    "novembre décembre".split(), 1)},
+    **{m: n for n, m in enumerate("january february march april may june july august september october "
+                                    "november december".split(), 1)},
+}
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 H2 = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
@@ -194,6 +204,21 @@ def test_no_adopted_text_is_presented_as_pending():
     for doc in catalogue().courses:
         found = [m.group(0) for text in every_text(doc) for m in PENDING.finditer(text)]
         assert found == [], f"{doc.slug}: {found}"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_no_deadline_is_said_to_end_on_a_day_already_past_when_checked(language):
+    """A module checked on 2 December 2026 says a period « a pris fin » that day, not « s’achève »
+    (quizzes may set their scene before the day, so only the course's own texts are read)."""
+    for doc in catalogue(language).courses:
+        texts = [(doc.updated, doc.intro_html)]
+        texts += [(m.updated or doc.updated, m.body_html) for m in doc.modules]
+        for checked, html in texts:
+            for found in ENDS_ON.finditer(plain_text(html)):
+                day, month, year = found.groups()
+                if month.lower() in MONTHS:
+                    ends = date(int(year), MONTHS[month.lower()], int(day))
+                    assert ends > checked, f"{doc.slug}: « {found.group(0)} », checked {checked}"
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
