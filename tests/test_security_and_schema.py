@@ -42,6 +42,22 @@ def test_post_with_csrf_token_works(csrf_app, make_user):
     assert response.status_code == 302
 
 
+def test_signing_in_gives_a_new_form_token(csrf_app, make_user):
+    """A token from before the sign-in (read or planted in a shared browser) stops working."""
+    make_user(email="zoe@example.org")
+    client = csrf_app.test_client()
+    before = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+    signed_in = {"email": "zoe@example.org", "password": PASSWORD, "csrf_token": before}
+    assert client.post("/account/login", data=signed_in).status_code == 302
+    change = {"current": PASSWORD, "password": "another long passphrase 42"}
+    change["confirm"] = change["password"]
+    response = client.post("/account/password", data={**change, "csrf_token": before})
+    assert response.status_code == 400 and "The form expired" in text_of(response)
+    after = csrf_token_from(client.get("/account/password").get_data(as_text=True))
+    assert after != before
+    assert client.post("/account/password", data={**change, "csrf_token": after}).status_code == 302
+
+
 def test_quiz_and_mark_read_need_the_token(csrf_app, make_user, course):
     make_user(email="zoe@example.org")
     client = csrf_app.test_client()

@@ -2,9 +2,9 @@
 
 import hmac
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user, user_logged_in
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +32,16 @@ login_manager.login_message = None  # the login page says it plainly already
 # Every signed-in request runs it: built once, it costs a quarter less than Session.get (which
 # could answer from the identity map without SQL, but a request's session starts empty).
 _USER_BY_ID = select(User).where(User.id == bindparam("id"))
+
+
+@user_logged_in.connect
+def new_form_token(_app, **_details) -> None:
+    """Whoever signs in (a login, a new account, a platform's launch, a password changed) gets a
+    form token of their own on the next page: one read or planted in the browser before (a shared
+    computer, a cookie set from a neighbouring site) does not carry over into the account."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)  # Flask-WTF's raw token…
+    g.pop(field, None)  # …and the one it signed for this request
 
 
 @login_manager.user_loader
