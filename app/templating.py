@@ -122,6 +122,7 @@ def init_app(app) -> None:
     # "18 December 2026, 6:00 PM" / "18 décembre 2026, 18:00": no seconds, in the user's time zone.
     app.jinja_env.filters["datetime"] = lambda d: dates().moment(d) if d else ""
     app.jinja_env.filters["shortdate"] = lambda d: dates().day(d, "short") if d else ""
+    app.jinja_env.filters["time"] = lambda d: dates().time(d) if d else ""
     # A course's final test in quiz and attempt URLs (no module may take this slug).
     app.jinja_env.globals["final_slug"] = FINAL
     app.jinja_env.globals["hidden_fields"] = hidden_fields

@@ -245,6 +245,8 @@ def rename_module(files: dict[str, str], slug: str, module_slug: str, new_slug: 
     module = find_module(files, slug, module_slug)
     if module is None:
         raise EditError(_l("This module does not exist."))
+    if new_slug == module_slug:
+        return files
     if find_module(files, slug, new_slug) is not None:
         raise EditError(_l("Another module already has this short name."))
     owned = _owned_files(module)

@@ -155,8 +155,8 @@ def _import(found: PackageImport) -> list[str] | None:
     except services.PublishingError as exc:
         return [str(exc)]
     if draft.problems:
-        nothing = _("Nothing was changed: fix these problems in the package and upload it again.")
-        return [nothing, *(problem.located(_) for problem in services.problems_of(draft))]
+        advice = _("Fix these problems in the package and upload it again.")
+        return [advice, *(problem.located(_) for problem in services.problems_of(draft))]
     if _note(import_id, state=DONE, draft_slug=draft.slug, data=None) != 1:
         return [_("This import can no longer be run: upload the package again.")]  # deleted meanwhile
     return None

@@ -685,7 +685,10 @@ def change_module(org_slug: str, slug: str, module_slug: str, action: str):
     except editor.EditError as exc:
         flash(str(exc), "error")
     else:
-        _save(org, found, files, _("Draft saved."))
+        if files == found.files:  # the first module moved up, a module renamed as it was…
+            flash(_("Nothing to change: the draft is as it was."), "info")
+        else:
+            _save(org, found, files, _("Draft saved."))
     return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
 
 

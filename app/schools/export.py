@@ -69,7 +69,7 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
                 _("%(item)s: attempts", item=title),
                 _("%(item)s: last activity", item=title),
             ]
-        header += [_("Items completed"), _("Last activity")]
+        header += [_("Items completed"), _("Items assigned"), _("Last activity")]
     lines = [header]
     for row in table.rows:
         line = [as_text(row.student.full_name), as_text(row.student.email)]
@@ -80,7 +80,8 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
                 str(cell.attempts),
                 _day(cell.last_activity),
             ]
-        line += [f"{row.done}/{row.live}", _day(row.last_activity)]
+        # Two numbers, not "2/3": a French spreadsheet would read that as the 2nd of March.
+        line += [str(row.done), str(row.live), _day(row.last_activity)]
         lines.append(line)
     return lines
 

@@ -55,6 +55,18 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
     assert [m.slug for m in editor.modules(draft_files(), "negocier-sa-voix")] == ["le-contrat", "la-voix"]
     client.post(f"{WS}/negocier-sa-voix/modules/la-voix/up")
     assert [m.slug for m in editor.modules(draft_files(), "negocier-sa-voix")] == ["la-voix", "le-contrat"]
+    # The first module offers no "Move up", the last no "Move down"; asked all the same, nothing
+    # is saved and the page says so.
+    page = text_of(client.get(f"{WS}/negocier-sa-voix"))
+    assert "modules/la-voix/up" not in page and "modules/le-contrat/down" not in page
+    assert "modules/la-voix/down" in page and "modules/le-contrat/up" in page
+    saved_at = db.session.scalar(select(CourseDraft.updated_at))
+    client.post(f"{WS}/negocier-sa-voix/modules/la-voix/up")
+    assert db.session.scalar(select(CourseDraft.updated_at)) == saved_at
+    assert "Nothing to change" in text_of(client.get(f"{WS}/negocier-sa-voix"))
+    client.post(f"{WS}/negocier-sa-voix/modules/la-voix/rename", data={"slug": "la-voix"})
+    assert db.session.scalar(select(CourseDraft.updated_at)) == saved_at
+    assert "Nothing to change" in text_of(client.get(f"{WS}/negocier-sa-voix"))
     client.post(f"{WS}/negocier-sa-voix/modules/le-contrat/rename", data={"slug": "contrat"})
     client.post(f"{WS}/negocier-sa-voix/modules/la-voix/delete")
     assert list(draft_files()) == [

@@ -134,11 +134,12 @@ def test_a_package_with_problems_changes_nothing_and_says_why(client, auth, publ
     found = db.session.scalars(select(PackageImport).order_by(PackageImport.id.desc())).first()
     db.session.refresh(found)
     assert found.state == FAILED and found.data is None
-    assert found.problems[0].startswith("Nothing was changed")
+    assert found.problems[0] == "Fix these problems in the package and upload it again."
     page = client.get(f"{WS}/imports/{found.id}")
     assert page.status_code == 200
     text = text_of(page)
     assert "The package was refused; nothing was changed" in text and "Upload a course package" in text
+    assert text.lower().count("nothing was changed") == 1  # said once, above the problems
     db.session.expire_all()
     assert db.session.scalar(select(CourseDraft.files)) == before  # the draft in place is kept
     assert db.session.scalar(select(func.count(CourseImage.sha256))) == 0  # no image stored
