@@ -79,6 +79,41 @@ def find_module(files: dict[str, str], slug: str, module_slug: str) -> ModuleFil
     return next((m for m in modules(files, slug) if m.slug == module_slug), None)
 
 
+TITLE_LINE = re.compile(r"title:[ \t]*(.*?)[ \t]*")
+BLOCK_SCALAR = re.compile(r"[|>][+-]?")  # « title: > », the text on the lines below
+
+
+def titles(files: dict[str, str], slug: str, paths: list[str] | None = None) -> dict[str, str]:
+    """The titles that course.md and the module files give, by path, where a front matter line
+    says ``title: …``: what the workspace names them by, beside their short names. ``paths``: only
+    these files (the course's and its modules' by default)."""
+    if paths is None:
+        paths = [course_path(slug), *(m.path for m in modules(files, slug))]
+    found = {path: title for path in paths if (title := front_title(files.get(path, "")))}
+    return found
+
+
+def front_title(text: str) -> str | None:
+    """A file's ``title:`` line, its quotes taken off. Read as lines, not as YAML: a page that
+    lists a draft's files names them whatever they hold, and publishers' texts are parsed in
+    worker processes only (app.content.bounded)."""
+    lines = text[:4000].split("\n", 60)
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    for line in lines[1:60]:
+        if line.rstrip() == "---":
+            break
+        match = TITLE_LINE.fullmatch(line.rstrip("\r"))
+        if match is None:
+            continue
+        value = match.group(1)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            quote, value = value[0], value[1:-1]
+            value = value.replace("''", "'") if quote == "'" else value.replace('\\"', '"')
+        return None if BLOCK_SCALAR.fullmatch(value) else value.strip()[:200] or None
+    return None
+
+
 def course_fields(files: dict[str, str], slug: str) -> tuple[dict[str, object], str]:
     """The course.md front matter values (as far as they can be read) and its body."""
     text = normalise(files.get(course_path(slug), ""))

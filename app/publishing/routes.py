@@ -81,12 +81,14 @@ def workspace(org_slug: str):
 
 def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: int = 200):
     role = orgs.role_in(current_user, org.id)
+    drafts = services.drafts_of(org)
     return (
         render_template(
             "publishing/workspace.html",
             org=org,
             role=role,
-            drafts=services.drafts_of(org),
+            drafts=drafts,
+            titles={d.id: editor.titles(d.files, d.slug, [editor.course_path(d.slug)]) for d in drafts},
             archived_ids=services.archived_course_ids(org),
             translations={t.edition.id: t for t in services.translations(org)},
             form=form,
@@ -208,6 +210,8 @@ def draft(org_slug: str, slug: str):
         post_form=PostForm(),
         send_back_form=SendBackForm(),
         modules=editor.modules(found.files, found.slug),
+        titles=(titles := editor.titles(found.files, found.slug)),
+        course_title=titles.get(editor.course_path(found.slug)),
         files_hash=services.files_hash(found.files),
         course=course,
         add_form=AddModuleForm(),
@@ -509,7 +513,14 @@ def edit_course(org_slug: str, slug: str):
         _save(org, found, files, _("Course details saved."))
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
     problems = [(p.path, p.line, p.text(_)) for p in services.problems_of(found, editor.course_path(slug))]
-    return render_template("publishing/edit_course.html", org=org, draft=found, form=form, problems=problems)
+    return render_template(
+        "publishing/edit_course.html",
+        org=org,
+        draft=found,
+        form=form,
+        problems=problems,
+        course_name=_course_name(found),
+    )
 
 
 @bp.route("/<org_slug>/<slug>/modules/<module_slug>", methods=["GET", "POST"])
@@ -546,12 +557,26 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
         org=org,
         draft=found,
         module=module,
+        **_names(found, module),
         form=form,
         has_quiz=module.quiz_path in found.files,
         open_comments=comments.open_count(found, module.slug),
         gift_form=GiftImportForm(),
         **_messages(found, module.path, module.quiz_path),
     )
+
+
+def _names(found: CourseDraft, module: editor.ModuleFile) -> dict[str, str]:
+    """What a module's page calls it and its course: their titles, else their short names."""
+    course = editor.course_path(found.slug)
+    titles = editor.titles(found.files, found.slug, [course, module.path])
+    return {"name": titles.get(module.path, module.slug), "course_name": titles.get(course, found.slug)}
+
+
+def _course_name(found: CourseDraft) -> str:
+    """What the draft's pages call its course: its title, else its short name."""
+    course = editor.course_path(found.slug)
+    return editor.titles(found.files, found.slug, [course]).get(course, found.slug)
 
 
 @bp.route("/<org_slug>/<slug>/final", methods=["GET", "POST"])
@@ -580,6 +605,7 @@ def edit_final(org_slug: str, slug: str):
         "publishing/edit_final.html",
         org=org,
         draft=found,
+        course_name=_course_name(found),
         form=form,
         path=path,
         exists=path in found.files,

@@ -106,7 +106,7 @@ def test_write_review_send_back_fix_publish_assign(browser: Browser, live_server
     editor.get_by_label("Image (PNG, JPEG ou WebP)").set_input_files(a_png(tmp_path / "registre.png"))
     editor.get_by_role("button", name="Ajouter l’image").click()
     expect(editor.locator(".image-list")).to_contain_text("registre.png")
-    editor.get_by_role("link", name=re.compile(r"\d\. registre$")).click()
+    editor.get_by_role("link", name=re.compile(r"\d\. Le registre des voix$")).click()
     editor.get_by_label("Module (Markdown avec son en-tête)").fill(NEW_MODULE)
     quiz_box = editor.get_by_label(re.compile(r"^Quiz \(Markdown avec son en-tête"))
     example = quiz_box.input_value()

@@ -58,6 +58,7 @@ def test_the_upload_page_follows_the_import_to_the_draft(browser: Browser, live_
     expect(page.get_by_role("status")).to_contain_text(announced, timeout=10000)
     shot(page, "import-progress-phone")
     assert_accessible(page)
-    # The script reloads the page once the import has finished: the draft, saved.
-    expect(page.get_by_role("heading", level=1)).to_have_text(SLUG, timeout=15000)
+    # The script reloads the page once the import has finished: the draft, saved, by its title.
+    expect(page.get_by_role("heading", level=1)).to_have_text("La voix et l'IA", timeout=15000)
+    expect(page.locator(".lead code")).to_have_text(SLUG)
     expect(page.get_by_text("Le paquet a été enregistré comme brouillon")).to_be_visible()

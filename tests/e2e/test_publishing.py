@@ -88,7 +88,7 @@ def test_editor_writes_reviewer_publishes_learner_passes(browser: Browser, live_
     shot(editor, "publishing-01-editor")
     editor.get_by_role("button", name="Save the draft").click()
     expect(editor.get_by_text("Draft saved.")).to_be_visible()
-    editor.get_by_role("link", name="voix-sous-contrat").click()
+    editor.get_by_role("link", name="La voix sous contrat").click()
 
     # The final test: one field, starting from an example, with the quizzes' preview and feedback.
     editor.get_by_role("link", name="Add a final test").click()
@@ -103,7 +103,7 @@ def test_editor_writes_reviewer_publishes_learner_passes(browser: Browser, live_
     editor.set_viewport_size({"width": 1280, "height": 800})
     editor.get_by_role("button", name="Save the final test").click()
     expect(editor.get_by_text("Final test saved.")).to_be_visible()
-    editor.get_by_role("link", name="voix-sous-contrat").click()
+    editor.get_by_role("link", name="La voix sous contrat").click()
     expect(editor.get_by_role("link", name="Final test", exact=True)).to_be_visible()
     editor.get_by_role("button", name="Submit for review").click()
     expect(editor.get_by_text("Submitted for review.")).to_be_visible()

@@ -58,6 +58,12 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
     # The first module offers no "Move up", the last no "Move down"; asked all the same, nothing
     # is saved and the page says so.
     page = text_of(client.get(f"{WS}/negocier-sa-voix"))
+    # Named by their titles, their short names beside them.
+    assert "<h1>Négocier sa voix</h1>" in page and "<code>negocier-sa-voix</code>" in page
+    assert ">1. La voix</a> <code>la-voix</code>" in page and ">2. Le contrat</a>" in page
+    editing = text_of(client.get(f"{WS}/negocier-sa-voix/modules/la-voix"))
+    assert "<h1>Module 1: La voix</h1>" in editing and ">Négocier sa voix</a>" in editing
+    assert ">Négocier sa voix</a> <code>negocier-sa-voix</code>" in text_of(client.get(WS))
     assert "modules/la-voix/up" not in page and "modules/le-contrat/down" not in page
     assert "modules/la-voix/down" in page and "modules/le-contrat/up" in page
     saved_at = db.session.scalar(select(CourseDraft.updated_at))
@@ -348,3 +354,19 @@ def test_a_module_wrongly_named_final_leaves_the_final_test_alone():
         "courses/c/01-suite.md": "suite",
         "quizzes/c/final.md": "final test",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ('---\ntitle: "La voix et l\'IA"\nduration: 20\n---\nTexte.\n', "La voix et l'IA"),
+        ("---\ntitle: 'L''accord'\n---\n", "L'accord"),
+        ("---\r\ntitle: Le contrat\r\n---\r\n", "Le contrat"),
+        ("---\ntitle: >\n  Sur deux\n  lignes\n---\n", None),  # YAML's own: the short name then
+        ("---\nduration: 20\n---\ntitle: dans le texte\n", None),
+        ("# Pas de front matter\n", None),
+        ("---\ntitle: [[[[[[[[[[\n---\n", "[[[[[[[[[["),  # read as text, never as YAML
+    ],
+)
+def test_the_workspace_reads_a_files_title_line_as_text(text, title):
+    assert editor.front_title(text) == title
