@@ -40,6 +40,7 @@ ACTIONS = {
     "org.created": _l("Organisation created"),
     "org.role": _l("Role in an organisation given or changed"),
     "org.invited": _l("Invitation link created"),
+    "org.invitation_revoked": _l("Invitation link revoked"),
     "org.member_removed": _l("Member removed from an organisation"),
     "course.published": _l("Course published"),
     "certificate.revoked": _l("Certificate revoked"),

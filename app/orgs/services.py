@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.content.checker import is_slug
@@ -130,6 +130,34 @@ def create_invitation(org: Organisation, role: str, by: User, days: int = INVITA
     db.session.add(invitation)
     db.session.flush()
     return InvitationLink(invitation, token)
+
+
+def pending_invitations(org: Organisation) -> list[Invitation]:
+    """The organisation's links not used yet nor expired, newest first, with who made them (one
+    query): what an administrator may still revoke."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == org.id,
+                Invitation.used_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .options(joinedload(Invitation.created_by))
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        )
+    )
+
+
+def revoke_invitation(org: Organisation, invitation_id: int) -> Invitation:
+    """End one of the organisation's unused links now (kept, expired, for the record)."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.organisation_id == org.id)
+    )
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        raise OrgError(_l("This invitation link was already used, has expired or was revoked."))
+    invitation.expires_at = utcnow()
+    return invitation
 
 
 def find_invitation(token: str) -> Invitation | None:

@@ -165,6 +165,7 @@ def _school_page(school: Organisation, role: str, invitation_url: str | None = N
         post_form=PostForm(),
         invitation_url=invitation_url,
         invitation_days=orgs.INVITATION_DAYS,
+        invitations=orgs.pending_invitations(school) if role == ADMIN else [],
     )
 
 
@@ -225,6 +226,23 @@ def invite_teacher(slug: str):
     # Shown on this response only: the token is never stored, nor put in a cookie.
     url = external_url(url_for("schools.invitation", token=link.token))
     return _school_page(school, role, invitation_url=url)
+
+
+@bp.post(f"/schools/<slug>/invitations/<{ID}:invitation_id>/revoke")
+@login_required
+def revoke_invitation(slug: str, invitation_id: int):
+    """End an unused link now: whoever was sent it can no longer become a teacher with it."""
+    school, _role = _school_or_404(slug, ADMIN)
+    if PostForm().validate_on_submit():
+        try:
+            orgs.revoke_invitation(school, invitation_id)
+            record("org.invitation_revoked", organisation=school, detail=str(invitation_id))
+        except orgs.OrgError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(_("The invitation link was revoked: it no longer works."), "success")
+    return redirect(url_for("schools.school", slug=school.slug))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

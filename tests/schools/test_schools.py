@@ -576,3 +576,36 @@ def test_the_assigned_list_escapes_titles_in_its_sentences(client, auth, klass, 
     assert f'data-confirm="Retirer le travail {escaped}\u202f? Les élèves gardent leur progression."' in html
     assert f'aria-label="Retirer le travail {escaped}"' in html
     assert "à rendre le 1 juillet 2040, 18:00" in html
+
+
+def test_an_administrator_sees_and_revokes_unused_invitation_links(client, auth, school, people):
+    org, _ = school
+    auth.login(people["admin"].email)
+    client.post("/schools/ecole-image/invitations")
+    client.post("/schools/ecole-image/invitations")  # a reload sends the form again: a second link
+    links = orgs.pending_invitations(org)
+    assert len(links) == 2
+    page = text_of(client.get("/schools/ecole-image"))
+    assert page.count("/revoke") == 2 and people["admin"].full_name in page
+    first, second = links
+    assert client.post(f"/schools/ecole-image/invitations/{first.id}/revoke").status_code == 302
+    assert "was revoked" in text_of(client.get("/schools/ecole-image"))
+    assert [i.id for i in orgs.pending_invitations(org)] == [second.id]
+    # Revoked twice, or another school's: refused, nothing changes.
+    client.post(f"/schools/ecole-image/invitations/{first.id}/revoke")
+    assert "already used, has expired or was revoked" in text_of(client.get("/schools/ecole-image"))
+    auth.logout()
+    auth.login(people["teacher"].email)  # not an administrator
+    assert client.post(f"/schools/ecole-image/invitations/{second.id}/revoke").status_code in (403, 404)
+    assert [i.id for i in orgs.pending_invitations(org)] == [second.id]
+
+
+def test_a_revoked_link_no_longer_makes_a_teacher(client, auth, school, people):
+    org, _ = school
+    link = orgs.create_invitation(org, "teacher", people["admin"])
+    orgs.revoke_invitation(org, link.invitation.id)
+    db.session.commit()
+    auth.login(people["outsider"].email)
+    assert client.get(f"/invitations/{link.token}").status_code == 404
+    assert client.post(f"/invitations/{link.token}").status_code == 404
+    assert orgs.role_in(people["outsider"], org.id) is None
