@@ -56,6 +56,18 @@ def test_signing_in_gives_a_new_form_token(csrf_app, make_user):
     after = csrf_token_from(client.get("/account/password").get_data(as_text=True))
     assert after != before
     assert client.post("/account/password", data={**change, "csrf_token": after}).status_code == 302
+    # Signed in again as herself (the password change does it): her other tabs' forms still work.
+    again = csrf_token_from(client.get("/account/password").get_data(as_text=True))
+    back = {"current": change["password"], "password": PASSWORD, "confirm": PASSWORD}
+    assert client.post("/account/password", data={**back, "csrf_token": after}).status_code == 302
+    assert csrf_token_from(client.get("/account/password").get_data(as_text=True)) == again
+    # Signed out, then someone else signs in on that browser: a new token again.
+    client.post("/account/logout", data={"csrf_token": after})
+    make_user("Noé Martin", "noe@example.org")
+    signed_in = {"email": "noe@example.org", "password": PASSWORD, "csrf_token": after}
+    assert client.post("/account/login", data=signed_in).status_code == 302
+    response = client.post("/account/password", data={**change, "csrf_token": after})
+    assert response.status_code == 400
 
 
 def test_quiz_and_mark_read_need_the_token(csrf_app, make_user, course):

@@ -4,7 +4,7 @@ import hmac
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user, user_logged_in
+from flask_login import current_user, login_required, login_user, logout_user, user_logged_in, user_logged_out
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -34,14 +34,28 @@ login_manager.login_message = None  # the login page says it plainly already
 _USER_BY_ID = select(User).where(User.id == bindparam("id"))
 
 
+CSRF_OWNER = "csrf_for"  # the session's: whose account its form token was made in
+
+
 @user_logged_in.connect
-def new_form_token(_app, **_details) -> None:
-    """Whoever signs in (a login, a new account, a platform's launch, a password changed) gets a
-    form token of their own on the next page: one read or planted in the browser before (a shared
-    computer, a cookie set from a neighbouring site) does not carry over into the account."""
+def new_form_token(_app, user, **_details) -> None:
+    """Whoever signs in (a login, a new account, a platform's launch) gets a form token of their
+    own on the next page: one read or planted in the browser before (a shared computer, a cookie
+    set from a neighbouring site) does not carry over into the account. The same person signing
+    in again (a password changed, another launch from their platform) keeps theirs, so that their
+    other tabs and frames still send their forms."""
+    if session.get(CSRF_OWNER) == user.id:
+        return
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session.pop(field, None)  # Flask-WTF's raw token…
     g.pop(field, None)  # …and the one it signed for this request
+    session[CSRF_OWNER] = user.id
+
+
+@user_logged_out.connect
+def forget_form_token_owner(_app, **_details) -> None:
+    """Signed out, the browser is a visitor's again (whose session the page cache may serve)."""
+    session.pop(CSRF_OWNER, None)
 
 
 @login_manager.user_loader
