@@ -149,15 +149,22 @@ def pending_invitations(org: Organisation) -> list[Invitation]:
     )
 
 
-def revoke_invitation(org: Organisation, invitation_id: int) -> Invitation:
-    """End one of the organisation's unused links now (kept, expired, for the record)."""
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.id == invitation_id, Invitation.organisation_id == org.id)
-    )
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+def revoke_invitation(org: Organisation, invitation_id: int) -> None:
+    """End one of the organisation's unused links now (kept, expired, for the record). One
+    conditional UPDATE: of a revocation and a use at the same moment, only one takes the link."""
+    now = utcnow()
+    ended = db.session.execute(
+        Invitation.__table__.update()
+        .where(
+            Invitation.id == invitation_id,
+            Invitation.organisation_id == org.id,
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(expires_at=now)
+    ).rowcount
+    if ended != 1:
         raise OrgError(_l("This invitation link was already used, has expired or was revoked."))
-    invitation.expires_at = utcnow()
-    return invitation
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -175,11 +182,12 @@ def accept_invitation(token: str, user: User) -> Membership:
     invitation = find_invitation(token)
     if invitation is None:
         raise OrgError(_l("This invitation link is unknown, already used or expired. Ask for a new one."))
-    # Claim it first: of two simultaneous uses, only one updates the row.
+    # Claim it first: of two simultaneous uses (or a use and a revocation), only one updates the row.
+    now = utcnow()
     claimed = db.session.execute(
         Invitation.__table__.update()
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=utcnow(), used_by_id=user.id)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), Invitation.expires_at > now)
+        .values(used_at=now, used_by_id=user.id)
     ).rowcount
     if claimed != 1:
         raise OrgError(_l("This invitation link is unknown, already used or expired. Ask for a new one."))

@@ -79,8 +79,11 @@ def find_module(files: dict[str, str], slug: str, module_slug: str) -> ModuleFil
     return next((m for m in modules(files, slug) if m.slug == module_slug), None)
 
 
-TITLE_LINE = re.compile(r"title:[ \t]*(.*?)[ \t]*")
-BLOCK_SCALAR = re.compile(r"[|>][+-]?")  # « title: > », the text on the lines below
+FRONT_LINE = re.compile(r"([a-z_]+):[ \t]*(.*?)[ \t]*")
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+BLOCK_SCALAR = re.compile(r"[|>](?:[1-9]?[+-]?|[+-][1-9])")  # « title: > », the text below
+DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
 
 def titles(files: dict[str, str], slug: str, paths: list[str] | None = None) -> dict[str, str]:
@@ -97,20 +100,36 @@ def front_title(text: str) -> str | None:
     """A file's ``title:`` line, its quotes taken off. Read as lines, not as YAML: a page that
     lists a draft's files names them whatever they hold, and publishers' texts are parsed in
     worker processes only (app.content.bounded)."""
+    return front_line(text, "title")
+
+
+def course_language(files: dict[str, str], slug: str) -> str | None:
+    """The language course.md's front matter names, for the ``lang`` of the titles shown."""
+    found = front_line(files.get(course_path(slug), ""), "language")
+    return found if found and LANGUAGE.fullmatch(found) else None
+
+
+def front_line(text: str, key: str) -> str | None:
+    """The value of a one-line ``key: value`` in a file's front matter, as ``front_title``."""
     lines = text[:4000].split("\n", 60)
     if not lines or lines[0].rstrip() != "---":
         return None
     for line in lines[1:60]:
         if line.rstrip() == "---":
             break
-        match = TITLE_LINE.fullmatch(line.rstrip("\r"))
-        if match is None:
+        match = FRONT_LINE.fullmatch(line.rstrip("\r"))
+        if match is None or match.group(1) != key:
             continue
-        value = match.group(1)
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            quote, value = value[0], value[1:-1]
-            value = value.replace("''", "'") if quote == "'" else value.replace('\\"', '"')
-        return None if BLOCK_SCALAR.fullmatch(value) else value.strip()[:200] or None
+        value = match.group(2)
+        if quoted := DOUBLE_QUOTED.match(value):
+            value = quoted.group(1).replace('\\"', '"')
+        elif quoted := SINGLE_QUOTED.match(value):
+            value = quoted.group(1).replace("''", "'")
+        elif BLOCK_SCALAR.fullmatch(value):
+            return None
+        else:
+            value = value.split(" #", 1)[0]  # a comment after a plain value
+        return value.strip()[:200] or None
     return None
 
 

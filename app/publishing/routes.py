@@ -89,6 +89,7 @@ def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: in
             role=role,
             drafts=drafts,
             titles={d.id: editor.titles(d.files, d.slug, [editor.course_path(d.slug)]) for d in drafts},
+            langs={d.id: editor.course_language(d.files, d.slug) for d in drafts},
             archived_ids=services.archived_course_ids(org),
             translations={t.edition.id: t for t in services.translations(org)},
             form=form,
@@ -212,6 +213,7 @@ def draft(org_slug: str, slug: str):
         modules=editor.modules(found.files, found.slug),
         titles=(titles := editor.titles(found.files, found.slug)),
         course_title=titles.get(editor.course_path(found.slug)),
+        course_lang=editor.course_language(found.files, found.slug),
         files_hash=services.files_hash(found.files),
         course=course,
         add_form=AddModuleForm(),
@@ -519,7 +521,7 @@ def edit_course(org_slug: str, slug: str):
         draft=found,
         form=form,
         problems=problems,
-        course_name=_course_name(found),
+        **_course_name(found),
     )
 
 
@@ -570,13 +572,20 @@ def _names(found: CourseDraft, module: editor.ModuleFile) -> dict[str, str]:
     """What a module's page calls it and its course: their titles, else their short names."""
     course = editor.course_path(found.slug)
     titles = editor.titles(found.files, found.slug, [course, module.path])
-    return {"name": titles.get(module.path, module.slug), "course_name": titles.get(course, found.slug)}
+    return {
+        "name": titles.get(module.path, module.slug),
+        "course_name": titles.get(course, found.slug),
+        "course_lang": editor.course_language(found.files, found.slug),
+    }
 
 
-def _course_name(found: CourseDraft) -> str:
-    """What the draft's pages call its course: its title, else its short name."""
+def _course_name(found: CourseDraft) -> dict[str, str | None]:
+    """What the draft's pages call its course: its title, else its short name, and its language."""
     course = editor.course_path(found.slug)
-    return editor.titles(found.files, found.slug, [course]).get(course, found.slug)
+    return {
+        "course_name": editor.titles(found.files, found.slug, [course]).get(course, found.slug),
+        "course_lang": editor.course_language(found.files, found.slug),
+    }
 
 
 @bp.route("/<org_slug>/<slug>/final", methods=["GET", "POST"])
@@ -605,7 +614,7 @@ def edit_final(org_slug: str, slug: str):
         "publishing/edit_final.html",
         org=org,
         draft=found,
-        course_name=_course_name(found),
+        **_course_name(found),
         form=form,
         path=path,
         exists=path in found.files,

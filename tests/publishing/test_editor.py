@@ -59,11 +59,15 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
     # is saved and the page says so.
     page = text_of(client.get(f"{WS}/negocier-sa-voix"))
     # Named by their titles, their short names beside them.
-    assert "<h1>Négocier sa voix</h1>" in page and "<code>negocier-sa-voix</code>" in page
-    assert ">1. La voix</a> <code>la-voix</code>" in page and ">2. Le contrat</a>" in page
+    # In the course's language (the interface's may differ).
+    assert '<h1 lang="fr">Négocier sa voix</h1>' in page and "<code>negocier-sa-voix</code>" in page
+    assert '>1. <span lang="fr">La voix</span></a> <code>la-voix</code>' in page
+    assert '>2. <span lang="fr">Le contrat</span></a>' in page
     editing = text_of(client.get(f"{WS}/negocier-sa-voix/modules/la-voix"))
-    assert "<h1>Module 1: La voix</h1>" in editing and ">Négocier sa voix</a>" in editing
-    assert ">Négocier sa voix</a> <code>negocier-sa-voix</code>" in text_of(client.get(WS))
+    assert '<h1>Module 1: <span lang="fr">La voix</span></h1>' in editing
+    assert ' lang="fr">Négocier sa voix</a>' in editing
+    listed = text_of(client.get(WS))
+    assert '<span lang="fr">Négocier sa voix</span></a> <code>negocier-sa-voix</code>' in listed
     assert "modules/la-voix/up" not in page and "modules/le-contrat/down" not in page
     assert "modules/la-voix/down" in page and "modules/le-contrat/up" in page
     saved_at = db.session.scalar(select(CourseDraft.updated_at))
@@ -366,6 +370,10 @@ def test_a_module_wrongly_named_final_leaves_the_final_test_alone():
         ("---\nduration: 20\n---\ntitle: dans le texte\n", None),
         ("# Pas de front matter\n", None),
         ("---\ntitle: [[[[[[[[[[\n---\n", "[[[[[[[[[["),  # read as text, never as YAML
+        ("---\ntitle: La voix # brouillon\n---\n", "La voix"),
+        ('---\ntitle: "La voix" # relu\n---\n', "La voix"),
+        ('---\ntitle: "Dit \\"oui\\""\n---\n', 'Dit "oui"'),
+        ("---\ntitle: |2\n  Indentée\n---\n", None),
     ],
 )
 def test_the_workspace_reads_a_files_title_line_as_text(text, title):

@@ -24,7 +24,7 @@ from tests.conftest import counted_statements, text_of
 @pytest.fixture
 def school(app):
     org = orgs.create_organisation("ecole-image", "École de l’image", "school")
-    other = orgs.create_organisation("autre-ecole", "Autre école", "school")
+    other = orgs.create_organisation("lycee-voisin", "Lycée voisin", "school")
     db.session.commit()
     return org, other
 
@@ -579,7 +579,7 @@ def test_the_assigned_list_escapes_titles_in_its_sentences(client, auth, klass, 
 
 
 def test_an_administrator_sees_and_revokes_unused_invitation_links(client, auth, school, people):
-    org, _ = school
+    org, other = school
     auth.login(people["admin"].email)
     client.post("/schools/ecole-image/invitations")
     client.post("/schools/ecole-image/invitations")  # a reload sends the form again: a second link
@@ -594,6 +594,11 @@ def test_an_administrator_sees_and_revokes_unused_invitation_links(client, auth,
     # Revoked twice, or another school's: refused, nothing changes.
     client.post(f"/schools/ecole-image/invitations/{first.id}/revoke")
     assert "already used, has expired or was revoked" in text_of(client.get("/schools/ecole-image"))
+    theirs = orgs.create_invitation(other, "teacher", people["admin"])
+    db.session.commit()
+    client.post(f"/schools/ecole-image/invitations/{theirs.invitation.id}/revoke")
+    assert "already used, has expired or was revoked" in text_of(client.get("/schools/ecole-image"))
+    assert [i.id for i in orgs.pending_invitations(other)] == [theirs.invitation.id]
     auth.logout()
     auth.login(people["teacher"].email)  # not an administrator
     assert client.post(f"/schools/ecole-image/invitations/{second.id}/revoke").status_code in (403, 404)
