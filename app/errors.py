@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from app import limits
 from app.extensions import db
@@ -30,6 +31,9 @@ def render_error(error):
         # A failed transaction must not poison the next request served by this worker.
         db.session.rollback()
     message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES[code]
+    if isinstance(error, SecurityError):
+        # A Host that TRUSTED_HOSTS does not name: no address can be built under it, so no layout.
+        return make_response((str(message), code, {"Content-Type": "text/plain; charset=utf-8"}))
     return render_template("errors/error.html", code=code, message=message), code
 
 

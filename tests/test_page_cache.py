@@ -390,3 +390,16 @@ def test_made_up_query_strings_do_not_push_out_the_pages_without_one(app, course
     for url in bare:
         assert visit(client, url)[1] == []  # still served without a render
     assert visit(client, "/courses?utm=0")[1]  # pushed out by the later ones
+
+
+def test_with_trusted_hosts_a_made_up_host_is_refused_and_kept_nowhere(app, course):
+    """Made-up Host headers could still push the kept pages out (the Host is in the key): with
+    ``TRUSTED_HOSTS`` (``CADRE_TRUSTED_HOSTS``) they get a plain 400 and nothing is kept."""
+    app.config["TRUSTED_HOSTS"] = ["cadre.example"]
+    client = app.test_client()
+    db.session.commit()
+    assert client.get("/", base_url="https://cadre.example").status_code == 200
+    refused = client.get("/", base_url="https://made-up.example")
+    assert refused.status_code == 400 and refused.mimetype == "text/plain"
+    assert "could not be understood" in refused.get_data(as_text=True)
+    assert [key[1] for key in app.extensions["page_cache"].pages] == ["cadre.example"]
