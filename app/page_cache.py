@@ -17,7 +17,8 @@ way the response is the same (tests/test_page_cache.py).
 
 Each process keeps at most ``MAX_PAGES`` pages at addresses without a query string and
 ``MAX_OTHER_PAGES`` at addresses with one, the least recently served going first on each side:
-query strings made up by the thousand cannot push out the pages most visits land on.
+query strings made up by the thousand cannot push out the pages most visits land on. Made-up
+Host headers could (the host is part of the address) unless ``TRUSTED_HOSTS`` names the site's.
 
 A page is kept ``PAGE_CACHE_SECONDS`` (0: never) and dropped sooner when the catalogue changes:
 any commit that wrote a course, a module, a question or an organisation moves a generation on,
