@@ -30,6 +30,7 @@ import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urljoin
 
 import requests
 
@@ -215,7 +216,16 @@ def sign_in(base: str, email: str, password: str) -> str:
     )
     if answer.status_code != 302 or "session" not in answer.cookies:
         raise SystemExit(f"login of {email} failed: {answer.status_code}")
-    return answer.cookies["session"]
+    cookie = answer.cookies["session"]
+    # The first page after signing in makes the account's own form token (app.accounts.routes):
+    # the session it sets is the one every later page keeps, and the one the rounds send.
+    settled = requests.get(
+        urljoin(base + "/account/login", answer.headers["Location"]),
+        headers={**headers, "Cookie": f"session={cookie}"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    return settled.cookies.get("session", cookie)
 
 
 def floor_sign_in(base: str, email: str) -> str:
