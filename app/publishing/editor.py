@@ -86,14 +86,11 @@ DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
 
-def titles(files: dict[str, str], slug: str, paths: list[str] | None = None) -> dict[str, str]:
-    """The titles that course.md and the module files give, by path, where a front matter line
-    says ``title: …``: what the workspace names them by, beside their short names. ``paths``: only
-    these files (the course's and its modules' by default)."""
-    if paths is None:
-        paths = [course_path(slug), *(m.path for m in modules(files, slug))]
-    found = {path: title for path in paths if (title := front_title(files.get(path, "")))}
-    return found
+def titles(files: dict[str, str], slug: str) -> dict[str, str]:
+    """The titles that course.md and the module files give (``front_title``), by path: what the
+    workspace names them by, beside their short names."""
+    paths = [course_path(slug), *(m.path for m in modules(files, slug))]
+    return {path: title for path in paths if (title := front_title(files.get(path, "")))}
 
 
 def front_title(text: str) -> str | None:

@@ -88,8 +88,7 @@ def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: in
             org=org,
             role=role,
             drafts=drafts,
-            titles={d.id: editor.titles(d.files, d.slug, [editor.course_path(d.slug)]) for d in drafts},
-            langs={d.id: editor.course_language(d.files, d.slug) for d in drafts},
+            names={d.id: _course_name(d) for d in drafts},
             archived_ids=services.archived_course_ids(org),
             translations={t.edition.id: t for t in services.translations(org)},
             form=form,
@@ -211,9 +210,8 @@ def draft(org_slug: str, slug: str):
         post_form=PostForm(),
         send_back_form=SendBackForm(),
         modules=editor.modules(found.files, found.slug),
-        titles=(titles := editor.titles(found.files, found.slug)),
-        course_title=titles.get(editor.course_path(found.slug)),
-        course_lang=editor.course_language(found.files, found.slug),
+        titles=editor.titles(found.files, found.slug),
+        **_course_name(found),
         files_hash=services.files_hash(found.files),
         course=course,
         add_form=AddModuleForm(),
@@ -568,22 +566,16 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
     )
 
 
-def _names(found: CourseDraft, module: editor.ModuleFile) -> dict[str, str]:
+def _names(found: CourseDraft, module: editor.ModuleFile) -> dict[str, str | None]:
     """What a module's page calls it and its course: their titles, else their short names."""
-    course = editor.course_path(found.slug)
-    titles = editor.titles(found.files, found.slug, [course, module.path])
-    return {
-        "name": titles.get(module.path, module.slug),
-        "course_name": titles.get(course, found.slug),
-        "course_lang": editor.course_language(found.files, found.slug),
-    }
+    name = editor.front_title(found.files.get(module.path, "")) or module.slug
+    return {"name": name, **_course_name(found)}
 
 
 def _course_name(found: CourseDraft) -> dict[str, str | None]:
     """What the draft's pages call its course: its title, else its short name, and its language."""
-    course = editor.course_path(found.slug)
     return {
-        "course_name": editor.titles(found.files, found.slug, [course]).get(course, found.slug),
+        "course_name": editor.front_title(found.files.get(editor.course_path(found.slug), "")) or found.slug,
         "course_lang": editor.course_language(found.files, found.slug),
     }
 
