@@ -8,7 +8,7 @@ language's catalogue is read once per process, then shared.
 from functools import cache
 
 from babel import support
-from flask import current_app, has_request_context
+from flask import current_app, g, has_request_context
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
@@ -39,10 +39,24 @@ _TRANSLATIONS = _Translations()
 
 
 class Form(FlaskForm):
-    """Every form of Cadre's: CSRF as Flask-WTF does it, WTForms' messages in the reader's language."""
+    """Every form of Cadre's: CSRF as Flask-WTF does it, WTForms' messages in the reader's language.
+
+    The request's forms are noted, so that a page shown again with errors says so in its title
+    (``forms_have_errors``), whichever form and however its errors were added.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_request_context():
+            g.setdefault("cadre_forms", []).append(self)
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
             return _TRANSLATIONS
+
+
+def forms_have_errors() -> bool:
+    """Whether a form of this request holds errors: its page is shown again to correct them."""
+    return any(form.errors for form in g.get("cadre_forms", ()))

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.catalog.cards import course_card
 from app.content.checker import FINAL
+from app.forms import forms_have_errors
 
 LEVELS = {
     "beginner": _l("Beginner"),
@@ -126,4 +127,5 @@ def init_app(app) -> None:
     # A course's final test in quiz and attempt URLs (no module may take this slug).
     app.jinja_env.globals["final_slug"] = FINAL
     app.jinja_env.globals["hidden_fields"] = hidden_fields
+    app.jinja_env.globals["forms_have_errors"] = forms_have_errors
     app.jinja_env.globals["course_card"] = course_card

@@ -241,3 +241,18 @@ def test_name_must_be_printable_on_certificates(client, app, name, accepted):
     assert (response.status_code == 302) is accepted
     if not accepted:
         assert "cannot print these characters" in text_of(response)
+
+
+def _title(response) -> str:
+    return re.search(r"<title>(.*?)</title>", text_of(response), re.S).group(1)
+
+
+def test_a_form_shown_again_with_errors_says_so_in_its_title(client, app, make_user):
+    make_user(email="zoe@example.org")
+    assert _title(client.get("/account/login")) == "Log in · Cadre"
+    # An error a validator found, and one the view added after validating.
+    assert _title(register(client, confirm="something else")) == "Error: Create an account · Cadre"
+    wrong = client.post("/account/login", data={"email": "zoe@example.org", "password": "wrong password"})
+    assert _title(wrong) == "Error: Log in · Cadre"
+    client.post("/language/fr", data={"next": "/"})
+    assert _title(register(client, confirm="autre chose")) == "Erreur\u00a0: Créer un compte · Cadre"
