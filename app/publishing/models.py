@@ -36,9 +36,13 @@ class CourseDraft(db.Model):
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     review_comment: Mapped[str] = mapped_column(Text, default="")
+    # Who sent it back last, and when: the editors' page names them beside the comment.
+    sent_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     visibility: Mapped[str] = mapped_column(String(20), default="public")  # copied to the course
 
     organisation: Mapped[Organisation] = relationship()
+    sent_back_by: Mapped[User | None] = relationship(foreign_keys=[sent_back_by_id])
 
 
 class CourseVersion(db.Model):

@@ -196,6 +196,7 @@ def draft(org_slug: str, slug: str):
     role = orgs.role_in(current_user, org.id)
     course = services.published_course(found)
     translations = services.translations(org)
+    modules, titles = editor.modules(found.files, found.slug), editor.titles(found.files, found.slug)
     return render_template(
         "publishing/draft.html",
         # This draft's own translation (its course is an edition), or the translations of its course.
@@ -209,8 +210,10 @@ def draft(org_slug: str, slug: str):
         may_publish=role in REVIEW and found.state == IN_REVIEW and services.may_publish(found, current_user),
         post_form=PostForm(),
         send_back_form=SendBackForm(),
-        modules=editor.modules(found.files, found.slug),
-        titles=editor.titles(found.files, found.slug),
+        modules=modules,
+        titles=titles,
+        # Open comments name their module by its title.
+        module_names={m.slug: titles.get(m.path) or m.slug for m in modules},
         **_course_name(found),
         files_hash=services.files_hash(found.files),
         course=course,

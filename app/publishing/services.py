@@ -225,6 +225,7 @@ def send_back(draft: CourseDraft, by: User, comment: str) -> None:
         raise PublishingError(_l("Say what should change, so the editor knows."))
     draft.state = DRAFT
     draft.review_comment = comment.strip()
+    draft.sent_back_by_id, draft.sent_back_at = by.id, utcnow()
     notifications.sent_back(draft, by, draft.review_comment)
 
 

@@ -266,7 +266,12 @@ def test_the_draft_and_module_pages_count_open_comments_and_a_send_back_lists_th
     page = text_of(client.get(DRAFT))
     card = page.split("Sent back by the reviewer", 1)[1].split("</div>", 1)[0]
     assert "Voir mes remarques sur deux modules." in card  # the whole-draft comment stays
-    assert f'href="{READ}#comments-consentement">consentement</a>' in card
+    draft = db.session.scalar(select(CourseDraft))
+    # Whose it is and when; each module comment names its module by the title editors gave it.
+    when = draft.sent_back_at.isoformat(timespec="seconds")
+    assert f'<strong>Reviewer Syndicat</strong> · <time datetime="{when}">' in card
+    name = '<span lang="fr">Recueillir le consentement</span>'
+    assert f'href="{READ}#comments-consentement">{name}</a>' in card
     assert "Citer l’article 9 du Code civil." in card and "La question 2 est ambiguë." in card
     module_page = text_of(client.get(f"{WS}/voix-et-ia/modules/consentement"))
     assert f'href="{READ}#comments-consentement">1 open review comment on this module</a>' in module_page
