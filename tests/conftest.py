@@ -94,6 +94,7 @@ def make_app(database_url: str, **overrides):
         g.pop("locale_negotiated", None)  # whether the browser chose it (app.i18n)
         g.pop("form_action", None)
         g.pop("csrf_token", None)  # Flask-WTF's signed token: each visitor's own (app.page_cache)
+        g.pop("cadre_forms", None)  # the forms a page holds (app.forms.forms_have_errors)
 
     return app
 
