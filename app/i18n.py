@@ -15,11 +15,12 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale, get_timezone, get_translations
+from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 
-from app.extensions import babel
+from app.extensions import babel, db
 from app.urls import safe_next
 
 bp = Blueprint("i18n", __name__)
@@ -67,7 +68,22 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code
+    remember_language(code)
     return redirect(safe_next(request.form.get("next")) or url_for("catalog.index"))
+
+
+def remember_language(code: str) -> None:
+    """Keep a signed-in person's choice with their account: their next sign-in, in another browser,
+    opens in it, and their e-mails use it (app.notifications.services.mail_locale)."""
+    if current_user.is_authenticated and current_user.locale != code:
+        current_user.locale = code
+        db.session.commit()
+
+
+def restore_language(user) -> None:
+    """On signing in: the account's language, unless this browser chose one already."""
+    if "locale" not in session and user.locale in current_app.config["LANGUAGES"]:
+        session["locale"] = user.locale
 
 
 def _translations():

@@ -5,12 +5,14 @@ The rules live in ``app.accounts.personal_data`` and ``app.accounts.email_change
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.accounts import email_change, personal_data
@@ -21,7 +23,9 @@ from app.certificates.models import Certificate
 from app.certificates.pdf import unprintable_characters
 from app.extensions import db
 from app.forms import Form
+from app.i18n import remember_language
 from app.limits import failed, throttled
+from app.templating import LANGUAGES
 
 bp = Blueprint("me", __name__, url_prefix="/account/me")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -52,6 +56,20 @@ class NameForm(Form):
             )
 
 
+class LanguageForm(Form):
+    """The interface language kept with the account."""
+
+    locale = SelectField(
+        _l("Language of the site"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        description=_l(
+            "Cadre opens in this language whenever you sign in, in any browser. Your e-mails use it "
+            "too, unless you chose another language for them in your notification preferences."
+        ),
+    )
+    submit = SubmitField(_l("Save my language"))
+
+
 class DeleteForm(Form):
     """Delete the account: the person proves it is them and says they understood."""
 
@@ -80,9 +98,11 @@ def account():
     return _account_page(NameForm(obj=current_user))
 
 
-def _account_page(form: NameForm):
+def _account_page(form: NameForm, language_form: LanguageForm | None = None):
     reissuable = personal_data.certificates_with_another_name(current_user)
-    page = render_template("accounts/me.html", form=form, reissuable=reissuable)
+    if language_form is None:
+        language_form = LanguageForm(locale=current_user.locale or str(get_locale()))
+    page = render_template("accounts/me.html", form=form, language_form=language_form, reissuable=reissuable)
     return page, 200, NO_STORE
 
 
@@ -98,6 +118,20 @@ def change_name():
     flash(
         _("Your name is saved. Certificates already issued keep the name they were issued with."), "success"
     )
+    return redirect(url_for("me.account"))
+
+
+@bp.post("/language")
+@login_required
+def change_language():
+    """Keep the interface language with the account, and use it now."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return _account_page(NameForm(obj=current_user), form)
+    session["locale"] = form.locale.data
+    remember_language(form.locale.data)
+    with force_locale(form.locale.data):  # said in the language just chosen
+        flash(_("Language saved: Cadre opens in it wherever you sign in."), "success")
     return redirect(url_for("me.account"))
 
 

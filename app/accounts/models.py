@@ -32,6 +32,9 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Set when an operator disables the account: it cannot log in until ``user enable``.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The interface language the person chose while signed in ("fr", "en"); None: not chosen yet.
+    # It follows them to another browser, and their e-mails use it unless they chose otherwise.
+    locale: Mapped[str | None] = mapped_column(String(5))
 
     @property
     def is_deleted(self) -> bool:

@@ -82,6 +82,7 @@ def export_data(user: User) -> dict:
         "profile": {
             "full_name": user.full_name,
             "email": user.email,
+            "language": user.locale,
             "created_at": when(user.created_at),
             "site_administrator": bool(user.is_admin),
         },
@@ -250,4 +251,5 @@ def delete_account(user: User) -> None:
     user.email = f"deleted-{user.id}@{DELETED_DOMAIN}"
     user.set_password(secrets.token_urlsafe(32))  # nobody knows it; ends every session too
     user.is_admin = False
+    user.locale = None
     user.disabled_at = utcnow()

@@ -20,6 +20,7 @@ from app.accounts.forms import (
 from app.accounts.models import User
 from app.admin.audit import record
 from app.extensions import db, login_manager
+from app.i18n import restore_language
 from app.limits import failed, throttled
 from app.lti.cookies import forget_launch
 from app.models_base import MAX_ID
@@ -50,6 +51,11 @@ def new_form_token(_app, user, **_details) -> None:
     session.pop(field, None)  # Flask-WTF's raw token…
     g.pop(field, None)  # …and the one it signed for this request
     session[CSRF_OWNER] = user.id
+
+
+@user_logged_in.connect
+def language_of_the_account(_app, user, **_details) -> None:
+    restore_language(user)
 
 
 @user_logged_out.connect

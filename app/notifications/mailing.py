@@ -43,7 +43,7 @@ def send_notification_mail(notification_id: int, base_url: str) -> None:
             notification.mail_state = NO_MAIL  # closed, or turned off since: never send
             session.commit()
             return
-        locale, to = mail_locale(preferences), user.email
+        locale, to = mail_locale(preferences, user), user.email
         session.expunge(notification)
         session.expunge(user)
         session.commit()  # release the database before talking to SMTP

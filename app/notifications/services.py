@@ -51,10 +51,16 @@ def wants(preferences: NotificationPreferences | None, kind: str, channel: str) 
     return preferences is None or f"{kind}:{channel}" not in preferences.muted
 
 
-def mail_locale(preferences: NotificationPreferences | None) -> str:
+def mail_locale(preferences: NotificationPreferences | None, user: User) -> str:
+    """The e-mails' language: the one chosen for them, else the account's, else the default."""
     if preferences is not None and preferences.locale in current_app.config["LANGUAGES"]:
         return preferences.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return account_locale(user)
+
+
+def account_locale(user: User) -> str:
+    languages = current_app.config["LANGUAGES"]
+    return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def notify(
@@ -168,9 +174,7 @@ def preferences_row(user: User) -> NotificationPreferences:
     """The person's preferences row, added (everything on) if they have none yet."""
     row = db.session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
     if row is None:
-        row = NotificationPreferences(
-            user_id=user.id, muted=[], locale=current_app.config["BABEL_DEFAULT_LOCALE"]
-        )
+        row = NotificationPreferences(user_id=user.id, muted=[], locale=account_locale(user))
         db.session.add(row)
     return row
 

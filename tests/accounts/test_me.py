@@ -1,6 +1,7 @@
 """« My account »: change my name, download my data, delete my account."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -114,6 +115,7 @@ def test_json_export_holds_every_section(client, auth, world, zoe):
     assert data["profile"] == {
         "full_name": "Zoé Lefèvre",
         "email": "zoe@example.org",
+        "language": None,
         "created_at": zoe.created_at.isoformat(),
         "site_administrator": False,
     }
@@ -198,6 +200,7 @@ def test_delete_account(client, auth, world, zoe):
     answers_before = db.session.scalar(select(func.count()).select_from(AttemptAnswer))
     db.session.add(Notification(user_id=zoe.id, kind=NEW_ASSIGNMENT, params={}, path="/dashboard"))
     db.session.add(NotificationPreferences(user_id=zoe.id, muted=["digest:email"], locale="fr"))
+    zoe.locale = "en"
     db.session.commit()
     auth.login("zoe@example.org")
     response = client.post(
@@ -210,6 +213,7 @@ def test_delete_account(client, auth, world, zoe):
     user = db.session.get(User, zoe.id)
     assert "Zoé" not in user.full_name and user.email.endswith("@deleted.invalid")
     assert user.disabled_at is not None and not user.check_password(PASSWORD)
+    assert user.locale is None
     for model in (ModuleProgress, Membership, Enrolment, Notification, NotificationPreferences):
         assert db.session.scalar(select(func.count()).select_from(model).where(model.user_id == zoe.id)) == 0
     # Attempts and their answers stay for item statistics.
@@ -285,3 +289,43 @@ def test_the_only_administrator_cannot_orphan_an_organisation(client, auth, zoe,
     db.session.commit()
     assert client.post("/account/me/delete", data=form).status_code == 302
     assert db.session.get(User, zoe.id).email.endswith("@deleted.invalid")
+
+
+def _lang(response) -> str:
+    return re.search(r'<html lang="([^"]+)"', text_of(response)).group(1)
+
+
+def test_the_language_chosen_follows_the_account_to_another_browser(app, client, auth, zoe):
+    auth.login("zoe@example.org")
+    page = text_of(client.get("/account/me/"))
+    assert '<option selected value="en">English</option>' in page  # what she reads now
+    response = client.post("/account/me/language", data={"locale": "fr"}, follow_redirects=True)
+    assert "Langue enregistrée" in text_of(response) and _lang(response) == "fr"
+    assert db.session.get(User, zoe.id).locale == "fr"
+    # Another browser, asking for English: her account's language wins once she signs in.
+    other = app.test_client()
+    assert _lang(other.get("/", headers={"Accept-Language": "en"})) == "en"
+    other.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD})
+    assert _lang(other.get("/dashboard", headers={"Accept-Language": "en"})) == "fr"
+    # A browser where a language was chosen before signing in keeps that choice.
+    third = app.test_client()
+    third.post("/language/en", data={"next": "/"})
+    third.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD})
+    assert _lang(third.get("/dashboard")) == "en"
+    assert db.session.get(User, zoe.id).locale == "fr"  # a visitor's choice is not the account's
+
+
+def test_the_language_switcher_saves_a_signed_in_choice(client, auth, zoe):
+    client.post("/language/fr", data={"next": "/"})  # a visitor: nothing to save it to
+    assert db.session.get(User, zoe.id).locale is None
+    auth.login("zoe@example.org")
+    client.post("/language/en", data={"next": "/"})
+    assert db.session.get(User, zoe.id).locale == "en"
+
+
+def test_an_unknown_language_changes_nothing(client, auth, zoe):
+    auth.login("zoe@example.org")
+    response = client.post("/account/me/language", data={"locale": "de"})
+    assert response.status_code == 200 and "Not a valid choice" in text_of(response)
+    assert "<title>Error: My account · Cadre</title>" in text_of(response)
+    assert db.session.get(User, zoe.id).locale is None

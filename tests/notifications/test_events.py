@@ -129,6 +129,18 @@ def test_the_email_is_in_the_recipients_language(app, school, course):
     assert french["List-Unsubscribe"].startswith("<https://cadre.example/notifications/unsubscribe/")
 
 
+def test_without_a_language_for_emails_they_use_the_accounts(app, school, course):
+    klass, people = school
+    people["student"].locale = "fr"  # chosen on the site; nothing chosen for e-mails
+    db.session.commit()
+    schools.assign(klass, course, None, datetime(2099, 6, 30, 18), people["teacher"])
+    db.session.commit()
+    assert "30 juin 2099" in next(m for m in outbox() if m["To"] == people["student"].email).get_content()
+    services.mute_email(people["student"], "due_soon")  # the row this makes starts from it too
+    db.session.commit()
+    assert services.preferences_row(people["student"]).locale == "fr"
+
+
 def test_a_job_for_a_notification_rolled_back_or_sent_does_nothing(app, school, course):
     from app.notifications.mailing import send_notification_mail
 
