@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.catalog.cards import course_card
 from app.content.checker import FINAL
+from app.date_formats import date_locale
 from app.forms import forms_have_errors
 
 LEVELS = {
@@ -42,8 +43,9 @@ class Dates:
     it, and a class table or a dashboard writes the same dates on every visit.
     """
 
-    def __init__(self, locale, zone):
-        self.locale, self.zone_name = locale, str(zone)
+    def __init__(self, language: str, zone):
+        self.language, self.zone_name = language, str(zone)  # the interface's ("fr", "en")
+        self.locale = date_locale(language)  # whose formats it writes (app.i18n.DATE_FORMATS_OF)
         self.zone = ZoneInfo(self.zone_name)  # the same zone as pytz's, several times faster
         self._patterns: dict[tuple[str, str], object] = {}
         self._texts: dict[tuple, str] = {}
@@ -75,7 +77,7 @@ class Dates:
         return text
 
     def time(self, moment: datetime, width: str = "short") -> str:
-        """« 18:00 » / "6:00 PM": a moment's time of day in the reader's zone."""
+        """« 18:00 » / "18:00": a moment's time of day in the reader's zone."""
         key = ("time", width, moment)
         text = self._texts.get(key)
         if text is None:
@@ -83,7 +85,7 @@ class Dates:
         return text
 
     def moment(self, moment: datetime) -> str:
-        """« 18 décembre 2026, 18:00 » / "18 December 2026, 6:00 PM"."""
+        """« 18 décembre 2026, 18:00 » / "18 December 2026, 18:00"."""
         key = ("moment", moment)
         text = self._texts.get(key)
         if text is None:
@@ -101,7 +103,7 @@ def dates() -> Dates:
     key = (str(locale), str(zone))
     found = _DATES.get(key)
     if found is None:
-        found = _DATES[key] = Dates(locale, zone)
+        found = _DATES[key] = Dates(str(locale), zone)
     return found
 
 
@@ -120,7 +122,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["level"] = lambda key: LEVELS.get(key, key)
     app.jinja_env.filters["language"] = lambda code: LANGUAGES.get(code, code)
     app.jinja_env.filters["date"] = lambda d: dates().day(d, "long") if d else ""
-    # "18 December 2026, 6:00 PM" / "18 décembre 2026, 18:00": no seconds, in the user's time zone.
+    # "18 December 2026, 18:00" / "18 décembre 2026, 18:00": no seconds, in the user's time zone.
     app.jinja_env.filters["datetime"] = lambda d: dates().moment(d) if d else ""
     app.jinja_env.filters["shortdate"] = lambda d: dates().day(d, "short") if d else ""
     app.jinja_env.filters["time"] = lambda d: dates().time(d) if d else ""

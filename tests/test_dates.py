@@ -1,17 +1,28 @@
 """Dates as stored and as shown: SQLite's texts read back as UTC, and the templates' date filters
-(app/templating.py ``Dates``) giving what Flask-Babel's own formatting gives."""
+(app/templating.py ``Dates``) giving what Babel's own formatting gives, English in British formats."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask_babel import force_locale, format_date, format_time
+from babel import dates as babel_dates
+from flask_babel import force_locale, get_locale
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeDecorator
 
+from app.date_formats import date_locale
 from app.models_base import UTCDateTime
 
 PARIS = ZoneInfo("Europe/Paris")
+
+
+def format_date(day, width):
+    """What Babel writes for the request's language (Flask-Babel's own would be American)."""
+    return babel_dates.format_date(day, width, locale=date_locale(str(get_locale())))
+
+
+def format_time(moment, width):
+    return babel_dates.format_time(moment, width, tzinfo=PARIS, locale=date_locale(str(get_locale())))
 
 
 @pytest.mark.parametrize(
@@ -54,13 +65,14 @@ def test_the_date_filters_read_as_flask_babel_formats(app, language):
         assert filters["date"](None) == filters["datetime"](None) == filters["shortdate"](None) == ""
         # Half past midnight in Paris on the 4th is still the 3rd in UTC.
         late = datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
-        expected = {"fr": "4 décembre 2026, 00:30", "en": "December 4, 2026, 12:30\u202fAM"}
+        expected = {"fr": "4 décembre 2026, 00:30", "en": "4 December 2026, 00:30"}
         assert filters["datetime"](late) == expected[language]
         # A mail in its recipient's language, sent from this request: the filters follow.
         other = "en" if language == "fr" else "fr"
         with force_locale(other):
             assert filters["date"](date(2026, 12, 18)) == format_date(date(2026, 12, 18), "long")
-        in_language = {"fr": "18 décembre 2026", "en": "December 18, 2026"}[language]
+        in_language = {"fr": "18 décembre 2026", "en": "18 December 2026"}[language]
+        assert filters["shortdate"](date(2026, 12, 5)) == {"fr": "05/12/2026", "en": "05/12/2026"}[language]
         assert filters["date"](date(2026, 12, 18)) == in_language
 
 
@@ -76,7 +88,7 @@ def test_written_dates_are_kept_within_a_bound(app, monkeypatch):
         assert len(written._texts) <= 3
         assert templating.dates() is written  # one per language and zone, shared by requests
         with force_locale("en"):
-            assert templating.dates() is not written and templating.dates().day(days[0]) == "December 1, 2026"
+            assert templating.dates() is not written and templating.dates().day(days[0]) == "1 December 2026"
 
 
 def test_summer_time_after_2037_in_exports_and_due_dates(app):

@@ -25,6 +25,8 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, WrapMode
 
+from app.date_formats import date_locale
+
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 
 # DejaVu covers Latin Extended (Œ, ł, ç), typographic quotes and Greek, which the core
@@ -48,11 +50,6 @@ CONTENT_X = 35.0  # side margin of the centred block, well inside the frame
 CONTENT_W = PAGE_W - 2 * CONTENT_X
 QR_SIZE = 36.0  # mm for the symbol itself; ~1 mm modules scan easily from paper or screen
 QR_MARGIN = 24.0  # from the page edge; leaves > 4 modules of quiet zone inside the frame
-
-# Babel's "long" English format is US-style ("November 26, 2026"). Cadre is a European
-# platform and the French certificate reads day-month-year, so English uses the British
-# form: the two versions of one certificate then show the date in the same order.
-_DATE_LOCALES = {"en": "en_GB"}
 
 
 @functools.cache
@@ -116,7 +113,7 @@ def attestation(modules_completed: int | None, final_score: int | None) -> str:
 
 def format_long_date(day: datetime.date, locale: str) -> str:
     """``26 novembre 2026`` / ``26 November 2026``."""
-    return format_date(day, format="long", locale=_DATE_LOCALES.get(locale, locale))
+    return format_date(day, format="long", locale=date_locale(locale))
 
 
 class _CertificatePDF(FPDF):

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +14,7 @@ from app.notifications.models import (
     WEEKLY_DIGEST,
     Notification,
 )
+from app.templating import dates
 
 
 def due_of(notification: Notification) -> datetime | None:
@@ -63,6 +63,4 @@ def headline(notification: Notification) -> str:
             "%(item)s, assigned in the class %(name)s, is not finished yet.", item=p["item"], name=p["class"]
         )
     week_start = date.fromisoformat(p["week_start"])
-    return _(
-        "What your classes completed in the week starting %(date)s.", date=format_date(week_start, "long")
-    )
+    return _("What your classes completed in the week starting %(date)s.", date=dates().day(week_start))

@@ -382,7 +382,7 @@ class _TableText:
         self._attempts, self._day = macros.cell_attempts, macros.cell_day
         self._dates = templating.dates()
         self._zone = self._dates.zone
-        self._cells = _KEPT_CELLS.setdefault(str(self._dates.locale), {})
+        self._cells = _KEPT_CELLS.setdefault(self._dates.language, {})
         if len(self._cells) > MAX_KEPT_CELLS:
             self._cells.clear()
         self._summaries: dict[tuple, Markup] = {}

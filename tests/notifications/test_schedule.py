@@ -80,7 +80,7 @@ def test_the_weekly_digest_says_what_was_completed_once_per_week(app, school, co
         }
     ]
     text = next(m for m in outbox() if m["To"] == people["teacher"].email).get_content()
-    assert "week starting November 23, 2026" in text and "completed by 1 of 2 students" in text
+    assert "week starting 23 November 2026" in text and "completed by 1 of 2 students" in text
     assert notifications_of(people["student"], "weekly_digest") == []
 
     assert schedule.send_digests(now + timedelta(days=2)) == 0  # same week: already sent

@@ -1,0 +1,20 @@
+"""Which locale's date and time formats a reader of each interface language gets.
+
+Pure Babel, so that the pages (app.templating) and the certificates' PDFs (app.certificates.pdf),
+which know nothing of requests, write dates alike.
+"""
+
+import functools
+
+from babel import Locale
+
+# Babel's English formats are American ("December 5, 2026", "12/5/26", "6:00 PM"): a European
+# reader takes 12/5 for the 12th of May. Cadre's English writes dates as in Britain and Ireland,
+# day before month and a 24-hour clock, as its French pages and both certificates do.
+DATE_FORMATS_OF = {"en": "en_GB"}
+
+
+@functools.cache
+def date_locale(code: str) -> Locale:
+    """The locale whose date and time formats a reader of ``code`` gets."""
+    return Locale.parse(DATE_FORMATS_OF.get(code, code))
