@@ -67,23 +67,40 @@ def set_language(code: str):
     """Remember the chosen interface language (POST, so it carries a CSRF token)."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
-    session["locale"] = code
     remember_language(code)
     return redirect(safe_next(request.form.get("next")) or url_for("catalog.index"))
 
 
+LOCALE_OF = "locale_of"  # the session's: whose account its language came from, if it did
+
+
 def remember_language(code: str) -> None:
-    """Keep a signed-in person's choice with their account: their next sign-in, in another browser,
-    opens in it, and their e-mails use it (app.notifications.services.mail_locale)."""
-    if current_user.is_authenticated and current_user.locale != code:
+    """A language chosen: the browser keeps it; a signed-in person's account keeps it too, so that
+    their next sign-in, in another browser, opens in it, and their e-mails use it
+    (app.notifications.services.mail_locale)."""
+    session["locale"] = code
+    if not current_user.is_authenticated:
+        session.pop(LOCALE_OF, None)  # the browser's own choice, which a sign-in leaves alone
+        return
+    session[LOCALE_OF] = current_user.id
+    if current_user.locale != code:
         current_user.locale = code
         db.session.commit()
 
 
 def restore_language(user) -> None:
-    """On signing in: the account's language, unless this browser chose one already."""
-    if "locale" not in session and user.locale in current_app.config["LANGUAGES"]:
-        session["locale"] = user.locale
+    """On signing in: the account's language, unless this browser chose one itself.
+
+    A language that came from another account (the person before, on a shared computer or in a
+    school's platform) gives way to this one's, or to the browser's preference if it has none.
+    """
+    if "locale" in session and LOCALE_OF not in session:
+        return
+    if user.locale in current_app.config["LANGUAGES"]:
+        session["locale"], session[LOCALE_OF] = user.locale, user.id
+    elif session.get(LOCALE_OF) != user.id:
+        session.pop("locale", None)
+        session.pop(LOCALE_OF, None)
 
 
 def _translations():

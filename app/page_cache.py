@@ -54,7 +54,7 @@ from werkzeug.sansio.response import Response as SansIOResponse
 from app.catalog.editions import SESSION_KEY as COURSE_LANGUAGES
 from app.catalog.images import CourseImage
 from app.catalog.models import CourseLanguageChoice
-from app.i18n import choose_locale
+from app.i18n import LOCALE_OF, choose_locale
 from app.lti.cookies import Serializer
 from app.orgs.models import Organisation
 
@@ -62,9 +62,10 @@ from app.orgs.models import Organisation
 # search's every query string cannot fill the memory.
 MAX_PAGES = 256
 MAX_OTHER_PAGES = 64
-# What a visitor's session may hold for a page to be kept for them: their form token, language and
-# course language choices, and what Flask-Login notes for anyone ("_fresh": False).
-VISITOR_KEYS = frozenset({"csrf_token", "locale", COURSE_LANGUAGES, "_permanent", "_fresh"})
+# What a visitor's session may hold for a page to be kept for them: their form token, language
+# (and which account it came from, app.i18n) and course language choices, and what Flask-Login
+# notes for anyone ("_fresh": False).
+VISITOR_KEYS = frozenset({"csrf_token", "locale", LOCALE_OF, COURSE_LANGUAGES, "_permanent", "_fresh"})
 # Rows shown on the cached pages (app.catalog's models, and publishers' names): a commit that
 # writes one drops every kept page. Drafts, progress, imports' steps are not shown there, nor
 # images' rows: a page names an image by its hash, whose bytes never change, and only a course or

@@ -5,7 +5,7 @@ The rules live in ``app.accounts.personal_data`` and ``app.accounts.email_change
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,7 +25,6 @@ from app.extensions import db
 from app.forms import Form
 from app.i18n import remember_language
 from app.limits import failed, throttled
-from app.templating import LANGUAGES
 
 bp = Blueprint("me", __name__, url_prefix="/account/me")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -56,12 +55,16 @@ class NameForm(Form):
             )
 
 
+ENDONYMS = {"fr": "Français", "en": "English"}
+
+
 class LanguageForm(Form):
     """The interface language kept with the account."""
 
     locale = SelectField(
         _l("Language of the site"),
-        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        # Each named in its own language: found by whoever landed on a page in the other one.
+        choices=[SelectChoice(code, name, {"lang": code}) for code, name in ENDONYMS.items()],
         description=_l(
             "Cadre opens in this language whenever you sign in, in any browser. Your e-mails use it "
             "too, unless you chose another language for them in your notification preferences."
@@ -128,7 +131,6 @@ def change_language():
     form = LanguageForm()
     if not form.validate_on_submit():
         return _account_page(NameForm(obj=current_user), form)
-    session["locale"] = form.locale.data
     remember_language(form.locale.data)
     with force_locale(form.locale.data):  # said in the language just chosen
         flash(_("Language saved: Cadre opens in it wherever you sign in."), "success")

@@ -4,7 +4,15 @@ import hmac
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user, user_logged_in, user_logged_out
+from flask_login import (
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+    user_loaded_from_cookie,
+    user_logged_in,
+    user_logged_out,
+)
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -39,22 +47,28 @@ CSRF_OWNER = "csrf_for"  # the session's: whose account its form token was made 
 
 
 @user_logged_in.connect
-def new_form_token(_app, user, **_details) -> None:
+def signed_in(_app, user, **_details) -> None:
     """Whoever signs in (a login, a new account, a platform's launch) gets a form token of their
     own on the next page: one read or planted in the browser before (a shared computer, a cookie
-    set from a neighbouring site) does not carry over into the account. The same person signing
-    in again (a password changed, another launch from their platform) keeps theirs, so that their
-    other tabs and frames still send their forms."""
+    set from a neighbouring site) does not carry over into the account. And the pages follow their
+    account's language (``restore_language``).
+
+    The same person signing in again (a password changed, another launch from their platform)
+    keeps both, so that their other tabs and frames still send their forms and the page they are
+    on does not change language."""
     if session.get(CSRF_OWNER) == user.id:
         return
+    restore_language(user)
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session.pop(field, None)  # Flask-WTF's raw token…
     g.pop(field, None)  # …and the one it signed for this request
     session[CSRF_OWNER] = user.id
 
 
-@user_logged_in.connect
-def language_of_the_account(_app, user, **_details) -> None:
+@user_loaded_from_cookie.connect
+def back_from_cookie(_app, user, **_details) -> None:
+    """Signed in again by the "remember me" cookie (a browser reopened): the account's language
+    from the next page on."""
     restore_language(user)
 
 

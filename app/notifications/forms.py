@@ -15,7 +15,11 @@ class PreferencesForm(Form):
     """One check box per kind and channel (fields named ``<kind>_<channel>``), and a language."""
 
     locale = SelectField(
-        _l("Language of my e-mails"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
+        _l("Language of my e-mails"),
+        choices=[
+            SelectChoice("", _l("The language of my account")),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+        ],
     )
     submit = SubmitField(_l("Save my preferences"))
 

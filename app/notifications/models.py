@@ -58,7 +58,7 @@ class Notification(db.Model):
 class NotificationPreferences(db.Model):
     """What one person turned off (``"kind:channel"`` entries) and the language of their e-mails.
 
-    No row: everything on, e-mails in the site's default language.
+    No row: everything on, e-mails in the account's language (``User.locale``, else the site's).
     """
 
     __tablename__ = "notification_preferences"
@@ -66,5 +66,5 @@ class NotificationPreferences(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     muted: Mapped[list] = mapped_column(JSON, default=list)
-    locale: Mapped[str] = mapped_column(String(5))
+    locale: Mapped[str | None] = mapped_column(String(5))  # None: the account's language
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,7 +1,6 @@
 """My notifications, my notification preferences, and the one-click unsubscribe of the e-mails."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -59,7 +58,7 @@ def preferences():
         for kind in KINDS:
             for channel in CHANNELS:
                 form.channel(kind, channel).data = services.wants(row, kind, channel)
-        form.locale.data = row.locale if row else str(get_locale())  # most likely what they read
+        form.locale.data = (row.locale if row else None) or ""  # "": the account's language
     page = render_template("notifications/preferences.html", form=form, kinds=KINDS, kind_names=KIND_NAMES)
     return page, 200, NO_STORE
 

@@ -174,18 +174,19 @@ def preferences_row(user: User) -> NotificationPreferences:
     """The person's preferences row, added (everything on) if they have none yet."""
     row = db.session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
     if row is None:
-        row = NotificationPreferences(user_id=user.id, muted=[], locale=account_locale(user))
+        row = NotificationPreferences(user_id=user.id, muted=[], locale=None)
         db.session.add(row)
     return row
 
 
-def save_preferences(user: User, wanted: set[tuple[str, str]], locale: str) -> None:
-    """Keep on exactly the (kind, channel) pairs in ``wanted``; the caller commits."""
+def save_preferences(user: User, wanted: set[tuple[str, str]], locale: str | None) -> None:
+    """Keep on exactly the (kind, channel) pairs in ``wanted``, and the e-mails' language (None:
+    the account's, whatever it becomes); the caller commits."""
     row = preferences_row(user)
     row.muted = sorted(
         f"{kind}:{channel}" for kind in KINDS for channel in CHANNELS if (kind, channel) not in wanted
     )
-    row.locale = locale
+    row.locale = locale or None
 
 
 def mute_email(user: User, kind: str) -> None:

@@ -298,7 +298,7 @@ def _lang(response) -> str:
 def test_the_language_chosen_follows_the_account_to_another_browser(app, client, auth, zoe):
     auth.login("zoe@example.org")
     page = text_of(client.get("/account/me/"))
-    assert '<option selected value="en">English</option>' in page  # what she reads now
+    assert '<option lang="en" selected value="en">English</option>' in page  # what she reads now
     response = client.post("/account/me/language", data={"locale": "fr"}, follow_redirects=True)
     assert "Langue enregistrée" in text_of(response) and _lang(response) == "fr"
     assert db.session.get(User, zoe.id).locale == "fr"
@@ -329,3 +329,35 @@ def test_an_unknown_language_changes_nothing(client, auth, zoe):
     assert response.status_code == 200 and "Not a valid choice" in text_of(response)
     assert "<title>Error: My account · Cadre</title>" in text_of(response)
     assert db.session.get(User, zoe.id).locale is None
+
+
+def test_on_a_shared_browser_the_next_account_brings_its_own_language(app, make_user):
+    make_user("Anne", "anne@example.org").locale = "fr"
+    make_user("Bea", "bea@example.org").locale = "en"
+    make_user("Cleo", "cleo@example.org")  # never chose
+    db.session.commit()
+    lab = app.test_client()  # a school's computer: one launch or sign-in after another
+
+    def sign_in(email):
+        lab.post("/account/login", data={"email": email, "password": PASSWORD})
+        return _lang(lab.get("/dashboard", headers={"Accept-Language": "en"}))
+
+    assert sign_in("anne@example.org") == "fr"
+    assert sign_in("bea@example.org") == "en"  # no sign-out between: Bea's own, not Anne's
+    lab.post("/account/logout")
+    assert sign_in("anne@example.org") == "fr"
+    assert sign_in("cleo@example.org") == "en"  # none of her own: her browser's, not Anne's
+
+
+def test_a_browser_reopened_on_the_remember_me_cookie_follows_the_account(app, zoe):
+    zoe.locale = "fr"
+    db.session.commit()
+    browser = app.test_client()
+    browser.post("/language/en", data={"next": "/"})  # this browser's choice, made as a visitor…
+    browser.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD, "remember": "y"})
+    assert _lang(browser.get("/dashboard")) == "en"  # …is kept
+    # Reopened: the session cookie is gone, the remember-me cookie signs her in.
+    reopened = app.test_client()
+    reopened.set_cookie("remember_token", browser.get_cookie("remember_token").value)
+    reopened.get("/dashboard", headers={"Accept-Language": "en"})
+    assert _lang(reopened.get("/dashboard", headers={"Accept-Language": "en"})) == "fr"

@@ -136,9 +136,15 @@ def test_without_a_language_for_emails_they_use_the_accounts(app, school, course
     schools.assign(klass, course, None, datetime(2099, 6, 30, 18), people["teacher"])
     db.session.commit()
     assert "30 juin 2099" in next(m for m in outbox() if m["To"] == people["student"].email).get_content()
-    services.mute_email(people["student"], "due_soon")  # the row this makes starts from it too
+    # A row of preferences (here made by an unsubscribe link) does not freeze it: the e-mails
+    # follow the account's language until a language is chosen for them.
+    services.mute_email(people["student"], "due_soon")
+    people["student"].locale = "en"
     db.session.commit()
-    assert services.preferences_row(people["student"]).locale == "fr"
+    row = services.preferences_row(people["student"])
+    assert services.mail_locale(row, people["student"]) == "en"
+    services.save_preferences(people["student"], set(), "fr")
+    assert services.mail_locale(row, people["student"]) == "fr"
 
 
 def test_a_job_for_a_notification_rolled_back_or_sent_does_nothing(app, school, course):

@@ -91,6 +91,7 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     page = text_of(client.get("/notifications/preferences"))
     assert page.count('type="checkbox"') == 12 and "checked" in page
     assert "My notifications" in page  # in « My account »'s menu too
+    assert '<option selected value="">The language of my account</option>' in page
     form = {f"{kind}_site": "y" for kind in ("review_requested", "new_assignment")}
     response = client.post("/notifications/preferences", data={**form, "locale": "fr"}, follow_redirects=True)
     assert "preferences are saved" in text_of(response)
@@ -101,6 +102,10 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     response = client.post("/notifications/preferences", data={"locale": "xx"})
     assert response.status_code == 200 and "Not a valid choice" in text_of(response)
     assert db.session.scalar(select(NotificationPreferences.locale)) == "fr"  # unchanged
+    assert '<option selected value="fr">' in text_of(client.get("/notifications/preferences"))
+    client.post("/notifications/preferences", data={**form, "locale": ""})
+    assert db.session.scalar(select(NotificationPreferences.locale)) is None  # the account's again
+    client.post("/notifications/preferences", data={**form, "locale": "fr"})
     schools.assign(klass, course, None, None, people["teacher"])
     db.session.commit()
     assert [m["To"] for m in outbox()] == [people["classmate"].email]
