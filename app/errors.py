@@ -1,6 +1,6 @@
 """Error pages that keep the layout and never leak a traceback."""
 
-from flask import current_app, jsonify, make_response, render_template, request
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -34,6 +34,7 @@ def render_error(error):
     if isinstance(error, SecurityError):
         # A Host that TRUSTED_HOSTS does not name: no address can be built under it, so no layout.
         return make_response((str(message), code, {"Content-Type": "text/plain; charset=utf-8"}))
+    g.pop("cadre_forms", None)  # its title says "Error" already (app.forms.forms_have_errors)
     return render_template("errors/error.html", code=code, message=message), code
 
 
