@@ -132,7 +132,7 @@ def test_review_with_comments_send_back_resolve_publish(browser: Browser, live_s
     expect(sent_back).to_contain_text("Préciser combien de temps le registre est conservé.")
     assert_no_axe_violation(editor)
     shot(editor, "review-03-sent-back")
-    sent_back.get_by_role("link", name="bonnes-pratiques").click()
+    sent_back.get_by_role("link", name="Bonnes pratiques").click()
     comments = editor.locator("#comments-bonnes-pratiques")
     expect(comments).to_contain_text("Préciser combien de temps")
     comments.get_by_role("button", name="Mark as resolved").click()
