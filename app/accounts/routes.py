@@ -3,6 +3,7 @@
 import hmac
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import (
     current_user,
@@ -104,7 +105,9 @@ def register():
             # A savepoint: a double click or a twin request may take the address between the
             # form's check and this insert; the database's unique constraint then decides.
             with db.session.begin_nested():
-                user = services.create_user(form.full_name.data, form.email.data, form.password.data)
+                user = services.create_user(
+                    form.full_name.data, form.email.data, form.password.data, str(get_locale())
+                )
         except IntegrityError:
             db.session.rollback()
             form.email.errors.append(_("An account already uses this e-mail address. Log in instead."))

@@ -61,9 +61,10 @@ def password_matches(user: User | None, password: str) -> bool:
     return user.check_password(password)
 
 
-def create_user(full_name: str, email: str, password: str) -> User:
-    """Create an account (the caller has checked the e-mail is free and the password acceptable)."""
-    user = User(full_name=full_name.strip(), email=User.normalise_email(email))
+def create_user(full_name: str, email: str, password: str, locale: str | None = None) -> User:
+    """Create an account (the caller has checked the e-mail is free and the password acceptable);
+    ``locale``: the language it was made in, which its e-mails then use."""
+    user = User(full_name=full_name.strip(), email=User.normalise_email(email), locale=locale)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

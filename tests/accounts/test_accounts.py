@@ -26,6 +26,10 @@ def test_register_creates_account_and_signs_in(client, app):
     assert response.status_code == 302
     user = db.session.scalar(select(User))
     assert user.full_name == "Zoé Lefèvre"
+    assert user.locale == "en"  # the language it was made in: its e-mails' until she chooses
+    french = {"full_name": "Noé", "email": "noe@example.org", "password": PASSWORD, "confirm": PASSWORD}
+    app.test_client().post("/account/register", data=french, headers={"Accept-Language": "fr"})
+    assert db.session.scalar(select(User.locale).where(User.email == "noe@example.org")) == "fr"
     assert user.email == "zoe@example.org"
     assert user.password_hash != PASSWORD and user.password_hash.startswith("scrypt:")
     assert client.get("/dashboard").status_code == 200
