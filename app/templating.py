@@ -45,7 +45,7 @@ class Dates:
 
     def __init__(self, language: str, zone):
         self.language, self.zone_name = language, str(zone)  # the interface's ("fr", "en")
-        self.locale = date_locale(language)  # whose formats it writes (app.i18n.DATE_FORMATS_OF)
+        self.locale = date_locale(language)  # whose formats it writes (app.date_formats)
         self.zone = ZoneInfo(self.zone_name)  # the same zone as pytz's, several times faster
         self._patterns: dict[tuple[str, str], object] = {}
         self._texts: dict[tuple, str] = {}
