@@ -14,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.accounts.services import create_user, find_user_by_email, password_problem
+from app.accounts.services import (
+    code_points,
+    create_user,
+    find_user_by_email,
+    hidden_characters,
+    password_problem,
+)
 from app.admin import services as operator
 from app.admin.audit import record
 from app.certificates.pdf import unprintable_characters
@@ -59,6 +65,14 @@ def _checked_name(full_name: str) -> str:
     if not name or len(name) > NAME_MAX_LENGTH:
         raise click.ClickException(
             gettext("the full name must be between 1 and %(max)d characters", max=NAME_MAX_LENGTH)
+        )
+    hidden = hidden_characters(name)
+    if hidden:
+        raise click.ClickException(
+            gettext(
+                "the full name holds invisible characters: %(codes)s",
+                codes=code_points(hidden),
+            )
         )
     missing = unprintable_characters(name)
     if missing:

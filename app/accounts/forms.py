@@ -7,8 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from app.accounts.models import User
-from app.accounts.services import find_user_by_email, password_problem
-from app.certificates.pdf import unprintable_characters
+from app.accounts.services import find_user_by_email, name_problem, password_problem
 from app.forms import Form
 
 # What an address must be to become an account's: at registration or when it is changed.
@@ -88,15 +87,9 @@ class RegisterForm(NewPasswordForm):
         return (self.full_name.data or "", self.email.data or "")
 
     def validate_full_name(self, field):
-        missing = unprintable_characters(field.data or "")
-        if missing:
-            raise ValidationError(
-                _(
-                    "Our certificates cannot print these characters yet: %(chars)s. "
-                    "Please write your name with Latin, Greek or Cyrillic letters.",
-                    chars=" ".join(missing),
-                )
-            )
+        problem = name_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
     def validate_email(self, field):
         if find_user_by_email(field.data) is not None:

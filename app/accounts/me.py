@@ -18,9 +18,9 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from app.accounts import email_change, personal_data
 from app.accounts.forms import ChangeEmailForm, PostForm
 from app.accounts.models import User
+from app.accounts.services import name_problem
 from app.admin.audit import ACTIONS
 from app.certificates.models import Certificate
-from app.certificates.pdf import unprintable_characters
 from app.extensions import db
 from app.forms import Form
 from app.i18n import remember_language
@@ -44,15 +44,9 @@ class NameForm(Form):
         field.data = field.data.strip()
         if not field.data:
             raise ValidationError(_("Enter your full name."))
-        missing = unprintable_characters(field.data)
-        if missing:
-            raise ValidationError(
-                _(
-                    "Our certificates cannot print these characters yet: %(chars)s. "
-                    "Please write your name with Latin, Greek or Cyrillic letters.",
-                    chars=" ".join(missing),
-                )
-            )
+        problem = name_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 ENDONYMS = {"fr": "Français", "en": "English"}

@@ -1,5 +1,6 @@
 """The learner's account."""
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -43,8 +44,12 @@ class User(UserMixin, db.Model):
 
     @property
     def password_fingerprint(self) -> str:
-        """A short, changing part of the password hash: it changes with the password."""
-        return self.password_hash[-16:]
+        """16 hex characters that change with the password, for cookies and reset links.
+
+        A digest of the whole stored hash, salt included: the signed (readable, not encrypted)
+        cookies and links show nothing of the hash one could test a guessed password against.
+        """
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     @property
     def session_fingerprint(self) -> str:

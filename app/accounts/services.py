@@ -3,6 +3,7 @@
 import functools
 import logging
 import re
+import unicodedata
 
 from flask import current_app
 from flask_babel import get_locale
@@ -15,6 +16,7 @@ from zxcvbn import zxcvbn
 
 from app import jobs
 from app.accounts.models import User
+from app.certificates.pdf import unprintable_characters
 from app.extensions import db
 from app.mail import deliver_template
 from app.urls import link_for_job, site_url
@@ -38,6 +40,40 @@ def password_problem(password: str, *user_inputs: str) -> str | None:
     if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[*user_inputs, *words])["score"] < 3:
         return _(
             "This password is too common or too easy to guess. Try a few unrelated words, or a longer phrase."
+        )
+    return None
+
+
+# Control and format characters (Cc, Cf: direction overrides, zero-width spaces) and line or
+# paragraph separators: invisible, they can make a name read differently from what is stored.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def hidden_characters(text: str) -> list[str]:
+    """The invisible characters of ``text``, once each, in order."""
+    return list(dict.fromkeys(c for c in text if unicodedata.category(c) in HIDDEN_CATEGORIES))
+
+
+def code_points(characters: list[str]) -> str:
+    """Characters one cannot see, named so that one can: "U+202E, U+200B"."""
+    return ", ".join(f"U+{ord(c):04X}" for c in characters)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a full name cannot go on a certificate (invisible or unprintable characters), or None."""
+    hidden = hidden_characters(name)
+    if hidden:
+        return _(
+            "Your name contains invisible characters (%(codes)s), such as text-direction marks. "
+            "Please type it again without them.",
+            codes=code_points(hidden),
+        )
+    missing = unprintable_characters(name)
+    if missing:
+        return _(
+            "Our certificates cannot print these characters yet: %(chars)s. "
+            "Please write your name with Latin, Greek or Cyrillic letters.",
+            chars=" ".join(missing),
         )
     return None
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.accounts.services import hidden_characters
 from app.catalog.models import Course, Module
 from app.extensions import db
 from app.lti.models import LtiAccount, LtiContext, LtiGradeLink, LtiPlatform
@@ -95,11 +96,17 @@ def teaches(data: dict) -> bool:
 
 
 def display_name(data: dict, platform: LtiPlatform) -> str:
-    """The name the platform gives, else a neutral one the person can change in their account."""
+    """The name the platform gives, else a neutral one the person can change in their account.
+
+    Invisible characters (direction overrides, zero-width spaces) are dropped: a name must read
+    as it is stored, on a certificate as anywhere else.
+    """
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         parts = (data.get("given_name"), data.get("family_name"))
         name = " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+    hidden = set(hidden_characters(name))
+    name = "".join(c for c in name if c not in hidden)
     return (name.strip() or _("Learner from %(platform)s", platform=platform.name))[:120]
 
 

@@ -1,11 +1,14 @@
 """Register, log in, remember me, change and reset passwords, safe ``next``."""
 
+import base64
+import json
 import re
 
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.accounts.services import make_reset_token
 from app.extensions import db
 from tests.conftest import PASSWORD, text_of
 
@@ -245,6 +248,26 @@ def test_name_must_be_printable_on_certificates(client, app, name, accepted):
     assert (response.status_code == 302) is accepted
     if not accepted:
         assert "cannot print these characters" in text_of(response)
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u200b", "\u00ad", "\x07", "\u2028"])
+def test_a_name_with_invisible_characters_is_refused(client, app, hidden):
+    response = register(client, full_name=f"Zoé {hidden}Lefèvre")
+    assert response.status_code == 200
+    assert f"invisible characters (U+{ord(hidden):04X})" in text_of(response)
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_cookies_and_reset_links_show_nothing_of_the_password_hash(client, app, make_user):
+    user = make_user(email="zoe@example.org")
+    token = make_reset_token(user)
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    assert payload["ph"] == user.password_fingerprint and len(payload["ph"]) == 16
+    assert payload["ph"] not in user.password_hash
+    assert user.get_id().split(":")[1].split(".")[0] == payload["ph"]
+    old = user.password_fingerprint
+    user.set_password("another correct horse battery")
+    assert user.password_fingerprint != old
 
 
 def _title(response) -> str:

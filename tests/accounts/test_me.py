@@ -80,7 +80,15 @@ def test_change_name_keeps_issued_certificates(client, auth, world, zoe):
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("", "Enter your full name."), ("   ", "Enter your full name."), ("x" * 121, "120"), ("王小明", "王")],
+    [
+        ("", "Enter your full name."),
+        ("   ", "Enter your full name."),
+        ("x" * 121, "120"),
+        ("王小明", "王"),
+        # A right-to-left override would make the page read "Zoé erèfeL", a zero-width space hides.
+        ("Zoé \u202eLefèvre", "invisible characters (U+202E)"),
+        ("Zo\u200bé\u200b Lefèvre", "invisible characters (U+200B)"),
+    ],
 )
 def test_bad_name_changes_nothing(client, auth, zoe, name, message):
     auth.login("zoe@example.org")

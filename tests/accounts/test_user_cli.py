@@ -77,6 +77,12 @@ def test_create_refuses_an_existing_email_before_asking_for_a_password(cli, acco
         ("zoe@example.org", "   ", PASSWORD, "the full name must be between 1 and 120 characters"),
         ("zoe@example.org", "Z" * 121, PASSWORD, "the full name must be between 1 and 120 characters"),
         ("zoe@example.org", "Zoé 李", PASSWORD, "certificates cannot print these characters of the name: 李"),
+        (
+            "zoe@example.org",
+            "Zoé\u202e Lefèvre",
+            PASSWORD,
+            "the full name holds invisible characters: U+202E",
+        ),
         ("zoe@example.org", "Zoé Lefèvre", "short", "Choose a password of at least 10 characters."),
         ("zoe@example.org", "Zoé Lefèvre", "x" * 201, "Choose a password of at most 200 characters."),
         (

@@ -166,6 +166,13 @@ def test_odd_claims_from_a_registered_platform_are_not_a_500(client, platform, c
     assert db.session.scalar(select(User.full_name).join(LtiAccount)) == "Learner from Moodle du lycée"
 
 
+def test_a_platforms_name_loses_its_invisible_characters(client, platform, course):
+    auth = login(client, platform, "student-42")
+    extra = {"name": "Inès \u202eMartin\u200b"}  # would read "Inès nitraM" on a certificate
+    assert post_launch(client, signed_launch(platform, auth, "student-42", extra=extra)).status_code == 303
+    assert db.session.scalar(select(User.full_name).join(LtiAccount)) == "Inès Martin"
+
+
 def test_a_token_whose_payload_is_not_an_object_is_refused_not_a_500(client, platform):
     import base64
 
