@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
+from werkzeug.routing.converters import IntegerConverter
 
 from app.catalog.models import compared_with_models
 from app.extensions import db
@@ -210,3 +211,15 @@ def test_migrations_leave_foreign_keys_enforced_on_sqlite(empty_database):
     if db.engine.dialect.name == "sqlite":
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_every_number_in_a_url_is_bounded_by_the_databases_integers(app):
+    """An id past 2**31 - 1 is a 404, not a database error (SQLite and PostgreSQL overflow)."""
+    unbounded = [
+        f"{rule.rule} ({name})"
+        for rule in app.url_map.iter_rules()
+        for name, converter in rule._converters.items()
+        if isinstance(converter, IntegerConverter) and (converter.max is None or converter.max > 2**31 - 1)
+    ]
+    assert unbounded == []
+    assert app.test_client().get("/schools/lycee/lti/1180591620717411303424").status_code in (302, 404)

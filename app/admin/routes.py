@@ -108,7 +108,7 @@ def _back_to_users():
     return redirect(url_for("admin.users", q=request.form.get("q", "")[:254] or None))
 
 
-@bp.post("/users/<int:user_id>/disable")
+@bp.post("/users/<int(max=2147483647):user_id>/disable")
 @admin_required
 def disable(user_id: int):
     _post_or_400()
@@ -127,7 +127,7 @@ def disable(user_id: int):
     return _back_to_users()
 
 
-@bp.post("/users/<int:user_id>/enable")
+@bp.post("/users/<int(max=2147483647):user_id>/enable")
 @admin_required
 def enable(user_id: int):
     _post_or_400()

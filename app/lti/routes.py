@@ -347,7 +347,7 @@ def platforms(slug: str):
     )
 
 
-@bp.route("/schools/<slug>/lti/<int:platform_id>", methods=["GET", "POST"])
+@bp.route("/schools/<slug>/lti/<int(max=2147483647):platform_id>", methods=["GET", "POST"])
 @login_required
 def edit_platform(slug: str, platform_id: int):
     """Change a registration (a new deployment, a platform that moved): its accounts stay linked."""
@@ -384,7 +384,7 @@ def _save(form: PlatformForm, platform: LtiPlatform) -> bool:
     return True
 
 
-@bp.post("/schools/<slug>/lti/<int:platform_id>/delete")
+@bp.post("/schools/<slug>/lti/<int(max=2147483647):platform_id>/delete")
 @login_required
 def delete_platform(slug: str, platform_id: int):
     """Unregister: launches stop; accounts, classes and results already made stay."""

@@ -337,11 +337,19 @@ def visibility(org_slug: str, slug: str):
     return _act(org, found, lambda: services.set_visibility(found, value), _("Visibility saved."))
 
 
+def _button(name: str, *values: str) -> str:
+    """Which of a form's buttons was pressed: anything else was not sent by its page (400)."""
+    value = request.form.get(name, "")
+    if value not in values:
+        abort(400)
+    return value
+
+
 @bp.post("/<org_slug>/<slug>/archive")
 @login_required
 def archive(org_slug: str, slug: str):
     org, found = _draft_for_action(org_slug, slug, REVIEW)
-    if request.form.get("action") == "restore":
+    if _button("action", "archive", "restore") == "restore":
         return _act(org, found, lambda: services.restore(found), _("The course is back in the catalogue."))
     return _act(
         org, found, lambda: services.archive(found), _("Archived: the course is out of the catalogue.")
@@ -355,7 +363,7 @@ def self_publishing(org_slug: str):
     org = _publisher_or_404(org_slug, ADMIN)
     if not PostForm().validate_on_submit():
         abort(400)
-    org.self_publish = request.form.get("allow") == "yes"
+    org.self_publish = _button("allow", "yes", "no") == "yes"
     db.session.commit()
     flash(
         _("Self-publishing is allowed.")
@@ -373,7 +381,7 @@ def joining(org_slug: str):
     org = _publisher_or_404(org_slug, ADMIN)
     if not PostForm().validate_on_submit():
         abort(400)
-    if request.form.get("action") == "close":
+    if _button("action", "open", "close") == "close":
         orgs.close_joining(org)
         flash(_("Joining is closed: the code no longer lets anyone in."), "success")
     else:

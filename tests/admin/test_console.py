@@ -74,7 +74,9 @@ def test_the_permission_table_names_every_console_route(app):
     named = {
         (
             method,
-            url.replace("{user}", "<int:user_id>").replace("{code}", "<code>").replace("{job}", "<job_id>"),
+            url.replace("{user}", "<int(max=2147483647):user_id>")
+            .replace("{code}", "<code>")
+            .replace("{job}", "<job_id>"),
         )
         for method, url in CONSOLE
     }

@@ -163,7 +163,7 @@ def test_an_archived_translation_is_no_longer_offered(client, auth, publisher, o
     _, _, people = publisher
     translate_and_publish(client, auth, people)
     as_(auth, people, "admin")
-    client.post(f"{WS}/{SLUG}/archive")
+    client.post(f"{WS}/{SLUG}/archive", data={"action": "archive"})
     page = text_of(client.get("/courses/voix-et-ia"))
     assert "La voix et l'IA" in page and "This course is also in" not in page
 

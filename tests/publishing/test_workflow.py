@@ -310,6 +310,21 @@ def test_archiving_takes_a_course_out_of_the_catalogue_but_not_from_its_learners
     assert client.get("/courses/voix-et-ia").status_code == 200
 
 
+def test_a_button_value_no_page_sends_changes_nothing(client, auth, publisher):
+    org, _, people = publisher
+    published(client, auth, people)
+    as_(auth, people, "admin")
+    client.post(f"{WS}/joining", data={"action": "open"})
+    code = db.session.get(org.__class__, org.id).join_code
+    for url, field in (("voix-et-ia/archive", "action"), ("joining", "action"), ("self-publishing", "allow")):
+        for sent in ({field: "zzz"}, {}):
+            assert client.post(f"{WS}/{url}", data=sent).status_code == 400, (url, sent)
+    db.session.expire_all()
+    assert db.session.scalar(select(Course.archived_at)) is None
+    assert db.session.get(org.__class__, org.id).join_code == code
+    assert db.session.get(org.__class__, org.id).self_publish is False
+
+
 def test_a_stale_page_cannot_publish_newer_text(client, auth, publisher):
     _, _, people = publisher
     as_(auth, people, "editor")
