@@ -87,7 +87,8 @@ class RegisterForm(NewPasswordForm):
         return (self.full_name.data or "", self.email.data or "")
 
     def validate_full_name(self, field):
-        problem = name_problem(field.data or "")
+        field.data = (field.data or "").strip()
+        problem = name_problem(field.data)
         if problem:
             raise ValidationError(problem)
 

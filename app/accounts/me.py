@@ -41,9 +41,7 @@ class NameForm(Form):
     submit = SubmitField(_l("Save my name"))
 
     def validate_full_name(self, field):
-        field.data = field.data.strip()
-        if not field.data:
-            raise ValidationError(_("Enter your full name."))
+        field.data = (field.data or "").strip()
         problem = name_problem(field.data)
         if problem:
             raise ValidationError(problem)

@@ -60,7 +60,9 @@ def code_points(characters: list[str]) -> str:
 
 
 def name_problem(name: str) -> str | None:
-    """Why a full name cannot go on a certificate (invisible or unprintable characters), or None."""
+    """Why a full name cannot go on a certificate (blank, invisible or unprintable characters), or None."""
+    if not name.strip():
+        return _("Enter your full name.")
     hidden = hidden_characters(name)
     if hidden:
         return _(

@@ -250,6 +250,13 @@ def test_name_must_be_printable_on_certificates(client, app, name, accepted):
         assert "cannot print these characters" in text_of(response)
 
 
+@pytest.mark.parametrize("blank", ["   ", "\u00a0", "\u3000 "])
+def test_a_blank_name_is_refused_at_registration(client, app, blank):
+    response = register(client, full_name=blank)
+    assert response.status_code == 200 and "Enter your full name." in text_of(response)
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
 @pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u200b", "\u00ad", "\x07", "\u2028"])
 def test_a_name_with_invisible_characters_is_refused(client, app, hidden):
     response = register(client, full_name=f"Zoé {hidden}Lefèvre")
