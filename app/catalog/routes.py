@@ -15,7 +15,9 @@ from app.certificates.services import find_certificate
 from app.content.licences import deed_url, short_name
 from app.content.model_document import model_document
 from app.extensions import db
+from app.learning.draws import next_attempt_at
 from app.learning.services import (
+    ATTEMPTED,
     courses_progress,
     final_test,
     module_state,
@@ -155,14 +157,21 @@ def module(slug: str, module_slug: str):
     module = course.module(found)
     previous, following = neighbours(course, module)
     row = modules_progress(current_user, [module.id]).get(module.id)
+    state = module_state(module, row)
+    # A learner who may have used up today's attempts is told when the quiz opens again, rather
+    # than offered a button to a closed quiz; others cost no query for it.
+    reopens = None
+    if state == ATTEMPTED and row.attempts >= (found.attempts_per_day or 0) > 0:
+        reopens = next_attempt_at(current_user, found)
     return render_template(
         "catalog/module.html",
         course=course,
         module=module,
         previous=previous,
         following=following,
-        state=module_state(module, row),
+        state=state,
         progress=row,
+        reopens=reopens,
         document=model_document(module.body_html),
         switch=_language_switch(course),
     )

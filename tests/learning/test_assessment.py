@@ -144,11 +144,15 @@ def test_the_daily_limit_says_when_the_next_attempt_opens(client, learner, pools
     assert db.session.scalar(select(func.count(QuizDraw.id))) == 0  # nothing drawn while closed
     module_page = text_of(client.get(f"{COURSE}/mots-de-passe"))
     assert "You may fail 3 attempts in 24 hours." in module_page
+    # The module page says so too, rather than offering a button to a closed quiz.
+    assert "Your next attempt opens on" in module_page and "Take the quiz" not in module_page
     # A day later it opens again.
     for attempt in db.session.scalars(select(QuizAttempt)):
         attempt.created_at -= timedelta(hours=25)
     db.session.commit()
     assert client.get(QUIZ).status_code == 200
+    module_page = text_of(client.get(f"{COURSE}/mots-de-passe"))
+    assert "Take the quiz" in module_page and "Your next attempt opens on" not in module_page
 
 
 def test_answers_are_recorded_for_the_item_statistics(client, learner, pools):
