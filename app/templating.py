@@ -116,6 +116,10 @@ def hidden_fields(form) -> Markup:
     return Markup("").join(f(id=False) for f in form if f.type in ("HiddenField", "CSRFTokenField"))
 
 
+def _moment(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def init_app(app) -> None:
     """Register the filters."""
     app.jinja_env.filters["duration"] = duration
@@ -123,7 +127,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["language"] = lambda code: LANGUAGES.get(code, code)
     app.jinja_env.filters["date"] = lambda d: dates().day(d, "long") if d else ""
     # "18 December 2026, 18:00" / "18 décembre 2026, 18:00": no seconds, in the user's time zone.
-    app.jinja_env.filters["datetime"] = lambda d: dates().moment(d) if d else ""
+    # ISO 8601 text too, as the personal data export writes its moments.
+    app.jinja_env.filters["datetime"] = lambda d: dates().moment(_moment(d)) if d else ""
     app.jinja_env.filters["shortdate"] = lambda d: dates().day(d, "short") if d else ""
     app.jinja_env.filters["time"] = lambda d: dates().time(d) if d else ""
     # A course's final test in quiz and attempt URLs (no module may take this slug).

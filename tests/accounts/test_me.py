@@ -166,6 +166,9 @@ def test_html_export_is_readable(client, auth, world):
                      world.code, world.course_title, "your answer", "voix.zip — Éditions du Nord",
                      "not imported"):  # fmt: skip
         assert expected in page
+    # Moments as the reader reads them ("5 December 2026, 10:01"), not as the JSON stores them.
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", page)
+    assert re.search(r"Account created</dt><dd>\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d</dd>", page)
 
 
 def test_export_shows_only_my_data(client, auth, world, make_user):
