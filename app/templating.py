@@ -21,12 +21,14 @@ LEVELS = {
 LANGUAGES = {"fr": _l("French"), "en": _l("English")}
 
 
-def duration(minutes: int) -> str:
-    """45 → "45 min", 150 → "2 h 30"."""
+def duration(minutes: int, language: str = "fr") -> str:
+    """45 → "45 min"; 150 → "2 h 30" in French, "2 h 30 min" in English (where "2 h 30" is no usage)."""
     hours, rest = divmod(int(minutes), 60)
     if not hours:
         return f"{rest}\u00a0min"
-    return f"{hours}\u00a0h\u00a0{rest:02d}" if rest else f"{hours}\u00a0h"
+    if not rest:
+        return f"{hours}\u00a0h"
+    return f"{hours}\u00a0h\u00a0{rest:02d}" if language == "fr" else f"{hours}\u00a0h\u00a0{rest}\u00a0min"
 
 
 MAX_KEPT_TEXTS = 10_000  # dates kept written, per language and time zone (emptied when full)
@@ -122,7 +124,7 @@ def _moment(value: datetime | str) -> datetime:
 
 def init_app(app) -> None:
     """Register the filters."""
-    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["duration"] = lambda minutes: duration(minutes, get_locale().language)
     app.jinja_env.filters["level"] = lambda key: LEVELS.get(key, key)
     app.jinja_env.filters["language"] = lambda code: LANGUAGES.get(code, code)
     app.jinja_env.filters["date"] = lambda d: dates().day(d, "long") if d else ""

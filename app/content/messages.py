@@ -209,7 +209,7 @@ def duplicate_question_key(key: str, first_line: int) -> Message:
 def draw_too_large(draw: int, count: int) -> Message:
     """The quiz draws more questions than it has."""
     return Message(
-        N_("'draw' is %(draw)s but the quiz has only %(count)s question(s)"), draw=draw, count=count
+        N_("'draw' is %(draw)s, more than the quiz's questions (%(count)s)"), draw=draw, count=count
     )
 
 
@@ -245,7 +245,7 @@ TEXT_AFTER_FEEDBACK = Message(
 
 def group_draw_too_large(draw: int, count: int) -> Message:
     """A group draws more questions than it holds."""
-    return Message(N_("group draws %(draw)s question(s) but has only %(count)s"), draw=draw, count=count)
+    return Message(N_("group draws %(draw)s, more than its questions (%(count)s)"), draw=draw, count=count)
 
 
 def duplicate_group_key(key: str, first_line: int) -> Message:
@@ -279,12 +279,12 @@ SMALL_GROUP = N_(
 )
 NO_FEEDBACK = N_("option without feedback: add a '  > ' line under it saying why it is right or wrong")
 MODULE_DURATION = N_(
-    "'duration' is %(declared)d minutes but the module takes about %(estimate)d: %(words)d words"
-    " read at 200 a minute and %(questions)d quiz question(s) at 45 seconds each"
+    "'duration' is %(declared)d minutes but the module takes about %(estimate)d minutes"
+    " (words: %(words)d, read at 200 a minute; quiz questions: %(questions)d, 45 seconds each)"
 )
 COURSE_DURATION = N_(
     "'duration' is %(declared)d minutes but the modules' durations add up to %(modules)d and the"
-    " final test takes about %(final)d: %(total)d in all"
+    " final test takes about %(final)d: %(total)d minutes in all"
 )
 COURSE_DURATION_NO_FINAL = N_(
     "'duration' is %(declared)d minutes but the modules' durations add up to %(total)d"

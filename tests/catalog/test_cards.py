@@ -39,7 +39,7 @@ def test_a_card_follows_its_course_and_the_reader_s_language(client, course, mak
     for column, value, shown in [
         ("title", "Voix, IA et droit voisin", "Voix, IA et droit voisin"),
         ("summary", "Un résumé revu", "Un résumé revu"),
-        ("duration", 95, "1\u00a0h\u00a035"),
+        ("duration", 95, "1\u00a0h\u00a035\u00a0min"),
         ("level", "advanced", "Advanced"),
         ("publisher", "Syndicat des voix", "by Syndicat des voix"),
     ]:  # one at a time: each is in the card's key
@@ -51,6 +51,7 @@ def test_a_card_follows_its_course_and_the_reader_s_language(client, course, mak
     card = card_of(text_of(client.get("/courses")))
     assert "Langue :" in card or "Langue\u00a0:" in card
     assert "Language:" not in card
+    assert "1\u00a0h\u00a035<" in card  # the French way of writing a duration
 
 
 def test_a_kept_card_is_the_card_the_template_writes(app, monkeypatch):

@@ -67,7 +67,7 @@ def test_field_problems_on_their_line(line, expected):
 
 def test_draw_larger_than_the_quiz():
     text = "---\npass_mark: 50\nshuffle: true\ndraw: 3\n---\n" + questions(2)
-    assert problems(text) == [f"{Q}:4: 'draw' is 3 but the quiz has only 2 question(s)"]
+    assert problems(text) == [f"{Q}:4: 'draw' is 3, more than the quiz's questions (2)"]
     assert quiz_of(text.replace("draw: 3", "draw: 2")).drawn == 2
 
 
@@ -148,7 +148,7 @@ GROUP_CASES = [
     (
         "group draws more than it holds",
         "# A {draw=2}\n## Q\n" + OK,
-        [f"{Q}:4: group draws 2 question(s) but has only 1"],
+        [f"{Q}:4: group draws 2, more than its questions (1)"],
     ),
     (
         "group without a question",
@@ -313,7 +313,7 @@ def test_a_wrong_final_test_refuses_the_course():
     result = check_files(with_base(**{"quizzes/c/final.md": final_quiz(3, 2)}))
     assert result.refused == ["c"]
     assert [str(p) for p in result.problems] == [
-        "quizzes/c/final.md:3: 'draw' is 3 but the quiz has only 2 question(s)"
+        "quizzes/c/final.md:3: 'draw' is 3, more than the quiz's questions (2)"
     ]
 
 

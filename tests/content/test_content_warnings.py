@@ -175,8 +175,8 @@ def test_module_duration_far_from_the_estimate():
     )
     files = with_base(**{"courses/c/01-m.md": module(16, 1800), "quizzes/c/m.md": quiz})
     assert [w for w in duration_warnings(files) if "01-m.md" in w] == [
-        "courses/c/01-m.md:3: warning: 'duration' is 16 minutes but the module takes about 12: 1800"
-        " words read at 200 a minute and 4 quiz question(s) at 45 seconds each"
+        "courses/c/01-m.md:3: warning: 'duration' is 16 minutes but the module takes about 12 minutes"
+        " (words: 1800, read at 200 a minute; quiz questions: 4, 45 seconds each)"
     ]
     for honest in (9, 12, 15):  # within 30 % of 12
         files["courses/c/01-m.md"] = module(honest, 1800)
@@ -201,7 +201,7 @@ def test_course_duration_far_from_its_modules_and_final_test():
     files["quizzes/c/final.md"] = final
     assert duration_warnings(files) == [
         "courses/c/course.md:6: warning: 'duration' is 60 minutes but the modules' durations add up to 24"
-        " and the final test takes about 15: 39 in all"
+        " and the final test takes about 15: 39 minutes in all"
     ]
     files["courses/c/course.md"] = COURSE.replace("duration: 30", "duration: 45")
     assert duration_warnings(files) == []
