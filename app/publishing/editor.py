@@ -106,6 +106,14 @@ def course_language(files: dict[str, str], slug: str) -> str | None:
     return found if found and LANGUAGE.fullmatch(found) else None
 
 
+def course_name(files: dict[str, str], slug: str) -> dict[str, str | None]:
+    """What a draft's pages call its course: its title, else its short name, and its language."""
+    return {
+        "course_name": front_title(files.get(course_path(slug), "")) or slug,
+        "course_lang": course_language(files, slug),
+    }
+
+
 def front_line(text: str, key: str) -> str | None:
     """The value of a one-line ``key: value`` in a file's front matter, as ``front_title``."""
     lines = text[:4000].split("\n", 60)

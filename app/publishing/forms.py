@@ -69,6 +69,7 @@ class CourseForm(Form):
         _l("Summary"),
         validators=[DataRequired(_l("Write a one- or two-sentence summary.")), Length(max=500)],
         filters=[_strip],
+        render_kw={"rows": 3},
     )
     language = SelectField(
         _l("Language"), choices=[SelectChoice("fr", _l("French")), SelectChoice("en", _l("English"))]
@@ -115,6 +116,7 @@ class CourseForm(Form):
     intro = TextAreaField(
         _l("Introduction (Markdown)"),
         validators=[DataRequired(_l("Write the introduction.")), Length(max=200_000)],
+        render_kw={"rows": 10},
     )
     submit = SubmitField(_l("Save"))
 

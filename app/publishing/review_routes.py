@@ -77,6 +77,7 @@ def read(org_slug: str, slug: str):
         "publishing/read.html",
         org=org,
         draft=found,
+        **editor.course_name(found.files, found.slug),
         course=course,
         changes=reading.changes(live, course) if live and course else None,
         course_changed=bool(live and course and reading.course_changed(live, course)),

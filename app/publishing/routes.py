@@ -88,7 +88,7 @@ def _workspace_page(org: Organisation, form: UploadForm, problems=(), status: in
             org=org,
             role=role,
             drafts=drafts,
-            names={d.id: _course_name(d) for d in drafts},
+            names={d.id: editor.course_name(d.files, d.slug) for d in drafts},
             archived_ids=services.archived_course_ids(org),
             translations={t.edition.id: t for t in services.translations(org)},
             form=form,
@@ -214,7 +214,7 @@ def draft(org_slug: str, slug: str):
         titles=titles,
         # Open comments name their module by its title.
         module_names={m.slug: titles.get(m.path) or m.slug for m in modules},
-        **_course_name(found),
+        **editor.course_name(found.files, found.slug),
         files_hash=services.files_hash(found.files),
         course=course,
         add_form=AddModuleForm(),
@@ -413,6 +413,7 @@ def version(org_slug: str, slug: str, number: int):
         previous=previous,
         changes=changes,
         review_comments=comments.of_version(found, previous, current),
+        **editor.course_name(found.files, found.slug),
     )
 
 
@@ -530,7 +531,7 @@ def edit_course(org_slug: str, slug: str):
         draft=found,
         form=form,
         problems=problems,
-        **_course_name(found),
+        **editor.course_name(found.files, found.slug),
     )
 
 
@@ -580,15 +581,7 @@ def edit_module(org_slug: str, slug: str, module_slug: str):
 def _names(found: CourseDraft, module: editor.ModuleFile) -> dict[str, str | None]:
     """What a module's page calls it and its course: their titles, else their short names."""
     name = editor.front_title(found.files.get(module.path, "")) or module.slug
-    return {"name": name, **_course_name(found)}
-
-
-def _course_name(found: CourseDraft) -> dict[str, str | None]:
-    """What the draft's pages call its course: its title, else its short name, and its language."""
-    return {
-        "course_name": editor.front_title(found.files.get(editor.course_path(found.slug), "")) or found.slug,
-        "course_lang": editor.course_language(found.files, found.slug),
-    }
+    return {"name": name, **editor.course_name(found.files, found.slug)}
 
 
 @bp.route("/<org_slug>/<slug>/final", methods=["GET", "POST"])
@@ -617,7 +610,7 @@ def edit_final(org_slug: str, slug: str):
         "publishing/edit_final.html",
         org=org,
         draft=found,
-        **_course_name(found),
+        **editor.course_name(found.files, found.slug),
         form=form,
         path=path,
         exists=path in found.files,

@@ -14,7 +14,7 @@ from app.learning import statistics, statistics_csv
 from app.models_base import utcnow
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, Organisation
-from app.publishing import services
+from app.publishing import editor, services
 from app.publishing.models import CourseDraft
 
 bp = Blueprint("publishing_statistics", __name__, url_prefix="/workspace")
@@ -74,6 +74,7 @@ def item_statistics(org_slug: str, slug: str):
         quizzes=quizzes,
         answered=any(quiz.shown for quiz in quizzes),
         min_shown=statistics.MIN_SHOWN,
+        **editor.course_name(draft.files, draft.slug),
     )
 
 

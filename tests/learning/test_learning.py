@@ -124,6 +124,11 @@ def test_quiz_page_never_carries_the_answers(client, course, learner):
         assert marker not in page
 
 
+def test_the_quiz_heading_marks_the_module_title_with_its_language(client, course, learner):
+    # An English interface over a French course: a screen reader switches voice for the title.
+    assert re.search(r'<h1>Quiz: <span lang="fr">[^<]+</span></h1>', text_of(client.get(QUIZ)))
+
+
 def test_quiz_needs_login(client, course):
     response = client.get(QUIZ)
     assert response.status_code == 302 and "/account/login" in response.location

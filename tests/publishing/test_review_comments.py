@@ -285,8 +285,12 @@ def test_a_published_versions_comments_stay_in_its_history(client, auth, publish
     in_review(client, auth, people)
     comment(client, "consentement", "Remarque du premier tour.")
     publish(client)
-    assert "Remarque du premier tour." in text_of(client.get(f"{WS}/voix-et-ia/versions/1"))
+    version = text_of(client.get(f"{WS}/voix-et-ia/versions/1"))
+    assert "Remarque du premier tour." in version
+    # Its pages name the course by its title, in the course's language, not by its short name.
+    assert '<a href="/workspace/syndicat/voix-et-ia" lang="fr">La voix et l\'IA</a>' in version
     page = text_of(client.get(READ))
+    assert "<title>Read the draft · La voix et l'IA · Cadre</title>" in page
     assert "Remarque du premier tour." not in page and "0 open comments." in page  # a new round
     files = valid_files()
     files[MODULE] = files[MODULE].replace("Tenez un registre", "Tenez à jour un registre")
