@@ -21,7 +21,7 @@ class TrainingBodyForm(Form):
         _l("Legal name of the training body"),
         validators=[DataRequired(_l("Give the training body’s legal name.")), Length(max=200)],
         filters=[_strip],
-        description=_l("As registered with the prefecture (« raison sociale »)."),
+        description=_l("As registered with the prefecture (“raison sociale”)."),
     )
     declaration_number = StringField(
         _l("Declaration of activity number"),
@@ -30,7 +30,7 @@ class TrainingBodyForm(Form):
             Regexp(r"^[0-9]{11}\Z", message=_l("A declaration of activity number has 11 digits.")),
         ],
         filters=[_digits_only],
-        description=_l("The « numéro de déclaration d’activité », 11 digits, e.g. 11 75 12345 75."),
+        description=_l("The “numéro de déclaration d’activité”, 11 digits, e.g. 11 75 12345 75."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     signatory_name = StringField(
@@ -49,7 +49,7 @@ class TrainingBodyForm(Form):
         _l("Place of signature"),
         validators=[DataRequired(_l("Give the place the certificates are made at.")), Length(max=120)],
         filters=[_strip],
-        description=_l("Printed after « Fait à », e.g. Paris."),
+        description=_l("Printed after “Fait à”, e.g. Paris."),
     )
     submit = SubmitField(_l("Save"))
 

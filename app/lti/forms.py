@@ -55,9 +55,9 @@ class PlatformForm(Form):
         _l("Name of the platform"),
         validators=[InputRequired(_l("Name the platform, as your teachers know it.")), Length(max=120)],
         filters=[_strip],
-        description=_l("For example « Moodle du lycée »."),
+        description=_l("For example “Our school’s Moodle”."),
     )
-    issuer = _address(_l("Platform ID (issuer)"), _l("In Moodle: « Platform ID », the site’s address."))
+    issuer = _address(_l("Platform ID (issuer)"), _l("In Moodle: “Platform ID”, the site’s address."))
     client_id = StringField(
         _l("Client ID"),
         validators=[InputRequired(_l("Give the client ID your platform made for Cadre.")), Length(max=255)],
@@ -68,18 +68,18 @@ class PlatformForm(Form):
         _l("Deployment IDs"),
         validators=[InputRequired(_l("Give at least one deployment ID.")), Length(max=2000)],
         filters=[_strip],
-        description=_l("One per line. In Moodle: « Deployment ID »."),
+        description=_l("One per line. In Moodle: “Deployment ID”."),
         render_kw={"rows": 2, "spellcheck": "false"},
     )
     auth_login_url = _address(
         _l("Authentication request URL"),
-        _l("In Moodle: « Authentication request URL », ending in /mod/lti/auth.php."),
+        _l("In Moodle: “Authentication request URL”, ending in /mod/lti/auth.php."),
     )
     auth_token_url = _address(
-        _l("Access token URL"), _l("In Moodle: « Access token URL », ending in /mod/lti/token.php.")
+        _l("Access token URL"), _l("In Moodle: “Access token URL”, ending in /mod/lti/token.php.")
     )
     key_set_url = _address(
-        _l("Public keyset URL"), _l("In Moodle: « Public keyset URL », ending in /mod/lti/certs.php.")
+        _l("Public keyset URL"), _l("In Moodle: “Public keyset URL”, ending in /mod/lti/certs.php.")
     )
     submit = SubmitField(_l("Register the platform"))
 

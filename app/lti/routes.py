@@ -240,7 +240,7 @@ def pick():
     """One screen: a course, or one of its modules; then back to the platform with the choice."""
     pending = session.get(DEEP_LINK)
     if not pending or pending.get("user") != current_user.id:
-        return refused(_("Start from your platform: « Add an activity », then Cadre."), 400)
+        return refused(_("Start from your platform: “Add an activity”, then Cadre."), 400)
     try:
         message = tool.deep_link_launch(pending["launch"])
     except (LtiException, keys.MissingKey):
