@@ -10,8 +10,12 @@ from functools import cache
 from babel import support
 from flask import current_app, g, has_request_context
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.i18n import messages_path
+
+from app.characters import JOINERS, code_points, hidden_characters, hidden_in_text, only_invisible
 
 
 @cache
@@ -50,11 +54,54 @@ class Form(FlaskForm):
         if has_request_context():
             g.setdefault("cadre_forms", []).append(self)
 
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own rules, then one for every text typed in: no invisible characters that
+        would make it read differently from what is stored (``app.characters``)."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            problem = None if field.errors else invisible_text_problem(field)
+            if problem:
+                field.errors.append(problem)
+                valid = False
+        return valid
+
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
             return _TRANSLATIONS
+
+
+def invisible_text_problem(field) -> str | None:
+    """Why the text typed into ``field`` is refused (hidden or reordering characters), or None.
+
+    A one-line field refuses every control and format character but joiners; a text area keeps
+    its line breaks and tabs, and refuses controls and direction overrides, saying on which line.
+    Passwords are any characters their owner likes; hidden fields are the page's own.
+    """
+    if isinstance(field, PasswordField | HiddenField) or not isinstance(field, StringField):
+        return None
+    text = field.data if isinstance(field.data, str) else ""
+    if only_invisible(text) and not text.isspace():
+        return _("This text shows nothing: it holds invisible characters only.")
+    if isinstance(field, TextAreaField):
+        found = hidden_in_text(text)
+        if found:
+            line, _first = found[0]
+            return _(
+                "This text holds invisible characters that change how it reads (%(codes)s, line "
+                "%(line)d): delete them and type the text again there.",
+                codes=code_points(c for _line, c in found),
+                line=line,
+            )
+        return None
+    hidden = hidden_characters(text, allowed=JOINERS)
+    if hidden:
+        return _(
+            "This field holds invisible characters (%(codes)s): type it again without them.",
+            codes=code_points(hidden),
+        )
+    return None
 
 
 def forms_have_errors() -> bool:

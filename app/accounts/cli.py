@@ -14,16 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.accounts.services import (
-    code_points,
-    create_user,
-    find_user_by_email,
-    hidden_characters,
-    password_problem,
-)
+from app.accounts.services import create_user, find_user_by_email, password_problem
 from app.admin import services as operator
 from app.admin.audit import record
 from app.certificates.pdf import unprintable_characters
+from app.characters import code_points, hidden_characters
 from app.cli_language import localised
 from app.extensions import db
 

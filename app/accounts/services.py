@@ -3,7 +3,6 @@
 import functools
 import logging
 import re
-import unicodedata
 
 from flask import current_app
 from flask_babel import get_locale
@@ -17,6 +16,7 @@ from zxcvbn import zxcvbn
 from app import jobs
 from app.accounts.models import User
 from app.certificates.pdf import unprintable_characters
+from app.characters import code_points, hidden_characters
 from app.extensions import db
 from app.mail import deliver_template
 from app.urls import link_for_job, site_url
@@ -42,21 +42,6 @@ def password_problem(password: str, *user_inputs: str) -> str | None:
             "This password is too common or too easy to guess. Try a few unrelated words, or a longer phrase."
         )
     return None
-
-
-# Control and format characters (Cc, Cf: direction overrides, zero-width spaces) and line or
-# paragraph separators: invisible, they can make a name read differently from what is stored.
-HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
-
-
-def hidden_characters(text: str) -> list[str]:
-    """The invisible characters of ``text``, once each, in order."""
-    return list(dict.fromkeys(c for c in text if unicodedata.category(c) in HIDDEN_CATEGORIES))
-
-
-def code_points(characters: list[str]) -> str:
-    """Characters one cannot see, named so that one can: "U+202E, U+200B"."""
-    return ", ".join(f"U+{ord(c):04X}" for c in characters)
 
 
 def name_problem(name: str) -> str | None:

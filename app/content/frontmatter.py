@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 import yaml
 
+from app.characters import JOINERS, code_points, hidden_characters
+
 from . import messages as msg
 from .documents import Problem
 
@@ -166,11 +168,19 @@ def text(name: str, max_length: int | None = None) -> Checker:
     def check(value: object) -> str:
         if not isinstance(value, str) or not value.strip():
             raise Invalid(msg.must_be_text(name))
+        _refuse_hidden(name, value)
         if max_length is not None and len(value.strip()) > max_length:
             raise Invalid(msg.too_long(name, max_length))
         return value.strip()
 
     return check
+
+
+def _refuse_hidden(name: str, value: str, index: int | None = None) -> None:
+    """Titles, summaries and objectives print on pages and certificates: nothing invisible in them."""
+    hidden = hidden_characters(value, allowed=JOINERS)
+    if hidden:
+        raise Invalid(msg.hidden_in_field(name, code_points(hidden)), index)
 
 
 def one_of(name: str, choices: tuple[str, ...]) -> Checker:
@@ -269,6 +279,7 @@ def text_list(name: str) -> Checker:
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
                 raise Invalid(msg.item_must_be_text(name), index)
+            _refuse_hidden(name, item, index)
         return tuple(item.strip() for item in value)
 
     return check

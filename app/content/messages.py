@@ -113,6 +113,15 @@ def must_be_text(name: str) -> Message:
     return Message(N_("'%(name)s' must be a non-empty text"), name=name)
 
 
+def hidden_in_field(name: str, codes: str) -> Message:
+    """A text field holds invisible characters (direction overrides, zero-width spaces...)."""
+    return Message(
+        N_("'%(name)s' holds invisible characters (%(codes)s): type it again without them"),
+        name=name,
+        codes=codes,
+    )
+
+
 def too_long(name: str, limit: int) -> Message:
     """A text field is longer than the database column holding it."""
     return Message(N_("'%(name)s' must be at most %(limit)s characters"), name=name, limit=limit)

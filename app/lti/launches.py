@@ -17,8 +17,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.accounts.services import hidden_characters
 from app.catalog.models import Course, Module
+from app.characters import hidden_characters
 from app.extensions import db
 from app.lti.models import LtiAccount, LtiContext, LtiGradeLink, LtiPlatform
 from app.orgs import services as orgs

@@ -294,6 +294,7 @@ def test_docs_list_every_message():
         "duplicate_field": [msg.duplicate_field("<field>", "<N>")],
         "must_be_text": [msg.must_be_text("<field>")],
         "too_long": [msg.too_long("<field>", 200)],
+        "hidden_in_field": [msg.hidden_in_field("<field>", "<U+XXXX>")],
         "must_be_one_of": [
             msg.must_be_one_of("language", LANGUAGES),
             msg.must_be_one_of("level", LEVELS),
@@ -333,3 +334,23 @@ def test_docs_list_every_warning():
     assert [t for t in shown if f"`{t}`" not in docs] == []
     templates = {v for k, v in vars(msg).items() if k.isupper() and isinstance(v, str) and "%(" in v}
     assert templates <= set(msg.WARNINGS)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('title: "La voix \\u202eet l\'IA"', "'title' holds invisible characters (U+202E)"),
+        ('summary: "Un\\u200b résumé"', "'summary' holds invisible characters (U+200B)"),
+        ('title: "Cadre\\x01"', "'title' holds invisible characters (U+0001)"),
+        ('title: "Classe 👩\\u200d🏫"', None),  # joiners belong in emoji and some scripts
+    ],
+)
+def test_invisible_characters_in_front_matter_are_refused(line, expected):
+    key = line.split(":")[0]
+    course = re.sub(rf"^{key}: .*$", line.replace("\\", "\\\\"), COURSE, count=1, flags=re.M)
+    assert course != COURSE
+    found = problems_of(with_base(**{"courses/c/course.md": course}))
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and f": {expected}: type it again without them" in found[0], found

@@ -510,6 +510,14 @@ def test_blank_class_names_are_refused(client, auth, people, school):
     assert db.session.scalar(select(func.count(SchoolClass.id))) == 0
 
 
+@pytest.mark.parametrize("name", ["\x01\x02", "\u200b", "Terminale \u202eB"])
+def test_class_names_with_invisible_characters_are_refused(client, auth, people, school, name):
+    auth.login(people["teacher"].email)
+    response = client.post("/schools/ecole-image/classes/new", data={"name": name, "year": "2026-2027"})
+    assert response.status_code == 200 and "invisible characters" in text_of(response)
+    assert db.session.scalar(select(func.count(SchoolClass.id))) == 0
+
+
 def test_descending_sorts_keep_names_in_order(app, klass, people, school, make_user):
     for name in ("Anne", "Bob"):
         services.join_class(make_user(name, f"{name}@example.org"), klass.join_code)
