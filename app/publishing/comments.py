@@ -127,6 +127,20 @@ def add(draft: CourseDraft, module_slug: str, body: str, by: User) -> ReviewComm
         raise CommentError(_l("Write a comment first."))
     if len(body) > MAX_COMMENT:
         raise CommentError(_l("A comment may hold at most %(max)d characters.", max=MAX_COMMENT))
+    # The same words by the same person on the same text, still open: a form sent twice (a double
+    # click, a page reloaded), not a second remark. Kept once.
+    same = db.session.scalar(
+        select(ReviewComment).where(
+            ReviewComment.draft_id == draft.id,
+            ReviewComment.module_slug == module_slug,
+            ReviewComment.module_hash == module_hash,
+            ReviewComment.author_id == by.id,
+            ReviewComment.resolved_at.is_(None),
+            ReviewComment.body == body,
+        )
+    )
+    if same is not None:
+        return same
     comment = ReviewComment(
         draft_id=draft.id, module_slug=module_slug, module_hash=module_hash, body=body, author_id=by.id
     )

@@ -278,15 +278,26 @@ def new_class(slug: str):
     school, _role = _school_or_404(slug, *STAFF)
     form = ClassForm()
     if form.validate_on_submit():
-        school_class = services.create_class(
-            school, current_user, form.name.data, form.year.data, form.description.data or ""
-        )
-        db.session.commit()
-        flash(
-            _("The class %(name)s is ready. Give your students its code or link.", name=school_class.name),
-            "success",
-        )
-        return redirect(url_for("schools.class_view", class_id=school_class.id))
+        if services.class_named(school, form.name.data, form.year.data):
+            # Most often the same form sent twice; otherwise two classes no list could tell apart.
+            form.name.errors.append(
+                _(
+                    "Your school already has a class named %(name)s for %(year)s. Open it from the "
+                    "school page, or give this one another name.",
+                    name=form.name.data,
+                    year=form.year.data,
+                )
+            )
+        else:
+            school_class = services.create_class(
+                school, current_user, form.name.data, form.year.data, form.description.data or ""
+            )
+            db.session.commit()
+            ready = _(
+                "The class %(name)s is ready. Give your students its code or link.", name=school_class.name
+            )
+            flash(ready, "success")
+            return redirect(url_for("schools.class_view", class_id=school_class.id))
     return render_template("schools/new_class.html", form=form, school=school)
 
 

@@ -17,12 +17,28 @@
   });
 }());
 
-// A form that destroys something asks first, saying what will happen (data-confirm).
-document.addEventListener("submit", function (event) {
+// A form that destroys something asks first, saying what will happen (data-confirm). A form
+// sent once is not sent again by a second click while its answer is on the way (a double click
+// would otherwise post the same comment twice); after a few seconds, or coming back to the page,
+// it can be sent again (a download does not leave the page).
+(function () {
   "use strict";
-  var message = event.target.getAttribute("data-confirm");
-  if (message && !window.confirm(message)) { event.preventDefault(); }
-});
+  var WAIT_MS = 8000;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); return; }
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
+    var sent = Number(form.getAttribute("data-sent-at") || 0);
+    if (Date.now() - sent < WAIT_MS) { event.preventDefault(); return; }
+    form.setAttribute("data-sent-at", String(Date.now()));
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sent-at]").forEach(function (form) {
+      form.removeAttribute("data-sent-at");
+    });
+  });
+}());
 
 // A table or code block wider than the screen scrolls inside itself; a keyboard must reach it
 // (WCAG 2.1.1), so it is a tab stop while, and only while, it overflows.

@@ -2,9 +2,11 @@
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
+from flask import request
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -101,3 +103,32 @@ def test_change_name_and_email_download_data_delete_account(page: Page, live_ser
     content = page.content()
     assert "Zoé" not in content and "Lefèvre" not in content and "Martin" not in content
     assert "Valid certificate" not in content
+
+
+def test_a_second_click_while_a_form_is_on_its_way_sends_nothing(page: Page, live_server):
+    base, app = live_server
+
+    def slow_network():  # the answer takes a while: an impatient person clicks again
+        if request.method == "POST":
+            time.sleep(0.6)
+
+    app.before_request_funcs.setdefault(None, []).append(slow_network)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{base}/account/register")
+    page.get_by_label("Full name, as it will appear on your certificates").fill("Zoé Lefèvre")
+    page.get_by_label("E-mail address").fill("zoe@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm the password").fill(PASSWORD)
+    # Clicked, then again while the page waits for the answer (from the page's own script:
+    # Playwright would wait for the first answer before a second click).
+    page.evaluate(
+        """() => {
+            const button = document.querySelector("main form [type=submit]");
+            button.click();
+            setTimeout(() => button.click(), 200);
+        }"""
+    )
+    # One account, welcomed once: not a second request answered "already uses this address".
+    expect(page.get_by_text("Your account is ready")).to_be_visible()
+    assert posts == [f"{base}/account/register"]

@@ -429,3 +429,16 @@ def test_the_comparison_shows_the_changed_lines(client, auth, publisher):  # noq
     assert "<del>-Tenez un registre" in page and "<ins>+Tenez à jour un registre" in page
     assert f"<code>{MODULE}</code>" in page and "<code>courses/voix-et-ia/course.md</code>" in page
     assert "<del>-" in page.split("bonnes-pratiques</strong>", 1)[1]
+
+
+def test_the_same_comment_sent_twice_is_kept_once(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    for _ in range(2):  # a double click, a reloaded page
+        assert "Comment added." in text_of(
+            comment(client, "consentement", "Citez l'article.", follow_redirects=True)
+        )
+    assert [c.body for c in comments()] == ["Citez l'article."]
+    comment(client, "consentement", "Citez l'article 9.")  # other words: another remark
+    comment(client, "cadre-legal", "Citez l'article.")  # the same words on another module
+    assert len(comments()) == 3

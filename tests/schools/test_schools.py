@@ -518,6 +518,18 @@ def test_class_names_with_invisible_characters_are_refused(client, auth, people,
     assert db.session.scalar(select(func.count(SchoolClass.id))) == 0
 
 
+def test_a_class_sent_twice_is_made_once(client, auth, people, school):
+    auth.login(people["teacher"].email)
+    data = {"name": "Terminale Cinéma", "year": "2026-2027"}
+    assert client.post("/schools/ecole-image/classes/new", data=data).status_code == 302
+    again = client.post("/schools/ecole-image/classes/new", data={**data, "name": "terminale cinéma "})
+    assert again.status_code == 200
+    assert "already has a class named terminale cinéma for 2026-2027" in text_of(again)
+    assert db.session.scalar(select(func.count(SchoolClass.id))) == 1
+    other_year = client.post("/schools/ecole-image/classes/new", data={**data, "year": "2027-2028"})
+    assert other_year.status_code == 302
+
+
 def test_descending_sorts_keep_names_in_order(app, klass, people, school, make_user):
     for name in ("Anne", "Bob"):
         services.join_class(make_user(name, f"{name}@example.org"), klass.join_code)
