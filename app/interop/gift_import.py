@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.content import messages as content_messages
 from app.content.documents import Message, Problem
 from app.content.frontmatter import normalise
 from app.content.quiz import CLOSING_HASHES, EXPLICIT_KEY, HEADING, MAX_KEY
@@ -41,7 +42,7 @@ def decode(path: str, data: bytes) -> str | Problem:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return Problem(path, 1, msg.NOT_UTF8)
-    return Problem(path, 1, msg.NOT_UTF8) if "\0" in text else text
+    return Problem(path, 1, msg.NUL_BYTE) if "\0" in text else text
 
 
 def import_gift(
@@ -170,6 +171,10 @@ def _quoted(converted: Converted, marker: str) -> list[str]:
     return [f"{marker} {line}" if line else marker for line in text.split("\n")] if text else []
 
 
+# Checker messages about Markdown syntax, said as a GIFT author would fix them.
+GIFT_WORDING = {content_messages.NO_EXPLANATION.template: msg.NO_GENERAL_FEEDBACK}
+
+
 def gift_problems(
     problems: list[Problem], before: list[Problem], imported: Imported, quiz_path: str, gift_path: str
 ) -> list[Problem]:
@@ -181,5 +186,10 @@ def gift_problems(
             continue
         place = next((g for first, last, g in imported.places if first <= problem.line <= last), None)
         in_import = problem.path == quiz_path and place is not None
-        found.append(Problem(gift_path, place, problem.message) if in_import else problem)
+        if in_import:
+            # Said in GIFT's words where the checker's are Cadre's Markdown.
+            message = GIFT_WORDING.get(problem.message.template, problem.message)
+            found.append(Problem(gift_path, place, message))
+        else:
+            found.append(problem)
     return found

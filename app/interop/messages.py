@@ -8,6 +8,13 @@ from app.content.documents import Message
 from app.content.messages import N_
 
 NOT_UTF8 = Message(N_("the file is not UTF-8 text: save it as UTF-8 (with or without BOM) and try again"))
+NUL_BYTE = Message(N_("the file holds a NUL character, which a text file never does: is it a GIFT file?"))
+NO_GENERAL_FEEDBACK = Message(
+    N_(
+        "the question has no general feedback, which Cadre shows as its explanation: add it after the"
+        " answers, as #### followed by why the right answer is right"
+    )
+)
 NO_QUESTION = Message(N_("the file holds no question"))
 BRACES = Message(N_("the answers must be between one { and one }"))
 TOO_FEW_ANSWERS = Message(N_("a question needs at least two answers"))

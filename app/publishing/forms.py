@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from app.forms import Form
 from app.interop.gift_import import MAX_GIFT_BYTES
@@ -91,8 +91,10 @@ class CourseForm(Form):
         validators=[DataRequired(_l("Say who the course is for.")), Length(max=300)],
         filters=[_strip],
     )
+    # InputRequired, not DataRequired: a date that does not exist (2026-02-30) is told as such,
+    # not as a date left out.
     updated = DateField(
-        _l("Facts checked on"), validators=[DataRequired(_l("Give the date the facts were checked."))]
+        _l("Facts checked on"), validators=[InputRequired(_l("Give the date the facts were checked."))]
     )
     # The values are content.licences.LICENCES; the checker refuses any other in course.md.
     licence = SelectField(

@@ -329,8 +329,11 @@ def _read_entries(
             text: str | None = content.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-        if text is None or "\0" in text:  # NUL: valid UTF-8 but binary, and no database text holds it
+        if text is None:
             problems.append(_l("%(entry)s: not UTF-8 text", entry=entry))
+            continue
+        if "\0" in text:  # valid UTF-8 but binary, and no database text holds it
+            problems.append(_l("%(entry)s: holds a NUL character, which a text file never does", entry=entry))
             continue
         files[name] = text
     return files

@@ -180,7 +180,7 @@ def test_moodle_html_keeps_what_cadre_has():
 
 def test_undecodable_files_are_refused():
     assert str(decode("q.gift", "é".encode("latin-1")).message).startswith("the file is not UTF-8 text")
-    assert str(decode("q.gift", b"\x00\x01PK").message).startswith("the file is not UTF-8 text")
+    assert str(decode("q.gift", b"\x00\x01PK").message).startswith("the file holds a NUL character")
     assert decode("q.gift", "\ufeffQ?".encode()) == "Q?"
 
 

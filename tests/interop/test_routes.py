@@ -78,7 +78,7 @@ def test_import_appends_with_unique_keys(client, draft):
     [
         (GOOD + "\n::E::Pourquoi ?{}\n", "q.gift:9: essay questions are not supported"),
         ("$CATEGORY: $course$/Voix\n\n" + GOOD, "q.gift:1: categories ($CATEGORY) are not supported"),
-        ("Sans explication ?{=a ~b}\n", "q.gift:1: question has no explanation"),
+        ("Sans explication ?{=a ~b}\n", "q.gift:1: the question has no general feedback"),
         ("\n\nUne seule ?{~a}\n", "q.gift:3: a question needs at least two answers"),
         ("// rien\n", "q.gift:1: the file holds no question"),
         ("é ?{=a ~b}".encode("latin-1"), "q.gift:1: the file is not UTF-8 text"),

@@ -36,6 +36,24 @@ def draft_files() -> dict[str, str]:
     return db.session.scalar(select(CourseDraft)).files
 
 
+@pytest.mark.parametrize(
+    ("updated", "message"),
+    [
+        ("2026-02-30", "Not a valid date value."),
+        ("99999-01-01", "Not a valid date value."),
+        ("", "Give the date"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_told_as_such(client, auth, publisher, updated, message):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    client.post(f"{WS}/new", data={"title": "Négocier sa voix", "slug": "negocier-sa-voix"})
+    before = draft_files()
+    response = client.post(f"{WS}/negocier-sa-voix/course", data={**COURSE_FORM, "updated": updated})
+    assert response.status_code == 200 and message in text_of(response)
+    assert draft_files() == before
+
+
 def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # noqa: F811
     _, _, people = publisher
     as_(auth, people, "editor")

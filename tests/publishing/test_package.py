@@ -311,10 +311,17 @@ def test_no_course_md():
 # --- content -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content", [b"caf\xe9 en latin-1", b"\x89PNG\r\n\x1a\n\x00\x00", b"ok\x00"])
+@pytest.mark.parametrize("content", [b"caf\xe9 en latin-1", b"\x89PNG\r\n\x1a\n\x00\x00"])
 def test_content_that_is_not_utf8_text(content):
     name = f"courses/{SLUG}/02-x.md"
     assert refusal(make_zip((name, content))) == f"{name}: not UTF-8 text"
+
+
+def test_a_nul_character_is_named_as_such():  # valid UTF-8, but no text file holds one
+    name = f"courses/{SLUG}/02-x.md"
+    assert (
+        refusal(make_zip((name, b"ok\x00"))) == f"{name}: holds a NUL character, which a text file never does"
+    )
 
 
 def test_every_problem_is_reported_at_once():
