@@ -48,8 +48,9 @@ def mark_all_read():
 def preferences():
     """Which kinds of notification I get, on the site and by e-mail, and in which language."""
     form = PreferencesForm()
+    kinds = services.kinds_for(current_user)  # only what can reach them: a learner has no reviews
     if form.validate_on_submit():
-        services.save_preferences(current_user, form.wanted(), form.locale.data)
+        services.save_preferences(current_user, form.wanted(), form.locale.data, kinds)
         db.session.commit()
         flash(_("Your notification preferences are saved."), "success")
         return redirect(url_for("notifications.preferences"))
@@ -59,7 +60,7 @@ def preferences():
             for channel in CHANNELS:
                 form.channel(kind, channel).data = services.wants(row, kind, channel)
         form.locale.data = (row.locale if row else None) or ""  # "": the account's language
-    page = render_template("notifications/preferences.html", form=form, kinds=KINDS, kind_names=KIND_NAMES)
+    page = render_template("notifications/preferences.html", form=form, kinds=kinds, kind_names=KIND_NAMES)
     return page, 200, NO_STORE
 
 

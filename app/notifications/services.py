@@ -21,14 +21,22 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import (
     CHANNELS,
+    DUE_SOON,
     EMAIL,
     KINDS,
     MAIL_PENDING,
+    NEW_ASSIGNMENT,
     NO_MAIL,
+    PUBLISHED,
+    REVIEW_REQUESTED,
+    SENT_BACK,
     SITE,
+    WEEKLY_DIGEST,
     Notification,
     NotificationPreferences,
 )
+from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, SCHOOL
+from app.orgs.services import memberships_of
 from app.urls import site_url
 
 PAGE_SIZE = 20
@@ -179,12 +187,30 @@ def preferences_row(user: User) -> NotificationPreferences:
     return row
 
 
-def save_preferences(user: User, wanted: set[tuple[str, str]], locale: str | None) -> None:
-    """Keep on exactly the (kind, channel) pairs in ``wanted``, and the e-mails' language (None:
-    the account's, whatever it becomes); the caller commits."""
+def kinds_for(user: User) -> tuple[str, ...]:
+    """The kinds of notification that can reach this person, in KINDS's order: a class's
+    assignments for anyone (anyone may join a class), a publisher's reviews for its admins,
+    editors and reviewers, the weekly digest for a school's staff."""
+    roles = {(m.organisation.kind, m.role) for m in memberships_of(user)}
+    kinds = {NEW_ASSIGNMENT, DUE_SOON}
+    if roles & {(PUBLISHER, ADMIN), (PUBLISHER, EDITOR), (PUBLISHER, REVIEWER)}:
+        kinds |= {REVIEW_REQUESTED, SENT_BACK, PUBLISHED}
+    if any(kind == SCHOOL for kind, _role in roles):
+        kinds.add(WEEKLY_DIGEST)
+    return tuple(kind for kind in KINDS if kind in kinds)
+
+
+def save_preferences(
+    user: User, wanted: set[tuple[str, str]], locale: str | None, kinds: Iterable[str] = KINDS
+) -> None:
+    """Of the ``kinds`` asked about, keep on exactly the (kind, channel) pairs in ``wanted`` (the
+    others keep what they were), and the e-mails' language (None: the account's, whatever it
+    becomes); the caller commits."""
     row = preferences_row(user)
+    kinds = set(kinds)
     row.muted = sorted(
-        f"{kind}:{channel}" for kind in KINDS for channel in CHANNELS if (kind, channel) not in wanted
+        {entry for entry in row.muted if entry.partition(":")[0] not in kinds}
+        | {f"{kind}:{channel}" for kind in kinds for channel in CHANNELS if (kind, channel) not in wanted}
     )
     row.locale = locale or None
 

@@ -89,7 +89,9 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     klass, people = school
     auth.login(people["student"].email)
     page = text_of(client.get("/notifications/preferences"))
-    assert page.count('type="checkbox"') == 12 and "checked" in page
+    # A student is offered what can reach a student: a class's assignments and due dates.
+    assert page.count('type="checkbox"') == 4 and "checked" in page
+    assert "A course is submitted for review" not in page and "Each week" not in page
     assert "My notifications" in page  # in « My account »'s menu too
     assert '<option selected value="">The language of my account</option>' in page
     form = {f"{kind}_site": "y" for kind in ("review_requested", "new_assignment")}
@@ -99,6 +101,7 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     assert (
         "new_assignment:email" in row.muted and "new_assignment:site" not in row.muted and row.locale == "fr"
     )
+    assert not any(entry.startswith("review_requested") for entry in row.muted)  # not asked: as it was
     response = client.post("/notifications/preferences", data={"locale": "xx"})
     assert response.status_code == 200 and "Not a valid choice" in text_of(response)
     assert db.session.scalar(select(NotificationPreferences.locale)) == "fr"  # unchanged
@@ -109,6 +112,26 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     schools.assign(klass, course, None, None, people["teacher"])
     db.session.commit()
     assert [m["To"] for m in outbox()] == [people["classmate"].email]
+
+
+def test_preferences_offer_each_person_the_kinds_that_can_reach_them(client, auth, school, make_user):
+    klass, people = school
+    auth.login(people["teacher"].email)
+    page = text_of(client.get("/notifications/preferences"))
+    assert "Each week" in page and "A course is submitted for review" not in page
+    client.post("/notifications/preferences", data={"new_assignment_site": "y", "locale": ""})
+    muted = db.session.scalar(select(NotificationPreferences.muted))
+    assert "weekly_digest:email" in muted and "review_requested:email" not in muted
+    # An editor of a publisher: its reviews too; a publisher's plain member: not.
+    org = orgs.create_organisation("syndicat", "Syndicat", "publisher")
+    orgs.set_role(org, people["teacher"], "editor")
+    orgs.set_role(org, people["student"], "member")
+    db.session.commit()
+    page = text_of(client.get("/notifications/preferences"))
+    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 12
+    auth.logout()
+    auth.login(people["student"].email)
+    assert text_of(client.get("/notifications/preferences")).count('type="checkbox"') == 4
 
 
 @pytest.fixture
