@@ -180,10 +180,12 @@ def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) ->
         )
     if draft is not None and draft.files == dict(sorted(files.items())) and not _not_checked(draft):
         return draft  # nothing changed: not a new draft, and not a new author for the review rule
-    if draft is None:
-        # Its author from the start: a query before the end (an expired user reloading) flushes it.
+    new = draft is None
+    if new:
+        # Added to the session only in the savepoint below: a query on the way (the checker's
+        # slots, an expired user reloading) would otherwise write it early, where a course created
+        # at the same moment by another request breaks the whole transaction.
         draft = CourseDraft(organisation_id=org.id, slug=slug, updated_by_id=by.id)
-        db.session.add(draft)
     draft.files = dict(sorted(files.items()))
     try:
         result = check_untrusted(files)
@@ -196,8 +198,21 @@ def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) ->
     draft.updated_by_id = by.id
     try:
         with db.session.begin_nested():
+            if new:
+                db.session.add(draft)
             db.session.flush()
-    except IntegrityError:  # another publisher took the slug between the check and now
+    except IntegrityError:  # someone took the slug between the check and now
+        ours = db.session.scalar(
+            select(CourseDraft.id).where(CourseDraft.organisation_id == org.id, CourseDraft.slug == slug)
+        )
+        if ours is not None:  # this publisher's own: the same form sent twice, or a colleague
+            raise PublishingError(
+                _l(
+                    "The course %(slug)s was created a moment ago, in another tab or by a colleague: "
+                    "open it from the workspace.",
+                    slug=slug,
+                )
+            ) from None
         raise PublishingError(
             _l(
                 "The short name %(slug)s is already used by another course on Cadre. Choose another.",

@@ -476,3 +476,15 @@ def test_discarding_changes_goes_back_to_the_published_version(client, auth, pub
     assert draft.files == live and draft.state == "published"
     client.post(f"{WS}/voix-et-ia/submit")  # nothing new to review
     assert db.session.scalar(select(CourseDraft.state)) == "published"
+
+
+def test_the_same_course_created_twice_at_once_is_told_as_such(publisher, monkeypatch):
+    org, _, people = publisher
+    services.save_files(org, "voix-et-ia", valid_files(), people["editor"])
+    db.session.commit()
+    # The second request checked before the first one's draft was written.
+    monkeypatch.setattr(services, "find_draft", lambda org, slug: None)
+    with pytest.raises(services.PublishingError, match="was created a moment ago, in another tab"):
+        services.save_files(org, "voix-et-ia", valid_files(), people["admin"])
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 1
