@@ -225,9 +225,12 @@ def dashboard():
     mine_only = {"user_id": current_user.id}
     certificates = list(db.session.scalars(_certificates_statement(), mine_only))
     attempts = list(db.session.scalars(_attempts_statement(), mine_only))
+    classes = schools.learner_classes(current_user)
     return render_template(
         "learning/dashboard.html",
-        assigned=schools.assigned_to(current_user),
+        classes=classes,
+        assigned=schools.assigned_to(current_user, classes),
+        post_form=PostForm(),
         memberships=memberships,
         reviews=nav.awaiting_review(current_user, memberships),
         started=started,

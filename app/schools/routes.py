@@ -468,6 +468,28 @@ def toggle_joining(class_id: int):
     return redirect(url_for("schools.class_view", class_id=class_id))
 
 
+@bp.post(f"/classes/<{ID}:class_id>/leave")
+@login_required
+def leave_class(class_id: int):
+    """A student leaves a class they joined (a wrong code, a class finished)."""
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or services.enrolment(school_class, current_user.id) is None:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    services.leave(school_class, current_user)
+    db.session.commit()
+    flash(
+        _(
+            "You left the class %(name)s. Your progress stays in your account; its teachers no longer "
+            "see it.",
+            name=school_class.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("learning.dashboard", _anchor="classes-heading"))
+
+
 @bp.post(f"/classes/<{ID}:class_id>/students/<{ID}:user_id>/remove")
 @login_required
 def remove_student(class_id: int, user_id: int):

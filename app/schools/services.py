@@ -137,6 +137,15 @@ def remove_student(school_class: SchoolClass, user_id: int) -> None:
     db.session.flush()
 
 
+def leave(school_class: SchoolClass, user: User) -> None:
+    """The student leaves the class: their teachers no longer follow them; their progress stays."""
+    found = enrolment(school_class, user.id)
+    if found is None:
+        raise SchoolError(_l("You are not in this class."))
+    db.session.delete(found)
+    db.session.flush()
+
+
 def students(school_class: SchoolClass) -> list[User]:
     return list(
         db.session.scalars(
@@ -580,9 +589,16 @@ def _learner_classes_statement():
     )
 
 
-def assigned_to(user: User) -> list[AssignedItem]:
-    """Everything the learner's classes assigned, earliest due first, with their progress."""
-    classes = {c.id: c for c in db.session.scalars(_learner_classes_statement(), {"user_id": user.id})}
+def learner_classes(user: User) -> list[SchoolClass]:
+    """The classes the learner is in, with their schools, by school and name (one query)."""
+    found = db.session.scalars(_learner_classes_statement(), {"user_id": user.id})
+    return sorted(found, key=lambda c: (c.organisation.name.casefold(), c.name.casefold(), c.id))
+
+
+def assigned_to(user: User, classes: list[SchoolClass] | None = None) -> list[AssignedItem]:
+    """Everything the learner's ``classes`` (by default all of them) assigned, earliest due first,
+    with their progress."""
+    classes = {c.id: c for c in (learner_classes(user) if classes is None else classes)}
     if not classes:
         return []
     items, covered = _items_and_modules(list(classes))

@@ -634,3 +634,19 @@ def test_a_revoked_link_no_longer_makes_a_teacher(client, auth, school, people):
     assert client.get(f"/invitations/{link.token}").status_code == 404
     assert client.post(f"/invitations/{link.token}").status_code == 404
     assert orgs.role_in(people["outsider"], org.id) is None
+
+
+def test_a_student_sees_their_classes_and_can_leave_one(client, auth, klass, people):
+    auth.login(people["student"].email)
+    dashboard = text_of(client.get("/dashboard"))
+    assert "BTS 2" in dashboard and "École de l’image" in dashboard and "Leave this class" in dashboard
+    response = client.post(f"/classes/{klass.id}/leave", follow_redirects=True)
+    assert "You left the class BTS 2." in text_of(response)
+    assert "Leave this class" not in text_of(response)
+    assert services.enrolment(klass, people["student"].id) is None
+    assert services.enrolment(klass, people["classmate"].id) is not None  # only her
+    assert client.post(f"/classes/{klass.id}/leave").status_code == 404  # not in it any more
+    auth.logout()
+    auth.login(people["teacher"].email)
+    assert "Sami Élève" not in text_of(client.get(f"/classes/{klass.id}"))
+    assert client.post(f"/classes/{klass.id}/leave").status_code == 404  # a teacher is not enrolled
