@@ -59,3 +59,40 @@
   markScrollers();
   window.addEventListener("resize", markScrollers);  // a phone turned sideways, a window resized
 }());
+
+// A link or address to hand on (a class's join link, an invitation, the LTI tool's URLs) gets a
+// button that copies it; it says so in a status message a screen reader reads out.
+(function () {
+  "use strict";
+  var labels = document.body.dataset;
+  function nameOf(field) {
+    if (field.labels && field.labels.length) { return field.labels[0].textContent.trim(); }
+    var by = field.getAttribute("aria-labelledby");
+    var label = by && document.getElementById(by);
+    return label ? label.textContent.trim() : (field.getAttribute("aria-label") || "");
+  }
+  function copy(field) {
+    if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(field.value); }
+    field.select();  // an older browser, or a page not served over https
+    return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+  document.querySelectorAll("input.copy-field").forEach(function (field) {
+    var button = document.createElement("button");
+    var status = document.createElement("span");
+    var name = nameOf(field);
+    button.type = "button";
+    button.className = "button button-small button-secondary copy-button";
+    button.textContent = labels.copy;
+    if (name) { button.setAttribute("aria-label", labels.copyNamed.replace("{name}", name)); }
+    status.setAttribute("role", "status");
+    status.className = "copy-status";
+    button.addEventListener("click", function () {
+      copy(field).then(function () {
+        status.textContent = labels.copied;
+        window.setTimeout(function () { status.textContent = ""; }, 4000);
+      }, function () { field.select(); });
+    });
+    field.insertAdjacentElement("afterend", status);
+    field.insertAdjacentElement("afterend", button);
+  });
+}());

@@ -58,6 +58,13 @@ def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_serv
     expect(teacher.get_by_role("heading", level=1)).to_have_text("BTS 2, groupe B")
     code = teacher.locator(".join-code").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    # The join link has a button that copies it, and says so.
+    teacher.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    teacher.get_by_role("button", name="Copy: Join link").click()
+    expect(teacher.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
+    link = teacher.get_by_role("textbox", name="Join link").input_value()
+    assert link == f"{base}/join/{code.replace('-', '')}"
+    assert teacher.evaluate("navigator.clipboard.readText()") == link
 
     teacher.get_by_role("link", name="Assign a course or a module").click()
     teacher.get_by_label("Course").select_option(label="La voix et l'IA")
