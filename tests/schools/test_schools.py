@@ -3,6 +3,7 @@ table computed from the learners' own progress, the CSV export, and who may see 
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -650,3 +651,13 @@ def test_a_student_sees_their_classes_and_can_leave_one(client, auth, klass, peo
     auth.login(people["teacher"].email)
     assert "Sami Élève" not in text_of(client.get(f"/classes/{klass.id}"))
     assert client.post(f"/classes/{klass.id}/leave").status_code == 404  # a teacher is not enrolled
+
+
+def test_a_join_link_opened_signed_out_says_why_to_sign_in(client, klass):
+    to_login = client.get(f"/join/{klass.join_code}")
+    assert to_login.status_code == 302 and "/account/login" in to_login.location
+    login = text_of(client.get(to_login.location))
+    assert "To join with this code or link, log in or create an account" in login
+    register = re.search(r'href="(/account/register\?next=[^"]+)"', login).group(1)
+    assert "To join with this code or link" in text_of(client.get(register.replace("&amp;", "&")))
+    assert "To join" not in text_of(client.get("/account/login"))  # not otherwise
