@@ -3,7 +3,7 @@
 import hmac
 from functools import cache
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
@@ -23,6 +23,7 @@ from app.learning import services
 from app.learning.draws import find_open_draw, next_attempt_at, open_draw
 from app.learning.forms import answers_from, build_quiz_form, field_name
 from app.learning.models import QuizAttempt
+from app.schools import calendar
 from app.schools import services as schools
 
 bp = Blueprint("learning", __name__)
@@ -201,6 +202,21 @@ def _attempts_statement():
         .where(QuizAttempt.user_id == bindparam("user_id"))
         .order_by(QuizAttempt.created_at.desc())
         .limit(5)
+    )
+
+
+@bp.get("/dashboard/due-dates.ics")
+@login_required
+def due_dates():
+    """What the learner's classes still ask by a date, as a file for their calendar."""
+    assigned = schools.assigned_to(current_user)
+    return Response(
+        calendar.due_dates(current_user, assigned),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": 'attachment; filename="cadre-due-dates.ics"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -36,6 +36,7 @@ EXCLUDED = {
     "certificates.credential": "JSON, the holder's signed Open Badge",
     "credentials.issuer": "JSON, the issuer's keys",
     "credentials.revocation_list": "JSON, the signed revocation list",
+    "learning.due_dates": "a calendar file (.ics) of the dashboard's due dates, not a page",
     "me.data_json": "JSON, the machine-readable copy of /account/me/data.html",
     # The learning record's exports (issue 13): tested in tests/record/test_pages.py
     "record.class_export": "CSV or xAPI JSON, a class's learning record",

@@ -661,3 +661,32 @@ def test_a_join_link_opened_signed_out_says_why_to_sign_in(client, klass):
     register = re.search(r'href="(/account/register\?next=[^"]+)"', login).group(1)
     assert "To join with this code or link" in text_of(client.get(register.replace("&amp;", "&")))
     assert "To join" not in text_of(client.get("/account/login"))  # not otherwise
+
+
+def test_due_dates_download_as_a_calendar_file(client, auth, klass, people, course):
+    from icalendar import Calendar
+
+    paris = datetime(utcnow().year + 1, 3, 2, 18, 0)  # as the teacher types it: 18:00 in Paris
+    due = datetime(paris.year, 3, 2, 17, 0, tzinfo=UTC)
+    todo = services.assign(klass, course, module("cadre-legal"), paris, people["teacher"])
+    done = services.assign(klass, course, module("consentement"), paris, people["teacher"])
+    mark_read(people["student"], module("consentement"))
+    db.session.commit()
+    auth.login(people["student"].email)
+    assert "Add the due dates to my calendar" in text_of(client.get("/dashboard"))
+    response = client.get("/dashboard/due-dates.ics")
+    assert response.mimetype == "text/calendar" and "attachment" in response.headers["Content-Disposition"]
+    events = Calendar.from_ical(response.data).walk("VEVENT")
+    # The course assigned without a due date, and the module already done, are not in it.
+    assert [str(e["uid"]) for e in events] == [
+        f"assignment-{todo.id}-learner-{people['student'].id}@cadre.example"
+    ]
+    event = events[0]
+    assert event.decoded("dtstart") == due and str(event["summary"]).startswith("Due: ")
+    assert str(event["url"]) == "https://cadre.example/courses/voix-et-ia/cadre-legal"
+    assert event.walk("VALARM")[0].decoded("trigger") == -timedelta(days=1)
+    assert done.id not in {int(str(e["uid"]).split("-")[1]) for e in events}
+    auth.logout()
+    auth.login(people["outsider"].email)
+    assert Calendar.from_ical(client.get("/dashboard/due-dates.ics").data).walk("VEVENT") == []
+    assert "Add the due dates" not in text_of(client.get("/dashboard"))
