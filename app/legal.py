@@ -1,5 +1,7 @@
 """The legal notice, the privacy notice and the cookie statement, filled in from configuration."""
 
+from datetime import date
+
 from flask import Blueprint, current_app, render_template
 
 from app.config import LEGAL_DEVELOPMENT_DEFAULTS
@@ -31,7 +33,7 @@ def warn_operator(state) -> None:
         )
 
 
-def render_legal(template: str):
+def render_legal(template: str, **values):
     """A legal page with the configured details and any missing ones flagged for the operator."""
     config = current_app.config
     return render_template(
@@ -43,6 +45,7 @@ def render_legal(template: str):
         remember_days=int(config["REMEMBER_COOKIE_DURATION"]) // 86400,
         missing=missing_legal_settings(config),
         production=config["ENV_NAME"] == "production",
+        **values,
     )
 
 
@@ -62,3 +65,13 @@ def privacy():
 def cookies():
     """The only cookies Cadre sets, and why they need no consent."""
     return render_legal("legal/cookies.html")
+
+
+# When the accessibility statement was last written: change it with the page's text.
+ACCESSIBILITY_WRITTEN = date(2026, 12, 5)
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """Where Cadre stands on accessibility, what is checked, what is known wrong, whom to tell."""
+    return render_legal("legal/accessibility.html", written=ACCESSIBILITY_WRITTEN)

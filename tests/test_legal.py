@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from tests.conftest import PASSWORD, make_app, text_of
 
-LEGAL_PAGES = ["/legal/notice", "/legal/privacy", "/legal/cookies"]
+LEGAL_PAGES = ["/legal/notice", "/legal/privacy", "/legal/cookies", "/legal/accessibility"]
 OPERATOR = {
     "OPERATOR_NAME": "Atelier Cadre & Cie SAS",
     "OPERATOR_ADDRESS": "12 rue des Monteurs, 75011 Paris",
@@ -172,3 +172,10 @@ def test_legal_details_come_from_the_environment(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["OPERATOR_NAME"] == "Atelier Cadre"
     assert app.config["RETENTION_LOG_DAYS"] == 90
+
+
+def test_the_accessibility_statement_is_honest_and_names_whom_to_tell(configured):
+    page = text_of(configured.test_client().get("/legal/accessibility", headers={"Accept-Language": "fr"}))
+    assert "non conforme" in page  # no audit yet: the RGAA's own rule
+    assert OPERATOR["OPERATOR_CONTACT"] in page
+    assert "5 décembre 2026" in page

@@ -216,6 +216,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         (None, "/legal/notice", 200),
         (None, "/legal/privacy", 200),
         (None, "/legal/cookies", 200),
+        (None, "/legal/accessibility", 200),
         (None, "/no-such-page", 404),
         (None, "/account/logout", 405),
         (None, "/e2e/server-error", 500),
