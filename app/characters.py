@@ -25,11 +25,14 @@ def hidden_characters(text: str, allowed: frozenset[str] = frozenset()) -> list[
 
 
 def hidden_in_text(text: str) -> list[tuple[int, str]]:
-    """(line number, character) of each reordering or control character of a longer text."""
+    """(line number, character) of each reordering or control character of a longer text, lines
+    counted as a text box shows them (split at line feeds only: a form feed or U+2028 is refused
+    like any other control, not taken for a new line)."""
     found = {}
-    for number, line in enumerate(text.splitlines() or [""], start=1):
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         for c in line:
-            if c in BIDI_CONTROLS or (unicodedata.category(c) == "Cc" and c not in TEXT_BREAKS):
+            category = unicodedata.category(c)
+            if c in BIDI_CONTROLS or category in ("Zl", "Zp") or (category == "Cc" and c not in TEXT_BREAKS):
                 found.setdefault(c, number)
     return [(number, c) for c, number in found.items()]
 

@@ -32,6 +32,9 @@ def _errors(app, **data) -> dict:
         ({"body": "\u200b \u2060"}, "body", "invisible characters only"),
         ({"body": "one\ntwo\nthree \u202eevil"}, "body", "(U+202E, line 3)"),
         ({"body": "bell\x07"}, "body", "(U+0007, line 1)"),
+        # Line breaks are line feeds only, as a text box shows them: a form feed is refused.
+        ({"body": "a\x0cb\nc"}, "body", "(U+000C, line 1)"),
+        ({"body": "x\u2028y\n\u202e"}, "body", "(U+2028, U+202E, line 1)"),
     ],
 )
 def test_hidden_characters_are_refused_and_named(app, data, field, message):

@@ -97,6 +97,9 @@ def _account_page(form: NameForm, language_form: LanguageForm | None = None):
     reissuable = personal_data.certificates_with_another_name(current_user)
     if language_form is None:
         language_form = LanguageForm(locale=current_user.locale or str(get_locale()))
+    if not current_user.locale:  # the menu shows the language read now, which is not yet a choice
+        not_chosen = _("You have not chosen one yet: pages follow the language of this browser.")
+        language_form.locale.description = f"{not_chosen} {language_form.locale.description}"
     page = render_template("accounts/me.html", form=form, language_form=language_form, reissuable=reissuable)
     return page, 200, NO_STORE
 

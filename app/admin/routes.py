@@ -280,7 +280,7 @@ def audit_log():
 def audit_csv():
     form, filters = _filters()
     if form.errors:  # the log's page shows the same filters with what is wrong with them
-        return redirect(url_for("admin.audit_log", **request.args))
+        return redirect(f"{url_for('admin.audit_log')}?{request.query_string.decode('ascii', 'replace')}")
     name = f"cadre-audit-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(
         stream_with_context(audit.export_csv(filters)),  # the rows are read while streaming

@@ -12,7 +12,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -59,16 +59,15 @@ def create_class(org: Organisation, teacher: User, name: str, year: str, descrip
 
 
 def class_named(org: Organisation, name: str, year: str) -> SchoolClass | None:
-    """The school's class with this name (whatever its case) and school year, if there is one."""
-    return db.session.scalar(
-        select(SchoolClass)
-        .where(
-            SchoolClass.organisation_id == org.id,
-            func.lower(SchoolClass.name) == func.lower(name.strip()),
-            SchoolClass.year == year.strip(),
-        )
-        .limit(1)
+    """The school's class with this name (whatever its case, accents included) and school year.
+
+    Compared in Python: SQLite's lower() changes ASCII letters only (« ÉCOLE » stays « École »),
+    and a school has few classes in a year."""
+    wanted = name.strip().casefold()
+    same_year = db.session.scalars(
+        select(SchoolClass).where(SchoolClass.organisation_id == org.id, SchoolClass.year == year.strip())
     )
+    return next((c for c in same_year if c.name.casefold() == wanted), None)
 
 
 def regenerate_code(school_class: SchoolClass) -> None:

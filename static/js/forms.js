@@ -90,7 +90,10 @@
       copy(field).then(function () {
         status.textContent = labels.copied;
         window.setTimeout(function () { status.textContent = ""; }, 4000);
-      }, function () { field.select(); });
+      }, function () {
+        field.select();
+        status.textContent = labels.copyRefused;
+      });
     });
     field.insertAdjacentElement("afterend", status);
     field.insertAdjacentElement("afterend", button);

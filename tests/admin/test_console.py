@@ -378,6 +378,8 @@ def test_filter_and_export_the_log(client, auth, operator, holder, make_user):
     assert bad_export.status_code == 302
     assert bad_export.location == "/admin/audit?since=2026-02-30&action=login.failed"
     assert "Type a date like 2026-12-01." in text_of(client.get(bad_export.location))
+    odd = client.get("/admin/audit.csv?since=2026-02-30&endpoint=x&_anchor=y")  # url_for's own names
+    assert odd.status_code == 302 and odd.location == "/admin/audit?since=2026-02-30&endpoint=x&_anchor=y"
 
     export = client.get("/admin/audit.csv?action=login.failed")
     assert (
