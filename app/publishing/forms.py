@@ -2,15 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    BooleanField,
-    DateField,
-    IntegerField,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
@@ -24,13 +16,6 @@ class UploadForm(Form):
         validators=[FileRequired(_l("Choose a .zip file to upload."))],
         description=_l("A zip holding courses/<slug>/… and quizzes/<slug>/…, as downloaded from here."),
         render_kw={"accept": ".zip,application/zip"},
-    )
-    replace_changes = BooleanField(
-        _l("Replace changes not yet published"),
-        description=_l(
-            "Leave it unticked and a package is refused if its course's draft holds changes made in "
-            "the browser and not yet published: they would be lost."
-        ),
     )
     submit = SubmitField(_l("Upload"))
 

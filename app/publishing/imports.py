@@ -58,9 +58,7 @@ def package_limits() -> package.PackageLimits:
     )
 
 
-def start_import(
-    org: Organisation, user: User, filename: str, data: bytes, locale: str, replaces_changes: bool = False
-) -> PackageImport:
+def start_import(org: Organisation, user: User, filename: str, data: bytes, locale: str) -> PackageImport:
     """Store the package and queue its import once committed; the caller commits, then calls
     ``queue``. Finished imports older than a week go at the same time, and stale ones, whoever's."""
     now, state, updated = utcnow(), PackageImport.state, PackageImport.updated_at
@@ -79,7 +77,6 @@ def start_import(
         locale=locale,
         data=data,
         state=QUEUED,
-        replaces_changes=replaces_changes,
     )
     db.session.add(found)
     db.session.flush()
@@ -149,11 +146,10 @@ def _import(found: PackageImport) -> list[str] | None:
         )
         _step(import_id, CHECKING, 0, 0)
         # From here on, one transaction: the images stored, the draft saved, the import done.
-        stored = images.store_encoded(encoded, images.image_limits())  # undone if refused below
-        refused = _no_longer_allowed(org, user, slug, found, stored)
+        refused = _no_longer_allowed(org, user, slug, found)
         if refused:
             return [refused]
-        draft = services.save_files(org, slug, stored, user, from_package=True)
+        draft = services.save_files(org, slug, images.store_encoded(encoded, images.image_limits()), user)
     except package.PackageError as exc:
         return list(exc.problems)
     except services.PublishingError as exc:
@@ -166,13 +162,10 @@ def _import(found: PackageImport) -> list[str] | None:
     return None
 
 
-def _no_longer_allowed(
-    org: Organisation, user: User, slug: str, found: PackageImport, files: dict[str, str]
-) -> str | None:
-    """Why the package may not be saved now: its uploader no longer edits for the publisher (the
-    job ran late), its draft was saved again since the upload (by the editor, or by a later
-    upload whose import ended first), or the draft holds changes made in the browser and not
-    published that the uploader did not agree to replace. None when it may."""
+def _no_longer_allowed(org: Organisation, user: User, slug: str, found: PackageImport) -> str | None:
+    """Why the package may not be saved now, if the job ran late: its uploader no longer edits
+    for the publisher, or its draft was saved again since the upload (by the editor, or by a
+    later upload whose import ended first). None when it may."""
     if user.disabled_at is not None or role_in(user, org.id) not in (ADMIN, EDITOR):
         return _("You can no longer edit this publisher's courses: nothing was changed.")
     draft = services.find_draft(org, slug)
@@ -180,18 +173,6 @@ def _no_longer_allowed(
         return _(
             "The draft of %(slug)s was saved again after this package was uploaded: nothing was "
             "changed. Upload the package again if it should replace that draft.",
-            slug=slug,
-        )
-    if (
-        draft is not None
-        and not found.replaces_changes
-        and services.holds_browser_changes(draft)
-        and services.files_hash(files) != services.files_hash(draft.files)  # else nothing is lost
-    ):
-        return _(
-            "The draft of %(slug)s holds changes made in the browser and not yet published, which "
-            "this package would replace: nothing was changed. To replace them, upload it again with "
-            "“Replace changes not yet published” ticked.",
             slug=slug,
         )
     return None

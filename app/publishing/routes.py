@@ -126,9 +126,7 @@ def upload(org_slug: str):
         package.check_size(data, limits)  # refused at once: no use storing it
     except package.PackageError as exc:
         return _workspace_page(org, form, exc.problems, status=400)
-    found = imports.start_import(
-        org, current_user, form.package.data.filename, data, str(get_locale()), form.replace_changes.data
-    )
+    found = imports.start_import(org, current_user, form.package.data.filename, data, str(get_locale()))
     db.session.commit()
     imports.queue(found)
     db.session.refresh(found)  # a job run at once has moved it on

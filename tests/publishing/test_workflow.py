@@ -42,10 +42,10 @@ def publisher(app, make_user):
     return org, other, people
 
 
-def upload(client, files: dict[str, str] | bytes, url: str = f"{WS}/upload", **fields):
+def upload(client, files: dict[str, str] | bytes, url: str = f"{WS}/upload"):
     data = files if isinstance(files, bytes) else write_package(files)
     return client.post(
-        url, data={"package": (io.BytesIO(data), "cours.zip"), **fields}, content_type="multipart/form-data"
+        url, data={"package": (io.BytesIO(data), "cours.zip")}, content_type="multipart/form-data"
     )
 
 
@@ -488,32 +488,3 @@ def test_the_same_course_created_twice_at_once_is_told_as_such(publisher, monkey
         services.save_files(org, "voix-et-ia", valid_files(), people["admin"])
     db.session.rollback()
     assert db.session.scalar(select(func.count(CourseDraft.id))) == 1
-
-
-def test_an_upload_does_not_replace_changes_made_in_the_browser_unless_told_to(client, auth, publisher):
-    _, _, people = publisher
-    as_(auth, people, "editor")
-    files = valid_files()
-    assert upload(client, files).status_code == 302
-    module = "courses/voix-et-ia/02-consentement.md"
-    files[module] += "\nUne phrase du paquet.\n"
-    assert upload(client, files).status_code == 302  # the draft is as a package left it: replaced
-    assert "Une phrase du paquet." in db.session.scalar(select(CourseDraft.files))[module]
-    # A colleague changes a module in the browser.
-    quiz = db.session.scalar(select(CourseDraft.files)).get("quizzes/voix-et-ia/consentement.md", "")
-    edited = files[module] + "\nUne phrase écrite en ligne.\n"
-    page = client.post(f"{WS}/voix-et-ia/modules/consentement", data={"text": edited, "quiz": quiz})
-    assert page.status_code in (200, 302)
-    assert "Une phrase écrite en ligne." in db.session.scalar(select(CourseDraft.files))[module]
-    # A package without that change is refused, and says how to replace it on purpose.
-    refused = upload(client, files)
-    assert refused.status_code == 400
-    assert "holds changes made in the browser and not yet published" in text_of(refused)
-    db.session.expire_all()
-    assert "Une phrase écrite en ligne." in db.session.scalar(select(CourseDraft.files))[module]
-    # The same files as the draft lose nothing: accepted without the box ticked.
-    assert upload(client, dict(db.session.scalar(select(CourseDraft.files)))).status_code == 302
-    client.post(f"{WS}/voix-et-ia/modules/consentement", data={"text": edited + "\nEncore.\n", "quiz": quiz})
-    assert upload(client, files, replace_changes="y").status_code == 302
-    db.session.expire_all()
-    assert "Une phrase écrite en ligne." not in db.session.scalar(select(CourseDraft.files))[module]
