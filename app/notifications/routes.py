@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import nav
 from app.accounts.forms import PostForm
 from app.extensions import csrf, db
 from app.notifications import services, texts
@@ -48,7 +49,8 @@ def mark_all_read():
 def preferences():
     """Which kinds of notification I get, on the site and by e-mail, and in which language."""
     form = PreferencesForm()
-    kinds = services.kinds_for(current_user)  # only what can reach them: a learner has no reviews
+    # Only what can reach them (a learner has no reviews), from the memberships the header read.
+    kinds = services.kinds_for(nav.memberships())
     if form.validate_on_submit():
         services.save_preferences(current_user, form.wanted(), form.locale.data, kinds)
         db.session.commit()

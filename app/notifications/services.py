@@ -35,8 +35,7 @@ from app.notifications.models import (
     Notification,
     NotificationPreferences,
 )
-from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, SCHOOL
-from app.orgs.services import memberships_of
+from app.orgs.models import ADMIN, EDITOR, PUBLISHER, REVIEWER, SCHOOL, Membership
 from app.urls import site_url
 
 PAGE_SIZE = 20
@@ -187,11 +186,11 @@ def preferences_row(user: User) -> NotificationPreferences:
     return row
 
 
-def kinds_for(user: User) -> tuple[str, ...]:
-    """The kinds of notification that can reach this person, in KINDS's order: a class's
-    assignments for anyone (anyone may join a class), a publisher's reviews for its admins,
-    editors and reviewers, the weekly digest for a school's staff."""
-    roles = {(m.organisation.kind, m.role) for m in memberships_of(user)}
+def kinds_for(memberships: Iterable[Membership]) -> tuple[str, ...]:
+    """The kinds of notification that can reach the person with these memberships, in KINDS's
+    order: a class's assignments for anyone (anyone may join a class), a publisher's reviews for
+    its admins, editors and reviewers, the weekly digest for a school's staff."""
+    roles = {(m.organisation.kind, m.role) for m in memberships}
     kinds = {NEW_ASSIGNMENT, DUE_SOON}
     if roles & {(PUBLISHER, ADMIN), (PUBLISHER, EDITOR), (PUBLISHER, REVIEWER)}:
         kinds |= {REVIEW_REQUESTED, SENT_BACK, PUBLISHED}

@@ -129,6 +129,9 @@ def test_preferences_offer_each_person_the_kinds_that_can_reach_them(client, aut
     db.session.commit()
     page = text_of(client.get("/notifications/preferences"))
     assert "A course is submitted for review" in page and page.count('type="checkbox"') == 12
+    with counted_statements() as statements:
+        client.get("/notifications/preferences")
+    assert len([s for s in statements if "FROM memberships" in s]) == 1  # the header's, used again
     auth.logout()
     auth.login(people["student"].email)
     assert text_of(client.get("/notifications/preferences")).count('type="checkbox"') == 4
