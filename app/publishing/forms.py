@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
@@ -17,6 +25,8 @@ class UploadForm(Form):
         description=_l("A zip holding courses/<slug>/… and quizzes/<slug>/…, as downloaded from here."),
         render_kw={"accept": ".zip,application/zip"},
     )
+    # The paragraph above the form says when it matters (a checkbox's field shows no hint).
+    replace_changes = BooleanField(_l("Replace changes not yet published"))
     submit = SubmitField(_l("Upload"))
 
 

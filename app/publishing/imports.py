@@ -58,7 +58,9 @@ def package_limits() -> package.PackageLimits:
     )
 
 
-def start_import(org: Organisation, user: User, filename: str, data: bytes, locale: str) -> PackageImport:
+def start_import(
+    org: Organisation, user: User, filename: str, data: bytes, locale: str, replaces_changes: bool = False
+) -> PackageImport:
     """Store the package and queue its import once committed; the caller commits, then calls
     ``queue``. Finished imports older than a week go at the same time, and stale ones, whoever's."""
     now, state, updated = utcnow(), PackageImport.state, PackageImport.updated_at
@@ -77,6 +79,7 @@ def start_import(org: Organisation, user: User, filename: str, data: bytes, loca
         locale=locale,
         data=data,
         state=QUEUED,
+        replaces_changes=replaces_changes,
     )
     db.session.add(found)
     db.session.flush()
@@ -146,10 +149,11 @@ def _import(found: PackageImport) -> list[str] | None:
         )
         _step(import_id, CHECKING, 0, 0)
         # From here on, one transaction: the images stored, the draft saved, the import done.
-        refused = _no_longer_allowed(org, user, slug, found)
+        stored = images.store_encoded(encoded, images.image_limits())  # undone if refused below
+        refused = _no_longer_allowed(org, user, slug, found, stored, package.made_from(data))
         if refused:
             return [refused]
-        draft = services.save_files(org, slug, images.store_encoded(encoded, images.image_limits()), user)
+        draft = services.save_files(org, slug, stored, user, from_package=True)
     except package.PackageError as exc:
         return list(exc.problems)
     except services.PublishingError as exc:
@@ -162,10 +166,20 @@ def _import(found: PackageImport) -> list[str] | None:
     return None
 
 
-def _no_longer_allowed(org: Organisation, user: User, slug: str, found: PackageImport) -> str | None:
-    """Why the package may not be saved now, if the job ran late: its uploader no longer edits
-    for the publisher, or its draft was saved again since the upload (by the editor, or by a
-    later upload whose import ended first). None when it may."""
+def _no_longer_allowed(
+    org: Organisation,
+    user: User,
+    slug: str,
+    found: PackageImport,
+    files: dict[str, str],
+    made_from: str | None,
+) -> str | None:
+    """Why the package may not be saved now: its uploader no longer edits for the publisher (the
+    job ran late), its draft was saved again since the upload (by the editor, or by a later
+    upload whose import ended first), or the draft holds changes made in the browser and not
+    published that the package lacks and the uploader did not agree to replace. A package
+    downloaded from the draft as it is now (``made_from``, its cadre-draft.txt) holds them,
+    edited or not. None when it may be saved."""
     if user.disabled_at is not None or role_in(user, org.id) not in (ADMIN, EDITOR):
         return _("You can no longer edit this publisher's courses: nothing was changed.")
     draft = services.find_draft(org, slug)
@@ -173,6 +187,17 @@ def _no_longer_allowed(org: Organisation, user: User, slug: str, found: PackageI
         return _(
             "The draft of %(slug)s was saved again after this package was uploaded: nothing was "
             "changed. Upload the package again if it should replace that draft.",
+            slug=slug,
+        )
+    if draft is None or found.replaces_changes or not services.holds_browser_changes(draft):
+        return None
+    current = services.files_hash(draft.files)
+    if made_from != current and services.files_hash(files) != current:  # else nothing is lost
+        return _(
+            "The draft of %(slug)s holds changes made in the browser and not yet published, which "
+            "this package would replace: nothing was changed. Download the draft's package to start "
+            "from those changes, or upload this one again with “Replace changes not yet published” "
+            "ticked.",
             slug=slug,
         )
     return None

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -40,6 +40,9 @@ class CourseDraft(db.Model):
     sent_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     visibility: Mapped[str] = mapped_column(String(20), default="public")  # copied to the course
+    # The files' hash when a package last saved them (None: never uploaded). While the files still
+    # have that hash, a package may replace them freely: nothing in them is missing from a package.
+    package_hash: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship()
     sent_back_by: Mapped[User | None] = relationship(foreign_keys=[sent_back_by_id])
@@ -112,6 +115,8 @@ class PackageImport(db.Model):
     total: Mapped[int] = mapped_column(Integer, default=0)  # …out of this many
     problems: Mapped[list] = mapped_column(JSON, default=list)  # messages for the person
     draft_slug: Mapped[str | None] = mapped_column(String(80))
+    # Ticked on the upload form: replace a draft's changes made in the browser and not published.
+    replaces_changes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

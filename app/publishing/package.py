@@ -2,9 +2,11 @@
 
 A package holds courses/<slug>/course.md, courses/<slug>/NN-<module>.md, quizzes/<slug>/<module>.md and
 the course's images, courses/<slug>/images/<name> (the images themselves, not a draft's references to
-them: app.publishing.images encodes them again and stores them), and nothing else. Uploaded packages
-are hostile input: nothing is ever extracted to disk, entries are read into memory in chunks while
-counting the real bytes (headers can lie), and reading stops as soon as a size limit is passed.
+them: app.publishing.images encodes them again and stores them), and nothing else but, in a package
+downloaded from Cadre, cadre-draft.txt: the hash of the draft it was made from (see ``made_from``).
+Uploaded packages are hostile input: nothing is ever extracted to disk, entries are read into memory
+in chunks while counting the real bytes (headers can lie), and reading stops as soon as a size limit
+is passed.
 Whether the files are a good course is app.content.checker's job.
 """
 
@@ -28,6 +30,20 @@ from app.content.checker import is_slug
 from app.content.image_refs import FOLDER, parse_reference
 
 TOP_FOLDERS = ("courses", "quizzes")
+MARKER = "cadre-draft.txt"  # at the root of a downloaded package: the draft it was made from
+MARKER_MAX_BYTES = 2048
+MARKER_HASH = re.compile(r"^draft: ([0-9a-f]{64})\s*$", re.MULTILINE)
+MARKER_TEXT = """\
+Ce paquet a été téléchargé depuis Cadre. Gardez ce fichier quand vous zippez le dossier à nouveau :
+il dit à Cadre de quel état du brouillon vos modifications partent, pour que l'envoi ne remplace
+pas sans le dire des modifications faites depuis dans le navigateur.
+
+This package was downloaded from Cadre. Keep this file when you zip the folder again: it tells
+Cadre which state of the draft your changes start from, so that uploading it does not silently
+replace changes made in the browser since.
+
+draft: {draft_hash}
+"""
 LITTER_FILES = (".ds_store", "thumbs.db")  # compared case-insensitively
 RATIO_FLOOR = 64 * 1024  # short text compresses very well: only larger entries have their ratio checked
 CHUNK = 64 * 1024
@@ -107,20 +123,23 @@ def check_size(data: bytes, limits: PackageLimits = DEFAULT_LIMITS) -> None:
         )
 
 
-def write_package(files: Mapping[str, str], images: Mapping[str, bytes] | None = None) -> bytes:
+def write_package(
+    files: Mapping[str, str], images: Mapping[str, bytes] | None = None, draft_hash: str | None = None
+) -> bytes:
     """A deterministic zip (sorted names, fixed timestamps, deflate, regular files 0o644).
 
     An image's reference is replaced by its bytes, from *images* (sha256 -> bytes). Once its images
     are stored again (app.publishing.images), read_package(write_package(files)) gives back exactly
-    *files* when they form a valid package.
+    *files* when they form a valid package. With *draft_hash*, the package names the draft it is
+    made from in cadre-draft.txt, which ``made_from`` reads back.
     """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
+        if draft_hash is not None:
+            marker = MARKER_TEXT.format(draft_hash=draft_hash).encode("utf-8")
+            archive.writestr(_entry_info(MARKER), marker, compresslevel=9)
         for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, wherever it runs, so the mode bits mean the same
-            info.external_attr = REGULAR_FILE
+            info = _entry_info(name)
             ref = parse_reference(files[name]) if _is_image_entry(name) else None
             image = (images or {}).get(ref.sha256) if ref is not None else None
             if image is not None:
@@ -131,6 +150,30 @@ def write_package(files: Mapping[str, str], images: Mapping[str, bytes] | None =
     return buffer.getvalue()
 
 
+def made_from(data: bytes) -> str | None:
+    """The hash of the draft a package downloaded from Cadre was made from, as its cadre-draft.txt
+    names it; None when the package holds no such file (or a damaged or foreign one)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo(MARKER)
+            if info.file_size > MARKER_MAX_BYTES or info.flag_bits & ENCRYPTED:
+                return None
+            text = _read_at_most(archive, info, MARKER_MAX_BYTES).decode("utf-8", errors="replace")
+    except (KeyError, *ZIP_ERRORS):
+        return None
+    found = MARKER_HASH.search(text)
+    return found.group(1) if found else None
+
+
+def _entry_info(name: str) -> zipfile.ZipInfo:
+    """A regular file's entry with a fixed time, deflated, the same on every machine."""
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # Unix, wherever it runs, so the mode bits mean the same
+    info.external_attr = REGULAR_FILE
+    return info
+
+
 def _is_image_entry(name: str) -> bool:
     """courses/<slug>/images/<name>: an image of the course (its name is the checker's to judge)."""
     parts = name.split("/")
@@ -138,10 +181,12 @@ def _is_image_entry(name: str) -> bool:
 
 
 def _is_ignored(name: str) -> bool:
-    """Folder entries and the litter archivers add (__MACOSX/, .DS_Store, Thumbs.db, ._*) are skipped."""
+    """Folder entries, the litter archivers add (__MACOSX/, .DS_Store, Thumbs.db, ._*) and the
+    marker (read by ``made_from``) are skipped."""
     base = name.rsplit("/", 1)[-1]
     return (
-        name.endswith("/")
+        name == MARKER
+        or name.endswith("/")
         or name.startswith("__MACOSX/")
         or base.casefold() in LITTER_FILES
         or base.startswith("._")

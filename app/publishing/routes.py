@@ -126,7 +126,9 @@ def upload(org_slug: str):
         package.check_size(data, limits)  # refused at once: no use storing it
     except package.PackageError as exc:
         return _workspace_page(org, form, exc.problems, status=400)
-    found = imports.start_import(org, current_user, form.package.data.filename, data, str(get_locale()))
+    found = imports.start_import(
+        org, current_user, form.package.data.filename, data, str(get_locale()), form.replace_changes.data
+    )
     db.session.commit()
     imports.queue(found)
     db.session.refresh(found)  # a job run at once has moved it on
@@ -237,7 +239,9 @@ def download(org_slug: str, slug: str):
     org = _publisher_or_404(org_slug, *READ)
     found = _draft_or_404(org, slug)
     return Response(
-        package.write_package(found.files, images.package_images(found.files)),
+        package.write_package(
+            found.files, images.package_images(found.files), draft_hash=services.files_hash(found.files)
+        ),
         mimetype="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="{found.slug}.zip"',

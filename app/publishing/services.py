@@ -158,9 +158,11 @@ def warnings_of(draft: CourseDraft, path: str | None = None) -> list[Notice]:
 RESERVED_SLUGS = frozenset({"new", "upload", "joining", "self-publishing"})
 
 
-def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) -> CourseDraft:
+def save_files(
+    org: Organisation, slug: str, files: dict[str, str], by: User, from_package: bool = False
+) -> CourseDraft:
     """Create or replace the draft of course ``slug`` with these files; the checker's problems and
-    warnings are kept with it.
+    warnings are kept with it, and whether a package (``from_package``) wrote them.
 
     A draft with problems is saved all the same (work is never lost); it cannot be submitted.
     """
@@ -196,6 +198,8 @@ def save_files(org: Organisation, slug: str, files: dict[str, str], by: User) ->
     draft.state = DRAFT
     draft.updated_at = utcnow()
     draft.updated_by_id = by.id
+    if from_package:  # kept through browser edits: undone, the files are a package's again
+        draft.package_hash = files_hash(draft.files)
     try:
         with db.session.begin_nested():
             if new:
@@ -452,6 +456,12 @@ def published_files(draft: CourseDraft) -> dict[str, str] | None:
         .order_by(CourseVersion.version.desc())
         .limit(1)
     )
+
+
+def holds_browser_changes(draft: CourseDraft) -> bool:
+    """Whether a package would replace work found nowhere else: changes made in the browser (or
+    by anything but a package) and not published."""
+    return draft.package_hash != files_hash(draft.files) and has_unpublished_changes(draft)
 
 
 def has_unpublished_changes(draft: CourseDraft) -> bool:

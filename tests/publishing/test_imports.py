@@ -252,11 +252,11 @@ def test_a_database_error_is_tried_again_by_the_queue(queued_app, monkeypatch, f
     only when none is left does the person read that it failed."""
     save_files, calls = services.save_files, []
 
-    def busy_then_free(*args):
+    def busy_then_free(*args, **kwargs):
         calls.append(1)
         if len(calls) <= failures:
             raise OperationalError("INSERT ...", {}, Exception("database is locked"))
-        return save_files(*args)
+        return save_files(*args, **kwargs)
 
     monkeypatch.setattr(services, "save_files", busy_then_free)
     client = queued_editor(queued_app)

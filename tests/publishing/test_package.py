@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.content.checker import load_tree
-from app.publishing.package import PackageError, PackageLimits, read_package, write_package
+from app.publishing.package import PackageError, PackageLimits, made_from, read_package, write_package
 
 VALID = Path(__file__).parents[1] / "fixtures" / "content" / "valid"
 SLUG = "voix-et-ia"
@@ -85,6 +85,32 @@ def test_write_package_is_deterministic():
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
         assert info.compress_type == zipfile.ZIP_DEFLATED
         assert info.external_attr >> 16 == stat.S_IFREG | 0o644
+
+
+def test_a_package_names_the_draft_it_was_made_from():
+    files, draft_hash = course_files(), "ab" * 32
+    data = write_package(files, draft_hash=draft_hash)
+    assert made_from(data) == draft_hash and made_from(write_package(files)) is None
+    assert read_package(data) == (SLUG, files)  # the marker is not one of the course's files
+    assert write_package(files, draft_hash=draft_hash) == data
+    marker = zipfile.ZipFile(io.BytesIO(data)).read("cadre-draft.txt").decode()
+    assert "Gardez ce fichier" in marker and "Keep this file" in marker
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        b"draft: " + b"0" * 63,  # too short
+        b"draft: " + b"G" * 64,
+        b"\xff\xfe" * 10,
+        b"draft: " + b"0" * 64 + b"\n" + b" " * 4096,  # too large to be ours: not read
+    ],
+)
+def test_a_foreign_or_damaged_marker_names_no_draft(marker):
+    data = make_zip(("cadre-draft.txt", marker))
+    assert made_from(data) is None
+    assert read_package(data) == (SLUG, course_files())
+    assert made_from(b"not a zip") is None
 
 
 def test_folder_entries_and_archive_litter_are_ignored():

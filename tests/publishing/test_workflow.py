@@ -13,7 +13,7 @@ from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.learning.services import mark_read
 from app.orgs import services as orgs
-from app.publishing import services
+from app.publishing import package, services
 from app.publishing.models import CourseDraft, CourseVersion
 from app.publishing.package import read_package, write_package
 from app.publishing.services import files_hash
@@ -42,10 +42,10 @@ def publisher(app, make_user):
     return org, other, people
 
 
-def upload(client, files: dict[str, str] | bytes, url: str = f"{WS}/upload"):
+def upload(client, files: dict[str, str] | bytes, url: str = f"{WS}/upload", **fields):
     data = files if isinstance(files, bytes) else write_package(files)
     return client.post(
-        url, data={"package": (io.BytesIO(data), "cours.zip")}, content_type="multipart/form-data"
+        url, data={"package": (io.BytesIO(data), "cours.zip"), **fields}, content_type="multipart/form-data"
     )
 
 
@@ -488,3 +488,69 @@ def test_the_same_course_created_twice_at_once_is_told_as_such(publisher, monkey
         services.save_files(org, "voix-et-ia", valid_files(), people["admin"])
     db.session.rollback()
     assert db.session.scalar(select(func.count(CourseDraft.id))) == 1
+
+
+def test_an_upload_does_not_replace_changes_made_in_the_browser_unless_told_to(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    files = valid_files()
+    assert upload(client, files).status_code == 302
+    module = "courses/voix-et-ia/02-consentement.md"
+    files[module] += "\nUne phrase du paquet.\n"
+    assert upload(client, files).status_code == 302  # the draft is as a package left it: replaced
+    assert "Une phrase du paquet." in db.session.scalar(select(CourseDraft.files))[module]
+    # A colleague changes a module in the browser.
+    quiz = db.session.scalar(select(CourseDraft.files)).get("quizzes/voix-et-ia/consentement.md", "")
+    edited = files[module] + "\nUne phrase écrite en ligne.\n"
+    page = client.post(f"{WS}/voix-et-ia/modules/consentement", data={"text": edited, "quiz": quiz})
+    assert page.status_code in (200, 302)
+    assert "Une phrase écrite en ligne." in db.session.scalar(select(CourseDraft.files))[module]
+    # A package without that change is refused, and says how to replace it on purpose.
+    refused = upload(client, files)
+    assert refused.status_code == 400
+    assert "holds changes made in the browser and not yet published" in text_of(refused)
+    db.session.expire_all()
+    assert "Une phrase écrite en ligne." in db.session.scalar(select(CourseDraft.files))[module]
+    # The same files as the draft lose nothing: accepted without the box ticked.
+    assert upload(client, dict(db.session.scalar(select(CourseDraft.files)))).status_code == 302
+    client.post(f"{WS}/voix-et-ia/modules/consentement", data={"text": edited + "\nEncore.\n", "quiz": quiz})
+    assert upload(client, files, replace_changes="y").status_code == 302
+    db.session.expire_all()
+    assert "Une phrase écrite en ligne." not in db.session.scalar(select(CourseDraft.files))[module]
+
+
+def zip_again(data: bytes, module: str, added: str) -> bytes:
+    """The package unzipped, one module edited and zipped again, as an editor does offline
+    (entries in another order, the marker kept as a file like the others)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    entries[module] = entries[module] + added.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in reversed(sorted(entries)):
+            archive.writestr(name, entries[name])
+    return buffer.getvalue()
+
+
+def test_a_package_downloaded_after_browser_changes_holds_them(client, auth, publisher):
+    """Edit in the browser, download, edit offline, upload: accepted. A package downloaded before
+    the browser changes is not: it would lose them."""
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    module = "courses/voix-et-ia/02-consentement.md"
+    before = client.get(f"{WS}/voix-et-ia/package.zip").get_data()
+    files = db.session.scalar(select(CourseDraft.files))
+    edited = files[module] + "\nUne phrase écrite en ligne.\n"
+    quiz = files.get("quizzes/voix-et-ia/consentement.md", "")
+    client.post(f"{WS}/voix-et-ia/modules/consentement", data={"text": edited, "quiz": quiz})
+    after = client.get(f"{WS}/voix-et-ia/package.zip").get_data()
+    assert package.made_from(after) == files_hash(db.session.scalar(select(CourseDraft.files)))
+    assert package.made_from(before) != package.made_from(after)
+    refused = upload(client, zip_again(before, module, "\nÉcrit hors ligne, avant.\n"))
+    assert "holds changes made in the browser" in text_of(refused)
+    assert upload(client, zip_again(after, module, "\nÉcrit hors ligne.\n")).status_code == 302
+    db.session.expire_all()
+    text = db.session.scalar(select(CourseDraft.files))[module]
+    assert "Une phrase écrite en ligne." in text and "Écrit hors ligne." in text
+    assert "avant" not in text and "cadre-draft.txt" not in db.session.scalar(select(CourseDraft.files))
