@@ -156,7 +156,7 @@ def build_world(app) -> dict:
         due = datetime.now() + timedelta(days=30)  # noqa: DTZ005 - the form's local time, as a teacher types it
         schools.assign(school_class, course, None, due, people["teacher"])
         bundled = db.session.scalar(select(Course).where(Course.slug == "voix-image-consentement"))
-        schools.assign(school_class, bundled, bundled.modules[0], None, people["teacher"])
+        module_item = schools.assign(school_class, bundled, bundled.modules[0], None, people["teacher"])
 
         learner = people["learner"]
         complete(learner, course)  # a certificate
@@ -175,6 +175,7 @@ def build_world(app) -> dict:
             emails={role: user.email for role, user in people.items()},
             learner_id=learner.id,
             class_id=school_class.id,
+            module_item=module_item.id,
             package_import=waiting.id,
             platform_id=moodle.id,
             join_code=school_class.join_code,
@@ -259,6 +260,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("teacher", f"{cls}/assign", 200),
         ("teacher", f"{cls}/assign?course={w['bundled']}", 200),
         ("teacher", f"{cls}/students/{w['learner_id']}", 200),
+        ("teacher", f"{cls}/assignments/{w['module_item']}/questions", 200),
         ("school_admin", "/schools/lycee-lumiere", 200),
         ("school_admin", "/schools/lycee-lumiere/lti", 200),
         ("school_admin", f"/schools/lycee-lumiere/lti/{w['platform_id']}", 200),
