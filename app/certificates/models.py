@@ -62,6 +62,8 @@ class Certificate(db.Model):
     # None on certificates issued before Cadre recorded it.
     modules_completed: Mapped[int | None] = mapped_column(Integer)
     final_score: Mapped[int | None] = mapped_column(Integer)
+    # The course's announced length in minutes (of the edition taken); None before it was kept.
+    course_duration: Mapped[int | None] = mapped_column(Integer)
     # Set by an operator for a certificate issued in error; the public page shows the reason.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revocation_reason: Mapped[str | None] = mapped_column(String(500))

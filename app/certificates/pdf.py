@@ -19,13 +19,14 @@ from pathlib import Path
 import segno
 from babel import Locale
 from babel.dates import format_date
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, WrapMode
 
 from app.date_formats import date_locale
+from app.templating import duration
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 
@@ -80,6 +81,7 @@ class CertificateData:
     # What was attested; None on certificates issued before Cadre recorded it.
     modules_completed: int | None = None
     final_score: int | None = None  # percent, when the course had a final test
+    course_duration: int | None = None  # minutes, the course's announced length
     language: str | None = None  # the language the course was taken in
 
 
@@ -101,14 +103,20 @@ def render_certificate_pdf(
         return bytes(pdf.output())
 
 
-def attestation(modules_completed: int | None, final_score: int | None) -> str:
-    """What the certificate attests, in the current locale ("" when it was not recorded)."""
+def attestation(
+    modules_completed: int | None, final_score: int | None, course_duration: int | None = None
+) -> str:
+    """What the certificate attests, in the current locale ("" when it was not recorded): the
+    modules, the final test's score and the course's announced length, as far as they were kept."""
     if modules_completed is None:
         return ""
-    modules = ngettext("%(num)d module completed", "%(num)d modules completed", modules_completed)
-    if final_score is None:
-        return modules
-    return _("%(modules)s; final test passed with %(score)d%%", modules=modules, score=final_score)
+    attested = ngettext("%(num)d module completed", "%(num)d modules completed", modules_completed)
+    if final_score is not None:
+        attested = _("%(modules)s; final test passed with %(score)d%%", modules=attested, score=final_score)
+    if course_duration:
+        length = duration(course_duration, get_locale().language)
+        attested = _("%(attested)s; a course of about %(duration)s", attested=attested, duration=length)
+    return attested
 
 
 def format_long_date(day: datetime.date, locale: str) -> str:
@@ -205,7 +213,7 @@ class _CertificatePDF(FPDF):
             max_size=11,
             min_size=7,
         )
-        attested = attestation(d.modules_completed, d.final_score)
+        attested = attestation(d.modules_completed, d.final_score, d.course_duration)
         if attested:
             self.set_text_color(*INK)
             self._fit_block(attested, "Sans", "", y=135, h=8, max_size=10.5, min_size=7)

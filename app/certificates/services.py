@@ -65,6 +65,7 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
         language=edition.language,
         modules_completed=progress.completed,
         final_score=final_score,
+        course_duration=edition.duration,
     )
     try:
         with db.session.begin_nested():
@@ -97,6 +98,7 @@ def certificate_pdf(certificate: Certificate, locale: str, verify_url: str) -> b
             language=certificate.taken_in,
             modules_completed=certificate.modules_completed,
             final_score=certificate.final_score,
+            course_duration=certificate.course_duration,
             code=certificate.code,
             verify_url=verify_url,
         ),

@@ -54,7 +54,9 @@ def build_credential(
         version = certificate.course_version
         checked = format_long_date(certificate.content_updated, locale)
         criteria = _("Completed every module of version %(version)d of the course on Cadre.", version=version)
-        attested = attestation(certificate.modules_completed, certificate.final_score)
+        attested = attestation(
+            certificate.modules_completed, certificate.final_score, certificate.course_duration
+        )
         if attested:
             criteria += " " + _("Attested: %(what)s.", what=attested)
         # An edition has versions of its own: its language is part of what was achieved.

@@ -7,6 +7,7 @@ the Babel-formatted dates are, since the labels come from a catalogue maintained
 elsewhere.
 """
 
+import dataclasses
 import datetime
 import shutil
 import subprocess
@@ -106,6 +107,18 @@ def test_french_data_and_dates(pdf_fr):
         DATA.code,
     ):
         assert expected in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "5 modules completed; final test passed with 85%; a course of about 2 h 30 min"),
+        ("fr", "about 2 h 30 Date"),  # a French length (this app has no catalogue: English words)
+    ],
+)
+def test_what_is_attested_with_the_course_length(locale, expected):
+    data = dataclasses.replace(DATA, modules_completed=5, final_score=85, course_duration=150)
+    assert expected in text_of(render(data, locale))
 
 
 def test_metadata_and_language(pdf_en, pdf_fr):
