@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
 
-    from app import cli, legal, nav
+    from app import cli, help_pages, legal, nav
     from app.accounts import routes as accounts
     from app.catalog import routes as catalog
     from app.certificates import routes as certificates
@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (accounts, catalog, learning, certificates, schools, publishing, publishing_statistics):
         app.register_blueprint(module.bp)
     app.register_blueprint(legal.bp)
+    app.register_blueprint(help_pages.bp)
     from app.credentials import routes as credentials  # Open Badges: issuer keys, revocation list
 
     app.register_blueprint(credentials.bp)

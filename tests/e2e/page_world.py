@@ -213,6 +213,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         (None, "/account/forgot", 200),
         (None, f"/account/reset/{w['reset']}", 200),
         (None, "/guide/", 200),
+        (None, "/help/", 200),
         (None, f"/notifications/unsubscribe/{w['unsubscribe']}", 200),
         (None, "/legal/notice", 200),
         (None, "/legal/privacy", 200),
