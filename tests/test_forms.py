@@ -1,7 +1,7 @@
 """Every form refuses text that would read differently from what is stored (app.forms)."""
 
 import pytest
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 
 from app.forms import Form
 
@@ -54,3 +54,16 @@ def test_hidden_characters_are_refused_and_named(app, data, field, message):
 )
 def test_ordinary_text_passes(app, data):
     assert _errors(app, **data) == {}
+
+
+def test_a_checkbox_shows_its_hint_and_points_to_it(app):
+    """The field macro gives a checkbox's description the id its aria-describedby names."""
+
+    class Consent(Form):
+        agreed = BooleanField("Replace them", description="Unticked, nothing is replaced.")
+
+    with app.test_request_context():
+        field = app.jinja_env.get_template("_forms.html").module.field
+        html = str(field(Consent()["agreed"]))
+    assert 'aria-describedby="agreed-hint"' in html
+    assert '<p class="hint" id="agreed-hint">Unticked, nothing is replaced.</p>' in html

@@ -25,8 +25,13 @@ class UploadForm(Form):
         description=_l("A zip holding courses/<slug>/… and quizzes/<slug>/…, as downloaded from here."),
         render_kw={"accept": ".zip,application/zip"},
     )
-    # The paragraph above the form says when it matters (a checkbox's field shows no hint).
-    replace_changes = BooleanField(_l("Replace changes not yet published"))
+    replace_changes = BooleanField(
+        _l("Replace changes not yet published"),
+        description=_l(
+            "Unticked, a package is refused if its course's draft holds changes made in the browser "
+            "that the package lacks."
+        ),
+    )
     submit = SubmitField(_l("Upload"))
 
 
