@@ -33,6 +33,7 @@ from app.publishing.models import (
     DONE,
     FAILED,
     IMAGES,
+    IN_REVIEW,
     QUEUED,
     READING,
     RUNNING,
@@ -150,10 +151,11 @@ def _import(found: PackageImport) -> list[str] | None:
         _step(import_id, CHECKING, 0, 0)
         # From here on, one transaction: the images stored, the draft saved, the import done.
         stored = images.store_encoded(encoded, images.image_limits())  # undone if refused below
-        refused = _no_longer_allowed(org, user, slug, found, stored, package.made_from(data))
+        made_from = package.made_from(data)
+        refused = _no_longer_allowed(org, user, slug, found, stored, made_from)
         if refused:
             return [refused]
-        draft = services.save_files(org, slug, stored, user, from_package=True)
+        draft = services.save_files(org, slug, stored, user, from_package=True, made_from=made_from)
     except package.PackageError as exc:
         return list(exc.problems)
     except services.PublishingError as exc:
@@ -176,10 +178,9 @@ def _no_longer_allowed(
 ) -> str | None:
     """Why the package may not be saved now: its uploader no longer edits for the publisher (the
     job ran late), its draft was saved again since the upload (by the editor, or by a later
-    upload whose import ended first), or the draft holds changes made in the browser and not
-    published that the package lacks and the uploader did not agree to replace. A package
-    downloaded from the draft as it is now (``made_from``, its cadre-draft.txt) holds them,
-    edited or not. None when it may be saved."""
+    upload whose import ended first), or saving it would lose changes not published that the
+    uploader did not agree to replace (``services.package_would_lose_work``; ``made_from`` is the
+    draft hash its cadre-draft.txt names). None when it may be saved."""
     if user.disabled_at is not None or role_in(user, org.id) not in (ADMIN, EDITOR):
         return _("You can no longer edit this publisher's courses: nothing was changed.")
     draft = services.find_draft(org, slug)
@@ -189,15 +190,14 @@ def _no_longer_allowed(
             "changed. Upload the package again if it should replace that draft.",
             slug=slug,
         )
-    if draft is None or found.replaces_changes or not services.holds_browser_changes(draft):
-        return None
-    current = services.files_hash(draft.files)
-    if made_from != current and services.files_hash(files) != current:  # else nothing is lost
+    if draft is None or found.replaces_changes or draft.state == IN_REVIEW:
+        return None  # a draft in review: save_files says why it cannot change
+    if services.package_would_lose_work(draft, files, made_from, user):
         return _(
-            "The draft of %(slug)s holds changes made in the browser and not yet published, which "
-            "this package would replace: nothing was changed. Download the draft's package to start "
-            "from those changes, or upload this one again with “Replace changes not yet published” "
-            "ticked.",
+            "The draft of %(slug)s holds changes not yet published that this package lacks (made in "
+            "the browser, or uploaded by someone else): nothing was changed. Download the draft's "
+            "package to start from them, or upload this one again with “Replace changes not yet "
+            "published” ticked.",
             slug=slug,
         )
     return None

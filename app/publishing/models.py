@@ -40,9 +40,11 @@ class CourseDraft(db.Model):
     sent_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     visibility: Mapped[str] = mapped_column(String(20), default="public")  # copied to the course
-    # The files' hash when a package last saved them (None: never uploaded). While the files still
-    # have that hash, a package may replace them freely: nothing in them is missing from a package.
+    # The files' hash when a package last saved them (None: never uploaded), and the hash of the
+    # draft that package was made from (its cadre-draft.txt; None if it had none). While the files
+    # still have the first, the person who uploaded that package may upload its next step.
     package_hash: Mapped[str | None] = mapped_column(String(64))
+    package_base: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship()
     sent_back_by: Mapped[User | None] = relationship(foreign_keys=[sent_back_by_id])

@@ -34,13 +34,13 @@ MARKER = "cadre-draft.txt"  # at the root of a downloaded package: the draft it 
 MARKER_MAX_BYTES = 2048
 MARKER_HASH = re.compile(r"^draft: ([0-9a-f]{64})\s*$", re.MULTILINE)
 MARKER_TEXT = """\
-Ce paquet a été téléchargé depuis Cadre. Gardez ce fichier quand vous zippez le dossier à nouveau :
-il dit à Cadre de quel état du brouillon vos modifications partent, pour que l'envoi ne remplace
-pas sans le dire des modifications faites depuis dans le navigateur.
+Ce paquet a été téléchargé depuis Cadre. Gardez ce fichier quand vous zippez le dossier à nouveau\u00a0:
+il dit à Cadre de quel état du brouillon vos modifications partent, pour que l’envoi ne remplace
+pas sans le dire des modifications faites depuis, dans le navigateur ou par quelqu’un d’autre.
 
 This package was downloaded from Cadre. Keep this file when you zip the folder again: it tells
 Cadre which state of the draft your changes start from, so that uploading it does not silently
-replace changes made in the browser since.
+replace changes made since, in the browser or by someone else.
 
 draft: {draft_hash}
 """

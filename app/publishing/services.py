@@ -159,10 +159,16 @@ RESERVED_SLUGS = frozenset({"new", "upload", "joining", "self-publishing"})
 
 
 def save_files(
-    org: Organisation, slug: str, files: dict[str, str], by: User, from_package: bool = False
+    org: Organisation,
+    slug: str,
+    files: dict[str, str],
+    by: User,
+    from_package: bool = False,
+    made_from: str | None = None,
 ) -> CourseDraft:
     """Create or replace the draft of course ``slug`` with these files; the checker's problems and
-    warnings are kept with it, and whether a package (``from_package``) wrote them.
+    warnings are kept with it, and whether a package (``from_package``, made from the draft whose
+    hash is ``made_from``) wrote them.
 
     A draft with problems is saved all the same (work is never lost); it cannot be submitted.
     """
@@ -199,7 +205,7 @@ def save_files(
     draft.updated_at = utcnow()
     draft.updated_by_id = by.id
     if from_package:  # kept through browser edits: undone, the files are a package's again
-        draft.package_hash = files_hash(draft.files)
+        draft.package_hash, draft.package_base = files_hash(draft.files), made_from
     try:
         with db.session.begin_nested():
             if new:
@@ -458,10 +464,24 @@ def published_files(draft: CourseDraft) -> dict[str, str] | None:
     )
 
 
-def holds_browser_changes(draft: CourseDraft) -> bool:
-    """Whether a package would replace work found nowhere else: changes made in the browser (or
-    by anything but a package) and not published."""
-    return draft.package_hash != files_hash(draft.files) and has_unpublished_changes(draft)
+def package_would_lose_work(
+    draft: CourseDraft, files: Mapping[str, str], made_from: str | None, by: User
+) -> bool:
+    """Whether saving a package's ``files`` over ``draft`` would lose work found nowhere else.
+
+    Nothing is lost when the draft holds nothing unpublished (published versions are kept), when
+    the package holds the same files, or when it was made from the draft as it is now (its
+    cadre-draft.txt names that draft's hash: changes since the download are its own). Nor when it
+    is the next step of the package that left the draft as it is, by the person who uploaded that
+    one and from the same download (upload, fix, upload again). Anything else (changes made in the
+    browser, a colleague's package, a package made from an older state) would be lost.
+    """
+    current = files_hash(draft.files)
+    if made_from == current or files_hash(files) == current or not has_unpublished_changes(draft):
+        return False
+    return not (
+        draft.package_hash == current and draft.updated_by_id == by.id and draft.package_base == made_from
+    )
 
 
 def has_unpublished_changes(draft: CourseDraft) -> bool:

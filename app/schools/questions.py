@@ -49,8 +49,9 @@ class QuizResults:
 
 
 def quiz_modules(item: Assignment) -> list[Module]:
-    """The quizzes an assignment covers, in course order with the final test last: the module
-    assigned, or every live module of the course that has a quiz (its titles, not its text)."""
+    """The modules whose quizzes an assignment may cover, in course order with the final test last:
+    the module assigned (even if its quiz or the module was withdrawn since: its answers stay), or
+    every live module of the course (their titles, not their text)."""
     query = select(Module).options(
         load_only(Module.title, Module.position, Module.is_final, Module.has_quiz, Module.retired)
     )
@@ -58,8 +59,7 @@ def quiz_modules(item: Assignment) -> list[Module]:
         query = query.where(Module.id == item.module_id)
     else:
         query = query.where(Module.course_id == item.course_id, Module.retired.is_(False))
-    modules = db.session.scalars(query.where(Module.has_quiz.is_(True)))
-    return sorted(modules, key=lambda m: (m.is_final, m.position, m.id))
+    return sorted(db.session.scalars(query), key=lambda m: (m.is_final, m.position, m.id))
 
 
 def _answer_sums(school_class: SchoolClass, module_ids: list[int]):
@@ -138,4 +138,5 @@ def class_results(school_class: SchoolClass, item: Assignment) -> list[QuizResul
             unanswered=unanswered[m.id],
         )
         for m in modules
+        if m.has_quiz or answered[m.id]  # a quiz withdrawn since keeps the answers it had
     ]

@@ -338,7 +338,7 @@ def _assigned_text() -> tuple[Markup, Markup, Markup, Markup]:
         Markup(_("due %(when)s")),  # noqa: S704
         Markup(_("Remove the assignment %(title)s? Students keep their progress.")),  # noqa: S704
         Markup(_("Remove the assignment %(title)s")),  # noqa: S704
-        Markup(_("How the class answered the questions of %(title)s")),  # noqa: S704
+        Markup(_("Results by question: %(title)s")),  # noqa: S704 - the link's name holds its text
     )
 
 

@@ -259,6 +259,8 @@ def item_title(item: "Assignment | TableItem") -> str:
     """ "Course" or "Course — 2. Module", as the class table and the export name an item."""
     if item.module is None:
         return item.course.title
+    if item.module.retired:  # its position was parked out of the way: no number to show
+        return f"{item.course.title} — {item.module.title}"
     return f"{item.course.title} — {item.module.position}. {item.module.title}"
 
 

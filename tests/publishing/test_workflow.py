@@ -490,6 +490,10 @@ def test_the_same_course_created_twice_at_once_is_told_as_such(publisher, monkey
     assert db.session.scalar(select(func.count(CourseDraft.id))) == 1
 
 
+# The import's refusal (the workspace's own paragraph says when a package is refused, in other words).
+REFUSED = "that this package lacks (made in the browser, or uploaded by someone else): nothing was changed."
+
+
 def test_an_upload_does_not_replace_changes_made_in_the_browser_unless_told_to(client, auth, publisher):
     _, _, people = publisher
     as_(auth, people, "editor")
@@ -508,7 +512,7 @@ def test_an_upload_does_not_replace_changes_made_in_the_browser_unless_told_to(c
     # A package without that change is refused, and says how to replace it on purpose.
     refused = upload(client, files)
     assert refused.status_code == 400
-    assert "holds changes made in the browser and not yet published" in text_of(refused)
+    assert REFUSED in text_of(refused)
     db.session.expire_all()
     assert "Une phrase écrite en ligne." in db.session.scalar(select(CourseDraft.files))[module]
     # The same files as the draft lose nothing: accepted without the box ticked.
@@ -548,9 +552,76 @@ def test_a_package_downloaded_after_browser_changes_holds_them(client, auth, pub
     assert package.made_from(after) == files_hash(db.session.scalar(select(CourseDraft.files)))
     assert package.made_from(before) != package.made_from(after)
     refused = upload(client, zip_again(before, module, "\nÉcrit hors ligne, avant.\n"))
-    assert "holds changes made in the browser" in text_of(refused)
+    assert REFUSED in text_of(refused)
     assert upload(client, zip_again(after, module, "\nÉcrit hors ligne.\n")).status_code == 302
     db.session.expire_all()
     text = db.session.scalar(select(CourseDraft.files))[module]
     assert "Une phrase écrite en ligne." in text and "Écrit hors ligne." in text
     assert "avant" not in text and "cadre-draft.txt" not in db.session.scalar(select(CourseDraft.files))
+
+
+def test_a_stale_package_cannot_replace_what_a_later_package_brought(client, auth, publisher):
+    """A colleague's package made before the browser changes that a later package holds."""
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    module = "courses/voix-et-ia/02-consentement.md"
+    stale = client.get(f"{WS}/voix-et-ia/package.zip").get_data()  # the admin's copy, say
+    files = db.session.scalar(select(CourseDraft.files))
+    quiz = files.get("quizzes/voix-et-ia/consentement.md", "")
+    client.post(
+        f"{WS}/voix-et-ia/modules/consentement", data={"text": files[module] + "\nEn ligne.\n", "quiz": quiz}
+    )
+    fresh = client.get(f"{WS}/voix-et-ia/package.zip").get_data()
+    assert upload(client, zip_again(fresh, module, "\nHors ligne.\n")).status_code == 302
+    as_(auth, people, "admin")
+    assert REFUSED in text_of(upload(client, zip_again(stale, module, "\nVieille copie.\n")))
+    db.session.expire_all()
+    assert "En ligne." in db.session.scalar(select(CourseDraft.files))[module]
+
+
+def test_the_same_editor_uploads_the_next_steps_of_one_download(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    module = "courses/voix-et-ia/02-consentement.md"
+    downloaded = client.get(f"{WS}/voix-et-ia/package.zip").get_data()
+    assert upload(client, zip_again(downloaded, module, "\nÉtape 1.\n")).status_code == 302
+    assert upload(client, zip_again(downloaded, module, "\nÉtape 1.\nÉtape 2.\n")).status_code == 302
+    db.session.expire_all()
+    assert "Étape 2." in db.session.scalar(select(CourseDraft.files))[module]
+    # The same next step from a colleague would replace the editor's unpublished work: refused.
+    as_(auth, people, "admin")
+    refused = upload(client, zip_again(downloaded, module, "\nAutre chose.\n"))
+    assert REFUSED in text_of(refused)
+
+
+def test_a_package_without_marker_replaces_a_colleagues_work_only_once_published(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    module = "courses/voix-et-ia/02-consentement.md"
+    files = valid_files()
+    files[module] += "\nVersion de l'administratrice.\n"
+    as_(auth, people, "admin")
+    assert REFUSED in text_of(upload(client, files))  # the editor's draft is not published yet
+    as_(auth, people, "editor")
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    assert publish(client).status_code == 302
+    as_(auth, people, "admin")
+    assert upload(client, files).status_code == 302  # what it replaces is kept in version 1
+    db.session.expire_all()
+    assert "Version de l'administratrice." in db.session.scalar(select(CourseDraft.files))[module]
+
+
+def test_a_draft_in_review_says_so_before_anything_else(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    files = valid_files()
+    files["courses/voix-et-ia/02-consentement.md"] += "\nAutre.\n"
+    as_(auth, people, "admin")
+    page = text_of(upload(client, files))
+    assert "This course is in review" in page and REFUSED not in page

@@ -80,20 +80,38 @@ def url(klass, item) -> str:
 
 def test_each_question_counts_each_student_at_their_first_answer(client, auth, world):
     klass, item, people, module, (q1, q2, *rest) = world
-    answered(people["sami"], module, (q1, False), (q2, True))
-    answered(people["sami"], module, (q1, True))  # right the second time: not the first
-    answered(people["clara"], module, (q1, True))
+    answered(people["sami"], module, (q1, True), (q2, False))
+    answered(people["sami"], module, (q2, True))  # right the second time: not the first
+    answered(people["clara"], module, (q2, True))
     answered(people["olga"], module, (q1, False), (q2, False))  # not in the class: not counted
     auth.login(people["teacher"].email)
     page = read(client.get(url(klass, item)))
     assert "1 of 2 students right the first time (50%) · 67% of 3 answers right" in page
     assert "1 of 1 student right the first time (100%) · 100% of 1 answer right" in page
     # Hardest first, whatever the author's order.
-    assert page.index(q1.prompt_html[3:20]) < page.index(q2.prompt_html[3:20])
+    assert page.index(q2.prompt_html[3:20]) < page.index(q1.prompt_html[3:20])
     assert "10 questions of this quiz have not been met by the class yet." in page
     assert "No student of the class has answered this quiz yet." in page  # the other quizzes
     # Figures only: no option, hence no key, is on the page.
     assert not any(choice["html"][3:-4] in page for choice in q1.choices + q2.choices)
+
+
+def test_a_quiz_or_module_withdrawn_since_keeps_its_answers(client, auth, world):
+    klass, item, people, module, (q1, *rest) = world
+    only_module = services.assign(klass, module.course, module, None, people["teacher"])
+    answered(people["sami"], module, (q1, True))
+    module.has_quiz = False  # as an update that removes the quiz leaves it
+    for question in [q1, *rest]:
+        question.retired = True
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    page = read(client.get(url(klass, only_module)))
+    assert "1 of 1 student right the first time" in page and "removed from the quiz since" in page
+    assert "1 of 1 student right the first time" in read(client.get(url(klass, item)))
+    module.retired, module.position = True, 10_000 + module.id  # the whole module withdrawn
+    db.session.commit()
+    page = read(client.get(url(klass, only_module)))
+    assert "1 of 1 student right the first time" in page and f"{module.position}." not in page
 
 
 def test_a_student_who_left_no_longer_counts(client, auth, world):
@@ -123,8 +141,9 @@ def test_the_page_is_in_french_too(client, auth, world):
 def test_the_class_page_links_each_item_to_its_questions(client, auth, world):
     klass, item, people, *_ = world
     auth.login(people["teacher"].email)
-    page = client.get(f"/classes/{klass.id}").get_data(as_text=True)
-    assert f'href="{url(klass, item)}"' in page
+    page = text_of(client.get(f"/classes/{klass.id}"))
+    link = re.search(rf'<a href="{url(klass, item)}" aria-label="([^"]+)">([^<]+)</a>', page)
+    assert link.groups() == ("Results by question: Hygiène numérique de base", "Results by question")
 
 
 def test_queries_do_not_grow_with_students_or_attempts(client, auth, world, make_user):
