@@ -32,6 +32,9 @@ from app.catalog.search import terms
 from app.extensions import db
 
 PER_PAGE = 24  # two, three or four cards a row all end a page on a full row
+# How long a course takes, in minutes: (more than, at most); None is no bound.
+LENGTHS = {"short": (None, 60), "medium": (60, 120), "long": (120, None)}
+CHECKED = "checked"  # the sort that lists the courses most recently checked first
 MAX_QUERY = 200
 MAX_PAGE = 10_000
 # A course's edition in the language it is listed in, if any. Made once: SQLAlchemy adapts an
@@ -52,6 +55,8 @@ class Filters:
     language: str = ""
     level: str = ""
     publisher: str = ""
+    length: str = ""  # a key of LENGTHS
+    sort: str = ""  # "" by title, CHECKED the most recently checked first
     page: int = 1
 
     @classmethod
@@ -65,13 +70,15 @@ class Filters:
             language=args.get("language", "") if args.get("language") in languages else "",
             level=args.get("level", "") if args.get("level") in levels else "",
             publisher=text("publisher"),
+            length=args.get("length", "") if args.get("length") in LENGTHS else "",
+            sort=CHECKED if args.get("sort") == CHECKED else "",
             page=min(int(page), MAX_PAGE) if _number(page) and int(page) > 0 else 1,
         )
 
     @property
     def narrowed(self) -> bool:
         """True when something other than the page narrows the list."""
-        return bool(self.q or self.language or self.level or self.publisher)
+        return bool(self.q or self.language or self.level or self.publisher or self.length)
 
     def args(self, **changes) -> dict:
         """Query arguments for a link to these filters (a page of them, say), empty ones left out."""
@@ -81,6 +88,8 @@ class Filters:
             "language": chosen.language,
             "level": chosen.level,
             "publisher": chosen.publisher,
+            "length": chosen.length,
+            "sort": chosen.sort,
             "page": chosen.page if chosen.page > 1 else "",
         }
         return {name: value for name, value in values.items() if value}
@@ -140,6 +149,7 @@ class _Shape:
     language: bool
     level: bool
     publisher: bool
+    length: str  # a key of LENGTHS, or ""
     words: int  # 1: words to search (bound as one query), 0: none, -1: punctuation only, matching nothing
     newest: bool
 
@@ -162,6 +172,11 @@ def _statements(shape: _Shape):
         conditions.append(Course.level == bindparam("level"))
     if shape.publisher:
         conditions.append(Course.publisher == bindparam("publisher"))
+    if shape.length:  # the length of the edition listed, as its card shows it
+        above, at_most = LENGTHS[shape.length]
+        minutes = func.coalesce(shown.duration, Course.duration)
+        conditions += [minutes > above] if above is not None else []
+        conditions += [minutes <= at_most] if at_most is not None else []
     if shape.words > 0:
         # The courses and editions whose texts match, from the full-text index (a condition across
         # the join would keep PostgreSQL's planner from using it: 30 ms instead of 2 at 1,000
@@ -199,7 +214,8 @@ def browse(
     filters: Filters, orgs: list[int], interface: str, per_page: int = PER_PAGE, newest: bool = False
 ) -> Listing:
     """The page of the catalogue ``filters`` ask for, as a member of the organisations ``orgs``
-    (ids) may see it, in three queries: by title, or the most recently checked first."""
+    (ids) may see it, in three queries: by title, or the most recently checked first (``newest``,
+    or the filters' sort)."""
     words = terms(filters.q)
     postgresql = db.session.get_bind().dialect.name == "postgresql"
     shape = _Shape(
@@ -207,8 +223,9 @@ def browse(
         bool(filters.language),
         bool(filters.level),
         bool(filters.publisher),
+        filters.length,
         1 if words else (-1 if filters.q else 0),
-        newest,
+        newest or filters.sort == CHECKED,
     )
     totals_statement, ids_statement = _statements(shape)
     values = {

@@ -84,10 +84,20 @@ def index():
         courses=courses,
         progress=_progress(courses),
         levels=LEVELS,
+        lengths=_lengths(),
         mine=mine,
         courses_in=COURSES_IN,
         written_in=WRITTEN_IN,
     )
+
+
+def _lengths() -> dict[str, str]:
+    """The length filter's choices (listing.LENGTHS), in the reader's language."""
+    return {
+        "short": _("Up to 1 hour"),
+        "medium": _("1 to 2 hours"),
+        "long": _("More than 2 hours"),
+    }
 
 
 @bp.get("/courses/<slug>")

@@ -107,6 +107,35 @@ def test_filters_by_level_and_publisher(client, course):
     assert len(titles(client.get("/courses?level=expert&page=-3&language=xx"))) == 3
 
 
+def test_filters_by_length_and_orders_by_the_last_check(client, course):
+    add_courses(1, title="Court", duration=45)
+    add_courses(1, start=1, title="Moyen", duration=90)
+    add_courses(1, start=2, title="Long", duration=150, content_updated=date(2026, 12, 3))
+    assert titles(client.get("/courses?q=plus")) == ["Court", "Long", "Moyen"]
+    assert titles(client.get("/courses?q=plus&length=short")) == ["Court"]
+    assert titles(client.get("/courses?q=plus&length=medium")) == ["Moyen"]
+    assert titles(client.get("/courses?q=plus&length=long")) == ["Long"]
+    assert titles(client.get("/courses?q=plus&sort=checked")) == ["Long", "Court", "Moyen"]
+    assert "1 course found." in text_of(client.get("/courses?length=long"))
+    assert "No course matches this search." in text_of(
+        client.get("/courses?q=plus&length=long&level=advanced")
+    )
+    # Unknown values are ignored; the chosen ones are kept in the pages' links.
+    assert titles(client.get("/courses?q=plus&length=forever&sort=random")) == ["Court", "Long", "Moyen"]
+    chosen = listing.Filters.from_args({"length": "long", "sort": "checked"}, ["fr"], ["beginner"])
+    assert chosen.args(page=2) == {"length": "long", "sort": "checked", "page": 2}
+    page = text_of(client.get("/courses?sort=checked&length=medium"))
+    assert '<option value="medium" selected>1 to 2 hours</option>' in page
+    assert '<option value="checked" selected>Recently checked first</option>' in page
+
+
+def test_the_length_choices_are_the_listings(app):
+    from app.catalog.routes import _lengths
+
+    with app.test_request_context():
+        assert list(_lengths()) == list(listing.LENGTHS)
+
+
 def test_one_publisher_needs_no_publisher_filter(client, course):
     assert 'name="publisher"' not in client.get("/courses").get_data(as_text=True)
 
@@ -169,7 +198,13 @@ def _count(client, url: str) -> int:
 def test_catalogue_and_home_do_the_same_queries_at_any_size(client, course, make_user, auth, signed_in):
     if signed_in:
         auth.login(make_user().email)
-    urls = ["/", "/courses", "/courses?q=cours&level=intermediate&page=2", "/courses?language=en"]
+    urls = [
+        "/",
+        "/courses",
+        "/courses?q=cours&level=intermediate&page=2",
+        "/courses?language=en",
+        "/courses?length=short&sort=checked&page=2",
+    ]
     add_courses(5)
     small = {url: _count(client, url) for url in urls}
     add_courses(200, start=5)
@@ -182,7 +217,9 @@ def test_the_search_uses_the_full_text_index(app, course):
     add_courses(50)
     postgresql = db.engine.dialect.name == "postgresql"
     # The page's ids for a search, as the catalogue runs it.
-    shape = listing._Shape(postgresql, language=False, level=False, publisher=False, words=1, newest=False)
+    shape = listing._Shape(
+        postgresql, language=False, level=False, publisher=False, length="", words=1, newest=False
+    )
     values = {
         "orgs": [],
         "listed_in": "en",
