@@ -47,6 +47,7 @@ run: db
 
 test: install-test translations
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 
 # Cadre against a Flask hello world under gunicorn, side by side (bench/README.md). QUICK=1: a small
@@ -58,6 +59,7 @@ bench: translations
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # After changing user-facing strings: refresh the catalogue, translate, then `make translations`.
 extract-messages: install

@@ -147,28 +147,41 @@ def test_the_assessment_migration_keeps_attempts_and_copies_their_answers(empty_
     """Attempts and certificates recorded before draws existed survive, and count in the statistics."""
     upgrade(revision="5ed5569db32f")
     results = [
-        {"key": "a", "choices": [{"chosen": True, "correct": True}, {"chosen": False, "correct": False}],
-         "correct": True},
-        {"key": "b", "choices": [{"chosen": True, "correct": False}, {"chosen": True, "correct": True}],
-         "correct": False},
+        {
+            "key": "a",
+            "choices": [{"chosen": True, "correct": True}, {"chosen": False, "correct": False}],
+            "correct": True,
+        },
+        {
+            "key": "b",
+            "choices": [{"chosen": True, "correct": False}, {"chosen": True, "correct": True}],
+            "correct": False,
+        },
         {"key": "gone", "choices": [], "correct": True},  # a question since deleted is skipped
     ]
     with db.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO users (id, email, full_name, password_hash, created_at) "
-            "VALUES (1, 'z@example.org', 'Zoé', 'x', CURRENT_TIMESTAMP)"
-        ))
-        connection.execute(text(
-            "INSERT INTO courses (id, slug, title, summary, language, level, duration, audience, publisher,"
-            " content_updated, intro_html, version, content_hash, published_at, version_at, visibility)"
-            " VALUES (1, 'c', 'C', 's', 'fr', 'beginner', 10, 'a', 'p', '2026-11-01', '', 2, 'h',"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'public')"
-        ))
-        connection.execute(text(
-            "INSERT INTO modules (id, course_id, slug, position, title, duration, objectives, body_html,"
-            " has_quiz, pass_mark, shuffle, retired)"
-            " VALUES (1, 1, 'm', 1, 'M', 5, '[]', '', true, 70, false, false)"
-        ))
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, full_name, password_hash, created_at) "
+                "VALUES (1, 'z@example.org', 'Zoé', 'x', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO courses (id, slug, title, summary, language, level, duration, audience,"
+                " publisher, content_updated, intro_html, version, content_hash, published_at, version_at,"
+                " visibility)"
+                " VALUES (1, 'c', 'C', 's', 'fr', 'beginner', 10, 'a', 'p', '2026-11-01', '', 2, 'h',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'public')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO modules (id, course_id, slug, position, title, duration, objectives, body_html,"
+                " has_quiz, pass_mark, shuffle, retired)"
+                " VALUES (1, 1, 'm', 1, 'M', 5, '[]', '', true, 70, false, false)"
+            )
+        )
         for qid, key in ((1, "a"), (2, "b")):
             connection.execute(
                 text(
@@ -184,11 +197,13 @@ def test_the_assessment_migration_keeps_attempts_and_copies_their_answers(empty_
             ),
             {"results": json.dumps(results)},
         )
-        connection.execute(text(
-            "INSERT INTO certificates (id, code, user_id, course_id, issued_at, holder_name, course_title,"
-            " publisher, course_version, content_updated) VALUES (1, 'code', 1, 1, CURRENT_TIMESTAMP, 'Zoé',"
-            " 'C', 'p', 2, '2026-11-01')"
-        ))
+        connection.execute(
+            text(
+                "INSERT INTO certificates (id, code, user_id, course_id, issued_at, holder_name,"
+                " course_title, publisher, course_version, content_updated)"
+                " VALUES (1, 'code', 1, 1, CURRENT_TIMESTAMP, 'Zoé', 'C', 'p', 2, '2026-11-01')"
+            )
+        )
     upgrade()
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM quiz_attempts")).scalar() == 1

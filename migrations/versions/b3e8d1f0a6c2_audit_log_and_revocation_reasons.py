@@ -34,7 +34,9 @@ def upgrade():
             ["certificate_id"], ["certificates.id"], name=op.f("fk_audit_events_certificate_id_certificates")
         ),
         sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisations.id"], name=op.f("fk_audit_events_organisation_id_organisations")
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_audit_events_organisation_id_organisations"),
         ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_audit_events_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),

@@ -38,7 +38,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("package_imports", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_package_imports_organisation_id"), ["organisation_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_package_imports_organisation_id"), ["organisation_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_package_imports_user_id"), ["user_id"], unique=False)
 
 

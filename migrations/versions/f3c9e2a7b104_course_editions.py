@@ -48,17 +48,23 @@ def downgrade():
         batch_op.drop_column("language")
     op.drop_table("course_language_choices")
     # Translations go: their published versions, their drafts' link, their learning events.
-    op.execute("DELETE FROM course_versions WHERE course_id IN (SELECT id FROM courses WHERE edition_of_id IS NOT NULL)")
+    op.execute(
+        "DELETE FROM course_versions WHERE course_id IN (SELECT id FROM courses WHERE edition_of_id IS NOT NULL)"
+    )
     op.execute(
         "UPDATE course_drafts SET course_id = NULL, state = 'draft' "
         "WHERE course_id IN (SELECT id FROM courses WHERE edition_of_id IS NOT NULL)"
     )
-    op.execute("DELETE FROM learning_events WHERE course_id IN (SELECT id FROM courses WHERE edition_of_id IS NOT NULL)")
+    op.execute(
+        "DELETE FROM learning_events WHERE course_id IN (SELECT id FROM courses WHERE edition_of_id IS NOT NULL)"
+    )
     op.execute(
         "DELETE FROM questions WHERE module_id IN (SELECT id FROM modules WHERE course_id IN "
         "(SELECT id FROM courses WHERE edition_of_id IS NOT NULL))"
     )
-    op.execute("DELETE FROM modules WHERE course_id IN (SELECT id FROM courses WHERE edition_of_id IS NOT NULL)")
+    op.execute(
+        "DELETE FROM modules WHERE course_id IN (SELECT id FROM courses WHERE edition_of_id IS NOT NULL)"
+    )
     op.execute("DELETE FROM courses WHERE edition_of_id IS NOT NULL")
     with op.batch_alter_table("courses", schema=None) as batch_op:
         batch_op.drop_constraint("fk_courses_edition_of_id_courses", type_="foreignkey")

@@ -62,10 +62,18 @@ ENDS_ON = re.compile(
     r"(?:s’achève|expire|prend fin|ends|expires) (?:le|on) (\d{1,2})(?:er)? ([a-zéû]+) (\d{4})", re.I
 )
 MONTHS = {
-    **{m: n for n, m in enumerate("janvier février mars avril mai juin juillet août septembre octobre "
-                                    "novembre décembre".split(), 1)},
-    **{m: n for n, m in enumerate("january february march april may june july august september october "
-                                    "november december".split(), 1)},
+    **{
+        m: n
+        for n, m in enumerate(
+            "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(), 1
+        )
+    },
+    **{
+        m: n
+        for n, m in enumerate(
+            "january february march april may june july august september october november december".split(), 1
+        )
+    },
 }
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 H2 = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)

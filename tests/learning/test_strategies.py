@@ -35,8 +35,7 @@ CEILING = 0.05
 # warn about because right answers need them too ("rien", "tout"...). Wrong options of the
 # bundled catalogue hold these several times as often as right ones; the draw must still win.
 SWEEPING = ABSOLUTE_WORDS | {
-    fold(word)
-    for word in "tout toute tous toutes rien all any anything nothing whatever".split()
+    fold(word) for word in "tout toute tous toutes rien all any anything nothing whatever".split()
 }
 
 
