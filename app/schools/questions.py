@@ -2,7 +2,8 @@
 
 A question counts once per student at their first answer (retries draw other questions, and a
 question met again has been corrected in between), and all their answers are summed too. Only
-the class's current students count, and only figures: no one's answers, and never the key.
+the class's current students count, and only figures: never the key, and no question met by
+fewer than MIN_STUDENTS students, whose figures would tell how each of them answered.
 """
 
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ from sqlalchemy.orm import aliased, load_only
 from app.catalog.models import Module, Question
 from app.extensions import db
 from app.learning.models import AttemptAnswer, QuizAttempt
-from app.learning.statistics import plain_text
 from app.schools.models import Assignment, Enrolment, SchoolClass
+
+MIN_STUDENTS = 3  # below this, a question's figures would be one or two students' own answers
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class QuestionResult:
     """One question as the class answered it."""
 
     position: int
-    prompt_text: str
+    prompt_html: str  # sanitised when imported, as the quiz page shows it
     retired: bool  # removed from the quiz since (its answers still count)
     students: int  # students of the class who answered it
     first_right: int  # of whom, right at their first answer
@@ -40,11 +42,12 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class QuizResults:
-    """One quiz of the item: its answered questions, hardest first, and how many it has that
-    no student of the class met yet."""
+    """One quiz of the item: its questions met by enough students, hardest first, how many were
+    met by too few to be shown, and how many no student of the class met yet."""
 
     module: Module
     questions: tuple[QuestionResult, ...]
+    too_few: int
     unanswered: int
 
 
@@ -115,15 +118,18 @@ def class_results(school_class: SchoolClass, item: Assignment) -> list[QuizResul
         .where(Question.module_id.in_(module_ids))
     )
     answered: dict[int, list[QuestionResult]] = {m.id: [] for m in modules}
-    unanswered = dict.fromkeys(module_ids, 0)
+    unanswered, too_few = dict.fromkeys(module_ids, 0), dict.fromkeys(module_ids, 0)
     for question in questions:
         if question.id not in sums:
             unanswered[question.module_id] += 0 if question.retired else 1
             continue
         students, first_right, answers, right = sums[question.id]
+        if students < MIN_STUDENTS:
+            too_few[question.module_id] += 1
+            continue
         result = QuestionResult(
             question.position,
-            plain_text(question.prompt_html),
+            question.prompt_html,
             question.retired,
             students,
             first_right,
@@ -135,8 +141,9 @@ def class_results(school_class: SchoolClass, item: Assignment) -> list[QuizResul
         QuizResults(
             module=m,
             questions=tuple(sorted(answered[m.id], key=lambda q: (q.first_share, q.right_share, q.position))),
+            too_few=too_few[m.id],
             unanswered=unanswered[m.id],
         )
         for m in modules
-        if m.has_quiz or answered[m.id]  # a quiz withdrawn since keeps the answers it had
+        if m.has_quiz or answered[m.id] or too_few[m.id]  # a quiz withdrawn since keeps its answers
     ]

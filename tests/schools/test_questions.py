@@ -18,7 +18,7 @@ from tests.conftest import FIXTURES, counted_statements, text_of
 
 @pytest.fixture
 def world(app, make_user):
-    """The pools course assigned to a class of two; a third person answers outside the class."""
+    """The pools course assigned to a class of three; a fourth person answers outside the class."""
     result = check_root(FIXTURES / "content" / "pools")
     for doc in result.courses:
         import_course(doc)
@@ -27,13 +27,13 @@ def world(app, make_user):
     other = orgs.create_organisation("lycee-voisin", "Lycée voisin", "school")
     people = {
         name: make_user(name.title(), f"{name}@example.org")
-        for name in ("teacher", "sami", "clara", "olga", "vera")
+        for name in ("teacher", "sami", "clara", "ines", "olga", "vera")
     }
     orgs.set_role(school, people["teacher"], "teacher")
     orgs.set_role(other, people["vera"], "teacher")
     klass = services.create_class(school, people["teacher"], "BTS 2", "2026-2027", "")
     db.session.commit()
-    for name in ("sami", "clara"):
+    for name in ("sami", "clara", "ines"):
         services.join_class(people[name], klass.join_code)
     item = services.assign(klass, course, None, None, people["teacher"])
     db.session.commit()
@@ -79,18 +79,21 @@ def url(klass, item) -> str:
 
 
 def test_each_question_counts_each_student_at_their_first_answer(client, auth, world):
-    klass, item, people, module, (q1, q2, *rest) = world
-    answered(people["sami"], module, (q1, True), (q2, False))
+    klass, item, people, module, (q1, q2, q3, *rest) = world
+    answered(people["sami"], module, (q1, True), (q2, False), (q3, False))
     answered(people["sami"], module, (q2, True))  # right the second time: not the first
-    answered(people["clara"], module, (q2, True))
+    answered(people["clara"], module, (q2, True), (q1, True))
+    answered(people["ines"], module, (q2, False), (q1, True))
     answered(people["olga"], module, (q1, False), (q2, False))  # not in the class: not counted
     auth.login(people["teacher"].email)
     page = read(client.get(url(klass, item)))
-    assert "1 of 2 students right the first time (50%) · 67% of 3 answers right" in page
-    assert "1 of 1 student right the first time (100%) · 100% of 1 answer right" in page
+    assert "1 of 3 students right the first time (33%) · 50% of 4 answers right" in page
+    assert "3 of 3 students right the first time (100%) · 100% of 3 answers right" in page
     # Hardest first, whatever the author's order.
     assert page.index(q2.prompt_html[3:20]) < page.index(q1.prompt_html[3:20])
-    assert "10 questions of this quiz have not been met by the class yet." in page
+    # Met by one student only: its figures would be Sami's answer.
+    assert q3.prompt_html[3:20] not in page and "1 question met by too few students is not shown." in page
+    assert "9 questions of this quiz have not been met by the class yet." in page
     assert "No student of the class has answered this quiz yet." in page  # the other quizzes
     # Figures only: no option, hence no key, is on the page.
     assert not any(choice["html"][3:-4] in page for choice in q1.choices + q2.choices)
@@ -99,43 +102,48 @@ def test_each_question_counts_each_student_at_their_first_answer(client, auth, w
 def test_a_quiz_or_module_withdrawn_since_keeps_its_answers(client, auth, world):
     klass, item, people, module, (q1, *rest) = world
     only_module = services.assign(klass, module.course, module, None, people["teacher"])
-    answered(people["sami"], module, (q1, True))
+    for name in ("sami", "clara", "ines"):
+        answered(people[name], module, (q1, True))
     module.has_quiz = False  # as an update that removes the quiz leaves it
     for question in [q1, *rest]:
         question.retired = True
     db.session.commit()
     auth.login(people["teacher"].email)
     page = read(client.get(url(klass, only_module)))
-    assert "1 of 1 student right the first time" in page and "removed from the quiz since" in page
-    assert "1 of 1 student right the first time" in read(client.get(url(klass, item)))
+    assert "3 of 3 students right the first time" in page and "removed from the quiz since" in page
+    assert "3 of 3 students right the first time" in read(client.get(url(klass, item)))
     module.retired, module.position = True, 10_000 + module.id  # the whole module withdrawn
     db.session.commit()
     page = read(client.get(url(klass, only_module)))
-    assert "1 of 1 student right the first time" in page and f"{module.position}." not in page
+    assert "3 of 3 students right the first time" in page and f"{module.position}." not in page
 
 
-def test_a_student_who_left_no_longer_counts(client, auth, world):
+def test_a_student_who_left_no_longer_counts(client, auth, world, make_user):
     klass, item, people, module, (q1, *rest) = world
     answered(people["sami"], module, (q1, False))
-    answered(people["clara"], module, (q1, True))
+    for name in ("clara", "ines"):
+        answered(people[name], module, (q1, True))
+    auth.login(people["teacher"].email)
+    assert "2 of 3 students right the first time" in read(client.get(url(klass, item)))
     services.leave(klass, people["sami"])
     db.session.commit()
-    auth.login(people["teacher"].email)
-    assert "1 of 1 student right the first time" in read(client.get(url(klass, item)))
+    assert "1 question met by too few students is not shown." in read(client.get(url(klass, item)))
 
 
 def test_the_page_is_in_french_too(client, auth, world):
     klass, item, people, module, (q1, *rest) = world
     answered(people["sami"], module, (q1, False))
     answered(people["clara"], module, (q1, True))
+    answered(people["ines"], module, (q1, False))
     auth.login(people["teacher"].email)
     page = read(client.get(url(klass, item), headers={"Accept-Language": "fr"}))
     assert "Résultats par question\u00a0: Hygiène numérique de base" in page
     first, all_answers = (
-        "Justes du premier coup\u00a0: 1 sur 2 élèves",
-        "50\u00a0% de réponses justes (2 réponses)",
+        "Justes du premier coup\u00a0: 1 sur 3 élèves",
+        "33\u00a0% de réponses justes (3 réponses)",
     )
-    assert f"{first} (50\u00a0%) · {all_answers}" in page
+    assert f"{first} (33\u00a0%) · {all_answers}" in page
+    assert "Une question rencontrée par moins de 3 élèves n’est pas affichée" in page
 
 
 def test_the_class_page_links_each_item_to_its_questions(client, auth, world):
