@@ -28,8 +28,8 @@ class UploadForm(Form):
     replace_changes = BooleanField(
         _l("Replace changes not yet published"),
         description=_l(
-            "Unticked, a package is refused if it would replace changes not yet published that it "
-            "lacks: made in the browser, or uploaded by someone else."
+            "Tick it only to discard, on purpose, changes not yet published that the package lacks "
+            "(made in the browser, or uploaded by someone else)."
         ),
     )
     submit = SubmitField(_l("Upload"))

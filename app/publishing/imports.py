@@ -195,9 +195,8 @@ def _no_longer_allowed(
     if services.package_would_lose_work(draft, files, made_from, user):
         return _(
             "The draft of %(slug)s holds changes not yet published that this package lacks (made in "
-            "the browser, or uploaded by someone else): nothing was changed. Download the draft's "
-            "package to start from them, or upload this one again with “Replace changes not yet "
-            "published” ticked.",
+            "the browser, or uploaded by someone else). Download the draft's package to start from "
+            "them, or upload this one again with “Replace changes not yet published” ticked.",
             slug=slug,
         )
     return None

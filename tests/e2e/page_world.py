@@ -184,6 +184,7 @@ def build_world(app) -> dict:
             certificate=db.session.scalar(select(Certificate.code).where(Certificate.user_id == learner.id)),
             attempt=f"/courses/{bundled.slug}/{first.slug}/attempts/{failed.id}",
             bundled=bundled.slug,
+            bundled_id=bundled.id,
             first=first.slug,
             model=module_with_model.slug,
             final=final.quiz_slug,
@@ -259,7 +260,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("teacher", cls, 200),
         ("teacher", f"{cls}?sort=progress&desc=1", 200),
         ("teacher", f"{cls}/assign", 200),
-        ("teacher", f"{cls}/assign?course={w['bundled']}", 200),
+        ("teacher", f"{cls}/assign?course={w['bundled_id']}", 200),  # step 2: its modules
         ("teacher", f"{cls}/students/{w['learner_id']}", 200),
         ("teacher", f"{cls}/assignments/{w['module_item']}/questions", 200),
         ("school_admin", "/schools/lycee-lumiere", 200),

@@ -122,6 +122,8 @@ def test_once_passed_the_full_correction_is_shown(client, learner, pools):
     passed, _ = submit(client, QUIZ, right)
     assert "Passed." in text_of(passed) and "right answer" in text_of(passed)
     earlier = text_of(client.get(attempt_url))  # the failed attempt now shows its key too
+    assert "This attempt did not pass." in earlier and "You have passed this quiz since." in earlier
+    assert "Not passed yet." not in earlier
     for q in questions:
         assert q.explanation_html in earlier
         assert all(q.choices[i]["html"] in earlier for i in right(q))

@@ -491,7 +491,7 @@ def test_the_same_course_created_twice_at_once_is_told_as_such(publisher, monkey
 
 
 # The import's refusal (the workspace's own paragraph says when a package is refused, in other words).
-REFUSED = "that this package lacks (made in the browser, or uploaded by someone else): nothing was changed."
+REFUSED = "that this package lacks (made in the browser, or uploaded by someone else). Download the draft's"
 
 
 def test_an_upload_does_not_replace_changes_made_in_the_browser_unless_told_to(client, auth, publisher):
