@@ -186,3 +186,17 @@ def test_only_the_class_staff_see_it(client, auth, world):
     assert client.get(f"/classes/{other.id}/assignments/{item.id}/questions").status_code == 404
     assert client.get(f"/classes/{klass.id}/assignments/999999/questions").status_code == 404
     assert client.get(url(klass, item)).status_code == 200
+
+
+def test_a_students_attempts_in_several_courses_name_their_course(client, auth, world, course):
+    klass, item, people, module, (q1, *rest) = world
+    course = db.session.scalar(select(Course).where(Course.slug == "voix-et-ia"))
+    other = db.session.scalar(select(Module).where(Module.course_id == course.id, Module.has_quiz.is_(True)))
+    services.assign(klass, course, None, None, people["teacher"])
+    answered(people["sami"], module, (q1, True))
+    auth.login(people["teacher"].email)
+    student = f"/classes/{klass.id}/students/{people['sami'].id}"
+    assert f"Hygiène numérique de base — {module.title}" not in read(client.get(student))  # one course
+    answered(people["sami"], other)
+    page = read(client.get(student))
+    assert f"Hygiène numérique de base — {module.title}" in page and f"{course.title} — {other.title}" in page
