@@ -111,7 +111,18 @@ class _View:
 class CourseView(_View):
     """A course as read in one language: the edition's texts, the original's identity."""
 
-    TEXTS = ("title", "summary", "intro_html", "audience", "publisher", "content_updated", "licence")
+    # What a reader gets of the edition: its texts, and its length (its modules' own, which the
+    # catalogue's totals and length filter count, and a certificate states).
+    TEXTS = (
+        "title",
+        "summary",
+        "intro_html",
+        "audience",
+        "publisher",
+        "content_updated",
+        "licence",
+        "duration",
+    )
 
     def __init__(self, course: Course, edition: Course, languages: list[str]) -> None:
         super().__init__(course)

@@ -154,7 +154,7 @@ class _Shape:
     newest: bool
 
 
-@functools.lru_cache(maxsize=128)
+@functools.lru_cache(maxsize=1024)  # every shape: 2 × 2 × 2 × 2 × 4 × 3 × 2 = 384 at most
 def _statements(shape: _Shape):
     """The totals per language and the page's ids, built once per shape: building a statement
     costs SQLAlchemy more than SQLite takes to run it."""

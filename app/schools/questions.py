@@ -2,8 +2,8 @@
 
 A question counts once per student at their first answer (retries draw other questions, and a
 question met again has been corrected in between), and all their answers are summed too. Only
-the class's current students count, and only figures: never the key, and no question met by
-fewer than MIN_STUDENTS students, whose figures would tell how each of them answered.
+the class's current students count, and only figures, never the key. (Teachers may read each
+student's answers in the class's learning record; this page is for what the class found hard.)
 """
 
 from dataclasses import dataclass
@@ -15,8 +15,6 @@ from app.catalog.models import Module, Question
 from app.extensions import db
 from app.learning.models import AttemptAnswer, QuizAttempt
 from app.schools.models import Assignment, Enrolment, SchoolClass
-
-MIN_STUDENTS = 3  # below this, a question's figures would be one or two students' own answers
 
 
 @dataclass(frozen=True)
@@ -42,12 +40,11 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class QuizResults:
-    """One quiz of the item: its questions met by enough students, hardest first, how many were
-    met by too few to be shown, and how many no student of the class met yet."""
+    """One quiz of the item: its answered questions, hardest first, and how many it has that no
+    student of the class met yet."""
 
     module: Module
     questions: tuple[QuestionResult, ...]
-    too_few: int
     unanswered: int
 
 
@@ -118,15 +115,12 @@ def class_results(school_class: SchoolClass, item: Assignment) -> list[QuizResul
         .where(Question.module_id.in_(module_ids))
     )
     answered: dict[int, list[QuestionResult]] = {m.id: [] for m in modules}
-    unanswered, too_few = dict.fromkeys(module_ids, 0), dict.fromkeys(module_ids, 0)
+    unanswered = dict.fromkeys(module_ids, 0)
     for question in questions:
         if question.id not in sums:
             unanswered[question.module_id] += 0 if question.retired else 1
             continue
         students, first_right, answers, right = sums[question.id]
-        if students < MIN_STUDENTS:
-            too_few[question.module_id] += 1
-            continue
         result = QuestionResult(
             question.position,
             question.prompt_html,
@@ -141,9 +135,8 @@ def class_results(school_class: SchoolClass, item: Assignment) -> list[QuizResul
         QuizResults(
             module=m,
             questions=tuple(sorted(answered[m.id], key=lambda q: (q.first_share, q.right_share, q.position))),
-            too_few=too_few[m.id],
             unanswered=unanswered[m.id],
         )
         for m in modules
-        if m.has_quiz or answered[m.id] or too_few[m.id]  # a quiz withdrawn since keeps its answers
+        if m.has_quiz or answered[m.id]  # a quiz withdrawn since keeps the answers it had
     ]

@@ -615,7 +615,6 @@ def item_questions(class_id: int, assignment_id: int):
         item=assignment,
         item_name=services.item_title(assignment),
         quizzes=questions.class_results(school_class, assignment),
-        min_students=questions.MIN_STUDENTS,
         percent=format_percent,
     )
 

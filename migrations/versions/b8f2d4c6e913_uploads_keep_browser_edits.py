@@ -22,18 +22,17 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("course_drafts", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("package_hash", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("package_base", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("package_imports", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("replaces_changes", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Plain ALTER TABLE both ways, no batch: on SQLite a batch copies the table and drops the old
+    # one, and dropping course_drafts would cascade to its review comments.
+    op.add_column("course_drafts", sa.Column("package_hash", sa.String(length=64), nullable=True))
+    op.add_column("course_drafts", sa.Column("package_base", sa.String(length=64), nullable=True))
+    op.add_column(
+        "package_imports",
+        sa.Column("replaces_changes", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table("package_imports", schema=None) as batch_op:
-        batch_op.drop_column("replaces_changes")
-    with op.batch_alter_table("course_drafts", schema=None) as batch_op:
-        batch_op.drop_column("package_base")
-        batch_op.drop_column("package_hash")
+    op.drop_column("package_imports", "replaces_changes")
+    op.drop_column("course_drafts", "package_base")
+    op.drop_column("course_drafts", "package_hash")

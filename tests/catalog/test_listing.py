@@ -11,6 +11,7 @@ from app.catalog import listing
 from app.catalog.models import Course
 from app.catalog.search import MAX_TERMS, fold, terms
 from app.extensions import db
+from app.templating import duration
 from tests.catalog.test_editions import import_edition
 from tests.conftest import counted_statements, text_of
 
@@ -91,6 +92,17 @@ def test_an_english_reader_finds_a_course_by_its_english_title(client, course):
     assert titles(client.get("/courses?q=voice&language=en", headers={"Accept-Language": "fr"})) == [
         "Voice and AI"
     ]
+
+
+def test_an_edition_is_listed_filtered_and_shown_with_its_own_length(client, course):
+    edition = import_edition(course)
+    edition.duration = course.duration + 60  # English texts that take longer to read, say
+    db.session.commit()
+    english = {"Accept-Language": "en"}
+    card = text_of(client.get("/courses?length=medium&language=en", headers=english))
+    assert "Voice and AI" in card and f"Duration: </span>{duration(edition.duration, 'en')}</li>" in card
+    assert titles(client.get("/courses?length=short&language=en", headers=english)) == []
+    assert titles(client.get("/courses?length=short&language=fr")) == ["La voix et l'IA"]
 
 
 def test_filters_by_level_and_publisher(client, course):
