@@ -30,6 +30,8 @@ bp = Blueprint("catalog", __name__)
 HOME_COURSES = 9  # the first of the catalogue on the home page, three rows of three
 # A heading and a note per language of the courses, whole sentences for the translators.
 COURSES_IN = {"fr": _l("Courses in French"), "en": _l("Courses in English")}
+# The length filter's choices, keyed as listing.LENGTHS.
+LENGTH_NAMES = {"short": _l("Up to 1 hour"), "medium": _l("1 to 2 hours"), "long": _l("More than 2 hours")}
 WRITTEN_IN = {
     "fr": _l("These courses are written in French; the pages around them stay in your language."),
     "en": _l("These courses are written in English; the pages around them stay in your language."),
@@ -84,20 +86,11 @@ def index():
         courses=courses,
         progress=_progress(courses),
         levels=LEVELS,
-        lengths=_lengths(),
+        lengths=LENGTH_NAMES,
         mine=mine,
         courses_in=COURSES_IN,
         written_in=WRITTEN_IN,
     )
-
-
-def _lengths() -> dict[str, str]:
-    """The length filter's choices (listing.LENGTHS), in the reader's language."""
-    return {
-        "short": _("Up to 1 hour"),
-        "medium": _("1 to 2 hours"),
-        "long": _("More than 2 hours"),
-    }
 
 
 @bp.get("/courses/<slug>")

@@ -49,8 +49,15 @@ def _school_or_404(slug: str, *roles: str) -> tuple[Organisation, str]:
 
 def _class_or_404(class_id: int) -> SchoolClass:
     """A class the current user teaches in (administrator or teacher of its school), else 404."""
-    school_class = db.session.get(SchoolClass, class_id)
-    if school_class is None or orgs.role_in(current_user, school_class.organisation_id) not in STAFF:
+    return _staff_only(db.session.get(SchoolClass, class_id))
+
+
+def _staff_only(school_class: SchoolClass | None) -> SchoolClass:
+    """The class if the current user is on its school's staff, else 404. The role is read from the
+    memberships the page's header reads anyway (app/nav.py: one query per request, shared)."""
+    if school_class is None or not any(
+        m.organisation_id == school_class.organisation_id and m.role in STAFF for m in nav.memberships()
+    ):
         abort(404)
     return school_class
 
@@ -343,17 +350,9 @@ def _assigned_text() -> tuple[Markup, Markup, Markup, Markup]:
 
 
 def _taught_class_or_404(class_id: int) -> tuple[SchoolClass, list[User]]:
-    """``_class_or_404`` and the class's students, in one query; the role is read from the
-    memberships the page's header reads anyway (app/nav.py: one query per request, shared)."""
+    """``_class_or_404`` and the class's students, in one query."""
     school_class, people = services.class_and_students(class_id)
-    if school_class is None:
-        abort(404)
-    role = next(
-        (m.role for m in nav.memberships() if m.organisation_id == school_class.organisation_id), None
-    )
-    if role not in STAFF:
-        abort(404)
-    return school_class, people
+    return _staff_only(school_class), people
 
 
 class _UrlPattern:
