@@ -266,8 +266,8 @@ def duplicate_group_key(key: str, first_line: int) -> Message:
 
 # --- warnings (translated where shown) ---------------------------------------------------------
 LONGEST_IS_RIGHT = N_(
-    "the right answer is the longest option in %(count)d of the %(total)d single-answer questions"
-    " (%(share)d%%, more than 40%%): learners can guess it by its length"
+    "the right answer is the longest option in %(share)d%% of the single-answer questions (%(count)d"
+    " out of %(total)d, more than 40%%): learners can guess it by its length"
 )
 ABSOLUTE_WORD = N_(
     "'%(word)s' is in a wrong option and no right option has such an absolute word:"
@@ -279,24 +279,24 @@ CATCH_ALL = N_(
 )
 SAME_OPTION = N_("this option is the same as the one on line %(line)d")
 SMALL_POOL = N_(
-    "the quiz draws %(draw)d of its %(size)d questions: with fewer than %(needed)d (twice the draw),"
-    " attempts keep showing the same questions"
+    "the quiz draws %(draw)d from a pool of %(size)d: attempts keep showing the same questions; give"
+    " it at least %(needed)d questions (twice the draw)"
 )
 SMALL_GROUP = N_(
-    "the group draws %(draw)d of its %(size)d questions: with fewer than %(needed)d (twice the draw),"
-    " attempts keep showing the same questions"
+    "the group draws %(draw)d from a pool of %(size)d: attempts keep showing the same questions;"
+    " give it at least %(needed)d questions (twice the draw)"
 )
 NO_FEEDBACK = N_("option without feedback: add a '  > ' line under it saying why it is right or wrong")
 MODULE_DURATION = N_(
-    "'duration' is %(declared)d minutes but the module takes about %(estimate)d minutes"
-    " (words: %(words)d, read at 200 a minute; quiz questions: %(questions)d, 45 seconds each)"
+    "'duration' is %(declared)d min but the module takes about %(estimate)d min (words: %(words)d,"
+    " read at 200 a minute; quiz questions: %(questions)d, 45 seconds each)"
 )
 COURSE_DURATION = N_(
-    "'duration' is %(declared)d minutes but the modules' durations add up to %(modules)d and the"
-    " final test takes about %(final)d: %(total)d minutes in all"
+    "'duration' is %(declared)d min but the modules' durations add up to %(modules)d min and the"
+    " final test takes about %(final)d min: %(total)d min in all"
 )
 COURSE_DURATION_NO_FINAL = N_(
-    "'duration' is %(declared)d minutes but the modules' durations add up to %(total)d"
+    "'duration' is %(declared)d min but the modules' durations add up to %(total)d min"
 )
 WARNINGS = (
     LONGEST_IS_RIGHT,

@@ -51,8 +51,8 @@ def test_right_answer_longest_in_more_than_40_percent():
     tie = question("Q3", (True, "abc"), (False, "xyz"))  # not strictly longer
     multiple = question("Q4", (True, "Une réponse longue"), (True, "Une autre longue"), (False, "x"))
     assert warnings(FRONT + longest + longest.replace("Q1", "Q5") + shorter + tie + multiple) == [
-        f"{Q}:1: warning: the right answer is the longest option in 2 of the 4 single-answer questions"
-        " (50%, more than 40%): learners can guess it by its length"
+        f"{Q}:1: warning: the right answer is the longest option in 50% of the single-answer questions"
+        " (2 out of 4, more than 40%): learners can guess it by its length"
     ]
     # 2 of 5 is exactly 40 %: no warning.
     body = longest + longest.replace("Q1", "Q5") + shorter + tie + tie.replace("Q3", "Q6")
@@ -118,8 +118,8 @@ def test_options_without_feedback():
 def test_pool_smaller_than_twice_the_draw():
     three = "".join(question(f"Q{i}", (True, "a"), (False, "bb")) for i in range(3))
     assert warnings("---\npass_mark: 50\ndraw: 2\n---\n" + three) == [
-        f"{Q}:3: warning: the quiz draws 2 of its 3 questions: with fewer than 4 (twice the draw),"
-        " attempts keep showing the same questions"
+        f"{Q}:3: warning: the quiz draws 2 from a pool of 3: attempts keep showing the same questions;"
+        " give it at least 4 questions (twice the draw)"
     ]
     four = three + question("Q3", (True, "a"), (False, "bb"))
     assert warnings("---\npass_mark: 50\ndraw: 2\n---\n" + four) == []
@@ -133,8 +133,8 @@ def test_group_pool_smaller_than_twice_its_draw():
     assert warnings(FRONT + "# A {draw=1}\n" + group + "# B {draw=1}\n" + other) == []
     text = FRONT + "# A {draw=2}\n" + group + "# B {draw=1}\n" + other
     assert warnings(text) == [
-        f"{Q}:4: warning: the group draws 2 of its 3 questions: with fewer than 4 (twice the draw),"
-        " attempts keep showing the same questions"
+        f"{Q}:4: warning: the group draws 2 from a pool of 3: attempts keep showing the same questions;"
+        " give it at least 4 questions (twice the draw)"
     ]
 
 
@@ -175,7 +175,7 @@ def test_module_duration_far_from_the_estimate():
     )
     files = with_base(**{"courses/c/01-m.md": module(16, 1800), "quizzes/c/m.md": quiz})
     assert [w for w in duration_warnings(files) if "01-m.md" in w] == [
-        "courses/c/01-m.md:3: warning: 'duration' is 16 minutes but the module takes about 12 minutes"
+        "courses/c/01-m.md:3: warning: 'duration' is 16 min but the module takes about 12 min"
         " (words: 1800, read at 200 a minute; quiz questions: 4, 45 seconds each)"
     ]
     for honest in (9, 12, 15):  # within 30 % of 12
@@ -193,15 +193,15 @@ def test_course_duration_far_from_its_modules_and_final_test():
     assert duration_warnings(files) == []  # 30 minutes declared, 2 × 12 in modules: within 30 %
     files["courses/c/course.md"] = COURSE.replace("duration: 30", "duration: 60")
     assert duration_warnings(files) == [
-        "courses/c/course.md:6: warning: 'duration' is 60 minutes but the modules' durations add up to 24"
+        "courses/c/course.md:6: warning: 'duration' is 60 min but the modules' durations add up to 24 min"
     ]
     final = "---\npass_mark: 50\n---\n" + "".join(
         question(f"Q{i}", (True, "a"), (False, "bb")) for i in range(20)
     )
     files["quizzes/c/final.md"] = final
     assert duration_warnings(files) == [
-        "courses/c/course.md:6: warning: 'duration' is 60 minutes but the modules' durations add up to 24"
-        " and the final test takes about 15: 39 minutes in all"
+        "courses/c/course.md:6: warning: 'duration' is 60 min but the modules' durations add up to 24 min"
+        " and the final test takes about 15 min: 39 min in all"
     ]
     files["courses/c/course.md"] = COURSE.replace("duration: 30", "duration: 45")
     assert duration_warnings(files) == []
@@ -322,3 +322,24 @@ def test_check_in_french(app, runner):
 )
 def test_language_from_the_environment(environ, language):
     assert environment_language(environ) == language
+
+
+def test_warnings_read_right_with_a_count_of_one(app):
+    """No "1 of the 1 questions" nor "about 1 minutes": the numbers stand apart from the nouns."""
+    longest = question("Q1", (True, "Une réponse longue"), (False, "Courte"))
+    (notice,) = read_quiz(Q, FRONT + longest).notices
+    assert notice.text() == (
+        "the right answer is the longest option in 100% of the single-answer questions (1 out of 1,"
+        " more than 40%): learners can guess it by its length"
+    )
+    with force_locale("fr"):
+        assert notice.text(gettext) == (
+            "la bonne réponse est l’option la plus longue dans 100\u00a0% des questions à réponse unique"
+            " (1 sur 1, plus de 40\u00a0%)\u00a0: on peut la deviner à sa longueur"
+        )
+    one = "".join(question(f"Q{i}", (True, "a"), (False, "bb")) for i in range(1))
+    (pool,) = [n for n in read_quiz(Q, "---\npass_mark: 50\ndraw: 1\n---\n" + one).notices]
+    assert pool.text() == (
+        "the quiz draws 1 from a pool of 1: attempts keep showing the same questions;"
+        " give it at least 2 questions (twice the draw)"
+    )

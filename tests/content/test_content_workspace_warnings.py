@@ -32,7 +32,7 @@ def test_warnings_are_saved_with_the_draft_and_shown_apart(client, auth, publish
     editor = text_of(client.get(f"{WS}/voix-et-ia/modules/cadre-legal"))
     assert 'aria-labelledby="quiz-warnings-heading quiz-heading"' in editor  # named apart from the module's
     assert f"Line 8: {NO_FEEDBACK}" in editor
-    assert "Line 3: 'duration' is 20 minutes but the module takes about 2" in editor
+    assert "Line 3: 'duration' is 20 min but the module takes about 2 min" in editor
 
 
 def test_a_course_built_to_the_rules_has_no_warning(client, auth, publisher):  # noqa: F811
