@@ -169,6 +169,8 @@ def certificate_facts(evidence: Evidence) -> list[tuple[str, str]]:
         facts.append(("Modules terminés", str(found.modules_completed)))
     if found.final_score is not None:
         facts.append(("Score au test final", f"{found.final_score}\u202f%"))
+    if found.course_duration:  # the edition's announced length, as the certificate states it
+        facts.append(("Durée annoncée du cours", hours_and_minutes(found.course_duration * 60)))
     return facts
 
 

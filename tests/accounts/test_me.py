@@ -139,6 +139,15 @@ def test_json_export_holds_every_section(client, auth, world, zoe):
     assert [c["code"] for c in data["certificates"]] == [world.code]
     assert data["certificates"][0]["holder_name"] == "Zoé Lefèvre"
     assert data["certificates"][0]["url"].endswith(f"/certificates/{world.code}")
+    held = db.session.scalar(select(Certificate).where(Certificate.code == world.code))
+    assert (held.course_duration, held.modules_completed) != (None, None)
+    assert {
+        k: data["certificates"][0][k] for k in ("course_duration_minutes", "modules_completed", "final_score")
+    } == {
+        "course_duration_minutes": held.course_duration,
+        "modules_completed": held.modules_completed,
+        "final_score": held.final_score,
+    }
     assert data["memberships"] == [
         {"organisation": "Éditions du Nord", "kind": "publisher", "role": "member",
          "since": data["memberships"][0]["since"]}

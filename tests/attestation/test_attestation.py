@@ -82,6 +82,7 @@ def learner_with_record(client, auth, body, course, make_user):
         course_version=course.version,
         content_updated=course.content_updated,
         modules_completed=3,
+        course_duration=150,
         issued_at=utcnow(),
     )
     db.session.add(certificate)
@@ -171,6 +172,7 @@ def test_the_evidence_pack_holds_the_record_the_attempts_and_the_certificate(
     statement = pdf_text(archive.read("2-releve-d-activite.pdf"))
     assert f"({seconds} secondes)" in statement
     assert "attestation-test-code" in statement
+    assert "Durée annoncée du cours 2 h 30 min" in statement.replace("\u00a0", " ")
     assert "https://cadre.example/" in statement  # the certificate's verification address
 
     rows = list(
