@@ -334,8 +334,8 @@ def test_warnings_read_right_with_a_count_of_one(app):
     )
     with force_locale("fr"):
         assert notice.text(gettext) == (
-            "la bonne réponse est l’option la plus longue dans 100\u00a0% des questions à réponse unique"
-            " (1 sur 1, plus de 40\u00a0%)\u00a0: on peut la deviner à sa longueur"
+            "la bonne réponse est l’option la plus longue dans 100\u202f% des questions à réponse unique"
+            " (1 sur 1, plus de 40\u202f%)\u00a0: on peut la deviner à sa longueur"
         )
     one = "".join(question(f"Q{i}", (True, "a"), (False, "bb")) for i in range(1))
     (pool,) = [n for n in read_quiz(Q, "---\npass_mark: 50\ndraw: 1\n---\n" + one).notices]
