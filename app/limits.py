@@ -83,6 +83,7 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
         Rule("RATELIMIT_RESET_ADDRESS", client_address, TOO_MANY_MAILS),
     ),
     "register": (Rule("RATELIMIT_REGISTER_ADDRESS", client_address, TOO_MANY),),
+    "confirm": (Rule("RATELIMIT_CONFIRM_ACCOUNT", signed_in_user, TOO_MANY_MAILS, signed_in=True),),
     "join": (
         Rule(
             "RATELIMIT_JOIN_ACCOUNT",

@@ -20,6 +20,7 @@ from app.catalog.models import Course
 from app.config import normalise_database_url
 from app.content.checker import check_root
 from app.extensions import db, in_job
+from app.models_base import utcnow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID_CONTENT = FIXTURES / "content" / "valid"
@@ -226,6 +227,7 @@ def make_user(app):
 
     def factory(full_name: str = "Zoé Lefèvre", email: str | None = None, password: str = PASSWORD) -> User:
         user = User(full_name=full_name, email=email or f"learner{next(counter)}@example.org")
+        user.email_confirmed_at = utcnow()  # as after following the link mailed at sign-up
         user.set_password(password)
         db.session.add(user)
         db.session.commit()

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.cli_language import command_language, confirm, environment_language, localised
 from app.extensions import db
+from app.models_base import utcnow
 from tests.admin.test_cli import certificate  # noqa: F401 - a fixture
 from tests.conftest import PASSWORD
 from tests.learning.test_statistics import answer, quizzes  # noqa: F401 - quizzes: a fixture
@@ -235,7 +236,7 @@ def test_org_commands_in_french(run, make_user_in_cli):
 @pytest.fixture
 def make_user_in_cli(cli_app):
     def factory(email: str) -> User:
-        user = User(full_name="Olga", email=email)
+        user = User(full_name="Olga", email=email, email_confirmed_at=utcnow())
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()

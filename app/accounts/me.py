@@ -15,7 +15,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.accounts import email_change, personal_data
+from app.accounts import confirmation, email_change, personal_data
 from app.accounts.forms import ChangeEmailForm, PostForm
 from app.accounts.models import User
 from app.accounts.services import name_problem
@@ -230,6 +230,7 @@ def confirm_email(token: str):
         if form.validate_on_submit():
             user = current_user._get_current_object()
             old_email = email_change.change_email(user, new_email)
+            confirmation.confirm(user)  # the link came to the new address
             db.session.commit()
             login_user(user)  # other devices are logged out; this one stays in
             email_change.notify_email_changed(user, old_email)

@@ -36,6 +36,10 @@ class User(UserMixin, db.Model):
     # The interface language the person chose while signed in ("fr", "en"); None: not chosen yet.
     # It follows them to another browser, and their e-mails use it unless they chose otherwise.
     locale: Mapped[str | None] = mapped_column(String(5))
+    # When the holder showed the address is theirs: the link mailed at sign-up, a password reset
+    # (mailed there too) or a change of address. None: not yet, and certificates wait for it
+    # (app/accounts/confirmation.py). Accounts a school platform made (LTI) have it from the start.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_deleted(self) -> bool:

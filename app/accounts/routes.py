@@ -3,7 +3,7 @@
 import hmac
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import (
     current_user,
@@ -17,7 +17,7 @@ from flask_login import (
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import services
+from app.accounts import confirmation, services
 from app.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -44,6 +44,7 @@ login_manager.login_message = None  # the login page says it plainly already
 _USER_BY_ID = select(User).where(User.id == bindparam("id"))
 
 
+NO_STORE = {"Cache-Control": "no-store"}  # the page holds a signed link's form
 CSRF_OWNER = "csrf_for"  # the session's: whose account its form token was made in
 
 
@@ -114,6 +115,7 @@ def register():
             return render_template("accounts/register.html", form=form)
         db.session.commit()
         login_user(user)
+        confirmation.send_link(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
         return redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
     return render_template("accounts/register.html", form=form)
@@ -201,7 +203,52 @@ def reset_password(token: str):
     if form.validate_on_submit():
         user.set_password(form.password.data)
         record("password.reset", user=user)
+        confirmation.confirm(user)  # the link came to the address: it is theirs
         db.session.commit()
         flash(_("Your new password is saved. You can log in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_address(token: str):
+    """Confirm the address from the mailed link, signed in or not; a button, so that mail
+    scanners' visits change nothing."""
+    form = PostForm()
+    try:
+        user = confirmation.user_from_token(token)
+    except confirmation.LinkRefused as refused:
+        page = render_template("accounts/confirm_address.html", problem=str(refused), form=None)
+        return page, 400, NO_STORE
+    if user.email_confirmed_at is not None:
+        flash(_("Your e-mail address %(email)s is confirmed.", email=user.email), "success")
+        return redirect(url_for("learning.dashboard" if current_user.is_authenticated else "accounts.login"))
+    if form.validate_on_submit():
+        issued = confirmation.confirm(user)
+        db.session.commit()
+        flash(_("Your e-mail address %(email)s is confirmed.", email=user.email), "success")
+        if issued:
+            flash(
+                ngettext(
+                    "Your certificate was issued: find it under My certificates.",
+                    "Your %(num)d certificates were issued: find them under My certificates.",
+                    len(issued),
+                ),
+                "success",
+            )
+        mine = current_user.is_authenticated and current_user.id == user.id
+        return redirect(url_for("learning.dashboard" if mine else "accounts.login"))
+    page = render_template("accounts/confirm_address.html", form=form, email=user.email)
+    return page, 200, NO_STORE
+
+
+@bp.route("/confirm", methods=["POST"])
+@login_required
+@throttled("confirm")
+def send_confirmation():
+    """Mail the confirmation link again (the first may be lost, or expired)."""
+    form = PostForm()
+    if form.validate_on_submit() and current_user.email_confirmed_at is None:
+        confirmation.send_link(current_user)
+        flash(_("We sent a new link to %(email)s. It works for 7 days.", email=current_user.email), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("learning.dashboard"))

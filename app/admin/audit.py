@@ -31,6 +31,7 @@ ACTIONS = {
     "password.changed": _l("Password changed"),
     "password.reset": _l("Password reset by e-mail"),
     "email.changed": _l("E-mail address changed"),
+    "email.confirmed": _l("E-mail address confirmed"),
     "user.created": _l("Account created by an operator"),
     "user.disabled": _l("Account disabled"),
     "user.enabled": _l("Account enabled"),

@@ -33,12 +33,16 @@ def find_certificate(user_id: int, course_id: int) -> Certificate | None:
 def issue_certificate_if_complete(user, course) -> Certificate | None:
     """Issue the certificate when every module is completed; return it only if this call issued it.
 
+    Not before the learner's address is confirmed: confirming issues those it held back.
+
     Never twice: should two requests both see the course complete, the unique constraint lets
     one insert win and the other returns None, as when the certificate already existed.
     """
     # learning imports this module, so it is imported here.
     from app.learning.services import courses_progress, final_test, modules_progress
 
+    if user.email_confirmed_at is None:
+        return None  # issued when the address is confirmed (app/accounts/confirmation.py)
     if find_certificate(user.id, course.id) is not None:
         return None
     progress = courses_progress(user, [course.id])[course.id]

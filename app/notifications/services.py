@@ -85,6 +85,8 @@ def notify(
     for user_id in people:
         mine = preferences.get(user_id)
         on_site, by_mail = wants(mine, kind, SITE), wants(mine, kind, EMAIL)
+        # No mail to an address its holder has not confirmed: it may be someone else's.
+        by_mail = by_mail and people[user_id].email_confirmed_at is not None
         if not (on_site or by_mail):
             continue
         notification = Notification(

@@ -25,7 +25,7 @@ def certificate(cli_app):
 
     for doc in check_root(VALID_CONTENT).courses:
         import_course(doc)
-    user = User(full_name="Zoé Lefèvre", email="zoe@example.org")
+    user = User(full_name="Zoé Lefèvre", email="zoe@example.org", email_confirmed_at=utcnow())
     user.set_password(PASSWORD)
     db.session.add(user)
     db.session.commit()

@@ -146,6 +146,11 @@ def test_search_disable_and_enable_an_account(client, auth, operator, holder, ma
     auth.login(operator.email)
     page = text_of(client.get("/admin/users?q=ZOÉ"))
     assert "zoe@example.org" in page and "autre@example.org" not in page
+    assert "zoe@example.org</td>" in page  # confirmed: no badge
+    holder.email_confirmed_at = None
+    db.session.commit()
+    page = text_of(client.get("/admin/users?q=ZOÉ"))
+    assert 'zoe@example.org <span class="badge">not confirmed</span></td>' in page
     page = text_of(client.get("/admin/users?q=%25"))  # a LIKE wildcard is searched as a character
     assert "zoe@example.org" not in page and "No account matches." in page
 

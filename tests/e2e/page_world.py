@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.accounts import confirmation
 from app.accounts.email_change import make_email_change_token
 from app.accounts.models import User
 from app.accounts.services import make_reset_token
@@ -17,6 +18,7 @@ from app.content.checker import check_root, load_tree
 from app.extensions import db
 from app.learning.services import final_test, mark_read, submit_quiz
 from app.lti.models import LtiPlatform
+from app.models_base import utcnow
 from app.notifications import services as notifications
 from app.notifications.models import NEW_ASSIGNMENT
 from app.orgs import services as orgs
@@ -37,7 +39,7 @@ BUNDLED = ("voix-image-consentement", "esprit-critique")
 
 
 def _person(name: str, email: str, **fields) -> User:
-    user = User(full_name=name, email=email, **fields)
+    user = User(full_name=name, email=email, **{"email_confirmed_at": utcnow(), **fields})
     user.set_password(PASSWORD)
     db.session.add(user)
     return user
@@ -85,6 +87,7 @@ def build_world(app) -> dict:
             "editor": _person("Éva Autrice", "eva@syndicat.example"),
             "reviewer": _person("Rita Relectrice", "rita@syndicat.example"),
             "operator": _person("Olga Opératrice", "olga@example.org", is_admin=True),
+            "newcomer": _person("Noé Nouveau", "noe@example.org", email_confirmed_at=None),  # just signed up
         }
         db.session.flush()
 
@@ -192,6 +195,7 @@ def build_world(app) -> dict:
             module=course.modules[0].slug,
             reset=make_reset_token(learner),
             email_change=make_email_change_token(learner, "zoe.nouvelle@example.org"),
+            confirm=confirmation.make_token(people["newcomer"]),
         )
     return ids
 
@@ -213,6 +217,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         (None, "/account/register", 200),
         (None, "/account/forgot", 200),
         (None, f"/account/reset/{w['reset']}", 200),
+        (None, f"/account/confirm/{w['confirm']}", 200),
         (None, "/guide/", 200),
         (None, "/help/", 200),
         (None, f"/notifications/unsubscribe/{w['unsubscribe']}", 200),
@@ -252,6 +257,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("learner", "/notifications/", 200),
         ("learner", "/notifications/preferences", 200),
         ("learner", "/admin/", 403),
+        ("newcomer", "/dashboard", 200),  # asked to confirm the address, on every page
         ("learner", "/teaching", 403),
         ("teacher", "/dashboard", 200),
         ("teacher", "/teaching", 200),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.catalog.models import Course
 from app.extensions import db
+from app.models_base import utcnow
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD
 from tests.e2e.test_journey import assert_accessible
@@ -27,7 +28,7 @@ def browser_context_args(browser_context_args):
 def test_change_name_and_email_download_data_delete_account(page: Page, live_server):
     base, app = live_server
     with app.app_context():
-        user = User(full_name="Zoé Lefèvre", email="zoe@example.org")
+        user = User(full_name="Zoé Lefèvre", email="zoe@example.org", email_confirmed_at=utcnow())
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()

@@ -20,6 +20,7 @@ from app.content.checker import check_root
 from app.content.quiz import plain_text
 from app.extensions import db
 from app.learning.models import QuizAttempt
+from app.models_base import utcnow
 from tests.conftest import FIXTURES, PASSWORD
 from tests.e2e.test_journey import assert_accessible, shot
 
@@ -38,7 +39,7 @@ def pools_server(live_server):
     with app.app_context():
         for doc in check_root(FIXTURES / "content" / "pools").courses:
             import_course(doc)
-        user = User(full_name="Inès Moreau", email="ines@example.org")
+        user = User(full_name="Inès Moreau", email="ines@example.org", email_confirmed_at=utcnow())
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()

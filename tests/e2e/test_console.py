@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.catalog.models import Course
 from app.extensions import db
+from app.models_base import utcnow
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD
 from tests.e2e.test_journey import assert_accessible
@@ -24,7 +25,7 @@ def test_operator_revokes_a_certificate_and_its_page_gives_the_reason(page: Page
     base, app = live_server
     with app.app_context():
         operator = User(full_name="Olga Opératrice", email="olga@example.org", is_admin=True)
-        holder = User(full_name="Zoé Lefèvre", email="zoe@example.org")
+        holder = User(full_name="Zoé Lefèvre", email="zoe@example.org", email_confirmed_at=utcnow())
         for user in (operator, holder):
             user.set_password(PASSWORD)
         db.session.add_all([operator, holder])

@@ -56,6 +56,13 @@ def test_register_read_quiz_certificate(page: Page, live_server):
     page.get_by_label("Confirm the password").fill("violet quartz mountain river")
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_text("Your account is ready.")).to_be_visible()
+    # The address is confirmed from the link mailed to it, as the person would.
+    expect(page.get_by_text("Confirm your e-mail address", exact=True)).to_be_visible()
+    [mail] = [m for m in app.extensions["cadre_outbox"] if m["To"] == "zoe@example.org"]
+    page.goto(base + re.search(r"https?://[^/]+(/account/confirm/\S+)", mail.get_content()).group(1))
+    page.get_by_role("button", name="Confirm my e-mail address").click()
+    expect(page.get_by_text("Your e-mail address zoe@example.org is confirmed.")).to_be_visible()
+    expect(page.get_by_text("Confirm your e-mail address", exact=True)).to_have_count(0)
 
     page.goto(f"{base}/courses/voix-et-ia")
     page.get_by_role("link", name="Start the course").click()

@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.accounts.models import User
 from app.extensions import db
+from app.models_base import utcnow
 from app.orgs import services as orgs
 from tests.conftest import PASSWORD
 from tests.e2e.test_journey import assert_accessible, shot
@@ -15,7 +16,7 @@ from tests.e2e.test_journey import assert_accessible, shot
 
 def account(app, name: str, email: str) -> None:
     with app.app_context():
-        user = User(full_name=name, email=email)
+        user = User(full_name=name, email=email, email_confirmed_at=utcnow())
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()

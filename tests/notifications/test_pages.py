@@ -10,6 +10,7 @@ from app.catalog.importer import import_course
 from app.catalog.models import Course
 from app.content.checker import check_root
 from app.extensions import db
+from app.models_base import utcnow
 from app.notifications import services
 from app.notifications.models import NotificationPreferences
 from app.orgs import services as orgs
@@ -147,7 +148,9 @@ def csrf_app_school(database_url):
         org = orgs.create_organisation("ecole-image", "École de l’image", "school")
         people = {}
         for name in ("teacher", "student", "classmate"):
-            people[name] = User(full_name=name.title(), email=f"{name}@example.org")
+            people[name] = User(
+                full_name=name.title(), email=f"{name}@example.org", email_confirmed_at=utcnow()
+            )
             people[name].set_password(PASSWORD)
             db.session.add(people[name])
         db.session.commit()

@@ -19,6 +19,7 @@ from app.catalog.importer import import_course
 from app.catalog.models import Course
 from app.content.checker import check_root
 from app.extensions import db
+from app.models_base import utcnow
 from app.notifications.models import MAIL_PENDING, MAIL_SENT, Notification
 from app.orgs import services as orgs
 from app.schools import services as schools
@@ -139,8 +140,8 @@ def test_through_the_queue_a_refused_mail_is_retried_and_delivered_once(queued_s
         import_course(doc)
     org = orgs.create_organisation("ecole-image", "École de l’image", "school")
     teacher, student = (
-        User(full_name="Théo", email="teacher@example.org"),
-        User(full_name="Sami", email="student@example.org"),
+        User(full_name="Théo", email="teacher@example.org", email_confirmed_at=utcnow()),
+        User(full_name="Sami", email="student@example.org", email_confirmed_at=utcnow()),
     )
     for person in (teacher, student):
         person.set_password(PASSWORD)
