@@ -11,7 +11,7 @@ from app import nav, page_cache
 from app.accounts.forms import PostForm
 from app.catalog import editions, listing
 from app.catalog.services import get_course_or_404, get_module_or_404, neighbours
-from app.certificates.services import find_certificate
+from app.certificates.services import find_certificate, waits_for_address
 from app.content.licences import deed_url, short_name
 from app.content.model_document import model_document
 from app.extensions import db
@@ -105,6 +105,7 @@ def course(slug: str):
     progress = modules_progress(current_user, ids)
     states = {m.id: module_state(m, progress.get(m.id)) for m in modules}
     certificate = find_certificate(current_user.id, course.id) if current_user.is_authenticated else None
+    waiting = certificate is None and waits_for_address(current_user, course.row)
     following = next_module(modules, progress) if current_user.is_authenticated else None
     return render_template(
         "catalog/course.html",
@@ -117,6 +118,7 @@ def course(slug: str):
         final_state=module_state(final, progress.get(final.id)) if final else None,
         final_open=current_user.is_authenticated and bool(modules) and following is None,
         certificate=certificate,
+        waiting=waiting,
         licence_name=short_name(course.licence),
         licence_url=deed_url(course.licence, str(get_locale())),
         switch=_language_switch(course),

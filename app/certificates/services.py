@@ -30,31 +30,45 @@ def find_certificate(user_id: int, course_id: int) -> Certificate | None:
     return db.session.scalar(_CERTIFICATE, {"user_id": user_id, "course_id": course_id})
 
 
-def issue_certificate_if_complete(user, course) -> Certificate | None:
-    """Issue the certificate when every module is completed; return it only if this call issued it.
-
-    Not before the learner's address is confirmed: confirming issues those it held back.
-
-    Never twice: should two requests both see the course complete, the unique constraint lets
-    one insert win and the other returns None, as when the certificate already existed.
-    """
+def earned(user, course):
+    """What a certificate would attest, once every module is completed and the final test (if
+    any) passed: (course progress, final score or None); None while it is not earned."""
     # learning imports this module, so it is imported here.
     from app.learning.services import courses_progress, final_test, modules_progress
 
-    if user.email_confirmed_at is None:
-        return None  # issued when the address is confirmed (app/accounts/confirmation.py)
-    if find_certificate(user.id, course.id) is not None:
-        return None
     progress = courses_progress(user, [course.id])[course.id]
     if not progress.done:
         return None
     final = final_test(course)
-    final_score = None
-    if final is not None:
-        row = modules_progress(user, [final.id]).get(final.id)
-        if row is None or row.completed_at is None:
-            return None  # every module done, the final test not yet passed
-        final_score = row.best_score
+    if final is None:
+        return progress, None
+    row = modules_progress(user, [final.id]).get(final.id)
+    if row is None or row.completed_at is None:
+        return None  # every module done, the final test not yet passed
+    return progress, row.best_score
+
+
+def waits_for_address(user, course) -> bool:
+    """Earned, but held back until the learner confirms their address (pages say so; they ask
+    only when they found no certificate). No query for anyone whose address is confirmed."""
+    return user.is_authenticated and user.email_confirmed_at is None and earned(user, course) is not None
+
+
+def issue_certificate_if_complete(user, course) -> Certificate | None:
+    """Issue the certificate when every module is completed; return it only if this call issued it.
+
+    Not before the learner's address is confirmed: confirming issues those it held back.
+    Never twice: should two requests both see the course complete, the unique constraint lets
+    one insert win and the other returns None, as when the certificate already existed.
+    """
+    if user.email_confirmed_at is None:
+        return None  # issued when the address is confirmed (app/accounts/confirmation.py)
+    if find_certificate(user.id, course.id) is not None:
+        return None
+    found = earned(user, course)
+    if found is None:
+        return None
+    progress, final_score = found
     # Named, dated and versioned as the edition the learner read (app.catalog.editions).
     edition = editions.present(course, user=user)
     certificate = Certificate(

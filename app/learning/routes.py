@@ -15,7 +15,7 @@ from app.catalog import editions
 from app.catalog.models import Module
 from app.catalog.services import get_course_or_404, get_module_or_404, neighbours, title_key
 from app.certificates.models import Certificate
-from app.certificates.services import find_certificate
+from app.certificates.services import find_certificate, waits_for_address
 from app.content.checker import FINAL
 from app.content.documents import REVIEW_ALWAYS
 from app.extensions import db, retry_conflicts
@@ -158,6 +158,7 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
         and services.course_completed(current_user, course)
         and services.final_test(course) is not None
     )
+    certificate = find_certificate(current_user.id, course.id)
     return render_template(
         "learning/attempt.html",
         course=view,
@@ -170,7 +171,8 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
         open_quiz=module.has_quiz and not module.retired,
         show_key=module.review == REVIEW_ALWAYS or services.passed_quiz(current_user, module),
         reopens=next_attempt_at(current_user, module),
-        certificate=find_certificate(current_user.id, course.id),
+        certificate=certificate,
+        waiting=certificate is None and attempt.passed and waits_for_address(current_user, course),
     )
 
 

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from app.accounts import confirmation
 from app.accounts.models import User
 from app.admin.models import AuditEvent
+from app.catalog.models import Module
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.learning.models import QuizAttempt
 from app.lti.launches import PLACEHOLDER_DOMAIN
 from app.lti.models import LtiPlatform
 from app.notifications import services as notifications
@@ -74,6 +76,15 @@ def test_certificates_wait_for_the_address_then_are_issued(client, app, course):
     user = account()
     assert complete(user, course) is None  # every module done, no certificate yet
     assert certificates_of(user) == 0
+    waiting = "Your certificate is issued once your e-mail address is confirmed"
+    course_page = text_of(client.get(f"/courses/{course.slug}"))
+    assert waiting in course_page and "Take the final test" not in course_page
+    last = db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.id.desc())
+    )
+    module = db.session.get(Module, last.module_id)
+    result = text_of(client.get(f"/courses/{course.slug}/{module.quiz_slug}/attempts/{last.id}"))
+    assert waiting in result and "See my certificate" not in result
     path = link_sent_to(app, user.email)
     client.post("/account/logout")  # the link works from another device, not signed in
     page = text_of(client.get(path))

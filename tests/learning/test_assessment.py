@@ -18,7 +18,7 @@ from app.learning.forms import _choice_value
 from app.learning.models import AnswerChoice, AttemptAnswer, QuizAttempt, QuizDraw
 from app.orgs import services as orgs
 from app.schools import services as schools
-from tests.conftest import FIXTURES, PASSWORD, text_of
+from tests.conftest import FIXTURES, PASSWORD, csrf_token_from, text_of
 
 COURSE = "/courses/pools-fixture"
 QUIZ = f"{COURSE}/mots-de-passe/quiz"
@@ -194,6 +194,28 @@ def test_the_final_test_opens_once_the_modules_are_done_and_the_certificate_stat
         in verify
     )
     assert "Final test passed with 100%" in text_of(client.get(COURSE))
+
+
+def test_a_certificate_earned_before_the_address_is_confirmed_waits_and_pages_say_so(client, learner, pools):
+    from app.accounts import confirmation
+
+    learner.email_confirmed_at = None
+    db.session.commit()
+    submit(client, QUIZ, right)
+    last, _ = submit(client, f"{COURSE}/sauvegardes/quiz", right)
+    assert "Take the final test" in text_of(last)  # not yet passed: it is offered
+    result, _ = submit(client, FINAL, right)
+    waiting = "Your certificate is issued once your e-mail address is confirmed"
+    assert waiting in text_of(result) and "See my certificate" not in text_of(result)
+    for page in (text_of(client.get(COURSE)), text_of(client.get(last.request.path))):
+        assert waiting in page and "Take the final test" not in page  # passed already
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0
+
+    path = f"/account/confirm/{confirmation.make_token(learner)}"
+    client.post(path, data={"csrf_token": csrf_token_from(text_of(client.get(path)))})
+    certificate = db.session.scalar(select(Certificate))
+    assert (certificate.modules_completed, certificate.final_score) == (2, 100)
+    assert waiting not in text_of(client.get(COURSE))
 
 
 def test_ticking_every_option_gets_no_feedback_before_passing(client, learner, pools):
