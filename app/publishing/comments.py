@@ -7,6 +7,8 @@ to it. Comments are keyed by module slug and carry the module's hash, so a comme
 has changed since says so.
 """
 
+import html
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +23,8 @@ from app.publishing import editor
 from app.publishing.models import CourseDraft, CourseVersion, ReviewComment
 
 MAX_COMMENT = 2000  # characters: a remark, not a rewrite of the module
+MAX_QUOTE = 300  # characters: a passage, not the module
+QUOTE_MARKS = "\"'«»“”‘’„ \u00a0\u202f"  # stripped from a quote's ends: a pasted passage may bring them
 
 
 class CommentError(ValueError):
@@ -98,15 +102,19 @@ def of_version(
 @dataclass
 class Thread:
     """One module's comments, open first and resolved apart; ``stale`` holds the ids of comments
-    written on an earlier text of the module."""
+    written on an earlier text of the module, ``lost`` those whose quoted passage it no longer holds."""
 
     open: list[ReviewComment] = field(default_factory=list)
     resolved: list[ReviewComment] = field(default_factory=list)
     stale: set[int] = field(default_factory=set)
+    lost: set[int] = field(default_factory=set)
 
 
-def threads(draft: CourseDraft, comments: list[ReviewComment]) -> dict[str, Thread]:
-    """The comments grouped by module slug."""
+def threads(
+    draft: CourseDraft, comments: list[ReviewComment], texts: dict[str, str] | None = None
+) -> dict[str, Thread]:
+    """The comments grouped by module slug. *texts*: each module's text as read (``passages``),
+    to tell which quoted passages changed; a changed module's passages are looked for only there."""
     hashes = module_hashes(draft.files, draft.slug)
     grouped: dict[str, Thread] = {}
     for comment in comments:
@@ -114,11 +122,52 @@ def threads(draft: CourseDraft, comments: list[ReviewComment]) -> dict[str, Thre
         (thread.open if comment.resolved_at is None else thread.resolved).append(comment)
         if hashes.get(comment.module_slug) != comment.module_hash:
             thread.stale.add(comment.id)
+            text = None if texts is None else texts.get(comment.module_slug, "")
+            if comment.quote and text is not None and comment.quote not in text:
+                thread.lost.add(comment.id)
     return grouped
 
 
-def add(draft: CourseDraft, module_slug: str, body: str, by: User) -> ReviewComment:
-    """Attach a comment to a module of the draft (or to its final test)."""
+def passages(course) -> dict[str, str]:
+    """Each module's text (and its quiz's, the final test's under FINAL) as the reading page
+    shows it, spaces collapsed: where quoted passages are looked for."""
+    if course is None:
+        return {}
+
+    def quiz_text(quiz) -> list[str]:
+        if quiz is None:
+            return []
+        parts = []
+        for q in quiz.questions:
+            parts += [q.prompt_html, q.explanation_html]
+            parts += [html for c in q.choices for html in (c.html, c.feedback_html)]
+        return parts
+
+    texts = {m.slug: plain_text(" ".join([m.body_html, *quiz_text(m.quiz)])) for m in course.modules}
+    if course.final is not None:
+        texts[FINAL] = plain_text(" ".join(quiz_text(course.final)))
+    return texts
+
+
+def as_quoted(text: str | None) -> str:
+    """A passage as it is kept and searched for: spaces collapsed, quotation marks at its ends off."""
+    return " ".join((text or "").split()).strip(QUOTE_MARKS)
+
+
+BLOCK_TAG = re.compile(
+    r"</?(?:p|li|ul|ol|h[1-6]|blockquote|table|thead|tbody|tr|td|th|div|br|hr|pre|dl|dt|dd)\b[^>]*>"
+)
+TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(html_text: str) -> str:
+    """What a reader sees of some (sanitised) HTML, as selecting it on the page gives it: blocks
+    apart, inline markup gone."""
+    return as_quoted(html.unescape(TAG.sub("", BLOCK_TAG.sub(" ", html_text))))
+
+
+def add(draft: CourseDraft, module_slug: str, body: str, by: User, quote: str = "") -> ReviewComment:
+    """Attach a comment to a module of the draft (or to its final test), perhaps on a passage."""
     module_hash = module_hashes(draft.files, draft.slug).get(module_slug)
     if module_hash is None:
         raise CommentError(_l("This module is no longer in the draft."))
@@ -127,6 +176,9 @@ def add(draft: CourseDraft, module_slug: str, body: str, by: User) -> ReviewComm
         raise CommentError(_l("Write a comment first."))
     if len(body) > MAX_COMMENT:
         raise CommentError(_l("A comment may hold at most %(max)d characters.", max=MAX_COMMENT))
+    quote = as_quoted(quote) or None
+    if quote and len(quote) > MAX_QUOTE:
+        raise CommentError(_l("A quoted passage may hold at most %(max)d characters.", max=MAX_QUOTE))
     # The same words by the same person on the same text, still open: a form sent twice (a double
     # click, a page reloaded), not a second remark. Kept once.
     same = db.session.scalar(
@@ -137,12 +189,18 @@ def add(draft: CourseDraft, module_slug: str, body: str, by: User) -> ReviewComm
             ReviewComment.author_id == by.id,
             ReviewComment.resolved_at.is_(None),
             ReviewComment.body == body,
+            ReviewComment.quote.is_(None) if quote is None else ReviewComment.quote == quote,
         )
     )
     if same is not None:
         return same
     comment = ReviewComment(
-        draft_id=draft.id, module_slug=module_slug, module_hash=module_hash, body=body, author_id=by.id
+        draft_id=draft.id,
+        module_slug=module_slug,
+        module_hash=module_hash,
+        body=body,
+        quote=quote,
+        author_id=by.id,
     )
     db.session.add(comment)
     return comment

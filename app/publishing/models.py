@@ -66,7 +66,8 @@ class CourseVersion(db.Model):
 
 
 class ReviewComment(db.Model):
-    """A remark on one module of a draft (or on its final test), written while reviewing it.
+    """A remark on one module of a draft (or on its final test), written while reviewing it,
+    perhaps on a passage of it (``quote``).
 
     Comments are kept with the draft and the module's slug, so the history of a published version
     still shows what was said about it; ``module_hash`` is the module's text (and quiz) when the
@@ -81,6 +82,9 @@ class ReviewComment(db.Model):
     module_slug: Mapped[str] = mapped_column(String(80))  # a module's slug, or "final"
     module_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
+    # The words of the module the comment is about, as the reviewer selected them on the page
+    # (None: the module as a whole). Found again in the module's text, or said to be gone.
+    quote: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

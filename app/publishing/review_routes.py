@@ -35,6 +35,13 @@ class CommentForm(Form):
         ],
         filters=[lambda value: value.strip() if value else value],
     )
+    # Checked by comments.add once its spaces are collapsed; the selection fills it in (static/js/review.js).
+    quote = TextAreaField(
+        _l("The passage it is about (optional)"),
+        description=_l(
+            "Copy a few words of the module here, or select them on the page and press “Quote the selection”."
+        ),
+    )
 
 
 def _draft_of(org_slug: str, slug: str) -> tuple[Organisation, str, CourseDraft]:
@@ -84,7 +91,7 @@ def read(org_slug: str, slug: str):
         course_file=editor.course_path(found.slug),
         lines=reading.line_changes(live_files, found.files, found.slug) if live and course else {},
         published=found.course_id is not None,
-        threads=comments.threads(found, comments.current(found)),
+        threads=comments.threads(found, comments.current(found), comments.passages(course)),
         titles=_titles(course),
         editing=role in WRITE,
         comment_form=CommentForm(),
@@ -102,7 +109,7 @@ def add_comment(org_slug: str, slug: str, module_slug: str):
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return _back_to(org, found, module_slug)
     try:
-        comments.add(found, module_slug, form.body.data, current_user)
+        comments.add(found, module_slug, form.body.data, current_user, form.quote.data or "")
     except comments.CommentError as exc:
         flash(str(exc), "error")
         return _back_to(org, found, module_slug)

@@ -156,9 +156,19 @@ def test_write_review_send_back_fix_publish_assign(browser: Browser, live_server
     image.evaluate("i => i.decode()")  # served and decoded, not a broken link
     assert image.evaluate("i => i.naturalWidth") == 320
     expect(module).to_contain_text(ANSWERS["Une bonne réponse"])
+    # The reviewer selects the words the remark is about, and quotes them.
+    paragraph = module.locator(".prose p").first
+    paragraph.evaluate(
+        "p => { const r = document.createRange(); r.selectNodeContents(p);"
+        " getSelection().removeAllRanges(); getSelection().addRange(r); }"
+    )
+    module.get_by_role("button", name="Citer la sélection").click()
+    passage = " ".join(paragraph.inner_text().split())
+    expect(module.get_by_label(re.compile("Le passage concerné"))).to_have_value(passage)
     module.get_by_label(re.compile("Votre commentaire")).fill(REMARK)
     module.get_by_role("button", name="Ajouter le commentaire").click()
     expect(reviewer.get_by_text("Commentaire ajouté.")).to_be_visible()
+    expect(reviewer.locator("#comments-registre .comment-quote")).to_have_text(passage)
     assert_no_axe_violation(reviewer)
     assert_fits(reviewer, 320)
     shot(reviewer, "authoring-01-read-320")

@@ -442,3 +442,55 @@ def test_the_same_comment_sent_twice_is_kept_once(client, auth, publisher):  # n
     comment(client, "consentement", "Citez l'article 9.")  # other words: another remark
     comment(client, "cadre-legal", "Citez l'article.")  # the same words on another module
     assert len(comments()) == 3
+
+
+def test_a_comment_quotes_a_passage_and_says_when_the_module_no_longer_holds_it(client, auth, publisher):  # noqa: F811
+    org, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    page = text_of(client.get(READ))
+    assert '<label for="comment-quote-bonnes-pratiques">The passage it is about (optional)</label>' in page
+    assert 'data-quote-into="comment-quote-bonnes-pratiques" hidden>Quote the selection</button>' in page
+    quoted = {
+        "body": "Préciser la durée de conservation.",
+        "quote": " « Tenez un registre\n des voix utilisées »  ",
+    }
+    client.post(f"{WS}/voix-et-ia/comments/bonnes-pratiques", data=quoted)
+    client.post(f"{WS}/voix-et-ia/comments/bonnes-pratiques", data={**quoted, "body": "Et leur usage."})
+    too_long = {"body": "Trop long.", "quote": "mot " * 100}
+    refused = text_of(
+        client.post(f"{WS}/voix-et-ia/comments/bonnes-pratiques", data=too_long, follow_redirects=True)
+    )
+    assert "A quoted passage may hold at most 300 characters." in refused
+    assert [c.quote for c in comments()] == [
+        "Tenez un registre des voix utilisées"
+    ] * 2  # spaces and marks off
+    page = text_of(client.get(READ))
+    assert (
+        '<blockquote class="comment-quote" lang="fr"><p>Tenez un registre des voix utilisées</p></blockquote>'
+        in page
+    )
+
+    # The module changes elsewhere: the passage is still there.
+    files = valid_files()
+    files[MODULE] = files[MODULE] + "\nUn paragraphe de plus.\n"
+    services.save_files(org, "voix-et-ia", files, people["editor"])
+    db.session.commit()
+    page = text_of(client.get(READ))
+    assert page.count("This comment is about an earlier version of the module.") == 2
+    assert "no longer holds the passage quoted" not in page
+    # The passage itself is rewritten: the page says it is gone.
+    files[MODULE] = files[MODULE].replace("Tenez un registre", "Tenez à jour un registre")
+    services.save_files(org, "voix-et-ia", files, people["editor"])
+    db.session.commit()
+    page = text_of(client.get(READ))
+    assert page.count("The module changed since, and no longer holds the passage quoted.") == 2
+    # And the version's history keeps the passage with the comment.
+    assert comments()[0].quote == "Tenez un registre des voix utilisées"
+
+
+def test_passages_are_read_as_the_page_shows_them():
+    from app.publishing.comments import plain_text
+
+    html = "<p>Le <strong>consentement</strong> écrit&nbsp;:</p><ul><li>daté</li><li>signé</li></ul>"
+    assert plain_text(html) == "Le consentement écrit : daté signé"  # as the selection, spaces collapsed
