@@ -220,6 +220,22 @@ def test_the_assessment_migration_keeps_attempts_and_copies_their_answers(empty_
         assert (module[0], module[1], bool(module[2])) == ("after-pass", 3, False)
 
 
+def test_accounts_from_before_the_confirmation_rule_count_as_confirmed(empty_database):
+    """Existing accounts keep their mails and certificates; new ones confirm by the mailed link."""
+    upgrade(revision="a3e7c9d1f582")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, full_name, password_hash, created_at) "
+                "VALUES (1, 'z@example.org', 'Zoé', 'x', '2026-11-02 10:00:00')"
+            )
+        )
+    upgrade()
+    with db.engine.connect() as connection:
+        confirmed = connection.execute(text("SELECT email_confirmed_at FROM users")).scalar()
+    assert str(confirmed).startswith("2026-11-02 10:00:00")
+
+
 def test_migrations_leave_foreign_keys_enforced_on_sqlite(empty_database):
     """SQLite migrations run with foreign keys off (migrations/env.py); no connection keeps that."""
     upgrade()

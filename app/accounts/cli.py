@@ -21,6 +21,7 @@ from app.certificates.pdf import unprintable_characters
 from app.characters import code_points, hidden_characters
 from app.cli_language import localised
 from app.extensions import db
+from app.models_base import utcnow
 
 user = AppGroup("user", help="Create accounts, name site administrators, disable and enable accounts.")
 
@@ -105,12 +106,17 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--name", "full_name", required=True, help="Full name, as certificates will print it.")
 @click.option("--admin", is_flag=True, help="Make the account a site administrator.")
 @click.option(
+    "--confirmed",
+    is_flag=True,
+    help="The address is known to be the person's: it needs no confirmation link.",
+)
+@click.option(
     "--password-stdin",
     is_flag=True,
     help="Read the password from the first line of standard input instead of asking for it.",
 )
 @localised
-def create_command(email: str, full_name: str, admin: bool, password_stdin: bool) -> None:
+def create_command(email: str, full_name: str, admin: bool, confirmed: bool, password_stdin: bool) -> None:
     """Create an account for EMAIL, with the same password rules as the registration form."""
     address, name = _checked_email(email), _checked_name(full_name)
     password = _read_password(password_stdin)
@@ -122,6 +128,8 @@ def create_command(email: str, full_name: str, admin: bool, password_stdin: bool
         # constraint decides, and the answer is the same message as the check above.
         with db.session.begin_nested():
             created = create_user(name, address, password)
+            if confirmed:  # otherwise every page offers the person a link to confirm it
+                created.email_confirmed_at = utcnow()
             record("user.created", user=created)
             if admin:
                 operator.set_admin(created, True)

@@ -11,8 +11,8 @@ links are refused. It works without being signed in (it proves the mailbox, it m
 behind a button, so that mail scanners opening links change nothing.
 """
 
-from flask import current_app
-from flask_babel import get_locale
+from flask import current_app, flash
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -60,7 +60,7 @@ def user_from_token(token: str) -> User:
     if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         raise LinkRefused(INVALID)
     user = db.session.get(User, data["uid"])
-    if user is None or user.is_deleted:
+    if user is None or user.is_deleted or user.disabled_at is not None:
         raise LinkRefused(INVALID)
     if user.email != data.get("email"):
         raise LinkRefused(CHANGED)
@@ -73,6 +73,9 @@ def confirm(user: User) -> list[Certificate]:
     Returns the certificates issued now. Called by the link, a password reset and a change of
     address; a second call does nothing.
     """
+    from app.learning.services import lock_learner
+
+    lock_learner(user)  # as a quiz submission does: a course finished meanwhile is not missed
     if user.email_confirmed_at is not None:
         return []
     user.email_confirmed_at = utcnow()
@@ -98,8 +101,24 @@ def issue_waiting_certificates(user: User) -> list[Certificate]:
         )
         .order_by(Course.id)
     ).all()
+    from app.lti import grades
+
     issued = [issue_certificate_if_complete(user, course) for course in courses]
+    for certificate in issued:
+        if certificate is not None:
+            grades.results_changed(user.id, certificate.course_id)  # "completed" on a school's platform
     return [certificate for certificate in issued if certificate is not None]
+
+
+def announce(issued: list[Certificate]) -> None:
+    """Tell the person, on the next page, of the certificates their confirmation issued."""
+    if issued:
+        message = ngettext(
+            "Your certificate was issued: find it under “My certificates”.",
+            "Your %(num)d certificates were issued: find them under “My certificates”.",
+            len(issued),
+        )
+        flash(message, "success")
 
 
 def send_link(user: User) -> None:

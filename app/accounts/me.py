@@ -230,11 +230,12 @@ def confirm_email(token: str):
         if form.validate_on_submit():
             user = current_user._get_current_object()
             old_email = email_change.change_email(user, new_email)
-            confirmation.confirm(user)  # the link came to the new address
+            issued = confirmation.confirm(user)  # the link came to the new address
             db.session.commit()
             login_user(user)  # other devices are logged out; this one stays in
             email_change.notify_email_changed(user, old_email)
             flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+            confirmation.announce(issued)
             return redirect(url_for("me.account"))
     except email_change.LinkRefused as refused:
         page = render_template("accounts/confirm_email.html", problem=str(refused), form=None)

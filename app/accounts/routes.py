@@ -3,7 +3,7 @@
 import hmac
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import (
     current_user,
@@ -203,9 +203,10 @@ def reset_password(token: str):
     if form.validate_on_submit():
         user.set_password(form.password.data)
         record("password.reset", user=user)
-        confirmation.confirm(user)  # the link came to the address: it is theirs
+        issued = confirmation.confirm(user)  # the link came to the address: it is theirs
         db.session.commit()
         flash(_("Your new password is saved. You can log in."), "success")
+        confirmation.announce(issued)
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
@@ -227,15 +228,7 @@ def confirm_address(token: str):
         issued = confirmation.confirm(user)
         db.session.commit()
         flash(_("Your e-mail address %(email)s is confirmed.", email=user.email), "success")
-        if issued:
-            flash(
-                ngettext(
-                    "Your certificate was issued: find it under My certificates.",
-                    "Your %(num)d certificates were issued: find them under My certificates.",
-                    len(issued),
-                ),
-                "success",
-            )
+        confirmation.announce(issued)
         mine = current_user.is_authenticated and current_user.id == user.id
         return redirect(url_for("learning.dashboard" if mine else "accounts.login"))
     page = render_template("accounts/confirm_address.html", form=form, email=user.email)

@@ -85,12 +85,14 @@ class NewOrganisation:
 def create_organisation(slug: str, name: str, kind: str, admin_email: str, by: User) -> NewOrganisation:
     """Create a school or a publisher and name its first administrator.
 
-    An address with an account becomes administrator at once; any other address gets a
-    single-use invitation link (shown once to the operator, who sends it).
+    An address whose account has confirmed it becomes administrator at once; any other address
+    gets a single-use invitation link (shown once to the operator, who sends it).
     """
     org = orgs.create_organisation(slug, name, kind)
     record("org.created", organisation=org, detail=f"{org.kind} {org.slug}")
     admin = orgs.find_user_by_email(admin_email) if admin_email.strip() else None
+    if admin is not None and admin.email_confirmed_at is None:
+        admin = None  # anyone may sign up with any address: an unconfirmed one gets a link, as a newcomer
     if admin is not None:
         set_role(org, admin, ADMIN)
         return NewOrganisation(org, admin, None)

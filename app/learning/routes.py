@@ -242,6 +242,16 @@ def dashboard():
     by_id = {c.id: c for c in started}
     mine_only = {"user_id": current_user.id}
     certificates = list(db.session.scalars(_certificates_statement(), mine_only))
+    certified = {c.course_id for c in certificates}
+    # Only while the address waits for confirmation: two queries per completed course without a
+    # certificate, a few for a newcomer, none for anyone else.
+    waiting = {
+        course.id
+        for course in rows
+        if course.id not in certified
+        and mine.following.get(course.id) is None
+        and waits_for_address(current_user, course)
+    }
     attempts = list(db.session.scalars(_attempts_statement(), mine_only))
     classes = schools.learner_classes(current_user)
     return render_template(
@@ -255,7 +265,8 @@ def dashboard():
         progress=mine.progress,
         next_modules={cid: by_id[cid].module(m) if m else None for cid, m in mine.following.items()},
         finals=mine.with_final_test,
-        certified={c.course_id for c in certificates},
+        certified=certified,
+        waiting=waiting,
         certificates=certificates,
         suggestions=suggestions,
         recent_attempts=attempts,

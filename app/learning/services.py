@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import jobs
 from app.accounts.models import User
@@ -106,7 +107,14 @@ def lock_learner(user: User) -> None:
     the learner (an attempt, a progress row) does not conflict with: with ``FOR UPDATE`` after such
     an insert, two submissions each waited for the other, and PostgreSQL broke the deadlock with a 500.
     """
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
+    # Read under the lock: an address confirmed meanwhile (app/accounts/confirmation.py, which
+    # takes this lock too) lets this request issue the certificate, or sees it issued.
+    confirmed = db.session.scalar(
+        select(User.email_confirmed_at).where(User.id == user.id).with_for_update(key_share=True)
+    )
+    if confirmed != user.email_confirmed_at:
+        person = user._get_current_object() if hasattr(user, "_get_current_object") else user
+        set_committed_value(person, "email_confirmed_at", confirmed)
 
 
 def _progress_row(user: User, module: Module) -> ModuleProgress:

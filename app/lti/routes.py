@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import jobs
+from app.accounts import confirmation
 from app.accounts.forms import PostForm
 from app.catalog.models import ORIGINALS, PUBLIC, Course
 from app.catalog.services import title_key
@@ -300,9 +301,12 @@ def own_login():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         user.email = user.normalise_email(form.email.data)
+        # The platform vouched for the person, not for this address: it is confirmed by a link.
+        user.email_confirmed_at = None
         user.set_password(form.password.data)
         db.session.commit()
         login_user(user)  # set_password ended the sessions; this one stays
+        confirmation.send_link(user)
         flash(_("Saved: you can now sign in to Cadre with %(email)s.", email=user.email), "success")
         return redirect(url_for("learning.dashboard"))
     return render_template("lti/account.html", form=form)

@@ -188,6 +188,15 @@ def add_teacher(slug: str):
             form.email.errors.append(
                 _("No account uses this address. Send them an invitation link, or ask them to sign up first.")
             )
+        elif user.email_confirmed_at is None:
+            # Anyone may sign up with any address: a role that reads pupils' work goes only to
+            # the account that showed the address is theirs.
+            form.email.errors.append(
+                _(
+                    "The account using this address has not confirmed it yet. Ask them to confirm it (every "
+                    "page offers them the link), or send them an invitation link."
+                )
+            )
         else:
             try:
                 orgs.add_member(school, user, TEACHER)

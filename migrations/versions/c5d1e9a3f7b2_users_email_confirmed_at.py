@@ -5,9 +5,10 @@ Revises: a3e7c9d1f582
 Create Date: 2026-12-05 16:05:00.000000
 
 Anyone could register any address. The address is now confirmed by a mailed link (or a password
-reset, or a change of address), and certificates wait for it. Accounts from before have not
-confirmed theirs and are asked to; accounts made by a school platform (LTI, addresses under
-lti.invalid) count as confirmed from their creation, as new ones do.
+reset, or a change of address), and certificates and notification mails wait for it. Accounts
+from before the rule keep what they had: they count as confirmed from their creation (asking
+them all at once would have stopped their mails and certificates until each one came back).
+Accounts made by a school platform (LTI) count as confirmed too, as new ones do.
 
 """
 
@@ -24,13 +25,12 @@ depends_on = None
 def upgrade():
     # Plain ALTER TABLE, no batch: on SQLite a batch copies the table and drops the old one.
     op.add_column("users", sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True))
-    users = sa.table("users", sa.column("email", sa.String), sa.column("created_at", sa.DateTime(timezone=True)),
-                     sa.column("email_confirmed_at", sa.DateTime(timezone=True)))  # fmt: skip
-    op.execute(
-        users.update()
-        .where(users.c.email.like("%@lti.invalid"))
-        .values(email_confirmed_at=users.c.created_at)
+    users = sa.table(
+        "users",
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("email_confirmed_at", sa.DateTime(timezone=True)),
     )
+    op.execute(users.update().values(email_confirmed_at=users.c.created_at))
 
 
 def downgrade():

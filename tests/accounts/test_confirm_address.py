@@ -92,7 +92,7 @@ def test_certificates_wait_for_the_address_then_are_issued(client, app, course):
     assert response.location == "/account/login"
     assert certificates_of(account()) == 1
     login = client.get("/account/login")
-    assert "Your certificate was issued: find it under My certificates." in text_of(login)
+    assert "Your certificate was issued: find it under “My certificates”." in text_of(login)
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == user.id))
     assert certificate.course_version == course.version and certificate.modules_completed > 0
 
@@ -111,6 +111,7 @@ def test_a_password_reset_confirms_the_address(client, app, course):
     client.post(path, data={"password": new, "confirm": new, "csrf_token": csrf_token_from(page)})
     assert account().email_confirmed_at is not None
     assert certificates_of(account()) == 1
+    assert "Your certificate was issued" in text_of(client.get("/account/login"))
 
 
 def test_a_change_of_address_confirms_the_new_one(client, app, course):
@@ -155,7 +156,9 @@ def test_a_bad_link_says_why_and_changes_nothing(client, app, token, message):
     response = client.post(f"/account/confirm/{token}")
     assert response.status_code == 400
     assert message in text_of(response)
-    assert db.session.get(User, user.id).email_confirmed_at is None
+    held = db.session.get(User, user.id)
+    assert held.email_confirmed_at is None
+    assert f"Mail me a link to confirm {held.email}" in text_of(response)  # signed in: asked here
 
 
 def test_the_link_can_be_mailed_again_and_not_without_end(client, app):
@@ -173,6 +176,23 @@ def test_the_link_can_be_mailed_again_and_not_without_end(client, app):
         client.post("/account/confirm", data={"csrf_token": csrf_token_from(page)})
     assert len(outbox(app)) == before + 3  # three an hour
     assert client.post("/account/confirm", data={"csrf_token": csrf_token_from(page)}).status_code == 429
+
+
+def test_a_disabled_account_s_link_confirms_nothing(client, app):
+    register(client)
+    user = account()
+    user.disabled_at = user.created_at
+    db.session.commit()
+    response = client.post(f"/account/confirm/{confirmation.make_token(user)}")
+    assert response.status_code == 400 and "This link is not valid." in text_of(response)
+    assert account().email_confirmed_at is None
+
+
+def test_asking_again_goes_back_only_to_a_page_of_this_site(client, app):
+    register(client)
+    token = csrf_token_from(text_of(client.get("/catalog/")))
+    response = client.post("/account/confirm", data={"csrf_token": token, "next": "https://evil.example/"})
+    assert response.location == "/dashboard"
 
 
 def test_asking_again_needs_a_login_and_the_csrf_token(client, app, database_url):

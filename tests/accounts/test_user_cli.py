@@ -41,6 +41,7 @@ def test_create_asks_for_the_password_twice_without_echo(cli):
     created = find("zoe@example.org")
     assert created.full_name == "Zoé Lefèvre" and created.check_password(PASSWORD)
     assert created.is_admin is False and created.disabled_at is None
+    assert created.email_confirmed_at is None  # the person confirms it from any page
 
 
 def test_create_asks_again_when_the_two_passwords_differ(cli):
@@ -58,6 +59,12 @@ def test_create_admin_with_the_password_on_standard_input(cli):
     assert "Password" not in result.output and "(site administrator)" in result.output
     created = find("ops@example.org")
     assert created.is_admin is True and created.check_password(PASSWORD)
+
+
+def test_create_an_account_whose_address_is_known(cli):
+    args = ("user", "create", "ops@example.org", "--name", "Ops Team", "--confirmed", "--password-stdin")
+    assert cli(*args, input=f"{PASSWORD}\n").exit_code == 0
+    assert find("ops@example.org").email_confirmed_at is not None
 
 
 def test_create_refuses_an_existing_email_before_asking_for_a_password(cli, account):

@@ -254,6 +254,18 @@ def test_create_a_school_with_an_existing_account_as_administrator(client, auth,
     assert len(events("org.created")) == 1
 
 
+def test_an_unconfirmed_address_gets_a_link_rather_than_the_role(client, auth, operator, make_user):
+    squatter = make_user("Someone Else", "new@example.org")
+    squatter.email_confirmed_at = None
+    db.session.commit()
+    auth.login(operator.email)
+    form = {"kind": "publisher", "name": "SFA-CGT", "slug": "sfa-cgt", "admin_email": "new@example.org"}
+    page = text_of(client.post("/admin/organisations", data=form))
+    assert "Send this link to the future administrator" in page
+    publisher = db.session.scalar(select(Organisation).where(Organisation.slug == "sfa-cgt"))
+    assert orgs.role_in(squatter, publisher.id) is None
+
+
 def test_create_a_publisher_invites_an_administrator_without_account(client, auth, operator, make_user):
     auth.login(operator.email)
     response = client.post(

@@ -343,3 +343,5 @@ def test_warnings_read_right_with_a_count_of_one(app):
         "the quiz draws 1 from a pool of 1: attempts keep showing the same questions;"
         " give it at least 2 questions (twice the draw)"
     )
+    with force_locale("fr"):
+        assert pool.text(gettext).startswith("le quiz tire au sort 1 sur 1\u00a0: les tentatives")

@@ -209,6 +209,10 @@ def test_a_certificate_earned_before_the_address_is_confirmed_waits_and_pages_sa
     assert waiting in text_of(result) and "See my certificate" not in text_of(result)
     for page in (text_of(client.get(COURSE)), text_of(client.get(last.request.path))):
         assert waiting in page and "Take the final test" not in page  # passed already
+    dashboard = text_of(client.get("/dashboard"))
+    assert "Your certificate is issued once your e-mail address is confirmed." in dashboard
+    assert "Take the final test" not in dashboard
+    assert "Certificates are issued once your e-mail address is confirmed" in dashboard
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
 
     path = f"/account/confirm/{confirmation.make_token(learner)}"

@@ -94,6 +94,11 @@ def test_a_launched_account_gets_its_own_email_and_password(client, platform, au
         follow_redirects=True,
     )
     assert "ines@example.org" in text_of(response)
+    # The platform vouched for the person, not for the address: it is confirmed by the link mailed there.
+    user = db.session.scalar(select(User).where(User.email == "ines@example.org"))
+    assert user.email_confirmed_at is None
+    [mail] = [m for m in client.application.extensions["cadre_outbox"] if m["To"] == "ines@example.org"]
+    assert "/account/confirm/" in mail.get_content()
     auth.logout()
     assert auth.login("ines@example.org").status_code == 302  # signs in without the platform
 

@@ -398,6 +398,14 @@ def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(client, aut
         client.post("/schools/ecole-image/teachers", data={"email": "teacher@example.org"})
     )
     assert orgs.role_in(people["outsider"], org.id) is None
+    # Anyone may sign up with any address: an account that has not confirmed it gets no role.
+    people["outsider"].email_confirmed_at = None
+    db.session.commit()
+    refused = client.post("/schools/ecole-image/teachers", data={"email": "outsider@example.org"})
+    assert "has not confirmed it yet" in text_of(refused)
+    assert orgs.role_in(people["outsider"], org.id) is None
+    people["outsider"].email_confirmed_at = utcnow()
+    db.session.commit()
     response = client.post("/schools/ecole-image/teachers", data={"email": "Outsider@example.org"})
     assert response.status_code == 302
     assert orgs.role_in(people["outsider"], org.id) == "teacher"
