@@ -39,7 +39,7 @@ def test_a_french_reader_sees_french_courses_first(client, course):
     _english_course()
     client.post("/language/fr")
     page = text_of(client.get("/courses"))
-    assert page.index("Cours en français") < page.index("Cours en anglais")
+    assert page.index("Formations en français") < page.index("Formations en anglais")
     assert "Ces formations sont rédigées en anglais" in page
 
 

@@ -13,4 +13,4 @@ def test_the_catalogue_states_its_total_duration(client, course):
 
 def test_the_total_is_translated(client, course):
     text = text_of(client.get("/courses", headers={"Accept-Language": "fr"}))
-    assert "1 cours, " in text and "de lecture et de quiz en tout." in text
+    assert "1 formation, " in text and "de lecture et de quiz en tout." in text

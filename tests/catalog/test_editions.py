@@ -97,7 +97,7 @@ def test_the_course_page_is_in_the_interface_language_and_offers_the_other(clien
     french = text_of(client.get(COURSE, headers=FRENCH))
     assert (
         "La voix et l'IA" in french
-        and "Ce cours existe aussi en" in french
+        and "Cette formation existe aussi en" in french
         and offers(french, "en", "English")
     )
 

@@ -296,8 +296,8 @@ def test_a_course_read_in_another_language_stays_counted_under_its_heading(clien
     page = client.get("/courses", headers=FRENCH)
     assert titles(page) == ["Voice and AI"]
     text = text_of(page)
-    assert "Cours en français" in text and "1 cours, " in text
-    assert "Cours en anglais" not in text and "0 cours" not in text
+    assert "Formations en français" in text and "1 formation, " in text
+    assert "Formations en anglais" not in text and "0 formation" not in text
 
 
 @pytest.mark.parametrize("page", ["²", "9" * 5000, "-1", "0", "1.5", " 2"])

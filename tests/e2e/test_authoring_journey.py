@@ -220,7 +220,7 @@ def test_write_review_send_back_fix_publish_assign(browser: Browser, live_server
     teacher.goto(f"{base}/dashboard")
     teacher.get_by_role("link", name="Enseignement").first.click()
     teacher.get_by_role("link", name="BTS 2").first.click()
-    teacher.get_by_role("link", name=re.compile("Assigner un cours")).click()
+    teacher.get_by_role("link", name=re.compile("Assigner une formation")).click()
     # Two courses share the title: the list tells them apart by publisher and short name.
     ours = f"La voix et l'IA (Syndicat des comédiens, {SLUG})"
     teacher.get_by_label("Formation", exact=True).select_option(label=ours)

@@ -112,7 +112,7 @@ def test_begun_in_french_finished_in_english(page: Page, server):
     second = modules[1]
     page.goto(f"{base}/courses/{SLUG}/{second.slug}")
     page.get_by_role("button", name="English", exact=True).click()
-    expect(page.get_by_text("Vous lisez désormais ce cours en anglais.")).to_be_visible()
+    expect(page.get_by_text("Vous lisez désormais cette formation en anglais.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(english_titles[second.slug])
     assert page.locator("article.module").get_attribute("lang") == "en"
     assert_accessible(page)
