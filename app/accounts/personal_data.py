@@ -25,7 +25,7 @@ from app.notifications.models import Notification, NotificationPreferences
 from app.orgs.models import ADMIN, Membership, Organisation
 from app.publishing.models import PackageImport
 from app.record.models import LearningEvent
-from app.schools.models import Enrolment, SchoolClass
+from app.schools.models import ClassMessage, Enrolment, SchoolClass
 from app.urls import external_url
 
 
@@ -71,6 +71,12 @@ def export_data(user: User) -> dict:
         .join(Course, Course.id == CourseLanguageChoice.course_id)
         .where(CourseLanguageChoice.user_id == user.id)
         .order_by(CourseLanguageChoice.id)
+    )
+    written = db.session.execute(
+        select(ClassMessage, SchoolClass)
+        .join(SchoolClass, SchoolClass.id == ClassMessage.class_id)
+        .where(ClassMessage.author_id == user.id)
+        .order_by(ClassMessage.id)
     )
     classes = db.session.execute(
         select(Enrolment, SchoolClass)
@@ -142,6 +148,10 @@ def export_data(user: User) -> dict:
         "classes": [
             {"class": k.name, "year": k.year, "school": k.organisation.name, "joined_at": when(e.joined_at)}
             for e, k in classes
+        ],
+        "class_messages": [
+            {"class": k.name, "year": k.year, "written_at": when(m.created_at), "message": m.body}
+            for m, k in written
         ],
         # The security log's entries about the account, kept for the period the privacy notice
         # states. The network address is the person's own only when nobody else acted: that of an

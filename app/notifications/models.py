@@ -11,7 +11,8 @@ from app.models_base import UTCDateTime, utcnow
 
 REVIEW_REQUESTED, SENT_BACK, PUBLISHED = "review_requested", "sent_back", "published"
 NEW_ASSIGNMENT, DUE_SOON, WEEKLY_DIGEST = "new_assignment", "due_soon", "weekly_digest"
-KINDS = (REVIEW_REQUESTED, SENT_BACK, PUBLISHED, NEW_ASSIGNMENT, DUE_SOON, WEEKLY_DIGEST)
+CLASS_MESSAGE = "class_message"
+KINDS = (REVIEW_REQUESTED, SENT_BACK, PUBLISHED, NEW_ASSIGNMENT, DUE_SOON, CLASS_MESSAGE, WEEKLY_DIGEST)
 # What the preferences page and the unsubscribe page call each kind.
 KIND_NAMES = {
     REVIEW_REQUESTED: _l("A course is submitted for review"),
@@ -19,6 +20,7 @@ KIND_NAMES = {
     PUBLISHED: _l("A course I work on is published"),
     NEW_ASSIGNMENT: _l("Something new is assigned to one of my classes"),
     DUE_SOON: _l("Assigned work I have not finished is due in two days"),
+    CLASS_MESSAGE: _l("A teacher writes to one of my classes"),
     WEEKLY_DIGEST: _l("Each week, what my classes completed"),
 }
 SITE, EMAIL = "site", "email"

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import (
     CHANNELS,
+    CLASS_MESSAGE,
     DUE_SOON,
     EMAIL,
     KINDS,
@@ -193,7 +194,7 @@ def kinds_for(memberships: Iterable[Membership]) -> tuple[str, ...]:
     order: a class's assignments for anyone (anyone may join a class), a publisher's reviews for
     its admins, editors and reviewers, the weekly digest for a school's staff."""
     roles = {(m.organisation.kind, m.role) for m in memberships}
-    kinds = {NEW_ASSIGNMENT, DUE_SOON}
+    kinds = {NEW_ASSIGNMENT, DUE_SOON, CLASS_MESSAGE}
     if roles & {(PUBLISHER, ADMIN), (PUBLISHER, EDITOR), (PUBLISHER, REVIEWER)}:
         kinds |= {REVIEW_REQUESTED, SENT_BACK, PUBLISHED}
     if any(kind == SCHOOL for kind, _role in roles):

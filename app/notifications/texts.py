@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.notifications.models import (
+    CLASS_MESSAGE,
     DUE_SOON,
     NEW_ASSIGNMENT,
     PUBLISHED,
@@ -38,6 +39,7 @@ def subject(notification: Notification):
         PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
         NEW_ASSIGNMENT: lambda: _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"]),
         DUE_SOON: lambda: _l("Due soon: %(item)s", item=p.get("item", "")),
+        CLASS_MESSAGE: lambda: _l("%(name)s wrote to %(class)s", name=p["by"], **{"class": p["class"]}),
         WEEKLY_DIGEST: lambda: _l("Your classes this week"),
     }[notification.kind]()
 
@@ -62,5 +64,7 @@ def headline(notification: Notification) -> str:
         return _(
             "%(item)s, assigned in the class %(name)s, is not finished yet.", item=p["item"], name=p["class"]
         )
+    if notification.kind == CLASS_MESSAGE:
+        return _("%(name)s wrote to the class %(class)s.", name=p["by"], **{"class": p["class"]})
     week_start = date.fromisoformat(p["week_start"])
     return _("What your classes completed in the week starting %(date)s.", date=dates().day(week_start))

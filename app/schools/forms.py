@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import Form
+from app.schools.messages import MAX_MESSAGE
 from app.schools.services import CODE_LENGTH, normalise_code
 
 
@@ -101,3 +102,18 @@ class AssignForm(Form):
     def validate_modules(self, field):
         if self.scope.data == CHOSEN and not field.data:
             raise ValidationError(_l("Tick at least one module, or choose the whole course."))
+
+
+class MessageForm(Form):
+    """A message to the class's students."""
+
+    body = TextAreaField(
+        _l("Your message to the class"),
+        validators=[
+            DataRequired(_l("Write a message first.")),
+            Length(max=MAX_MESSAGE, message=_l("A message may hold at most %(max)d characters.")),
+        ],
+        filters=[lambda value: value.strip() if value else value],
+        description=_l("Plain text. Each student is told, on Cadre and by e-mail if they chose it."),
+        render_kw={"rows": 5},
+    )

@@ -60,3 +60,18 @@ class Assignment(db.Model):
 
     course: Mapped[Course] = relationship()
     module: Mapped[Module | None] = relationship()
+
+
+class ClassMessage(db.Model):
+    """What a teacher wrote to a class: its students read it on the class's messages page and are
+    notified (app/notifications, kind CLASS_MESSAGE). Plain text, shown escaped."""
+
+    __tablename__ = "class_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -32,9 +32,17 @@ from app.models_base import MAX_ID
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, ROLES, SCHOOL, TEACHER, Organisation
-from app.schools import export, questions, services
-from app.schools.forms import WHOLE, AddTeacherForm, AssignForm, ClassForm, CourseChoiceForm, JoinForm
-from app.schools.models import Assignment, SchoolClass
+from app.schools import export, messages, questions, services
+from app.schools.forms import (
+    WHOLE,
+    AddTeacherForm,
+    AssignForm,
+    ClassForm,
+    CourseChoiceForm,
+    JoinForm,
+    MessageForm,
+)
+from app.schools.models import Assignment, ClassMessage, SchoolClass
 from app.urls import external_url
 
 bp = Blueprint("schools", __name__)
@@ -520,6 +528,81 @@ def remove_student(class_id: int, user_id: int):
                 "success",
             )
     return redirect(url_for("schools.class_view", class_id=class_id))
+
+
+# Messages to the class -------------------------------------------------------------------------
+
+
+def _class_for_reader_or_404(class_id: int) -> tuple[SchoolClass, bool]:
+    """The class and whether the reader is on its staff; its students read it too, others get 404."""
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None:
+        abort(404)
+    staff = any(
+        m.organisation_id == school_class.organisation_id and m.role in STAFF for m in nav.memberships()
+    )
+    if not staff and services.enrolment(school_class, current_user.id) is None:
+        abort(404)
+    return school_class, staff
+
+
+@bp.route(f"/classes/<{ID}:class_id>/messages", methods=["GET", "POST"])
+@login_required
+def class_messages(class_id: int):
+    """What the teachers wrote to the class, newest first; its staff write from here."""
+    school_class, staff = _class_for_reader_or_404(class_id)
+    form = MessageForm() if staff else None
+    if request.method == "POST":
+        if not staff:
+            abort(404)
+        if form.validate_on_submit():
+            try:
+                _message, told = messages.write(school_class, current_user, form.body.data)
+            except messages.MessageError as exc:
+                form.body.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(
+                    ngettext(
+                        "Message sent: %(num)d student was told.",
+                        "Message sent: %(num)d students were told.",
+                        told,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("schools.class_messages", class_id=class_id))
+    page = request.args.get("page", 1, type=int)
+    page = page if 1 <= page <= 10_000 else 1
+    found, pages = messages.page_of(school_class, page)
+    status = 400 if form is not None and form.errors else 200
+    return (
+        render_template(
+            "schools/messages.html",
+            school_class=school_class,
+            staff=staff,
+            form=form,
+            post_form=PostForm(),
+            found=found,
+            page=page,
+            pages=pages,
+        ),
+        status,
+    )
+
+
+@bp.post(f"/classes/<{ID}:class_id>/messages/<{ID}:message_id>/delete")
+@login_required
+def delete_message(class_id: int, message_id: int):
+    """A teacher takes a message down (a mistake, a wrong class)."""
+    school_class = _class_or_404(class_id)
+    message = db.session.get(ClassMessage, message_id)
+    if message is None or message.class_id != school_class.id:
+        abort(404)
+    if PostForm().validate_on_submit():
+        messages.delete(message)
+        db.session.commit()
+        flash(_("The message was deleted, and its notifications on Cadre with it."), "success")
+    return redirect(url_for("schools.class_messages", class_id=class_id))
 
 
 def _course_labels(courses: list[Course]) -> list[tuple[Course, str]]:

@@ -20,6 +20,7 @@ from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD, csrf_token_from, signed_in_with_csrf, text_of
 
 SECTIONS = {
+    "class_messages",
     "profile",
     "progress",
     "open_quizzes",

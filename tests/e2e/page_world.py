@@ -25,6 +25,7 @@ from app.orgs import services as orgs
 from app.publishing import comments as review_comments
 from app.publishing import services as publishing
 from app.publishing.models import PackageImport
+from app.schools import messages as class_messages
 from app.schools import services as schools
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD, VALID_CONTENT
@@ -160,6 +161,9 @@ def build_world(app) -> dict:
         schools.assign(school_class, course, None, due, people["teacher"])
         bundled = db.session.scalar(select(Course).where(Course.slug == "voix-image-consentement"))
         module_item = schools.assign(school_class, bundled, bundled.modules[0], None, people["teacher"])
+        class_messages.write(
+            school_class, people["teacher"], "Mardi, on travaille le module 2.\nApportez un casque audio."
+        )
 
         learner = people["learner"]
         complete(learner, course)  # a certificate
@@ -266,6 +270,8 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("teacher", cls, 200),
         ("teacher", f"{cls}?sort=progress&desc=1", 200),
         ("teacher", f"{cls}/assign", 200),
+        ("teacher", f"{cls}/messages", 200),
+        ("learner", f"{cls}/messages", 200),  # the class's students read it
         ("teacher", f"{cls}/assign?course={w['bundled_id']}", 200),  # step 2: its modules
         ("teacher", f"{cls}/students/{w['learner_id']}", 200),
         ("teacher", f"{cls}/assignments/{w['module_item']}/questions", 200),

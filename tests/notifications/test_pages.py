@@ -90,8 +90,9 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     klass, people = school
     auth.login(people["student"].email)
     page = text_of(client.get("/notifications/preferences"))
-    # A student is offered what can reach a student: a class's assignments and due dates.
-    assert page.count('type="checkbox"') == 4 and "checked" in page
+    # A student is offered what can reach a student: a class's assignments, due dates, messages.
+    assert page.count('type="checkbox"') == 6 and "checked" in page
+    assert "A teacher writes to one of my classes" in page
     assert "A course is submitted for review" not in page and "Each week" not in page
     assert "My notifications" in page  # in « My account »'s menu too
     assert '<option selected value="">The language of my account</option>' in page
@@ -129,13 +130,13 @@ def test_preferences_offer_each_person_the_kinds_that_can_reach_them(client, aut
     orgs.set_role(org, people["student"], "member")
     db.session.commit()
     page = text_of(client.get("/notifications/preferences"))
-    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 12
+    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 14
     with counted_statements() as statements:
         client.get("/notifications/preferences")
     assert len([s for s in statements if "FROM memberships" in s]) == 1  # the header's, used again
     auth.logout()
     auth.login(people["student"].email)
-    assert text_of(client.get("/notifications/preferences")).count('type="checkbox"') == 4
+    assert text_of(client.get("/notifications/preferences")).count('type="checkbox"') == 6
 
 
 @pytest.fixture

@@ -1,0 +1,94 @@
+"""Teachers write to a class: its students are told and read it; nobody else does."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.notifications.models import CLASS_MESSAGE, Notification
+from app.schools.models import ClassMessage
+from tests.accounts.test_change_email import outbox
+from tests.conftest import counted_statements, text_of
+from tests.schools.test_schools import klass, people, school  # noqa: F401
+
+
+def url(klass) -> str:  # noqa: F811
+    return f"/classes/{klass.id}/messages"
+
+
+def told() -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.kind == CLASS_MESSAGE)))
+
+
+def test_a_teacher_writes_and_the_students_are_told_and_read_it(app, client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    page = text_of(client.get(url(klass)))
+    assert '<label for="body">Your message to the class</label>' in page and "No message yet." in page
+    body = "Rendez-vous jeudi <script>x</script>\nN'oubliez pas le module 2."
+    response = client.post(url(klass), data={"body": body}, follow_redirects=True)
+    assert "Message sent: 2 students were told." in text_of(response)
+    [message] = db.session.scalars(select(ClassMessage)).all()
+    assert message.body == body.strip() and message.author_id == people["teacher"].id
+    notices = told()
+    assert sorted(n.user_id for n in notices) == sorted([people["student"].id, people["classmate"].id])
+    assert notices[0].path == f"{url(klass)}#message-{message.id}"
+    mails = [m for m in outbox(app) if m["Subject"] == "Théo Prof wrote to BTS 2"]
+    assert sorted(m["To"] for m in mails) == ["classmate@example.org", "student@example.org"]
+    assert "N'oubliez pas le module 2." in mails[0].get_content()
+
+    client.post("/account/logout")
+    auth.login(people["student"].email)
+    page = client.get(url(klass)).get_data(as_text=True)
+    assert "Rendez-vous jeudi &lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
+    assert "Write to the class" not in page and "/delete" not in page  # students read, nothing more
+    assert "Théo Prof wrote to the class BTS 2." in text_of(client.get("/notifications/"))
+    assert f'href="{url(klass)}"' in text_of(client.get("/dashboard"))
+
+
+def test_an_empty_or_long_message_is_refused_and_nothing_is_sent(client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    for body, message in (("   ", "Write a message first."), ("x" * 2001, "at most 2000 characters")):
+        response = client.post(url(klass), data={"body": body})
+        assert response.status_code == 400 and message in text_of(response)
+    assert db.session.scalar(select(func.count(ClassMessage.id))) == 0 and told() == []
+
+
+def test_students_and_strangers_cannot_write_nor_delete(client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    client.post(url(klass), data={"body": "Bonjour"})
+    message = db.session.scalar(select(ClassMessage))
+    for who, reading in (("student", 200), ("outsider", 404), ("other_teacher", 404)):
+        client.post("/account/logout")
+        auth.login(people[who].email)
+        assert client.get(url(klass)).status_code == reading
+        assert client.post(url(klass), data={"body": "Faux message"}).status_code == 404
+        assert client.post(f"{url(klass)}/{message.id}/delete").status_code == 404
+    assert db.session.scalar(select(func.count(ClassMessage.id))) == 1
+
+
+def test_deleting_a_message_takes_its_notifications_with_it(client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    client.post(url(klass), data={"body": "Mauvaise classe"})
+    client.post(url(klass), data={"body": "Bonne nouvelle"})
+    wrong = db.session.scalar(select(ClassMessage).where(ClassMessage.body == "Mauvaise classe"))
+    response = client.post(f"{url(klass)}/{wrong.id}/delete", follow_redirects=True)
+    assert "The message was deleted" in text_of(response)
+    db.session.expire_all()
+    assert [m.body for m in db.session.scalars(select(ClassMessage))] == ["Bonne nouvelle"]
+    assert len(told()) == 2 and all(n.params["message"] == "Bonne nouvelle" for n in told())
+
+
+def test_the_page_reads_a_bounded_number_of_statements(client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    for n in range(25):
+        client.post(url(klass), data={"body": f"Message {n}"})
+    db.session.commit()
+    with counted_statements() as statements:
+        page = text_of(client.get(url(klass)))
+    assert "Message 24" in page and "Message 4" not in page and "Page 1 of 2" in page
+    first = len(statements)
+    assert "Message 4" in text_of(client.get(f"{url(klass)}?page=2"))
+    for n in range(25, 60):
+        client.post(url(klass), data={"body": f"Message {n}"})
+    db.session.commit()
+    with counted_statements() as statements:
+        client.get(url(klass))
+    assert len(statements) == first
