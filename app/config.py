@@ -90,6 +90,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_RESET_ADDRESS": "20 per hour",
         "RATELIMIT_REGISTER_ADDRESS": "60 per hour;300 per day",
         "RATELIMIT_CONFIRM_ACCOUNT": "3 per hour",  # confirmation links mailed again
+        "RATELIMIT_MESSAGE_ACCOUNT": "20 per hour",  # messages to a class, each mailed to its students
         "RATELIMIT_JOIN_ACCOUNT": "10 per minute;30 per hour",
         "RATELIMIT_JOIN_ADDRESS": "30 per minute;300 per hour",
         "RATELIMIT_PREVIEW_ACCOUNT": "40 per minute;600 per hour",

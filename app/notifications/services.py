@@ -191,8 +191,8 @@ def preferences_row(user: User) -> NotificationPreferences:
 
 def kinds_for(memberships: Iterable[Membership]) -> tuple[str, ...]:
     """The kinds of notification that can reach the person with these memberships, in KINDS's
-    order: a class's assignments for anyone (anyone may join a class), a publisher's reviews for
-    its admins, editors and reviewers, the weekly digest for a school's staff."""
+    order: a class's assignments and messages for anyone (anyone may join a class), a publisher's
+    reviews for its admins, editors and reviewers, the weekly digest for a school's staff."""
     roles = {(m.organisation.kind, m.role) for m in memberships}
     kinds = {NEW_ASSIGNMENT, DUE_SOON, CLASS_MESSAGE}
     if roles & {(PUBLISHER, ADMIN), (PUBLISHER, EDITOR), (PUBLISHER, REVIEWER)}:

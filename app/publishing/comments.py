@@ -122,31 +122,43 @@ def threads(
         (thread.open if comment.resolved_at is None else thread.resolved).append(comment)
         if hashes.get(comment.module_slug) != comment.module_hash:
             thread.stale.add(comment.id)
-            text = None if texts is None else texts.get(comment.module_slug, "")
-            if comment.quote and text is not None and comment.quote not in text:
+            text = None if texts is None else texts.get(comment.module_slug)
+            if comment.quote and text is not None and not quoted_in(comment.quote, text):
                 thread.lost.add(comment.id)
     return grouped
 
 
+# Apostrophes, quotation marks and spaces of either kind are the same letter to a reader.
+SAME = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+                      "\u00a0": " ", "\u202f": " "})  # fmt: skip
+BLOCK = "\x00"  # between the page's blocks: a quote is looked for within one of them
+
+
 def passages(course) -> dict[str, str]:
-    """Each module's text (and its quiz's, the final test's under FINAL) as the reading page
-    shows it, spaces collapsed: where quoted passages are looked for."""
-    if course is None:
-        return {}
+    """Each module's text (its quiz's too; the final test's under FINAL) as the reading page shows
+    it, block by block in the page's order (title, body, then each question's prompt, options with
+    their feedback, explanation): where quoted passages are looked for."""
 
-    def quiz_text(quiz) -> list[str]:
-        if quiz is None:
-            return []
-        parts = []
-        for q in quiz.questions:
-            parts += [q.prompt_html, q.explanation_html]
-            parts += [html for c in q.choices for html in (c.html, c.feedback_html)]
-        return parts
+    def blocks(quiz) -> list[str]:
+        found = []
+        for q in quiz.questions if quiz else ():
+            found.append(q.prompt_html)
+            found += [part for c in q.choices for part in (c.html, c.feedback_html)]
+            found.append(q.explanation_html)
+        return found
 
-    texts = {m.slug: plain_text(" ".join([m.body_html, *quiz_text(m.quiz)])) for m in course.modules}
+    def text(parts: list[str]) -> str:
+        return BLOCK.join(plain_text(part).translate(SAME) for part in parts if part)
+
+    texts = {m.slug: text([html.escape(m.title), m.body_html, *blocks(m.quiz)]) for m in course.modules}
     if course.final is not None:
-        texts[FINAL] = plain_text(" ".join(quiz_text(course.final)))
+        texts[FINAL] = text(blocks(course.final))
     return texts
+
+
+def quoted_in(quote: str, text: str) -> bool:
+    """Whether the passage is in a module's text (``passages``), apostrophes and spaces aside."""
+    return as_quoted(quote).translate(SAME) in text
 
 
 def as_quoted(text: str | None) -> str:
@@ -166,8 +178,16 @@ def plain_text(html_text: str) -> str:
     return as_quoted(html.unescape(TAG.sub("", BLOCK_TAG.sub(" ", html_text))))
 
 
-def add(draft: CourseDraft, module_slug: str, body: str, by: User, quote: str = "") -> ReviewComment:
-    """Attach a comment to a module of the draft (or to its final test), perhaps on a passage."""
+def add(
+    draft: CourseDraft,
+    module_slug: str,
+    body: str,
+    by: User,
+    quote: str = "",
+    texts: dict[str, str] | None = None,
+) -> ReviewComment:
+    """Attach a comment to a module of the draft (or to its final test), perhaps on a passage,
+    which must be in the module's text (*texts*, from ``passages``, when the draft can be read)."""
     module_hash = module_hashes(draft.files, draft.slug).get(module_slug)
     if module_hash is None:
         raise CommentError(_l("This module is no longer in the draft."))
@@ -179,6 +199,13 @@ def add(draft: CourseDraft, module_slug: str, body: str, by: User, quote: str = 
     quote = as_quoted(quote) or None
     if quote and len(quote) > MAX_QUOTE:
         raise CommentError(_l("A quoted passage may hold at most %(max)d characters.", max=MAX_QUOTE))
+    if quote and texts is not None and module_slug in texts and not quoted_in(quote, texts[module_slug]):
+        raise CommentError(
+            _l(
+                "The passage is not in the module as the page shows it: select words within one"
+                " paragraph, option or explanation, and quote them again."
+            )
+        )
     # The same words by the same person on the same text, still open: a form sent twice (a double
     # click, a page reloaded), not a second remark. Kept once.
     same = db.session.scalar(

@@ -58,6 +58,14 @@ def _back_to(org: Organisation, found: CourseDraft, module_slug: str):
     return redirect(url_for("publishing.read", org_slug=org.slug, slug=found.slug, _anchor=anchor))
 
 
+def _readable(found: CourseDraft):
+    """The draft parsed, or None when it has problems or the server is too busy to read it."""
+    try:
+        return reading.parsed(found.files)
+    except Busy:
+        return None
+
+
 def _titles(course) -> dict[str, str]:
     """What each thread of comments is about, by slug: the modules shown, and the final test."""
     if course is None:
@@ -80,6 +88,7 @@ def read(org_slug: str, slug: str):
     except Busy:
         flash(str(services.SERVER_BUSY), "error")
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    texts = comments.passages(course) if course else None  # a draft with problems: nothing to look in
     return render_template(
         "publishing/read.html",
         org=org,
@@ -91,7 +100,7 @@ def read(org_slug: str, slug: str):
         course_file=editor.course_path(found.slug),
         lines=reading.line_changes(live_files, found.files, found.slug) if live and course else {},
         published=found.course_id is not None,
-        threads=comments.threads(found, comments.current(found), comments.passages(course)),
+        threads=comments.threads(found, comments.current(found), texts),
         titles=_titles(course),
         editing=role in WRITE,
         comment_form=CommentForm(),
@@ -109,7 +118,9 @@ def add_comment(org_slug: str, slug: str, module_slug: str):
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return _back_to(org, found, module_slug)
     try:
-        comments.add(found, module_slug, form.body.data, current_user, form.quote.data or "")
+        quote = form.quote.data or ""
+        texts = comments.passages(course) if quote and (course := _readable(found)) else None
+        comments.add(found, module_slug, form.body.data, current_user, quote, texts)
     except comments.CommentError as exc:
         flash(str(exc), "error")
         return _back_to(org, found, module_slug)

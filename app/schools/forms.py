@@ -114,6 +114,6 @@ class MessageForm(Form):
             Length(max=MAX_MESSAGE, message=_l("A message may hold at most %(max)d characters.")),
         ],
         filters=[lambda value: value.strip() if value else value],
-        description=_l("Plain text. Each student is told, on Cadre and by e-mail if they chose it."),
+        description=_l("Plain text. Each student is told on Cadre, and by e-mail unless they turned it off."),
         render_kw={"rows": 5},
     )

@@ -1,6 +1,8 @@
 """Teachers write to a class: a message its students read on the class's messages page, and are
 notified of (on the site, and by e-mail if they chose it)."""
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
@@ -8,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.extensions import db
+from app.models_base import utcnow
 from app.notifications.models import CLASS_MESSAGE, Notification
 from app.notifications.services import notify
 from app.schools.models import ClassMessage, Enrolment, SchoolClass
@@ -15,43 +18,55 @@ from app.urls import path_for_job
 
 MAX_MESSAGE = 2000  # characters: a note to the class, not a course
 PAGE_SIZE = 20
+SENT_TWICE_WITHIN = timedelta(minutes=10)
 
 
 class MessageError(ValueError):
     """A message the rules refuse; ``str()`` says why."""
 
 
-def write(school_class: SchoolClass, author: User, body: str) -> tuple[ClassMessage, int]:
+def write(school_class: SchoolClass, author: User, body: str) -> tuple[ClassMessage, int | None]:
     """Keep the message and notify the class's current students; the caller commits.
 
-    Returns the message and how many students were told (those who want it somewhere)."""
+    Returns the message and how many students were told (those who want it somewhere), or None
+    when the same words by the same person reached the class a moment ago: a form sent twice (a
+    double click, a page reloaded), kept and told once."""
     body = (body or "").strip()
     if not body:
         raise MessageError(_l("Write a message first."))
     if len(body) > MAX_MESSAGE:
         raise MessageError(_l("A message may hold at most %(max)d characters.", max=MAX_MESSAGE))
+    same = db.session.scalar(
+        select(ClassMessage).where(
+            ClassMessage.class_id == school_class.id,
+            ClassMessage.author_id == author.id,
+            ClassMessage.body == body,
+            ClassMessage.created_at > utcnow() - SENT_TWICE_WITHIN,
+        )
+    )
+    if same is not None:
+        return same, None
     message = ClassMessage(class_id=school_class.id, author_id=author.id, body=body)
     db.session.add(message)
     db.session.flush()
     enrolled = select(Enrolment.user_id).where(Enrolment.class_id == school_class.id)
     students = db.session.scalars(select(User).where(User.id.in_(enrolled)))
     params = {"class": school_class.name, "by": author.full_name, "message": body}
-    told = notify(students, CLASS_MESSAGE, params, _path(message))
+    path = path_for_job("schools.class_messages", class_id=school_class.id) + f"#message-{message.id}"
+    told = notify(students, CLASS_MESSAGE, params, path, dedupe_key=_key(message))
     return message, len(told)
 
 
-def _path(message: ClassMessage) -> str:
-    return path_for_job("schools.class_messages", class_id=message.class_id) + f"#message-{message.id}"
+def _key(message: ClassMessage) -> str:
+    """What its notifications name it by, to be taken down with it."""
+    return f"message:{message.id}"
 
 
 def delete(message: ClassMessage) -> None:
     """Take the message down, and its notifications on Cadre with it (e-mails sent cannot be);
     the caller commits."""
-    db.session.execute(
-        sql_delete(Notification).where(
-            Notification.kind == CLASS_MESSAGE, Notification.path == _path(message)
-        )
-    )
+    told = (Notification.kind == CLASS_MESSAGE, Notification.dedupe_key == _key(message))
+    db.session.execute(sql_delete(Notification).where(*told))
     db.session.delete(message)
 
 

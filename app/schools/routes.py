@@ -548,6 +548,7 @@ def _class_for_reader_or_404(class_id: int) -> tuple[SchoolClass, bool]:
 
 @bp.route(f"/classes/<{ID}:class_id>/messages", methods=["GET", "POST"])
 @login_required
+@throttled("message")
 def class_messages(class_id: int):
     """What the teachers wrote to the class, newest first; its staff write from here."""
     school_class, staff = _class_for_reader_or_404(class_id)
@@ -562,18 +563,23 @@ def class_messages(class_id: int):
                 form.body.errors.append(str(exc))
             else:
                 db.session.commit()
-                flash(
-                    ngettext(
-                        "Message sent: %(num)d student was told.",
-                        "Message sent: %(num)d students were told.",
-                        told,
-                    ),
-                    "success",
-                )
+                if told is None:
+                    flash(_("This message was already sent to the class."), "success")
+                else:
+                    flash(
+                        ngettext(
+                            "Message sent: %(num)d student was told.",
+                            "Message sent: %(num)d students were told.",
+                            told,
+                        ),
+                        "success",
+                    )
                 return redirect(url_for("schools.class_messages", class_id=class_id))
     page = request.args.get("page", 1, type=int)
     page = page if 1 <= page <= 10_000 else 1
     found, pages = messages.page_of(school_class, page)
+    if page > pages:
+        abort(404)
     status = 400 if form is not None and form.errors else 200
     return (
         render_template(

@@ -1,21 +1,44 @@
-// The reading page: "Quote the selection" copies the words selected on the page into the
-// comment's passage field. Without JavaScript the field is typed or pasted into, as any other.
+// The reading page: "Quote the selection" copies the words selected in the button's module into
+// the comment's passage field. The last selection made in each module is remembered, as a tap on
+// a touch screen clears the selection before the button hears it. Without JavaScript the field is
+// typed or pasted into, as any other.
 (function () {
   "use strict";
   var MAX = 300; // as comments.MAX_QUOTE
+  var remembered = new Map(); // module section -> the last words selected in it
+
+  function sectionOf(node) {
+    var element = node && (node.nodeType === 1 ? node : node.parentElement);
+    return element ? element.closest(".read-module") : null;
+  }
+
+  function selected() {
+    var selection = window.getSelection ? window.getSelection() : null;
+    if (!selection || selection.isCollapsed) { return null; }
+    var section = sectionOf(selection.anchorNode);
+    if (!section || section !== sectionOf(selection.focusNode)) { return null; }
+    if (section.querySelector(".comment-form") && section.querySelector(".comment-form").contains(selection.anchorNode)) {
+      return null; // words typed in the form are not a passage of the module
+    }
+    return { section: section, text: String(selection).replace(/\s+/g, " ").trim() };
+  }
+
+  document.addEventListener("selectionchange", function () {
+    var found = selected();
+    if (found && found.text) { remembered.set(found.section, found.text); }
+  });
+
   document.querySelectorAll("button[data-quote-into]").forEach(function (button) {
     var field = document.getElementById(button.getAttribute("data-quote-into"));
-    if (!field) { return; }
+    var section = button.closest(".read-module");
+    if (!field || !section) { return; }
     button.hidden = false;
     // A press on the button must not lose the selection it is about to read.
     button.addEventListener("mousedown", function (event) { event.preventDefault(); });
     button.addEventListener("click", function () {
-      var text = String(window.getSelection ? window.getSelection() : "").replace(/\s+/g, " ").trim();
-      if (!text) {
-        field.focus();
-        return;
-      }
-      field.value = text.length > MAX ? text.slice(0, MAX) : text;
+      var found = selected();
+      var text = found && found.section === section ? found.text : remembered.get(section);
+      if (text) { field.value = text.length > MAX ? text.slice(0, MAX) : text; }
       field.focus();
     });
   });

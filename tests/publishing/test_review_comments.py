@@ -494,3 +494,35 @@ def test_passages_are_read_as_the_page_shows_them():
 
     html = "<p>Le <strong>consentement</strong> écrit&nbsp;:</p><ul><li>daté</li><li>signé</li></ul>"
     assert plain_text(html) == "Le consentement écrit : daté signé"  # as the selection, spaces collapsed
+
+
+def test_a_quote_must_be_in_the_module_and_apostrophes_of_either_kind_match(client, auth, publisher):  # noqa: F811
+    org, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    post = f"{WS}/voix-et-ia/comments/cadre-legal"
+    # Across two options of a question: not one passage of the page.
+    refused = client.post(
+        post, data={"body": "?", "quote": "Une clause d'exclusivité Le refus"}, follow_redirects=True
+    )
+    assert "The passage is not in the module as the page shows it" in text_of(refused)
+    assert comments() == []
+    # Typed with a typographic apostrophe where the module has a straight one: the same words.
+    client.post(post, data={"body": "Préciser.", "quote": "Le refus, exprimé par l’ayant droit"})
+    client.post(post, data={"body": "Le titre ?", "quote": "Qu'est-ce que l'opt-out ?"})
+    assert [c.quote for c in comments()] == [
+        "Le refus, exprimé par l’ayant droit",
+        "Qu'est-ce que l'opt-out ?",
+    ]
+    files = valid_files()
+    files["quizzes/voix-et-ia/cadre-legal.md"] += "\n"
+    services.save_files(org, "voix-et-ia", files, people["editor"])
+    db.session.commit()
+    page = text_of(client.get(READ))
+    assert page.count("This comment is about an earlier version of the module.") == 2
+    assert "no longer holds the passage quoted" not in page
+    # A draft with problems cannot be read: its comments are not said to have lost their passage.
+    files["courses/voix-et-ia/course.md"] = "not front matter"
+    services.save_files(org, "voix-et-ia", files, people["editor"])
+    db.session.commit()
+    assert "no longer holds the passage quoted" not in text_of(client.get(READ))

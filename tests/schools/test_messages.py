@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notifications.models import CLASS_MESSAGE, Notification
+from app.schools import messages
 from app.schools.models import ClassMessage
 from tests.accounts.test_change_email import outbox
 from tests.conftest import counted_statements, text_of
@@ -79,7 +80,7 @@ def test_deleting_a_message_takes_its_notifications_with_it(client, auth, klass,
 def test_the_page_reads_a_bounded_number_of_statements(client, auth, klass, people):  # noqa: F811
     auth.login(people["teacher"].email)
     for n in range(25):
-        client.post(url(klass), data={"body": f"Message {n}"})
+        messages.write(klass, people["teacher"], f"Message {n}")
     db.session.commit()
     with counted_statements() as statements:
         page = text_of(client.get(url(klass)))
@@ -87,8 +88,41 @@ def test_the_page_reads_a_bounded_number_of_statements(client, auth, klass, peop
     first = len(statements)
     assert "Message 4" in text_of(client.get(f"{url(klass)}?page=2"))
     for n in range(25, 60):
-        client.post(url(klass), data={"body": f"Message {n}"})
+        messages.write(klass, people["teacher"], f"Message {n}")
     db.session.commit()
     with counted_statements() as statements:
         client.get(url(klass))
     assert len(statements) == first
+
+
+def test_a_message_sent_twice_is_kept_and_told_once(client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    client.post(url(klass), data={"body": "Sortie jeudi"})
+    again = client.post(url(klass), data={"body": "Sortie jeudi"}, follow_redirects=True)
+    assert "This message was already sent to the class." in text_of(again)
+    assert db.session.scalar(select(func.count(ClassMessage.id))) == 1 and len(told()) == 2
+
+
+def test_writing_is_throttled(client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    for n in range(20):
+        assert client.post(url(klass), data={"body": f"Annonce {n}"}).status_code == 302
+    assert client.post(url(klass), data={"body": "Une de trop"}).status_code == 429
+    assert db.session.scalar(select(func.count(ClassMessage.id))) == 20
+
+
+def test_a_student_who_left_and_another_class_s_url_read_nothing(client, auth, klass, people, school):  # noqa: F811
+    from app.schools import services
+
+    org, _ = school
+    auth.login(people["teacher"].email)
+    client.post(url(klass), data={"body": "Bonjour"})
+    message = db.session.scalar(select(ClassMessage))
+    other = services.create_class(org, people["teacher"], "BTS 1", "2026-2027", "")
+    db.session.commit()
+    assert client.post(f"/classes/{other.id}/messages/{message.id}/delete").status_code == 404
+    assert client.get(f"{url(klass)}?page=2").status_code == 404  # past the last page
+    client.post("/account/logout")
+    auth.login(people["student"].email)
+    client.post(f"/classes/{klass.id}/leave")
+    assert client.get(url(klass)).status_code == 404
