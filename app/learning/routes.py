@@ -243,15 +243,10 @@ def dashboard():
     mine_only = {"user_id": current_user.id}
     certificates = list(db.session.scalars(_certificates_statement(), mine_only))
     certified = {c.course_id for c in certificates}
-    # Only while the address waits for confirmation: two queries per completed course without a
-    # certificate, a few for a newcomer, none for anyone else.
-    waiting = {
-        course.id
-        for course in rows
-        if course.id not in certified
-        and mine.following.get(course.id) is None
-        and waits_for_address(current_user, course)
-    }
+    waiting = set()
+    if current_user.email_confirmed_at is None:  # one query, only while the address waits
+        done = {c.id for c in rows if c.id not in certified and mine.progress[c.id].done}
+        waiting = services.earned_courses(current_user, done, mine.with_final_test)
     attempts = list(db.session.scalars(_attempts_statement(), mine_only))
     classes = schools.learner_classes(current_user)
     return render_template(

@@ -88,6 +88,28 @@ def modules_progress(user: User | None, module_ids: Iterable[int]) -> dict[int, 
     return {row.module_id: row for row in rows}
 
 
+def earned_courses(user: User, done: set[int], with_final_test: set[int]) -> set[int]:
+    """Of the courses whose modules are all *done*, those that earned a certificate: no final
+    test, or the final test passed (one query for them all)."""
+    finals = done & with_final_test
+    passed = set()
+    if finals:
+        passed = set(
+            db.session.scalars(
+                select(Module.course_id)
+                .join(ModuleProgress, ModuleProgress.module_id == Module.id)
+                .where(
+                    Module.course_id.in_(finals),
+                    Module.is_final.is_(True),
+                    Module.retired.is_(False),
+                    ModuleProgress.user_id == user.id,
+                    ModuleProgress.completed_at.is_not(None),
+                )
+            )
+        )
+    return (done - with_final_test) | passed
+
+
 def module_state(module: Module, progress: ModuleProgress | None) -> str:
     """Not started, read, attempted (quiz not yet passed) or passed/completed."""
     if progress is None:
