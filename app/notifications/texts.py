@@ -39,7 +39,9 @@ def subject(notification: Notification):
         PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
         NEW_ASSIGNMENT: lambda: _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"]),
         DUE_SOON: lambda: _l("Due soon: %(item)s", item=p.get("item", "")),
-        CLASS_MESSAGE: lambda: _l("%(name)s wrote to %(class)s", name=p["by"], **{"class": p["class"]}),
+        CLASS_MESSAGE: lambda: _l(
+            "%(name)s wrote to the class %(class)s", name=p["by"], **{"class": p["class"]}
+        ),
         WEEKLY_DIGEST: lambda: _l("Your classes this week"),
     }[notification.kind]()
 

@@ -5,6 +5,8 @@ Every member of the team (administrators, editors, reviewers) may read and comme
 is resolved, and reopened, by the course's editors or by its author.
 """
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -76,11 +78,26 @@ def _titles(course) -> dict[str, str]:
     return titles
 
 
+@dataclass(frozen=True)
+class RefusedComment:
+    """A comment the rules refused: shown again in its module's form, with why."""
+
+    slug: str
+    form: CommentForm
+    message: str
+
+
 @bp.get("/<org_slug>/<slug>/read")
 @login_required
 def read(org_slug: str, slug: str):
     """The draft as learners will read it, answers shown, what it changes, and its comments."""
     org, role, found = _draft_of(org_slug, slug)
+    return _reading_page(org, role, found)
+
+
+def _reading_page(org: Organisation, role: str, found: CourseDraft, refused: RefusedComment | None = None):
+    """The reading page; with *refused*, a comment shown again in its form (status 400)."""
+    slug = found.slug
     try:
         course = reading.parsed(found.files)
         live_files = services.published_files(found)
@@ -103,27 +120,28 @@ def read(org_slug: str, slug: str):
         threads=comments.threads(found, comments.current(found), texts),
         titles=_titles(course),
         editing=role in WRITE,
-        comment_form=CommentForm(),
+        comment_form=CommentForm(formdata=None),
+        refused=refused,
         post_form=PostForm(),
-    )
+    ), 400 if refused else 200
 
 
 @bp.post("/<org_slug>/<slug>/comments/<module_slug>")
 @login_required
 def add_comment(org_slug: str, slug: str, module_slug: str):
     """Attach a comment to a module of the draft (FINAL: to its final test)."""
-    org, _role, found = _draft_of(org_slug, slug)
+    org, role, found = _draft_of(org_slug, slug)
     form = CommentForm()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        return _back_to(org, found, module_slug)
+        # What was typed is shown again in its form, with why: nothing a reviewer wrote is lost.
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _reading_page(org, role, found, RefusedComment(module_slug, form, message))
     try:
         quote = form.quote.data or ""
         texts = comments.passages(course) if quote and (course := _readable(found)) else None
         comments.add(found, module_slug, form.body.data, current_user, quote, texts)
     except comments.CommentError as exc:
-        flash(str(exc), "error")
-        return _back_to(org, found, module_slug)
+        return _reading_page(org, role, found, RefusedComment(module_slug, form, str(exc)))
     db.session.commit()
     flash(_("Comment added."), "success")
     return _back_to(org, found, module_slug)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
@@ -52,7 +52,7 @@ def write(school_class: SchoolClass, author: User, body: str) -> tuple[ClassMess
     enrolled = select(Enrolment.user_id).where(Enrolment.class_id == school_class.id)
     students = db.session.scalars(select(User).where(User.id.in_(enrolled)))
     params = {"class": school_class.name, "by": author.full_name, "message": body}
-    path = path_for_job("schools.class_messages", class_id=school_class.id) + f"#message-{message.id}"
+    path = path_for_job("schools.class_message", class_id=school_class.id, message_id=message.id)
     told = notify(students, CLASS_MESSAGE, params, path, dedupe_key=_key(message))
     return message, len(told)
 
@@ -68,6 +68,39 @@ def delete(message: ClassMessage) -> None:
     told = (Notification.kind == CLASS_MESSAGE, Notification.dedupe_key == _key(message))
     db.session.execute(sql_delete(Notification).where(*told))
     db.session.delete(message)
+
+
+def page_holding(message: ClassMessage) -> int:
+    """The page of the class's messages that shows *message* (newer ones come first)."""
+    newer = db.session.scalar(
+        select(func.count(ClassMessage.id)).where(
+            ClassMessage.class_id == message.class_id,
+            (ClassMessage.created_at > message.created_at)
+            | ((ClassMessage.created_at == message.created_at) & (ClassMessage.id > message.id)),
+        )
+    )
+    return newer // PAGE_SIZE + 1
+
+
+def _unread(reader: User, school_class: SchoolClass):
+    """The reader's notifications of this class's messages not read yet (their paths lead there)."""
+    prefix = path_for_job("schools.class_messages", class_id=school_class.id) + "/"
+    return (
+        Notification.user_id == reader.id,
+        Notification.kind == CLASS_MESSAGE,
+        Notification.path.startswith(prefix, autoescape=True),
+        Notification.read_at.is_(None),
+    )
+
+
+def has_unread(reader: User, school_class: SchoolClass) -> bool:
+    found = select(Notification.id).where(*_unread(reader, school_class)).limit(1)
+    return db.session.scalar(found) is not None
+
+
+def mark_read(reader: User, school_class: SchoolClass) -> None:
+    """The reader opened the class's messages: their notifications of them are read; the caller commits."""
+    db.session.execute(update(Notification).where(*_unread(reader, school_class)).values(read_at=utcnow()))
 
 
 def page_of(school_class: SchoolClass, page: int) -> tuple[list[ClassMessage], int]:

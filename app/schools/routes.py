@@ -25,7 +25,7 @@ from app.admin.audit import record
 from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
 from app.catalog.services import title_key
 from app.certificates.models import Certificate
-from app.extensions import db
+from app.extensions import db, start_writing
 from app.learning.models import QuizAttempt
 from app.limits import failed, throttled
 from app.models_base import MAX_ID
@@ -577,6 +577,10 @@ def class_messages(class_id: int):
                 return redirect(url_for("schools.class_messages", class_id=class_id))
     page = request.args.get("page", 1, type=int)
     page = page if 1 <= page <= 10_000 else 1
+    if not staff and request.method == "GET" and messages.has_unread(current_user, school_class):
+        start_writing()  # now and then: a GET that reads only takes no write lock
+        messages.mark_read(current_user, school_class)  # read here: no longer "new" in the notifications
+        db.session.commit()
     found, pages = messages.page_of(school_class, page)
     if page > pages:
         abort(404)
@@ -594,6 +598,19 @@ def class_messages(class_id: int):
         ),
         status,
     )
+
+
+@bp.get(f"/classes/<{ID}:class_id>/messages/<{ID}:message_id>")
+@login_required
+def class_message(class_id: int, message_id: int):
+    """Where a notification leads: the page of the class's messages that shows this one."""
+    school_class, _staff = _class_for_reader_or_404(class_id)
+    message = db.session.get(ClassMessage, message_id)
+    if message is None or message.class_id != school_class.id:
+        abort(404)
+    page = messages.page_holding(message)
+    target = url_for("schools.class_messages", class_id=class_id, page=page if page > 1 else None)
+    return redirect(f"{target}#message-{message.id}")
 
 
 @bp.post(f"/classes/<{ID}:class_id>/messages/<{ID}:message_id>/delete")

@@ -35,11 +35,15 @@
     button.hidden = false;
     // A press on the button must not lose the selection it is about to read.
     button.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    var status = document.getElementById(field.id + "-status");
     button.addEventListener("click", function () {
       var found = selected();
       var text = found && found.section === section ? found.text : remembered.get(section);
-      if (text) { field.value = text.length > MAX ? text.slice(0, MAX) : text; }
-      field.focus();
+      if (status) { status.textContent = text ? "" : button.getAttribute("data-nothing-selected"); }
+      if (text) {
+        field.value = text.length > MAX ? text.slice(0, MAX) : text;
+        field.focus();
+      }
     });
   });
 })();

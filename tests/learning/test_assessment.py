@@ -211,7 +211,7 @@ def test_a_certificate_earned_before_the_address_is_confirmed_waits_and_pages_sa
     dashboard = text_of(client.get("/dashboard"))
     assert "Your certificate is issued once your e-mail address is confirmed." in dashboard
     assert "Take the final test" not in dashboard
-    assert "Certificates are issued once your e-mail address is confirmed" in dashboard
+    assert "Certificates are issued once your e-mail address is confirmed." in dashboard
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
 
     path = f"/account/confirm/{confirmation.make_token(learner)}"

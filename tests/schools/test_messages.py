@@ -30,8 +30,8 @@ def test_a_teacher_writes_and_the_students_are_told_and_read_it(app, client, aut
     assert message.body == body.strip() and message.author_id == people["teacher"].id
     notices = told()
     assert sorted(n.user_id for n in notices) == sorted([people["student"].id, people["classmate"].id])
-    assert notices[0].path == f"{url(klass)}#message-{message.id}"
-    mails = [m for m in outbox(app) if m["Subject"] == "Théo Prof wrote to BTS 2"]
+    assert notices[0].path == f"{url(klass)}/{message.id}"  # leads to the page that shows it
+    mails = [m for m in outbox(app) if m["Subject"] == "Théo Prof wrote to the class BTS 2"]
     assert sorted(m["To"] for m in mails) == ["classmate@example.org", "student@example.org"]
     assert "N'oubliez pas le module 2." in mails[0].get_content()
 
@@ -41,6 +41,12 @@ def test_a_teacher_writes_and_the_students_are_told_and_read_it(app, client, aut
     assert "Rendez-vous jeudi &lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
     assert "Write to the class" not in page and "/delete" not in page  # students read, nothing more
     assert "Théo Prof wrote to the class BTS 2." in text_of(client.get("/notifications/"))
+    unread = (
+        Notification.user_id == people["student"].id,
+        Notification.kind == CLASS_MESSAGE,
+        Notification.read_at.is_(None),
+    )
+    assert db.session.scalar(select(func.count(Notification.id)).where(*unread)) == 0  # read on its page
     assert f'href="{url(klass)}"' in text_of(client.get("/dashboard"))
 
 
@@ -126,3 +132,17 @@ def test_a_student_who_left_and_another_class_s_url_read_nothing(client, auth, k
     auth.login(people["student"].email)
     client.post(f"/classes/{klass.id}/leave")
     assert client.get(url(klass)).status_code == 404
+
+
+def test_a_notification_leads_to_the_page_that_shows_its_message(client, auth, klass, people):  # noqa: F811
+    for n in range(25):
+        messages.write(klass, people["teacher"], f"Message {n}")
+    db.session.commit()
+    oldest = db.session.scalar(select(ClassMessage).where(ClassMessage.body == "Message 0"))
+    newest = db.session.scalar(select(ClassMessage).where(ClassMessage.body == "Message 24"))
+    auth.login(people["student"].email)
+    assert client.get(f"{url(klass)}/{oldest.id}").location == f"{url(klass)}?page=2#message-{oldest.id}"
+    assert client.get(f"{url(klass)}/{newest.id}").location == f"{url(klass)}#message-{newest.id}"
+    client.post("/account/logout")
+    auth.login(people["outsider"].email)
+    assert client.get(f"{url(klass)}/{oldest.id}").status_code == 404
