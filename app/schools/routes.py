@@ -60,12 +60,16 @@ def _class_or_404(class_id: int) -> SchoolClass:
     return _staff_only(db.session.get(SchoolClass, class_id))
 
 
+def _on_staff(school_class: SchoolClass) -> bool:
+    """Whether the current user is on the class's school's staff, read from the memberships the
+    page's header reads anyway (app/nav.py: one query per request, shared)."""
+    school = school_class.organisation_id
+    return any(m.organisation_id == school and m.role in STAFF for m in nav.memberships())
+
+
 def _staff_only(school_class: SchoolClass | None) -> SchoolClass:
-    """The class if the current user is on its school's staff, else 404. The role is read from the
-    memberships the page's header reads anyway (app/nav.py: one query per request, shared)."""
-    if school_class is None or not any(
-        m.organisation_id == school_class.organisation_id and m.role in STAFF for m in nav.memberships()
-    ):
+    """The class if the current user is on its school's staff, else 404."""
+    if school_class is None or not _on_staff(school_class):
         abort(404)
     return school_class
 
@@ -538,9 +542,7 @@ def _class_for_reader_or_404(class_id: int) -> tuple[SchoolClass, bool]:
     school_class = db.session.get(SchoolClass, class_id)
     if school_class is None:
         abort(404)
-    staff = any(
-        m.organisation_id == school_class.organisation_id and m.role in STAFF for m in nav.memberships()
-    )
+    staff = _on_staff(school_class)
     if not staff and services.enrolment(school_class, current_user.id) is None:
         abort(404)
     return school_class, staff
