@@ -82,15 +82,25 @@ def page_holding(message: ClassMessage) -> int:
     return newer // PAGE_SIZE + 1
 
 
-def _unread(reader: User, school_class: SchoolClass):
-    """The reader's notifications of this class's messages not read yet (their paths lead there)."""
+def _told(user_id: int, school_class: SchoolClass):
+    """The person's notifications of this class's messages (their paths lead there)."""
     prefix = path_for_job("schools.class_messages", class_id=school_class.id) + "/"
     return (
-        Notification.user_id == reader.id,
+        Notification.user_id == user_id,
         Notification.kind == CLASS_MESSAGE,
         Notification.path.startswith(prefix, autoescape=True),
-        Notification.read_at.is_(None),
     )
+
+
+def _unread(reader: User, school_class: SchoolClass):
+    """The reader's notifications of this class's messages not read yet."""
+    return (*_told(reader.id, school_class), Notification.read_at.is_(None))
+
+
+def forget(school_class: SchoolClass, user_id: int) -> None:
+    """A student left the class: its messages go from their notifications, as they can no longer
+    open them; the caller commits. (E-mails sent cannot be taken back.)"""
+    db.session.execute(sql_delete(Notification).where(*_told(user_id, school_class)))
 
 
 def has_unread(reader: User, school_class: SchoolClass) -> bool:

@@ -26,6 +26,7 @@ from app.notifications import events as notifications
 from app.orgs.codes import CODE_LENGTH, display_code, draw_unused, new_join_code, normalise_code  # noqa: F401
 from app.orgs.models import Membership, Organisation
 from app.record import services as learning_record
+from app.schools import messages
 from app.schools.models import Assignment, Enrolment, SchoolClass
 
 
@@ -133,6 +134,7 @@ def remove_student(school_class: SchoolClass, user_id: int) -> None:
     if found is None:
         raise SchoolError(_l("This student is not in the class."))
     db.session.delete(found)
+    messages.forget(school_class, user_id)
     db.session.flush()
 
 
@@ -142,6 +144,7 @@ def leave(school_class: SchoolClass, user: User) -> None:
     if found is None:
         raise SchoolError(_l("You are not in this class."))
     db.session.delete(found)
+    messages.forget(school_class, user.id)
     db.session.flush()
 
 

@@ -128,10 +128,20 @@ def test_a_student_who_left_and_another_class_s_url_read_nothing(client, auth, k
     db.session.commit()
     assert client.post(f"/classes/{other.id}/messages/{message.id}/delete").status_code == 404
     assert client.get(f"{url(klass)}?page=2").status_code == 404  # past the last page
+    services.join_class(people["classmate"], other.join_code)
+    messages.write(other, people["teacher"], "Pour l'autre classe")
+    db.session.commit()
     client.post("/account/logout")
     auth.login(people["student"].email)
     client.post(f"/classes/{klass.id}/leave")
     assert client.get(url(klass)).status_code == 404
+    # what they can no longer open leaves their notifications; the classmate, still there, keeps hers
+    assert sorted(n.params["class"] for n in told()) == ["BTS 1", "BTS 2"]
+    assert {n.user_id for n in told()} == {people["classmate"].id}
+    client.post("/account/logout")
+    auth.login(people["teacher"].email)
+    client.post(f"/classes/{klass.id}/students/{people['classmate'].id}/remove")
+    assert [n.params["class"] for n in told()] == ["BTS 1"]  # the other class's message stays
 
 
 def test_a_notification_leads_to_the_page_that_shows_its_message(client, auth, klass, people):  # noqa: F811
