@@ -80,6 +80,12 @@ class Filters:
         """True when something other than the page narrows the list."""
         return bool(self.q or self.language or self.level or self.publisher or self.length)
 
+    @property
+    def chosen(self) -> int:
+        """How many of the lists (language, level, publisher, length, order) are set: shown beside
+        their folded box, so a filter is not forgotten once out of sight."""
+        return sum(map(bool, (self.language, self.level, self.publisher, self.length, self.sort)))
+
     def args(self, **changes) -> dict:
         """Query arguments for a link to these filters (a page of them, say), empty ones left out."""
         chosen = replace(self, **changes)

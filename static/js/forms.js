@@ -99,3 +99,11 @@
     field.insertAdjacentElement("afterend", button);
   });
 }());
+
+// A box of options folded on a phone (data-open-wide) starts open on a wider screen, where it
+// does not push the page's content out of sight.
+(function () {
+  "use strict";
+  if (!window.matchMedia("(min-width: 48rem)").matches) { return; }
+  document.querySelectorAll("details[data-open-wide]").forEach(function (box) { box.open = true; });
+}());

@@ -141,6 +141,17 @@ def test_filters_by_length_and_orders_by_the_last_check(client, course):
     assert '<option value="checked" selected>Recently checked first</option>' in page
 
 
+def test_the_lists_fold_away_until_one_is_chosen_and_then_say_how_many(client, course):
+    """On a phone the five lists would push the first course out of sight: folded unless set."""
+    page = text_of(client.get("/courses?q=voix"))
+    assert '<details class="catalogue-filters" data-open-wide>' in page and "chosen</span>" not in page
+    page = text_of(client.get("/courses?level=beginner&sort=checked"))
+    assert '<details class="catalogue-filters" data-open-wide open>' in page
+    assert '<summary>Filters and order <span class="badge">2 chosen</span></summary>' in page
+    french = text_of(client.get("/courses?length=short", headers={"Accept-Language": "fr"}))
+    assert '<summary>Filtres et tri <span class="badge">1 choisi</span></summary>' in french
+
+
 def test_the_length_choices_are_the_listings():
     from app.catalog.routes import LENGTH_NAMES
 

@@ -38,3 +38,21 @@ def test_the_focus_ring_stands_out_on_light_and_dark_backgrounds(page: Page, liv
     light = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
     assert header == "rgb(242, 177, 52)"  # amber on navy: 6:1
     assert light == "rgb(31, 58, 95)"  # navy on white: 11:1 (the amber one was 1.9:1)
+
+
+def test_the_catalogue_lists_are_folded_on_a_phone_and_open_on_a_wide_screen(page: Page, live_server):
+    base, _app = live_server
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "/courses")
+    level = page.get_by_label("Level")
+    expect(level).to_be_hidden()  # the courses come first
+    page.get_by_text("Filters and order").focus()
+    page.keyboard.press("Enter")  # a keyboard opens the box
+    expect(level).to_be_visible()
+    level.select_option(label="Beginner")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("1 chosen")).to_be_visible()
+    expect(page.get_by_label("Level")).to_have_value("beginner")  # still open: a list is set
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(base + "/courses")
+    expect(page.get_by_label("Level")).to_be_visible()
