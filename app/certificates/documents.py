@@ -64,7 +64,7 @@ def build_documents(code: str, locale: str, base_url: str) -> None:
     from app.certificates.models import Certificate
     from app.certificates.routes import verify_url  # the routes import this module's callers
     from app.certificates.services import certificate_pdf
-    from app.credentials.services import stored_credential
+    from app.credentials.services import AddressNotConfirmed, stored_credential
 
     # An app context of its own, so a session of its own: run at once (tests, or no queue), the job
     # is called from the issuing session's commit, which can run no more SQL. A request context
@@ -75,5 +75,8 @@ def build_documents(code: str, locale: str, base_url: str) -> None:
         if certificate is None or not certificate.valid:
             return  # withdrawn or revoked meanwhile: nothing to hand out
         certificate_pdf(certificate, locale, verify_url(certificate))
-        stored_credential(certificate, locale)
+        try:
+            stored_credential(certificate, locale)
+        except AddressNotConfirmed:
+            pass  # built when downloaded, once the holder has confirmed their new address
         db.session.commit()

@@ -1,7 +1,8 @@
 """Public verification page and the holder's PDF download."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -10,7 +11,7 @@ from app.catalog.models import Course
 from app.certificates.models import Certificate
 from app.certificates.pdf import attestation
 from app.certificates.services import certificate_pdf, linkedin_url, new_code
-from app.credentials.services import stored_credential
+from app.credentials.services import AddressNotConfirmed, stored_credential
 from app.extensions import db, writes_on_get
 from app.urls import external_url
 
@@ -149,7 +150,11 @@ def credential(code: str, lang: str | None):
         abort(404)
     if not certificate.valid:
         abort(404)
-    document = stored_credential(certificate, lang)
+    try:
+        document = stored_credential(certificate, lang)
+    except AddressNotConfirmed:
+        flash(_("Confirm your e-mail address first: the digital badge names you by it."), "error")
+        return redirect(url_for("certificates.verify", code=certificate.code))
     db.session.commit()
     filename = f"cadre-badge-{certificate.course.slug}-{lang}.json"
     return (

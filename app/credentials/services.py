@@ -44,11 +44,19 @@ def credential_url(certificate: Certificate, locale: str) -> str:
     return external_url(url_for("certificates.credential", code=certificate.code, lang=locale))
 
 
+class AddressNotConfirmed(Exception):
+    """The holder's address is not confirmed: no badge is signed naming it."""
+
+
 def stored_credential(certificate: Certificate, locale: str) -> str:
     """The certificate's signed credential in ``locale`` (JSON text), built and stored on first request.
 
     Built again only if the holder has changed their e-mail address since: the badge names them by
     it. The caller commits. Certificates issued before Open Badges existed get theirs the same way.
+
+    Cadre signs only an address its holder proved they read: while theirs waits for its link (an
+    account made by an LTI launch that gave itself an address, say), the badge already built is
+    served as it is, and none is built (AddressNotConfirmed).
     """
     stored = db.session.scalar(
         select(StoredCredential).where(
@@ -57,6 +65,10 @@ def stored_credential(certificate: Certificate, locale: str) -> str:
     )
     if stored is not None and _names_holder(stored.document, certificate.user.email):
         return stored.document
+    if certificate.user.email_confirmed_at is None:
+        if stored is not None:
+            return stored.document
+        raise AddressNotConfirmed(certificate.code)
     urls = BadgeAddresses(
         site=external_url("/"),
         issuer=issuer_id(),

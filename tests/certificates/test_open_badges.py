@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask_babel import to_user_timezone
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.accounts.personal_data import delete_account
 from app.credentials import linked_data, status_list
@@ -126,6 +126,23 @@ def test_a_new_email_address_gets_a_new_badge(client, auth, certificate):
     identity = after["credentialSubject"]["identifier"][0]
     assert identity["identityHash"] == hashed_email("zoe.lefevre@example.org", identity["salt"])
     assert db.session.scalar(select(func.count(StoredCredential.id))) == 1
+
+
+def test_an_address_not_yet_confirmed_is_never_signed(client, auth, certificate):
+    """An LTI account gives itself an address: until its link is followed, no badge names it."""
+    before = badge_of(client, auth, certificate, "en")
+    db.session.execute(delete(StoredCredential).where(StoredCredential.locale != "en"))
+    certificate.user.email, certificate.user.email_confirmed_at = "ceo@victim.example", None
+    db.session.commit()
+    assert badge_of(client, auth, certificate, "en") == before  # the one signed stays as it was
+    response = client.get(f"/certificates/{certificate.code}/credential-fr.json", follow_redirects=True)
+    assert response.request.path == f"/certificates/{certificate.code}"
+    assert "Confirm your e-mail address first: the digital badge names you by it." in text_of(response)
+    assert db.session.scalar(select(func.count(StoredCredential.id))) == 1
+    certificate.user.email_confirmed_at = utcnow()
+    db.session.commit()
+    identity = badge_of(client, auth, certificate, "fr")["credentialSubject"]["identifier"][0]
+    assert identity["identityHash"] == hashed_email("ceo@victim.example", identity["salt"])
 
 
 def test_a_revoked_certificate_offers_no_badge(client, auth, certificate):
