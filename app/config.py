@@ -90,6 +90,8 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_RESET_ADDRESS": "20 per hour",
         "RATELIMIT_REGISTER_ADDRESS": "60 per hour;300 per day",
         "RATELIMIT_CONFIRM_ACCOUNT": "3 per hour",  # confirmation links mailed again
+        "RATELIMIT_EMAIL_CHANGE_ACCOUNT": "5 per hour",  # links to confirm a new address
+        "RATELIMIT_EMAIL_CHANGE_ADDRESS": "3 per hour",  # …mailed to any one address
         "RATELIMIT_MESSAGE_ACCOUNT": "20 per hour",  # messages to a class, each mailed to its students
         "RATELIMIT_JOIN_ACCOUNT": "10 per minute;30 per hour",
         "RATELIMIT_JOIN_ADDRESS": "30 per minute;300 per hour",

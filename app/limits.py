@@ -22,6 +22,7 @@ from flask_login import current_user
 
 EXTENSION = "cadre_limiter"
 FAILED = "cadre.throttle_failed"
+MAILED = "cadre.throttle_mailed"
 
 ACCOUNT_PAUSED = _l(
     "Too many failed attempts to log in to this account. To protect it, logging in is paused for a while."
@@ -53,6 +54,13 @@ def account_in_form() -> str:
     return "account-" + hmac.new(secret, email, hashlib.sha256).hexdigest()[:32]
 
 
+def new_address_in_form() -> str:
+    """The address a change of address would mail, keyed as ``account_in_form`` keys its own."""
+    email = (request.form.get("new_email") or "").strip().lower().encode("utf-8", "replace")
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "address-" + hmac.new(secret, email, hashlib.sha256).hexdigest()[:32]
+
+
 def signed_in_user() -> str:
     """The signed-in account's id (not its session id, which a new login would change)."""
     return f"user-{current_user.id}"
@@ -70,14 +78,27 @@ class Rule:
     key: Callable[[], str]  # names the bucket: an account, a signed-in user, an address
     message: LazyString
     failures_only: bool = False  # count only requests whose view called ``failed()``
+    mails_only: bool = False  # count only requests whose view called ``mailed()``
     signed_in: bool = False  # not applied to anonymous visitors (the view sends them to log in)
     methods: tuple[str, ...] | None = ("POST",)  # None: every method (a join link is a GET)
+    shares: str | None = None  # another policy whose counts this rule adds to (its own otherwise)
 
+
+LOGIN = (
+    Rule("RATELIMIT_LOGIN_ACCOUNT", account_in_form, ACCOUNT_PAUSED, failures_only=True, shares="login"),
+    Rule("RATELIMIT_LOGIN_ADDRESS", client_address, TOO_MANY, failures_only=True, shares="login"),
+)
 
 POLICIES: dict[str, tuple[Rule, ...]] = {
-    "login": (
-        Rule("RATELIMIT_LOGIN_ACCOUNT", account_in_form, ACCOUNT_PAUSED, failures_only=True),
-        Rule("RATELIMIT_LOGIN_ADDRESS", client_address, TOO_MANY, failures_only=True),
+    "login": LOGIN,
+    # A change of address: a wrong password counts against the account as at login, and the links
+    # it mails are counted per account and per address mailed, so it cannot flood a stranger's box.
+    "email": (
+        *LOGIN,
+        Rule(
+            "RATELIMIT_EMAIL_CHANGE_ACCOUNT", signed_in_user, TOO_MANY_MAILS, mails_only=True, signed_in=True
+        ),
+        Rule("RATELIMIT_EMAIL_CHANGE_ADDRESS", new_address_in_form, TOO_MANY_MAILS, mails_only=True),
     ),
     "reset": (
         Rule("RATELIMIT_RESET_ACCOUNT", account_in_form, TOO_MANY_MAILS),
@@ -127,8 +148,17 @@ def failed() -> None:
     request.environ[FAILED] = True  # the request's own dict: it ends with the request
 
 
+def mailed() -> None:
+    """Tell the limiter this request sent an e-mail (for rules that count only those)."""
+    request.environ[MAILED] = True
+
+
 def _was_a_failure(_response) -> bool:
     return bool(request.environ.get(FAILED))
+
+
+def _sent_a_mail(_response) -> bool:
+    return bool(request.environ.get(MAILED))
 
 
 def _config_value(setting: str):
@@ -164,12 +194,16 @@ def init_app(app) -> None:
         for rule in POLICIES.get(policy, ()):
             view = limiter.shared_limit(
                 _config_value(rule.setting),
-                scope=f"{policy}:{rule.setting}",
+                scope=f"{rule.shares or policy}:{rule.setting}",
                 key_func=rule.key,
                 methods=list(rule.methods) if rule.methods else None,
                 error_message=_message(rule),
                 exempt_when=_anonymous if rule.signed_in else None,
-                deduct_when=_was_a_failure if rule.failures_only else None,
+                deduct_when=_was_a_failure
+                if rule.failures_only
+                else _sent_a_mail
+                if rule.mails_only
+                else None,
             )(view)
         app.view_functions[endpoint] = view
 

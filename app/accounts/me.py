@@ -24,7 +24,7 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.forms import Form
 from app.i18n import remember_language
-from app.limits import failed, throttled
+from app.limits import failed, mailed, throttled
 
 bp = Blueprint("me", __name__, url_prefix="/account/me")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -191,7 +191,7 @@ def delete_account_view():
 
 @bp.route("/email", methods=["GET", "POST"])
 @login_required
-@throttled("login")  # a wrong password here counts against the account as at login
+@throttled("email")  # a wrong password counts as at login; links mailed are counted too
 def change_email():
     """Ask to change my e-mail address: nothing changes until I follow the link mailed to the new one."""
     form = ChangeEmailForm(user=current_user)
@@ -206,6 +206,7 @@ def change_email():
         else:
             new_email = User.normalise_email(form.new_email.data)
             email_change.request_email_change(current_user, new_email)
+            mailed()
             flash(
                 _(
                     "A confirmation link was sent to %(new)s; your address stays %(old)s until you follow "

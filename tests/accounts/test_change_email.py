@@ -129,6 +129,24 @@ def test_wrong_passwords_count_as_failed_logins_to_the_account(client, app, auth
     assert outbox(app) == []
 
 
+def test_links_mailed_are_counted_per_account_and_per_address_mailed(client, app, auth, zoe, make_user):
+    """Otherwise the form would mail a stranger's box as often as anyone liked."""
+    auth.login("zoe@example.org")
+    assert ask(client, "not-an-address").status_code == 200  # refused forms mail nothing, count nothing
+    for _ in range(3):
+        assert ask(client, "victim@target.example").status_code == 302
+    refused = ask(client, "Victim@Target.example ")
+    assert refused.status_code == 429 and "Too many e-mails were asked for this address" in text_of(refused)
+    assert ask(client, "other@example.net").status_code == 302
+    assert ask(client, "third@example.net").status_code == 302
+    assert ask(client, "fourth@example.net").status_code == 429  # five links an hour per account
+    make_user(email="eve@example.org")
+    eve = app.test_client()
+    eve.post("/account/login", data={"email": "eve@example.org", "password": PASSWORD})
+    assert ask(eve, "victim@target.example", current="eve@example.org").status_code == 429
+    assert len([m for m in outbox(app) if m["To"] == "victim@target.example"]) == 3
+
+
 @pytest.mark.parametrize(
     ("new_email", "message"),
     [
