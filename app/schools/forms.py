@@ -102,6 +102,13 @@ class AssignForm(Form):
     def validate_modules(self, field):
         if self.scope.data == CHOSEN and not field.data:
             raise ValidationError(_l("Tick at least one module, or choose the whole course."))
+        if self.scope.data == WHOLE and field.data:  # ticked, the radio left as it was: ask, not guess
+            raise ValidationError(
+                _l(
+                    "You ticked modules but chose the whole course: choose “Chosen modules” to assign "
+                    "only those, or untick them."
+                )
+            )
 
 
 class MessageForm(Form):

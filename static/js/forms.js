@@ -107,3 +107,13 @@
   if (!window.matchMedia("(min-width: 48rem)").matches) { return; }
   document.querySelectorAll("details[data-open-wide]").forEach(function (box) { box.open = true; });
 }());
+
+// Ticking one of a fieldset's boxes (data-ticks-choose="radio id") chooses the radio button its
+// boxes belong to ("Chosen modules" when assigning): ticks are not silently ignored.
+document.addEventListener("change", function (event) {
+  "use strict";
+  var box = event.target;
+  var group = box.checked && box.type === "checkbox" && box.closest("[data-ticks-choose]");
+  var radio = group && document.getElementById(group.getAttribute("data-ticks-choose"));
+  if (radio) { radio.checked = true; }
+});

@@ -210,6 +210,10 @@ def test_assign_several_modules_at_once_or_none(client, auth, people, klass, cou
     assert db.session.scalar(select(func.count(Assignment.id))) == 2
     response = client.post(url, data={"scope": "modules"})
     assert "Tick at least one module" in text_of(response)
+    # Modules ticked while "the whole course" stays chosen: asked, not guessed either way.
+    response = client.post(url, data={"scope": "course", "modules": [str(second)]})
+    assert response.status_code == 200
+    assert "You ticked modules but chose the whole course" in text_of(response)
     response = client.post(url, data={"scope": "modules", "modules": [str(second), "99999999999"]})
     assert "not part of the course" in text_of(response)
     response = client.post(url, data={"scope": "modules", "modules": ["abc"]})
