@@ -21,6 +21,7 @@ from app.extensions import db
 from app.i18n import local_zone
 from app.models_base import utcnow
 from app.record.models import LearningEvent
+from app.record.reading import LABELS
 from app.schools.export import ENGLISH, FRENCH, Style, as_text
 
 BATCH = 500
@@ -85,8 +86,11 @@ def csv_lines(rows: Iterable, style: Style) -> Iterator[str]:
                 _("Questions"),
                 _("Duration (seconds)"),
                 _("Statement id"),
+                _("xAPI verb"),
             ]
         )
+        # The event in the spreadsheet's language; its xAPI short name stays in the last column.
+        labels = {verb: str(label) for verb, label in LABELS.items()}
     yield "\ufeff" + flush()  # a byte-order mark: Excel reads UTF-8 right only with it
     zone = local_zone()
     for event, name, email, course, version, module in rows:
@@ -99,13 +103,14 @@ def csv_lines(rows: Iterable, style: Style) -> Iterator[str]:
                 as_text(course),
                 version,
                 as_text(module or ""),
-                event.verb,
+                labels.get(event.verb, event.verb),
                 success,
                 percent,
                 raw,
                 maximum,
                 measured(event),
                 event.statement_id,
+                event.verb,
             ]
         )
         yield flush()

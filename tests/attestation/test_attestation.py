@@ -182,7 +182,8 @@ def test_the_evidence_pack_holds_the_record_the_attempts_and_the_certificate(
         select(func.count(LearningEvent.id)).where(LearningEvent.user_id == learner_with_record.id)
     )
     assert len(rows) == events + 1
-    assert sum(int(r[11]) for r in rows[1:] if r[6] == "experienced") == seconds
+    assert sum(int(r[11]) for r in rows[1:] if r[13] == "experienced") == seconds
+    assert {r[6] for r in rows[1:] if r[13] == "experienced"} == {"A lu le module"}  # in French
 
     attempts = list(
         csv.reader(io.StringIO(archive.read("4-tentatives.csv").decode("utf-8-sig")), delimiter=";")

@@ -147,8 +147,9 @@ def test_the_class_record_holds_its_students_on_its_courses(client, auth, people
     # The classmate was registered by the assignment (the only event of hers); the outsider is left out.
     assert [row[1] for row in rows[1:3]] == ["Sami Élève", "Clara Camarade"]
     assert {row[1] for row in rows[3:]} == {"Sami Élève"}
-    verbs = [row[6] for row in rows[1:]]
+    verbs = [row[13] for row in rows[1:]]
     assert verbs == ["registered", "registered", "experienced", "read", "answered", "answered", "passed"]
+    assert [row[6] for row in rows[1:4]] == ["Enrolled in the course"] * 2 + ["Read the module"]
     experienced = rows[3]
     assert experienced[5] == "Recueillir le consentement" and experienced[11] == "90"
     passed = rows[-1]
@@ -156,7 +157,8 @@ def test_the_class_record_holds_its_students_on_its_courses(client, auth, people
     assert rows[1][0][4] == "-"  # the ISO date, yyyy-mm-dd
     french = client.get(CLASS_EXPORT.format(id=klass.id, kind="csv") + "?format=fr").get_data(as_text=True)
     header, first = french.splitlines()[:2]
-    assert header.count(";") == 12 and first[2] == "/"  # ";" and dd/mm/yyyy for a French spreadsheet
+    assert header.count(";") == 13 and first[2] == "/"  # ";" and dd/mm/yyyy for a French spreadsheet
+    assert ";Inscription à la formation;" in first and first.endswith(";registered")
 
     statements = json.loads(client.get(CLASS_EXPORT.format(id=klass.id, kind="json")).get_data(as_text=True))
     assert len(statements) == 7
