@@ -371,6 +371,18 @@ def test_csv_for_an_english_spreadsheet(client, auth, klass, people):
     assert len(rows) == 3
 
 
+def test_the_class_page_offers_one_download_in_the_reader_s_spreadsheet(client, auth, klass, people):
+    """Five links looked alike: the table's CSV comes first, the other exports wait folded."""
+    auth.login(people["teacher"].email)
+    export = f"/classes/{klass.id}/export.csv?format="
+    page = text_of(client.get(f"/classes/{klass.id}"))
+    assert f'<a href="{export}en">Download this table (spreadsheet, CSV)</a>' in page
+    assert f'<a href="{export}fr">This table, CSV (French spreadsheet)</a>' in page.split("Other exports")[1]
+    page = text_of(client.get(f"/classes/{klass.id}", headers={"Accept-Language": "fr"}))
+    assert f'<a href="{export}fr">Télécharger ce tableau (tableur, CSV)</a>' in page
+    assert "?sort=name&order=desc#progress-heading" in page  # a sort keeps the table in view
+
+
 # Invitations and teachers ----------------------------------------------------------------------
 
 
