@@ -116,7 +116,15 @@ def register():
         db.session.commit()
         login_user(user)
         confirmation.send_link(user)
-        flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+        flash(
+            _(
+                "Welcome, %(name)s! Your account is ready. We mailed a link to %(email)s: follow it to "
+                "confirm the address.",
+                name=user.full_name,
+                email=user.email,
+            ),
+            "success",
+        )
         return redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
     return render_template("accounts/register.html", form=form)
 

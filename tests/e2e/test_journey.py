@@ -55,7 +55,7 @@ def test_register_read_quiz_certificate(page: Page, live_server):
     page.get_by_label("Password", exact=True).fill("violet quartz mountain river")
     page.get_by_label("Confirm the password").fill("violet quartz mountain river")
     page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_text("Your account is ready.")).to_be_visible()
+    expect(page.get_by_text("Your account is ready. We mailed a link to zoe@example.org")).to_be_visible()
     # The address is confirmed from the link mailed to it, as the person would.
     expect(page.get_by_text("Confirm your e-mail address", exact=True)).to_be_visible()
     [mail] = [m for m in app.extensions["cadre_outbox"] if m["To"] == "zoe@example.org"]
