@@ -24,6 +24,7 @@ from app.learning.services import (
     modules_progress,
     next_module,
 )
+from app.schools.services import assigned_in_course
 from app.templating import LEVELS
 
 bp = Blueprint("catalog", __name__)
@@ -119,6 +120,7 @@ def course(slug: str):
         final_open=current_user.is_authenticated and bool(modules) and following is None,
         certificate=certificate,
         waiting=waiting,
+        assigned=assigned_in_course(current_user, course.id),
         licence_name=short_name(course.licence),
         licence_url=deed_url(course.licence, str(get_locale())),
         switch=_language_switch(course),

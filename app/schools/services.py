@@ -617,6 +617,34 @@ def assigned_to(user: User, classes: list[SchoolClass] | None = None) -> list[As
     return result
 
 
+class AssignedHere(NamedTuple):
+    """One of the learner's classes set this course, or one of its modules, as work."""
+
+    class_name: str
+    school: str
+    module_position: int | None  # None: the whole course
+    module_title: str | None
+    due_at: datetime | None
+
+
+def assigned_in_course(user: User, course_id: int) -> list[AssignedHere]:
+    """What the learner's classes assigned of this course, earliest due first (one query); the
+    course page says so, since a notification of new work leads there."""
+    if not user.is_authenticated:
+        return []
+    rows = db.session.execute(
+        select(SchoolClass.name, Organisation.name, Module.position, Module.title, Assignment.due_at)
+        .join(SchoolClass, SchoolClass.id == Assignment.class_id)
+        .join(Organisation, Organisation.id == SchoolClass.organisation_id)
+        .join(Enrolment, and_(Enrolment.class_id == Assignment.class_id, Enrolment.user_id == user.id))
+        .outerjoin(Module, Module.id == Assignment.module_id)
+        .where(Assignment.course_id == course_id, or_(Module.id.is_(None), Module.retired.is_(False)))
+    )
+    found = [AssignedHere(*row) for row in rows]
+    latest = datetime.max.replace(tzinfo=UTC)
+    return sorted(found, key=lambda a: (a.due_at or latest, a.module_position or 0, a.class_name))
+
+
 def staff_organisations(user: User) -> list[Membership]:
     """The schools where ``user`` is an administrator or a teacher."""
     if not user.is_authenticated:

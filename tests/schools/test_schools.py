@@ -286,6 +286,26 @@ def test_dashboard_shows_assigned_to_me_first(client, auth, klass, people):
     assert "Class BTS 2, École de l’image" in page
 
 
+def test_the_course_page_tells_a_student_what_was_set_and_for_when(client, auth, klass, people, course):
+    """A notification of new work leads to the course page: it says what, by which class, when."""
+    assignment = services.assign(klass, course, module("consentement"), None, people["teacher"])
+    assignment.due_at = datetime(2027, 1, 4, 18, 0, tzinfo=UTC)
+    db.session.commit()
+    auth.login(people["student"].email)
+    page = text_of(client.get(f"/courses/{course.slug}"))
+    whole, one = page.index("The whole course"), page.index("2. Recueillir le consentement")
+    assert one < whole  # the due one first
+    due = "<strong>due 4 January 2027, 19:00</strong>"
+    assert f"consentement</span> · Class BTS 2, École de l’image · {due}" in page
+    assert "no due date" in page[whole:]
+    with counted_statements() as statements:
+        client.get(f"/courses/{course.slug}")
+    assert sum("assignments" in s for s in statements) == 1
+    client.post("/account/logout")
+    auth.login(people["outsider"].email)
+    assert "Assigned to me" not in text_of(client.get(f"/courses/{course.slug}"))
+
+
 def test_class_view_query_count_is_bounded_at_40_by_30(client, auth, app, school, people, make_user):
     org, _ = school
     courses = []
