@@ -286,6 +286,15 @@ def test_dashboard_shows_assigned_to_me_first(client, auth, klass, people):
     assert "Class BTS 2, École de l’image" in page
 
 
+def test_a_teacher_s_dashboard_leads_to_the_classes_they_teach(client, auth, klass, people):
+    link = '<a href="/teaching">The classes you teach: their progress, work and messages</a>'
+    auth.login(people["teacher"].email)
+    assert link in text_of(client.get("/dashboard"))
+    client.post("/account/logout")
+    auth.login(people["student"].email)
+    assert "The classes you teach" not in text_of(client.get("/dashboard"))
+
+
 def test_the_course_page_tells_a_student_what_was_set_and_for_when(client, auth, klass, people, course):
     """A notification of new work leads to the course page: it says what, by which class, when."""
     assignment = services.assign(klass, course, module("consentement"), None, people["teacher"])
