@@ -59,6 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for module in (accounts, catalog, learning, certificates, schools, publishing, publishing_statistics):
         app.register_blueprint(module.bp)
+    # Addresses people type for these pages, which live under /account.
+    for address, endpoint in (("/login", "accounts.login"), ("/register", "accounts.register")):
+        app.add_url_rule(address, f"typed{address}", accounts.typed(endpoint))
     app.register_blueprint(legal.bp)
     app.register_blueprint(help_pages.bp)
     from app.credentials import routes as credentials  # Open Badges: issuer keys, revocation list

@@ -94,6 +94,16 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def typed(endpoint: str):
+    """A view for an address people type (``/login``), leading to the page under ``/account``."""
+
+    def view():
+        query = request.query_string.decode("utf-8", "replace")
+        return redirect(url_for(endpoint) + (f"?{query}" if query else ""), 301)
+
+    return view
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @throttled("register")
 def register():

@@ -290,3 +290,9 @@ def test_a_form_shown_again_with_errors_says_so_in_its_title(client, app, make_u
     assert _title(wrong) == "Error: Log in · Cadre"
     client.post("/language/fr", data={"next": "/"})
     assert _title(register(client, confirm="autre chose")) == "Erreur\u00a0: Créer un compte · Cadre"
+
+
+def test_the_addresses_people_type_lead_to_the_pages(client):
+    response = client.get("/login?next=/dashboard")
+    assert response.status_code == 301 and response.headers["Location"] == "/account/login?next=/dashboard"
+    assert client.get("/register").headers["Location"] == "/account/register"

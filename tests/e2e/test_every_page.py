@@ -55,6 +55,8 @@ EXCLUDED = {
     "lti.login": "a redirect to the platform; without one, the 400 page visited below",
     "lti.pick": "reached from a platform's deep-linking launch only (tests/lti/test_advantage.py)",
     "lti.own_login": "a form for accounts made by a platform's launch only (tests/lti/test_registration.py)",
+    "typed/login": "a redirect to /account/login (tests/accounts/test_accounts.py)",
+    "typed/register": "a redirect to /account/register (tests/accounts/test_accounts.py)",
     "schools.class_message": "a redirect to the messages page showing it (tests/schools/test_messages.py)",
     "e2e.server_error": "visited, but a test-only route: it exists to show the 500 page",
 }
