@@ -567,6 +567,11 @@ def class_messages(class_id: int):
                 db.session.commit()
                 if told is None:
                     flash(_("This message was already sent to the class."), "success")
+                elif told == 0 and not services.students(school_class):
+                    flash(
+                        _("Message kept: the class has no student yet. Those who join will read it here."),
+                        "info",
+                    )
                 else:
                     flash(
                         ngettext(

@@ -744,3 +744,35 @@ def test_due_dates_download_as_a_calendar_file(client, auth, klass, people, cour
     auth.login(people["outsider"].email)
     assert Calendar.from_ical(client.get("/dashboard/due-dates.ics").data).walk("VEVENT") == []
     assert "Add the due dates" not in text_of(client.get("/dashboard"))
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        (datetime(2026, 12, 5, 12), "2026-2027"),
+        (datetime(2027, 7, 31, 12), "2026-2027"),
+        (datetime(2027, 8, 1, 9), "2027-2028"),
+    ],
+)
+def test_a_new_class_is_offered_the_school_year_under_way(app, monkeypatch, today, year):
+    from app.schools import forms
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return today.replace(tzinfo=tz)
+
+    monkeypatch.setattr(forms, "datetime", Frozen)
+    with app.test_request_context():
+        assert forms.ClassForm().year.data == year
+
+
+def test_the_class_page_s_small_words(client, auth, klass, people, school):
+    """No "0 finished" under an item nobody finished; a message to an empty class says so."""
+    org, _ = school
+    auth.login(people["teacher"].email)
+    assert "None finished" in text_of(client.get(f"/classes/{klass.id}"))
+    empty = services.create_class(org, people["teacher"], "BTS 1", "2026-2027", "")
+    db.session.commit()
+    response = client.post(f"/classes/{empty.id}/messages", data={"body": "Bienvenue"}, follow_redirects=True)
+    assert "Message kept: the class has no student yet." in text_of(response)
