@@ -27,7 +27,15 @@ def index():
     page = _page()
     found, more = services.page_of(current_user, page)
     page_html = render_template(
-        "notifications/index.html", notifications=found, page=page, more=more, texts=texts, form=PostForm()
+        "notifications/index.html",
+        notifications=found,
+        page=page,
+        more=more,
+        texts=texts,
+        form=PostForm(),
+        # When there are none yet, what may come: only what can reach them (no reviews for a student).
+        kinds=services.kinds_for(nav.memberships()),
+        kind_names=KIND_NAMES,
     )
     return page_html, 200, NO_STORE
 

@@ -34,6 +34,17 @@ def test_pages_need_a_login(client, path):
     assert response.status_code == 302 and "/account/login" in response.location
 
 
+def test_an_empty_list_says_what_may_come_to_this_person(client, auth, school, publisher):
+    _klass, people = school
+    auth.login(people["student"].email)
+    page = text_of(client.get("/notifications/"))
+    assert "Nothing yet. You will be told here when:" in page
+    assert "<li>A teacher writes to one of my classes</li>" in page and "review" not in page
+    client.post("/account/logout")
+    auth.login(publisher[1]["reviewer"].email)
+    assert "<li>A course is submitted for review</li>" in text_of(client.get("/notifications/"))
+
+
 def test_mark_all_read_is_post_only_and_needs_a_login(client):
     assert client.get("/notifications/read").status_code == 405
     assert client.post("/notifications/read").status_code == 302  # to the login page
