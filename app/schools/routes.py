@@ -28,7 +28,7 @@ from app.certificates.models import Certificate
 from app.extensions import db, start_writing
 from app.learning.models import QuizAttempt
 from app.limits import failed, throttled
-from app.models_base import MAX_ID
+from app.models_base import MAX_ID, utcnow
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, ROLES, SCHOOL, TEACHER, Organisation
@@ -354,6 +354,7 @@ def class_view(class_id: int):
         questions_url=_UrlPattern("schools.item_questions", "assignment_id", class_id=school_class.id),
         row_cells=text.row,
         assigned_text=_assigned_text(),
+        now=utcnow(),
     )
 
 

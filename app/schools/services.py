@@ -444,6 +444,8 @@ class ClassTable:
     items: list[TableItem]
     rows: list[StudentRow]
     done_per_item: list[int] = field(default_factory=list)
+    # Per item, the students who have not finished it yet (by name), for the assigned list.
+    unfinished_per_item: list[list[User]] = field(default_factory=list)
 
 
 SORTS = ("name", "done", "activity")
@@ -480,7 +482,12 @@ def class_table(
     elif descending:
         rows.reverse()
     done_per_item = [sum(row.cells[i].done for row in rows) for i in range(len(items))]
-    return ClassTable(items, rows, done_per_item)
+    by_name = sorted(rows, key=_by_name)
+    unfinished = [
+        [row.student for row in by_name if row.cells[i].total and not row.cells[i].done]
+        for i in range(len(items))
+    ]
+    return ClassTable(items, rows, done_per_item, unfinished)
 
 
 def class_and_students(class_id: int) -> tuple[SchoolClass | None, list[User]]:

@@ -776,3 +776,23 @@ def test_the_class_page_s_small_words(client, auth, klass, people, school):
     db.session.commit()
     response = client.post(f"/classes/{empty.id}/messages", data={"body": "Bienvenue"}, follow_redirects=True)
     assert "Message kept: the class has no student yet." in text_of(response)
+
+
+def test_the_assigned_list_names_who_has_not_finished(client, auth, klass, people, course):
+    """The teacher's weekly question, answered under each item without scanning the table."""
+    late = services.assign(klass, course, module("consentement"), None, people["teacher"])
+    late.due_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    mark_read(people["student"], module("consentement"))
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    page = text_of(client.get(f"/classes/{klass.id}"))
+    one, whole = re.findall(r'<li><span lang="fr">(.*?)</li>', page, re.S)[:2]  # the one due first
+    assert one.startswith("La voix et l'IA — 2. Recueillir le consentement")
+    overdue = '<span class="badge badge-overdue">Overdue</span>'
+    assert re.search(overdue + r" 1 student has not finished:\s+Clara", one)
+    assert re.search(r"2 students have not finished:\s+Clara Camarade, Sami Élève", whole)
+    assert "Overdue" not in whole  # no due date
+    mark_read(people["classmate"], module("consentement"))
+    db.session.commit()
+    assert "Everyone has finished" in text_of(client.get(f"/classes/{klass.id}"))
