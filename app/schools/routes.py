@@ -32,7 +32,7 @@ from app.models_base import MAX_ID, utcnow
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, ROLES, SCHOOL, TEACHER, Organisation
-from app.schools import export, messages, questions, services
+from app.schools import export, messages, notices, questions, services
 from app.schools.forms import (
     WHOLE,
     AddTeacherForm,
@@ -218,8 +218,13 @@ def add_teacher(slug: str):
                 form.email.errors.append(str(exc))
             else:
                 db.session.commit()
+                notices.tell_new_teacher(user, school, current_user)
                 flash(
-                    _("%(name)s is now a teacher of %(school)s.", name=user.full_name, school=school.name),
+                    _(
+                        "%(name)s is now a teacher of %(school)s; they are told by e-mail.",
+                        name=user.full_name,
+                        school=school.name,
+                    ),
                     "success",
                 )
                 return redirect(url_for("schools.school", slug=school.slug))

@@ -19,6 +19,7 @@ from app.orgs import services as orgs
 from app.orgs.models import Invitation, Membership, Organisation
 from app.schools import services
 from app.schools.models import Assignment, Enrolment, SchoolClass
+from tests.accounts.test_change_email import outbox
 from tests.conftest import counted_statements, text_of
 
 
@@ -433,7 +434,7 @@ def test_invitation_link_works_once_and_expires(client, auth, school, people):
     assert link.token not in str(db.session.scalars(select(Invitation.token_hash)).all())
 
 
-def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(client, auth, school, people):
+def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(app, client, auth, school, people):
     org, _ = school
     auth.login(people["admin"].email)
     assert "No account uses this address" in text_of(
@@ -454,6 +455,11 @@ def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(client, aut
     response = client.post("/schools/ecole-image/teachers", data={"email": "Outsider@example.org"})
     assert response.status_code == 302
     assert orgs.role_in(people["outsider"], org.id) == "teacher"
+    # The new teacher is told, in their language: a mistyped address does not go unnoticed.
+    [mail] = [m for m in outbox(app) if m["To"] == "outsider@example.org"]
+    assert mail["Subject"] == "You are now a teacher of École de l’image on Cadre"
+    assert "Adèle Admin made you a teacher of École de l’image on Cadre." in mail.get_content()
+    assert "/teaching" in mail.get_content()
 
 
 # Who may see what ------------------------------------------------------------------------------
