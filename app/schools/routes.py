@@ -162,7 +162,9 @@ def teaching():
     if not memberships:
         abort(403)
     classes = services.classes_of(m.organisation_id for m in memberships)
-    return render_template("schools/teaching.html", memberships=memberships, classes=classes)
+    return render_template(
+        "schools/teaching.html", memberships=memberships, classes=classes, facts=services.class_facts(classes)
+    )
 
 
 @bp.route("/schools/<slug>", methods=["GET"])
@@ -175,12 +177,14 @@ def school(slug: str):
 
 def _school_page(school: Organisation, role: str, invitation_url: str | None = None, add_form=None):
     members = orgs.members(school) if role == ADMIN else []
+    classes = services.classes_of([school.id])
     return render_template(
         "schools/school.html",
         school=school,
         role=role,
         members=members,
-        classes=services.classes_of([school.id]),
+        classes=classes,
+        facts=services.class_facts(classes),
         add_form=add_form or AddTeacherForm(),
         post_form=PostForm(),
         invitation_url=invitation_url,

@@ -12,7 +12,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -89,6 +89,28 @@ def classes_of(org_ids: Iterable[int]) -> list[SchoolClass]:
             .order_by(SchoolClass.year.desc(), SchoolClass.name, SchoolClass.id)
         )
     )
+
+
+class ClassFacts(NamedTuple):
+    """What a list of classes says of each beside its name."""
+
+    created_by: str
+    students: int
+
+
+def class_facts(classes: Iterable[SchoolClass]) -> dict[int, ClassFacts]:
+    """Each class's creator and number of students, in one query whatever the number of classes."""
+    ids = [c.id for c in classes]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(SchoolClass.id, User.full_name, func.count(Enrolment.id))
+        .join(User, User.id == SchoolClass.created_by_id)
+        .outerjoin(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .where(SchoolClass.id.in_(ids))
+        .group_by(SchoolClass.id, User.full_name)
+    )
+    return {class_id: ClassFacts(name, count) for class_id, name, count in rows}
 
 
 def find_class_by_code(code: str) -> SchoolClass | None:

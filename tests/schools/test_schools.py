@@ -802,3 +802,12 @@ def test_the_assigned_list_names_who_has_not_finished(client, auth, klass, peopl
     mark_read(people["classmate"], module("consentement"))
     db.session.commit()
     assert "Everyone has finished" in text_of(client.get(f"/classes/{klass.id}"))
+
+
+def test_class_lists_say_how_many_students_and_who_created_each(client, auth, klass, people):
+    facts = "BTS 2</a> · 2026-2027 · 2 students · created by Théo Prof"
+    auth.login(people["admin"].email)
+    assert facts in text_of(client.get("/schools/ecole-image"))
+    client.post("/account/logout")
+    auth.login(people["teacher"].email)
+    assert facts in text_of(client.get("/teaching"))
