@@ -249,7 +249,7 @@ def confirm_address(token: str):
         confirmation.announce(issued)
         mine = current_user.is_authenticated and current_user.id == user.id
         return redirect(url_for("learning.dashboard" if mine else "accounts.login"))
-    page = render_template("accounts/confirm_address.html", form=form, email=user.email)
+    page = render_template("accounts/confirm_address.html", form=form, email=user.email, account=user)
     return page, 200, NO_STORE
 
 

@@ -57,6 +57,9 @@ def test_sign_up_mails_a_link_and_every_page_asks_for_it(client, app):
     confirm_page = text_of(client.get(path))
     assert BANNER not in confirm_page  # the page itself says it
     assert "Confirm that zoe@example.org is your address." in confirm_page
+    # Anyone may sign up with anyone's address: the mailbox's owner is shown whose account it is.
+    assert re.search(r"The account: Zoé Lefèvre, created on \d+ \w+ 20\d\d\.", confirm_page)
+    assert "If you did not create it, do not confirm" in confirm_page
     assert account().email_confirmed_at is None  # opening the link (a mail scanner) changes nothing
 
     response = client.post(path, data={"csrf_token": csrf_token_from(confirm_page)}, follow_redirects=True)
