@@ -179,6 +179,19 @@ def test_forgot_password_sends_a_single_use_link(client, app, make_user):
     assert again.status_code == 302 and again.location == "/account/forgot"
 
 
+def test_a_reset_mail_names_only_a_confirmed_account(client, app, make_user):
+    """Whoever signed up with someone else's address chose the name: it does not reach them."""
+    stranger = make_user(full_name="Achetez maintenant", email="victim@example.org")
+    stranger.email_confirmed_at = None
+    db.session.commit()
+    client.post("/account/forgot", data={"email": "victim@example.org"})
+    body = app.extensions["cadre_outbox"][-1].get_content()
+    assert body.startswith("Hello,") and "Achetez" not in body
+    make_user(full_name="Zoé Lefèvre", email="zoe@example.org")
+    client.post("/account/forgot", data={"email": "zoe@example.org"})
+    assert app.extensions["cadre_outbox"][-1].get_content().startswith("Hello Zoé Lefèvre,")
+
+
 def test_reset_holds_the_password_to_the_policy(client, app, make_user):
     user = make_user(full_name="Bartholomew Quintavalle", email="zoe@example.org")
     client.post("/account/forgot", data={"email": user.email})
