@@ -9,7 +9,6 @@ e-mail in the claims is not used to find an existing account: any platform could
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -139,12 +138,6 @@ def account_for(platform: LtiPlatform, subject: str, name: str) -> User:
     return user
 
 
-def school_year(today: date) -> str:
-    """« 2026-2027 » from September on, « 2025-2026 » before."""
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
-
-
 def context_for(platform: LtiPlatform, data: dict, user: User) -> LtiContext | None:
     """The launch's course context and the class standing for it, made at its first launch."""
     context = _object(data.get(CONTEXT))
@@ -162,7 +155,7 @@ def context_for(platform: LtiPlatform, data: dict, user: User) -> LtiContext | N
             platform.organisation,
             user,
             title,
-            school_year(date.today()),
+            schools.school_year(),
             _("Course on %(platform)s", platform=platform.name),
         )
         school_class.joining_open = False  # its students come from the platform

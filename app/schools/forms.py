@@ -1,7 +1,5 @@
 """School forms; every one carries a CSRF token through Flask-WTF."""
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
@@ -18,17 +16,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import Form
-from app.i18n import local_zone
 from app.schools.messages import MAX_MESSAGE
-from app.schools.services import CODE_LENGTH, normalise_code
-
-
-def current_school_year() -> str:
-    """The school year under way in the school's zone, as French schools write it: 2026-2027
-    from August on, else the year begun the August before."""
-    today = datetime.now(local_zone()).date()
-    start = today.year if today.month >= 8 else today.year - 1
-    return f"{start}-{start + 1}"
+from app.schools.services import CODE_LENGTH, normalise_code, school_year
 
 
 class ClassForm(Form):
@@ -42,7 +31,7 @@ class ClassForm(Form):
         _l("School year"),
         validators=[DataRequired(_l("Give the school year.")), Length(max=20)],
         filters=[lambda value: value.strip() if value else value],
-        default=current_school_year,  # the one under way: a new class is most often for it
+        default=school_year,  # the one under way: a new class is most often for it
     )
     description = TextAreaField(_l("Description (optional)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Create the class"))

@@ -7,7 +7,7 @@ is done when its ``completed_at`` is set, a course when every live module is.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import NamedTuple
 
@@ -192,6 +192,14 @@ def student(school_class: SchoolClass, user_id: int) -> User | None:
 
 def _item_label(course: Course, module: Module | None) -> str:
     return course.title if module is None else f"{module.position}. {module.title}"
+
+
+def school_year(today: date | None = None) -> str:
+    """The school year under way, as French schools write it: « 2026-2027 » from September (the
+    rentrée) on, « 2025-2026 » before; ``today`` in the schools' zone by default."""
+    today = today or datetime.now(local_zone()).date()
+    start = today.year if today.month >= 9 else today.year - 1
+    return f"{start}-{start + 1}"
 
 
 def local_to_utc(local: datetime) -> datetime:

@@ -754,23 +754,17 @@ def test_due_dates_download_as_a_calendar_file(client, auth, klass, people, cour
 
 @pytest.mark.parametrize(
     ("today", "year"),
-    [
-        (datetime(2026, 12, 5, 12), "2026-2027"),
-        (datetime(2027, 7, 31, 12), "2026-2027"),
-        (datetime(2027, 8, 1, 9), "2027-2028"),
-    ],
+    [(date(2026, 12, 5), "2026-2027"), (date(2027, 8, 31), "2026-2027"), (date(2027, 9, 1), "2027-2028")],
 )
-def test_a_new_class_is_offered_the_school_year_under_way(app, monkeypatch, today, year):
-    from app.schools import forms
+def test_the_school_year_turns_at_the_rentree(today, year):
+    assert services.school_year(today) == year
 
-    class Frozen(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return today.replace(tzinfo=tz)
 
-    monkeypatch.setattr(forms, "datetime", Frozen)
-    with app.test_request_context():
-        assert forms.ClassForm().year.data == year
+def test_a_new_class_is_offered_the_school_year_under_way(client, auth, people, school):
+    auth.login(people["teacher"].email)
+    page = text_of(client.get("/schools/ecole-image/classes/new"))
+    with client.application.app_context():
+        assert f'value="{services.school_year()}"' in page
 
 
 def test_the_class_page_s_small_words(client, auth, klass, people, school):
