@@ -659,8 +659,7 @@ class AssignedHere(NamedTuple):
 
     class_name: str
     school: str
-    module_position: int | None  # None: the whole course
-    module_title: str | None
+    module_id: int | None  # None: the whole course (the page shows the module as it reads it)
     due_at: datetime | None
 
 
@@ -670,7 +669,7 @@ def assigned_in_course(user: User, course_id: int) -> list[AssignedHere]:
     if not user.is_authenticated:
         return []
     rows = db.session.execute(
-        select(SchoolClass.name, Organisation.name, Module.position, Module.title, Assignment.due_at)
+        select(SchoolClass.name, Organisation.name, Assignment.module_id, Assignment.due_at)
         .join(SchoolClass, SchoolClass.id == Assignment.class_id)
         .join(Organisation, Organisation.id == SchoolClass.organisation_id)
         .join(Enrolment, and_(Enrolment.class_id == Assignment.class_id, Enrolment.user_id == user.id))
@@ -679,7 +678,7 @@ def assigned_in_course(user: User, course_id: int) -> list[AssignedHere]:
     )
     found = [AssignedHere(*row) for row in rows]
     latest = datetime.max.replace(tzinfo=UTC)
-    return sorted(found, key=lambda a: (a.due_at or latest, a.module_position or 0, a.class_name))
+    return sorted(found, key=lambda a: (a.due_at or latest, a.module_id or 0, a.class_name))
 
 
 def staff_organisations(user: User) -> list[Membership]:

@@ -20,6 +20,7 @@ from app.orgs.models import Invitation, Membership, Organisation
 from app.schools import services
 from app.schools.models import Assignment, Enrolment, SchoolClass
 from tests.accounts.test_change_email import outbox
+from tests.catalog.test_editions import import_edition
 from tests.conftest import counted_statements, text_of
 
 
@@ -306,11 +307,18 @@ def test_the_course_page_tells_a_student_what_was_set_and_for_when(client, auth,
     whole, one = page.index("The whole course"), page.index("2. Recueillir le consentement")
     assert one < whole  # the due one first
     due = "<strong>due 4 January 2027, 19:00</strong>"
-    assert f"consentement</span> · Class BTS 2, École de l’image · {due}" in page
+    assert re.search(
+        r"consentement</span> <span class=\"badge[^\"]*\">[^<]+</span> · Class BTS 2, École de l’image · "
+        + due,
+        page,
+    )
     assert "no due date" in page[whole:]
     with counted_statements() as statements:
         client.get(f"/courses/{course.slug}")
     assert sum("assignments" in s for s in statements) == 1
+    # Read in its English edition, the module is named as the page names it, in its language.
+    import_edition(course)
+    assert '<span lang="en">2. Obtaining consent</span>' in text_of(client.get(f"/courses/{course.slug}"))
     client.post("/account/logout")
     auth.login(people["outsider"].email)
     assert "Assigned to me" not in text_of(client.get(f"/courses/{course.slug}"))
