@@ -9,7 +9,7 @@ from app.accounts.forms import PostForm
 from app.extensions import csrf, db
 from app.notifications import services, texts
 from app.notifications.forms import PreferencesForm
-from app.notifications.models import CHANNELS, KIND_NAMES, KINDS
+from app.notifications.models import CHANNELS, KIND_NAMES, KINDS, SITE
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -33,11 +33,17 @@ def index():
         more=more,
         texts=texts,
         form=PostForm(),
-        # When there are none yet, what may come: only what can reach them (no reviews for a student).
-        kinds=services.kinds_for(nav.memberships()),
+        kinds=_on_the_site() if not found and page == 1 else (),
         kind_names=KIND_NAMES,
     )
     return page_html, 200, NO_STORE
+
+
+def _on_the_site() -> list[str]:
+    """What an empty list may come to hold: the kinds that can reach this person (no reviews for a
+    student) and that they did not turn off on the site (one query, only when the list is empty)."""
+    row = services.preferences_of([current_user.id]).get(current_user.id)
+    return [kind for kind in services.kinds_for(nav.memberships()) if services.wants(row, kind, SITE)]
 
 
 @bp.post("/read")

@@ -38,8 +38,13 @@ def test_an_empty_list_says_what_may_come_to_this_person(client, auth, school, p
     _klass, people = school
     auth.login(people["student"].email)
     page = text_of(client.get("/notifications/"))
-    assert "Nothing yet. You will be told here when:" in page
+    assert "Nothing yet. These notifications are on for you:" in page
     assert "<li>A teacher writes to one of my classes</li>" in page and "review" not in page
+    # What they turned off on the site is not promised.
+    services.save_preferences(people["student"], set(), None)
+    db.session.commit()
+    page = text_of(client.get("/notifications/"))
+    assert "you turned off every notification on the site" in page and "<li>" not in page.split("<main")[1]
     client.post("/account/logout")
     auth.login(publisher[1]["reviewer"].email)
     assert "<li>A course is submitted for review</li>" in text_of(client.get("/notifications/"))
