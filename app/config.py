@@ -92,6 +92,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_CONFIRM_ACCOUNT": "3 per hour",  # confirmation links mailed again
         "RATELIMIT_EMAIL_CHANGE_ACCOUNT": "5 per hour",  # links to confirm a new address
         "RATELIMIT_EMAIL_CHANGE_ADDRESS": "3 per hour",  # …mailed to any one address
+        "RATELIMIT_TEACHER_MAIL_ACCOUNT": "20 per hour",  # teachers added, each told by e-mail
         "RATELIMIT_MESSAGE_ACCOUNT": "20 per hour",  # messages to a class, each mailed to its students
         "RATELIMIT_JOIN_ACCOUNT": "10 per minute;30 per hour",
         "RATELIMIT_JOIN_ADDRESS": "30 per minute;300 per hour",

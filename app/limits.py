@@ -108,6 +108,12 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
     "confirm": (Rule("RATELIMIT_CONFIRM_ACCOUNT", signed_in_user, TOO_MANY_MAILS, signed_in=True),),
     # Each message to a class is mailed to its students (as they chose).
     "message": (Rule("RATELIMIT_MESSAGE_ACCOUNT", signed_in_user, TOO_MANY_MESSAGES, signed_in=True),),
+    # Each teacher an administrator adds is told by e-mail (app/schools/notices.py).
+    "teacher": (
+        Rule(
+            "RATELIMIT_TEACHER_MAIL_ACCOUNT", signed_in_user, TOO_MANY_MAILS, mails_only=True, signed_in=True
+        ),
+    ),
     "join": (
         Rule(
             "RATELIMIT_JOIN_ACCOUNT",

@@ -8,6 +8,7 @@ other members and 404 to outsiders.
 
 from collections import Counter
 from datetime import date
+from functools import cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, ngettext
@@ -27,7 +28,7 @@ from app.catalog.services import title_key
 from app.certificates.models import Certificate
 from app.extensions import db, start_writing
 from app.learning.models import QuizAttempt
-from app.limits import failed, throttled
+from app.limits import failed, mailed, throttled
 from app.models_base import MAX_ID, utcnow
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
@@ -195,6 +196,7 @@ def _school_page(school: Organisation, role: str, invitation_url: str | None = N
 
 @bp.post("/schools/<slug>/teachers")
 @login_required
+@throttled("teacher")
 def add_teacher(slug: str):
     school, role = _school_or_404(slug, ADMIN)
     form = AddTeacherForm()
@@ -223,6 +225,7 @@ def add_teacher(slug: str):
             else:
                 db.session.commit()
                 notices.tell_new_teacher(user, school, current_user)
+                mailed()
                 flash(
                     _(
                         "%(name)s is now a teacher of %(school)s; they are told by e-mail.",
@@ -363,8 +366,19 @@ def class_view(class_id: int):
         questions_url=_UrlPattern("schools.item_questions", "assignment_id", class_id=school_class.id),
         row_cells=text.row,
         assigned_text=_assigned_text(),
+        not_finished=_not_finished(),
         now=utcnow(),
     )
+
+
+def _not_finished():
+    """The assigned list's "N have not finished" and "and N more", each count translated once per
+    page rather than once per item (as ``_assigned_text``)."""
+    sentence = cache(
+        lambda n: ngettext("%(num)d student has not finished:", "%(num)d students have not finished:", n)
+    )
+    more = cache(lambda n: ngettext("and %(num)d more", "and %(num)d more", n))
+    return sentence, more
 
 
 def _assigned_text() -> tuple[Markup, Markup, Markup, Markup]:

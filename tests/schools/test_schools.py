@@ -444,6 +444,7 @@ def test_invitation_link_works_once_and_expires(client, auth, school, people):
 
 def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(app, client, auth, school, people):
     org, _ = school
+    app.config["RATELIMIT_TEACHER_MAIL_ACCOUNT"] = "1 per hour"  # refusals below mail nobody
     auth.login(people["admin"].email)
     assert "No account uses this address" in text_of(
         client.post("/schools/ecole-image/teachers", data={"email": "ghost@example.org"})
@@ -468,6 +469,10 @@ def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(app, client
     assert mail["Subject"] == "You are now a teacher of École de l’image on Cadre"
     assert "Adèle Admin made you a teacher of École de l’image on Cadre." in mail.get_content()
     assert "/teaching" in mail.get_content()
+    # Adding, removing and adding again cannot mail someone without end.
+    client.post(f"/schools/ecole-image/teachers/{people['outsider'].id}/remove")
+    again = client.post("/schools/ecole-image/teachers", data={"email": "outsider@example.org"})
+    assert again.status_code == 429 and orgs.role_in(people["outsider"], org.id) is None
 
 
 # Who may see what ------------------------------------------------------------------------------
@@ -786,7 +791,7 @@ def test_the_class_page_s_small_words(client, auth, klass, people, school):
     assert "Message kept: the class has no student yet." in text_of(response)
 
 
-def test_the_assigned_list_names_who_has_not_finished(client, auth, klass, people, course):
+def test_the_assigned_list_names_who_has_not_finished(client, auth, klass, people, course, make_user):
     """The teacher's weekly question, answered under each item without scanning the table."""
     late = services.assign(klass, course, module("consentement"), None, people["teacher"])
     late.due_at = utcnow() - timedelta(days=1)
@@ -804,12 +809,41 @@ def test_the_assigned_list_names_who_has_not_finished(client, auth, klass, peopl
     mark_read(people["classmate"], module("consentement"))
     db.session.commit()
     assert "Everyone has finished" in text_of(client.get(f"/classes/{klass.id}"))
+    # Five names at most, then how many more; a withdrawn module has nothing left to finish.
+    for n in range(5):
+        services.join_class(make_user(f"Élève {n}", f"eleve{n}@example.org"), klass.join_code)
+    module("consentement").retired = True
+    db.session.commit()
+    page = text_of(client.get(f"/classes/{klass.id}"))
+    assert "Everyone has finished" not in page and page.count("have not finished") == 1
+    section = page[page.index("Assigned</h2>") :][:1500]
+    assert re.search(
+        r"7 students have not finished:\s+Clara Camarade, Sami Élève, Élève 0, Élève 1, Élève 2 and 2 more",
+        section,
+    )
 
 
-def test_class_lists_say_how_many_students_and_who_created_each(client, auth, klass, people):
+def test_class_lists_say_how_many_students_and_who_created_each(client, auth, klass, people, school):
     facts = "BTS 2</a> · 2026-2027 · 2 students · created by Théo Prof"
     auth.login(people["admin"].email)
     assert facts in text_of(client.get("/schools/ecole-image"))
     client.post("/account/logout")
     auth.login(people["teacher"].email)
     assert facts in text_of(client.get("/teaching"))
+    # One query for the facts of every class, however many there are.
+    org, _ = school
+    with counted_statements() as before:
+        client.get("/teaching")
+    before = [s for s in before if s != "BEGIN"]
+    for n in range(5):
+        services.create_class(org, people["other_teacher"], f"Groupe {n}", "2026-2027", "")
+    db.session.commit()
+    with counted_statements() as after:
+        page = text_of(client.get("/teaching"))
+    assert len([s for s in after if s != "BEGIN"]) == len(before)
+    assert "Groupe 4</a> · 2026-2027 · 0 students · created by" in page
+    people["other_teacher"].full_name = ""  # as deleting an account leaves it
+    db.session.commit()
+    assert "Groupe 4</a> · 2026-2027 · 0 students · created by a deleted account" in text_of(
+        client.get("/teaching")
+    )
