@@ -76,6 +76,12 @@ def test_revoked_certificate_says_so(client, app, course, holder):
     db.session.commit()
     page = text_of(client.get(f"/certificates/{certificate.code}"))
     assert "revoked" in page and "Valid certificate" not in page
+    # Nothing lower on the page may say otherwise (it said "the certificate is genuine").
+    assert "genuine" not in page and "This certificate is no longer valid" in page
+    certificate.revoked_at, certificate.withdrawn_at = None, utcnow()  # the holder deleted their account
+    db.session.commit()
+    page = text_of(client.get(f"/certificates/{certificate.code}"))
+    assert "genuine" not in page and "This certificate is no longer valid" in page
 
 
 def test_an_unknown_code_says_so_and_offers_to_type_it_again(client, app):
