@@ -47,6 +47,12 @@ def mark_read(slug: str, module_slug: str):
     certificate = services.mark_read(current_user, module)
     db.session.commit()
     _announce(certificate)
+    _previous, following = neighbours(course, module)
+    if following is None:
+        # The last module: the course page says what comes next (the final test, the certificate,
+        # or that it waits for the address), where the module page had only "Previous".
+        flash(_("You marked this module as read."), "success")
+        return redirect(url_for("catalog.course", slug=slug))
     return redirect(url_for("catalog.module", slug=slug, module_slug=module_slug))
 
 

@@ -214,6 +214,11 @@ def test_mark_read_only_for_modules_without_quiz(client, course, learner):
     }
     assert 'badge-done">Read</span>' in items["consentement"]
     assert "Not started" in items["bonnes-pratiques"]
+    # Another module follows: the learner stays on the page, which leads on to it.
+    assert client.post(f"{COURSE}/consentement/read").location == f"{COURSE}/consentement"
+    # The last module: the course page says what comes next (here, the course complete or not).
+    last = client.post(f"{COURSE}/bonnes-pratiques/read", follow_redirects=True)
+    assert last.request.path == COURSE and "You marked this module as read." in text_of(last)
 
 
 def test_progress_and_dashboard(client, course, learner):
