@@ -303,6 +303,10 @@ def test_error_summary_names_the_unanswered_question(client, course, learner):
     summary = page[page.index('class="error-summary"') :]
     summary = summary[: summary.index("</div>")]
     assert "Question 1" in summary and "Question 2" not in summary
+    # The entry says which question it is; the question's box is marked, its message above its options.
+    assert re.search(r'Question 1</a> · <span lang="fr">[^<]*opt-out', summary)
+    box = page[page.index('<fieldset class="question field-invalid"') :]
+    assert box.index('class="error"') < box.index('class="choices"')
 
 
 def test_failed_attempts_still_count_as_started(client, course, learner):
