@@ -759,6 +759,12 @@ def test_due_dates_download_as_a_calendar_file(client, auth, klass, people, cour
     assert str(event["url"]) == "https://cadre.example/courses/voix-et-ia/cadre-legal"
     assert event.walk("VALARM")[0].decoded("trigger") == -timedelta(days=1)
     assert done.id not in {int(str(e["uid"]).split("-")[1]) for e in events}
+    # Once the dated work is done, nothing is left to add to a calendar: no link to an empty file.
+    passed = ModuleProgress(user_id=people["student"].id, module_id=module("cadre-legal").id, attempts=1)
+    passed.best_score, passed.completed_at = 100, utcnow()  # its quiz passed
+    db.session.add(passed)
+    db.session.commit()
+    assert "Add the due dates" not in text_of(client.get("/dashboard"))
     auth.logout()
     auth.login(people["outsider"].email)
     assert Calendar.from_ical(client.get("/dashboard/due-dates.ics").data).walk("VEVENT") == []
