@@ -192,6 +192,9 @@ def test_export_shows_only_my_data(client, auth, world, make_user):
 def test_delete_page_says_what_happens(client, auth, zoe):
     auth.login("zoe@example.org")
     page = text_of(client.get("/account/me/delete"))
+    assert 'href="/account/me/delete" aria-current="page"' in page  # the account menu says where you are
+    refused = text_of(client.post("/account/me/delete", data={"email": "zoe@example.org", "password": "x"}))
+    assert "cannot be undone: Tick the box to confirm." in refused  # not « undone.: Tick »
     assert "withdrawn at the holder's request" in page
     assert "kept only anonymised" in page
     assert "you leave your organisations and classes" in page
