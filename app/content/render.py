@@ -18,7 +18,6 @@ import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
-from pymdownx.magiclink import MagiclinkExtension
 
 from .image_refs import ShownImage
 from .messages import MAX_BRACKETS, TOO_DEEP, TOO_MANY_BRACKETS
@@ -171,12 +170,6 @@ class _CourseImagesExtension(Extension):
         md.treeprocessors.register(_CourseImages(md, self.images, self.nonce), "course_images", 0)
 
 
-def _bare_links() -> Extension:
-    """A bare address (a source's, most often) becomes a link a phone can open, shown without its
-    "https://"; the sanitiser then checks it as any link."""
-    return MagiclinkExtension(hide_protocol=True)
-
-
 def render_markdown(text: str, images: Mapping[str, ShownImage] | None = None) -> str:
     """Render block Markdown to sanitised HTML; headings shift one level down ("#" gives h2).
 
@@ -193,14 +186,7 @@ def render_markdown(text: str, images: Mapping[str, ShownImage] | None = None) -
         slugify=lambda value, _sep: nonce + (slugify(value) or "section"),
     )
     md = markdown.Markdown(
-        extensions=[
-            "tables",
-            "fenced_code",
-            "sane_lists",
-            toc,
-            _CourseImagesExtension(images or {}, nonce),
-            _bare_links(),
-        ]
+        extensions=["tables", "fenced_code", "sane_lists", toc, _CourseImagesExtension(images or {}, nonce)]
     )
     try:
         html = md.convert(text)
@@ -218,7 +204,7 @@ _BLOCK_PROCESSORS = (
 
 def _inline_markdown() -> markdown.Markdown:
     """A Markdown instance that only knows paragraphs, so "1. x" or "# x" stay plain text."""
-    md = markdown.Markdown(extensions=[_bare_links()])
+    md = markdown.Markdown()
     for name in _BLOCK_PROCESSORS:
         md.parser.blockprocessors.deregister(name, strict=False)
     return md

@@ -216,19 +216,3 @@ def test_slugify(text, slug):
 )
 def test_static_src(src, expected):
     assert static_src(src) == expected
-
-
-def test_a_bare_address_becomes_a_link_a_phone_can_open():
-    """Sources are written as bare addresses: each is a link, shown without its "https://"."""
-    html = render_markdown("- Code : https://www.legifrance.gouv.fr/codes/id/LEGITEXT000006069414 ; fin.")
-    assert (
-        '<a href="https://www.legifrance.gouv.fr/codes/id/LEGITEXT000006069414" rel="noopener noreferrer">'
-        "www.legifrance.gouv.fr/codes/id/LEGITEXT000006069414</a> ; fin." in html
-    )
-    assert render_inline("Voir https://example.org/page.") == (
-        'Voir <a href="https://example.org/page" rel="noopener noreferrer">example.org/page</a>.'
-    )
-    # Code stays code, a written link keeps its words, and what is not http(s) is no link.
-    assert "<code>https://example.org</code>" in render_markdown("`https://example.org`")
-    assert ">la loi</a>" in render_markdown("[la loi](https://example.org/loi)")
-    assert "<a" not in render_markdown("javascript:alert(1) et data:text/html,x")
