@@ -242,6 +242,10 @@ def _check_course(
 
     modules = _check_modules(base, files, problems, images, shown)
     notices += _unused_image_notices(base, refs, shown)
+    for name in sorted(n for n in files if n.endswith(".md")):
+        data = files[name]  # undecodable text is a problem reported with its file; read it as it can be
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        notices += _bare_address_notices(base + name, text)
     if not modules:
         problems.append(Problem(base + "course.md", 1, msg.NO_MODULE))
 
@@ -323,6 +327,30 @@ def image_problems(path: str, text: str, images: Mapping[str, ShownImage], shown
         if use.src.startswith(FOLDER) and use.src not in images:
             found.append(Problem(path, use.line, msg.missing_image(use.src)))
         shown.add(use.src)
+    return found
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+).+?\1")
+# An address not already a link: not after "<" (an autolink), "(" (a Markdown link's target), "[",
+# a quote or "=" (an HTML attribute).
+_BARE_ADDRESS = re.compile(r"(?<![<(\[\"'=])\bhttps?://[^\s<>()\[\]\"']+")
+
+
+def _bare_address_notices(path: str, text: str) -> list[Notice]:
+    """A warning on each line whose address would show as plain text (a source list, most often),
+    outside code: Markdown makes a link only of <https://...> or [words](https://...)."""
+    found, fenced = [], False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith("    "):  # code, or a module's own indented code block
+            continue
+        match = _BARE_ADDRESS.search(_CODE_SPAN.sub("", line))
+        if match:
+            address = match.group().rstrip(".,;:!?»")
+            found.append(Notice(path, number, msg.BARE_ADDRESS, (("address", address),)))
     return found
 
 

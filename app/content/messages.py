@@ -329,6 +329,12 @@ UNUSED_IMAGE = N_(
     "no module shows this image: write ![what it shows](images/%(name)s) where it belongs, or remove it"
 )
 WARNINGS += (UNUSED_IMAGE,)
+# A warning on a line of a course's text (course.md or a module).
+BARE_ADDRESS = N_(
+    "this address is plain text, not a link: write it between angle brackets, <%(address)s>, or give it"
+    " words, [the source](%(address)s)"
+)
+WARNINGS += (BARE_ADDRESS,)
 
 
 def image_too_large(kilobytes: int | str) -> Message:

@@ -285,3 +285,29 @@ def test_a_repository_course_keeps_its_image_files_as_bytes(tmp_path: Path):
     assert b"trailing payload" not in image.data
     assert f"/images/c/{image.sha256}/cabine.png" in result.courses[0].modules[0].body_html
     assert check_root(tmp_path).courses[0].content_hash == result.courses[0].content_hash
+
+
+def test_a_bare_address_is_a_warning_on_its_line_and_code_is_left_alone():
+    """Markdown links only <https://...> and [words](https://...): a bare source cannot be opened."""
+    body = "\n".join(
+        [
+            "Sources : https://www.legifrance.gouv.fr/loi ; <https://eur-lex.europa.eu/x> ;",
+            "[la décision](https://www.doctrine.fr/d) et `https://code.example` en code.",
+            '<a href="https://example.org/raw">raw</a>',
+            "```",
+            "Sitemap: https://www.example.fr/sitemap.xml",
+            "```",
+            "    https://indented.example/code",
+        ]
+    )
+    files = course_with(body)
+    found = [n for n in check_files(files).warnings if n.template == msg.BARE_ADDRESS]
+    assert [(n.path, n.line, n.text()) for n in found] == [
+        (
+            "courses/c/01-m.md",
+            9,
+            "this address is plain text, not a link: write it between angle brackets,"
+            " <https://www.legifrance.gouv.fr/loi>, or give it words, [the source](https://www.legifrance.gouv.fr/loi)",
+        )
+    ]
+    assert check_files(files).problems == []  # a warning, never a refusal
