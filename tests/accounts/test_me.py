@@ -195,6 +195,9 @@ def test_delete_page_says_what_happens(client, auth, zoe):
     assert 'href="/account/me/delete" aria-current="page"' in page  # the account menu says where you are
     refused = text_of(client.post("/account/me/delete", data={"email": "zoe@example.org", "password": "x"}))
     assert "cannot be undone: Tick the box to confirm." in refused  # not « undone.: Tick »
+    # A refused name comes back on the account page, which the menu still marks.
+    refused = text_of(client.post("/account/me/name", data={"full_name": ""}))
+    assert 'href="/account/me/" aria-current="page"' in refused
     assert "withdrawn at the holder's request" in page
     assert "kept only anonymised" in page
     assert "you leave your organisations and classes" in page
