@@ -47,18 +47,21 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def account_in_form() -> str:
-    """The account a login or reset form names, keyed: storage never holds e-mail addresses."""
-    email = (request.form.get("email") or "").strip().lower().encode("utf-8", "replace")
+def _address_in_form(field: str, prefix: str) -> str:
+    """The e-mail address a form's *field* holds, keyed: storage never holds e-mail addresses."""
+    email = (request.form.get(field) or "").strip().lower().encode("utf-8", "replace")
     secret = current_app.config["SECRET_KEY"].encode()
-    return "account-" + hmac.new(secret, email, hashlib.sha256).hexdigest()[:32]
+    return prefix + hmac.new(secret, email, hashlib.sha256).hexdigest()[:32]
+
+
+def account_in_form() -> str:
+    """The account a login or reset form names."""
+    return _address_in_form("email", "account-")
 
 
 def new_address_in_form() -> str:
-    """The address a change of address would mail, keyed as ``account_in_form`` keys its own."""
-    email = (request.form.get("new_email") or "").strip().lower().encode("utf-8", "replace")
-    secret = current_app.config["SECRET_KEY"].encode()
-    return "address-" + hmac.new(secret, email, hashlib.sha256).hexdigest()[:32]
+    """The address a change of address would mail."""
+    return _address_in_form("new_email", "address-")
 
 
 def signed_in_user() -> str:
@@ -167,6 +170,13 @@ def _sent_a_mail(_response) -> bool:
     return bool(request.environ.get(MAILED))
 
 
+def _counted(rule: Rule):
+    """Which requests a rule counts: those its view marked (``failed()``, ``mailed()``), else all."""
+    if rule.failures_only:
+        return _was_a_failure
+    return _sent_a_mail if rule.mails_only else None
+
+
 def _config_value(setting: str):
     return lambda: current_app.config[setting]
 
@@ -205,11 +215,7 @@ def init_app(app) -> None:
                 methods=list(rule.methods) if rule.methods else None,
                 error_message=_message(rule),
                 exempt_when=_anonymous if rule.signed_in else None,
-                deduct_when=_was_a_failure
-                if rule.failures_only
-                else _sent_a_mail
-                if rule.mails_only
-                else None,
+                deduct_when=_counted(rule),
             )(view)
         app.view_functions[endpoint] = view
 

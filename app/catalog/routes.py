@@ -120,11 +120,22 @@ def course(slug: str):
         final_open=current_user.is_authenticated and bool(modules) and following is None,
         certificate=certificate,
         waiting=waiting,
-        assigned=assigned_in_course(current_user, course.id),
+        assigned=_assigned(course, modules),
         licence_name=short_name(course.licence),
         licence_url=deed_url(course.licence, str(get_locale())),
         switch=_language_switch(course),
     )
+
+
+def _assigned(course, modules) -> list[tuple]:
+    """What the reader's classes assigned of the course, each with the module as the page shows
+    it (None: the whole course); a module no longer live is left out."""
+    shown = {m.id: m for m in modules}
+    return [
+        (a, shown.get(a.module_id))
+        for a in assigned_in_course(current_user, course.id)
+        if a.module_id is None or a.module_id in shown
+    ]
 
 
 def _language_switch(course) -> list[tuple[str, str]]:

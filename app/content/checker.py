@@ -171,11 +171,12 @@ def _check_modules(
     problems: list[Problem],
     images: Mapping[str, ShownImage],
     shown: set[str],
+    notices: list[Notice],
 ) -> dict[str, _Module]:
     """Check the module files of one course; return them by module slug.
 
     *images* are the course's images, by the "images/<name>" a module may show; the ones the
-    modules show are added to *shown*.
+    modules show are added to *shown*. Warnings on their text are added to *notices*.
     """
     modules: dict[str, _Module] = {}
     numbers: dict[str, str] = {}  # NN -> file name that first used it
@@ -206,6 +207,8 @@ def _check_modules(
             numbers.setdefault(number, name)
             names.setdefault(slug, name)
             text = _decode(path, files[name], problems)
+            if text is not None:
+                notices += _bare_address_notices(path, text)
             parsed = read_module(path, slug, int(number), text, images) if text is not None else None
             if parsed is not None:
                 problems += parsed.problems
@@ -237,15 +240,12 @@ def _check_course(
         text = _decode(base + "course.md", files["course.md"], problems)
         if text is not None:
             course = read_course(base + "course.md", slug, text, images)
+            notices += _bare_address_notices(base + "course.md", text)
             problems += course.problems
             problems += image_problems(base + "course.md", text, images, shown)
 
-    modules = _check_modules(base, files, problems, images, shown)
+    modules = _check_modules(base, files, problems, images, shown, notices)
     notices += _unused_image_notices(base, refs, shown)
-    for name in sorted(n for n in files if n.endswith(".md")):
-        data = files[name]  # undecodable text is a problem reported with its file; read it as it can be
-        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
-        notices += _bare_address_notices(base + name, text)
     if not modules:
         problems.append(Problem(base + "course.md", 1, msg.NO_MODULE))
 

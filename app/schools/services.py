@@ -474,8 +474,9 @@ class ClassTable:
     items: list[TableItem]
     rows: list[StudentRow]
     done_per_item: list[int] = field(default_factory=list)
-    # Per item, the students who have not finished it yet (by name), for the assigned list.
-    unfinished_per_item: list[list[User]] = field(default_factory=list)
+    # Per item, the students who have not finished it yet (by name), for the assigned list; None for
+    # a withdrawn module, which nobody can finish.
+    unfinished_per_item: list[list[User] | None] = field(default_factory=list)
 
 
 SORTS = ("name", "done", "activity")
@@ -513,8 +514,9 @@ def class_table(
         rows.reverse()
     done_per_item = [sum(row.cells[i].done for row in rows) for i in range(len(items))]
     by_name = sorted(rows, key=_by_name)
+    withdrawn = {i for i in range(len(items)) if rows and not rows[0].cells[i].total}  # the same for all
     unfinished = [
-        [row.student for row in by_name if row.cells[i].total and not row.cells[i].done]
+        None if i in withdrawn else [row.student for row in by_name if not row.cells[i].done]
         for i in range(len(items))
     ]
     return ClassTable(items, rows, done_per_item, unfinished)
