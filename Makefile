@@ -63,7 +63,7 @@ lint: install-test
 
 # After changing user-facing strings: refresh the catalogue, translate, then `make translations`.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -c TRANSLATORS: -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
 
 clean:

@@ -39,6 +39,7 @@ def export_data(user: User) -> dict:
             "course_title": module.course.title,
             "module": module.slug,
             "module_title": module.title,
+            "final_test": module.is_final,  # its title is the course's
         }
 
     def when(value) -> str | None:

@@ -1,7 +1,7 @@
 """Public verification page and the holder's PDF download."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -118,7 +118,9 @@ def pdf(code: str):
     locale = document_language(certificate, languages_of(certificate))
     data = certificate_pdf(certificate, locale, verify_url(certificate))
     db.session.commit()
-    filename = f"cadre-certificate-{certificate.course.slug}.pdf"
+    with force_locale(locale):  # named in the document's language
+        # TRANSLATORS: the certificate PDF's file name: no spaces or accents.
+        filename = _("cadre-certificate-%(course)s.pdf", course=certificate.course.slug)
     return (
         data,
         200,

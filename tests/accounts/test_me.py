@@ -18,6 +18,7 @@ from app.schools import services as schools
 from app.schools.models import Enrolment
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD, csrf_token_from, signed_in_with_csrf, text_of
+from tests.learning.attempts import add_final_test
 
 SECTIONS = {
     "class_messages",
@@ -179,6 +180,25 @@ def test_html_export_is_readable(client, auth, world):
     # Moments as the reader reads them ("5 December 2026, 10:01"), not as the JSON stores them.
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", page)
     assert re.search(r"Account created</dt><dd>\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d</dd>", page)
+
+
+def test_html_export_names_the_final_test_and_gives_scores_in_percent(client, auth, world, zoe):
+    """The final test's row carries the course's title: the page calls it the final test."""
+    final = add_final_test(world.course)
+    db.session.add(ModuleProgress(user_id=zoe.id, module_id=final.id, best_score=85, attempts=1))
+    db.session.add(
+        QuizAttempt(user_id=zoe.id, module_id=final.id, score=85, passed=True, results=[], course_version=1)
+    )
+    db.session.commit()
+    auth.login("zoe@example.org")
+    data = client.get("/account/me/data.json").get_json()
+    assert [p["final_test"] for p in data["progress"]].count(True) == 1
+    page = text_of(client.get("/account/me/data.html"))
+    assert "<td>Final test</td><td>85%</td>" in page
+    assert re.search(r"<h3>[^<]* · Final test — [^<]* — 85%</h3>", page)
+    assert '<div class="table-scroll" role="region" aria-labelledby="progress-heading"' in page  # phones
+    french = text_of(client.get("/account/me/data.html", headers={"Accept-Language": "fr"}))
+    assert "<td>Test final</td><td>85\u202f%</td>" in french
 
 
 def test_export_shows_only_my_data(client, auth, world, make_user):

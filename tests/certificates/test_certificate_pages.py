@@ -122,7 +122,11 @@ def test_pdf_for_the_holder_only(client, app, course, holder, auth, make_user):
     assert "Zoé Lefèvre-Œuvray" in flat
     assert course.title.replace("'", "’") in flat or course.title in flat
     assert f"https://cadre.example/certificates/{certificate.code}" in flat.replace(" ", "")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == f'attachment; filename="cadre-certificate-{course.slug}.pdf"'
     # Built once, then served from storage.
     again = client.get(url, headers={"Accept-Language": "en"})
     assert again.data == response.data
     assert db.session.scalar(select(func.count(CertificatePDF.id))) == 1
+    french = client.get(url, headers={"Accept-Language": "fr"}).headers["Content-Disposition"]
+    assert french == f'attachment; filename="cadre-certificat-{course.slug}.pdf"'  # named in its language

@@ -143,11 +143,12 @@ def test_failed_then_passed_quiz(client, course, learner):
     # A failed attempt says right or wrong, never the key nor the explanations.
     assert module.questions[0].explanation_html not in text
     assert "right answer" not in text and "wrong" in text
-    assert "Back to the course" not in text  # "Try again" is the way on
+    assert "Back to the course" not in text and ">Try again</a>" in text  # the way on
 
     passed = client.post(QUIZ, data=answers(client, course, "1", ["0", "1"]), follow_redirects=True)
     assert "Passed." in text_of(passed)
     assert f'href="/courses/{course.slug}">Back to the course</a>' in text_of(passed)
+    assert ">Take it again, for practice</a>" in text_of(passed) and "Try again" not in text_of(passed)
     # Once passed, the full correction is shown.
     assert module.questions[0].explanation_html in text_of(passed)
     attempts = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)).all()
