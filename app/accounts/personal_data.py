@@ -151,7 +151,13 @@ def export_data(user: User) -> dict:
             for e, k in classes
         ],
         "class_messages": [
-            {"class": k.name, "year": k.year, "written_at": when(m.created_at), "message": m.body}
+            {
+                "class": k.name,
+                "year": k.year,
+                "written_at": when(m.created_at),
+                "message": m.body,
+                "to_those_who_had_not_finished": m.unfinished_of,  # None: the whole class
+            }
             for m, k in written
         ],
         # The security log's entries about the account, kept for the period the privacy notice

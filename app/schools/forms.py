@@ -112,7 +112,10 @@ class AssignForm(Form):
 
 
 class MessageForm(Form):
-    """A message to the class's students."""
+    """A message to the class's students, or to those who have not finished an assigned item (the
+    view gives ``to`` its choices and checks the one sent)."""
+
+    to = SelectField(_l("Recipients"), choices=[], validate_choice=False)
 
     body = TextAreaField(
         _l("Your message to the class"),

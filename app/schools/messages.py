@@ -2,18 +2,19 @@
 notified of (on the site, and by e-mail if they chose it)."""
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, func, or_, select, true, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import CLASS_MESSAGE, Notification
 from app.notifications.services import notify
-from app.schools.models import ClassMessage, Enrolment, SchoolClass
+from app.schools.models import ClassMessage, ClassMessageRecipient, Enrolment, SchoolClass
 from app.urls import path_for_job
 
 MAX_MESSAGE = 2000  # characters: a note to the class, not a course
@@ -25,32 +26,51 @@ class MessageError(ValueError):
     """A message the rules refuse; ``str()`` says why."""
 
 
-def write(school_class: SchoolClass, author: User, body: str) -> tuple[ClassMessage, int | None]:
-    """Keep the message and notify the class's current students; the caller commits.
+class Unfinished(NamedTuple):
+    """Some of the class: the students who have not finished an assigned item (its title)."""
+
+    title: str
+    students: list[User]
+
+
+def write(
+    school_class: SchoolClass, author: User, body: str, to: Unfinished | None = None
+) -> tuple[ClassMessage, int | None]:
+    """Keep the message and notify the class's current students, or only those *to* names; the
+    caller commits.
 
     Returns the message and how many students were told (those who want it somewhere), or None
-    when the same words by the same person reached the class a moment ago: a form sent twice (a
-    double click, a page reloaded), kept and told once."""
+    when the same words by the same person reached the same students a moment ago: a form sent
+    twice (a double click, a page reloaded), kept and told once."""
     body = (body or "").strip()
     if not body:
         raise MessageError(_l("Write a message first."))
     if len(body) > MAX_MESSAGE:
         raise MessageError(_l("A message may hold at most %(max)d characters.", max=MAX_MESSAGE))
+    if to is not None and not to.students:
+        raise MessageError(_l("Every student has finished this work now: write to the whole class instead."))
     same = db.session.scalar(
         select(ClassMessage).where(
             ClassMessage.class_id == school_class.id,
             ClassMessage.author_id == author.id,
             ClassMessage.body == body,
+            ClassMessage.unfinished_of.is_(None) if to is None else ClassMessage.unfinished_of == to.title,
             ClassMessage.created_at > utcnow() - SENT_TWICE_WITHIN,
         )
     )
     if same is not None:
         return same, None
-    message = ClassMessage(class_id=school_class.id, author_id=author.id, body=body)
+    message = ClassMessage(
+        class_id=school_class.id, author_id=author.id, body=body, unfinished_of=to.title if to else None
+    )
     db.session.add(message)
     db.session.flush()
-    enrolled = select(Enrolment.user_id).where(Enrolment.class_id == school_class.id)
-    students = db.session.scalars(select(User).where(User.id.in_(enrolled)))
+    if to is None:
+        enrolled = select(Enrolment.user_id).where(Enrolment.class_id == school_class.id)
+        students = list(db.session.scalars(select(User).where(User.id.in_(enrolled))))
+    else:
+        students = to.students
+        db.session.add_all(ClassMessageRecipient(message_id=message.id, user_id=s.id) for s in students)
     params = {"class": school_class.name, "by": author.full_name, "message": body}
     path = path_for_job("schools.class_message", class_id=school_class.id, message_id=message.id)
     told = notify(students, CLASS_MESSAGE, params, path, dedupe_key=_key(message))
@@ -70,11 +90,31 @@ def delete(message: ClassMessage) -> None:
     db.session.delete(message)
 
 
-def page_holding(message: ClassMessage) -> int:
-    """The page of the class's messages that shows *message* (newer ones come first)."""
+def seen_by(reader: User | None):
+    """The messages *reader* sees: to the whole class, or to them among others; all for the class's
+    staff (*reader* None)."""
+    if reader is None:
+        return true()
+    to_them = exists().where(
+        ClassMessageRecipient.message_id == ClassMessage.id, ClassMessageRecipient.user_id == reader.id
+    )
+    return or_(ClassMessage.unfinished_of.is_(None), to_them)
+
+
+def written_to(message: ClassMessage, student: User) -> bool:
+    """Whether the student is among those *message* was written to."""
+    return (
+        message.unfinished_of is None
+        or db.session.get(ClassMessageRecipient, (message.id, student.id)) is not None
+    )
+
+
+def page_holding(message: ClassMessage, reader: User | None) -> int:
+    """The page of the class's messages that shows *message* to *reader* (newer ones come first)."""
     newer = db.session.scalar(
         select(func.count(ClassMessage.id)).where(
             ClassMessage.class_id == message.class_id,
+            seen_by(reader),
             (ClassMessage.created_at > message.created_at)
             | ((ClassMessage.created_at == message.created_at) & (ClassMessage.id > message.id)),
         )
@@ -113,15 +153,19 @@ def mark_read(reader: User, school_class: SchoolClass) -> None:
     db.session.execute(update(Notification).where(*_unread(reader, school_class)).values(read_at=utcnow()))
 
 
-def page_of(school_class: SchoolClass, page: int) -> tuple[list[ClassMessage], int]:
-    """One page of the class's messages, newest first, with their authors; and the number of pages."""
+def page_of(school_class: SchoolClass, page: int, reader: User | None) -> tuple[list[ClassMessage], int]:
+    """One page of the class's messages *reader* sees (None: its staff, who see all and to whom
+    each went), newest first, with their authors; and the number of pages."""
     total = db.session.scalar(
-        select(func.count(ClassMessage.id)).where(ClassMessage.class_id == school_class.id)
+        select(func.count(ClassMessage.id)).where(ClassMessage.class_id == school_class.id, seen_by(reader))
     )
+    options = [joinedload(ClassMessage.author)]
+    if reader is None:
+        options.append(selectinload(ClassMessage.recipients))
     found = db.session.scalars(
         select(ClassMessage)
-        .options(joinedload(ClassMessage.author))
-        .where(ClassMessage.class_id == school_class.id)
+        .options(*options)
+        .where(ClassMessage.class_id == school_class.id, seen_by(reader))
         .order_by(ClassMessage.created_at.desc(), ClassMessage.id.desc())
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)

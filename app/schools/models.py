@@ -73,5 +73,23 @@ class ClassMessage(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written only to the students who had not finished an assigned item: its title as it read then
+    # (the item may be withdrawn since). Only they, listed in ``recipients``, see it. Empty: the
+    # whole class, present and future.
+    unfinished_of: Mapped[str | None] = mapped_column(Text)
 
     author: Mapped[User] = relationship()
+    recipients: Mapped[list[User]] = relationship(secondary="class_message_recipients", viewonly=True)
+
+
+class ClassMessageRecipient(db.Model):
+    """A student a message to some of the class was written to (``ClassMessage.unfinished_of``)."""
+
+    __tablename__ = "class_message_recipients"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("class_messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

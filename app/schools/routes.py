@@ -579,14 +579,29 @@ def class_messages(class_id: int):
     """What the teachers wrote to the class, newest first; its staff write from here."""
     school_class, staff = _class_for_reader_or_404(class_id)
     form = MessageForm() if staff else None
+    waiting = services.waiting_on(school_class) if staff else {}
+    if form is not None:
+        form.to.choices = [("", _("The whole class"))] + [
+            (str(item_id), _audience(title, len(students))) for item_id, (title, students) in waiting.items()
+        ]
+        if request.method == "GET" and request.args.get("to", type=int) in waiting:  # "Write to them"
+            form.to.data = request.args["to"]
     if request.method == "POST":
         if not staff:
             abort(404)
         if form.validate_on_submit():
+            to = None
+            if form.to.data:
+                chosen = waiting.get(int(form.to.data)) if form.to.data.isdigit() else None
+                to = messages.Unfinished(*chosen) if chosen else None
             try:
-                _message, told = messages.write(school_class, current_user, form.body.data)
+                if form.to.data and to is None:
+                    raise messages.MessageError(
+                        _("Everyone has finished this work now, or it is no longer assigned: choose again.")
+                    )
+                _message, told = messages.write(school_class, current_user, form.body.data, to)
             except messages.MessageError as exc:
-                form.body.errors.append(str(exc))
+                (form.to if form.to.data else form.body).errors.append(str(exc))
             else:
                 db.session.commit()
                 if told is None:
@@ -612,7 +627,7 @@ def class_messages(class_id: int):
         start_writing()  # now and then: a GET that reads only takes no write lock
         messages.mark_read(current_user, school_class)  # read here: no longer "new" in the notifications
         db.session.commit()
-    found, pages = messages.page_of(school_class, page)
+    found, pages = messages.page_of(school_class, page, None if staff else current_user)
     if page > pages:
         abort(404)
     status = 400 if form is not None and form.errors else 200
@@ -631,15 +646,26 @@ def class_messages(class_id: int):
     )
 
 
+def _audience(title: str, count: int) -> str:
+    return ngettext(
+        "The student who has not finished “%(item)s”",
+        "The %(num)d students who have not finished “%(item)s”",
+        count,
+        item=title,
+    )
+
+
 @bp.get(f"/classes/<{ID}:class_id>/messages/<{ID}:message_id>")
 @login_required
 def class_message(class_id: int, message_id: int):
     """Where a notification leads: the page of the class's messages that shows this one."""
-    school_class, _staff = _class_for_reader_or_404(class_id)
+    school_class, staff = _class_for_reader_or_404(class_id)
     message = db.session.get(ClassMessage, message_id)
     if message is None or message.class_id != school_class.id:
         abort(404)
-    page = messages.page_holding(message)
+    if not staff and not messages.written_to(message, current_user):
+        abort(404)  # to some of the class, not to them
+    page = messages.page_holding(message, None if staff else current_user)
     target = url_for("schools.class_messages", class_id=class_id, page=page if page > 1 else None)
     return redirect(f"{target}#message-{message.id}")
 

@@ -522,6 +522,17 @@ def class_table(
     return ClassTable(items, rows, done_per_item, unfinished)
 
 
+def waiting_on(school_class: SchoolClass) -> dict[int, tuple[str, list[User]]]:
+    """Each assigned item some student has not finished, by id: its title and those students
+    (whom a teacher may write to alone)."""
+    table = class_table(school_class)
+    return {
+        item.id: (item_title(item), waiting)
+        for item, waiting in zip(table.items, table.unfinished_per_item, strict=True)
+        if waiting
+    }
+
+
 def class_and_students(class_id: int) -> tuple[SchoolClass | None, list[User]]:
     """The class (None if there is none) and its students as ``students`` orders them, in one
     query."""

@@ -1,12 +1,14 @@
 """Teachers write to a class: its students are told and read it; nobody else does."""
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notifications.models import CLASS_MESSAGE, Notification
 from app.schools import messages
-from app.schools.models import ClassMessage
+from app.schools.models import Assignment, ClassMessage
 from tests.accounts.test_change_email import outbox
+from tests.certificates.test_certificate_pages import complete
 from tests.conftest import counted_statements, text_of
 from tests.schools.test_schools import klass, people, school  # noqa: F401
 
@@ -156,3 +158,55 @@ def test_a_notification_leads_to_the_page_that_shows_its_message(client, auth, k
     client.post("/account/logout")
     auth.login(people["outsider"].email)
     assert client.get(f"{url(klass)}/{oldest.id}").status_code == 404
+
+
+def test_a_teacher_writes_only_to_those_who_have_not_finished(app, client, auth, klass, people, course):  # noqa: F811
+    """Sami finished the course; Clara did not: "Write to them" reaches Clara alone, and only she
+    (and the class's staff, who see to whom) reads it."""
+    complete(people["student"], course)
+    item = db.session.scalar(select(Assignment.id).where(Assignment.class_id == klass.id))
+    auth.login(people["teacher"].email)
+    class_page = text_of(client.get(f"/classes/{klass.id}"))
+    write_them = f'href="{url(klass)}?to={item}#write-heading"'
+    assert write_them in class_page
+    form = text_of(client.get(f"{url(klass)}?to={item}"))
+    assert (
+        f'<option selected value="{item}">The student who has not finished “{course.title}”</option>' in form
+    )
+    response = client.post(
+        url(klass), data={"to": str(item), "body": "Il te reste le quiz."}, follow_redirects=True
+    )
+    assert "Message sent: 1 student was told." in text_of(response)
+    assert [n.user_id for n in told()] == [people["classmate"].id]
+    message = db.session.scalar(select(ClassMessage))
+    assert message.unfinished_of == course.title
+    staff_view = text_of(client.get(url(klass)))
+    assert f"To the students who had not finished “{course.title}”: Clara Camarade" in staff_view
+    client.post(url(klass), data={"body": "À toute la classe"})  # the whole class, as before
+
+    for who, sees in (("classmate", True), ("student", False)):
+        client.post("/account/logout")
+        auth.login(people[who].email)
+        page = text_of(client.get(url(klass)))
+        assert "À toute la classe" in page
+        assert ("Il te reste le quiz." in page) is sees
+        assert "Clara Camarade" not in page  # students are not told who else was written to
+        assert client.get(f"{url(klass)}/{message.id}").status_code == (302 if sees else 404)
+
+
+def test_writing_to_those_who_have_finished_since_changes_nothing(client, auth, klass, people, course):  # noqa: F811
+    item = db.session.scalar(select(Assignment.id).where(Assignment.class_id == klass.id))
+    complete(people["student"], course)
+    complete(people["classmate"], course)  # both finished after the teacher opened the form
+    auth.login(people["teacher"].email)
+    page = text_of(client.get(f"{url(klass)}?to={item}"))
+    assert 'name="to"' not in page  # nobody left to single out: the whole class it is
+    for to in (str(item), "999", "x"):
+        response = client.post(url(klass), data={"to": to, "body": "Vite !"})
+        assert response.status_code == 400
+        assert "Everyone has finished this work now, or it is no longer assigned: choose again." in text_of(
+            response
+        )
+    assert db.session.scalar(select(func.count(ClassMessage.id))) == 0 and told() == []
+    with pytest.raises(messages.MessageError):
+        messages.write(klass, people["teacher"], "Vite !", messages.Unfinished(course.title, []))
