@@ -17,7 +17,9 @@ from app.admin.audit import record
 from app.admin.models import AuditEvent
 from app.catalog.models import Course, CourseLanguageChoice, Module
 from app.certificates.models import Certificate, CertificatePDF
+from app.content.documents import REVIEW_ALWAYS
 from app.extensions import db
+from app.learning import grading
 from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
 from app.lti.models import LtiAccount, LtiGradeLink
 from app.models_base import utcnow
@@ -27,6 +29,16 @@ from app.publishing.models import PackageImport
 from app.record.models import LearningEvent
 from app.schools.models import ClassMessage, Enrolment, SchoolClass
 from app.urls import external_url
+
+
+def without_key(statement: dict) -> dict:
+    """A learner's copy of a statement: an answered question's right answers (which the record
+    store gets) left out."""
+    definition = statement.get("object", {}).get("definition", {})
+    if "correctResponsesPattern" not in definition:
+        return statement
+    definition = {k: v for k, v in definition.items() if k != "correctResponsesPattern"}
+    return {**statement, "object": {**statement["object"], "definition": definition}}
 
 
 def export_data(user: User) -> dict:
@@ -41,6 +53,15 @@ def export_data(user: User) -> dict:
             "module_title": module.title,
             "final_test": module.is_final,  # its title is the course's
         }
+
+    passed = set(
+        db.session.scalars(
+            select(QuizAttempt.module_id).where(QuizAttempt.user_id == user.id, QuizAttempt.passed.is_(True))
+        )
+    )
+
+    def shows_key(module_id: int) -> bool:
+        return module_id in passed or db.session.get(Module, module_id).review == REVIEW_ALWAYS
 
     def when(value) -> str | None:
         return value.isoformat() if value else None
@@ -108,6 +129,7 @@ def export_data(user: User) -> dict:
             {**module_ref(d.module_id), "course_version": d.course_version, "opened_at": when(d.created_at)}
             for d in draws
         ],
+        # As the attempt's page shows them: a quiz's key is not handed out before it is passed.
         "attempts": [
             {
                 **module_ref(a.module_id),
@@ -115,7 +137,7 @@ def export_data(user: User) -> dict:
                 "score": a.score,
                 "passed": a.passed,
                 "course_version": a.course_version,
-                "answers": a.results,
+                "answers": grading.as_shown(a.results, shows_key(a.module_id)),
             }
             for a in attempts
         ],
@@ -182,7 +204,7 @@ def export_data(user: User) -> dict:
         ],
         # The learning record (app/record): each event as the xAPI statement a funder or a store gets.
         "learning_record": [
-            e.statement
+            without_key(e.statement)
             for e in db.session.scalars(
                 select(LearningEvent).where(LearningEvent.user_id == user.id).order_by(LearningEvent.id)
             )

@@ -19,7 +19,7 @@ from app.certificates.services import find_certificate, waits_for_address
 from app.content.checker import FINAL
 from app.content.documents import REVIEW_ALWAYS
 from app.extensions import db, retry_conflicts
-from app.learning import services
+from app.learning import grading, services
 from app.learning.draws import find_open_draw, next_attempt_at, open_draw
 from app.learning.forms import answers_from, build_quiz_form, field_name
 from app.learning.models import QuizAttempt
@@ -165,6 +165,7 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
         and services.final_test(course) is not None
     )
     certificate = find_certificate(current_user.id, course.id)
+    show_key = module.review == REVIEW_ALWAYS or services.passed_quiz(current_user, module)
     return render_template(
         "learning/attempt.html",
         course=view,
@@ -175,7 +176,8 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
         following=view.module(following) if following else None,
         final_open=final_open,
         open_quiz=module.has_quiz and not module.retired,
-        show_key=module.review == REVIEW_ALWAYS or services.passed_quiz(current_user, module),
+        show_key=show_key,
+        results=grading.as_shown(attempt.results, show_key),
         reopens=next_attempt_at(current_user, module),
         certificate=certificate,
         waiting=certificate is None and attempt.passed and waits_for_address(current_user, course),

@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.certificates.models import Certificate, CertificatePDF
 from app.extensions import db
 from app.learning.models import AttemptAnswer, ModuleProgress, QuizAttempt
+from app.learning.services import submit_quiz
 from app.notifications.models import NEW_ASSIGNMENT, Notification, NotificationPreferences
 from app.orgs import services as orgs
 from app.orgs.models import Membership
@@ -199,6 +200,31 @@ def test_html_export_names_the_final_test_and_gives_scores_in_percent(client, au
     assert '<div class="table-scroll" role="region" aria-labelledby="progress-heading"' in page  # phones
     french = text_of(client.get("/account/me/data.html", headers={"Accept-Language": "fr"}))
     assert "<td>Test final</td><td>85\u202f%</td>" in french
+
+
+def test_the_export_hands_out_no_quiz_key_before_the_quiz_is_passed(client, auth, course, zoe):
+    """The probe of session 40: a failed attempt's copy in the export held every option's right or
+    wrong, and each answered statement its question's right answers."""
+    module = next(m for m in course.modules if m.has_quiz)
+    wrong = {q.key: [next(i for i, c in enumerate(q.choices) if not c["correct"])] for q in module.questions}
+    submit_quiz(zoe, module, wrong)
+    db.session.commit()
+    auth.login("zoe@example.org")
+    data = client.get("/account/me/data.json").get_json()
+    [attempt] = data["attempts"]
+    assert attempt["passed"] is False and attempt["answers"]
+    for question in attempt["answers"]:
+        assert question["explanation_html"] == "" and question["correct"] is False
+        assert all(set(choice) == {"html", "chosen", "feedback_html"} for choice in question["choices"])
+    answered = [s for s in data["learning_record"] if s["verb"]["id"].endswith("/answered")]
+    assert answered and all("correctResponsesPattern" not in s["object"]["definition"] for s in answered)
+    assert "interactionType" in answered[0]["object"]["definition"]  # the rest of the statement stays
+
+    right = {q.key: [i for i, c in enumerate(q.choices) if c["correct"]] for q in module.questions}
+    submit_quiz(zoe, module, right)
+    db.session.commit()
+    data = client.get("/account/me/data.json").get_json()
+    assert all("correct" in choice for a in data["attempts"] for q in a["answers"] for choice in q["choices"])
 
 
 def test_export_shows_only_my_data(client, auth, world, make_user):

@@ -107,13 +107,19 @@ def test_a_failed_attempt_shows_right_or_wrong_and_the_chosen_feedback_but_no_ke
     result, questions = submit(client, QUIZ, wrong)
     page = text_of(result)
     assert "Not passed yet." in page and page.count("badge-wrong") == 6
+    kinds = {q.kind for q in questions}
+    assert kinds == {"single", "multiple"}, kinds
     for q in questions:
         chosen = q.choices[wrong(q)[0]]
-        assert chosen["feedback_html"] in page  # the misconception behind the option chosen
+        if q.kind == "single":
+            assert chosen["feedback_html"] in page  # the misconception behind the option chosen
+        else:  # which ticks were wrong is what the learner has to find (ticking all but one: the key)
+            assert chosen["feedback_html"] not in page
         for i in right(q):
             assert q.choices[i]["html"] not in page and q.choices[i]["feedback_html"] not in page
         assert q.explanation_html not in page
     assert "right answer" not in page
+    assert "Which of your choices were wrong is yours to find" in page
 
 
 def test_once_passed_the_full_correction_is_shown(client, learner, pools):
@@ -221,14 +227,19 @@ def test_a_certificate_earned_before_the_address_is_confirmed_waits_and_pages_sa
     assert waiting not in text_of(client.get(COURSE))
 
 
-def test_ticking_every_option_gets_no_feedback_before_passing(client, learner, pools):
+@pytest.mark.parametrize("left_out", [0, 1], ids=["every-option", "all-but-one"])
+def test_ticking_every_option_or_all_but_one_gets_no_feedback_before_passing(
+    client, learner, pools, left_out
+):
+    """Feedback on ticked options would tell which were right: ticking all but one, the whole key
+    (the probe of session 40)."""
     # Every question of the quiz made multiple-answer (check boxes), so that each may be ticked whole.
     module = db.session.scalar(select(Module).where(Module.slug == "mots-de-passe"))
     db.session.execute(update(Question).where(Question.module_id == module.id).values(kind="multiple"))
     db.session.commit()
-    result, questions = submit(client, QUIZ, lambda q: list(range(len(q.choices))))
+    result, questions = submit(client, QUIZ, lambda q: list(range(left_out, len(q.choices))))
     page = text_of(result)
-    assert "You ticked every option" in page
+    assert "Which of your choices were wrong is yours to find" in page
     for q in questions:
         assert not any(c["feedback_html"] in page for c in q.choices)
 
