@@ -57,7 +57,7 @@ def render_too_many_requests(error):
     limited = getattr(error, "limit", None) is not None  # from the limiter, with its own message
     message = description if limited and description else TOO_MANY_REQUESTS
     retry = retry_text(seconds)
-    if any(scope.startswith("login:") for scope in limits.breached()):
+    if any(scope.startswith(("login:", "login-device:")) for scope in limits.breached()):
         _record_login_paused()
     if request.is_json:  # the editor's live preview
         response = jsonify(error=str(message), retry=retry, retry_after=seconds)
@@ -76,7 +76,9 @@ def _record_login_paused() -> None:
 
     try:
         # The account is named only when its own limit broke; a pause per address names none.
-        account_paused = "login:RATELIMIT_LOGIN_ACCOUNT" in limits.breached()
+        account_paused = bool(
+            {"login:RATELIMIT_LOGIN_ACCOUNT", "login-device:RATELIMIT_LOGIN_ACCOUNT"} & limits.breached()
+        )
         user = find_user_by_email(request.form.get("email", "")[:254]) if account_paused else None
         record_login_paused(user)
         db.session.commit()

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, render_template
 
+from app import limits
 from app.config import LEGAL_DEVELOPMENT_DEFAULTS
 
 bp = Blueprint("legal", __name__, url_prefix="/legal")
@@ -43,6 +44,8 @@ def render_legal(template: str, **values):
         data_transfers=config.get("DATA_TRANSFERS") or "",
         log_days=int(config["RETENTION_LOG_DAYS"]),
         remember_days=int(config["REMEMBER_COOKIE_DURATION"]) // 86400,
+        device_cookie=limits.DEVICE_COOKIE,
+        device_days=limits.DEVICE_DAYS,
         missing=missing_legal_settings(config),
         production=config["ENV_NAME"] == "production",
         **values,

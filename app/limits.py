@@ -19,6 +19,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 EXTENSION = "cadre_limiter"
 FAILED = "cadre.throttle_failed"
@@ -47,11 +48,15 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _address_in_form(field: str, prefix: str) -> str:
-    """The e-mail address a form's *field* holds, keyed: storage never holds e-mail addresses."""
-    email = (request.form.get(field) or "").strip().lower().encode("utf-8", "replace")
+def _keyed(value: str, prefix: str) -> str:
+    """An e-mail address (or a cookie) as storage may keep it: keyed, never the address itself."""
     secret = current_app.config["SECRET_KEY"].encode()
-    return prefix + hmac.new(secret, email, hashlib.sha256).hexdigest()[:32]
+    return prefix + hmac.new(secret, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+
+
+def _address_in_form(field: str, prefix: str) -> str:
+    """The e-mail address a form's *field* holds, keyed."""
+    return _keyed((request.form.get(field) or "").strip().lower(), prefix)
 
 
 def account_in_form() -> str:
@@ -62,6 +67,59 @@ def account_in_form() -> str:
 def new_address_in_form() -> str:
     """The address a change of address would mail."""
     return _address_in_form("new_email", "address-")
+
+
+# A browser that has signed in to an account carries this cookie, naming that account (keyed, as
+# the counts do; up to a few accounts per browser). Failed logins from it are counted apart from
+# the account's: someone who knows an address can pause logging in to it from every other browser,
+# not from its owner's ("device cookies", OWASP's answer to locking accounts out on purpose).
+DEVICE_COOKIE = "cadre_device"
+DEVICE_ACCOUNTS = 5
+DEVICE_DAYS = 365
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="cadre.device")
+
+
+def _device_accounts() -> list[str]:
+    """The accounts (keyed) this browser has signed in to, from its cookie if genuine."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        found = _device_serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [key for key in found if isinstance(key, str)] if isinstance(found, list) else []
+
+
+def known_device() -> bool:
+    """Whether this browser has signed in before to the account the form names."""
+    return account_in_form() in _device_accounts()
+
+
+def unknown_device() -> bool:
+    return not known_device()
+
+
+def account_on_device() -> str:
+    """The account the form names, on this browser (its own count of failures)."""
+    return _keyed(request.cookies.get(DEVICE_COOKIE, "") + account_in_form(), "device-")
+
+
+def remember_device(response, email: str) -> None:
+    """After a successful login: this browser is known to this account from now on."""
+    key = _keyed(email.strip().lower(), "account-")
+    accounts = [key] + [k for k in _device_accounts() if k != key]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps(accounts[:DEVICE_ACCOUNTS]),
+        max_age=DEVICE_DAYS * 24 * 3600,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def signed_in_user() -> str:
@@ -85,19 +143,52 @@ class Rule:
     signed_in: bool = False  # not applied to anonymous visitors (the view sends them to log in)
     methods: tuple[str, ...] | None = ("POST",)  # None: every method (a join link is a GET)
     shares: str | None = None  # another policy whose counts this rule adds to (its own otherwise)
+    exempt: Callable[[], bool] | None = None  # requests the rule leaves alone
 
 
+# Failed logins are counted per account (from browsers that never signed in to it), per account on
+# a browser that did (DEVICE_COOKIE), and per network address.
 LOGIN = (
-    Rule("RATELIMIT_LOGIN_ACCOUNT", account_in_form, ACCOUNT_PAUSED, failures_only=True, shares="login"),
+    Rule(
+        "RATELIMIT_LOGIN_ACCOUNT",
+        account_in_form,
+        ACCOUNT_PAUSED,
+        failures_only=True,
+        shares="login",
+        exempt=known_device,
+    ),
+    Rule(
+        "RATELIMIT_LOGIN_ACCOUNT",
+        account_on_device,
+        ACCOUNT_PAUSED,
+        failures_only=True,
+        shares="login-device",
+        exempt=unknown_device,
+    ),
+    Rule("RATELIMIT_LOGIN_ADDRESS", client_address, TOO_MANY, failures_only=True, shares="login"),
+)
+# A signed-in form that asks for the password again (change it, change the address, delete the
+# account): wrong ones are counted per account as at login, apart from the login's counts (so that
+# nobody outside can pause them), and per network address with the login's.
+PASSWORD_AGAIN = (
+    Rule(
+        "RATELIMIT_LOGIN_ACCOUNT",
+        signed_in_user,
+        ACCOUNT_PAUSED,
+        failures_only=True,
+        signed_in=True,
+        shares="password",
+    ),
     Rule("RATELIMIT_LOGIN_ADDRESS", client_address, TOO_MANY, failures_only=True, shares="login"),
 )
 
 POLICIES: dict[str, tuple[Rule, ...]] = {
     "login": LOGIN,
-    # A change of address: a wrong password counts against the account as at login, and the links
+    "password": PASSWORD_AGAIN,
+    # A change of address: a wrong password counts as on the other signed-in forms, and the links
     # it mails are counted per account and per address mailed, so it cannot flood a stranger's box.
     "email": (
-        *LOGIN,
+        *PASSWORD_AGAIN,
         Rule(
             "RATELIMIT_EMAIL_CHANGE_ACCOUNT", signed_in_user, TOO_MANY_MAILS, mails_only=True, signed_in=True
         ),
@@ -214,7 +305,7 @@ def init_app(app) -> None:
                 key_func=rule.key,
                 methods=list(rule.methods) if rule.methods else None,
                 error_message=_message(rule),
-                exempt_when=_anonymous if rule.signed_in else None,
+                exempt_when=_anonymous if rule.signed_in else rule.exempt,
                 deduct_when=_counted(rule),
             )(view)
         app.view_functions[endpoint] = view

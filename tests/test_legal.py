@@ -108,7 +108,8 @@ def test_cookie_statement_lists_only_the_cookies_the_app_sets(client, app, make_
     ]
     set_cookies = [header for response in responses for header in response.headers.getlist("Set-Cookie")]
     names = {header.split("=", 1)[0] for header in set_cookies}
-    assert names == {app.config["SESSION_COOKIE_NAME"], "remember_token"}
+    assert names == {app.config["SESSION_COOKIE_NAME"], "remember_token", "cadre_device"}
+    assert "<code>cadre_device</code>" in page and "365 days." in page
     session_cookie = app.config["SESSION_COOKIE_NAME"] + "="
     assert not any("Expires=" in header for header in set_cookies if header.startswith(session_cookie))
     # All but the logout's deletions carry HttpOnly, as the statement says.

@@ -116,7 +116,8 @@ class LoginForm(Form):
 
 
 class ChangePasswordForm(NewPasswordForm):
-    """Change the password of the signed-in account (``user=``), knowing the current one."""
+    """Change the password of the signed-in account, knowing the current one (the view checks it,
+    counting wrong ones as at login)."""
 
     current = PasswordField(
         _l("Current password"),
@@ -124,10 +125,6 @@ class ChangePasswordForm(NewPasswordForm):
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField(_l("Change my password"))
-
-    def validate_current(self, field):
-        if not self.user.check_password(field.data):
-            raise ValidationError(_l("This is not your current password."))
 
 
 class ChangeEmailForm(Form):

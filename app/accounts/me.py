@@ -167,7 +167,7 @@ def data_html():
 
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
-@throttled("login")  # a wrong password here counts against the account as at login
+@throttled("password")  # wrong passwords are counted per account, as at login
 def delete_account_view():
     """Delete my account, after typing my e-mail address and password again."""
     form = DeleteForm()

@@ -30,7 +30,7 @@ from app.accounts.models import User
 from app.admin.audit import record
 from app.extensions import db, login_manager
 from app.i18n import restore_language
-from app.limits import failed, throttled
+from app.limits import failed, remember_device, throttled
 from app.lti.cookies import forget_launch
 from app.models_base import MAX_ID
 from app.urls import safe_next
@@ -155,7 +155,9 @@ def login():
                 return render_template("accounts/login.html", form=form)
             login_user(user, remember=form.remember.data)
             forget_launch()  # signed in on Cadre itself: no platform may frame this session
-            return redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
+            response = redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
+            remember_device(response, user.email)  # its failed logins are counted apart from now on
+            return response
         failed()  # counted per account and per address: repeated failures pause logging in
         record("login.failed", user=user)
         db.session.commit()
@@ -178,17 +180,24 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@throttled("password")  # wrong current passwords are counted, as at login
 def change_password():
     """Change the password, knowing the current one."""
     form = ChangePasswordForm(user=current_user)
     if form.validate_on_submit():
-        current_user.set_password(form.password.data)
-        record("password.changed", user=current_user)
-        db.session.commit()
-        # Other devices are logged out (their cookies name the old password); this one stays in.
-        login_user(current_user._get_current_object())
-        flash(_("Your password has been changed."), "success")
-        return redirect(url_for("learning.dashboard"))
+        if not current_user.check_password(form.current.data):
+            failed()
+            record("login.failed", user=current_user)  # a guess as good as one at the login form
+            db.session.commit()
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            current_user.set_password(form.password.data)
+            record("password.changed", user=current_user)
+            db.session.commit()
+            # Other devices are logged out (their cookies name the old password); this one stays in.
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("learning.dashboard"))
     return render_template("accounts/change_password.html", form=form)
 
 

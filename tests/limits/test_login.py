@@ -6,6 +6,7 @@ from flask_babel import refresh
 from tests.conftest import PASSWORD, text_of
 
 WRONG = "not the right password at all"
+NEW_PASSWORD = "violon orage tortue cartable"
 PAUSED = "Too many failed attempts to log in to this account"
 
 
@@ -108,3 +109,43 @@ def test_the_pause_is_told_in_the_interface_language(app, client, make_user, clo
     assert response.status_code == 429
     page = text_of(response)
     assert 'lang="fr"' in page and "Retour aux formations" in page
+
+
+def test_someone_who_knows_the_address_cannot_lock_its_owner_out_of_a_browser_they_signed_in_on(
+    app, make_user
+):
+    """The probe of session 40: wrong passwords sent for an address kept its owner out for good.
+    A browser that signed in to the account before counts its own failures (a device cookie)."""
+    owner = make_user(email="owner@example.org")
+    laptop, attacker, new_phone = app.test_client(), app.test_client(), app.test_client()
+    assert login(laptop, owner.email, PASSWORD, "198.51.100.1").status_code == 302
+    laptop.post("/account/logout")  # signed out; the browser stays known to the account
+
+    fail(attacker, owner.email, 5, address="192.0.2.66")
+    assert paused_for(login(attacker, owner.email, PASSWORD, "192.0.2.66"))
+    assert paused_for(login(new_phone, owner.email, PASSWORD, "198.51.100.2"))  # an unknown browser waits
+    assert login(laptop, owner.email, PASSWORD, "198.51.100.1").status_code == 302  # the owner's gets in
+
+    # The known browser is not a way around the count: its own failures pause it as any other.
+    laptop.post("/account/logout")
+    fail(laptop, owner.email, 5, address="198.51.100.1")
+    assert paused_for(login(laptop, owner.email, PASSWORD, "198.51.100.1"))
+    # A forged or another account's cookie is an unknown browser.
+    attacker.set_cookie("cadre_device", "W10.forged")
+    assert paused_for(login(attacker, owner.email, PASSWORD, "192.0.2.67"))
+
+
+def test_wrong_current_passwords_on_the_password_form_are_counted(app, client, auth, make_user):
+    """The probe of session 40: a signed-in session could guess the password there without limit."""
+    owner = make_user(email="owner@example.org")
+    auth.login(owner.email)
+    for _ in range(5):
+        response = client.post(
+            "/account/password", data={"current": WRONG, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        )
+        assert response.status_code == 200 and "This is not your current password." in text_of(response)
+    refused = client.post(
+        "/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert paused_for(refused)
+    assert owner.check_password(PASSWORD)  # nothing changed
