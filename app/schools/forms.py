@@ -38,14 +38,15 @@ class ClassForm(Form):
 
 
 class JoinForm(Form):
+    """A class's join code, or an organisation's (app/orgs): the view finds which."""
+
     code = StringField(
-        _l("Class code"),
-        validators=[InputRequired(_l("Type the code your teacher gave you.")), Length(max=40)],
+        _l("Code"),
+        validators=[InputRequired(_l("Type the code you were given.")), Length(max=40)],
         description=_l("%(n)d letters and digits, for example ABCD-2345", n=CODE_LENGTH),
         filters=[lambda value: normalise_code(value) if value else value],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
-    submit = SubmitField(_l("Join the class"))
 
 
 class AddTeacherForm(Form):

@@ -147,7 +147,9 @@ def join_link(code: str):
     form = JoinForm(data={"code": school_class.join_code if school_class else ""})
     if school_class is None:
         failed()
-        form.code.errors = [_("No class has this code. Check it with your teacher.")]
+        form.code.errors = [
+            _("No class or organisation has this code. Check it with whoever gave it to you.")
+        ]
     already = school_class is not None and services.enrolment(school_class, current_user.id) is not None
     return render_template("schools/join.html", form=form, school_class=school_class, already=already)
 

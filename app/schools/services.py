@@ -134,7 +134,7 @@ def join_class(user: User, code: str) -> SchoolClass:
     """Enrol ``user`` in the class with this code, if joining is open."""
     school_class = find_class_by_code(code)
     if school_class is None:
-        raise SchoolError(_l("No class has this code. Check it with your teacher."))
+        raise SchoolError(_l("No class or organisation has this code. Check it with whoever gave it to you."))
     if enrolment(school_class, user.id) is not None:
         raise SchoolError(_l("You are already in the class %(name)s.", name=school_class.name))
     if not school_class.joining_open:

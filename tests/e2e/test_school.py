@@ -90,14 +90,16 @@ def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_serv
     log_in(student, base, "student@example.org")
     student.goto(f"{base}/dashboard")
     student.get_by_role("link", name="Join a class").click()
-    student.get_by_label("Class code").fill("WRONG-CODE")
-    student.get_by_role("button", name="Join the class").click()
+    student.get_by_label("Code", exact=True).fill("WRONG-CODE")
+    student.get_by_role("button", name="Join", exact=True).click()
     expect(
-        student.get_by_text("No class has this code. Check it with your teacher.", exact=True)
+        student.get_by_text(
+            "No class or organisation has this code. Check it with whoever gave it to you.", exact=True
+        )
     ).to_be_visible()
     assert_accessible(student)
-    student.get_by_label("Class code").fill(code.lower())
-    student.get_by_role("button", name="Join the class").click()
+    student.get_by_label("Code", exact=True).fill(code.lower())
+    student.get_by_role("button", name="Join", exact=True).click()
     expect(student.get_by_text("You joined the class BTS 2, groupe B.")).to_be_visible()
     assigned = student.get_by_role("region", name="Assigned to me")
     expect(assigned).to_contain_text("To do")

@@ -75,7 +75,7 @@ def test_guessing_join_codes_is_refused(app, client, auth, make_user, school_cla
     auth.login("guesser@example.org")
     for number in range(5):
         response = client.post("/join", data={"code": f"ZZZZ-{number:04d}"})
-        assert response.status_code == 200 and "No class has this code" in text_of(response)
+        assert response.status_code == 200 and "No class or organisation has this code" in text_of(response)
         assert client.get(f"/join/YYYY-{number:04d}").status_code == 200  # a join link counts too
     # Ten wrong codes in a minute: even the right one waits now.
     response = client.post("/join", data={"code": school_class.join_code})

@@ -211,6 +211,10 @@ def test_members_only_course_is_hidden_from_everyone_else(client, auth, publishe
     db.session.refresh(org)
     code = org.join_code
     as_(auth, people, "outsider")
+    asked = text_of(client.get(f"/join/{code}"))  # the page speaks of the organisation, not of a class
+    assert f"<h1>Join {org.name}</h1>" in asked and ">Become a member</button>" in asked
+    heading = asked.index("<h1>")
+    assert " class " not in asked[heading : asked.index("</form>", heading)]
     client.post("/join", data={"code": code.lower()})
     assert orgs.role_in(outsider, org.id) == "member"
     assert "La voix et l'IA" in text_of(client.get("/courses"))
@@ -219,7 +223,7 @@ def test_members_only_course_is_hidden_from_everyone_else(client, auth, publishe
     as_(auth, people, "admin")
     client.post(f"{WS}/joining", data={"action": "close"})
     as_(auth, people, "member")
-    assert "No class has this code" in text_of(client.post("/join", data={"code": code}))
+    assert "No class or organisation has this code" in text_of(client.post("/join", data={"code": code}))
 
 
 def test_visibility_is_for_reviewers_and_admins(client, auth, publisher):  # noqa: F811

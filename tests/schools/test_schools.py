@@ -129,7 +129,7 @@ def test_join_with_code_then_refusals(school, people):
     assert services.join_class(people["student"], code.lower()) == school_class
     with pytest.raises(services.SchoolError, match="already in the class"):
         services.join_class(people["student"], code)
-    with pytest.raises(services.SchoolError, match="No class has this code"):
+    with pytest.raises(services.SchoolError, match="No class or organisation has this code"):
         services.join_class(people["classmate"], "ZZZZZZZZ")
     school_class.joining_open = False
     with pytest.raises(services.SchoolError, match="closed to new students"):
@@ -137,7 +137,7 @@ def test_join_with_code_then_refusals(school, people):
     school_class.joining_open = True
     services.regenerate_code(school_class)
     assert school_class.join_code != code
-    with pytest.raises(services.SchoolError, match="No class has this code"):
+    with pytest.raises(services.SchoolError, match="No class or organisation has this code"):
         services.join_class(people["classmate"], code)
 
 
@@ -147,7 +147,7 @@ def test_join_pages(client, auth, klass, people):
     assert link.status_code == 200 and "BTS 2" in text_of(link)
     assert db.session.scalar(select(func.count(Enrolment.id))) == 2  # a GET enrols nobody
     response = client.post("/join", data={"code": "nope"})
-    assert "No class has this code" in text_of(response)
+    assert "No class or organisation has this code" in text_of(response)
     response = client.post("/join", data={"code": klass.join_code}, follow_redirects=True)
     assert "You joined the class BTS 2" in text_of(response)
     assert services.enrolment(klass, people["outsider"].id) is not None
@@ -155,7 +155,7 @@ def test_join_pages(client, auth, klass, people):
 
 def test_unknown_join_link_says_so(client, auth, people, klass):
     auth.login(people["outsider"].email)
-    assert "No class has this code" in text_of(client.get("/join/AAAABBBB"))
+    assert "No class or organisation has this code" in text_of(client.get("/join/AAAABBBB"))
 
 
 # Assignments -----------------------------------------------------------------------------------
