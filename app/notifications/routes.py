@@ -6,10 +6,11 @@ from flask_login import current_user, login_required
 
 from app import nav
 from app.accounts.forms import PostForm
-from app.extensions import csrf, db
+from app.extensions import csrf, db, writes_on_get
+from app.models_base import utcnow
 from app.notifications import services, texts
 from app.notifications.forms import PreferencesForm
-from app.notifications.models import CHANNELS, KIND_NAMES, KINDS, SITE
+from app.notifications.models import CHANNELS, KIND_NAMES, KINDS, SITE, Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -44,6 +45,23 @@ def _on_the_site() -> list[str]:
     student) and that they did not turn off on the site (one query, only when the list is empty)."""
     row = services.preferences_of([current_user.id]).get(current_user.id)
     return [kind for kind in services.kinds_for(nav.memberships()) if services.wants(row, kind, SITE)]
+
+
+@bp.get("/<int:notification_id>")
+@writes_on_get  # marks it read
+@login_required
+def open_one(notification_id: int):
+    """Follow a notification from the list: it is read from now on."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    path = notification.path or ""
+    if not path.startswith("/") or path.startswith("//"):  # made by Cadre itself; checked all the same
+        return redirect(url_for("notifications.index"))
+    return redirect(request.script_root + path)
 
 
 @bp.post("/read")

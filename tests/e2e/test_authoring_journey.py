@@ -142,7 +142,7 @@ def test_write_review_send_back_fix_publish_assign(browser: Browser, live_server
     reviewer = browser.new_context(locale="fr-FR").new_page()
     log_in(reviewer, base, "reviewer@syndicat.example", french=True)
     reviewer.goto(f"{base}/notifications/")
-    submitted = reviewer.get_by_role("link", name="Éva Autrice a soumis La voix et l'IA à relecture.")
+    submitted = reviewer.get_by_role("link", name="Éva Autrice a soumis « La voix et l'IA » à la relecture.")
     submitted.first.click()  # the newest first: version 1 was submitted too
     expect(reviewer).to_have_url(draft_url)
     reviewer.get_by_role("link", name="Lire le brouillon").click()
@@ -189,7 +189,7 @@ def test_write_review_send_back_fix_publish_assign(browser: Browser, live_server
     assert_no_axe_violation(editor)
     shot(editor, "authoring-02-notified")
     notice.get_by_role("link").first.click()
-    sent_back = editor.get_by_role("status").filter(has_text="Renvoyé par le relecteur")
+    sent_back = editor.get_by_role("status").filter(has_text="Renvoyé après relecture")
     expect(sent_back).to_contain_text(REMARK)
     sent_back.get_by_role("link", name="registre").click()  # the comment, on the reading page
     expect(editor.locator("#comments-registre")).to_contain_text(REMARK)

@@ -102,6 +102,26 @@ def test_someone_else_never_sees_my_notifications(client, auth, school, course):
     assert notifications_of(people["student"])[0].read_at is None
 
 
+def test_following_a_notification_marks_it_read(client, auth, school, course):
+    """The UX walk of session 40: opening one left it « New » until « Mark all as read »."""
+    klass, people = school
+    schools.assign(klass, course, None, None, people["teacher"])
+    db.session.commit()
+    [notification] = notifications_of(people["student"])
+    auth.login(people["teacher"].email)
+    assert client.get(f"/notifications/{notification.id}").status_code == 404  # someone else's
+    auth.logout()
+    auth.login(people["student"].email)
+    listed = text_of(client.get("/notifications/"))
+    assert f'<a href="/notifications/{notification.id}">' in listed
+    followed = client.get(f"/notifications/{notification.id}")
+    assert followed.status_code == 302 and followed.location == notification.path
+    db.session.refresh(notification)
+    assert notification.read_at is not None
+    assert "(unread: 1)" not in text_of(client.get("/courses"))
+    assert client.get("/notifications/999999").status_code == 404
+
+
 def test_preferences_page_saves_each_kind_and_channel(client, auth, school, course):
     klass, people = school
     auth.login(people["student"].email)
