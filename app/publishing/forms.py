@@ -68,6 +68,7 @@ class NewCourseForm(Form):
         ],
         filters=[_strip],
         description=SLUG_HINT,
+        render_kw={"data-slug-from": "title"},  # suggested from the title (forms.js)
     )
     submit = SubmitField(_l("Create the draft"))
 
@@ -165,6 +166,8 @@ class AddModuleForm(Form):
         _l("Its short name"),
         validators=[DataRequired(_l("Give the module a short name.")), Length(max=80)],
         filters=[_strip],
+        description=_l("Lower-case letters, digits and hyphens; it names the module in its address."),
+        render_kw={"data-slug-from": "title"},  # suggested from the title (forms.js)
     )
     submit = SubmitField(_l("Add the module"))
 

@@ -194,7 +194,11 @@ def package_import_status(org_slug: str, import_id: int):
 @login_required
 def draft(org_slug: str, slug: str):
     org = _publisher_or_404(org_slug, *READ)
-    found = _draft_or_404(org, slug)
+    return _draft_page(org, _draft_or_404(org, slug))
+
+
+def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None, status: int = 200):
+    """The draft's page; with *add_form*, the module a person tried to add, with what was wrong."""
     role = orgs.role_in(current_user, org.id)
     course = services.published_course(found)
     translations = services.translations(org)
@@ -219,7 +223,7 @@ def draft(org_slug: str, slug: str):
         **editor.course_name(found.files, found.slug),
         files_hash=services.files_hash(found.files),
         course=course,
-        add_form=AddModuleForm(),
+        add_form=add_form or AddModuleForm(formdata=None),
         rename_form=RenameModuleForm(),
         has_final=editor.final_path(found.slug) in found.files,
         course_file=editor.course_path(found.slug),
@@ -230,7 +234,7 @@ def draft(org_slug: str, slug: str):
         problems=[(p.path, p.line, p.text(_)) for p in services.problems_of(found)],
         images=images.draft_images(found),
         image_form=ImageUploadForm(),
-    )
+    ), status
 
 
 @bp.get("/<org_slug>/<slug>/package.zip")
@@ -684,14 +688,13 @@ def add_module(org_slug: str, slug: str):
     org = _publisher_or_404(org_slug, *WRITE)
     found = _draft_or_404(org, slug)
     form = AddModuleForm()
-    if not form.validate_on_submit():
-        flash(_errors(form), "error")
-        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+    if not form.validate_on_submit():  # the page again, the title typed kept, the errors by their fields
+        return _draft_page(org, found, add_form=form, status=400)
     try:
         files = editor.add_module(found.files, slug, form.slug.data, form.title.data, date.today())
     except editor.EditError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
+        form.slug.errors.append(str(exc))
+        return _draft_page(org, found, add_form=form, status=400)
     _save(org, found, files, _("Module added."))
     return redirect(
         url_for("publishing.edit_module", org_slug=org.slug, slug=slug, module_slug=form.slug.data)

@@ -117,3 +117,23 @@ document.addEventListener("change", function (event) {
   var radio = group && document.getElementById(group.getAttribute("data-ticks-choose"));
   if (radio) { radio.checked = true; }
 });
+
+// A short name is suggested from the title until the person types one of their own
+// (data-slug-from="the title field's id"): lower case, no accents, words joined by hyphens.
+(function () {
+  "use strict";
+  function slugify(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/œ/g, "oe").replace(/æ/g, "ae").replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  }
+  document.querySelectorAll("input[data-slug-from]").forEach(function (slug) {
+    var title = document.getElementById(slug.getAttribute("data-slug-from"));
+    if (!title) { return; }
+    var suggesting = slug.value === "";
+    slug.addEventListener("input", function () { suggesting = slug.value === ""; });
+    title.addEventListener("input", function () {
+      if (suggesting) { slug.value = slugify(title.value); }
+    });
+  });
+}());

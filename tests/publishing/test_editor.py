@@ -1,6 +1,8 @@
 """Writing a course in the browser: course details as a form, modules and quizzes as Markdown
 with a server-rendered preview, module add / move / rename / delete; and members-only courses."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -177,6 +179,24 @@ def test_module_edits_refused_change_nothing(client, auth, publisher, action, da
     response = client.post(f"{WS}/voix-et-ia/{action}", data=data, follow_redirects=True)
     assert message in text_of(response)
     assert draft_files() == before
+    if action == "modules":  # the page again, at the form, with what was typed and why it was refused
+        page = text_of(response)
+        assert (
+            response.status_code == 400
+            and 'action="/workspace/syndicat/voix-et-ia/modules#add-module"' in page
+        )
+        assert re.search(r'<input[^>]* id="title"[^>]* value="X"', page)
+        assert '<p class="error" id="slug-error">' in page and "data-focus-first" in page
+
+
+def test_a_module_without_a_title_keeps_its_short_name(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    response = client.post(f"{WS}/voix-et-ia/modules", data={"title": " ", "slug": "contrats"})
+    page = text_of(response)
+    assert response.status_code == 400 and "Give the module a title." in page
+    assert re.search(r'<input[^>]* id="slug"[^>]* value="contrats"', page)
 
 
 def test_members_only_course_is_hidden_from_everyone_else(client, auth, publisher, make_user):  # noqa: F811

@@ -138,6 +138,10 @@ def test_a_package_with_problems_changes_nothing_and_lists_them(client, auth, pu
     assert response.status_code == 400
     page = text_of(response)
     assert "The package was refused; nothing was changed" in page
+    # Where the page opens: at the refusal, far down the workspace (focused; the form's own anchor
+    # without JavaScript).
+    assert '<div class="error-summary" role="alert" tabindex="-1" data-focus-first>' in page
+    assert 'action="/workspace/syndicat/upload#upload-heading"' in page
     assert "courses/voix-et-ia/course.md:2:" in page
     db.session.expire_all()
     assert db.session.scalar(select(CourseDraft.files)) == before
