@@ -18,3 +18,11 @@ DATE_FORMATS_OF = {"en": "en_GB"}
 def date_locale(code: str) -> Locale:
     """The locale whose date and time formats a reader of ``code`` gets."""
     return Locale.parse(DATE_FORMATS_OF.get(code, code))
+
+
+def first_of_month(text: str, day, locale: Locale) -> str:
+    """French writes the first day of a month as an ordinal: « 1er mars 2027 », not « 1 mars 2027 »
+    (Babel's pattern has no ordinals). Only in a long date, which starts with the day."""
+    if day.day == 1 and locale.language == "fr" and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from app.catalog.cards import course_card
 from app.content.checker import FINAL
-from app.date_formats import date_locale
+from app.date_formats import date_locale, first_of_month
 from app.forms import forms_have_errors
 
 LEVELS = {
@@ -75,7 +75,8 @@ class Dates:
         text = self._texts.get(key)
         if text is None:
             day = self.local(value).date() if isinstance(value, datetime) else value
-            text = self._keep(key, self._pattern("date", width).apply(day, self.locale))
+            text = self._pattern("date", width).apply(day, self.locale)
+            text = self._keep(key, first_of_month(text, day, self.locale) if width == "long" else text)
         return text
 
     def time(self, moment: datetime, width: str = "short") -> str:

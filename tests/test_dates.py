@@ -17,8 +17,13 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def format_date(day, width):
-    """What Babel writes for the request's language (Flask-Babel's own would be American)."""
-    return babel_dates.format_date(day, width, locale=date_locale(str(get_locale())))
+    """What Babel writes for the request's language (Flask-Babel's own would be American), with
+    French's ordinal first of the month (« 1er mars »), which Babel's patterns cannot write."""
+    text = babel_dates.format_date(day, width, locale=date_locale(str(get_locale())))
+    if width == "long" and day.day == 1 and str(get_locale()) == "fr":
+        assert text.startswith("1 ")
+        return "1er " + text[2:]
+    return text
 
 
 def format_time(moment, width):
@@ -74,6 +79,10 @@ def test_the_date_filters_read_as_flask_babel_formats(app, language):
         in_language = {"fr": "18 décembre 2026", "en": "18 December 2026"}[language]
         assert filters["shortdate"](date(2026, 12, 5)) == {"fr": "05/12/2026", "en": "05/12/2026"}[language]
         assert filters["date"](date(2026, 12, 18)) == in_language
+        first = {"fr": "1er mars 2027", "en": "1 March 2027"}[language]
+        assert filters["date"](date(2027, 3, 1)) == first and filters["date"](date(2027, 3, 11)).startswith(
+            "11 "
+        )
 
 
 def test_written_dates_are_kept_within_a_bound(app, monkeypatch):
@@ -101,3 +110,11 @@ def test_summer_time_after_2037_in_exports_and_due_dates(app):
         assert local(summer) == "01/07/2040 12:00:00"
         assert local(datetime(2040, 1, 1, 10, 0, tzinfo=UTC)) == "01/01/2040 11:00:00"
         assert local_to_utc(datetime(2040, 7, 1, 12, 0)) == summer
+
+
+def test_the_certificate_writes_the_first_of_the_month_as_french_does():
+    from app.certificates.pdf import format_long_date
+
+    assert format_long_date(date(2027, 3, 1), "fr") == "1er mars 2027"
+    assert format_long_date(date(2027, 3, 21), "fr") == "21 mars 2027"
+    assert format_long_date(date(2027, 3, 1), "en") == "1 March 2027"

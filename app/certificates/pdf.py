@@ -25,7 +25,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, WrapMode
 
-from app.date_formats import date_locale
+from app.date_formats import date_locale, first_of_month
 from app.templating import duration
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
@@ -121,7 +121,9 @@ def attestation(
 
 def format_long_date(day: datetime.date, locale: str) -> str:
     """``26 novembre 2026`` / ``26 November 2026``."""
-    return format_date(day, format="long", locale=date_locale(locale))
+    return first_of_month(
+        format_date(day, format="long", locale=date_locale(locale)), day, date_locale(locale)
+    )
 
 
 class _CertificatePDF(FPDF):
