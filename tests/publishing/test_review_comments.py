@@ -261,6 +261,9 @@ def test_the_draft_and_module_pages_count_open_comments_and_a_send_back_lists_th
     page = text_of(client.get(DRAFT))
     assert f'href="{READ}#open-comments">2 open review comments</a>' in page
     assert "2 open comments on the modules go with it." in page
+    # Publishing anyway is asked with what is still open (the UX walk of session 40).
+    asked = "Publish this version? Learners will see it at once. 2 comments are still open."
+    assert f'data-confirm="{asked}' in page
     client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Voir mes remarques sur deux modules."})
     as_(auth, people, "editor")
     page = text_of(client.get(DRAFT))
