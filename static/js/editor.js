@@ -1,7 +1,8 @@
 // The workspace editor. Each text area with data-preview-path gets:
-// - line numbers beside it (the text area never wraps lines, so they match the messages'), the
-//   lines that have a problem marked; the numbers are decoration (aria-hidden): the problem
-//   list is what assistive technologies read;
+// - line numbers beside it, the lines that have a problem marked; the numbers are decoration
+//   (aria-hidden): the problem list is what assistive technologies read. On a wide screen the
+//   text area never wraps lines; on a phone it does (cadre.css), and each number is then as tall
+//   as the rows its line takes, so that it stays beside its line;
 // - a live preview: the text is sent to the server (same parser and sanitiser as the import) a
 //   moment after typing stops; the returned HTML is already sanitised by the server, and a file
 //   with problems still shows what can be read of it;
@@ -56,7 +57,49 @@
       area.shown = count;
       markLines(area, area.marked);
     }
+    fitRows(area);
     gutter.scrollTop = area.scrollTop;
+  }
+
+  // Wrapped lines (a phone): each number takes the height of its line's rows, measured on a hidden
+  // copy of the text laid out as the area lays it out (same width, font and wrapping).
+  function fitRows(area) {
+    var numbers = area.gutter.childNodes;
+    var style = window.getComputedStyle(area);
+    var i;
+    if (style.whiteSpace !== "pre-wrap") {
+      if (area.fitted) {
+        for (i = 0; i < numbers.length; i++) { numbers[i].style.height = ""; }
+        area.fitted = false;
+      }
+      return;
+    }
+    var mirror = area.mirror;
+    if (!mirror) {
+      mirror = area.mirror = document.createElement("div");
+      mirror.setAttribute("aria-hidden", "true");
+      mirror.style.cssText = "position:absolute;left:-9999px;top:0;visibility:hidden;" +
+        "white-space:pre-wrap;overflow-wrap:anywhere;";
+      document.body.appendChild(mirror);
+    }
+    mirror.style.width = (area.clientWidth - px(style.paddingLeft) - px(style.paddingRight)) + "px";
+    mirror.style.font = style.font;
+    mirror.style.lineHeight = style.lineHeight;
+    mirror.style.letterSpacing = style.letterSpacing;
+    mirror.style.tabSize = style.tabSize;
+    var fragment = document.createDocumentFragment();
+    area.value.split("\n").forEach(function (line) {
+      var row = document.createElement("div");
+      row.textContent = line || " ";  // an empty line is one row too
+      fragment.appendChild(row);
+    });
+    mirror.textContent = "";
+    mirror.appendChild(fragment);
+    var rows = mirror.childNodes;
+    for (i = 0; i < numbers.length && i < rows.length; i++) {
+      numbers[i].style.height = rows[i].offsetHeight + "px";
+    }
+    area.fitted = true;
   }
 
   // Mark the lines that have a problem (marked: line number -> message).
@@ -79,7 +122,9 @@
     area.focus();
     area.setSelectionRange(offset, offset);
     var height = px(window.getComputedStyle(area).lineHeight) || 20;
-    area.scrollTop = Math.max(0, (target - 1) * height - area.clientHeight / 3);
+    var number = area.gutter && area.gutter.childNodes[target - 1];
+    var top = area.fitted && number ? number.offsetTop - area.gutter.firstChild.offsetTop : (target - 1) * height;
+    area.scrollTop = Math.max(0, top - area.clientHeight / 3);
     area.scrollLeft = 0;
     if (area.gutter) { area.gutter.scrollTop = area.scrollTop; }
   }

@@ -101,6 +101,15 @@ def test_a_broken_line_is_marked_and_the_preview_still_shows_the_rest(browser: B
 
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # On a phone the text wraps: the long line's number is as tall as its rows, so that the next
+    # numbers stay beside their lines (the UX walk of session 40 found them drifting).
+    page.wait_for_function(
+        "() => document.querySelector('#text').previousElementSibling.firstChild.style.height"
+    )
+    heights = gutter.locator("div").evaluate_all("numbers => numbers.map(n => n.offsetHeight)")
+    row = min(heights)
+    long_line = next(i for i, line in enumerate(MODULE.split("\n")) if "la suite" in line)
+    assert heights[long_line] >= 3 * row and heights.count(row) == len(heights) - 1, heights
     shot(page, "editor-02-problem-375")
 
     page.get_by_role("link", name="Authoring guide").first.click()  # opens a new tab
