@@ -209,6 +209,7 @@ def _check_modules(
             text = _decode(path, files[name], problems)
             if text is not None:
                 notices += _bare_address_notices(path, text)
+                problems += _placeholder_problems(path, text)
             parsed = read_module(path, slug, int(number), text, images) if text is not None else None
             if parsed is not None:
                 problems += parsed.problems
@@ -241,6 +242,7 @@ def _check_course(
         if text is not None:
             course = read_course(base + "course.md", slug, text, images)
             notices += _bare_address_notices(base + "course.md", text)
+            problems += _placeholder_problems(base + "course.md", text)
             problems += course.problems
             problems += image_problems(base + "course.md", text, images, shown)
 
@@ -335,6 +337,21 @@ _CODE_SPAN = re.compile(r"(`+).+?\1")
 # An address not already a link: not after "<" (an autolink), "(" (a Markdown link's target), "[",
 # a quote or "=" (an HTML attribute).
 _BARE_ADDRESS = re.compile(r"(?<![<(\[\"'=])\bhttps?://[^\s<>()\[\]\"']+")
+
+
+# A line that is only the placeholder the editor writes in a new course or module (an objective
+# "- …", a heading "# …", an introduction "…"), whatever marks it as a heading or an item.
+_PLACEHOLDER = re.compile(r"\s*(?:#{1,6}|[-*+]|>)?\s*(?:…|\.\.\.)\s*")
+
+
+def _placeholder_problems(path: str, text: str) -> list[Problem]:
+    """A problem on each line still holding the editor's placeholder: a course must not go to
+    review, let alone to learners, with "…" for an objective or a heading."""
+    return [
+        Problem(path, number, msg.PLACEHOLDER)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if _PLACEHOLDER.fullmatch(line)
+    ]
 
 
 def _bare_address_notices(path: str, text: str) -> list[Notice]:

@@ -185,6 +185,9 @@ def must_be_one_of(name: str, choices: tuple[str, ...]) -> Message:
 # --- bodies --------------------------------------------------------------------------------------
 EMPTY_INTRO = Message(N_("course introduction is empty"))
 EMPTY_MODULE = Message(N_("module body is empty"))
+PLACEHOLDER = Message(
+    N_("placeholder '…' left from a new course or module: write the text, or delete the line")
+)
 TOO_DEEP = Message(N_("markdown is nested too deeply (lists or quotes inside each other)"))
 MAX_BRACKETS = 1000  # Python-Markdown's link search is quadratic in unmatched '[': bound the cost
 TOO_MANY_BRACKETS = Message(N_("too many '[' characters (at most %(limit)s per file)"), limit=MAX_BRACKETS)

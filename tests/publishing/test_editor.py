@@ -73,6 +73,14 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
     client.post(f"{WS}/negocier-sa-voix/modules", data={"title": "Le contrat", "slug": "le-contrat"})
     client.post(f"{WS}/negocier-sa-voix/modules", data={"title": "La voix", "slug": "la-voix"})
     assert [m.slug for m in editor.modules(draft_files(), "negocier-sa-voix")] == ["le-contrat", "la-voix"]
+    # A new module's objective and heading are placeholders, which the course may not be submitted with.
+    db.session.refresh(draft)
+    left = "placeholder '…' left from a new course or module: write the text, or delete the line"
+    assert [str(p) for p in services.problems_of(draft)] == [
+        f"courses/negocier-sa-voix/{name}:{line}: {left}"
+        for name in ("01-le-contrat.md", "02-la-voix.md")
+        for line in (5, 8)
+    ]
     client.post(f"{WS}/negocier-sa-voix/modules/la-voix/up")
     assert [m.slug for m in editor.modules(draft_files(), "negocier-sa-voix")] == ["la-voix", "le-contrat"]
     # The first module offers no "Move up", the last no "Move down"; asked all the same, nothing
