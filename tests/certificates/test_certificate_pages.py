@@ -130,3 +130,22 @@ def test_pdf_for_the_holder_only(client, app, course, holder, auth, make_user):
     assert db.session.scalar(select(func.count(CertificatePDF.id))) == 1
     french = client.get(url, headers={"Accept-Language": "fr"}).headers["Content-Disposition"]
     assert french == f'attachment; filename="cadre-certificat-{course.slug}.pdf"'  # named in its language
+
+
+def test_a_holder_is_told_the_course_was_updated_since(client, app, course, holder, auth):
+    """The UX walk of session 40: only the certificate's page said so."""
+    certificate = complete(holder, course)
+    auth.login(holder.email)
+    assert "updated since" not in text_of(client.get("/dashboard")).lower()
+    assert "Updated since your certificate" not in text_of(client.get(f"/courses/{course.slug}"))
+    course.version = certificate.course_version + 1  # a new version published
+    db.session.commit()
+    dashboard = text_of(client.get("/dashboard"))
+    assert (
+        f'<a href="/courses/{course.slug}">The course has been updated since (now version 2).</a>'
+        in dashboard
+    )
+    page = text_of(client.get(f"/courses/{course.slug}"))
+    assert (
+        "Updated since your certificate: you earned it on version 1, the course is now at version 2" in page
+    )
