@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.forms import PostForm
+from app.content import messages as content_messages
 from app.content.bounded import Busy, TooSlow
 from app.content.checker import FINAL
 from app.content.documents import Problem
@@ -197,6 +198,29 @@ def draft(org_slug: str, slug: str):
     return _draft_page(org, _draft_or_404(org, slug))
 
 
+def _fix_url(org: Organisation, found, modules, path: str, line: int, message: str = "") -> str | None:
+    """Where a message about *path* (at *line*) is fixed: the editor of that file, at its line
+    (editor.js goes there), the course's details, or the form that adds a module; None for what the
+    draft page itself shows (images)."""
+    names = {"org_slug": org.slug, "slug": found.slug}
+    if path == editor.course_path(found.slug):
+        if message == content_messages.NO_MODULE:
+            return "#add-module"  # the fix is the form that adds one, on the same page
+        return url_for("publishing.edit_course", **names)
+    if path == editor.final_path(found.slug):
+        return url_for("publishing.edit_final", **names, line=line, _anchor="quiz")
+    for module in modules:
+        if path == module.path:
+            return url_for(
+                "publishing.edit_module", **names, module_slug=module.slug, line=line, _anchor="text"
+            )
+        if path == module.quiz_path:
+            return url_for(
+                "publishing.edit_module", **names, module_slug=module.slug, line=line, _anchor="quiz"
+            )
+    return None
+
+
 def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None, status: int = 200):
     """The draft's page; with *add_form*, the module a person tried to add, with what was wrong."""
     role = orgs.role_in(current_user, org.id)
@@ -230,8 +254,14 @@ def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None,
         unpublished_changes=services.has_unpublished_changes(found),
         open_comments=comments.open_comments(found),
         # Translated here, in the reader's language: the checker stores English templates.
-        warnings=[(n.path, n.line, n.text(_)) for n in services.warnings_of(found)],
-        problems=[(p.path, p.line, p.text(_)) for p in services.problems_of(found)],
+        warnings=[
+            (n.path, n.line, n.text(_), _fix_url(org, found, modules, n.path, n.line))
+            for n in services.warnings_of(found)
+        ],
+        problems=[
+            (p.path, p.line, p.text(_), _fix_url(org, found, modules, p.path, p.line, p.message))
+            for p in services.problems_of(found)
+        ],
         images=images.draft_images(found),
         image_form=ImageUploadForm(),
     ), status

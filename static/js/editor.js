@@ -214,6 +214,11 @@
     if (area.value.trim()) { render(area); }
   });
 
+  // Arriving from a message on the draft's page (?line=N#text): the caret goes to that line.
+  var asked = parseInt(new URLSearchParams(window.location.search).get("line"), 10);
+  var target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+  if (asked > 0 && target && target.gutter) { goToLine(target, asked); }
+
   // The text box may change size (the window, or its resize handle): keep the numbers aligned.
   window.addEventListener("resize", function () {
     Array.prototype.forEach.call(form.querySelectorAll("textarea[data-preview-path]"), updateGutter);

@@ -61,9 +61,14 @@ def test_a_broken_line_is_marked_and_the_preview_still_shows_the_rest(browser: B
     a_draft_with_one_module(app)
     page = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
     log_in(page, base, "editor@syndicat.example")
-    page.goto(f"{base}/workspace/syndicat/{SLUG}/modules/contrat")
-
+    # Arriving from a message on the draft's page: the caret is at the message's line.
+    page.goto(f"{base}/workspace/syndicat/{SLUG}/modules/contrat?line=3#text")
     text = page.get_by_label("Module (Markdown with its front matter)")
+    expect(text).to_be_focused()
+    assert page.locator("#text").evaluate("t => t.selectionStart") == len(
+        "---\ntitle: Le contrat de doublage\n"
+    )
+
     gutter = page.locator("#text").locator("xpath=preceding-sibling::div[@class='line-gutter']")
     text.fill(MODULE)
     preview = page.get_by_role("region", name="Preview: Module")
