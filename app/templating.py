@@ -1,5 +1,6 @@
 """Template filters: durations, levels, languages and dates, all translated."""
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -123,8 +124,19 @@ def _moment(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
+
+
+def demote_headings(html: str) -> Markup:
+    """Sanitised HTML with its headings one level down (h2 becomes h3...): shown under a heading of
+    the page's own, as the reviewer's reading page shows each module under its title."""
+    demoted = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", str(html or ""))
+    return Markup(demoted)  # noqa: S704 - sanitised at import (app.content), only tag names change
+
+
 def init_app(app) -> None:
     """Register the filters."""
+    app.jinja_env.filters["demote_headings"] = demote_headings
     app.jinja_env.filters["duration"] = lambda minutes: duration(minutes, get_locale().language)
     app.jinja_env.filters["level"] = lambda key: LEVELS.get(key, key)
     app.jinja_env.filters["language"] = lambda code: LANGUAGES.get(code, code)

@@ -1,6 +1,8 @@
 """Review comments on a draft's modules: written on the reading page, resolved (and reopened) by the
 editors, listed with a send-back, and kept in the history of the version they led to."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -532,3 +534,14 @@ def test_a_quote_must_be_in_the_module_and_apostrophes_of_either_kind_match(clie
     services.save_files(org, "voix-et-ia", files, people["editor"])
     db.session.commit()
     assert "no longer holds the passage quoted" not in text_of(client.get(READ))
+
+
+def test_the_reading_page_puts_a_modules_headings_under_its_title(client, auth, publisher):  # noqa: F811
+    """The UX walk of session 40: a module's own headings were at its title's level (h2)."""
+    _, _, people = publisher
+    in_review(client, auth, people)
+    page = text_of(client.get(READ))
+    bodies = re.findall(r'<div class="prose">(.*?)</div>\s*(?:<section|<div lang)', page, re.S)
+    assert bodies and any("<h3" in body for body in bodies)
+    assert not any(re.search(r"<h[12][ >]", body) for body in bodies)
+    assert re.search(r'<h2 id="module-consentement">', page)
