@@ -540,6 +540,17 @@ def new_course(org_slug: str):
     return render_template("publishing/new_course.html", org=org, form=form)
 
 
+def _field_of(form: CourseForm, message: str):
+    """The course form's field a checker message on course.md is about, if any: the front-matter
+    field it names, or the introduction for what is wrong with the text."""
+    name = dict(getattr(message, "params", ())).get("name")
+    if name in editor.COURSE_FIELDS and name in form:
+        return form[name]
+    if message in (content_messages.EMPTY_INTRO, content_messages.PLACEHOLDER):
+        return form.intro
+    return None
+
+
 @bp.route("/<org_slug>/<slug>/course", methods=["GET", "POST"])
 @login_required
 def edit_course(org_slug: str, slug: str):
@@ -562,7 +573,19 @@ def edit_course(org_slug: str, slug: str):
         files = editor.write_course(found.files, slug, {**fields, "publisher": org.name}, form.intro.data)
         _save(org, found, files, _("Course details saved."))
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
-    problems = [(p.path, p.line, p.text(_)) for p in services.problems_of(found, editor.course_path(slug))]
+    # The last save's problems: under the field they are about, in the form's words; the others in
+    # a list. Only on opening the page (after a refused save, the form's own errors are current).
+    problems = []
+    for problem in services.problems_of(found, editor.course_path(slug)) if request.method == "GET" else ():
+        target = _field_of(form, problem.message)
+        if target is None:
+            problems.append((problem.path, problem.line, problem.text(_)))
+        else:
+            required = (
+                getattr(problem.message, "template", "") == content_messages.missing_field("x").template
+            )
+            said = _("Required: fill it in.") if required else problem.text(_)
+            target.errors = [*target.errors, said]
     return render_template(
         "publishing/edit_course.html",
         org=org,

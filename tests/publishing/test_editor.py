@@ -61,7 +61,10 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
     as_(auth, people, "editor")
     response = client.post(f"{WS}/new", data={"title": "Négocier sa voix", "slug": "negocier-sa-voix"})
     assert response.status_code == 302
-    assert client.get(f"{WS}/negocier-sa-voix/course").status_code == 200
+    details = text_of(client.get(f"{WS}/negocier-sa-voix/course"))
+    # What the new course lacks is said under its fields, in the form's words, not the file's.
+    assert '<p class="error" id="summary-error">Required: fill it in.</p>' in details
+    assert "missing required field" not in details and "error-summary" not in details
     client.post(f"{WS}/negocier-sa-voix/course", data=COURSE_FORM)
     files = draft_files()
     assert "publisher: Syndicat des scénaristes" in files["courses/negocier-sa-voix/course.md"]
