@@ -4,6 +4,7 @@ from flask import current_app, g, jsonify, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 
@@ -57,7 +58,7 @@ def render_too_many_requests(error):
     limited = getattr(error, "limit", None) is not None  # from the limiter, with its own message
     message = description if limited and description else TOO_MANY_REQUESTS
     retry = retry_text(seconds)
-    if any(scope.startswith(("login:", "login-device:")) for scope in limits.breached()):
+    if any(scope.startswith(("login:", "login-device:", "password:")) for scope in limits.breached()):
         _record_login_paused()
     if request.is_json:  # the editor's live preview
         response = jsonify(error=str(message), retry=retry, retry_after=seconds)
@@ -75,11 +76,15 @@ def _record_login_paused() -> None:
     from app.admin.audit import record_login_paused
 
     try:
-        # The account is named only when its own limit broke; a pause per address names none.
-        account_paused = bool(
-            {"login:RATELIMIT_LOGIN_ACCOUNT", "login-device:RATELIMIT_LOGIN_ACCOUNT"} & limits.breached()
-        )
-        user = find_user_by_email(request.form.get("email", "")[:254]) if account_paused else None
+        # The account is named only when its own limit broke; a pause per address names none. On
+        # the signed-in forms that ask for the password again, the account is the one signed in.
+        breached = limits.breached()
+        if "password:RATELIMIT_LOGIN_ACCOUNT" in breached and current_user.is_authenticated:
+            user = current_user._get_current_object()
+        elif {"login:RATELIMIT_LOGIN_ACCOUNT", "login-device:RATELIMIT_LOGIN_ACCOUNT"} & breached:
+            user = find_user_by_email(request.form.get("email", "")[:254])
+        else:
+            user = None
         record_login_paused(user)
         db.session.commit()
     except Exception:  # noqa: BLE001 - a log that cannot be written must not turn a 429 into a 500

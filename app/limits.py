@@ -10,6 +10,7 @@ so two apps never share counts unless they share a storage.
 import hashlib
 import hmac
 import math
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,21 +83,24 @@ def _device_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="cadre.device")
 
 
-def _device_accounts() -> list[str]:
-    """The accounts (keyed) this browser has signed in to, from its cookie if genuine."""
+def _device_entries() -> dict[str, str]:
+    """The accounts (keyed) this browser has signed in to, each with the random id it was given
+    then, from its cookie if genuine (anything else: an unknown browser)."""
     raw = request.cookies.get(DEVICE_COOKIE)
     if not raw:
-        return []
+        return {}
     try:
         found = _device_serializer().loads(raw)
     except BadSignature:
-        return []
-    return [key for key in found if isinstance(key, str)] if isinstance(found, list) else []
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def known_device() -> bool:
     """Whether this browser has signed in before to the account the form names."""
-    return account_in_form() in _device_accounts()
+    return account_in_form() in _device_entries()
 
 
 def unknown_device() -> bool:
@@ -104,17 +108,23 @@ def unknown_device() -> bool:
 
 
 def account_on_device() -> str:
-    """The account the form names, on this browser (its own count of failures)."""
-    return _keyed(request.cookies.get(DEVICE_COOKIE, "") + account_in_form(), "device-")
+    """The account the form names, on this browser: its own count of failures, keyed on what the
+    cookie says (the account and the id given on that browser), never on the cookie's spelling, so
+    that rewriting a signed cookie another way gives no new count."""
+    account = account_in_form()
+    return _keyed(f"{account}:{_device_entries().get(account, '')}", "device-")
 
 
 def remember_device(response, email: str) -> None:
-    """After a successful login: this browser is known to this account from now on."""
+    """After signing in (or taking a new address): this browser is known to this account from now
+    on, with an id of its own kept at later logins."""
     key = _keyed(email.strip().lower(), "account-")
-    accounts = [key] + [k for k in _device_accounts() if k != key]
+    entries = _device_entries()
+    device_id = entries.pop(key, None) or secrets.token_urlsafe(12)
+    kept = dict([(key, device_id), *list(entries.items())[: DEVICE_ACCOUNTS - 1]])
     response.set_cookie(
         DEVICE_COOKIE,
-        _device_serializer().dumps(accounts[:DEVICE_ACCOUNTS]),
+        _device_serializer().dumps(kept),
         max_age=DEVICE_DAYS * 24 * 3600,
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         httponly=True,

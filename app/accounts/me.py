@@ -19,12 +19,12 @@ from app.accounts import confirmation, email_change, personal_data
 from app.accounts.forms import ChangeEmailForm, PostForm
 from app.accounts.models import User
 from app.accounts.services import name_problem
-from app.admin.audit import ACTIONS
+from app.admin.audit import ACTIONS, record
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.forms import Form
 from app.i18n import remember_language
-from app.limits import failed, mailed, throttled
+from app.limits import failed, mailed, remember_device, throttled
 
 bp = Blueprint("me", __name__, url_prefix="/account/me")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -179,6 +179,8 @@ def delete_account_view():
         same = User.normalise_email(form.email.data) == current_user.email
         if not (same and current_user.check_password(form.password.data)):
             failed()
+            record("password.wrong", user=current_user)
+            db.session.commit()
             form.password.errors.append(_("This e-mail address and password are not those of your account."))
         else:
             personal_data.delete_account(current_user._get_current_object())
@@ -202,6 +204,8 @@ def change_email():
             )
         elif not current_user.check_password(form.password.data):
             failed()
+            record("password.wrong", user=current_user)
+            db.session.commit()
             form.password.errors.append(_("This is not your current password."))
         else:
             new_email = User.normalise_email(form.new_email.data)
@@ -237,7 +241,9 @@ def confirm_email(token: str):
             email_change.notify_email_changed(user, old_email)
             flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
             confirmation.announce(issued)
-            return redirect(url_for("me.account"))
+            response = redirect(url_for("me.account"))
+            remember_device(response, user.email)  # known by its new address too
+            return response
     except email_change.LinkRefused as refused:
         page = render_template("accounts/confirm_email.html", problem=str(refused), form=None)
         return page, 400, NO_STORE

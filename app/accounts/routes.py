@@ -135,7 +135,9 @@ def register():
             ),
             "success",
         )
-        return redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
+        response = redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
+        remember_device(response, user.email)  # signed in here: this browser is the account's
+        return response
     return render_template("accounts/register.html", form=form)
 
 
@@ -187,7 +189,7 @@ def change_password():
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
             failed()
-            record("login.failed", user=current_user)  # a guess as good as one at the login form
+            record("password.wrong", user=current_user)
             db.session.commit()
             form.current.errors.append(_("This is not your current password."))
         else:

@@ -27,6 +27,7 @@ def register(client, **overrides):
 def test_register_creates_account_and_signs_in(client, app):
     response = register(client)
     assert response.status_code == 302
+    assert client.get_cookie("cadre_device") is not None  # signed in here: a known browser
     user = db.session.scalar(select(User))
     assert user.full_name == "Zoé Lefèvre"
     assert user.locale == "en"  # the language it was made in: its e-mails' until she chooses

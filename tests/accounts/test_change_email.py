@@ -96,9 +96,13 @@ def test_change_confirmed_by_the_link(client, app, auth, zoe):
     )
     assert email_of(zoe) == "zoe@example.org"
 
+    before = client.get_cookie("cadre_device")
     response = client.post(link, follow_redirects=True)
     assert "Your e-mail address is now zoe.new@example.net." in text_of(response)
     assert email_of(zoe) == NEW
+    # This browser is known to the account by its new address too (its failed logins apart).
+    assert client.get_cookie("cadre_device") is not None
+    assert before is None or client.get_cookie("cadre_device").value != before.value
     done = outbox(app)[-1]
     assert done["To"] == "zoe@example.org" and len(outbox(app)) == 3
     assert "was changed to z…w@example.net" in done.get_content()

@@ -2,7 +2,10 @@
 and one address; the person is told how long to wait, and the real owner gets in after that."""
 
 from flask_babel import refresh
+from sqlalchemy import select
 
+from app.admin.models import AuditEvent
+from app.extensions import db
 from tests.conftest import PASSWORD, text_of
 
 WRONG = "not the right password at all"
@@ -130,6 +133,18 @@ def test_someone_who_knows_the_address_cannot_lock_its_owner_out_of_a_browser_th
     laptop.post("/account/logout")
     fail(laptop, owner.email, 5, address="198.51.100.1")
     assert paused_for(login(laptop, owner.email, PASSWORD, "198.51.100.1"))
+    # The same signed cookie spelt another way (padding) is the same browser: no fresh count
+    # (the second reading of session 40 found one).
+    cookie = laptop.get_cookie("cadre_device").value
+    for spelling in (cookie + "=", cookie + "=="):
+        laptop.set_cookie("cadre_device", spelling)
+        assert paused_for(login(laptop, owner.email, WRONG, "198.51.100.1"))
+    # Signing in to another account on that browser does not start the owner's count afresh.
+    laptop.set_cookie("cadre_device", cookie)
+    other = make_user(email="other@example.org")
+    assert login(laptop, other.email, PASSWORD, "198.51.100.1").status_code == 302
+    laptop.post("/account/logout")
+    assert paused_for(login(laptop, owner.email, WRONG, "198.51.100.1"))
     # A forged or another account's cookie is an unknown browser.
     attacker.set_cookie("cadre_device", "W10.forged")
     assert paused_for(login(attacker, owner.email, PASSWORD, "192.0.2.67"))
@@ -149,3 +164,6 @@ def test_wrong_current_passwords_on_the_password_form_are_counted(app, client, a
     )
     assert paused_for(refused)
     assert owner.check_password(PASSWORD)  # nothing changed
+    # In the account's security log: each wrong password, and the pause (once), naming the account.
+    events = db.session.execute(select(AuditEvent.action, AuditEvent.user_id)).all()
+    assert events.count(("password.wrong", owner.id)) == 5 and ("login.paused", owner.id) in events
