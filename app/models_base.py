@@ -6,6 +6,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 MAX_ID = 2**31 - 1  # the largest id an integer column holds on every database
+ID = f"int(max={MAX_ID})"  # a URL rule's converter for an id: larger numbers are a 404, not an overflow
 
 
 def utcnow() -> datetime:

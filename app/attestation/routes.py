@@ -19,13 +19,12 @@ from app.catalog.models import Course
 from app.content.render import slugify
 from app.extensions import db
 from app.i18n import local_zone
-from app.models_base import utcnow
+from app.models_base import ID, utcnow
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, PUBLISHER
 from app.urls import external_url
 
 bp = Blueprint("attestation", __name__)
-ID = "int(max=2147483647)"
 SETTINGS = "/workspace/<org_slug>/settings/training-body"
 KINDS = {"pdf": "application/pdf", "zip": "application/zip"}
 

@@ -341,17 +341,19 @@ _BARE_ADDRESS = re.compile(r"(?<![<(\[\"'=])\bhttps?://[^\s<>()\[\]\"']+")
 
 # A line that is only the placeholder the editor writes in a new course or module (an objective
 # "- …", a heading "# …", an introduction "…"), whatever marks it as a heading or an item.
-_PLACEHOLDER = re.compile(r"\s*(?:#{1,6}|[-*+]|>)?\s*(?:…|\.\.\.)\s*")
+_PLACEHOLDER = re.compile(r"\s*(?:#{1,6}|[-*+]|>)?\s*…\s*")  # the character the editor writes, not "..."
 
 
 def _placeholder_problems(path: str, text: str) -> list[Problem]:
-    """A problem on each line still holding the editor's placeholder: a course must not go to
-    review, let alone to learners, with "…" for an objective or a heading."""
-    return [
-        Problem(path, number, msg.PLACEHOLDER)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if _PLACEHOLDER.fullmatch(line)
-    ]
+    """A problem on each line still holding the editor's placeholder, outside fenced code: a course
+    must not go to review, let alone to learners, with "…" for an objective or a heading."""
+    found, fenced = [], False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and _PLACEHOLDER.fullmatch(line):
+            found.append(Problem(path, number, msg.PLACEHOLDER))
+    return found
 
 
 def _bare_address_notices(path: str, text: str) -> list[Notice]:

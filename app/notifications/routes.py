@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 from app import nav
 from app.accounts.forms import PostForm
 from app.extensions import csrf, db, writes_on_get
-from app.models_base import utcnow
+from app.models_base import ID, utcnow
 from app.notifications import services, texts
 from app.notifications.forms import PreferencesForm
 from app.notifications.models import CHANNELS, KIND_NAMES, KINDS, SITE, Notification
+from app.urls import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -47,7 +48,7 @@ def _on_the_site() -> list[str]:
     return [kind for kind in services.kinds_for(nav.memberships()) if services.wants(row, kind, SITE)]
 
 
-@bp.get("/<int:notification_id>")
+@bp.get(f"/<{ID}:notification_id>")
 @writes_on_get  # marks it read
 @login_required
 def open_one(notification_id: int):
@@ -58,10 +59,8 @@ def open_one(notification_id: int):
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.commit()
-    path = notification.path or ""
-    if not path.startswith("/") or path.startswith("//"):  # made by Cadre itself; checked all the same
-        return redirect(url_for("notifications.index"))
-    return redirect(request.script_root + path)
+    path = safe_next(notification.path)  # made by Cadre itself; checked all the same
+    return redirect(request.script_root + path if path else url_for("notifications.index"))
 
 
 @bp.post("/read")

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.forms import Form
 from app.learning.services import lock_learner
 from app.limits import throttled
-from app.models_base import utcnow
+from app.models_base import ID, utcnow
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, PUBLISHER, ROLES, SCHOOL
 from app.orgs.services import role_in
@@ -26,7 +26,6 @@ from app.record.models import LearningEvent
 from app.schools.models import Assignment, Enrolment, SchoolClass
 
 bp = Blueprint("record", __name__)
-ID = "int(max=2147483647)"
 NO_STORE = {"Cache-Control": "no-store"}  # personal data: not kept by a shared computer's browser
 
 

@@ -29,7 +29,7 @@ from app.certificates.models import Certificate
 from app.extensions import db, start_writing
 from app.learning.models import QuizAttempt
 from app.limits import failed, mailed, throttled
-from app.models_base import MAX_ID, utcnow
+from app.models_base import ID, MAX_ID, utcnow
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, ROLES, SCHOOL, TEACHER, Organisation
@@ -48,7 +48,6 @@ from app.urls import external_url
 
 bp = Blueprint("schools", __name__)
 bp.add_app_template_filter(services.item_title, "item_title")
-ID = "int(max=2147483647)"  # the largest id an integer column holds on every database
 STAFF = ROLES[SCHOOL]
 
 
@@ -594,7 +593,8 @@ def class_messages(class_id: int):
         if form.validate_on_submit():
             to = None
             if form.to.data:
-                chosen = waiting.get(int(form.to.data)) if form.to.data.isdigit() else None
+                plain = form.to.data.isascii() and form.to.data.isdigit()  # "²" is a digit, not a number
+                chosen = waiting.get(int(form.to.data)) if plain else None
                 to = messages.Unfinished(*chosen) if chosen else None
             try:
                 if form.to.data and to is None:

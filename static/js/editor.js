@@ -57,8 +57,19 @@
       area.shown = count;
       markLines(area, area.marked);
     }
-    fitRows(area);
+    scheduleFit(area);
     gutter.scrollTop = area.scrollTop;
+  }
+
+  // Measured once per frame at most, however fast the typing or the resizing.
+  function scheduleFit(area) {
+    if (area.fitPending) { return; }
+    area.fitPending = true;
+    window.requestAnimationFrame(function () {
+      area.fitPending = false;
+      fitRows(area);
+      area.gutter.scrollTop = area.scrollTop;
+    });
   }
 
   // Wrapped lines (a phone): each number takes the height of its line's rows, measured on a hidden
@@ -83,8 +94,10 @@
       document.body.appendChild(mirror);
     }
     mirror.style.width = (area.clientWidth - px(style.paddingLeft) - px(style.paddingRight)) + "px";
-    mirror.style.font = style.font;
-    mirror.style.lineHeight = style.lineHeight;
+    // One property at a time: the "font" shorthand reads empty in some browsers.
+    ["fontFamily", "fontSize", "fontWeight", "fontStyle", "lineHeight"].forEach(function (name) {
+      mirror.style[name] = style[name];
+    });
     mirror.style.letterSpacing = style.letterSpacing;
     mirror.style.tabSize = style.tabSize;
     var fragment = document.createDocumentFragment();

@@ -354,3 +354,15 @@ def test_invisible_characters_in_front_matter_are_refused(line, expected):
         assert found == []
     else:
         assert len(found) == 1 and f": {expected}: type it again without them" in found[0], found
+
+
+def test_the_editors_placeholders_are_problems_but_not_an_ellipsis_in_code_or_dots():
+    """A new course's introduction and a new module's heading and objective start as "…"."""
+    left = "placeholder '…' left from a new course or module: write the text, or delete the line"
+    module = MODULE.replace("  - Learn", "  - …").replace("Body.", "# …\n\nBody.\n\n```\n…\n```\n\n...")
+    course = COURSE.replace("Intro.", "…")
+    assert problems_of(with_base(**{"courses/c/course.md": course, "courses/c/01-m.md": module})) == [
+        f"courses/c/01-m.md:5: {left}",
+        f"courses/c/01-m.md:7: {left}",
+        f"courses/c/course.md:11: {left}",
+    ]

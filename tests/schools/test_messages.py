@@ -201,7 +201,7 @@ def test_writing_to_those_who_have_finished_since_changes_nothing(client, auth, 
     auth.login(people["teacher"].email)
     page = text_of(client.get(f"{url(klass)}?to={item}"))
     assert 'name="to"' not in page  # nobody left to single out: the whole class it is
-    for to in (str(item), "999", "x"):
+    for to in (str(item), "999", "x", "²", "9" * 40):
         response = client.post(url(klass), data={"to": to, "body": "Vite !"})
         assert response.status_code == 400
         assert "Everyone has finished this work now, or it is no longer assigned: choose again." in text_of(
