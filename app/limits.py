@@ -29,6 +29,10 @@ MAILED = "cadre.throttle_mailed"
 ACCOUNT_PAUSED = _l(
     "Too many failed attempts to log in to this account. To protect it, logging in is paused for a while."
 )
+PASSWORD_PAUSED = _l(
+    "Too many wrong passwords on this form: it is paused for a while. You stay logged in, and your account"
+    " is unchanged."
+)
 TOO_MANY = _l("Too many attempts from your connection.")
 TOO_MANY_MAILS = _l("Too many e-mails were asked for this address or from your connection.")
 TOO_MANY_MESSAGES = _l("Too many messages were sent to classes in a short time.")
@@ -184,7 +188,7 @@ PASSWORD_AGAIN = (
     Rule(
         "RATELIMIT_LOGIN_ACCOUNT",
         signed_in_user,
-        ACCOUNT_PAUSED,
+        PASSWORD_PAUSED,
         failures_only=True,
         signed_in=True,
         shares="password",

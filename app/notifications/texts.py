@@ -39,8 +39,10 @@ def subject(notification: Notification):
         PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
         NEW_ASSIGNMENT: lambda: _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"]),
         DUE_SOON: lambda: _l("Due soon: %(item)s", item=p.get("item", "")),
-        CLASS_MESSAGE: lambda: _l(
-            "%(name)s wrote to the class %(class)s", name=p["by"], **{"class": p["class"]}
+        CLASS_MESSAGE: lambda: (
+            _l("%(name)s wrote to you in the class %(class)s", name=p["by"], **{"class": p["class"]})
+            if p.get("unfinished_of")  # to those who had not finished some work, not to the whole class
+            else _l("%(name)s wrote to the class %(class)s", name=p["by"], **{"class": p["class"]})
         ),
         WEEKLY_DIGEST: lambda: _l("Your classes this week"),
     }[notification.kind]()
@@ -65,6 +67,13 @@ def headline(notification: Notification) -> str:
     if notification.kind == DUE_SOON:
         return _(
             "%(item)s, assigned in the class %(name)s, is not finished yet.", item=p["item"], name=p["class"]
+        )
+    if notification.kind == CLASS_MESSAGE and p.get("unfinished_of"):
+        return _(
+            "%(name)s wrote to the students of the class %(class)s who have not finished %(item)s.",
+            name=p["by"],
+            item=p["unfinished_of"],
+            **{"class": p["class"]},
         )
     if notification.kind == CLASS_MESSAGE:
         return _("%(name)s wrote to the class %(class)s.", name=p["by"], **{"class": p["class"]})

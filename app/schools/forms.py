@@ -119,12 +119,14 @@ class MessageForm(Form):
     to = SelectField(_l("Recipients"), choices=[], validate_choice=False)
 
     body = TextAreaField(
-        _l("Your message to the class"),
+        _l("Your message"),
         validators=[
             DataRequired(_l("Write a message first.")),
             Length(max=MAX_MESSAGE, message=_l("A message may hold at most %(max)d characters.")),
         ],
         filters=[lambda value: value.strip() if value else value],
-        description=_l("Plain text. Each student is told on Cadre, and by e-mail unless they turned it off."),
+        description=_l(
+            "Plain text. Each student it goes to is told on Cadre, and by e-mail unless they turned it off."
+        ),
         render_kw={"rows": 5},
     )

@@ -72,6 +72,8 @@ def write(
         students = to.students
         db.session.add_all(ClassMessageRecipient(message_id=message.id, user_id=s.id) for s in students)
     params = {"class": school_class.name, "by": author.full_name, "message": body}
+    if to is not None:
+        params["unfinished_of"] = to.title  # the notification says so: not to the whole class
     path = path_for_job("schools.class_message", class_id=school_class.id, message_id=message.id)
     told = notify(students, CLASS_MESSAGE, params, path, dedupe_key=_key(message))
     return message, len(told)

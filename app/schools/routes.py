@@ -649,9 +649,10 @@ def class_messages(class_id: int):
 
 
 def _audience(title: str, count: int) -> str:
+    """A choice of recipients, the item first: a phone's menu cuts the end of a long option."""
     return ngettext(
-        "The student who has not finished “%(item)s”",
-        "The %(num)d students who have not finished “%(item)s”",
+        "“%(item)s”: the student who has not finished it",
+        "“%(item)s”: the %(num)d students who have not finished it",
         count,
         item=title,
     )

@@ -5,6 +5,11 @@
   var summary = document.querySelector("[data-focus-first]");
   if (!summary) { return; }
   summary.focus();
+  // A form posted to an address with a fragment (#add-module) comes back there: the browser's move
+  // to it, once the page is loaded, takes the focus away again. Give it back.
+  if (window.location.hash) {
+    window.addEventListener("load", function () { summary.focus(); });
+  }
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");
     var target = link && document.getElementById(link.getAttribute("href").slice(1));

@@ -116,10 +116,13 @@ def test_a_failed_attempt_shows_right_or_wrong_and_the_chosen_feedback_but_no_ke
         else:  # which ticks were wrong is what the learner has to find (ticking all but one: the key)
             assert chosen["feedback_html"] not in page
         for i in right(q):
-            assert q.choices[i]["html"] not in page and q.choices[i]["feedback_html"] not in page
+            assert q.choices[i]["feedback_html"] not in page
+            # A single answer shows the option chosen only; a multiple one every option, unmarked
+            # (what was left out counts too), so the right ones are there, but not as right.
+            assert (q.choices[i]["html"] in page) is (q.kind == "multiple")
         assert q.explanation_html not in page
-    assert "right answer" not in page
-    assert "Which of your choices were wrong is yours to find" in page
+    assert "right answer" not in page and "choice-right" not in page
+    assert "Something in your ticks is wrong: a box ticked that should not be, or one left out." in page
 
 
 def test_once_passed_the_full_correction_is_shown(client, learner, pools):
@@ -239,7 +242,7 @@ def test_ticking_every_option_or_all_but_one_gets_no_feedback_before_passing(
     db.session.commit()
     result, questions = submit(client, QUIZ, lambda q: list(range(left_out, len(q.choices))))
     page = text_of(result)
-    assert "Which of your choices were wrong is yours to find" in page
+    assert "Something in your ticks is wrong" in page
     for q in questions:
         assert not any(c["feedback_html"] in page for c in q.choices)
 

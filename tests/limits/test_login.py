@@ -162,7 +162,10 @@ def test_wrong_current_passwords_on_the_password_form_are_counted(app, client, a
     refused = client.post(
         "/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
-    assert paused_for(refused)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    page = text_of(refused)  # said as what it is: this form paused, the person still logged in
+    assert "Too many wrong passwords on this form: it is paused for a while. You stay logged in" in page
+    assert 'href="/account/me/">Back to my account</a>' in page
     assert owner.check_password(PASSWORD)  # nothing changed
     # In the account's security log: each wrong password, and the pause (once), naming the account.
     events = db.session.execute(select(AuditEvent.action, AuditEvent.user_id)).all()

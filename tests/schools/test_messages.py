@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.notifications import texts
 from app.notifications.models import CLASS_MESSAGE, Notification
 from app.schools import messages
 from app.schools.models import Assignment, ClassMessage
@@ -24,7 +25,7 @@ def told() -> list[Notification]:
 def test_a_teacher_writes_and_the_students_are_told_and_read_it(app, client, auth, klass, people):  # noqa: F811
     auth.login(people["teacher"].email)
     page = text_of(client.get(url(klass)))
-    assert '<label for="body">Your message to the class</label>' in page and "No message yet." in page
+    assert '<label for="body">Your message</label>' in page and "No message yet." in page
     body = "Rendez-vous jeudi <script>x</script>\nN'oubliez pas le module 2."
     response = client.post(url(klass), data={"body": body}, follow_redirects=True)
     assert "Message sent: 2 students were told." in text_of(response)
@@ -41,7 +42,7 @@ def test_a_teacher_writes_and_the_students_are_told_and_read_it(app, client, aut
     auth.login(people["student"].email)
     page = client.get(url(klass)).get_data(as_text=True)
     assert "Rendez-vous jeudi &lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
-    assert "Write to the class" not in page and "/delete" not in page  # students read, nothing more
+    assert "Write a message" not in page and "/delete" not in page  # students read, nothing more
     assert "Théo Prof wrote to the class BTS 2." in text_of(client.get("/notifications/"))
     unread = (
         Notification.user_id == people["student"].id,
@@ -167,17 +168,22 @@ def test_a_teacher_writes_only_to_those_who_have_not_finished(app, client, auth,
     item = db.session.scalar(select(Assignment.id).where(Assignment.class_id == klass.id))
     auth.login(people["teacher"].email)
     class_page = text_of(client.get(f"/classes/{klass.id}"))
-    write_them = f'href="{url(klass)}?to={item}#write-heading"'
+    write_them = f'href="{url(klass)}?to={item}#write-heading">Write to this student<'
     assert write_them in class_page
     form = text_of(client.get(f"{url(klass)}?to={item}"))
     assert (
-        f'<option selected value="{item}">The student who has not finished “{course.title}”</option>' in form
+        f'<option selected value="{item}">“{course.title}”: the student who has not finished it</option>'
+        in form
     )
     response = client.post(
         url(klass), data={"to": str(item), "body": "Il te reste le quiz."}, follow_redirects=True
     )
     assert "Message sent: 1 student was told." in text_of(response)
     assert [n.user_id for n in told()] == [people["classmate"].id]
+    # Told that it was written to those who had not finished, not to the whole class.
+    assert f"Théo Prof wrote to the students of the class BTS 2 who have not finished {course.title}." in [
+        m["Subject"] for m in outbox(app)
+    ] + [texts.headline(n) for n in told()]
     message = db.session.scalar(select(ClassMessage))
     assert message.unfinished_of == course.title
     staff_view = text_of(client.get(url(klass)))

@@ -669,7 +669,7 @@ def test_the_assigned_list_escapes_titles_in_its_sentences(client, auth, klass, 
     assert "<b>&" not in html
     assert f'data-confirm="Retirer le travail {escaped}\u202f? Les élèves gardent leur progression."' in html
     assert f'aria-label="Retirer le travail {escaped}"' in html
-    assert "à rendre le 1 juillet 2040, 18:00" in html
+    assert "à rendre le 1er juillet 2040, 18:00" in html
 
 
 def test_an_administrator_sees_and_revokes_unused_invitation_links(client, auth, school, people):
