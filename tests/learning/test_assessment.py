@@ -107,8 +107,8 @@ def test_a_failed_attempt_shows_right_or_wrong_and_the_chosen_feedback_but_no_ke
     result, questions = submit(client, QUIZ, wrong)
     page = text_of(result)
     assert "Not passed yet." in page and page.count("badge-wrong") == 6
-    kinds = {q.kind for q in questions}
-    assert kinds == {"single", "multiple"}, kinds
+    # The draw decides which kinds come (9 single, 3 multiple in the set): each is checked as it
+    # comes, and test_ticking_every_option… below makes every question multiple.
     for q in questions:
         chosen = q.choices[wrong(q)[0]]
         if q.kind == "single":
@@ -122,7 +122,8 @@ def test_a_failed_attempt_shows_right_or_wrong_and_the_chosen_feedback_but_no_ke
             assert (q.choices[i]["html"] in page) is (q.kind == "multiple")
         assert q.explanation_html not in page
     assert "right answer" not in page and "choice-right" not in page
-    assert "Something in your ticks is wrong: a box ticked that should not be, or one left out." in page
+    note = "Something in your ticks is wrong: a box ticked that should not be, or one left out."
+    assert (note in page) is any(q.kind == "multiple" for q in questions)
 
 
 def test_once_passed_the_full_correction_is_shown(client, learner, pools):
