@@ -18,13 +18,13 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from app.accounts import confirmation, email_change, personal_data
 from app.accounts.forms import ChangeEmailForm, PostForm
 from app.accounts.models import User
-from app.accounts.services import name_problem
-from app.admin.audit import ACTIONS, record
+from app.accounts.services import name_problem, password_refused
+from app.admin.audit import ACTIONS
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.forms import Form
 from app.i18n import remember_language
-from app.limits import failed, mailed, remember_device, throttled
+from app.limits import mailed, remember_device, throttled
 
 bp = Blueprint("me", __name__, url_prefix="/account/me")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -178,9 +178,7 @@ def delete_account_view():
     if form.validate_on_submit():
         same = User.normalise_email(form.email.data) == current_user.email
         if not (same and current_user.check_password(form.password.data)):
-            failed()
-            record("password.wrong", user=current_user)
-            db.session.commit()
+            password_refused(current_user)
             form.password.errors.append(_("This e-mail address and password are not those of your account."))
         else:
             personal_data.delete_account(current_user._get_current_object())
@@ -203,9 +201,7 @@ def change_email():
                 _("Your e-mail address changed since this page was opened. Try again.")
             )
         elif not current_user.check_password(form.password.data):
-            failed()
-            record("password.wrong", user=current_user)
-            db.session.commit()
+            password_refused(current_user)
             form.password.errors.append(_("This is not your current password."))
         else:
             new_email = User.normalise_email(form.new_email.data)

@@ -188,9 +188,7 @@ def change_password():
     form = ChangePasswordForm(user=current_user)
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
-            failed()
-            record("password.wrong", user=current_user)
-            db.session.commit()
+            services.password_refused(current_user)
             form.current.errors.append(_("This is not your current password."))
         else:
             current_user.set_password(form.password.data)

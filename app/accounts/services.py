@@ -15,9 +15,11 @@ from zxcvbn import zxcvbn
 
 from app import jobs
 from app.accounts.models import User
+from app.admin.audit import record
 from app.certificates.pdf import unprintable_characters
 from app.characters import code_points, hidden_characters
 from app.extensions import db
+from app.limits import failed
 from app.mail import deliver_template
 from app.urls import link_for_job, site_url
 
@@ -82,6 +84,15 @@ def password_matches(user: User | None, password: str) -> bool:
         check_password_hash(_dummy_hash(), password)
         return False
     return user.check_password(password)
+
+
+def password_refused(user: User) -> None:
+    """A signed-in form was sent with a wrong current password: the limiter counts it (it pauses the
+    form after a few) and the security log keeps it, committed now because the page that follows
+    shows the form again and writes nothing else."""
+    failed()
+    record("password.wrong", user=user)
+    db.session.commit()
 
 
 def create_user(full_name: str, email: str, password: str, locale: str | None = None) -> User:

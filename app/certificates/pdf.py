@@ -121,9 +121,8 @@ def attestation(
 
 def format_long_date(day: datetime.date, locale: str) -> str:
     """``26 novembre 2026`` / ``26 November 2026``."""
-    return first_of_month(
-        format_date(day, format="long", locale=date_locale(locale)), day, date_locale(locale)
-    )
+    babel_locale = date_locale(locale)
+    return first_of_month(format_date(day, format="long", locale=babel_locale), day, babel_locale)
 
 
 class _CertificatePDF(FPDF):

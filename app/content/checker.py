@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -344,27 +344,32 @@ _BARE_ADDRESS = re.compile(r"(?<![<(\[\"'=])\bhttps?://[^\s<>()\[\]\"']+")
 _PLACEHOLDER = re.compile(r"\s*(?:#{1,6}|[-*+]|>)?\s*…\s*")  # the character the editor writes, not "..."
 
 
+def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Each line outside fenced code, with its number (from 1)."""
+    fenced = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            yield number, line
+
+
 def _placeholder_problems(path: str, text: str) -> list[Problem]:
     """A problem on each line still holding the editor's placeholder, outside fenced code: a course
     must not go to review, let alone to learners, with "…" for an objective or a heading."""
-    found, fenced = [], False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        elif not fenced and _PLACEHOLDER.fullmatch(line):
-            found.append(Problem(path, number, msg.PLACEHOLDER))
-    return found
+    return [
+        Problem(path, number, msg.PLACEHOLDER)
+        for number, line in _prose_lines(text)
+        if _PLACEHOLDER.fullmatch(line)
+    ]
 
 
 def _bare_address_notices(path: str, text: str) -> list[Notice]:
     """A warning on each line whose address would show as plain text (a source list, most often),
     outside code: Markdown makes a link only of <https://...> or [words](https://...)."""
-    found, fenced = [], False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced or line.startswith("    "):  # code, or a module's own indented code block
+    found = []
+    for number, line in _prose_lines(text):
+        if line.startswith("    "):  # a module's own indented code block
             continue
         match = _BARE_ADDRESS.search(_CODE_SPAN.sub("", line))
         if match:

@@ -5,6 +5,7 @@ which publishers or drafts exist), members without the needed role get 403.
 """
 
 import math
+from collections.abc import Callable
 from datetime import date
 
 from flask import (
@@ -198,27 +199,27 @@ def draft(org_slug: str, slug: str):
     return _draft_page(org, _draft_or_404(org, slug))
 
 
-def _fix_url(org: Organisation, found, modules, path: str, line: int, message: str = "") -> str | None:
-    """Where a message about *path* (at *line*) is fixed: the editor of that file, at its line
+def _fixer(org: Organisation, found, modules) -> Callable[..., str | None]:
+    """Where a message about a path (at a line) is fixed: the editor of that file, at its line
     (editor.js goes there), the course's details, or the form that adds a module; None for what the
-    draft page itself shows (images)."""
+    draft page itself shows (images). The files' places are looked up once for all the messages."""
     names = {"org_slug": org.slug, "slug": found.slug}
-    if path == editor.course_path(found.slug):
-        if message == content_messages.NO_MODULE:
-            return "#add-module"  # the fix is the form that adds one, on the same page
-        return url_for("publishing.edit_course", **names)
-    if path == editor.final_path(found.slug):
-        return url_for("publishing.edit_final", **names, line=line, _anchor="quiz")
+    editors = {editor.final_path(found.slug): ("publishing.edit_final", {}, "quiz")}
     for module in modules:
-        if path == module.path:
-            return url_for(
-                "publishing.edit_module", **names, module_slug=module.slug, line=line, _anchor="text"
-            )
-        if path == module.quiz_path:
-            return url_for(
-                "publishing.edit_module", **names, module_slug=module.slug, line=line, _anchor="quiz"
-            )
-    return None
+        editors[module.path] = ("publishing.edit_module", {"module_slug": module.slug}, "text")
+        editors[module.quiz_path] = ("publishing.edit_module", {"module_slug": module.slug}, "quiz")
+
+    def fix_url(path: str, line: int, message: str = "") -> str | None:
+        if path == editor.course_path(found.slug):
+            if message == content_messages.NO_MODULE:
+                return "#add-module"  # the fix is the form that adds one, on the same page
+            return url_for("publishing.edit_course", **names)
+        if path not in editors:
+            return None
+        endpoint, module, anchor = editors[path]
+        return url_for(endpoint, **names, **module, line=line, _anchor=anchor)
+
+    return fix_url
 
 
 def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None, status: int = 200):
@@ -227,6 +228,7 @@ def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None,
     course = services.published_course(found)
     translations = services.translations(org)
     modules, titles = editor.modules(found.files, found.slug), editor.titles(found.files, found.slug)
+    fix_url = _fixer(org, found, modules)
     return render_template(
         "publishing/draft.html",
         # This draft's own translation (its course is an edition), or the translations of its course.
@@ -254,12 +256,9 @@ def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None,
         unpublished_changes=services.has_unpublished_changes(found),
         open_comments=comments.open_comments(found),
         # Translated here, in the reader's language: the checker stores English templates.
-        warnings=[
-            (n.path, n.line, n.text(_), _fix_url(org, found, modules, n.path, n.line))
-            for n in services.warnings_of(found)
-        ],
+        warnings=[(n.path, n.line, n.text(_), fix_url(n.path, n.line)) for n in services.warnings_of(found)],
         problems=[
-            (p.path, p.line, p.text(_), _fix_url(org, found, modules, p.path, p.line, p.message))
+            (p.path, p.line, p.text(_), fix_url(p.path, p.line, p.message))
             for p in services.problems_of(found)
         ],
         images=images.draft_images(found),

@@ -129,3 +129,21 @@ def editor_starter_prefix():
     import re
 
     return re.compile(r"^---\n# An example to adapt\.", re.S)
+
+
+def test_the_short_name_is_suggested_from_the_title_until_one_is_typed(browser: Browser, live_server):
+    base, app = live_server
+    a_draft_with_one_module(app)
+    page = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, base, "editor@syndicat.example", french=True)
+    page.goto(f"{base}/workspace/syndicat/{SLUG}")
+    form = page.locator("#add-module")
+    title, slug = form.get_by_label("Titre du nouveau module"), form.get_by_label("Son nom court")
+    title.fill("Doublage & voix de synthèse : l'œuvre")
+    expect(slug).to_have_value("doublage-voix-de-synthese-l-oeuvre")
+    slug.fill("voix")  # a name of one's own is kept, whatever the title becomes
+    title.fill("Un autre titre")
+    expect(slug).to_have_value("voix")
+    slug.fill("")  # emptied: suggested again
+    title.fill("Le droit de retrait")
+    expect(slug).to_have_value("le-droit-de-retrait")
