@@ -4,8 +4,9 @@ import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import parse_pattern
+from babel.dates import get_timezone_location, parse_pattern
 from flask_babel import get_locale, get_timezone
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -96,6 +97,17 @@ class Dates:
             text = self._keep(key, f"{self.day(moment)}, {self.time(moment)}")
         return text
 
+    def deadline(self, moment: datetime) -> str:
+        """« 18 décembre 2026, 18:00 (heure de Paris) » / "18 December 2026, 18:00 (Paris time)": a
+        moment someone must keep to, from anywhere (a student in Réunion reads Paris's 18:00)."""
+        key = ("deadline", moment)
+        text = self._texts.get(key)
+        if text is None:
+            # In the interface's language: dates() keeps one Dates per language, the current one here.
+            city = get_timezone_location(self.zone_name, self.locale, return_city=True)
+            text = self._keep(key, _("%(moment)s (%(city)s time)", moment=self.moment(moment), city=city))
+        return text
+
 
 _DATES: dict[tuple[str, str], Dates] = {}
 
@@ -144,6 +156,8 @@ def init_app(app) -> None:
     # "18 December 2026, 18:00" / "18 décembre 2026, 18:00": no seconds, in the user's time zone.
     # ISO 8601 text too, as the personal data export writes its moments.
     app.jinja_env.filters["datetime"] = lambda d: dates().moment(_moment(d)) if d else ""
+    # A due date: the same, with the time zone named (the site's, Paris by default).
+    app.jinja_env.filters["deadline"] = lambda d: dates().deadline(_moment(d)) if d else ""
     app.jinja_env.filters["shortdate"] = lambda d: dates().day(d, "short") if d else ""
     app.jinja_env.filters["time"] = lambda d: dates().time(d) if d else ""
     # A course's final test in quiz and attempt URLs (no module may take this slug).

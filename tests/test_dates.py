@@ -79,6 +79,14 @@ def test_the_date_filters_read_as_flask_babel_formats(app, language):
         in_language = {"fr": "18 décembre 2026", "en": "18 December 2026"}[language]
         assert filters["shortdate"](date(2026, 12, 5)) == {"fr": "05/12/2026", "en": "05/12/2026"}[language]
         assert filters["date"](date(2026, 12, 18)) == in_language
+        # A due date names the zone it is read in, for those who live in another.
+        deadline = {
+            "fr": "4 décembre 2026, 00:30 (heure de Paris)",
+            "en": "4 December 2026, 00:30 (Paris time)",
+        }
+        assert filters["deadline"](late) == deadline[language] and filters["deadline"](None) == ""
+        with force_locale(other):
+            assert filters["deadline"](late) == deadline[other]
         first = {"fr": "1er mars 2027", "en": "1 March 2027"}[language]
         assert filters["date"](date(2027, 3, 1)) == first and filters["date"](date(2027, 3, 11)).startswith(
             "11 "

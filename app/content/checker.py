@@ -163,6 +163,7 @@ def _check_quiz(
 class _Module:
     path: str
     parsed: Parsed[ModuleDoc] | None  # None when the file is not UTF-8
+    unwritten: bool = False  # still holds the editor's placeholder: too early to weigh its duration
 
 
 def _check_modules(
@@ -207,14 +208,16 @@ def _check_modules(
             numbers.setdefault(number, name)
             names.setdefault(slug, name)
             text = _decode(path, files[name], problems)
+            placeholders = []
             if text is not None:
                 notices += _bare_address_notices(path, text)
-                problems += _placeholder_problems(path, text)
+                placeholders = _placeholder_problems(path, text)
+                problems += placeholders
             parsed = read_module(path, slug, int(number), text, images) if text is not None else None
             if parsed is not None:
                 problems += parsed.problems
                 problems += image_problems(path, text, images, shown)
-            modules.setdefault(slug, _Module(path, parsed))
+            modules.setdefault(slug, _Module(path, parsed, bool(placeholders)))
     return modules
 
 
@@ -395,7 +398,7 @@ def _module_duration_notices(modules: dict[str, _Module], quizzes: dict[str, Qui
     found = []
     for slug, module in modules.items():
         doc = module.parsed.doc if module.parsed else None
-        if doc is None or (slug in quizzes and quizzes[slug] is None):
+        if doc is None or module.unwritten or (slug in quizzes and quizzes[slug] is None):
             continue
         quiz = quizzes.get(slug)
         drawn = quiz.drawn if quiz is not None else 0

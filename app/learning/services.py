@@ -359,8 +359,25 @@ def _started_statement():
         .correlate(Course)
         .exists()
     )
+    # The learner's best score on a final test tried and not yet passed (None otherwise).
+    tried = aliased(ModuleProgress)
+    final_best = (
+        select(tried.best_score)
+        .join(final, final.id == tried.module_id)
+        .where(
+            final.course_id == Course.id,
+            final.is_final.is_(True),
+            final.retired.is_(False),
+            tried.user_id == _USER,
+            tried.completed_at.is_(None),
+            tried.attempts > 0,
+        )
+        .limit(1)
+        .correlate(Course)
+        .scalar_subquery()
+    )
     return (
-        select(Course, counts.c.total, counts.c.completed, counts.c.touched, following, has_final)
+        select(Course, counts.c.total, counts.c.completed, counts.c.touched, following, has_final, final_best)
         .join(counts, counts.c.course_id == Course.id)
         .where(*READABLE)
     )
@@ -374,6 +391,7 @@ class StartedCourses:
     progress: dict[int, CourseProgress]  # as courses_progress gives it
     following: dict[int, Module | None]  # as next_modules gives it
     with_final_test: set[int]  # as courses_with_final_test gives it
+    final_best: dict[int, int]  # the best score on a final test tried and not yet passed, by course
 
 
 def started_courses(user: User, member_of: Iterable[int]) -> StartedCourses:
@@ -382,17 +400,19 @@ def started_courses(user: User, member_of: Iterable[int]) -> StartedCourses:
     their number and the catalogue's size, one when no module is left to do."""
     params = {"user_id": user.id, "orgs": list(member_of)}
     rows = db.session.execute(_started_statement(), params).all()
-    next_ids = [next_id for *_, next_id, _ in rows if next_id is not None]
+    next_ids = [next_id for *_, next_id, _final, _best in rows if next_id is not None]
     modules = {}
     if next_ids:
         modules = {m.id: m for m in db.session.scalars(_modules_statement(), {"ids": next_ids})}
-    found = StartedCourses([], {}, {}, set())
-    for course, total, completed, touched, next_id, final_exists in rows:
+    found = StartedCourses([], {}, {}, set(), {})
+    for course, total, completed, touched, next_id, final_exists, best in rows:
         found.courses.append(course)
         found.progress[course.id] = CourseProgress(completed, total, touched)
         found.following[course.id] = modules.get(next_id)
         if final_exists:
             found.with_final_test.add(course.id)
+            if best is not None:
+                found.final_best[course.id] = best
     return found
 
 

@@ -191,6 +191,12 @@ def test_the_final_test_opens_once_the_modules_are_done_and_the_certificate_stat
     assert db.session.scalar(select(func.count(Certificate.id))) == 0  # the final test is required
     course_page = text_of(client.get(COURSE))
     assert "Take the final test" in course_page
+    assert "Take the final test" in text_of(client.get("/dashboard"))
+    # Failed once: the course page and the dashboard say so, with the best score, and offer it again.
+    submit(client, FINAL, wrong)
+    for page in (text_of(client.get(COURSE)), text_of(client.get("/dashboard"))):
+        assert "Final test not passed yet: your best score is 0%." in page
+        assert "Try the final test again" in page and "Take the final test" not in page
     result, _ = submit(client, FINAL, right)
     assert "You passed the final test." in text_of(result)
     certificate = db.session.scalar(select(Certificate))
