@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -15,7 +15,7 @@ from app.content.checker import is_slug
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.codes import CODE_LENGTH, draw_unused, normalise_code
-from app.orgs.models import ADMIN, KINDS, MEMBER, Invitation, Membership, Organisation
+from app.orgs.models import ADMIN, KINDS, MEMBER, ROLES, Invitation, Membership, Organisation
 
 INVITATION_DAYS = 7
 
@@ -100,6 +100,42 @@ def remove_member(org: Organisation, user_id: int) -> None:
         raise OrgError(_l("Administrators are managed from the command line."))
     db.session.delete(found)
     db.session.flush()
+
+
+def change_role(org: Organisation, user_id: int, role: str) -> Membership:
+    """Give someone of the organisation another of its roles, from the web (administrators are
+    named from the command line, and nobody is made one here)."""
+    found = membership(user_id, org.id)
+    if found is None:
+        raise OrgError(_l("This person is not a member."))
+    if found.role == ADMIN or role == ADMIN or role not in ROLES[org.kind]:
+        raise OrgError(_l("Administrators are managed from the command line."))
+    found.role = role
+    db.session.flush()
+    return found
+
+
+def team(org: Organisation) -> list[Membership]:
+    """Everyone with a role beyond reading (administrators, editors, reviewers, teachers), by name,
+    in one query; a publisher's plain members may be thousands, and are counted instead."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .options(joinedload(Membership.user))
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id == org.id, Membership.role != MEMBER)
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def count_members(org: Organisation) -> int:
+    """How many plain members the organisation has (a publisher's readers of members-only courses)."""
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.organisation_id == org.id, Membership.role == MEMBER
+        )
+    )
 
 
 def members(org: Organisation) -> list[Membership]:
@@ -191,7 +227,12 @@ def accept_invitation(token: str, user: User) -> Membership:
     ).rowcount
     if claimed != 1:
         raise OrgError(_l("This invitation link is unknown, already used or expired. Ask for a new one."))
-    return add_member(invitation.organisation, user, invitation.role)
+    org, already = invitation.organisation, membership(user.id, invitation.organisation_id)
+    if already is not None and already.role == MEMBER and invitation.role != MEMBER:
+        already.role = invitation.role  # a reader of members-only courses joins the team
+        db.session.flush()
+        return already
+    return add_member(org, user, invitation.role)
 
 
 def find_by_join_code(code: str) -> Organisation | None:

@@ -195,3 +195,16 @@ class GiftImportForm(Form):
         render_kw={"accept": ".txt,.gift,text/plain"},
     )
     submit = SubmitField(_l("Import the questions"))
+
+
+class TeamRoleForm(Form):
+    """The role to give on a publisher's team: in an invitation link, or to someone already on it."""
+
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("editor", _l("Editor")),  # what each does: the team page says it above
+            SelectChoice("reviewer", _l("Reviewer")),
+        ],
+        # No "required": a select always sends one of its choices; any other value is refused.
+    )

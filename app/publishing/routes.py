@@ -782,7 +782,8 @@ def change_module(org_slug: str, slug: str, module_slug: str, action: str):
     return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
 
 
-# The reading page and the review comments live in their own module, on this blueprint; imported
-# last because it takes the blueprint from here (Flask's pattern for views split over modules).
+# The reading page and the review comments, and the team, live in their own modules, on this
+# blueprint; imported last because they take the blueprint from here (Flask's pattern for views
+# split over modules).
 from app.interop import routes as interop_routes  # noqa: E402, F401 - Moodle export, GIFT import
-from app.publishing import review_routes  # noqa: E402, F401
+from app.publishing import review_routes, team_routes  # noqa: E402, F401

@@ -31,7 +31,9 @@ from app.learning.models import QuizAttempt
 from app.limits import failed, mailed, throttled
 from app.models_base import ID, MAX_ID, utcnow
 from app.orgs import services as orgs
+from app.orgs import web
 from app.orgs.access import organisation_or_404
+from app.orgs.codes import normalise_code
 from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, ROLES, SCHOOL, TEACHER, Organisation
 from app.schools import export, messages, notices, questions, services
 from app.schools.forms import (
@@ -94,16 +96,19 @@ def join():
     """
     form = JoinForm()
     if form.validate_on_submit():
-        publisher = (
-            None if services.find_class_by_code(form.code.data) else orgs.find_by_join_code(form.code.data)
-        )
+        found = services.find_class_by_code(form.code.data)
+        publisher = None if found else orgs.find_by_join_code(form.code.data)
         if publisher is not None:
             return _join_publisher(form, publisher)
+        if found is not None and services.enrolment(found, current_user.id) is not None:
+            flash(_("You are already in the class %(name)s.", name=found.name), "info")
+            return redirect(url_for("learning.dashboard"))
         try:
             school_class = services.join_class(current_user, form.code.data)
         except services.SchoolError as exc:
             db.session.rollback()
-            failed()  # guessing codes is slowed down per account and per address
+            if found is None:
+                failed()  # guessing codes is slowed down per account and per address
             form.code.errors.append(str(exc))
         else:
             db.session.commit()
@@ -113,6 +118,9 @@ def join():
 
 
 def _join_publisher(form: JoinForm, publisher: Organisation):
+    if orgs.role_in(current_user, publisher.id) is not None:  # a link followed twice: not a guess
+        flash(_("You are already a member of %(org)s.", org=publisher.name), "info")
+        return redirect(url_for("catalog.index"))
     try:
         orgs.join_as_member(current_user, publisher)
     except orgs.OrgError as exc:
@@ -140,10 +148,12 @@ def join_link(code: str):
     publisher = None if school_class else orgs.find_by_join_code(code)
     if publisher is not None:
         form = JoinForm(data={"code": publisher.join_code})
+        already = orgs.role_in(current_user, publisher.id) is not None
         return render_template(
-            "schools/join.html", form=form, school_class=None, publisher=publisher, already=False
+            "schools/join.html", form=form, school_class=None, publisher=publisher, already=already
         )
-    form = JoinForm(data={"code": school_class.join_code if school_class else ""})
+    # An unknown code stays in the field, to be corrected rather than typed again.
+    form = JoinForm(data={"code": school_class.join_code if school_class else normalise_code(code)})
     if school_class is None:
         failed()
         form.code.errors = [
@@ -275,15 +285,7 @@ def invite_teacher(slug: str):
 def revoke_invitation(slug: str, invitation_id: int):
     """End an unused link now: whoever was sent it can no longer become a teacher with it."""
     school, _role = _school_or_404(slug, ADMIN)
-    if PostForm().validate_on_submit():
-        try:
-            orgs.revoke_invitation(school, invitation_id)
-            record("org.invitation_revoked", organisation=school, detail=str(invitation_id))
-        except orgs.OrgError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(_("The invitation link was revoked: it no longer works."), "success")
+    web.revoke_invitation(school, invitation_id)
     return redirect(url_for("schools.school", slug=school.slug))
 
 

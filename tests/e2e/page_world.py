@@ -96,6 +96,7 @@ def build_world(app) -> dict:
         for role in ("publisher_admin", "editor", "reviewer"):
             orgs.set_role(publisher, people[role], role.removeprefix("publisher_"))
         orgs.open_joining(publisher)
+        orgs.create_invitation(publisher, "editor", people["publisher_admin"])  # the team page lists it
         db.session.add(  # a training body: its attestations for funders have pages too
             TrainingBody(
                 organisation_id=publisher.id,
@@ -281,6 +282,8 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         (None, "/lti/login", 400),  # no platform named: the page that says why
         ("learner", "/lti/pick", 400),  # not from a platform's deep-linking launch
         ("publisher_admin", ws, 200),
+        ("publisher_admin", f"{ws}/team", 200),
+        ("editor", f"{ws}/team", 403),  # administrators only
         ("publisher_admin", f"{draft}/statistics", 200),
         ("publisher_admin", f"{draft}/versions/1", 200),
         ("publisher_admin", f"{ws}/settings/record-store", 200),

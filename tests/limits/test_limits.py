@@ -89,6 +89,20 @@ def test_guessing_join_codes_is_refused(app, client, auth, make_user, school_cla
     assert response.status_code == 302
 
 
+def test_a_class_one_is_already_in_is_not_a_wrong_code(app, client, auth, make_user, school_class):
+    """Following a join link twice, or confirming it again, is not guessing: never paused for it."""
+    pupil = make_user(email="pupil@example.org")
+    schools.join_class(pupil, school_class.join_code)
+    db.session.commit()
+    auth.login("pupil@example.org")
+    for _ in range(12):
+        assert client.get(f"/join/{school_class.join_code}").status_code == 200
+        response = client.post("/join", data={"code": school_class.join_code})
+        assert response.status_code == 302 and response.location.endswith("/dashboard")
+    response = client.post("/join", data={"code": "ZZZZ-0000"})
+    assert response.status_code == 200 and "No class or organisation has this code" in text_of(response)
+
+
 def test_joining_is_not_counted_when_it_works(app, client, auth, make_user, school_class, clock):
     """A whole class joining from one school address is never throttled."""
     for number in range(35):

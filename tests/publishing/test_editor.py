@@ -254,6 +254,10 @@ def test_members_only_course_is_hidden_from_everyone_else(client, auth, publishe
     assert " class " not in asked[heading : asked.index("</form>", heading)]
     client.post("/join", data={"code": code.lower()})
     assert orgs.role_in(outsider, org.id) == "member"
+    again = text_of(client.get(f"/join/{code}"))  # the link followed again: said so, no form
+    assert f"You are already a member of {org.name}" in again and "Become a member" not in again
+    response = client.post("/join", data={"code": code}, follow_redirects=True)
+    assert f"You are already a member of {org.name}." in text_of(response)
     assert "La voix et l'IA" in text_of(client.get("/courses"))
     assert client.get("/courses/voix-et-ia/cadre-legal").status_code == 200
     # Closing joining stops the code.

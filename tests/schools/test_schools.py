@@ -151,11 +151,19 @@ def test_join_pages(client, auth, klass, people):
     response = client.post("/join", data={"code": klass.join_code}, follow_redirects=True)
     assert "You joined the class BTS 2" in text_of(response)
     assert services.enrolment(klass, people["outsider"].id) is not None
+    # Following the link again: told so, no form, and confirming again is not a wrong code.
+    again = text_of(client.get(f"/join/{klass.join_code}"))
+    assert "You are already in the class BTS 2." in again and "Join the class</button>" not in again
+    response = client.post("/join", data={"code": klass.join_code}, follow_redirects=True)
+    assert "You are already in the class BTS 2." in text_of(response)
+    assert "No class or organisation" not in text_of(response)
 
 
-def test_unknown_join_link_says_so(client, auth, people, klass):
+def test_unknown_join_link_says_so_and_keeps_the_code_to_correct(client, auth, people, klass):
     auth.login(people["outsider"].email)
-    assert "No class or organisation has this code" in text_of(client.get("/join/AAAABBBB"))
+    page = text_of(client.get("/join/aaaa-bbbb"))
+    assert "No class or organisation has this code" in page
+    assert 'value="AAAABBBB"' in page  # the field keeps it
 
 
 # Assignments -----------------------------------------------------------------------------------
@@ -306,10 +314,10 @@ def test_the_course_page_tells_a_student_what_was_set_and_for_when(client, auth,
     page = text_of(client.get(f"/courses/{course.slug}"))
     whole, one = page.index("The whole course"), page.index("2. Recueillir le consentement")
     assert one < whole  # the due one first
-    due = "<strong>due 4 January 2027, 19:00</strong>"
+    due = "<strong>due 4 January 2027, 19:00 (Paris time)</strong>"
     assert re.search(
         r"consentement</span> <span class=\"badge[^\"]*\">[^<]+</span> · Class BTS 2, École de l’image · "
-        + due,
+        + re.escape(due),
         page,
     )
     assert "no due date" in page[whole:]

@@ -1,0 +1,26 @@
+"""What schools' and publishers' administration pages do alike in the browser."""
+
+from flask import flash
+from flask_babel import gettext as _
+
+from app.accounts.forms import PostForm
+from app.admin.audit import record
+from app.extensions import db
+from app.orgs import services as orgs
+from app.orgs.models import Organisation
+
+
+def revoke_invitation(org: Organisation, invitation_id: int) -> None:
+    """The "Revoke" button beside a link not used yet: end it now, log it, and say so (or why not);
+    the caller has checked that the person administers *org*, and redirects back."""
+    if not PostForm().validate_on_submit():
+        return
+    try:
+        orgs.revoke_invitation(org, invitation_id)
+        record("org.invitation_revoked", organisation=org, detail=str(invitation_id))
+    except orgs.OrgError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The invitation link was revoked: it no longer works."), "success")
