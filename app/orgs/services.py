@@ -106,8 +106,8 @@ def change_role(org: Organisation, user_id: int, role: str) -> Membership:
     """Give someone of the organisation another of its roles, from the web (administrators are
     named from the command line, and nobody is made one here)."""
     found = membership(user_id, org.id)
-    if found is None:
-        raise OrgError(_l("This person is not a member."))
+    if found is None or found.role == MEMBER:  # a reader moves up only by accepting an invitation
+        raise OrgError(_l("This person is not on the team."))
     if found.role == ADMIN or role == ADMIN or role not in ROLES[org.kind]:
         raise OrgError(_l("Administrators are managed from the command line."))
     found.role = role

@@ -10,14 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.forms import PostForm
-from app.accounts.models import User
 from app.admin.audit import record
 from app.extensions import db
 from app.models_base import ID
 from app.orgs import services as orgs
 from app.orgs import web
 from app.orgs.access import organisation_or_404
-from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, Organisation
+from app.orgs.models import ADMIN, MEMBER, PUBLISHER, ROLE_NAMES, Membership, Organisation
 from app.publishing.forms import TeamRoleForm
 from app.publishing.routes import bp
 from app.urls import external_url
@@ -83,15 +82,25 @@ def revoke_invitation(org_slug: str, invitation_id: int):
     return _back(org)
 
 
+def _teammate(org: Organisation, user_id: int) -> Membership | None:
+    """Someone on the team (not a plain member: readers are neither listed nor moved without their
+    consent), or None with the same message whether the account exists or not."""
+    found = orgs.membership(user_id, org.id)
+    if found is None or found.role == MEMBER:
+        flash(_("This person is not on the team."), "error")
+        return None
+    return found
+
+
 @bp.post(f"/<org_slug>/team/<{ID}:user_id>/role")
 @login_required
 def change_role(org_slug: str, user_id: int):
     org = _admin_or_404(org_slug)
     form = TeamRoleForm()
-    person = db.session.get(User, user_id)
     if not form.validate_on_submit():
         flash(_("Choose a role."), "error")
-    elif person is not None:
+    elif (found := _teammate(org, user_id)) is not None:
+        person = found.user
         try:
             orgs.change_role(org, person.id, form.role.data)
             record("org.role", user=person, organisation=org, detail=form.role.data)
@@ -110,8 +119,8 @@ def remove(org_slug: str, user_id: int):
     """Take someone off the team, and out of the organisation: they no longer see the workspace
     nor the members-only courses (the code brings them back as a reader)."""
     org = _admin_or_404(org_slug)
-    person = db.session.get(User, user_id)
-    if PostForm().validate_on_submit() and person is not None:
+    if PostForm().validate_on_submit() and (found := _teammate(org, user_id)) is not None:
+        person = found.user
         try:
             orgs.remove_member(org, person.id)
             record("org.member_removed", user=person, organisation=org)

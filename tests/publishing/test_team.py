@@ -94,10 +94,14 @@ def test_roles_change_and_people_leave_but_administrators_stay(client, auth, pub
     assert "Administrators are managed from the command line." in text_of(refused)
     client.post(f"{TEAM}/{admin.id}/remove")
     assert orgs.role_in(admin, org.id) == "admin"
-    # Someone of another publisher, or nobody: nothing happens here.
-    client.post(f"{TEAM}/{people['other_editor'].id}/role", data={"role": "reviewer"})
+    # Someone of another publisher, nobody, or a plain member (neither listed nor moved without their
+    # consent: an invitation does it): nothing happens, and the same words whoever it is.
+    for user_id in (people["other_editor"].id, 2147483647, people["member"].id):
+        for action, data in (("role", {"role": "reviewer"}), ("remove", {})):
+            refused = client.post(f"{TEAM}/{user_id}/{action}", data=data, follow_redirects=True)
+            assert "This person is not on the team." in text_of(refused), (user_id, action)
     assert orgs.role_in(people["other_editor"], publisher[1].id) == "editor"
-    assert client.post(f"{TEAM}/2147483647/remove").status_code == 302
+    assert orgs.role_in(people["member"], org.id) == "member"
     removed = client.post(f"{TEAM}/{editor.id}/remove", follow_redirects=True)
     assert "Editor Syndicat is no longer part of Syndicat des scénaristes." in text_of(removed)
     assert orgs.membership(editor.id, org.id) is None
