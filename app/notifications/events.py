@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.notifications.models import NEW_ASSIGNMENT, PUBLISHED, REVIEW_REQUESTED, SENT_BACK
+from app.notifications.models import COMMENT_REPLY, NEW_ASSIGNMENT, PUBLISHED, REVIEW_REQUESTED, SENT_BACK
 from app.notifications.services import ASSIGNMENT_NOTICES, notify
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Membership
 from app.publishing.editor import course_fields
@@ -50,6 +50,16 @@ def sent_back(draft, by: User, comment: str) -> None:
     params = {**_draft_params(draft, by), "comment": comment}
     path = path_for_job("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
     notify([submitter], SENT_BACK, params, path)
+
+
+def replied(draft, comment, module_title: str, body: str, by: User) -> None:
+    """Tell who wrote the comment and who answered it before (but the one replying) that there
+    is a reply; it leads to the comment on the reading page."""
+    people = {comment.author_id: comment.author, **{r.author_id: r.author for r in comment.replies}}
+    people.pop(by.id, None)
+    params = {**_draft_params(draft, by), "module": module_title, "reply": body}
+    path = path_for_job("publishing.read", org_slug=draft.organisation.slug, slug=draft.slug)
+    notify(people.values(), COMMENT_REPLY, params, f"{path}#comment-{comment.id}")
 
 
 def published(draft, course, by: User) -> None:

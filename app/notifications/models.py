@@ -11,12 +11,22 @@ from app.models_base import UTCDateTime, utcnow
 
 REVIEW_REQUESTED, SENT_BACK, PUBLISHED = "review_requested", "sent_back", "published"
 NEW_ASSIGNMENT, DUE_SOON, WEEKLY_DIGEST = "new_assignment", "due_soon", "weekly_digest"
-CLASS_MESSAGE = "class_message"
-KINDS = (REVIEW_REQUESTED, SENT_BACK, PUBLISHED, NEW_ASSIGNMENT, DUE_SOON, CLASS_MESSAGE, WEEKLY_DIGEST)
+CLASS_MESSAGE, COMMENT_REPLY = "class_message", "comment_reply"
+KINDS = (
+    REVIEW_REQUESTED,
+    SENT_BACK,
+    COMMENT_REPLY,
+    PUBLISHED,
+    NEW_ASSIGNMENT,
+    DUE_SOON,
+    CLASS_MESSAGE,
+    WEEKLY_DIGEST,
+)
 # What the preferences page and the unsubscribe page call each kind.
 KIND_NAMES = {
     REVIEW_REQUESTED: _l("A course is submitted for review"),
     SENT_BACK: _l("A course I submitted is sent back"),
+    COMMENT_REPLY: _l("Someone replies to a review comment I wrote or answered"),
     PUBLISHED: _l("A course I work on is published"),
     NEW_ASSIGNMENT: _l("Something new is assigned to one of my classes"),
     DUE_SOON: _l("Assigned work I have not finished is due in two days"),

@@ -22,6 +22,7 @@ from app.models_base import utcnow
 from app.notifications.models import (
     CHANNELS,
     CLASS_MESSAGE,
+    COMMENT_REPLY,
     DUE_SOON,
     EMAIL,
     KINDS,
@@ -196,7 +197,7 @@ def kinds_for(memberships: Iterable[Membership]) -> tuple[str, ...]:
     roles = {(m.organisation.kind, m.role) for m in memberships}
     kinds = {NEW_ASSIGNMENT, DUE_SOON, CLASS_MESSAGE}
     if roles & {(PUBLISHER, ADMIN), (PUBLISHER, EDITOR), (PUBLISHER, REVIEWER)}:
-        kinds |= {REVIEW_REQUESTED, SENT_BACK, PUBLISHED}
+        kinds |= {REVIEW_REQUESTED, SENT_BACK, COMMENT_REPLY, PUBLISHED}
     if any(kind == SCHOOL for kind, _role in roles):
         kinds.add(WEEKLY_DIGEST)
     return tuple(kind for kind in KINDS if kind in kinds)

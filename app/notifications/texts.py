@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.notifications.models import (
     CLASS_MESSAGE,
+    COMMENT_REPLY,
     DUE_SOON,
     NEW_ASSIGNMENT,
     PUBLISHED,
@@ -36,6 +37,7 @@ def subject(notification: Notification):
     return {
         REVIEW_REQUESTED: lambda: _l("To review: %(course)s", course=p["course"]),
         SENT_BACK: lambda: _l("Sent back: %(course)s", course=p["course"]),
+        COMMENT_REPLY: lambda: _l("Reply to a comment on %(course)s", course=p["course"]),
         PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
         NEW_ASSIGNMENT: lambda: _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"]),
         DUE_SOON: lambda: _l("Due soon: %(item)s", item=p.get("item", "")),
@@ -55,6 +57,13 @@ def headline(notification: Notification) -> str:
         return _("%(name)s submitted %(course)s for review.", name=p["by"], course=p["course"])
     if notification.kind == SENT_BACK:
         return _("%(name)s sent %(course)s back to you.", name=p["by"], course=p["course"])
+    if notification.kind == COMMENT_REPLY:
+        return _(
+            "%(name)s replied to a comment on %(module)s, in %(course)s.",
+            name=p["by"],
+            module=p["module"],
+            course=p["course"],
+        )
     if notification.kind == PUBLISHED:
         return _(
             "%(name)s published %(course)s (version %(version)s): learners see it now.",

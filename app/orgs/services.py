@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
+from app.catalog.search import fold
 from app.content.checker import is_slug
 from app.extensions import db
 from app.models_base import utcnow
@@ -116,17 +117,15 @@ def change_role(org: Organisation, user_id: int, role: str) -> Membership:
 
 
 def team(org: Organisation) -> list[Membership]:
-    """Everyone with a role beyond reading (administrators, editors, reviewers, teachers), by name,
-    in one query; a publisher's plain members may be thousands, and are counted instead."""
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .options(joinedload(Membership.user))
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.organisation_id == org.id, Membership.role != MEMBER)
-            .order_by(User.full_name, User.id)
-        )
+    """Everyone with a role beyond reading (administrators, editors, reviewers, teachers), by name
+    as a reader sorts them (« Éva » among the E), in one query; a publisher's plain members may be
+    thousands, and are counted instead."""
+    found = db.session.scalars(
+        select(Membership)
+        .options(joinedload(Membership.user))
+        .where(Membership.organisation_id == org.id, Membership.role != MEMBER)
     )
+    return sorted(found, key=lambda m: (fold(m.user.full_name), m.user_id))
 
 
 def count_members(org: Organisation) -> int:
@@ -203,11 +202,25 @@ def revoke_invitation(org: Organisation, invitation_id: int) -> None:
         raise OrgError(_l("This invitation link was already used, has expired or was revoked."))
 
 
-def find_invitation(token: str) -> Invitation | None:
-    """The invitation for this token, if it exists, is unused and has not expired."""
+def invitation_of_token(token: str) -> Invitation | None:
+    """The invitation this token was made for, used, expired or not (to tell its own user so)."""
     if not token or len(token) > 100:
         return None
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+
+
+def holds_role(user: User, invitation: Invitation) -> str | None:
+    """The role *user* already has where *invitation* leads, when accepting it would change
+    nothing (a reader of members-only courses invited onto the team is not held back)."""
+    role = role_in(user, invitation.organisation_id)
+    if role is None or (role == MEMBER and invitation.role != MEMBER):
+        return None
+    return role
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation for this token, if it exists, is unused and has not expired."""
+    invitation = invitation_of_token(token)
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
         return None
     return invitation

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.content.checker import FINAL, content_hash
 from app.extensions import db
 from app.models_base import utcnow
 from app.publishing import editor
-from app.publishing.models import CourseDraft, CourseVersion, ReviewComment
+from app.publishing.models import CourseDraft, CourseVersion, ReviewComment, ReviewReply
 
 MAX_COMMENT = 2000  # characters: a remark, not a rewrite of the module
 MAX_QUOTE = 300  # characters: a passage, not the module
@@ -57,11 +57,15 @@ def _since_last_publication(draft: CourseDraft):
 
 
 def _comments(*conditions) -> list[ReviewComment]:
-    """Comments with their authors, oldest first: one query."""
+    """Comments with their authors and their replies (with theirs), oldest first: two queries."""
     query = (
         select(ReviewComment)
         .where(*conditions)
-        .options(joinedload(ReviewComment.author), joinedload(ReviewComment.resolved_by))
+        .options(
+            joinedload(ReviewComment.author),
+            joinedload(ReviewComment.resolved_by),
+            selectinload(ReviewComment.replies).joinedload(ReviewReply.author),
+        )
         .order_by(ReviewComment.created_at, ReviewComment.id)
     )
     return list(db.session.scalars(query))
@@ -233,6 +237,38 @@ def add(
     return comment
 
 
+def in_round(draft: CourseDraft, comment: ReviewComment) -> bool:
+    """Whether *comment* belongs to the round under way (a published version's review is history)."""
+    return (
+        db.session.scalar(
+            select(ReviewComment.id).where(ReviewComment.id == comment.id, _since_last_publication(draft))
+        )
+        is not None
+    )
+
+
+def reply(draft: CourseDraft, comment: ReviewComment, body: str, by: User) -> ReviewReply:
+    """Answer an open comment of the round under way (anyone who may read the draft may)."""
+    body = body.strip()
+    if not body:
+        raise CommentError(_l("Write a reply first."))
+    if len(body) > MAX_COMMENT:
+        raise CommentError(_l("A reply may hold at most %(max)d characters.", max=MAX_COMMENT))
+    if comment.resolved_at is not None:
+        raise CommentError(_l("This comment was resolved meanwhile: reopen it to reply."))
+    if not in_round(draft, comment):
+        raise CommentError(
+            _l("This comment belongs to the review of a published version: it is history now.")
+        )
+    # The same words by the same person: a form sent twice, kept once.
+    same = next((r for r in comment.replies if r.author_id == by.id and r.body == body), None)
+    if same is not None:
+        return same
+    found = ReviewReply(comment_id=comment.id, body=body, author_id=by.id)
+    db.session.add(found)
+    return found
+
+
 def _may_settle(comment: ReviewComment, user: User, editing: bool) -> bool:
     """Its author may resolve a comment or reopen it, and so may the course's editors (*editing*)."""
     return editing or comment.author_id == user.id
@@ -256,10 +292,7 @@ def reopen(draft: CourseDraft, comment: ReviewComment) -> None:
 
     Only in the round under way: a published version's review is history, left as it was.
     """
-    in_round = db.session.scalar(
-        select(ReviewComment.id).where(ReviewComment.id == comment.id, _since_last_publication(draft))
-    )
-    if in_round is None:
+    if not in_round(draft, comment):
         raise CommentError(
             _l("This comment belongs to the review of a published version: it stays resolved.")
         )

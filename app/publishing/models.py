@@ -92,6 +92,26 @@ class ReviewComment(db.Model):
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    # Read with the comments, in one more query for all of them (app.publishing.comments._comments).
+    replies: Mapped[list["ReviewReply"]] = relationship(
+        order_by="(ReviewReply.created_at, ReviewReply.id)", passive_deletes=True
+    )
+
+
+class ReviewReply(db.Model):
+    """An answer to a review comment, by anyone of the team who may read the draft: the editor
+    saying why the passage stays, the reviewer adding a source. The comment is still resolved or
+    reopened as a whole."""
+
+    __tablename__ = "review_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("review_comments.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
 
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"

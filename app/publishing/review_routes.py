@@ -19,6 +19,7 @@ from app.content.bounded import Busy
 from app.content.checker import FINAL
 from app.extensions import db
 from app.forms import Form
+from app.notifications import events
 from app.orgs.access import organisation_or_404
 from app.orgs.models import PUBLISHER, Organisation
 from app.publishing import comments, editor, reading, services
@@ -26,16 +27,22 @@ from app.publishing.models import CourseDraft, ReviewComment
 from app.publishing.routes import READ, WRITE, bp
 
 
+def _remark(label, empty, too_long) -> TextAreaField:
+    """A comment's or a reply's text: required, at most comments.MAX_COMMENT characters, trimmed."""
+    return TextAreaField(
+        label,
+        validators=[DataRequired(empty), Length(max=comments.MAX_COMMENT, message=too_long)],
+        filters=[lambda value: value.strip() if value else value],
+    )
+
+
 class CommentForm(Form):
     """One comment; the page renders its field once per module, each with an id of its own."""
 
-    body = TextAreaField(
+    body = _remark(
         _l("Your comment"),
-        validators=[
-            DataRequired(_l("Write a comment first.")),
-            Length(max=comments.MAX_COMMENT, message=_l("A comment may hold at most %(max)d characters.")),
-        ],
-        filters=[lambda value: value.strip() if value else value],
+        _l("Write a comment first."),
+        _l("A comment may hold at most %(max)d characters."),
     )
     # Checked by comments.add once its spaces are collapsed; the selection fills it in (static/js/review.js).
     quote = TextAreaField(
@@ -43,6 +50,14 @@ class CommentForm(Form):
         description=_l(
             "Copy a few words of the module here, or select them on the page and press “Quote the selection”."
         ),
+    )
+
+
+class ReplyForm(Form):
+    """An answer to one comment; the page renders it under each open comment, with its own ids."""
+
+    body = _remark(
+        _l("Your reply"), _l("Write a reply first."), _l("A reply may hold at most %(max)d characters.")
     )
 
 
@@ -87,6 +102,15 @@ class RefusedComment:
     message: str
 
 
+@dataclass(frozen=True)
+class RefusedReply:
+    """A reply the rules refused: shown again under its comment, with why."""
+
+    comment_id: int
+    form: ReplyForm
+    message: str
+
+
 @bp.get("/<org_slug>/<slug>/read")
 @login_required
 def read(org_slug: str, slug: str):
@@ -95,8 +119,10 @@ def read(org_slug: str, slug: str):
     return _reading_page(org, role, found)
 
 
-def _reading_page(org: Organisation, role: str, found: CourseDraft, refused: RefusedComment | None = None):
-    """The reading page; with *refused*, a comment shown again in its form (status 400)."""
+def _reading_page(
+    org: Organisation, role: str, found: CourseDraft, refused: RefusedComment | RefusedReply | None = None
+):
+    """The reading page; with *refused*, a comment or a reply shown again in its form (status 400)."""
     slug = found.slug
     try:
         course = reading.parsed(found.files)
@@ -121,6 +147,7 @@ def _reading_page(org: Organisation, role: str, found: CourseDraft, refused: Ref
         titles=_titles(course),
         editing=role in WRITE,
         comment_form=CommentForm(formdata=None),
+        reply_form=ReplyForm(formdata=None),
         refused=refused,
         post_form=PostForm(),
     ), 400 if refused else 200
@@ -153,6 +180,32 @@ def _comment_of(found: CourseDraft, comment_id: int) -> ReviewComment:
     if comment is None or comment.draft_id != found.id:
         abort(404)
     return comment
+
+
+@bp.post("/<org_slug>/<slug>/comments/<int(max=2147483647):comment_id>/replies")
+@login_required
+def reply_to_comment(org_slug: str, slug: str, comment_id: int):
+    """Answer a comment: anyone who may read the draft (its editors, reviewers, administrators)."""
+    org, role, found = _draft_of(org_slug, slug)
+    comment = _comment_of(found, comment_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _reading_page(org, role, found, RefusedReply(comment.id, form, message))
+    try:
+        answer = comments.reply(found, comment, form.body.data, current_user)
+    except comments.CommentError as exc:
+        return _reading_page(org, role, found, RefusedReply(comment.id, form, str(exc)))
+    if answer.id is None:  # a new reply, not the same one sent twice: its thread is told
+        db.session.flush()
+        course = _readable(found)
+        title = _titles(course).get(comment.module_slug, comment.module_slug)
+        events.replied(found, comment, title, answer.body, current_user)
+    db.session.commit()
+    flash(_("Reply added."), "success")
+    return redirect(
+        url_for("publishing.read", org_slug=org.slug, slug=found.slug, _anchor=f"comment-{comment.id}")
+    )
 
 
 @bp.post("/<org_slug>/<slug>/comments/<int(max=2147483647):comment_id>/resolve")

@@ -71,7 +71,7 @@ def invite(org_slug: str):
     db.session.commit()
     # Shown on this response only: the token is never stored, nor put in a cookie.
     url = external_url(url_for("schools.invitation", token=link.token))
-    return _team_page(org, invitation_url=url)
+    return _team_page(org, invite_form=form, invitation_url=url)  # the role just given stays chosen
 
 
 @bp.post(f"/<org_slug>/team/invitations/<{ID}:invitation_id>/revoke")
@@ -109,7 +109,7 @@ def change_role(org_slug: str, user_id: int):
         else:
             db.session.commit()
             role = ROLE_NAMES[form.role.data]
-            flash(_("%(name)s is now %(role)s.", name=person.full_name, role=role), "success")
+            flash(_("%(name)s now has the role of %(role)s.", name=person.full_name, role=role), "success")
     return _back(org)
 
 

@@ -33,7 +33,7 @@ from app.models_base import ID, MAX_ID, utcnow
 from app.orgs import services as orgs
 from app.orgs import web
 from app.orgs.access import organisation_or_404
-from app.orgs.codes import normalise_code
+from app.orgs.codes import CODE_LENGTH, display_code, normalise_code
 from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, ROLES, SCHOOL, TEACHER, Organisation
 from app.schools import export, messages, notices, questions, services
 from app.schools.forms import (
@@ -152,9 +152,12 @@ def join_link(code: str):
         return render_template(
             "schools/join.html", form=form, school_class=None, publisher=publisher, already=already
         )
-    # An unknown code stays in the field, to be corrected rather than typed again.
-    form = JoinForm(data={"code": school_class.join_code if school_class else normalise_code(code)})
+    form = JoinForm(data={"code": school_class.join_code if school_class else ""})
     if school_class is None:
+        # The unknown code stays in the field, to be corrected rather than typed again, written as
+        # codes are shown (ABCD-WXYZ); set after the field's filter, which would join it up again.
+        typed = normalise_code(code)
+        form.code.data = display_code(typed) if len(typed) == CODE_LENGTH else typed
         failed()
         form.code.errors = [
             _("No class or organisation has this code. Check it with whoever gave it to you.")
@@ -294,6 +297,19 @@ def revoke_invitation(slug: str, invitation_id: int):
 def invitation(token: str):
     found = orgs.find_invitation(token)
     form = PostForm()
+    # Someone already there (with a role the link would not change) is told so, and the link is
+    # left for whoever it was meant for; so is the person who accepted it, opening it again.
+    held = orgs.holds_role(current_user, found) if found is not None else None
+    if found is None and (used := orgs.invitation_of_token(token)) is not None:
+        held = (
+            orgs.role_in(current_user, used.organisation_id) if used.used_by_id == current_user.id else None
+        )
+        found = used if held is not None else None
+    if held is not None:
+        page = render_template(
+            "schools/invitation.html", invitation=found, form=form, role_names=ROLE_NAMES, held=held
+        )
+        return page, 200
     if found is not None and form.validate_on_submit():
         try:
             orgs.accept_invitation(token, current_user)
@@ -308,7 +324,9 @@ def invitation(token: str):
                 return redirect(url_for("publishing.workspace", org_slug=org.slug))
             return redirect(url_for("schools.school", slug=org.slug))
     return (
-        render_template("schools/invitation.html", invitation=found, form=form, role_names=ROLE_NAMES),
+        render_template(
+            "schools/invitation.html", invitation=found, form=form, role_names=ROLE_NAMES, held=None
+        ),
         200 if found else 404,
     )
 

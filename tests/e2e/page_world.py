@@ -121,7 +121,13 @@ def build_world(app) -> dict:
         }
         draft = publishing.save_files(publisher, "voix-et-ia", changed, people["editor"])
         publishing.submit(draft, people["editor"])
-        review_comments.add(draft, "cadre-legal", "La source de l’article 9 manque.", people["reviewer"])
+        remark = review_comments.add(
+            draft, "cadre-legal", "La source de l’article 9 manque.", people["reviewer"]
+        )
+        db.session.flush()
+        review_comments.reply(
+            draft, remark, "Ajoutée : règlement (UE) 2024/1689, article 50.", people["editor"]
+        )
         publishing.send_back(draft, people["reviewer"], "Citez la source de la règle du registre.")
         in_review = _files_as(MEMBERS_COURSE, "Réservé aux membres, version 2")
         publishing.submit(

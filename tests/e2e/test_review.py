@@ -135,6 +135,16 @@ def test_review_with_comments_send_back_resolve_publish(browser: Browser, live_s
     sent_back.get_by_role("link", name="Bonnes pratiques").click()
     comments = editor.locator("#comments-bonnes-pratiques")
     expect(comments).to_contain_text("Préciser combien de temps")
+    # The editor answers before resolving: the reply form opens from « Reply », the reply lands
+    # under the comment, at it.
+    comments.get_by_text("Reply", exact=True).click()
+    comments.get_by_label("Your reply to Rémi Relecteur").fill("Cinq ans : c'est ajouté.")
+    comments.get_by_role("button", name="Send the reply").click()
+    expect(editor.get_by_text("Reply added.")).to_be_visible()
+    assert "#comment-" in editor.url
+    comments = editor.locator("#comments-bonnes-pratiques")
+    expect(comments.locator(".reply .comment-body")).to_have_text("Cinq ans : c'est ajouté.")
+    assert_no_axe_violation(editor)
     comments.get_by_role("button", name="Mark as resolved").click()
     expect(editor.get_by_text("Comment resolved.")).to_be_visible()
     comments = editor.locator("#comments-bonnes-pratiques")

@@ -545,3 +545,104 @@ def test_the_reading_page_puts_a_modules_headings_under_its_title(client, auth, 
     assert bodies and any("<h3" in body for body in bodies)
     assert not any(re.search(r"<h[12][ >]", body) for body in bodies)
     assert re.search(r'<h2 id="module-consentement">', page)
+
+
+def reply(client, comment_id: int, body: str, **kwargs):
+    return client.post(f"{WS}/voix-et-ia/comments/{comment_id}/replies", data={"body": body}, **kwargs)
+
+
+def test_the_editor_replies_to_a_comment_and_the_reviewer_answers(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Citez l'article du Code.")
+    (written,) = comments()
+    as_(auth, people, "editor")
+    page = text_of(client.get(READ))
+    assert f'<label for="reply-body-{written.id}">Your reply to Reviewer Syndicat</label>' in page
+    response = reply(client, written.id, "Fait : L. 212-3 <b>du CPI</b>.")
+    assert response.status_code == 302 and response.location.endswith(f"{READ}#comment-{written.id}")
+    assert reply(client, written.id, "Fait : L. 212-3 <b>du CPI</b>.").status_code == 302  # sent twice: once
+    as_(auth, people, "reviewer")
+    reply(client, written.id, "Merci, je relis.")
+    page = client.get(READ).get_data(as_text=True)  # escaped, never marked safe
+    first, second = page.index("L. 212-3 &lt;b&gt;du CPI&lt;/b&gt;."), page.index("Merci, je relis.")
+    assert page.index("Citez l&#39;article") < first < second  # under their comment, oldest first
+    assert "Editor Syndicat" in page[page.index("Citez l&#39;article") : first]
+    assert [(r.author.email, r.body) for r in comments()[0].replies] == [
+        ("editor@syndicat.example", "Fait : L. 212-3 <b>du CPI</b>."),
+        ("reviewer@syndicat.example", "Merci, je relis."),
+    ]
+    # Resolving the comment folds its replies with it; the version's history keeps them.
+    client.post(f"{WS}/voix-et-ia/comments/{written.id}/resolve")
+    refused = reply(client, written.id, "Encore un mot")
+    assert refused.status_code == 400 and "resolved meanwhile: reopen it to reply" in text_of(refused)
+    assert "Encore un mot" in text_of(refused)  # what was typed is kept, in the resolved ones unfolded
+    assert '<details class="resolved-comments" open>' in text_of(refused)
+    publish(client)
+    assert "Merci, je relis." in text_of(client.get(f"{WS}/voix-et-ia/versions/1"))
+
+
+def test_an_empty_or_long_reply_is_refused_and_kept_in_its_form(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un avis")
+    (written,) = comments()
+    empty = reply(client, written.id, "   ")
+    assert empty.status_code == 400 and "Write a reply first." in text_of(empty)
+    assert '<details class="reply-form" open>' in text_of(empty)
+    long = reply(client, written.id, "x" * 2001)
+    assert long.status_code == 400 and "A reply may hold at most 2000 characters." in text_of(long)
+    assert comments()[0].replies == []
+
+
+@pytest.mark.parametrize(("role", "status"), [*ROLES, ("other_editor", 404)])
+def test_who_may_reply(client, auth, publisher, role, status):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un avis")
+    (written,) = comments()
+    as_(auth, people, role)
+    assert reply(client, written.id, "Une réponse").status_code == status
+    db.session.expire_all()
+    assert len(comments()[0].replies) == (1 if status == 302 else 0)
+
+
+def test_a_reply_goes_only_to_a_comment_of_its_own_draft(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un avis")
+    (written,) = comments()
+    assert client.post(f"{WS}/autre/comments/{written.id}/replies", data={"body": "x"}).status_code == 404
+    assert reply(client, 2147483647, "x").status_code == 404
+    assert comments()[0].replies == []
+
+
+def test_a_reply_tells_the_comments_author_and_those_who_answered(client, auth, publisher):  # noqa: F811
+    from app.notifications.models import Notification
+
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Citez la source.")
+    (written,) = comments()
+
+    def told(role) -> list[Notification]:
+        return list(
+            db.session.scalars(
+                select(Notification).where(
+                    Notification.user_id == people[role].id, Notification.kind == "comment_reply"
+                )
+            )
+        )
+
+    as_(auth, people, "editor")
+    reply(client, written.id, "Ajoutée.")
+    reply(client, written.id, "Ajoutée.")  # sent twice: one reply, one notification
+    (to_reviewer,) = told("reviewer")
+    assert to_reviewer.path == f"{READ}#comment-{written.id}" and to_reviewer.params["reply"] == "Ajoutée."
+    assert told("editor") == [] and told("admin") == []
+    as_(auth, people, "reviewer")
+    page = text_of(client.get("/notifications/"))
+    assert "Editor Syndicat replied to a comment on Recueillir le consentement, in" in page
+    assert "Ajoutée." in page
+    reply(client, written.id, "Merci.")
+    assert len(told("editor")) == 1 and len(told("reviewer")) == 1  # not told of one's own reply

@@ -163,7 +163,7 @@ def test_unknown_join_link_says_so_and_keeps_the_code_to_correct(client, auth, p
     auth.login(people["outsider"].email)
     page = text_of(client.get("/join/aaaa-bbbb"))
     assert "No class or organisation has this code" in page
-    assert 'value="AAAABBBB"' in page  # the field keeps it
+    assert 'value="AAAA-BBBB"' in page  # the field keeps it, written as codes are
 
 
 # Assignments -----------------------------------------------------------------------------------
