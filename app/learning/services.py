@@ -362,7 +362,7 @@ def _started_statement():
     # The learner's best score on a final test tried and not yet passed (None otherwise).
     tried = aliased(ModuleProgress)
     final_best = (
-        select(tried.best_score)
+        select(func.max(tried.best_score))
         .join(final, final.id == tried.module_id)
         .where(
             final.course_id == Course.id,
@@ -372,7 +372,6 @@ def _started_statement():
             tried.completed_at.is_(None),
             tried.attempts > 0,
         )
-        .limit(1)
         .correlate(Course)
         .scalar_subquery()
     )

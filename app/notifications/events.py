@@ -42,10 +42,29 @@ def review_requested(draft, by: User) -> None:
     notify(people, REVIEW_REQUESTED, _draft_params(draft, by), path)
 
 
+def _on_the_team(organisation_id: int, people: dict[int, User]) -> list[User]:
+    """Of *people* (by id), those who still write, review or administer for the organisation (one
+    query): someone taken off the team is no longer told what it says about its drafts."""
+    if not people:
+        return []
+    staying = db.session.scalars(
+        select(Membership.user_id).where(
+            Membership.organisation_id == organisation_id,
+            Membership.user_id.in_(people),
+            Membership.role.in_((ADMIN, EDITOR, REVIEWER)),
+        )
+    )
+    return [people[user_id] for user_id in staying]
+
+
 def sent_back(draft, by: User, comment: str) -> None:
-    """Tell the editor who submitted the course what the reviewer asked for."""
+    """Tell the editor who submitted the course what the reviewer asked for (if still on the team)."""
     submitter = db.session.get(User, draft.submitted_by_id) if draft.submitted_by_id else None
-    if submitter is None or submitter.id == by.id:
+    if (
+        submitter is None
+        or submitter.id == by.id
+        or not _on_the_team(draft.organisation_id, {submitter.id: submitter})
+    ):
         return
     params = {**_draft_params(draft, by), "comment": comment}
     path = path_for_job("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
@@ -53,13 +72,13 @@ def sent_back(draft, by: User, comment: str) -> None:
 
 
 def replied(draft, comment, module_title: str, body: str, by: User) -> None:
-    """Tell who wrote the comment and who answered it before (but the one replying) that there
-    is a reply; it leads to the comment on the reading page."""
+    """Tell who wrote the comment and who answered it before (but the one replying, and those no
+    longer on the team) that there is a reply; it leads to the comment on the reading page."""
     people = {comment.author_id: comment.author, **{r.author_id: r.author for r in comment.replies}}
     people.pop(by.id, None)
     params = {**_draft_params(draft, by), "module": module_title, "reply": body}
     path = path_for_job("publishing.read", org_slug=draft.organisation.slug, slug=draft.slug)
-    notify(people.values(), COMMENT_REPLY, params, f"{path}#comment-{comment.id}")
+    notify(_on_the_team(draft.organisation_id, people), COMMENT_REPLY, params, f"{path}#comment-{comment.id}")
 
 
 def published(draft, course, by: User) -> None:
@@ -68,7 +87,7 @@ def published(draft, course, by: User) -> None:
     people = {u.id: u for u in _members(draft.organisation_id, (ADMIN, EDITOR))}
     if draft.submitted_by_id and draft.submitted_by_id not in people:
         submitter = db.session.get(User, draft.submitted_by_id)
-        if submitter is not None:
+        if submitter is not None and _on_the_team(draft.organisation_id, {submitter.id: submitter}):
             people[submitter.id] = submitter
     people.pop(by.id, None)
     params = {**_draft_params(draft, by), "course": course.title, "version": course.version}

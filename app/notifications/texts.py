@@ -61,7 +61,7 @@ def headline(notification: Notification) -> str:
         return _(
             "%(name)s replied to a comment on %(module)s, in %(course)s.",
             name=p["by"],
-            module=p["module"],
+            module=p["module"] or _("the final test"),
             course=p["course"],
         )
     if notification.kind == PUBLISHED:

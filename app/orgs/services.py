@@ -109,8 +109,10 @@ def change_role(org: Organisation, user_id: int, role: str) -> Membership:
     found = membership(user_id, org.id)
     if found is None or found.role == MEMBER:  # a reader moves up only by accepting an invitation
         raise OrgError(_l("This person is not on the team."))
-    if found.role == ADMIN or role == ADMIN or role not in ROLES[org.kind]:
+    if found.role == ADMIN:
         raise OrgError(_l("Administrators are managed from the command line."))
+    if role in (ADMIN, MEMBER) or role not in ROLES[org.kind]:
+        raise OrgError(_l("Choose a role."))
     found.role = role
     db.session.flush()
     return found

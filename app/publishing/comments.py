@@ -254,16 +254,18 @@ def reply(draft: CourseDraft, comment: ReviewComment, body: str, by: User) -> Re
         raise CommentError(_l("Write a reply first."))
     if len(body) > MAX_COMMENT:
         raise CommentError(_l("A reply may hold at most %(max)d characters.", max=MAX_COMMENT))
+    if comment.module_slug not in module_hashes(draft.files, draft.slug):  # as add() refuses it
+        raise CommentError(_l("This module is no longer in the draft."))
     if comment.resolved_at is not None:
         raise CommentError(_l("This comment was resolved meanwhile: reopen it to reply."))
     if not in_round(draft, comment):
         raise CommentError(
             _l("This comment belongs to the review of a published version: it is history now.")
         )
-    # The same words by the same person: a form sent twice, kept once.
-    same = next((r for r in comment.replies if r.author_id == by.id and r.body == body), None)
-    if same is not None:
-        return same
+    # The same words by the same person as the thread's last reply: a form sent twice, kept once.
+    last = comment.replies[-1] if comment.replies else None
+    if last is not None and last.author_id == by.id and last.body == body:
+        return last
     found = ReviewReply(comment_id=comment.id, body=body, author_id=by.id)
     db.session.add(found)
     return found

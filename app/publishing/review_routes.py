@@ -19,6 +19,7 @@ from app.content.bounded import Busy
 from app.content.checker import FINAL
 from app.extensions import db
 from app.forms import Form
+from app.limits import throttled
 from app.notifications import events
 from app.orgs.access import organisation_or_404
 from app.orgs.models import PUBLISHER, Organisation
@@ -32,7 +33,8 @@ def _remark(label, empty, too_long) -> TextAreaField:
     return TextAreaField(
         label,
         validators=[DataRequired(empty), Length(max=comments.MAX_COMMENT, message=too_long)],
-        filters=[lambda value: value.strip() if value else value],
+        # One line break is one character, as the browser's maxlength counts it.
+        filters=[lambda value: value.replace("\r\n", "\n").strip() if value else value],
     )
 
 
@@ -93,6 +95,16 @@ def _titles(course) -> dict[str, str]:
     return titles
 
 
+def _module_title(found: CourseDraft, module_slug: str) -> str:
+    """A module's title as its file gives it (its short name otherwise); "" for the final test,
+    which each notification names in its reader's language (app.notifications.texts)."""
+    if module_slug == FINAL:
+        return ""
+    titles = editor.titles(found.files, found.slug)
+    path = next((m.path for m in editor.modules(found.files, found.slug) if m.slug == module_slug), None)
+    return titles.get(path) or module_slug
+
+
 @dataclass(frozen=True)
 class RefusedComment:
     """A comment the rules refused: shown again in its module's form, with why."""
@@ -148,6 +160,7 @@ def _reading_page(
         editing=role in WRITE,
         comment_form=CommentForm(formdata=None),
         reply_form=ReplyForm(formdata=None),
+        max_comment=comments.MAX_COMMENT,
         refused=refused,
         post_form=PostForm(),
     ), 400 if refused else 200
@@ -155,6 +168,7 @@ def _reading_page(
 
 @bp.post("/<org_slug>/<slug>/comments/<module_slug>")
 @login_required
+@throttled("remark")
 def add_comment(org_slug: str, slug: str, module_slug: str):
     """Attach a comment to a module of the draft (FINAL: to its final test)."""
     org, role, found = _draft_of(org_slug, slug)
@@ -184,6 +198,7 @@ def _comment_of(found: CourseDraft, comment_id: int) -> ReviewComment:
 
 @bp.post("/<org_slug>/<slug>/comments/<int(max=2147483647):comment_id>/replies")
 @login_required
+@throttled("remark")
 def reply_to_comment(org_slug: str, slug: str, comment_id: int):
     """Answer a comment: anyone who may read the draft (its editors, reviewers, administrators)."""
     org, role, found = _draft_of(org_slug, slug)
@@ -195,12 +210,16 @@ def reply_to_comment(org_slug: str, slug: str, comment_id: int):
     try:
         answer = comments.reply(found, comment, form.body.data, current_user)
     except comments.CommentError as exc:
+        hashes = comments.module_hashes(found.files, found.slug)
+        if comment.module_slug not in hashes or not comments.in_round(found, comment):
+            # Its module gone, or the course published since the page was opened: the comment has
+            # no reply form on the page any more; the reason is said at the top of it.
+            flash(str(exc), "error")
+            return _back_to(org, found, comment.module_slug)
         return _reading_page(org, role, found, RefusedReply(comment.id, form, str(exc)))
     if answer.id is None:  # a new reply, not the same one sent twice: its thread is told
         db.session.flush()
-        course = _readable(found)
-        title = _titles(course).get(comment.module_slug, comment.module_slug)
-        events.replied(found, comment, title, answer.body, current_user)
+        events.replied(found, comment, _module_title(found, comment.module_slug), answer.body, current_user)
     db.session.commit()
     flash(_("Reply added."), "success")
     return redirect(

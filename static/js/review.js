@@ -47,3 +47,19 @@
     });
   });
 })();
+
+// A notification leads to a comment (#comment-12): when it is among the resolved ones, folded away,
+// unfold them so that the browser can show it.
+(function () {
+  "use strict";
+  function reveal() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    var folded = target && target.closest("details:not([open])");
+    if (folded) {
+      folded.open = true;
+      target.scrollIntoView();
+    }
+  }
+  reveal();
+  window.addEventListener("hashchange", reveal);
+}());

@@ -137,7 +137,7 @@ def test_review_with_comments_send_back_resolve_publish(browser: Browser, live_s
     expect(comments).to_contain_text("Préciser combien de temps")
     # The editor answers before resolving: the reply form opens from « Reply », the reply lands
     # under the comment, at it.
-    comments.get_by_text("Reply", exact=True).click()
+    comments.locator(".reply-form summary").first.click()
     comments.get_by_label("Your reply to Rémi Relecteur").fill("Cinq ans : c'est ajouté.")
     comments.get_by_role("button", name="Send the reply").click()
     expect(editor.get_by_text("Reply added.")).to_be_visible()

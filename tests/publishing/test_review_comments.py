@@ -646,3 +646,34 @@ def test_a_reply_tells_the_comments_author_and_those_who_answered(client, auth, 
     assert "Ajoutée." in page
     reply(client, written.id, "Merci.")
     assert len(told("editor")) == 1 and len(told("reviewer")) == 1  # not told of one's own reply
+    # Taken off the team, the editor is told nothing more of its drafts (the security probe).
+    orgs.remove_member(publisher[0], people["editor"].id)
+    db.session.commit()
+    reply(client, written.id, "Une dernière précision.")
+    assert len(told("editor")) == 1
+
+
+def test_comments_and_replies_are_throttled_per_person(client, auth, publisher):  # noqa: F811
+    """Each reply mails its thread: one person cannot flood the team's mailboxes."""
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un avis")
+    (written,) = comments()
+    for n in range(29):  # the comment counted, then 29 replies: 30 in ten minutes
+        assert reply(client, written.id, f"Réponse {n}").status_code == 302
+    refused = reply(client, written.id, "Une de trop")
+    assert refused.status_code == 429 and "Too many comments and replies" in text_of(refused)
+    as_(auth, people, "editor")  # another person is not held back
+    assert reply(client, written.id, "Moi aussi").status_code == 302
+
+
+def test_no_reply_to_a_comment_on_a_module_no_longer_in_the_draft(client, auth, publisher):  # noqa: F811
+    _, _, people = publisher
+    in_review(client, auth, people)
+    comment(client, "consentement", "Un avis")
+    (written,) = comments()
+    written.module_slug = "module-retire"  # as after the module was deleted from the draft
+    db.session.commit()
+    refused = reply(client, written.id, "Une réponse", follow_redirects=True)
+    assert "This module is no longer in the draft." in text_of(refused)  # said at the top
+    assert comments()[0].replies == []
