@@ -119,3 +119,30 @@ def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_serv
     teacher.get_by_role("link", name="Sami Élève").click()
     expect(teacher.get_by_role("heading", level=1)).to_have_text("Sami Élève")
     assert_accessible(teacher)
+
+
+def test_a_new_invitation_link_is_where_the_eye_and_the_focus_go_on_a_phone(browser: Browser, live_server):
+    """The link is shown once: on a phone it was below the fold, the page seeming unchanged (UX walk)."""
+    base, app = live_server
+    account(app, "Claire Directrice", "claire@lycee.example")
+    account(app, "Paul Syndicat", "paul@syndicat.example")
+    with app.app_context():
+        school = orgs.create_organisation("lycee", "Lycée Lumière", "school")
+        publisher = orgs.create_organisation("syndicat", "Syndicat des comédiens", "publisher")
+        orgs.set_role(school, orgs.find_user_by_email("claire@lycee.example"), "admin")
+        orgs.set_role(publisher, orgs.find_user_by_email("paul@syndicat.example"), "admin")
+        db.session.commit()
+    for email, path, button in (
+        ("claire@lycee.example", "/schools/lycee", "Create an invitation link"),
+        ("paul@syndicat.example", "/workspace/syndicat/team", "Create an invitation link"),
+    ):
+        page = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()
+        log_in(page, base, email)
+        page.goto(base + path)
+        page.get_by_role("button", name=button).click()
+        link = page.get_by_role("textbox", name="Invitation link")
+        expect(link).to_have_value(re.compile(r"/invitations/"))
+        focused = page.locator(":focus")
+        expect(focused).to_contain_text("Send this link")
+        expect(link).to_be_in_viewport()
+        page.context.close()
