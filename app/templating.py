@@ -53,6 +53,7 @@ class Dates:
         self.zone = ZoneInfo(self.zone_name)  # the same zone as pytz's, several times faster
         self._patterns: dict[tuple[str, str], object] = {}
         self._texts: dict[tuple, str] = {}
+        self._city: str | None = None  # the zone's city in this language (« La Réunion »), found once
 
     def _pattern(self, kind: str, width: str):
         found = self._patterns.get((kind, width))
@@ -104,8 +105,10 @@ class Dates:
         text = self._texts.get(key)
         if text is None:
             # In the interface's language: dates() keeps one Dates per language, the current one here.
-            city = get_timezone_location(self.zone_name, self.locale, return_city=True)
-            text = self._keep(key, _("%(moment)s (%(city)s time)", moment=self.moment(moment), city=city))
+            if self._city is None:
+                self._city = get_timezone_location(self.zone_name, self.locale, return_city=True)
+            written = _("%(moment)s (%(city)s time)", moment=self.moment(moment), city=self._city)
+            text = self._keep(key, written)
         return text
 
 

@@ -100,9 +100,8 @@ def _module_title(found: CourseDraft, module_slug: str) -> str:
     which each notification names in its reader's language (app.notifications.texts)."""
     if module_slug == FINAL:
         return ""
-    titles = editor.titles(found.files, found.slug)
-    path = next((m.path for m in editor.modules(found.files, found.slug) if m.slug == module_slug), None)
-    return titles.get(path) or module_slug
+    module = next((m for m in editor.modules(found.files, found.slug) if m.slug == module_slug), None)
+    return (module and editor.front_title(found.files[module.path])) or module_slug
 
 
 @dataclass(frozen=True)
