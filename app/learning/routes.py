@@ -268,7 +268,7 @@ def dashboard():
         progress=mine.progress,
         next_modules={cid: by_id[cid].module(m) if m else None for cid, m in mine.following.items()},
         finals=mine.with_final_test,
-        final_best=mine.final_best,
+        final_tried=mine.final_tried,
         certified=certified,
         waiting=waiting,
         certificates=certificates,

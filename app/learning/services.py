@@ -351,13 +351,13 @@ def _started_statement():
         .correlate(Course)
         .scalar_subquery()
     )
-    # courses_with_final_test's rule.
+    # courses_with_final_test's rule, giving the final test's pass mark (None: no final test).
     final = aliased(Module)
-    has_final = (
-        select(final.id)
+    final_mark = (
+        select(func.max(func.coalesce(final.pass_mark, 0)))
         .where(final.course_id == Course.id, final.is_final.is_(True), final.retired.is_(False))
         .correlate(Course)
-        .exists()
+        .scalar_subquery()
     )
     # The learner's best score on a final test tried and not yet passed (None otherwise).
     tried = aliased(ModuleProgress)
@@ -376,7 +376,9 @@ def _started_statement():
         .scalar_subquery()
     )
     return (
-        select(Course, counts.c.total, counts.c.completed, counts.c.touched, following, has_final, final_best)
+        select(
+            Course, counts.c.total, counts.c.completed, counts.c.touched, following, final_mark, final_best
+        )
         .join(counts, counts.c.course_id == Course.id)
         .where(*READABLE)
     )
@@ -390,7 +392,8 @@ class StartedCourses:
     progress: dict[int, CourseProgress]  # as courses_progress gives it
     following: dict[int, Module | None]  # as next_modules gives it
     with_final_test: set[int]  # as courses_with_final_test gives it
-    final_best: dict[int, int]  # the best score on a final test tried and not yet passed, by course
+    # The best score on a final test tried and not yet passed, and the mark it needs, by course.
+    final_tried: dict[int, tuple[int, int]]
 
 
 def started_courses(user: User, member_of: Iterable[int]) -> StartedCourses:
@@ -399,19 +402,19 @@ def started_courses(user: User, member_of: Iterable[int]) -> StartedCourses:
     their number and the catalogue's size, one when no module is left to do."""
     params = {"user_id": user.id, "orgs": list(member_of)}
     rows = db.session.execute(_started_statement(), params).all()
-    next_ids = [next_id for *_, next_id, _final, _best in rows if next_id is not None]
+    next_ids = [next_id for *_, next_id, _mark, _best in rows if next_id is not None]
     modules = {}
     if next_ids:
         modules = {m.id: m for m in db.session.scalars(_modules_statement(), {"ids": next_ids})}
     found = StartedCourses([], {}, {}, set(), {})
-    for course, total, completed, touched, next_id, final_exists, best in rows:
+    for course, total, completed, touched, next_id, mark, best in rows:
         found.courses.append(course)
         found.progress[course.id] = CourseProgress(completed, total, touched)
         found.following[course.id] = modules.get(next_id)
-        if final_exists:
+        if mark is not None:
             found.with_final_test.add(course.id)
             if best is not None:
-                found.final_best[course.id] = best
+                found.final_tried[course.id] = (best, mark)
     return found
 
 
