@@ -25,6 +25,15 @@ ROLE_NAMES = {
     REVIEWER: _l("reviewer"),
     MEMBER: _l("member"),
 }
+# A role inside a sentence ("invited … as a reviewer", "already an administrator of …"), where
+# English needs its article and French takes none.
+ROLE_IN_SENTENCE = {
+    ADMIN: _l("an administrator"),
+    TEACHER: _l("a teacher"),
+    EDITOR: _l("an editor"),
+    REVIEWER: _l("a reviewer"),
+    MEMBER: _l("a member"),
+}
 KIND_NAMES = {SCHOOL: _l("School"), PUBLISHER: _l("Publisher")}
 
 

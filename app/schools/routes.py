@@ -34,7 +34,15 @@ from app.orgs import services as orgs
 from app.orgs import web
 from app.orgs.access import organisation_or_404
 from app.orgs.codes import CODE_LENGTH, display_code, normalise_code
-from app.orgs.models import ADMIN, PUBLISHER, ROLE_NAMES, ROLES, SCHOOL, TEACHER, Organisation
+from app.orgs.models import (
+    ADMIN,
+    PUBLISHER,
+    ROLE_IN_SENTENCE,
+    ROLES,
+    SCHOOL,
+    TEACHER,
+    Organisation,
+)
 from app.schools import export, messages, notices, questions, services
 from app.schools.forms import (
     WHOLE,
@@ -307,7 +315,7 @@ def invitation(token: str):
         found = used if held is not None else None
     if held is not None:
         page = render_template(
-            "schools/invitation.html", invitation=found, form=form, role_names=ROLE_NAMES, held=held
+            "schools/invitation.html", invitation=found, form=form, roles=ROLE_IN_SENTENCE, held=held
         )
         return page, 200
     if found is not None and form.validate_on_submit():
@@ -319,13 +327,16 @@ def invitation(token: str):
         else:
             db.session.commit()
             org = found.organisation
-            flash(_("You are now %(role)s of %(org)s.", role=ROLE_NAMES[found.role], org=org.name), "success")
+            flash(
+                _("You are now %(role)s of %(org)s.", role=ROLE_IN_SENTENCE[found.role], org=org.name),
+                "success",
+            )
             if org.kind == PUBLISHER:
                 return redirect(url_for("publishing.workspace", org_slug=org.slug))
             return redirect(url_for("schools.school", slug=org.slug))
     return (
         render_template(
-            "schools/invitation.html", invitation=found, form=form, role_names=ROLE_NAMES, held=None
+            "schools/invitation.html", invitation=found, form=form, roles=ROLE_IN_SENTENCE, held=None
         ),
         200 if found else 404,
     )

@@ -56,12 +56,12 @@ def test_an_invitation_brings_someone_onto_the_team_with_its_role(client, auth, 
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "org.invited"))
     assert event.detail == "reviewer"
     as_(auth, people, "outsider")
-    assert "as reviewer" in text_of(client.get(link))
+    assert "You are invited to join Syndicat des scénaristes as a reviewer." in text_of(client.get(link))
     accepted = client.post(link)
     assert accepted.status_code == 302 and accepted.location.endswith(WS)
     assert orgs.role_in(people["outsider"], org.id) == "reviewer"
     again = client.post(link)  # the same person again: told where they are, nothing changes
-    assert again.status_code == 200 and "You are already reviewer of Syndicat des scénaristes." in text_of(
+    assert again.status_code == 200 and "You are already a reviewer of Syndicat des scénaristes." in text_of(
         again
     )
     as_(auth, people, "other_editor")
@@ -81,7 +81,7 @@ def test_a_member_who_reads_moves_up_and_someone_on_the_team_keeps_their_role(cl
     as_(auth, people, "reviewer")
     held = text_of(client.get(links[1]))  # said before any button: the link stays for someone else
     assert (
-        "You are already reviewer of Syndicat des scénaristes." in held
+        "You are already a reviewer of Syndicat des scénaristes." in held
         and "changes roles on its team page" in held
     )
     assert "Accept the invitation" not in held
