@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from app.accounts import confirmation, email_change, personal_data
 from app.accounts.forms import ChangeEmailForm, PostForm
 from app.accounts.models import User
-from app.accounts.services import name_problem, password_refused
+from app.accounts.services import name_problem, password_refused, stay_signed_in
 from app.admin.audit import ACTIONS
 from app.certificates.models import Certificate
 from app.extensions import db
@@ -233,7 +233,7 @@ def confirm_email(token: str):
             old_email = email_change.change_email(user, new_email)
             issued = confirmation.confirm(user)  # the link came to the new address
             db.session.commit()
-            login_user(user)  # other devices are logged out; this one stays in
+            stay_signed_in(user)  # other devices are logged out; this one stays in
             email_change.notify_email_changed(user, old_email)
             flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
             confirmation.announce(issued)

@@ -195,7 +195,8 @@ def change_password():
             record("password.changed", user=current_user)
             db.session.commit()
             # Other devices are logged out (their cookies name the old password); this one stays in.
-            login_user(current_user._get_current_object())
+            services.stay_signed_in(current_user._get_current_object())
+            services.notify_password_changed(current_user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("learning.dashboard"))
     return render_template("accounts/change_password.html", form=form)
@@ -232,10 +233,11 @@ def reset_password(token: str):
         record("password.reset", user=user)
         issued = confirmation.confirm(user)  # the link came to the address: it is theirs
         db.session.commit()
+        services.notify_password_changed(user)
         flash(_("Your new password is saved. You can log in."), "success")
         confirmation.announce(issued)
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form)
+    return render_template("accounts/reset_password.html", form=form), 200, NO_STORE
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])

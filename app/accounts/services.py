@@ -1,13 +1,16 @@
 """Accounts: registration rules, password policy, reset tokens and the reset e-mail."""
 
 import functools
+import hashlib
 import logging
 import re
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import login_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -95,6 +98,13 @@ def password_refused(user: User) -> None:
     db.session.commit()
 
 
+def stay_signed_in(user: User) -> None:
+    """Sign this device in again after the account's cookies were ended (a new password or
+    address): remembered again if it was, as its owner chose at login."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+    login_user(user, remember=cookie in request.cookies)
+
+
 def create_user(full_name: str, email: str, password: str, locale: str | None = None) -> User:
     """Create an account (the caller has checked the e-mail is free and the password acceptable);
     ``locale``: the language it was made in, which its e-mails then use."""
@@ -109,12 +119,21 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
 
 
-def make_reset_token(user: User) -> str:
-    """A signed token naming the user and a fingerprint of the current password hash.
+def _address_fingerprint(user: User) -> str:
+    """16 hex characters that change with the address (the token is readable: not the address)."""
+    return hashlib.sha256(user.email.encode()).hexdigest()[:16]
 
-    Changing the password changes the fingerprint, so a link works once at most.
+
+def make_reset_token(user: User) -> str:
+    """A signed token naming the user, a fingerprint of the current password hash and one of
+    the address it is mailed to.
+
+    Changing the password changes the first fingerprint, so a link works once at most; changing
+    the address, the second, so a link sent to the old address stops working.
     """
-    return _serializer().dumps({"uid": user.id, "ph": user.password_fingerprint})
+    return _serializer().dumps(
+        {"uid": user.id, "ph": user.password_fingerprint, "ad": _address_fingerprint(user)}
+    )
 
 
 def user_from_reset_token(token: str) -> User | None:
@@ -127,7 +146,9 @@ def user_from_reset_token(token: str) -> User | None:
         return None
     uid = data.get("uid")
     user = db.session.get(User, uid) if isinstance(uid, int) else None
-    if user is None or user.password_fingerprint != data.get("ph"):
+    if user is None or user.disabled_at is not None or user.is_deleted:
+        return None
+    if user.password_fingerprint != data.get("ph") or _address_fingerprint(user) != data.get("ad"):
         return None
     return user
 
@@ -141,10 +162,31 @@ def request_password_reset(email: str) -> None:
     jobs.enqueue(send_password_reset, email, str(get_locale()), site_url())
 
 
+def notify_password_changed(user: User) -> None:
+    """Queue the notice to the account's address that its password was changed."""
+    jobs.enqueue(send_password_changed_notice, user.id, str(get_locale()), site_url())
+
+
+def send_password_changed_notice(user_id: int, locale: str, base_url: str) -> None:
+    """The job: tell the account's owner, who can take it back if it was not them."""
+    user = db.session.get(User, user_id)
+    if user is None or user.is_deleted:
+        return
+    deliver_template(
+        user.email,
+        locale,
+        _l("The password of your Cadre account was changed"),
+        "accounts/email/password_changed.txt",
+        user=user,
+        link=link_for_job(base_url, "accounts.forgot_password"),
+        contact=current_app.config["OPERATOR_CONTACT"],
+    )
+
+
 def send_password_reset(email: str, locale: str, base_url: str) -> None:
     """The job: e-mail a reset link to the account using ``email``, if there is one."""
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or user.disabled_at is not None:  # a disabled account is not given a way back
         return
     link = link_for_job(base_url, "accounts.reset_password", token=make_reset_token(user))
     subject = _l("Reset your Cadre password")

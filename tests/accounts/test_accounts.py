@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.accounts.services import make_reset_token
 from app.extensions import db
+from app.models_base import utcnow
 from tests.conftest import PASSWORD, text_of
 
 
@@ -156,6 +157,16 @@ def test_change_password(client, app, make_user, auth):
     assert ok.status_code == 302
     db.session.refresh(user)
     assert user.check_password(new)
+    assert_told_of_the_change(app, user)
+
+
+def assert_told_of_the_change(app, user) -> None:
+    """The account's address is told, with a way back if it was someone else."""
+    notice = app.extensions["cadre_outbox"][-1]
+    assert notice["To"] == user.email
+    assert notice["Subject"] == "The password of your Cadre account was changed"
+    body = notice.get_content()
+    assert "If you did not make this change" in body and "https://cadre.example/account/forgot" in body
 
 
 def _reset_link(app) -> str:
@@ -175,6 +186,7 @@ def test_forgot_password_sends_a_single_use_link(client, app, make_user):
     assert client.post(link, data={"password": new, "confirm": new}).status_code == 302
     db.session.refresh(user)
     assert user.check_password(new)
+    assert_told_of_the_change(app, user)
     # Used once: the password fingerprint changed, so the link no longer works.
     again = client.get(link)
     assert again.status_code == 302 and again.location == "/account/forgot"
@@ -235,6 +247,59 @@ def test_password_change_logs_out_other_devices(app, make_user):
     # Even the remember-me cookie alone no longer opens a session.
     phone.delete_cookie("session")
     assert phone.get("/dashboard").status_code == 302
+    # The device that changed it stays remembered, as its owner chose at login: the browser
+    # reopened (no session cookie) is still signed in.
+    laptop.delete_cookie("session")
+    assert laptop.get("/dashboard").status_code == 200
+
+
+def test_a_device_not_remembered_is_not_remembered_after_a_password_change(app, make_user):
+    user = make_user(email="zoe@example.org")
+    laptop = app.test_client()
+    laptop.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    new = "violet quartz mountain river"
+    laptop.post("/account/password", data={"current": PASSWORD, "password": new, "confirm": new})
+    assert laptop.get("/dashboard").status_code == 200
+    assert laptop.get_cookie("remember_token") is None
+
+
+def test_a_reset_link_mailed_to_an_old_address_stops_working_when_the_address_changes(client, app, make_user):
+    """Whoever still reads the old mailbox must not take the account back with an earlier link."""
+    user = make_user(email="zoe@example.org")
+    client.post("/account/forgot", data={"email": user.email})
+    link = _reset_link(app)
+    assert client.get(link).status_code == 200
+    user.email = "zoe.new@example.net"  # as a confirmed change of address leaves it
+    db.session.commit()
+    response = client.get(link)
+    assert response.status_code == 302 and response.location == "/account/forgot"
+    new = "violet quartz mountain river"
+    client.post(link, data={"password": new, "confirm": new})
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)
+
+
+def test_a_disabled_account_gets_no_reset_mail_and_its_links_stop_working(client, app, make_user):
+    user = make_user(email="zoe@example.org")
+    client.post("/account/forgot", data={"email": user.email})
+    link = _reset_link(app)
+    sent = len(app.extensions["cadre_outbox"])
+    user.disabled_at = utcnow()
+    db.session.commit()
+    assert client.get(link).location == "/account/forgot"
+    new = "violet quartz mountain river"
+    client.post(link, data={"password": new, "confirm": new})
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)
+    answer = client.post("/account/forgot", data={"email": user.email}, follow_redirects=True)
+    assert "If an account uses this address" in text_of(answer)  # the same answer as for anyone
+    assert len(app.extensions["cadre_outbox"]) == sent
+
+
+def test_the_reset_page_is_not_kept_by_the_browser(client, app, make_user):
+    user = make_user(email="zoe@example.org")
+    client.post("/account/forgot", data={"email": user.email})
+    assert client.get(_reset_link(app)).headers["Cache-Control"] == "no-store"
 
 
 def test_smtp_failure_answers_like_success(client, app, make_user, monkeypatch):
