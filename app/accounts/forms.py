@@ -155,8 +155,7 @@ class ChangeEmailForm(Form):
     def validate_new_email(self, field):
         if User.normalise_email(field.data) == self.user.email:
             raise ValidationError(_l("This is already your e-mail address."))
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError(_l("Another account already uses this e-mail address."))
+        # Whether another account uses it is said only to the right password, and counted (me.py).
 
 
 class ForgotPasswordForm(Form):

@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from app.accounts import confirmation, email_change, personal_data
 from app.accounts.forms import ChangeEmailForm, PostForm
 from app.accounts.models import User
-from app.accounts.services import name_problem, password_refused, stay_signed_in
+from app.accounts.services import find_user_by_email, name_problem, password_refused, stay_signed_in
 from app.admin.audit import ACTIONS
 from app.certificates.models import Certificate
 from app.extensions import db
@@ -203,6 +203,10 @@ def change_email():
         elif not current_user.check_password(form.password.data):
             password_refused(current_user)
             form.password.errors.append(_("This is not your current password."))
+        elif find_user_by_email(form.new_email.data) is not None:
+            # Counted as a link mailed (five an hour): nobody learns much about who has an account.
+            mailed()
+            form.new_email.errors.append(_("Another account already uses this e-mail address."))
         else:
             new_email = User.normalise_email(form.new_email.data)
             email_change.request_email_change(current_user, new_email)

@@ -118,6 +118,20 @@ def test_wrong_password_changes_nothing(client, app, auth, zoe):
     assert response.status_code == 200
     assert "This is not your current password." in text_of(response)
     assert outbox(app) == []
+
+
+def test_whether_an_address_is_taken_is_said_only_to_the_right_password_and_counted(
+    client, app, auth, zoe, make_user
+):
+    """Probe finding: the form told anyone signed in which addresses have an account, unlimited."""
+    make_user("Olga Dehors", "olga@example.org")
+    auth.login("zoe@example.org")
+    assert "already uses" not in text_of(ask(client, "olga@example.org", password="wrong password!"))
+    for _ in range(3):
+        page = text_of(ask(client, "olga@example.org"))
+        assert "Another account already uses this e-mail address." in page
+    assert ask(client, "olga@example.org").status_code == 429  # as a fourth link to one address would be
+    assert outbox(app) == []
     assert email_of(zoe) == "zoe@example.org"
 
 
