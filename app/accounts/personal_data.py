@@ -21,11 +21,11 @@ from app.content.documents import REVIEW_ALWAYS
 from app.extensions import db
 from app.learning import grading
 from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
-from app.lti.models import LtiAccount, LtiGradeLink
+from app.lti.models import LtiAccount, LtiGradeLink, LtiPlatform
 from app.models_base import utcnow
 from app.notifications.models import Notification, NotificationPreferences
 from app.orgs.models import ADMIN, Membership, Organisation
-from app.publishing.models import PackageImport
+from app.publishing.models import CourseDraft, PackageImport, ReviewComment, ReviewReply
 from app.record.models import LearningEvent
 from app.schools.models import ClassMessage, Enrolment, SchoolClass
 from app.urls import external_url
@@ -225,6 +225,73 @@ def export_data(user: User) -> dict:
                 .join(Organisation, Organisation.id == PackageImport.organisation_id)
                 .where(PackageImport.user_id == user.id)
                 .order_by(PackageImport.id)
+            )
+        ],
+        # What the person wrote while reviewing a publisher's drafts: the drafts keep it, under
+        # "a former member" once the account is deleted.
+        "review_comments": [
+            {
+                "organisation": organisation,
+                "course": slug,
+                "module": c.module_slug,
+                "written_at": when(c.created_at),
+                "passage": c.quote,
+                "comment": c.body,
+                "resolved_at": when(c.resolved_at),
+            }
+            for c, slug, organisation in db.session.execute(
+                select(ReviewComment, CourseDraft.slug, Organisation.name)
+                .join(CourseDraft, CourseDraft.id == ReviewComment.draft_id)
+                .join(Organisation, Organisation.id == CourseDraft.organisation_id)
+                .where(ReviewComment.author_id == user.id)
+                .order_by(ReviewComment.id)
+            )
+        ],
+        "review_replies": [
+            {
+                "organisation": organisation,
+                "course": slug,
+                "module": module,
+                "written_at": when(r.created_at),
+                "reply": r.body,
+            }
+            for r, module, slug, organisation in db.session.execute(
+                select(ReviewReply, ReviewComment.module_slug, CourseDraft.slug, Organisation.name)
+                .join(ReviewComment, ReviewComment.id == ReviewReply.comment_id)
+                .join(CourseDraft, CourseDraft.id == ReviewComment.draft_id)
+                .join(Organisation, Organisation.id == CourseDraft.organisation_id)
+                .where(ReviewReply.author_id == user.id)
+                .order_by(ReviewReply.id)
+            )
+        ],
+        # The last word of a draft sent back by the person (a draft keeps its last one only).
+        "drafts_sent_back": [
+            {
+                "organisation": organisation,
+                "course": d.slug,
+                "sent_back_at": when(d.sent_back_at),
+                "comment": d.review_comment,
+            }
+            for d, organisation in db.session.execute(
+                select(CourseDraft, Organisation.name)
+                .join(Organisation, Organisation.id == CourseDraft.organisation_id)
+                .where(CourseDraft.sent_back_by_id == user.id)
+                .order_by(CourseDraft.id)
+            )
+        ],  # fmt: skip
+        # Learning platforms (LTI) the person came from: the platform's own id for them.
+        "lti_accounts": [
+            {
+                "platform": name,
+                "issuer": issuer,
+                "id_on_the_platform": a.subject,
+                "linked_at": when(a.created_at),
+            }
+            for a, name, issuer in db.session.execute(
+                select(LtiAccount, LtiPlatform.name, LtiPlatform.issuer)
+                .join(LtiPlatform, LtiPlatform.id == LtiAccount.platform_id)
+                .where(LtiAccount.user_id == user.id)
+                .order_by(LtiAccount.id)
             )
         ],
         # At most one entry: none while the person kept the defaults.

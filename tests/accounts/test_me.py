@@ -11,10 +11,12 @@ from app.certificates.models import Certificate, CertificatePDF
 from app.extensions import db
 from app.learning.models import AttemptAnswer, ModuleProgress, QuizAttempt
 from app.learning.services import submit_quiz
+from app.lti.models import LtiAccount, LtiPlatform
+from app.models_base import utcnow
 from app.notifications.models import NEW_ASSIGNMENT, Notification, NotificationPreferences
 from app.orgs import services as orgs
 from app.orgs.models import Membership
-from app.publishing.models import PackageImport
+from app.publishing.models import CourseDraft, PackageImport, ReviewComment, ReviewReply
 from app.schools import services as schools
 from app.schools.models import Enrolment
 from tests.certificates.test_certificate_pages import complete
@@ -36,6 +38,10 @@ SECTIONS = {
     "notification_preferences",
     "learning_record",  # app/record: the learning events, as xAPI statements
     "package_imports",  # app/publishing/imports: course packages uploaded, kept a week
+    "review_comments",  # app/publishing: what the person wrote reviewing drafts (probe finding)
+    "review_replies",
+    "drafts_sent_back",
+    "lti_accounts",  # app/lti: the learning platforms' ids of the person
 }
 
 
@@ -224,6 +230,59 @@ def test_the_export_hands_out_no_quiz_key_before_the_quiz_is_passed(client, auth
     db.session.commit()
     data = client.get("/account/me/data.json").get_json()
     assert all("correct" in choice for a in data["attempts"] for q in a["answers"] for choice in q["choices"])
+
+
+def test_the_export_holds_what_the_person_wrote_reviewing_and_where_platforms_sent_them(
+    client, auth, zoe, make_user
+):
+    """Security probe: review comments, replies and send-back words were missing from the export."""
+    editor = make_user("Éva Autrice", "eva@example.org")
+    publisher = orgs.create_organisation("syndicat", "Syndicat des comédiens", "publisher")
+    draft = CourseDraft(organisation_id=publisher.id, slug="voix-et-ia", files={}, updated_by_id=editor.id)
+    draft.review_comment, draft.sent_back_by_id, draft.sent_back_at = "Citez la source.", zoe.id, utcnow()
+    db.session.add(draft)
+    db.session.flush()
+    mine = ReviewComment(
+        draft_id=draft.id,
+        module_slug="cadre",
+        module_hash="x",
+        body="Source ?",
+        quote="l'article 50",
+        author_id=zoe.id,
+    )
+    theirs = ReviewComment(draft_id=draft.id, module_slug="cadre", module_hash="x", body="Pas de Zoé",
+                           author_id=editor.id)  # fmt: skip
+    db.session.add_all([mine, theirs])
+    db.session.flush()
+    db.session.add_all([ReviewReply(comment_id=theirs.id, body="D'accord.", author_id=zoe.id),
+                        ReviewReply(comment_id=mine.id, body="Ajoutée.", author_id=editor.id)])  # fmt: skip
+    site = "https://moodle.example"
+    platform = LtiPlatform(organisation_id=publisher.id, name="Moodle du lycée", issuer=site, client_id="c",
+                           deployment_ids="1", auth_login_url=f"{site}/a", auth_token_url=f"{site}/t",
+                           key_set_url=f"{site}/k")  # fmt: skip
+    db.session.add(platform)
+    db.session.flush()
+    db.session.add(LtiAccount(platform_id=platform.id, subject="moodle-user-42", user_id=zoe.id))
+    db.session.commit()
+    auth.login("zoe@example.org")
+    data = client.get("/account/me/data.json").get_json()
+    [comment] = data["review_comments"]
+    assert (comment["comment"], comment["passage"], comment["course"]) == (
+        "Source ?",
+        "l'article 50",
+        "voix-et-ia",
+    )
+    assert [r["reply"] for r in data["review_replies"]] == ["D'accord."]  # hers, not the answer to her
+    assert [d["comment"] for d in data["drafts_sent_back"]] == ["Citez la source."]
+    assert [(a["platform"], a["id_on_the_platform"]) for a in data["lti_accounts"]] == [
+        ("Moodle du lycée", "moodle-user-42")
+    ]
+    page = text_of(client.get("/account/me/data.html"))
+    wanted = ("Review comments written", "<q>l'article 50</q>", "D'accord.", "Drafts sent back",
+                "Citez la source.", "your identifier there: moodle-user-42")  # fmt: skip
+    for expected in wanted:
+        assert expected in page
+    assert "Pas de Zoé" not in page and "Ajoutée." not in page
 
 
 def test_export_shows_only_my_data(client, auth, world, make_user):
