@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
+from app.catalog.models import PUBLIC
 from app.extensions import db
 from app.notifications.models import DUE_SOON, WEEKLY_DIGEST, Notification
 from app.notifications.services import notify
@@ -75,8 +76,21 @@ def send_due_reminders(now: datetime) -> int:
         .where(Enrolment.class_id.in_(class_ids))
     ):
         enrolled[class_id].append(user)
-    cells = progress_cells({u.id for people in enrolled.values() for u in people}, items)
+    student_ids = {u.id for people in enrolled.values() for u in people}
+    cells = progress_cells(student_ids, items)
     done = _already(DUE_SOON, [str(item.id) for item in items])
+    # A course its publisher made members-only since it was assigned is closed to the others:
+    # they are not reminded of it (nor told its title).
+    closed = {item.course.organisation_id for item in items if item.course.visibility != PUBLIC}
+    members = set()
+    if closed:
+        members = set(
+            db.session.execute(
+                select(Membership.user_id, Membership.organisation_id).where(
+                    Membership.organisation_id.in_(closed), Membership.user_id.in_(student_ids)
+                )
+            ).all()
+        )
     made = 0
     for item in items:
         key = str(item.id)
@@ -86,6 +100,7 @@ def send_due_reminders(now: datetime) -> int:
             if (u.id, key) not in done
             and cells[(u.id, item.id)].total > 0
             and not cells[(u.id, item.id)].done
+            and (item.course.visibility == PUBLIC or (u.id, item.course.organisation_id) in members)
         ]
         params = {
             "class": class_names[item.class_id],

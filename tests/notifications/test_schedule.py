@@ -3,12 +3,14 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.catalog.models import Module
+from app.catalog.models import MEMBERS, Module
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.models_base import utcnow
 from app.notifications import schedule
+from app.orgs import services as orgs
 from app.schools import services as schools
+from tests.conftest import PASSWORD, text_of
 from tests.notifications.conftest import notifications_of, outbox
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -57,6 +59,27 @@ def test_due_in_two_days_reminds_once_those_who_have_not_finished(app, school, c
         str(soon.id),
         str(later.id),
     }
+
+
+def test_a_course_made_members_only_since_it_was_assigned_is_recalled_only_to_members(
+    app, school, course, runner
+):
+    """Security probe F7: the reminder named a course its publisher had closed to the student."""
+    klass, people = school
+    now = utcnow()
+    schools.assign(klass, course, None, paris_wall_clock(now + timedelta(hours=30)), people["teacher"])
+    publisher = orgs.create_organisation("syndicat", "Syndicat des comédiens", "publisher")
+    course.organisation_id, course.visibility = publisher.id, MEMBERS
+    orgs.set_role(publisher, people["classmate"], "member")
+    db.session.commit()
+    assert schedule.send_due_reminders(now) == 1
+    assert notifications_of(people["student"], "due_soon") == []
+    assert len(notifications_of(people["classmate"], "due_soon")) == 1
+    # On the dashboard the student sees that something assigned was closed, not what it is now called.
+    client = app.test_client()
+    client.post("/account/login", data={"email": people["student"].email, "password": PASSWORD})
+    dashboard = text_of(client.get("/dashboard"))
+    assert "A course now reserved for its publisher's members" in dashboard and course.title not in dashboard
 
 
 def test_the_weekly_digest_says_what_was_completed_once_per_week(app, school, course, runner):
