@@ -156,18 +156,28 @@ def close_draw(user, module: Module) -> None:
     db.session.execute(delete(QuizDraw).where(QuizDraw.user_id == user.id, QuizDraw.module_id == module.id))
 
 
-def next_attempt_at(user, module: Module, now: datetime | None = None) -> datetime | None:
-    """When the learner may try again, if they used up today's failed attempts; else None.
+@dataclass(frozen=True)
+class Allowance:
+    """What is left of a quiz's failed attempts in the last 24 hours."""
 
-    At most ``attempts_per_day`` failed attempts in any 24 hours: once reached, the quiz opens
-    again 24 hours after the oldest of them.
-    """
+    left: int | None  # failed attempts still allowed (None: no limit)
+    reopens: datetime | None  # when the quiz opens again, if none is left
+
+
+def attempt_allowance(user, module: Module, now: datetime | None = None) -> Allowance:
+    """At most ``attempts_per_day`` failed attempts in any 24 hours: once reached, the quiz
+    opens again 24 hours after the oldest of them. One query (none without a limit)."""
     now = now or utcnow()
     limit = module.attempts_per_day or 0
     if limit <= 0:
-        return None
+        return Allowance(None, None)
     params = {"user_id": user.id, "module_id": module.id, "since": now - WINDOW, "limit": limit}
     failures = list(db.session.scalars(_RECENT_FAILURES, params))
     if len(failures) < limit:
-        return None
-    return failures[-1] + WINDOW
+        return Allowance(limit - len(failures), None)
+    return Allowance(0, failures[-1] + WINDOW)
+
+
+def next_attempt_at(user, module: Module, now: datetime | None = None) -> datetime | None:
+    """When the learner may try again, if they used up today's failed attempts; else None."""
+    return attempt_allowance(user, module, now).reopens

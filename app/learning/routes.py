@@ -20,7 +20,7 @@ from app.content.checker import FINAL
 from app.content.documents import REVIEW_ALWAYS
 from app.extensions import db, retry_conflicts
 from app.learning import grading, services
-from app.learning.draws import find_open_draw, next_attempt_at, open_draw
+from app.learning.draws import attempt_allowance, find_open_draw, open_draw
 from app.learning.forms import answers_from, build_quiz_form, field_name
 from app.learning.models import QuizAttempt
 from app.schools import calendar
@@ -87,9 +87,9 @@ def quiz(slug: str, module_slug: str):
         services.lock_learner(current_user)
     if module.is_final and not services.course_completed(current_user, course):
         return render_template("learning/quiz_closed.html", **page), 403
-    reopens = next_attempt_at(current_user, module)
-    if reopens is not None:
-        return render_template("learning/quiz_closed.html", reopens=reopens, **page), 429
+    allowance = attempt_allowance(current_user, module)
+    if allowance.reopens is not None:
+        return render_template("learning/quiz_closed.html", reopens=allowance.reopens, **page), 429
     if request.method == "POST" and not _answers_current(course, module):
         return redirect(url_for("learning.quiz", slug=slug, module_slug=module_slug))
     draw, items = open_draw(current_user, module)
@@ -113,6 +113,7 @@ def quiz(slug: str, module_slug: str):
         fields=fields,
         languages=languages,
         pool=len(module.questions),
+        left=allowance.left,
         **page,
     )
     # The draw is kept (a reload or a second tab shows the same questions); committing after
@@ -178,7 +179,7 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
         open_quiz=module.has_quiz and not module.retired,
         show_key=show_key,
         results=grading.as_shown(attempt.results, show_key),
-        reopens=next_attempt_at(current_user, module),
+        allowance=attempt_allowance(current_user, module),
         certificate=certificate,
         waiting=certificate is None and attempt.passed and waits_for_address(current_user, course),
     )

@@ -249,6 +249,8 @@ def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None,
         **editor.course_name(found.files, found.slug),
         files_hash=services.files_hash(found.files),
         course=course,
+        # Renaming one of these starts it afresh for learners: the page asks first.
+        published_slugs={m.slug for m in course.modules if not m.retired} if course else set(),
         add_form=add_form or AddModuleForm(formdata=None),
         rename_form=RenameModuleForm(),
         has_final=editor.final_path(found.slug) in found.files,

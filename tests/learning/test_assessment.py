@@ -148,8 +148,17 @@ def test_review_always_shows_the_key_after_a_failure(client, learner, pools):
 
 
 def test_the_daily_limit_says_when_the_next_attempt_opens(client, learner, pools):
-    for _ in range(3):
-        submit(client, QUIZ, wrong)
+    assert "You may fail 3 attempts in 24 hours." in text_of(client.get(QUIZ))
+    # Each failed attempt says how many are left and leads back to the module (the UX walk of
+    # 6 December 2026: the third failure closed the quiz for a day without warning).
+    for left in (2, 1):
+        result = text_of(submit(client, QUIZ, wrong)[0])
+        more = "attempt" if left == 1 else "attempts"
+        assert f"You may fail {left} more {more} in these 24 hours; then the quiz pauses." in result
+        assert f'href="{COURSE}/mots-de-passe">Re-read the module</a>' in result
+        assert f"You may fail {left} more {more} in these 24 hours" in text_of(client.get(QUIZ))
+    last = text_of(submit(client, QUIZ, wrong)[0])
+    assert "Your next attempt opens on" in last and "(Paris time)" in last and "Try again" not in last
     closed = client.get(QUIZ)
     assert closed.status_code == 429
     assert "No more attempts today" in text_of(closed) and "Your next attempt opens on" in text_of(closed)

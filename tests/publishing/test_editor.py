@@ -107,6 +107,7 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
     assert '<span lang="fr">Négocier sa voix</span></a> <code>negocier-sa-voix</code>' in listed
     assert "modules/la-voix/up" not in page and "modules/le-contrat/down" not in page
     assert "modules/la-voix/down" in page and "modules/le-contrat/up" in page
+    assert "Rename the published module" not in page  # never published: renamed without a question
     saved_at = db.session.scalar(select(CourseDraft.updated_at))
     client.post(f"{WS}/negocier-sa-voix/modules/la-voix/up")
     assert db.session.scalar(select(CourseDraft.updated_at)) == saved_at

@@ -271,6 +271,8 @@ def test_the_draft_and_module_pages_count_open_comments_and_a_send_back_lists_th
     page = text_of(client.get(DRAFT))
     card = page.split("Sent back by the reviewer", 1)[1].split("</div>", 1)[0]
     assert "Voir mes remarques sur deux modules." in card  # the whole-draft comment stays
+    # Submitting again while they are open is asked first (the UX walk of 6 December 2026).
+    assert 'data-confirm="2 review comments are still open. Submit for review anyway?"' in page
     draft = db.session.scalar(select(CourseDraft))
     # Whose it is and when; each module comment names its module by the title editors gave it.
     when = draft.sent_back_at.isoformat(timespec="seconds")

@@ -297,6 +297,9 @@ def test_archiving_takes_a_course_out_of_the_catalogue_but_not_from_its_learners
     learner = make_user("Léa Apprenante", "lea@example.org")
     mark_read(learner, db.session.scalar(select(Module).where(Module.slug == "consentement")))
     db.session.commit()
+    # Asked first (the UX walk of 6 December 2026: one tap took a course out of the catalogue).
+    asked = "Take La voix et l'IA out of the catalogue? Nobody can start it any more; those who started"
+    assert f'data-confirm="{asked}' in text_of(client.get(f"{WS}/voix-et-ia"))
     assert client.post(f"{WS}/voix-et-ia/archive", data={"action": "archive"}).status_code == 302
     assert db.session.scalar(select(Course.archived_at)) is not None
     as_(auth, people, "outsider")
@@ -307,6 +310,8 @@ def test_archiving_takes_a_course_out_of_the_catalogue_but_not_from_its_learners
     assert client.get("/courses/voix-et-ia").status_code == 200  # she started it: she may finish
     assert "La voix et l'IA" in text_of(client.get("/dashboard"))
     as_(auth, people, "editor")
+    renamed = "Rename the published module consentement? Learners will start it afresh"
+    assert f'data-confirm="{renamed}' in text_of(client.get(f"{WS}/voix-et-ia"))  # asked first too
     assert client.post(f"{WS}/voix-et-ia/archive", data={"action": "restore"}).status_code == 403
     as_(auth, people, "reviewer")
     client.post(f"{WS}/voix-et-ia/archive", data={"action": "restore"})
