@@ -5,7 +5,8 @@ language, level and duration names and translated labels, they cost over a third
 catalogue page. A card's text depends only on the values it shows, the interface language and
 the app's URL root, which together are its key: a card kept for one reader is exactly the card
 another reader with the same values would get. Nothing of a person is kept but the three numbers
-of their progress on the course, and only in the key of a card that anyone with those numbers gets.
+of their progress on the course and whether a final test is left for them, and only in the key of
+a card that anyone with those values gets.
 """
 
 from flask import current_app, render_template, request
@@ -32,7 +33,7 @@ def course_card(course, progress, heading_level: int = 2) -> Markup:
         course.level,
         course.duration,
         course.publisher,
-        None if progress is None else (progress.completed, progress.total, progress.touched),
+        progress,  # a frozen dataclass: its values make the key
     )
     # While templates reload on change (development), so do cards: none is kept.
     kept = (

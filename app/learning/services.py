@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,6 +33,9 @@ class CourseProgress:
     completed: int
     total: int
     touched: int  # modules with any activity (read, or a quiz attempted); completed ones included
+    # The course has a final test the learner has not passed (courses_progress says; others
+    # leave it False): its modules done, the course is not.
+    final_due: bool = False
 
     @property
     def percent(self) -> int:
@@ -52,24 +55,37 @@ def courses_progress(user: User, course_ids: Iterable[int]) -> dict[int, CourseP
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    live = (Module.course_id.in_(course_ids), Module.retired.is_(False), Module.is_final.is_(False))
-    totals = dict(
-        db.session.execute(
-            select(Module.course_id, func.count(Module.id)).where(*live).group_by(Module.course_id)
-        ).all()
-    )
-    # count(completed_at) skips NULLs: completed and touched modules come in one query.
+    in_courses = (Module.course_id.in_(course_ids), Module.retired.is_(False))
+    module, final = Module.is_final.is_(False), Module.is_final.is_(True)
+    # The final test is counted apart (count() skips the NULLs case() gives the other rows).
+    totals = {
+        cid: (modules, finals)
+        for cid, modules, finals in db.session.execute(
+            select(
+                Module.course_id, func.count(case((module, Module.id))), func.count(case((final, Module.id)))
+            )
+            .where(*in_courses)
+            .group_by(Module.course_id)
+        )
+    }
+    # Completed and touched modules, and the final test passed, in one query.
     rows = db.session.execute(
-        select(Module.course_id, func.count(ModuleProgress.completed_at), func.count(ModuleProgress.id))
+        select(
+            Module.course_id,
+            func.count(case((module, ModuleProgress.completed_at))),
+            func.count(case((module, ModuleProgress.id))),
+            func.count(case((final, ModuleProgress.completed_at))),
+        )
         .join(ModuleProgress, ModuleProgress.module_id == Module.id)
-        .where(*live, ModuleProgress.user_id == user.id)
+        .where(*in_courses, ModuleProgress.user_id == user.id)
         .group_by(Module.course_id)
     ).all()
-    done = {cid: (completed, touched) for cid, completed, touched in rows}
+    done = {cid: (completed, touched, passed) for cid, completed, touched, passed in rows}
     progress = {}
     for cid in course_ids:
-        completed, touched = done.get(cid, (0, 0))
-        progress[cid] = CourseProgress(completed, totals.get(cid, 0), touched)
+        completed, touched, passed = done.get(cid, (0, 0, 0))
+        total, finals = totals.get(cid, (0, 0))
+        progress[cid] = CourseProgress(completed, total, touched, final_due=finals > 0 and not passed)
     return progress
 
 

@@ -7,8 +7,11 @@ from flask import render_template_string
 
 from app.catalog import cards
 from app.extensions import db
+from app.learning.models import ModuleProgress
 from app.learning.services import CourseProgress
+from app.models_base import utcnow
 from tests.conftest import text_of
+from tests.learning.attempts import add_final_test
 
 COURSE = "/courses/voix-et-ia"
 
@@ -31,6 +34,26 @@ def test_each_reader_gets_the_card_of_their_own_progress(client, course, make_us
     assert "progress-line" not in card_of(text_of(client.get("/courses")))  # a visitor: no progress
     auth.login(first.email)
     assert "33% done" in card_of(text_of(client.get("/")))
+
+
+def test_a_course_whose_final_test_is_left_is_not_called_completed(client, course, make_user, auth):
+    """The UX walk of 6 December 2026: « Terminée » on the card, no certificate, a final test to take."""
+    learner = make_user()
+    final = add_final_test(course)
+    now = utcnow()
+    for module in course.modules:
+        if not module.is_final:
+            db.session.add(ModuleProgress(user_id=learner.id, module_id=module.id, completed_at=now,
+                                          attempts=0, last_activity_at=now))  # fmt: skip
+    db.session.commit()
+    auth.login(learner.email)
+    card = card_of(text_of(client.get("/courses")))
+    assert "Modules done; final test to pass" in card and "Completed" not in card
+    db.session.add(ModuleProgress(user_id=learner.id, module_id=final.id, completed_at=now, best_score=80,
+                                  attempts=1, last_activity_at=now))  # fmt: skip
+    db.session.commit()
+    card = card_of(text_of(client.get("/courses")))
+    assert "Completed" in card and "final test to pass" not in card
 
 
 def test_a_card_follows_its_course_and_the_reader_s_language(client, course, make_user, auth):

@@ -6,6 +6,7 @@ or fifty; and it shows exactly what reading every course and sorting them in Pyt
 """
 
 from collections import Counter
+from dataclasses import replace
 from itertools import count
 
 import pytest
@@ -181,7 +182,8 @@ def reference(user) -> dict:
     started = [c for c in courses if progress[c.id].started]
     return {
         "started": [c.id for c in started],
-        "progress": {c.id: progress[c.id] for c in started},
+        # The dashboard tells what is left of a final test from its own columns (finals, final_tried).
+        "progress": {c.id: replace(progress[c.id], final_due=False) for c in started},
         "next": {cid: m.id if m else None for cid, m in next_modules(user, started).items()},
         "finals": courses_with_final_test([c.id for c in started]),
         "suggestions": [c.id for c in courses if not progress[c.id].started and c.archived_at is None][:3],
