@@ -14,7 +14,7 @@ from app.extensions import db
 MESSAGES = {
     400: _l("This request could not be understood. Please go back and try again."),
     403: _l("You do not have access to this page."),
-    404: _l("This page does not exist, or no longer does."),
+    404: _l("This page does not exist or has been removed."),
     405: _l("This action is not available here."),
     413: _l("This file is too large to be sent. Make it smaller and try again."),
     500: _l("Something went wrong on our side. Please try again in a moment."),

@@ -292,7 +292,7 @@ SMALL_GROUP = N_(
 NO_FEEDBACK = N_("option without feedback: add a '  > ' line under it saying why it is right or wrong")
 MODULE_DURATION = N_(
     "'duration' is %(declared)d min but the module takes about %(estimate)d min (words: %(words)d,"
-    " read at 200 a minute; quiz questions: %(questions)d, 45 seconds each)"
+    " read at 200 words a minute; quiz questions: %(questions)d, 45 seconds each)"
 )
 COURSE_DURATION = N_(
     "'duration' is %(declared)d min but the modules' durations add up to %(modules)d min and the"

@@ -96,7 +96,7 @@ class AssignForm(Form):
         _l("Due (optional)"),
         validators=[Optional()],
         format="%Y-%m-%dT%H:%M",
-        description=_l("Date and time in Paris time."),
+        description=_l("Date and time, Paris time."),
     )
     submit = SubmitField(_l("Assign"))
 

@@ -762,18 +762,37 @@ def assign(class_id: int):
     form.modules.choices = [SelectChoice(m.id, f"{m.position}. {m.title}") for m in course.modules]
     if form.validate_on_submit():
         try:
-            for module in _chosen_modules(form, course):
-                services.assign(school_class, course, module, form.due.data, current_user)
+            chosen = _chosen_modules(form, course)
+            made = [services.assign(school_class, course, m, form.due.data, current_user) for m in chosen]
         except services.SchoolError as exc:
             db.session.rollback()  # all or nothing: no module is assigned if one is refused
             form[exc.field or "modules"].errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Assigned to %(name)s.", name=school_class.name), "success")
+            flash(_assigned_message(course, chosen, made[0].due_at, school_class), "success")
             return redirect(url_for("schools.class_view", class_id=class_id))
     return render_template(
         "schools/assign.html", chooser=None, form=form, course=course, school_class=school_class
     )
+
+
+def _assigned_message(course: Course, chosen: list[Module | None], due_at, school_class: SchoolClass) -> str:
+    """What was just assigned, to whom and for when: the teacher checks it at a glance."""
+    if chosen == [None]:
+        what = _("%(title)s is assigned to %(name)s.", title=course.title, name=school_class.name)
+    else:
+        what = ngettext(
+            "%(num)d module of %(title)s is assigned to %(name)s.",
+            "%(num)d modules of %(title)s are assigned to %(name)s.",
+            len(chosen),
+            title=course.title,
+            name=school_class.name,
+        )
+    if due_at is None:
+        when = _("No due date.")
+    else:
+        when = _("Due %(when)s.", when=templating.dates().deadline(due_at))
+    return f"{what} {when}"
 
 
 def _chosen_modules(form: AssignForm, course: Course) -> list[Module | None]:

@@ -77,7 +77,7 @@ def test_a_search_that_finds_nothing_says_so_and_changes_nothing(client, course)
     for query in ["dinosaure", "!!!", "' OR 1=1 --", "x" * 5000]:
         response = client.get("/courses", query_string={"q": query})
         assert response.status_code == 200
-        assert "No course matches this search." in text_of(response)
+        assert "No courses match this search." in text_of(response)
         assert titles(response) == []
     assert db.session.scalar(select(Course.title).where(Course.id == course.id)) == "La voix et l'IA"
 
@@ -129,7 +129,7 @@ def test_filters_by_length_and_orders_by_the_last_check(client, course):
     assert titles(client.get("/courses?q=plus&length=long")) == ["Long"]
     assert titles(client.get("/courses?q=plus&sort=checked")) == ["Long", "Court", "Moyen"]
     assert "1 course found." in text_of(client.get("/courses?length=long"))
-    assert "No course matches this search." in text_of(
+    assert "No courses match this search." in text_of(
         client.get("/courses?q=plus&length=long&level=advanced")
     )
     # Unknown values are ignored; the chosen ones are kept in the pages' links.

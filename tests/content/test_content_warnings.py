@@ -176,7 +176,7 @@ def test_module_duration_far_from_the_estimate():
     files = with_base(**{"courses/c/01-m.md": module(16, 1800), "quizzes/c/m.md": quiz})
     assert [w for w in duration_warnings(files) if "01-m.md" in w] == [
         "courses/c/01-m.md:3: warning: 'duration' is 16 min but the module takes about 12 min"
-        " (words: 1800, read at 200 a minute; quiz questions: 4, 45 seconds each)"
+        " (words: 1800, read at 200 words a minute; quiz questions: 4, 45 seconds each)"
     ]
     for honest in (9, 12, 15):  # within 30 % of 12
         files["courses/c/01-m.md"] = module(honest, 1800)

@@ -82,9 +82,10 @@ def test_teacher_assigns_student_joins_and_completes(browser: Browser, live_serv
     next_year = date.today().year + 1
     teacher.get_by_label("Due (optional)").fill(f"{next_year}-06-30T18:00")
     teacher.get_by_role("button", name="Assign").click()
-    expect(teacher.get_by_text("Assigned to BTS 2, groupe B.")).to_be_visible()
+    assigned = f"1 module of La voix et l'IA is assigned to BTS 2, groupe B. Due 30 June {next_year}, 18:00"
+    expect(teacher.get_by_text(assigned)).to_be_visible()  # what, to whom, for when (UX walk)
     # Typed as Paris time (summer: UTC+2), shown back as Paris time.
-    expect(teacher.get_by_text(f"due 30 June {next_year}, 18:00")).to_be_visible()
+    expect(teacher.locator("li", has_text=f"due 30 June {next_year}, 18:00")).to_be_visible()
 
     student = browser.new_context(locale="en-GB").new_page()
     log_in(student, base, "student@example.org")

@@ -25,7 +25,7 @@ def told() -> list[Notification]:
 def test_a_teacher_writes_and_the_students_are_told_and_read_it(app, client, auth, klass, people):  # noqa: F811
     auth.login(people["teacher"].email)
     page = text_of(client.get(url(klass)))
-    assert '<label for="body">Your message</label>' in page and "No message yet." in page
+    assert '<label for="body">Your message</label>' in page and "No messages yet." in page
     body = "Rendez-vous jeudi <script>x</script>\nN'oubliez pas le module 2."
     response = client.post(url(klass), data={"body": body}, follow_redirects=True)
     assert "Message sent: 2 students were told." in text_of(response)
