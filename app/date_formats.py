@@ -12,6 +12,9 @@ from babel import Locale
 # reader takes 12/5 for the 12th of May. Cadre's English writes dates as in Britain and Ireland,
 # day before month and a 24-hour clock, as its French pages and both certificates do.
 DATE_FORMATS_OF = {"en": "en_GB"}
+# A day in a table: « 06/12/2026 » reads well in French, but in English (whatever the order) a
+# reader who just typed a date into an American mm/dd/yyyy picker takes 06/12 for June: "6 Dec 2026".
+SHORT_DAY_WIDTH = {"en": "medium"}
 
 
 @functools.cache

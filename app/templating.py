@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from app.catalog.cards import course_card
 from app.content.checker import FINAL
-from app.date_formats import date_locale, first_of_month
+from app.date_formats import SHORT_DAY_WIDTH, date_locale, first_of_month
 from app.forms import forms_have_errors
 
 LEVELS = {
@@ -81,6 +81,10 @@ class Dates:
             text = self._pattern("date", width).apply(day, self.locale)
             text = self._keep(key, first_of_month(text, day, self.locale) if width == "long" else text)
         return text
+
+    def short_day(self, value: date | datetime) -> str:
+        """« 18/12/2026 » / "18 Dec 2026": a day in a table (app.date_formats.SHORT_DAY_WIDTH)."""
+        return self.day(value, SHORT_DAY_WIDTH.get(self.language, "short"))
 
     def time(self, moment: datetime, width: str = "short") -> str:
         """« 18:00 » / "18:00": a moment's time of day in the reader's zone."""
@@ -161,7 +165,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["datetime"] = lambda d: dates().moment(_moment(d)) if d else ""
     # A due date: the same, with the time zone named (the site's, Paris by default).
     app.jinja_env.filters["deadline"] = lambda d: dates().deadline(_moment(d)) if d else ""
-    app.jinja_env.filters["shortdate"] = lambda d: dates().day(d, "short") if d else ""
+    app.jinja_env.filters["shortdate"] = lambda d: dates().short_day(d) if d else ""
     app.jinja_env.filters["time"] = lambda d: dates().time(d) if d else ""
     # A course's final test in quiz and attempt URLs (no module may take this slug).
     app.jinja_env.globals["final_slug"] = FINAL

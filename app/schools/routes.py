@@ -507,7 +507,7 @@ class _TableText:
         attempts = self._attempt_counts.get(cell.attempts)
         if attempts is None:
             attempts = self._attempt_counts[cell.attempts] = self._attempts(cell.attempts)
-        text = self._dates.day(day, "short") if day else None
+        text = self._dates.short_day(day) if day else None
         day_details = self._day_details.get(text)
         if day_details is None:
             day_details = self._day_details[text] = self._day(text)

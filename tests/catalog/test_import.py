@@ -140,6 +140,8 @@ def test_module_read_before_its_quiz_existed(app, runner, content, make_user, cl
         "---\npass_mark: 50\n---\n## Une question ?\n\n- [x] oui\n- [ ] non\n\n> Parce que.\n"
     )
     assert run_import(runner, content).exit_code == 0
+    # A visitor is told the quiz needs an account before being sent to log in (the UX walk).
+    assert "Log in to take the quiz" in client.get("/courses/voix-et-ia/consentement").get_data(as_text=True)
     auth.login(user.email)
     response = client.get("/courses/voix-et-ia/consentement")
     assert response.status_code == 200
