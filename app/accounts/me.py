@@ -204,7 +204,8 @@ def change_email():
             password_refused(current_user)
             form.password.errors.append(_("This is not your current password."))
         elif find_user_by_email(form.new_email.data) is not None:
-            # Counted as a link mailed (five an hour): nobody learns much about who has an account.
+            # Counted as a link mailed (five an hour per account, three per address): nobody learns
+            # much about who has an account.
             mailed()
             form.new_email.errors.append(_("Another account already uses this e-mail address."))
         else:

@@ -220,7 +220,7 @@ def _attempts_statement():
 @login_required
 def due_dates():
     """What the learner's classes still ask by a date, as a file for their calendar."""
-    assigned = schools.assigned_to(current_user)
+    assigned = schools.assigned_to(current_user, nav.organisation_ids())
     return Response(
         calendar.due_dates(current_user, assigned),
         mimetype="text/calendar",
@@ -261,7 +261,7 @@ def dashboard():
     return render_template(
         "learning/dashboard.html",
         classes=classes,
-        assigned=schools.assigned_to(current_user, classes),
+        assigned=schools.assigned_to(current_user, member_of, classes),
         post_form=PostForm(),
         memberships=memberships,
         reviews=nav.awaiting_review(current_user, memberships),

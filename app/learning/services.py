@@ -405,7 +405,7 @@ class StartedCourses:
     """The courses a learner started, with their progress, what to do next and their final tests."""
 
     courses: list[Course]  # in no particular order
-    progress: dict[int, CourseProgress]  # as courses_progress gives it
+    progress: dict[int, CourseProgress]  # as courses_progress gives it, final_due left False
     following: dict[int, Module | None]  # as next_modules gives it
     with_final_test: set[int]  # as courses_with_final_test gives it
     # The best score on a final test tried and not yet passed, and the mark it needs, by course.

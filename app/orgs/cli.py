@@ -13,7 +13,7 @@ from app.admin import services as operator
 from app.admin.audit import record
 from app.cli_language import localised
 from app.extensions import db
-from app.orgs.models import KINDS, ROLES, Organisation
+from app.orgs.models import KINDS, ROLE_IN_SENTENCE, ROLES, Organisation
 from app.orgs.services import OrgError, create_organisation, find_user_by_email
 
 org = AppGroup("org", help="Create organisations and name their administrators and staff.")
@@ -67,4 +67,5 @@ def add_member_command(slug: str, email: str, role: str) -> None:
         )
     operator.set_role(found, user, role)
     db.session.commit()
-    click.echo(gettext("%(email)s is %(role)s of %(org)s", email=user.email, role=role, org=found.slug))
+    named = ROLE_IN_SENTENCE[role]
+    click.echo(gettext("%(email)s is %(role)s of %(org)s", email=user.email, role=named, org=found.slug))

@@ -31,7 +31,7 @@ def due_dates(user: User, assigned: list[AssignedItem]) -> bytes:
     now = utcnow()
     for entry in assigned:
         item = entry.assignment
-        if item.due_at is None or entry.cell.done or not entry.cell.total:
+        if item.due_at is None or entry.cell.done or not entry.open:
             continue
         title = item_title(item)
         if item.module is not None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
-from app.catalog.models import Course, Module
+from app.catalog.models import PUBLIC, Course, Module
 from app.extensions import db
 from app.i18n import local_zone
 from app.learning.models import ModuleProgress
@@ -630,6 +630,14 @@ class AssignedItem:
     school_class: SchoolClass
     cell: Cell
     overdue: bool
+    # Its publisher made the course members-only since, and the learner is not a member: its
+    # title (perhaps changed since) and its link are the members' business, in every place.
+    closed: bool = False
+
+    @property
+    def open(self) -> bool:
+        """Whether the learner can still work on it (not closed, some live module left)."""
+        return not self.closed and self.cell.total > 0
 
 
 @cache
@@ -649,9 +657,12 @@ def learner_classes(user: User) -> list[SchoolClass]:
     return sorted(found, key=lambda c: (c.organisation.name.casefold(), c.name.casefold(), c.id))
 
 
-def assigned_to(user: User, classes: list[SchoolClass] | None = None) -> list[AssignedItem]:
+def assigned_to(
+    user: User, member_of: Iterable[int], classes: list[SchoolClass] | None = None
+) -> list[AssignedItem]:
     """Everything the learner's ``classes`` (by default all of them) assigned, earliest due first,
-    with their progress."""
+    with their progress; ``member_of``: the ids of the learner's organisations (nav.organisation_ids)."""
+    member_of = set(member_of)
     classes = {c.id: c for c in (learner_classes(user) if classes is None else classes)}
     if not classes:
         return []
@@ -662,8 +673,9 @@ def assigned_to(user: User, classes: list[SchoolClass] | None = None) -> list[As
     for item in items:
         cell = cells[(user.id, item.id)]
         # A withdrawn module (no live module left) can no longer be done, so it is never overdue.
+        closed = item.course.visibility != PUBLIC and item.course.organisation_id not in member_of
         overdue = item.due_at is not None and item.due_at < now and cell.total > 0 and not cell.done
-        result.append(AssignedItem(item, classes[item.class_id], cell, overdue))
+        result.append(AssignedItem(item, classes[item.class_id], cell, overdue and not closed, closed))
     return result
 
 

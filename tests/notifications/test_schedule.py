@@ -80,6 +80,9 @@ def test_a_course_made_members_only_since_it_was_assigned_is_recalled_only_to_me
     client.post("/account/login", data={"email": people["student"].email, "password": PASSWORD})
     dashboard = text_of(client.get("/dashboard"))
     assert "A course now reserved for its publisher's members" in dashboard and course.title not in dashboard
+    assert "Add the due dates to my calendar" not in dashboard  # nothing left to put in it
+    ics = client.get("/dashboard/due-dates.ics").get_data(as_text=True)  # nor in the calendar file
+    assert "BEGIN:VCALENDAR" in ics and "VEVENT" not in ics and course.slug not in ics
 
 
 def test_the_weekly_digest_says_what_was_completed_once_per_week(app, school, course, runner):

@@ -414,7 +414,7 @@ def test_publisher_from_the_command_line(runner, make_user):
     result = runner.invoke(args=["org", "create", "guilde", "Guilde des scénaristes", "--type", "publisher"])
     assert "guilde: created (publisher, Guilde des scénaristes)" in result.output
     result = runner.invoke(args=["org", "add-member", "guilde", "eva@example.org", "--role", "editor"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0 and "eva@example.org is an editor of guilde" in result.output
     result = runner.invoke(args=["org", "add-member", "guilde", "eva@example.org", "--role", "teacher"])
     assert result.exit_code != 0 and "admin, editor, reviewer, member" in result.output
 

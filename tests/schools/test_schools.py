@@ -265,7 +265,7 @@ def test_the_table_counts_what_the_dashboard_counts(app, klass, people, course):
     assert sami.done == 1
     assert table.done_per_item == [0, 1]
     # The learner's own "assigned to me" reads the same cells.
-    mine = services.assigned_to(student)
+    mine = services.assigned_to(student, [])
     assert [(a.cell.done, a.school_class.id) for a in mine] == [(False, klass.id), (True, klass.id)]
 
 
@@ -282,11 +282,11 @@ def test_overdue_is_marked_for_the_learner(app, klass, people, course):
     assignment = services.assign(klass, course, module("consentement"), None, people["teacher"])
     assignment.due_at = utcnow() - timedelta(days=1)
     db.session.commit()
-    overdue = {a.assignment.id: a.overdue for a in services.assigned_to(people["student"])}
+    overdue = {a.assignment.id: a.overdue for a in services.assigned_to(people["student"], [])}
     assert overdue[assignment.id] is True
     mark_read(people["student"], module("consentement"))
     db.session.commit()
-    overdue = {a.assignment.id: a.overdue for a in services.assigned_to(people["student"])}
+    overdue = {a.assignment.id: a.overdue for a in services.assigned_to(people["student"], [])}
     assert overdue[assignment.id] is False
 
 
@@ -626,7 +626,7 @@ def test_a_withdrawn_module_is_never_overdue_nor_counted(app, klass, people, cou
     assignment.due_at = utcnow() - timedelta(days=1)
     module("consentement").retired = True
     db.session.commit()
-    mine = {a.assignment.id: a for a in services.assigned_to(people["student"])}
+    mine = {a.assignment.id: a for a in services.assigned_to(people["student"], [])}
     assert mine[assignment.id].overdue is False and mine[assignment.id].cell.total == 0
     row = services.class_table(klass).rows[0]
     assert row.live == 1
