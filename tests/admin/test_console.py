@@ -282,7 +282,7 @@ def test_create_a_publisher_invites_an_administrator_without_account(client, aut
     client.post("/account/logout")
     client.post("/account/login", data={"email": newcomer.email, "password": PASSWORD})
     path = link.removeprefix("https://cadre.example")
-    assert "as administrator" in text_of(client.get(path))
+    assert "as an administrator" in text_of(client.get(path))
     response = client.post(path)
     assert response.status_code == 302 and response.location.endswith("/workspace/sfa-cgt")
     publisher = db.session.scalar(select(Organisation).where(Organisation.slug == "sfa-cgt"))
