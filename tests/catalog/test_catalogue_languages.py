@@ -52,4 +52,4 @@ def test_the_filter_keeps_one_language_and_ignores_an_unknown_one(client, course
 
 def test_a_language_without_courses_says_so(client, course):
     page = text_of(client.get("/courses?language=en"))
-    assert "No course in this language yet." in page
+    assert "No courses in this language yet." in page
