@@ -21,7 +21,7 @@ from app.notifications.models import DUE_SOON, WEEKLY_DIGEST, Notification
 from app.notifications.services import notify
 from app.orgs.models import ADMIN, SCHOOL, TEACHER, Membership, Organisation
 from app.schools.models import Assignment, Enrolment, SchoolClass
-from app.schools.services import assignments, item_title, progress_cells, students
+from app.schools.services import assignments, closed_to, item_title, progress_cells, students
 from app.urls import path_for_job
 
 
@@ -81,16 +81,15 @@ def send_due_reminders(now: datetime) -> int:
     done = _already(DUE_SOON, [str(item.id) for item in items])
     # A course its publisher made members-only since it was assigned is closed to the others:
     # they are not reminded of it (nor told its title).
-    closed = {item.course.organisation_id for item in items if item.course.visibility != PUBLIC}
-    members = set()
-    if closed:
-        members = set(
-            db.session.execute(
-                select(Membership.user_id, Membership.organisation_id).where(
-                    Membership.organisation_id.in_(closed), Membership.user_id.in_(student_ids)
-                )
-            ).all()
-        )
+    restricted = {item.course.organisation_id for item in items if item.course.visibility != PUBLIC}
+    member_of: dict[int, set[int]] = defaultdict(set)
+    if restricted:
+        for user_id, organisation_id in db.session.execute(
+            select(Membership.user_id, Membership.organisation_id).where(
+                Membership.organisation_id.in_(restricted), Membership.user_id.in_(student_ids)
+            )
+        ):
+            member_of[user_id].add(organisation_id)
     made = 0
     for item in items:
         key = str(item.id)
@@ -100,7 +99,7 @@ def send_due_reminders(now: datetime) -> int:
             if (u.id, key) not in done
             and cells[(u.id, item.id)].total > 0
             and not cells[(u.id, item.id)].done
-            and (item.course.visibility == PUBLIC or (u.id, item.course.organisation_id) in members)
+            and not closed_to(item.course, member_of[u.id])
         ]
         params = {
             "class": class_names[item.class_id],

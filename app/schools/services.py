@@ -630,9 +630,7 @@ class AssignedItem:
     school_class: SchoolClass
     cell: Cell
     overdue: bool
-    # Its publisher made the course members-only since, and the learner is not a member: its
-    # title (perhaps changed since) and its link are the members' business, in every place.
-    closed: bool = False
+    closed: bool = False  # see closed_to
 
     @property
     def open(self) -> bool:
@@ -657,6 +655,13 @@ def learner_classes(user: User) -> list[SchoolClass]:
     return sorted(found, key=lambda c: (c.organisation.name.casefold(), c.name.casefold(), c.id))
 
 
+def closed_to(course: Course, member_of: Iterable[int]) -> bool:
+    """Whether an assigned course is closed to a learner belonging to the organisations
+    ``member_of``: its publisher made it members-only since, and the learner is not a member. Its
+    title (perhaps changed since) and its link are then the members' business, in every place."""
+    return course.visibility != PUBLIC and course.organisation_id not in member_of
+
+
 def assigned_to(
     user: User, member_of: Iterable[int], classes: list[SchoolClass] | None = None
 ) -> list[AssignedItem]:
@@ -673,7 +678,7 @@ def assigned_to(
     for item in items:
         cell = cells[(user.id, item.id)]
         # A withdrawn module (no live module left) can no longer be done, so it is never overdue.
-        closed = item.course.visibility != PUBLIC and item.course.organisation_id not in member_of
+        closed = closed_to(item.course, member_of)
         overdue = item.due_at is not None and item.due_at < now and cell.total > 0 and not cell.done
         result.append(AssignedItem(item, classes[item.class_id], cell, overdue and not closed, closed))
     return result
