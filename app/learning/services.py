@@ -47,7 +47,14 @@ class CourseProgress:
 
     @property
     def done(self) -> bool:
+        """Every module completed (the final test aside)."""
         return self.total > 0 and self.completed >= self.total
+
+    @property
+    def complete(self) -> bool:
+        """The course is complete: every module, and the final test if any (what a certificate
+        attests). Only as courses_progress gives it: others leave final_due False."""
+        return self.done and not self.final_due
 
 
 def courses_progress(user: User, course_ids: Iterable[int]) -> dict[int, CourseProgress]:
