@@ -294,6 +294,26 @@ def export_data(user: User) -> dict:
                 .order_by(LtiAccount.id)
             )
         ],
+        # The results sent back to those platforms' gradebooks (0..1), and what each last accepted.
+        "lti_grades": [
+            {
+                "platform": name,
+                "course": course,
+                "module": module,
+                "score": g.score,
+                "completed": g.completed,
+                "score_accepted": g.sent_score,
+                "accepted_at": when(g.sent_at),
+            }
+            for g, name, course, module in db.session.execute(
+                select(LtiGradeLink, LtiPlatform.name, Course.title, Module.title)
+                .join(LtiPlatform, LtiPlatform.id == LtiGradeLink.platform_id)
+                .join(Course, Course.id == LtiGradeLink.course_id)
+                .outerjoin(Module, Module.id == LtiGradeLink.module_id)
+                .where(LtiGradeLink.user_id == user.id)
+                .order_by(LtiGradeLink.id)
+            )
+        ],
         # At most one entry: none while the person kept the defaults.
         "notification_preferences": [
             {"turned_off": preferences.muted, "email_language": preferences.locale}

@@ -11,7 +11,7 @@ from app.certificates.models import Certificate, CertificatePDF
 from app.extensions import db
 from app.learning.models import AttemptAnswer, ModuleProgress, QuizAttempt
 from app.learning.services import submit_quiz
-from app.lti.models import LtiAccount, LtiPlatform
+from app.lti.models import LtiAccount, LtiGradeLink, LtiPlatform
 from app.models_base import utcnow
 from app.notifications.models import NEW_ASSIGNMENT, Notification, NotificationPreferences
 from app.orgs import services as orgs
@@ -42,6 +42,7 @@ SECTIONS = {
     "review_replies",
     "drafts_sent_back",
     "lti_accounts",  # app/lti: the learning platforms' ids of the person
+    "lti_grades",  # and the results sent back to them
 }
 
 
@@ -233,7 +234,7 @@ def test_the_export_hands_out_no_quiz_key_before_the_quiz_is_passed(client, auth
 
 
 def test_the_export_holds_what_the_person_wrote_reviewing_and_where_platforms_sent_them(
-    client, auth, zoe, make_user
+    client, auth, zoe, make_user, course
 ):
     """Security probe: review comments, replies and send-back words were missing from the export."""
     editor = make_user("Éva Autrice", "eva@example.org")
@@ -263,6 +264,12 @@ def test_the_export_holds_what_the_person_wrote_reviewing_and_where_platforms_se
     db.session.add(platform)
     db.session.flush()
     db.session.add(LtiAccount(platform_id=platform.id, subject="moodle-user-42", user_id=zoe.id))
+    module = course.modules[0]
+    sent = dict(platform_id=platform.id, subject="moodle-user-42", user_id=zoe.id, course_id=course.id)
+    db.session.add_all([
+        LtiGradeLink(**sent, lineitem_url=f"{site}/l/1", score=0.8, sent_score=0.8, sent_at=utcnow()),
+        LtiGradeLink(**sent, module_id=module.id, lineitem_url=f"{site}/l/2", score=0.5),
+    ])  # fmt: skip
     db.session.commit()
     auth.login("zoe@example.org")
     data = client.get("/account/me/data.json").get_json()
@@ -277,9 +284,15 @@ def test_the_export_holds_what_the_person_wrote_reviewing_and_where_platforms_se
     assert [(a["platform"], a["id_on_the_platform"]) for a in data["lti_accounts"]] == [
         ("Moodle du lycée", "moodle-user-42")
     ]
+    assert [(g["course"], g["module"], g["score"], g["score_accepted"]) for g in data["lti_grades"]] == [
+        (course.title, None, 0.8, 0.8),
+        (course.title, module.title, 0.5, None),
+    ]
     page = text_of(client.get("/account/me/data.html"))
     wanted = ("Review comments written", "<q>l'article 50</q>", "D'accord.", "Drafts sent back",
-                "Citez la source.", "your identifier there: moodle-user-42")  # fmt: skip
+              "Citez la source.", "your identifier there: moodle-user-42", "Results sent to those platforms",
+              f"{course.title} — 80% — received by the platform on",
+              f"{course.title} · {module.title} — 50% — not yet received by the platform")  # fmt: skip
     for expected in wanted:
         assert expected in page
     assert "Pas de Zoé" not in page and "Ajoutée." not in page
@@ -305,6 +318,8 @@ def test_delete_page_says_what_happens(client, auth, zoe):
     assert "withdrawn at the holder's request" in page
     assert "kept only anonymised" in page
     assert "you leave your organisations and classes" in page
+    assert "review comments and replies on a publisher's drafts" in page  # they stay (probe finding)
+    assert "Scores already sent to a learning platform (LTI)" in page
 
 
 @pytest.mark.parametrize(
