@@ -26,11 +26,16 @@ IMPORTED = {
     "created": N_("%(slug)s: created (version %(version)d)"),
     "updated": N_("%(slug)s: updated (version %(version)d)"),
     "unchanged": N_("%(slug)s: unchanged (version %(version)d)"),
+    "refreshed": N_("%(slug)s: unchanged (version %(version)d), rendered again by this version of Cadre"),
 }
 EDITION_IMPORTED = {
     "created": N_("%(slug)s (%(language)s): edition created (version %(version)d)"),
     "updated": N_("%(slug)s (%(language)s): edition updated (version %(version)d)"),
     "unchanged": N_("%(slug)s (%(language)s): edition unchanged (version %(version)d)"),
+    "refreshed": N_(
+        "%(slug)s (%(language)s): edition unchanged (version %(version)d),"
+        " rendered again by this version of Cadre"
+    ),
 }
 
 
@@ -175,9 +180,11 @@ def init_app(app) -> None:
     from app.jobs import jobs
     from app.learning.statistics_cli import stats_command
     from app.orgs.cli import org
+    from app.publishing.cli import render_again_command
 
     content.add_command(stats_command)
     content.add_command(export_gift_command)
+    content.add_command(render_again_command)
     app.cli.add_command(content)
     app.cli.add_command(org)
     app.cli.add_command(backup_command)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.catalog.images import store_image
@@ -16,7 +17,8 @@ from app.models_base import utcnow
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """What happened to one course: created, updated (new version) or unchanged."""
+    """What happened to one course: created, updated (new version), unchanged, or refreshed
+    (unchanged, its pages rendered anew by this version of Cadre: see refresh_rendering)."""
 
     slug: str
     status: str
@@ -39,7 +41,8 @@ def import_course(doc: CourseDoc, edition_of: Course | None = None) -> ImportOut
             select(Course).where(Course.edition_of_id == edition_of.id, Course.language == doc.language)
         )
     if course is not None and course.content_hash == doc.content_hash:
-        return ImportOutcome(doc.slug, "unchanged", course.version)
+        status = "refreshed" if refresh_rendering(course, doc) else "unchanged"
+        return ImportOutcome(doc.slug, status, course.version)
     if course is None:
         course = Course(slug=doc.slug if edition_of is None else None, version=1)
         if edition_of is not None:
@@ -74,6 +77,52 @@ def import_course(doc: CourseDoc, edition_of: Course | None = None) -> ImportOut
     if status == "updated" and edition_of is None:
         _issue_due_certificates(course)
     return ImportOutcome(doc.slug, status, course.version)
+
+
+def refresh_rendering(course: Course, doc: CourseDoc) -> bool:
+    """Put the HTML ``doc`` renders in place of what ``course`` kept, when its files are the same
+    (``content_hash``) and only Cadre's rendering changed (an upgraded Markdown extension, the
+    sanitiser's rules): same version, so certificates and progress are untouched. True if any
+    HTML changed (the commit then renews the kept pages, app.page_cache)."""
+    if course.content_hash != doc.content_hash:
+        raise ValueError("refresh_rendering is for the same files; import_course makes a new version")
+    modules = {
+        (m.is_final, m.slug): m
+        for m in db.session.scalars(
+            select(Module).where(Module.course_id == course.id).options(selectinload(Module.questions))
+        )
+    }
+    changed = _assign(course, intro_html=doc.intro_html)
+    for module_doc in doc.modules:
+        module = modules[(False, module_doc.slug)]
+        changed |= _assign(module, body_html=module_doc.body_html)
+        changed |= _refresh_quiz(module, module_doc.quiz)
+    if doc.final is not None:
+        changed |= _refresh_quiz(modules[(True, FINAL_SLUG)], doc.final)
+    return changed
+
+
+def _refresh_quiz(module: Module, quiz: QuizDoc | None) -> bool:
+    questions = {q.key: q for q in module.questions}
+    changed = False
+    for doc in quiz.questions if quiz else ():
+        question = questions[doc.key]
+        choices = [
+            {**kept, "html": c.html, "feedback_html": c.feedback_html}
+            for kept, c in zip(question.choices, doc.choices, strict=True)
+        ]
+        changed |= _assign(
+            question, prompt_html=doc.prompt_html, explanation_html=doc.explanation_html, choices=choices
+        )
+    return changed
+
+
+def _assign(row, **values) -> bool:
+    """Set the attributes that differ; True if any did (the others are not written)."""
+    different = {name: value for name, value in values.items() if getattr(row, name) != value}
+    for name, value in different.items():
+        setattr(row, name, value)
+    return bool(different)
 
 
 def _issue_due_certificates(course: Course) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.admin.audit import record
-from app.catalog.importer import import_course
+from app.catalog.importer import import_course, refresh_rendering
 from app.catalog.models import MEMBERS, ORIGINALS, PUBLIC, Course
 from app.content.bounded import Busy, Pool, Slots, TooSlow, run_bounded
 from app.content.checker import check_files, content_hash
@@ -308,7 +308,7 @@ def publish(draft: CourseDraft, by: User, seen_hash: str | None = None) -> Cours
     course.organisation_id = draft.organisation_id
     course.publisher = draft.organisation.name  # the name on the course page and its certificates
     course.visibility = draft.visibility if original is None else original.visibility
-    if outcome.status != "unchanged" or latest_version(course) is None:
+    if outcome.status in ("created", "updated") or latest_version(course) is None:
         db.session.add(
             CourseVersion(
                 course_id=course.id,
@@ -432,6 +432,25 @@ def start_translation(draft: CourseDraft, language: str, by: User) -> CourseDraf
         files, slug, {**values, "language": language, "translation_of": draft.slug}, body
     )
     return save_files(draft.organisation, slug, files, by)
+
+
+def render_again(course: Course) -> str:
+    """Render a publisher's live course again from the files of its latest version, after an
+    upgrade of Cadre changed how Markdown becomes HTML (catalog.importer.refresh_rendering): same
+    version, nothing else touched. Says what became of it: "refreshed" (some HTML changed),
+    "unchanged", "refused" (the files no longer pass the checker: the course stays as it was) or
+    "busy" (no slot to check them in; nothing done). The caller commits."""
+    version = latest_version(course)
+    if version is None:
+        return "unchanged"  # nothing published to render from (a course imported before versions)
+    try:
+        result = check_untrusted(version.files)
+    except Busy:
+        return "busy"
+    docs = [doc for doc in result.courses if doc.content_hash == course.content_hash]
+    if result.problems or not docs:
+        return "refused"
+    return "refreshed" if refresh_rendering(course, docs[0]) else "unchanged"
 
 
 def versions(course_id: int) -> list[CourseVersion]:

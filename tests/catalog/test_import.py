@@ -175,3 +175,65 @@ def test_catalogue_is_alphabetical_as_a_reader_expects(app):
         )  # fmt: skip
     db.session.commit()
     assert [c.title for c in list_courses()] == ["droit", "Écrire avec l’IA", "Encadrer", "Voix"]
+
+
+def _as_an_older_cadre_rendered_it(course: Course) -> dict:
+    """Put older HTML in every rendered field of ``course``; return what was there (by place)."""
+    kept = {"intro": course.intro_html}
+    course.intro_html = "<p>rendu ancien</p>"
+    for module in db.session.scalars(select(Module).where(Module.course_id == course.id)):
+        kept[module.slug] = module.body_html
+        if not module.is_final:  # a final test has no text of its own
+            module.body_html = "<p>rendu ancien</p>"
+        for question in module.questions:
+            kept[question.key] = (question.prompt_html, question.explanation_html, question.choices)
+            question.prompt_html = question.explanation_html = "<p>rendu ancien</p>"
+            question.choices = [{**c, "html": "<p>rendu ancien</p>"} for c in question.choices]
+    db.session.commit()
+    return kept
+
+
+@pytest.fixture
+def with_final_test(tmp_path):
+    """A content root with a bundled course that has a final test."""
+    root, slug = tmp_path / "bundled", "ecrire-avec-l-ia"
+    for folder in ("courses", "quizzes"):
+        shutil.copytree(Path(__file__).parents[2] / folder / slug, root / folder / slug)
+    return root, slug
+
+
+def test_an_unchanged_course_is_rendered_again_when_cadre_renders_it_differently(
+    app, runner, content, make_user
+):
+    """Existing databases kept the HTML of the Cadre that first imported a course, until its
+    files changed: a sanitiser or Markdown upgrade never reached them."""
+    run_import(runner, content)
+    user = make_user()
+    legal = db.session.scalar(select(Module).where(Module.slug == "cadre-legal"))
+    submit_quiz(user, legal, {q.key: [0] for q in legal.questions})
+    db.session.commit()
+    course = db.session.scalar(select(Course))
+    kept = _as_an_older_cadre_rendered_it(course)
+
+    result = run_import(runner, content)
+    assert "voix-et-ia: unchanged (version 1), rendered again by this version of Cadre" in result.output
+    db.session.expire_all()
+    course = db.session.scalar(select(Course))
+    assert (course.version, course.intro_html) == (1, kept["intro"])
+    modules = db.session.scalars(select(Module).where(Module.course_id == course.id)).all()
+    assert all(m.body_html == kept[m.slug] for m in modules)
+    questions = [q for m in modules for q in m.questions]
+    assert questions and all((q.prompt_html, q.explanation_html, q.choices) == kept[q.key] for q in questions)
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1  # nothing else touched
+    assert "voix-et-ia: unchanged (version 1)\n" in run_import(runner, content).output
+
+
+def test_a_final_test_is_rendered_again_too(app, runner, with_final_test):
+    root, slug = with_final_test
+    run_import(runner, root)
+    course = db.session.scalar(select(Course))
+    final = db.session.scalar(select(Module).where(Module.is_final.is_(True)))
+    kept = _as_an_older_cadre_rendered_it(course)
+    assert f"{slug}: unchanged (version 1), rendered again" in run_import(runner, root).output
+    db.session.expire_all()
+    assert final.questions and all(q.prompt_html == kept[q.key][0] for q in final.questions)

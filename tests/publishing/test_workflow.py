@@ -237,6 +237,44 @@ def test_command_line_import_leaves_a_publishers_course_alone(client, auth, publ
     assert db.session.scalar(select(Course.publisher)) == "Syndicat des scénaristes"
 
 
+def test_render_again_renders_a_publishers_course_from_its_published_files(
+    client, auth, publisher, runner, make_user
+):
+    """After an upgrade of Cadre that renders Markdown differently, a publisher's course is rendered
+    again from its latest published files: same version, progress and versions untouched."""
+    _, _, people = publisher
+    published(client, auth, people)
+    course = db.session.scalar(select(Course))
+    module = db.session.scalar(select(Module).where(Module.slug == "consentement"))
+    mark_read(make_user(), module)
+    right = (course.intro_html, module.body_html)
+    course.intro_html = module.body_html = "<p>rendu ancien</p>"
+    db.session.commit()
+
+    def cli(*args):
+        result = runner.invoke(args=list(args))
+        db.session.expire_all()
+        return result
+
+    result = cli("content", "render-again")
+    assert result.exit_code == 0, result.output
+    assert "voix-et-ia: rendered again (version 1)" in result.output
+    assert "1 course rendered again." in result.output
+    course, module = db.session.get(Course, course.id), db.session.get(Module, module.id)
+    assert (course.intro_html, module.body_html, course.version) == (*right, 1)
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 1
+    assert db.session.scalar(select(func.count(ModuleProgress.id))) == 1
+    again = cli("content", "render-again", "--lang", "fr")
+    assert "voix-et-ia : inchangée (version 1)" in again.output.replace("\u00a0", " ")
+    # Files the checker of this version refuses: the course stays as it was, and the command says so.
+    version = db.session.scalar(select(CourseVersion))
+    version.files = {**version.files, "courses/voix-et-ia/course.md": "pas de front matter"}
+    db.session.commit()
+    refused = cli("content", "render-again")
+    assert refused.exit_code == 1
+    assert "voix-et-ia: its files no longer pass the checker; the course stays as it was" in refused.output
+
+
 ROLES = ("anonymous", "outsider", "member", "editor", "reviewer", "admin", "other_editor")
 READ, WRITE, REVIEW = {"editor", "reviewer", "admin"}, {"editor", "admin"}, {"reviewer", "admin"}
 
