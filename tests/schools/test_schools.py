@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.catalog.models import Course, Module
 from app.extensions import db
 from app.learning.models import ModuleProgress
-from app.learning.services import courses_progress, mark_read
+from app.learning.services import courses_progress, mark_read, submit_quiz
 from app.models_base import utcnow
 from app.orgs import services as orgs
 from app.orgs.models import Invitation, Membership, Organisation
@@ -295,6 +295,16 @@ def test_dashboard_shows_assigned_to_me_first(client, auth, klass, people):
     page = text_of(client.get("/dashboard"))
     assert page.index("Assigned to me") < page.index("My courses")
     assert "Class BTS 2, École de l’image" in page
+
+
+def test_a_failed_quiz_reads_as_started_with_no_module_done(client, auth, klass, people, course):
+    """UX walk: « En cours · 0/3 modules » read as a contradiction after a failed quiz."""
+    legal = module("cadre-legal")  # the class was given the whole course
+    submit_quiz(people["student"], legal, {q.key: [] for q in legal.questions})
+    db.session.commit()
+    auth.login(people["student"].email)
+    page = text_of(client.get("/dashboard"))
+    assert "In progress</span> Modules done: 0 of 3 · Class BTS 2" in " ".join(page.split())
 
 
 def test_a_teacher_s_dashboard_leads_to_the_classes_they_teach(client, auth, klass, people):
