@@ -40,6 +40,9 @@ class User(UserMixin, db.Model):
     # (mailed there too) or a change of address. None: not yet, and certificates wait for it
     # (app/accounts/confirmation.py). Accounts a school platform made (LTI) have it from the start.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Names the last password-reset link mailed (app.accounts.services.make_reset_token): mailing
+    # a new one changes it, and the links mailed before stop working.
+    reset_nonce: Mapped[str | None] = mapped_column(String(16))
 
     @property
     def is_deleted(self) -> bool:

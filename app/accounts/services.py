@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import logging
 import re
+import secrets
 
 from flask import current_app, request
 from flask_babel import get_locale
@@ -129,14 +130,20 @@ def _address_fingerprint(user: User) -> str:
 
 
 def make_reset_token(user: User) -> str:
-    """A signed token naming the user, a fingerprint of the current password hash and one of
-    the address it is mailed to.
+    """A signed token naming the user, a fingerprint of the current password hash, one of the
+    address it is mailed to, and the user's ``reset_nonce``.
 
     Changing the password changes the first fingerprint, so a link works once at most; changing
-    the address, the second, so a link sent to the old address stops working.
+    the address, the second, so a link sent to the old address stops working; mailing a new link
+    changes the nonce (send_password_reset), so only the last link mailed works.
     """
     return _serializer().dumps(
-        {"uid": user.id, "ph": user.password_fingerprint, "ad": _address_fingerprint(user)}
+        {
+            "uid": user.id,
+            "ph": user.password_fingerprint,
+            "ad": _address_fingerprint(user),
+            "n": user.reset_nonce,
+        }
     )
 
 
@@ -153,6 +160,8 @@ def user_from_reset_token(token: str) -> User | None:
     if user is None or user.disabled_at is not None or user.is_deleted:
         return None
     if user.password_fingerprint != data.get("ph") or _address_fingerprint(user) != data.get("ad"):
+        return None
+    if user.reset_nonce != data.get("n"):  # a newer link was mailed since
         return None
     return user
 
@@ -192,6 +201,8 @@ def send_password_reset(email: str, locale: str, base_url: str) -> None:
     user = find_user_by_email(email)
     if user is None or user.disabled_at is not None:  # a disabled account is not given a way back
         return
+    user.reset_nonce = secrets.token_hex(8)  # the links mailed before stop working
+    db.session.commit()
     link = link_for_job(base_url, "accounts.reset_password", token=make_reset_token(user))
     subject = _l("Reset your Cadre password")
     deliver_template(user.email, locale, subject, "accounts/email/reset.txt", user=user, link=link)

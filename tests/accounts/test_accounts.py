@@ -279,6 +279,25 @@ def test_a_reset_link_mailed_to_an_old_address_stops_working_when_the_address_ch
     assert user.check_password(PASSWORD)
 
 
+def test_a_newer_reset_link_cancels_the_ones_mailed_before(client, app, make_user):
+    """Security probe: every link asked for stayed valid for its hour, however many were mailed."""
+    user = make_user(email="zoe@example.org")
+    client.post("/account/forgot", data={"email": user.email})
+    first = _reset_link(app)
+    client.post("/account/forgot", data={"email": user.email})
+    last = _reset_link(app)
+    assert first != last
+    assert client.get(first).location == "/account/forgot"
+    new = "violet quartz mountain river"
+    client.post(first, data={"password": new, "confirm": new})
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)
+    assert client.get(last).status_code == 200
+    assert client.post(last, data={"password": new, "confirm": new}).status_code == 302
+    db.session.refresh(user)
+    assert user.check_password(new)
+
+
 def test_a_disabled_account_gets_no_reset_mail_and_its_links_stop_working(client, app, make_user):
     user = make_user(email="zoe@example.org")
     client.post("/account/forgot", data={"email": user.email})
