@@ -96,6 +96,22 @@ def published(draft, course, by: User) -> None:
     notify(people.values(), PUBLISHED, params, path_for_job("catalog.course", slug=slug))
 
 
+def due_changed(assignment: Assignment, students: list[User]) -> None:
+    """Tell ``students`` (those who have not finished it) that the work is now due at another
+    time, or no longer has a due date: a notice of the same kind as a new assignment's."""
+    school_class = db.session.get(SchoolClass, assignment.class_id)
+    params = {
+        "class": school_class.name,
+        "course": assignment.course.title,
+        "items": []
+        if assignment.module is None
+        else [f"{assignment.module.position}. {assignment.module.title}"],
+        "due": assignment.due_at.isoformat() if assignment.due_at else None,
+        "due_changed": True,
+    }
+    notify(students, NEW_ASSIGNMENT, params, path_for_job("catalog.course", slug=assignment.course.slug))
+
+
 def assigned(assignment: Assignment) -> None:
     """Tell the class's students; modules of one course assigned together make one notification."""
     notices = db.session.info.setdefault(ASSIGNMENT_NOTICES, {})

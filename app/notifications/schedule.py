@@ -51,7 +51,7 @@ def _notify_once(people: list[User], kind: str, params: dict, path: str, key: st
 
 def send_due_reminders(now: datetime) -> int:
     """Remind students of assigned work due within NOTIFICATIONS_DUE_HOURS that they have not
-    finished; one reminder per student and assignment, ever. How many notifications were made."""
+    finished; one reminder per student, assignment and due date. How many notifications were made."""
     window_end = now + timedelta(hours=current_app.config["NOTIFICATIONS_DUE_HOURS"])
     items = list(
         db.session.scalars(
@@ -78,7 +78,10 @@ def send_due_reminders(now: datetime) -> int:
         enrolled[class_id].append(user)
     student_ids = {u.id for people in enrolled.values() for u in people}
     cells = progress_cells(student_ids, items)
-    done = _already(DUE_SOON, [str(item.id) for item in items])
+    # One reminder per assignment and due date: a due date moved later is reminded of again. (Keys
+    # written before due dates could change name the assignment only; they still count.)
+    keys = {item.id: f"{item.id}@{item.due_at.astimezone(UTC):%Y-%m-%dT%H:%M}" for item in items}
+    done = _already(DUE_SOON, [str(item.id) for item in items] + list(keys.values()))
     # A course its publisher made members-only since it was assigned is closed to the others:
     # they are not reminded of it (nor told its title).
     restricted = {item.course.organisation_id for item in items if item.course.visibility != PUBLIC}
@@ -92,11 +95,12 @@ def send_due_reminders(now: datetime) -> int:
             member_of[user_id].add(organisation_id)
     made = 0
     for item in items:
-        key = str(item.id)
+        key = keys[item.id]
         people = [
             u
             for u in enrolled[item.class_id]
             if (u.id, key) not in done
+            and (u.id, str(item.id)) not in done
             and cells[(u.id, item.id)].total > 0
             and not cells[(u.id, item.id)].done
             and not closed_to(item.course, member_of[u.id])

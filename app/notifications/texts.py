@@ -39,7 +39,11 @@ def subject(notification: Notification):
         SENT_BACK: lambda: _l("Sent back: %(course)s", course=p["course"]),
         COMMENT_REPLY: lambda: _l("Reply to a comment on %(course)s", course=p["course"]),
         PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
-        NEW_ASSIGNMENT: lambda: _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"]),
+        NEW_ASSIGNMENT: lambda: (
+            _l("New due date in %(name)s: %(course)s", name=p["class"], course=p["course"])
+            if p.get("due_changed")
+            else _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"])
+        ),
         DUE_SOON: lambda: _l("Due soon: %(item)s", item=p.get("item", "")),
         CLASS_MESSAGE: lambda: (
             _l("%(name)s wrote to you in the class %(class)s", name=p["by"], **{"class": p["class"]})
@@ -70,6 +74,18 @@ def headline(notification: Notification) -> str:
             name=p["by"],
             course=p["course"],
             version=p["version"],
+        )
+    if notification.kind == NEW_ASSIGNMENT and p.get("due_changed"):
+        if p.get("due"):
+            return _(
+                "The due date of %(items)s, in the class %(name)s, has changed.",
+                name=p["class"],
+                items=items_of(notification),
+            )
+        return _(
+            "%(items)s, in the class %(name)s, no longer has a due date.",
+            name=p["class"],
+            items=items_of(notification),
         )
     if notification.kind == NEW_ASSIGNMENT:
         return _("New work in the class %(name)s: %(items)s.", name=p["class"], items=items_of(notification))

@@ -112,6 +112,18 @@ class AssignForm(Form):
             )
 
 
+class DueForm(Form):
+    """An assignment's due date, changed or taken away (empty)."""
+
+    due = DateTimeLocalField(
+        _l("Due"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        description=_l("Date and time, Paris time. Leave it empty for no due date."),
+    )
+    submit = SubmitField(_l("Save the due date"))
+
+
 class MessageForm(Form):
     """A message to the class's students, or to those who have not finished an assigned item (the
     view gives ``to`` its choices and checks the one sent)."""

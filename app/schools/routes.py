@@ -27,6 +27,7 @@ from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
 from app.catalog.services import title_key
 from app.certificates.models import Certificate
 from app.extensions import db, start_writing
+from app.i18n import local_zone
 from app.learning.models import QuizAttempt
 from app.limits import failed, mailed, throttled
 from app.models_base import ID, MAX_ID, utcnow
@@ -50,6 +51,7 @@ from app.schools.forms import (
     AssignForm,
     ClassForm,
     CourseChoiceForm,
+    DueForm,
     JoinForm,
     MessageForm,
 )
@@ -396,6 +398,8 @@ def class_view(class_id: int):
         student_url=_UrlPattern("schools.student", "user_id", class_id=school_class.id),
         unassign_url=_UrlPattern("schools.unassign", "assignment_id", class_id=school_class.id),
         questions_url=_UrlPattern("schools.item_questions", "assignment_id", class_id=school_class.id),
+        due_url=_UrlPattern("schools.change_due", "assignment_id", class_id=school_class.id),
+        due_label=Markup(_("Change the due date: %(title)s")),  # noqa: S704 - as _assigned_text
         row_cells=text.row,
         assigned_text=_assigned_text(),
         not_finished=_not_finished(),
@@ -814,6 +818,35 @@ def _assignment_or_404(school_class: SchoolClass, assignment_id: int) -> Assignm
     if assignment is None or assignment.class_id != school_class.id:
         abort(404)
     return assignment
+
+
+@bp.route(f"/classes/<{ID}:class_id>/assignments/<{ID}:assignment_id>/due", methods=["GET", "POST"])
+@login_required
+def change_due(class_id: int, assignment_id: int):
+    """Move an assignment's due date, or take it away; the students still at work are told."""
+    school_class = _class_or_404(class_id)
+    assignment = _assignment_or_404(school_class, assignment_id)
+    form = DueForm()
+    if request.method == "GET" and assignment.due_at is not None:
+        form.due.data = assignment.due_at.astimezone(local_zone()).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            changed = services.change_due(assignment, form.due.data, current_user)
+        except services.SchoolError as exc:
+            db.session.rollback()
+            form.due.errors.append(str(exc))
+        else:
+            db.session.commit()
+            title = services.item_title(assignment)
+            if not changed:
+                flash(_("The due date of %(title)s is unchanged.", title=title), "success")
+            elif assignment.due_at is None:
+                flash(_("%(title)s no longer has a due date.", title=title), "success")
+            else:
+                when = templating.dates().deadline(assignment.due_at)
+                flash(_("%(title)s is now due %(when)s.", title=title, when=when), "success")
+            return redirect(url_for("schools.class_view", class_id=class_id, _anchor="assigned-heading"))
+    return render_template("schools/due.html", form=form, school_class=school_class, assignment=assignment)
 
 
 @bp.post(f"/classes/<{ID}:class_id>/assignments/<{ID}:assignment_id>/delete")

@@ -238,7 +238,12 @@ def assign(
     )
     if duplicate is not None:
         raise SchoolError(
-            _l("%(title)s is already assigned to the class.", title=_item_label(course, module)), "modules"
+            _l(
+                "%(title)s: this work is already assigned to the class. To change its due date, use "
+                "“Change the due date” on the class page.",
+                title=_item_label(course, module),
+            ),
+            "scope" if module is None else "modules",
         )
     assignment = Assignment(
         class_id=school_class.id,
@@ -253,6 +258,35 @@ def assign(
     enrolled = select(Enrolment.user_id).where(Enrolment.class_id == school_class.id)
     learning_record.register(db.session.scalars(enrolled), [course])  # the learning record (app/record)
     return assignment
+
+
+def change_due(assignment: Assignment, due_local: datetime | None, by: User) -> bool:
+    """Give the assignment a new due date (None: none); False if it is the one it had. The class's
+    students who have not finished it, and may still open it (closed_to), are told."""
+    due_at = local_to_utc(due_local) if due_local is not None else None
+    if due_at == assignment.due_at:
+        return False
+    if due_at is not None and due_at <= utcnow():
+        raise SchoolError(_l("The due date is in the past. Choose a later date."), "due")
+    assignment.due_at = due_at
+    people = students(db.session.get(SchoolClass, assignment.class_id))
+    cells = progress_cells([u.id for u in people], [assignment])
+    concerned = [u for u in people if not cells[(u.id, assignment.id)].done]
+    course = assignment.course
+    if concerned and course.visibility != PUBLIC:  # made members-only since: only members are told
+        members = set(
+            db.session.scalars(
+                select(Membership.user_id).where(
+                    Membership.organisation_id == course.organisation_id,
+                    Membership.user_id.in_([u.id for u in concerned]),
+                )
+            )
+        )
+        concerned = [
+            u for u in concerned if not closed_to(course, [course.organisation_id] * (u.id in members))
+        ]
+    notifications.due_changed(assignment, concerned)
+    return True
 
 
 @cache

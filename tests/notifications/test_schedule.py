@@ -1,6 +1,6 @@
 """Due-date reminders and weekly digests: sent to the right people, once, however often cron runs."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.catalog.models import MEMBERS, Module
@@ -26,6 +26,11 @@ def complete(user, module: Module, at: datetime) -> None:
     )
 
 
+def due_key(assignment) -> str:
+    """What a reminder names: the assignment and its due date (UTC, to the minute)."""
+    return f"{assignment.id}@{assignment.due_at.astimezone(UTC):%Y-%m-%dT%H:%M}"
+
+
 def live_modules(course) -> list[Module]:
     return [m for m in course.modules if not m.retired and not m.is_final]
 
@@ -45,7 +50,7 @@ def test_due_in_two_days_reminds_once_those_who_have_not_finished(app, school, c
     assert result.exit_code == 0, result.output
     assert "1 due-date reminder," in result.output
     [reminder] = notifications_of(people["student"], "due_soon")
-    assert reminder.dedupe_key == str(soon.id) and reminder.params["class"] == "BTS 2"
+    assert reminder.dedupe_key == due_key(soon) and reminder.params["class"] == "BTS 2"
     assert notifications_of(people["classmate"], "due_soon") == []
     assert [m["To"] for m in outbox()] == [people["student"].email]
     assert "Due soon: La voix" in outbox()[0]["Subject"]
@@ -56,9 +61,37 @@ def test_due_in_two_days_reminds_once_those_who_have_not_finished(app, school, c
     # Three days later the other assignment comes within two days: its own, single reminder.
     assert schedule.send_due_reminders(now + timedelta(days=3, hours=1)) == 1
     assert {n.dedupe_key for n in notifications_of(people["student"], "due_soon")} == {
-        str(soon.id),
-        str(later.id),
+        due_key(soon),
+        due_key(later),
     }
+
+
+def test_a_due_date_moved_later_is_reminded_of_again(app, school, course):
+    klass, people = school
+    now = utcnow()
+    item = schools.assign(klass, course, None, paris_wall_clock(now + timedelta(hours=30)), people["teacher"])
+    db.session.commit()
+    assert schedule.send_due_reminders(now) == 2  # the student and the classmate
+    schools.change_due(item, paris_wall_clock(now + timedelta(days=4)), people["teacher"])
+    db.session.commit()
+    assert schedule.send_due_reminders(now) == 0  # not due within two days any more
+    assert schedule.send_due_reminders(now + timedelta(days=3)) == 2  # the new date's own reminders
+    assert schedule.send_due_reminders(now + timedelta(days=3)) == 0
+    assert len(notifications_of(people["student"], "due_soon")) == 2
+
+
+def test_a_reminder_sent_before_due_dates_could_change_still_counts(app, school, course):
+    """Reminders written before keys named the due date name the assignment only."""
+    klass, people = school
+    now = utcnow()
+    item = schools.assign(klass, course, None, paris_wall_clock(now + timedelta(hours=30)), people["teacher"])
+    db.session.commit()
+    assert schedule.send_due_reminders(now) == 2
+    for name in ("student", "classmate"):
+        [reminder] = notifications_of(people[name], "due_soon")
+        reminder.dedupe_key = str(item.id)
+    db.session.commit()
+    assert schedule.send_due_reminders(now) == 0
 
 
 def test_a_course_made_members_only_since_it_was_assigned_is_recalled_only_to_members(

@@ -22,6 +22,7 @@ from app.schools.models import Assignment, Enrolment, SchoolClass
 from tests.accounts.test_change_email import outbox
 from tests.catalog.test_editions import import_edition
 from tests.conftest import counted_statements, text_of
+from tests.notifications.conftest import notifications_of
 
 
 @pytest.fixture
@@ -182,9 +183,102 @@ def test_assignment_refusals_change_nothing(school, people, course, klass):
     assert error.value.field == "modules"
     with pytest.raises(services.SchoolError, match="in the past"):
         services.assign(klass, course, module("consentement"), datetime(2020, 1, 1, 9, 0), people["teacher"])
-    with pytest.raises(services.SchoolError, match="already assigned"):
+    with pytest.raises(services.SchoolError, match="already assigned") as error:
         services.assign(klass, course, None, None, people["teacher"])
+    assert error.value.field == "scope"  # the whole course was chosen: not a module's fault
     assert db.session.scalar(select(func.count(Assignment.id))) == before
+
+
+def test_the_assign_page_s_error_links_lead_to_their_fieldsets(client, auth, people, klass, course):
+    """UX walk: the summary's links pointed at #scope and #modules, which no element had."""
+    auth.login(people["teacher"].email)
+    url = f"/classes/{klass.id}/assign?course={course.id}"
+    page = text_of(client.post(url, data={"scope": "course"}))  # the whole course is assigned already
+    assert '<a href="#scope">What to assign:' in page
+    assert (
+        '<fieldset id="scope" tabindex="-1" class="field field-invalid" aria-describedby="scope-error">'
+        in page
+    )
+    page = text_of(client.post(url, data={"scope": "modules"}))
+    assert '<a href="#modules">Modules:' in page and '<fieldset id="modules" tabindex="-1"' in page
+
+
+def _whole_course(klass) -> Assignment:
+    return db.session.scalar(select(Assignment).where(Assignment.class_id == klass.id))
+
+
+def test_a_teacher_moves_a_due_date_and_the_students_still_at_work_are_told(
+    app, client, auth, people, klass, course
+):
+    """UX walk: a due date could not be changed; assigning again was refused as a duplicate."""
+    for m in course.modules:  # the classmate has finished: not told
+        db.session.add(ModuleProgress(user_id=people["classmate"].id, module_id=m.id, completed_at=utcnow()))
+    db.session.commit()
+    assignment = _whole_course(klass)
+    auth.login(people["teacher"].email)
+    class_page = text_of(client.get(f"/classes/{klass.id}"))
+    url = f"/classes/{klass.id}/assignments/{assignment.id}/due"
+    assert (
+        f'<a href="{url}" aria-label="Change the due date: {course.title}">Change the due date</a>'
+        in class_page
+    )
+    form = text_of(client.get(url))
+    assert "no due date" in form and 'name="due"' in form
+    response = client.post(url, data={"due": "2099-06-30T18:00"}, follow_redirects=True)
+    assert f"{course.title} is now due 30 June 2099, 18:00 (Paris time)." in text_of(response)
+    assert _whole_course(klass).due_at == datetime(2099, 6, 30, 16, 0, tzinfo=UTC)
+    [notice] = notifications_of(people["student"], "new_assignment")[-1:]
+    assert notice.params["due_changed"] and notice.params["due"].startswith("2099-06-30T16:00")
+    assert all(not n.params.get("due_changed") for n in notifications_of(people["classmate"]))
+    auth.logout()
+    auth.login(people["student"].email)
+    listed = text_of(client.get("/notifications/"))
+    assert f"The due date of {course.title}, in the class BTS 2, has changed." in listed
+    assert "Due on 30 June 2099, 18:00 (Paris time)." in listed
+    auth.logout()
+    auth.login(people["teacher"].email)
+    assert 'value="2099-06-30T18:00"' in text_of(client.get(url))  # the form shows the current date
+    # Unchanged: nobody is told again. Emptied: no due date any more, and the students are told.
+    told = len(notifications_of(people["student"]))
+    unchanged = client.post(url, data={"due": "2099-06-30T18:00"}, follow_redirects=True)
+    assert "is unchanged" in text_of(unchanged) and len(notifications_of(people["student"])) == told
+    client.post(url, data={"due": ""})
+    assert _whole_course(klass).due_at is None
+    [notice] = notifications_of(people["student"])[-1:]
+    assert notice.params["due"] is None and notice.params["due_changed"]
+
+
+def test_a_due_date_in_the_past_is_refused_and_nothing_changes(client, auth, people, klass):
+    assignment = _whole_course(klass)
+    auth.login(people["teacher"].email)
+    url = f"/classes/{klass.id}/assignments/{assignment.id}/due"
+    response = client.post(url, data={"due": "2020-01-01T10:00"})
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "The due date is in the past" in page and 'value="2020-01-01T10:00"' in page
+    assert client.post(url, data={"due": "not a date"}).status_code == 200
+    assert _whole_course(klass).due_at is None
+    assert notifications_of(people["student"], "new_assignment")[-1].params.get("due_changed") is None
+
+
+@pytest.mark.parametrize("who", ["student", "outsider", "other_teacher", "other_admin"])
+def test_only_the_class_s_staff_change_its_due_dates(client, auth, people, klass, who):
+    assignment = _whole_course(klass)
+    auth.login(people[who].email)
+    url = f"/classes/{klass.id}/assignments/{assignment.id}/due"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"due": "2099-06-30T18:00"}).status_code == 404
+    assert _whole_course(klass).due_at is None
+
+
+def test_another_class_s_assignment_is_not_found_through_this_class(
+    client, auth, people, klass, school, course
+):
+    other = services.create_class(school[0], people["teacher"], "BTS 1", "2026-2027", "")
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    assignment = _whole_course(klass)
+    assert client.get(f"/classes/{other.id}/assignments/{assignment.id}/due").status_code == 404
 
 
 def test_due_dates_are_paris_wall_clock_stored_in_utc(app, people, klass, course):
@@ -216,7 +310,10 @@ def test_assign_several_modules_at_once_or_none(client, auth, people, klass, cou
     assert client.post(url, data={"scope": "modules", "modules": [str(first)]}).status_code == 302
     # One of the two is already assigned: nothing is assigned, and the page says which.
     response = client.post(url, data={"scope": "modules", "modules": [str(second), str(first)]})
-    assert "2. Recueillir le consentement is already assigned" in text_of(response)
+    assert (
+        "2. Recueillir le consentement: this work is already assigned to the class. To change its due date"
+        in text_of(response)
+    )
     assert db.session.scalar(select(func.count(Assignment.id))) == 2
     response = client.post(url, data={"scope": "modules"})
     assert "Tick at least one module" in text_of(response)
