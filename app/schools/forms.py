@@ -81,6 +81,13 @@ class MultiCheckboxField(SelectMultipleField):
 WHOLE, CHOSEN = "course", "modules"
 
 
+def due_field(label, description) -> DateTimeLocalField:
+    """A due date on the Paris wall clock, as the browser's date and time picker sends it."""
+    return DateTimeLocalField(
+        label, validators=[Optional()], format="%Y-%m-%dT%H:%M", description=description
+    )
+
+
 class AssignForm(Form):
     """Step 2: the whole course or chosen modules of it, and an optional due date."""
 
@@ -92,12 +99,7 @@ class AssignForm(Form):
     )
     # The service, not WTForms, says why a module is refused (another course's, withdrawn…).
     modules = MultiCheckboxField(_l("Modules"), coerce=int, validate_choice=False)
-    due = DateTimeLocalField(
-        _l("Due (optional)"),
-        validators=[Optional()],
-        format="%Y-%m-%dT%H:%M",
-        description=_l("Date and time, Paris time."),
-    )
+    due = due_field(_l("Due (optional)"), _l("Date and time, Paris time."))
     submit = SubmitField(_l("Assign"))
 
     def validate_modules(self, field):
@@ -115,12 +117,7 @@ class AssignForm(Form):
 class DueForm(Form):
     """An assignment's due date, changed or taken away (empty)."""
 
-    due = DateTimeLocalField(
-        _l("Due"),
-        validators=[Optional()],
-        format="%Y-%m-%dT%H:%M",
-        description=_l("Date and time, Paris time. Leave it empty for no due date."),
-    )
+    due = due_field(_l("Due"), _l("Date and time, Paris time. Leave it empty for no due date."))
     submit = SubmitField(_l("Save the due date"))
 
 
