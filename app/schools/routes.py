@@ -200,7 +200,9 @@ def school(slug: str):
     return _school_page(school, role)
 
 
-def _school_page(school: Organisation, role: str, invitation_url: str | None = None, add_form=None):
+def _school_page(
+    school: Organisation, role: str, invitation_url: str | None = None, add_form=None, pupil=None
+):
     members = orgs.members(school) if role == ADMIN else []
     classes = services.classes_of([school.id])
     return render_template(
@@ -215,6 +217,7 @@ def _school_page(school: Organisation, role: str, invitation_url: str | None = N
         invitation_url=invitation_url,
         invitation_days=orgs.INVITATION_DAYS,
         invitations=orgs.pending_invitations(school) if role == ADMIN else [],
+        pupil=pupil,  # (user, class names): the person to add as a teacher is a student here
     )
 
 
@@ -239,6 +242,9 @@ def add_teacher(slug: str):
                     "page offers them the link), or send them an invitation link."
                 )
             )
+        elif (attended := services.classes_attended(school, user)) and request.form.get("confirm") != "yes":
+            # A slip in the address book would open every class's names and results to a pupil.
+            return _school_page(school, role, add_form=form, pupil=(user, attended))
         else:
             try:
                 orgs.add_member(school, user, TEACHER)
@@ -267,14 +273,18 @@ def add_teacher(slug: str):
 def remove_teacher(slug: str, user_id: int):
     school, _role = _school_or_404(slug, ADMIN)
     if PostForm().validate_on_submit():
+        removed = db.session.get(User, user_id)
         try:
             orgs.remove_member(school, user_id)
-            record("org.member_removed", user=db.session.get(User, user_id), organisation=school)
+            record("org.member_removed", user=removed, organisation=school)
         except orgs.OrgError as exc:
             _fail(exc)
         else:
             db.session.commit()
-            flash(_("The teacher was removed from the school."), "success")
+            flash(
+                _("%(name)s no longer teaches at %(school)s.", name=removed.full_name, school=school.name),
+                "success",
+            )
     return redirect(url_for("schools.school", slug=school.slug))
 
 

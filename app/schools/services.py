@@ -181,6 +181,18 @@ def students(school_class: SchoolClass) -> list[User]:
     )
 
 
+def classes_attended(school: Organisation, user: User) -> list[str]:
+    """The names of the school's classes ``user`` is a student of, in order."""
+    return list(
+        db.session.scalars(
+            select(SchoolClass.name)
+            .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+            .where(SchoolClass.organisation_id == school.id, Enrolment.user_id == user.id)
+            .order_by(SchoolClass.name)
+        )
+    )
+
+
 def student(school_class: SchoolClass, user_id: int) -> User | None:
     """The student if they are in the class, else None."""
     return db.session.scalar(

@@ -591,6 +591,23 @@ def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(app, client
     assert again.status_code == 429 and orgs.role_in(people["outsider"], org.id) is None
 
 
+def test_making_a_student_of_the_school_a_teacher_is_asked_first(app, client, auth, klass, people):
+    """UX walk: one slip in the address book gave a pupil every class's names, e-mails and scores."""
+    org = klass.organisation
+    auth.login(people["admin"].email)
+    sent = len(outbox(app))
+    asked = client.post("/schools/ecole-image/teachers", data={"email": "student@example.org"})
+    assert asked.status_code == 200
+    page = " ".join(text_of(asked).split())
+    assert "Sami Élève is a student of the class BTS 2 in École de l’image." in page
+    assert '<input type="hidden" name="confirm" value="yes">' in page
+    assert "Add Sami Élève as a teacher all the same" in page
+    assert orgs.role_in(people["student"], org.id) is None and len(outbox(app)) == sent
+    done = client.post("/schools/ecole-image/teachers", data={"email": "student@example.org", "confirm": "yes"})
+    assert done.status_code == 302
+    assert orgs.role_in(people["student"], org.id) == "teacher"
+
+
 # Who may see what ------------------------------------------------------------------------------
 
 ROLES = ("anonymous", "outsider", "student", "classmate", "teacher", "admin", "other_teacher", "other_admin")
