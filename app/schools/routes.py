@@ -383,7 +383,38 @@ def new_class(slug: str):
             )
             flash(ready, "success")
             return redirect(url_for("schools.class_view", class_id=school_class.id))
-    return render_template("schools/new_class.html", form=form, school=school)
+    return render_template("schools/new_class.html", form=form, school=school, school_class=None)
+
+
+@bp.route(f"/classes/<{ID}:class_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_class(class_id: int):
+    """Rename a class, or correct its school year or description: its students, code, work and
+    progress stay as they are."""
+    school_class = _class_or_404(class_id)
+    form = ClassForm(obj=school_class)
+    form.submit.label.text = _("Save the class")
+    if form.validate_on_submit():
+        clash = services.class_named(school_class.organisation, form.name.data, form.year.data)
+        if clash is not None and clash.id != school_class.id:
+            form.name.errors.append(
+                _(
+                    "Your school already has a class named %(name)s for %(year)s. Give this one another "
+                    "name.",
+                    name=form.name.data,
+                    year=form.year.data,
+                )
+            )
+        else:
+            school_class.name = form.name.data
+            school_class.year = form.year.data
+            school_class.description = (form.description.data or "").strip()
+            db.session.commit()
+            flash(_("The class %(name)s is saved.", name=school_class.name), "success")
+            return redirect(url_for("schools.class_view", class_id=school_class.id))
+    return render_template(
+        "schools/new_class.html", form=form, school=school_class.organisation, school_class=school_class
+    )
 
 
 @bp.get(f"/classes/<{ID}:class_id>")

@@ -283,6 +283,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("teacher", f"{cls}/students/{w['learner_id']}", 200),
         ("teacher", f"{cls}/assignments/{w['module_item']}/questions", 200),
         ("teacher", f"{cls}/assignments/{w['module_item']}/due", 200),
+        ("teacher", f"{cls}/edit", 200),
         ("school_admin", "/schools/lycee-lumiere", 200),
         ("school_admin", "/schools/lycee-lumiere/lti", 200),
         ("school_admin", f"/schools/lycee-lumiere/lti/{w['platform_id']}", 200),

@@ -203,6 +203,47 @@ def test_the_assign_page_s_error_links_lead_to_their_fieldsets(client, auth, peo
     assert '<a href="#modules">Modules:' in page and '<fieldset id="modules" tabindex="-1"' in page
 
 
+def test_a_teacher_renames_a_class_and_everything_else_stays(client, auth, people, klass, school):
+    """UX walk: a typo in a class's name or year could not be corrected."""
+    code, students_before = klass.join_code, len(services.students(klass))
+    services.create_class(school[0], people["admin"], "BTS 1", "2026-2027", "")
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    url = f"/classes/{klass.id}/edit"
+    assert f'href="{url}">Edit the class</a>' in text_of(client.get(f"/classes/{klass.id}"))
+    form = text_of(client.get(url))
+    assert 'value="BTS 2"' in form and "Save the class" in form
+    # Bad input: a message, nothing changed.
+    for data, message in (
+        ({"name": "  ", "year": "2026-2027"}, "Give the class a name."),
+        ({"name": "bts 1", "year": "2026-2027"}, "already has a class named bts 1 for 2026-2027"),
+        ({"name": "X" * 121, "year": "2026-2027"}, "Name of the class:"),
+    ):
+        response = client.post(url, data=data)
+        assert response.status_code == 200 and message in text_of(response)
+        db.session.expire_all()
+        assert db.session.get(SchoolClass, klass.id).name == "BTS 2"
+    done = client.post(url, data={"name": "BTS 2 — groupe B", "year": "2027-2028", "description": "Le mardi"})
+    assert done.status_code == 302 and done.location == f"/classes/{klass.id}"
+    db.session.expire_all()
+    renamed = db.session.get(SchoolClass, klass.id)
+    assert (renamed.name, renamed.year, renamed.description) == ("BTS 2 — groupe B", "2027-2028", "Le mardi")
+    assert renamed.join_code == code and len(services.students(renamed)) == students_before
+    # The same name and year as before is no clash with itself.
+    assert client.post(url, data={"name": "BTS 2 — groupe B", "year": "2027-2028"}).status_code == 302
+
+
+@pytest.mark.parametrize("who", ["student", "outsider", "other_teacher", "other_admin"])
+def test_only_the_class_s_staff_edit_it(client, auth, people, klass, who):
+    auth.login(people[who].email)
+    assert client.get(f"/classes/{klass.id}/edit").status_code == 404
+    assert (
+        client.post(f"/classes/{klass.id}/edit", data={"name": "Piraté", "year": "2026"}).status_code == 404
+    )
+    db.session.expire_all()
+    assert db.session.get(SchoolClass, klass.id).name == "BTS 2"
+
+
 def _whole_course(klass) -> Assignment:
     return db.session.scalar(select(Assignment).where(Assignment.class_id == klass.id))
 
@@ -603,7 +644,9 @@ def test_making_a_student_of_the_school_a_teacher_is_asked_first(app, client, au
     assert '<input type="hidden" name="confirm" value="yes">' in page
     assert "Add Sami Élève as a teacher all the same" in page
     assert orgs.role_in(people["student"], org.id) is None and len(outbox(app)) == sent
-    done = client.post("/schools/ecole-image/teachers", data={"email": "student@example.org", "confirm": "yes"})
+    done = client.post(
+        "/schools/ecole-image/teachers", data={"email": "student@example.org", "confirm": "yes"}
+    )
     assert done.status_code == 302
     assert orgs.role_in(people["student"], org.id) == "teacher"
 
