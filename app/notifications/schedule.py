@@ -57,7 +57,10 @@ def send_due_reminders(now: datetime) -> int:
         db.session.scalars(
             select(Assignment)
             .options(selectinload(Assignment.course), selectinload(Assignment.module))
-            .where(Assignment.due_at > now, Assignment.due_at <= window_end)
+            .join(SchoolClass, SchoolClass.id == Assignment.class_id)
+            .where(
+                Assignment.due_at > now, Assignment.due_at <= window_end, SchoolClass.archived_at.is_(None)
+            )
             .order_by(Assignment.id)
         )
     )
@@ -162,7 +165,7 @@ def send_digests(now: datetime) -> int:
     for org_id in sorted({m.organisation_id for m in staff}):
         classes = db.session.scalars(
             select(SchoolClass)
-            .where(SchoolClass.organisation_id == org_id)
+            .where(SchoolClass.organisation_id == org_id, SchoolClass.archived_at.is_(None))
             .order_by(SchoolClass.name, SchoolClass.id)
         )
         summaries[org_id] = [s for c in classes if (s := class_summary(c, start, end))]

@@ -26,6 +26,9 @@ class SchoolClass(db.Model):
     joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when its staff archive it (a school year over): joining closes, its students no longer
+    # see its work nor get its reminders, and lists of classes fold it away. Everything is kept.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
 

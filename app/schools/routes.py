@@ -580,13 +580,51 @@ def regenerate_code(class_id: int):
 @login_required
 def toggle_joining(class_id: int):
     school_class = _class_or_404(class_id)
-    if PostForm().validate_on_submit():
+    if school_class.archived_at is not None:
+        flash(_("The class is archived: restore it before opening it to students again."), "error")
+    elif PostForm().validate_on_submit():
         school_class.joining_open = not school_class.joining_open
         db.session.commit()
         flash(
             _("Students can join the class again.")
             if school_class.joining_open
             else _("Joining is closed: the code and link no longer let anyone in."),
+            "success",
+        )
+    return redirect(url_for("schools.class_view", class_id=class_id))
+
+
+@bp.post(f"/classes/<{ID}:class_id>/archive")
+@login_required
+def archive_class(class_id: int):
+    school_class = _class_or_404(class_id)
+    if PostForm().validate_on_submit() and school_class.archived_at is None:
+        services.archive_class(school_class)
+        db.session.commit()
+        flash(
+            _(
+                "The class %(name)s is archived: its students no longer see its work, and nobody can "
+                "join it. Its results stay here.",
+                name=school_class.name,
+            ),
+            "success",
+        )
+    return redirect(url_for("schools.class_view", class_id=class_id))
+
+
+@bp.post(f"/classes/<{ID}:class_id>/restore")
+@login_required
+def restore_class(class_id: int):
+    school_class = _class_or_404(class_id)
+    if PostForm().validate_on_submit() and school_class.archived_at is not None:
+        services.restore_class(school_class)
+        db.session.commit()
+        flash(
+            _(
+                "The class %(name)s is back: its students see its work again. Joining stays closed "
+                "until you reopen it.",
+                name=school_class.name,
+            ),
             "success",
         )
     return redirect(url_for("schools.class_view", class_id=class_id))

@@ -59,6 +59,17 @@ def create_class(org: Organisation, teacher: User, name: str, year: str, descrip
     return school_class
 
 
+def archive_class(school_class: SchoolClass) -> None:
+    """Archive the class: joining closes, its students stop seeing its work (see SchoolClass)."""
+    school_class.archived_at = utcnow()
+    school_class.joining_open = False
+
+
+def restore_class(school_class: SchoolClass) -> None:
+    """Bring an archived class back; joining stays closed until its staff reopen it."""
+    school_class.archived_at = None
+
+
 def class_named(org: Organisation, name: str, year: str) -> SchoolClass | None:
     """The school's class with this name (whatever its case, accents included) and school year.
 
@@ -691,12 +702,13 @@ def _learner_classes_statement():
         select(SchoolClass)
         .options(joinedload(SchoolClass.organisation))
         .join(Enrolment, Enrolment.class_id == SchoolClass.id)
-        .where(Enrolment.user_id == bindparam("user_id"))
+        .where(Enrolment.user_id == bindparam("user_id"), SchoolClass.archived_at.is_(None))
     )
 
 
 def learner_classes(user: User) -> list[SchoolClass]:
-    """The classes the learner is in, with their schools, by school and name (one query)."""
+    """The classes the learner is in, archived ones left out, with their schools, by school and
+    name (one query)."""
     found = db.session.scalars(_learner_classes_statement(), {"user_id": user.id})
     return sorted(found, key=lambda c: (c.organisation.name.casefold(), c.name.casefold(), c.id))
 

@@ -176,3 +176,19 @@ def test_the_tick_deletes_old_read_notifications_and_those_of_deleted_accounts(a
     result = runner.invoke(args=["notifications", "tick"])
     assert "1 old notification deleted" in result.output, result.output
     assert notifications_of(people["student"]) == [] and notifications_of(people["classmate"]) == []
+
+
+def test_an_archived_class_gets_no_reminders_nor_digest(app, school, course):
+    klass, people = school
+    now = utcnow()
+    schools.assign(klass, course, None, paris_wall_clock(now + timedelta(hours=30)), people["teacher"])
+    schools.assign(klass, course, live_modules(course)[0], None, people["teacher"])
+    complete(people["student"], live_modules(course)[0], datetime(2026, 11, 25, 15, tzinfo=PARIS))
+    schools.archive_class(klass)
+    db.session.commit()
+    assert schedule.send_due_reminders(now) == 0
+    wednesday = datetime(2026, 12, 2, 9, tzinfo=PARIS)  # as in the digest's test above
+    assert schedule.send_digests(wednesday) == 0
+    schools.restore_class(klass)
+    db.session.commit()
+    assert schedule.send_digests(wednesday) == 2  # the teacher and the administrator, as before

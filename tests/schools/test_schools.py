@@ -244,6 +244,51 @@ def test_only_the_class_s_staff_edit_it(client, auth, people, klass, who):
     assert db.session.get(SchoolClass, klass.id).name == "BTS 2"
 
 
+def test_an_archived_class_leaves_its_students_pages_and_the_lists_and_comes_back(
+    client, auth, people, klass, course
+):
+    """UX walk: a class could not be archived; last year's classes piled up in every list."""
+    klass_id = klass.id
+    auth.login(people["student"].email)
+    assert "Class BTS 2" in text_of(client.get("/dashboard"))
+    auth.logout()
+    auth.login(people["teacher"].email)
+    page = text_of(client.get(f"/classes/{klass_id}"))
+    assert "Archive the class BTS 2? Its students will no longer see its work." in page
+    done = client.post(f"/classes/{klass_id}/archive", follow_redirects=True)
+    assert "The class BTS 2 is archived" in text_of(done) and "Restore the class" in text_of(done)
+    db.session.expire_all()
+    archived = db.session.get(SchoolClass, klass_id)
+    assert archived.archived_at is not None and not archived.joining_open
+    for listing in ("/teaching", "/schools/ecole-image"):
+        page = " ".join(text_of(client.get(listing)).split())
+        assert "<summary>1 archived class</summary>" in page and "No current classes." in page
+    # Joining stays closed while it is archived, even if asked.
+    client.post(f"/classes/{klass_id}/joining")
+    db.session.expire_all()
+    assert not db.session.get(SchoolClass, klass_id).joining_open
+    auth.logout()
+    auth.login(people["student"].email)
+    dashboard = text_of(client.get("/dashboard"))
+    assert "Assigned to me" not in dashboard and "Class BTS 2" not in dashboard
+    assert [c.id for c in services.learner_classes(people["student"])] == []
+    auth.logout()
+    auth.login(people["teacher"].email)
+    back = client.post(f"/classes/{klass_id}/restore", follow_redirects=True)
+    assert "The class BTS 2 is back" in text_of(back)
+    auth.logout()
+    auth.login(people["student"].email)
+    assert "Assigned to me" in text_of(client.get("/dashboard"))
+
+
+@pytest.mark.parametrize("who", ["student", "outsider", "other_teacher"])
+def test_only_the_class_s_staff_archive_it(client, auth, people, klass, who):
+    auth.login(people[who].email)
+    assert client.post(f"/classes/{klass.id}/archive").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(SchoolClass, klass.id).archived_at is None
+
+
 def _whole_course(klass) -> Assignment:
     return db.session.scalar(select(Assignment).where(Assignment.class_id == klass.id))
 
