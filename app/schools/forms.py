@@ -1,5 +1,7 @@
 """School forms; every one carries a CSRF token through Flask-WTF."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
@@ -20,6 +22,12 @@ from app.schools.messages import MAX_MESSAGE
 from app.schools.services import CODE_LENGTH, normalise_code, school_year
 
 
+def normalise_year(value: str) -> str:
+    """« 2026–2027 », « 2026 / 2027 » and « 2026-2027 » are one year: written the last way, so that
+    two classes of the same name and year cannot look alike and both exist."""
+    return re.sub(r"\s*[-‐‑‒–—−/]\s*", "-", value.strip())
+
+
 class ClassForm(Form):
     name = StringField(
         _l("Name of the class"),
@@ -30,7 +38,7 @@ class ClassForm(Form):
     year = StringField(
         _l("School year"),
         validators=[DataRequired(_l("Give the school year.")), Length(max=20)],
-        filters=[lambda value: value.strip() if value else value],
+        filters=[lambda value: normalise_year(value) if value else value],
         default=school_year,  # the one under way: a new class is most often for it
     )
     description = TextAreaField(_l("Description (optional)"), validators=[Optional(), Length(max=2000)])
@@ -82,9 +90,14 @@ WHOLE, CHOSEN = "course", "modules"
 
 
 def due_field(label, description) -> DateTimeLocalField:
-    """A due date on the Paris wall clock, as the browser's date and time picker sends it."""
+    """A due date on the Paris wall clock, as the browser's date and time picker sends it, or as
+    someone types it where the browser shows a plain text box (« 18/12/2026 18:00 »)."""
     return DateTimeLocalField(
-        label, validators=[Optional()], format="%Y-%m-%dT%H:%M", description=description
+        label,
+        validators=[Optional()],
+        format=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%Y-%m-%d %H:%M"],
+        invalid_value_message=_l("Type a date and a time, for example 18/12/2026 18:00."),
+        description=description,
     )
 
 

@@ -657,19 +657,26 @@ def leave_class(class_id: int):
 def remove_student(class_id: int, user_id: int):
     school_class = _class_or_404(class_id)
     if PostForm().validate_on_submit():
+        removed = db.session.get(User, user_id)
         try:
             services.remove_student(school_class, user_id)
         except services.SchoolError as exc:
             _fail(exc)
         else:
             db.session.commit()
-            flash(
-                _(
-                    "The student was removed from the class; their progress stays in their account. "
-                    "The code still lets them back in: get a new code or close joining to prevent it."
-                ),
-                "success",
-            )
+            # Said as the class stands: the code lets them back in only while joining is open.
+            if school_class.joining_open:
+                message = _(
+                    "%(name)s was removed from the class; their progress stays in their account. The code "
+                    "still lets them back in: get a new code or close joining to prevent it.",
+                    name=removed.full_name,
+                )
+            else:
+                message = _(
+                    "%(name)s was removed from the class; their progress stays in their account.",
+                    name=removed.full_name,
+                )
+            flash(message, "success")
     return redirect(url_for("schools.class_view", class_id=class_id))
 
 

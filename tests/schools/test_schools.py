@@ -1007,6 +1007,53 @@ def test_a_new_class_is_offered_the_school_year_under_way(client, auth, people, 
         assert f'value="{services.school_year()}"' in page
 
 
+def test_the_staff_list_marks_an_address_not_confirmed(client, auth, people, school):
+    """UX walk: a teacher who came by an invitation link looked as verified as the others."""
+    people["teacher"].email_confirmed_at = None
+    db.session.commit()
+    auth.login(people["admin"].email)
+    page = " ".join(text_of(client.get("/schools/ecole-image")).split())
+    assert 'teacher@example.org <span class="badge">address not confirmed</span> · teacher' in page
+    assert 'admin@example.org <span class="badge">' not in page
+
+
+def test_a_school_year_written_with_another_dash_is_the_same_year(client, auth, people, klass):
+    """UX walk: « 2026–2027 » (an en dash) made a second class that looked the same as the first."""
+    auth.login(people["teacher"].email)
+    url = "/schools/ecole-image/classes/new"
+    for year in ("2026–2027", "2026 / 2027", " 2026 - 2027 "):
+        response = client.post(url, data={"name": "BTS 2", "year": year})
+        assert "already has a class named BTS 2 for 2026-2027" in text_of(response)
+    assert db.session.scalar(select(func.count(SchoolClass.id))) == 1
+
+
+def test_a_due_date_typed_by_hand_is_read_or_refused_clearly(client, auth, people, klass, course):
+    """Where a browser shows a text box for the date picker, WTForms said « Not a valid datetime value »."""
+    auth.login(people["teacher"].email)
+    url = f"/classes/{klass.id}/assign?course={course.id}"
+    data = {"scope": "modules", "modules": [str(module("consentement").id)]}
+    refused = client.post(url, data={**data, "due": "demain"})
+    assert "Type a date and a time, for example 18/12/2026 18:00." in text_of(refused)
+    assert client.post(url, data={**data, "due": "30/06/2099 18:00"}).status_code == 302
+    made = db.session.scalar(select(Assignment).where(Assignment.module_id == module("consentement").id))
+    assert made.due_at == datetime(2099, 6, 30, 16, 0, tzinfo=UTC)
+
+
+def test_removing_a_student_names_them_and_says_what_the_code_still_allows(client, auth, people, klass):
+    auth.login(people["teacher"].email)
+    removed = client.post(
+        f"/classes/{klass.id}/students/{people['student'].id}/remove", follow_redirects=True
+    )
+    assert "Sami Élève was removed from the class" in text_of(removed)
+    assert "The code still lets them back in" in text_of(removed)
+    client.post(f"/classes/{klass.id}/joining")  # joining closed: the code lets nobody in
+    removed = client.post(
+        f"/classes/{klass.id}/students/{people['classmate'].id}/remove", follow_redirects=True
+    )
+    assert "Clara Camarade was removed from the class" in text_of(removed)
+    assert "The code still lets them back in" not in text_of(removed)
+
+
 def test_the_class_page_s_small_words(client, auth, klass, people, school):
     """No "0 finished" under an item nobody finished; a message to an empty class says so."""
     org, _ = school
