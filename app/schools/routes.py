@@ -60,6 +60,7 @@ from app.urls import external_url
 
 bp = Blueprint("schools", __name__)
 bp.add_app_template_filter(services.item_title, "item_title")
+bp.add_app_template_filter(services.column_title, "column_title")
 STAFF = ROLES[SCHOOL]
 
 
@@ -704,7 +705,8 @@ def class_messages(class_id: int):
     waiting = services.waiting_on(school_class) if staff else {}
     if form is not None:
         form.to.choices = [("", _("The whole class"))] + [
-            (str(item_id), _audience(title, len(students))) for item_id, (title, students) in waiting.items()
+            (str(item_id), _audience(heading, len(students)))
+            for item_id, (_title, students, heading) in waiting.items()
         ]
         if request.method == "GET" and request.args.get("to", type=int) in waiting:  # "Write to them"
             form.to.data = request.args["to"]
@@ -716,7 +718,7 @@ def class_messages(class_id: int):
             if form.to.data:
                 plain = form.to.data.isascii() and form.to.data.isdigit()  # "²" is a digit, not a number
                 chosen = waiting.get(int(form.to.data)) if plain else None
-                to = messages.Unfinished(*chosen) if chosen else None
+                to = messages.Unfinished(*chosen[:2]) if chosen else None
             try:
                 if form.to.data and to is None:
                     raise messages.MessageError(

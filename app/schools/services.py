@@ -354,6 +354,16 @@ def item_title(item: "Assignment | TableItem") -> str:
     return f"{item.course.title} — {item.module.position}. {item.module.title}"
 
 
+def column_title(item: "Assignment | TableItem") -> str:
+    """A class table column's heading: the module first, « 2. Module — Course », so that two
+    modules of one course differ in the first words a phone's narrow column shows."""
+    if item.module is None:
+        return item.course.title
+    if item.module.retired:
+        return f"{item.module.title} — {item.course.title}"
+    return f"{item.module.position}. {item.module.title} — {item.course.title}"
+
+
 class Cell(NamedTuple):
     """One learner's progress on one assigned item (a course or a module).
 
@@ -579,12 +589,12 @@ def class_table(
     return ClassTable(items, rows, done_per_item, unfinished)
 
 
-def waiting_on(school_class: SchoolClass) -> dict[int, tuple[str, list[User]]]:
-    """Each assigned item some student has not finished, by id: its title and those students
-    (whom a teacher may write to alone)."""
+def waiting_on(school_class: SchoolClass) -> dict[int, tuple[str, list[User], str]]:
+    """Each assigned item some student has not finished, by id: its title, those students (whom a
+    teacher may write to alone), and its title module first (column_title), for a menu."""
     table = class_table(school_class)
     return {
-        item.id: (item_title(item), waiting)
+        item.id: (item_title(item), waiting, column_title(item))
         for item, waiting in zip(table.items, table.unfinished_per_item, strict=True)
         if waiting
     }

@@ -1007,6 +1007,21 @@ def test_a_new_class_is_offered_the_school_year_under_way(client, auth, people, 
         assert f'value="{services.school_year()}"' in page
 
 
+def test_the_class_table_s_module_columns_begin_with_the_module(client, auth, people, klass, course):
+    """UX walk: on a phone, three lines of « Course — … » showed the same words for every module."""
+    services.assign(klass, course, module("consentement"), None, people["teacher"])
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    page = text_of(client.get(f"/classes/{klass.id}"))
+    heading = f'<span class="column-label">2. Recueillir le consentement — {course.title}</span>'
+    assert heading in page
+    # The message form's menu of recipients too: a phone's closed menu shows its first words only.
+    form = text_of(client.get(f"/classes/{klass.id}/messages"))
+    assert (
+        f">“2. Recueillir le consentement — {course.title}”: the 2 students who have not finished it<" in form
+    )
+
+
 def test_the_staff_list_marks_an_address_not_confirmed(client, auth, people, school):
     """UX walk: a teacher who came by an invitation link looked as verified as the others."""
     people["teacher"].email_confirmed_at = None
