@@ -41,8 +41,11 @@ def import_course(doc: CourseDoc, edition_of: Course | None = None) -> ImportOut
             select(Course).where(Course.edition_of_id == edition_of.id, Course.language == doc.language)
         )
     if course is not None and course.content_hash == doc.content_hash:
-        status = "refreshed" if refresh_rendering(course, doc) else "unchanged"
-        return ImportOutcome(doc.slug, status, course.version)
+        refreshed = refresh_rendering(course, doc)
+        if refreshed is not None:
+            return ImportOutcome(doc.slug, "refreshed" if refreshed else "unchanged", course.version)
+        # The same files name their questions otherwise for this Cadre (a key made from a heading
+        # it renders differently): a new version, as if the files had changed.
     if course is None:
         course = Course(slug=doc.slug if edition_of is None else None, version=1)
         if edition_of is not None:
@@ -79,19 +82,26 @@ def import_course(doc: CourseDoc, edition_of: Course | None = None) -> ImportOut
     return ImportOutcome(doc.slug, status, course.version)
 
 
-def refresh_rendering(course: Course, doc: CourseDoc) -> bool:
+def refresh_rendering(course: Course, doc: CourseDoc) -> bool | None:
     """Put the HTML ``doc`` renders in place of what ``course`` kept, when its files are the same
     (``content_hash``) and only Cadre's rendering changed (an upgraded Markdown extension, the
     sanitiser's rules): same version, so certificates and progress are untouched. True if any
-    HTML changed (the commit then renews the kept pages, app.page_cache)."""
+    HTML changed (the commit then renews the kept pages, app.page_cache); None, changing nothing,
+    if the live modules, questions or choices ``doc`` has are not those ``course`` has (a question
+    key made from a heading rendered otherwise): that takes a new version (import_course)."""
     if course.content_hash != doc.content_hash:
         raise ValueError("refresh_rendering is for the same files; import_course makes a new version")
+    live = select(Module).where(Module.course_id == course.id, Module.retired.is_(False))
     modules = {
-        (m.is_final, m.slug): m
-        for m in db.session.scalars(
-            select(Module).where(Module.course_id == course.id).options(selectinload(Module.questions))
-        )
+        (m.is_final, m.slug): m for m in db.session.scalars(live.options(selectinload(Module.questions)))
     }
+    wanted = [((False, m.slug), m.quiz) for m in doc.modules]
+    if doc.final is not None:
+        wanted.append(((True, FINAL_SLUG), doc.final))
+    if set(modules) != {place for place, _quiz in wanted} or any(
+        _shape(modules[place].questions) != _doc_shape(quiz) for place, quiz in wanted
+    ):
+        return None
     changed = _assign(course, intro_html=doc.intro_html)
     for module_doc in doc.modules:
         module = modules[(False, module_doc.slug)]
@@ -100,6 +110,14 @@ def refresh_rendering(course: Course, doc: CourseDoc) -> bool:
     if doc.final is not None:
         changed |= _refresh_quiz(modules[(True, FINAL_SLUG)], doc.final)
     return changed
+
+
+def _shape(questions: list[Question]) -> set:
+    return {(q.key, tuple(c["correct"] for c in q.choices)) for q in questions}
+
+
+def _doc_shape(quiz: QuizDoc | None) -> set:
+    return {(q.key, tuple(c.correct for c in q.choices)) for q in (quiz.questions if quiz else ())}
 
 
 def _refresh_quiz(module: Module, quiz: QuizDoc | None) -> bool:

@@ -173,7 +173,11 @@ def join(platform: LtiPlatform, school_class: SchoolClass | None, user: User, st
     if staff:
         if orgs.role_in(user, platform.organisation_id) is None:
             orgs.add_member(platform.organisation, user, TEACHER)
-    elif school_class is not None and schools.enrolment(school_class, user.id) is None:
+    elif (
+        school_class is not None
+        and school_class.archived_at is None  # archived: its staff closed it to everyone
+        and schools.enrolment(school_class, user.id) is None
+    ):
         db.session.add(Enrolment(class_id=school_class.id, user_id=user.id))
         db.session.flush()
 

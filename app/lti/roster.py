@@ -18,7 +18,7 @@ from app.lti import launches, tool
 from app.lti.grades import _Connector
 from app.lti.models import LtiContext, LtiPlatform
 from app.models_base import utcnow
-from app.schools.models import Enrolment
+from app.schools.models import Enrolment, SchoolClass
 
 log = logging.getLogger(__name__)
 MAX_MEMBERS = 2000  # a class, not a university: beyond this the platform's list is cut
@@ -34,6 +34,8 @@ def sync_roster(context_id: int) -> int:
     context = db.session.get(LtiContext, context_id)
     if context is None or not context.memberships_url:
         return 0
+    if db.session.get(SchoolClass, context.class_id).archived_at is not None:
+        return 0  # archived: its staff closed it to everyone
     platform = db.session.get(LtiPlatform, context.platform_id)
     service = NamesRolesProvisioningService(
         _Connector(tool.registration(platform), tool.http_session()),

@@ -37,6 +37,28 @@ def _already(kind: str, keys: list[str]) -> set[tuple[int, str]]:
     return {(user_id, key) for user_id, key in rows}
 
 
+def _due_key(assignment_id: int, due_at: datetime) -> str:
+    """What a due-date reminder is about: the assignment and its due date (UTC, to the minute)."""
+    return f"{assignment_id}@{due_at.astimezone(UTC):%Y-%m-%dT%H:%M}"
+
+
+def _reminded_before_keys_named_dates(items: list[Assignment]) -> set[tuple[int, str]]:
+    """(person, key) pairs for reminders made before their keys named the due date (the key then
+    was the assignment's id): each counts for the date it gave, not for a date moved since."""
+    due = {str(item.id): item.due_at for item in items}
+    rows = db.session.execute(
+        select(Notification.user_id, Notification.dedupe_key, Notification.params).where(
+            Notification.kind == DUE_SOON, Notification.dedupe_key.in_(list(due))
+        )
+    )
+    found = set()
+    for user_id, old_key, params in rows:
+        said = params.get("due") if isinstance(params, dict) else None
+        if said and datetime.fromisoformat(said) == due[old_key]:
+            found.add((user_id, _due_key(int(old_key), due[old_key])))
+    return found
+
+
 def _notify_once(people: list[User], kind: str, params: dict, path: str, key: str) -> int:
     """Notify these people unless a simultaneous run just did: a savepoint per batch."""
     if not people:
@@ -81,10 +103,9 @@ def send_due_reminders(now: datetime) -> int:
         enrolled[class_id].append(user)
     student_ids = {u.id for people in enrolled.values() for u in people}
     cells = progress_cells(student_ids, items)
-    # One reminder per assignment and due date: a due date moved later is reminded of again. (Keys
-    # written before due dates could change name the assignment only; they still count.)
-    keys = {item.id: f"{item.id}@{item.due_at.astimezone(UTC):%Y-%m-%dT%H:%M}" for item in items}
-    done = _already(DUE_SOON, [str(item.id) for item in items] + list(keys.values()))
+    # One reminder per assignment and due date: a due date moved later is reminded of again.
+    keys = {item.id: _due_key(item.id, item.due_at) for item in items}
+    done = _already(DUE_SOON, list(keys.values())) | _reminded_before_keys_named_dates(items)
     # A course its publisher made members-only since it was assigned is closed to the others:
     # they are not reminded of it (nor told its title).
     restricted = {item.course.organisation_id for item in items if item.course.visibility != PUBLIC}
@@ -103,7 +124,6 @@ def send_due_reminders(now: datetime) -> int:
             u
             for u in enrolled[item.class_id]
             if (u.id, key) not in done
-            and (u.id, str(item.id)) not in done
             and cells[(u.id, item.id)].total > 0
             and not cells[(u.id, item.id)].done
             and not closed_to(item.course, member_of[u.id])

@@ -40,9 +40,11 @@ def subject(notification: Notification):
         COMMENT_REPLY: lambda: _l("Reply to a comment on %(course)s", course=p["course"]),
         PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
         NEW_ASSIGNMENT: lambda: (
-            _l("New due date in %(name)s: %(course)s", name=p["class"], course=p["course"])
-            if p.get("due_changed")
-            else _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"])
+            _l("New in %(name)s: %(course)s", name=p["class"], course=p["course"])
+            if not p.get("due_changed")
+            else _l("New due date in %(name)s: %(course)s", name=p["class"], course=p["course"])
+            if p.get("due")
+            else _l("No due date any more in %(name)s: %(course)s", name=p["class"], course=p["course"])
         ),
         DUE_SOON: lambda: _l("Due soon: %(item)s", item=p.get("item", "")),
         CLASS_MESSAGE: lambda: (

@@ -18,8 +18,15 @@ from . import services
 RENDERED = {
     "refreshed": N_("%(name)s: rendered again (version %(version)d)"),
     "unchanged": N_("%(name)s: unchanged (version %(version)d)"),
+    "updated": N_(
+        "%(name)s: this version of Cadre names its questions differently; the same files are now "
+        "version %(version)d"
+    ),
     "refused": N_(
         "%(name)s: its files no longer pass the checker; the course stays as it was (version %(version)d)"
+    ),
+    "no_files": N_(
+        "%(name)s: no published files to render it from; it stays as it was (version %(version)d)"
     ),
     "busy": N_("%(name)s: every checking slot is taken; run the command again (version %(version)d)"),
 }
@@ -29,7 +36,8 @@ RENDERED = {
 @localised
 def render_again_command() -> None:
     """Render every publisher's course again from its published files, after an upgrade of Cadre
-    that changed how Markdown becomes HTML. Versions, progress and certificates stay as they are."""
+    that changed how Markdown becomes HTML. Versions, progress and certificates stay as they are,
+    unless this Cadre names a course's questions otherwise: the same files then make a new version."""
     ids = db.session.scalars(select(Course.id).where(Course.organisation_id.is_not(None)).order_by(Course.id))
     counts = dict.fromkeys(RENDERED, 0)
     for course_id in list(ids):
@@ -45,7 +53,11 @@ def render_again_command() -> None:
         message = gettext(RENDERED[status], name=name, version=course.version)
         click.echo(message, err=status in ("refused", "busy"))
     click.echo(
-        ngettext("%(num)d course rendered again.", "%(num)d courses rendered again.", counts["refreshed"])
+        ngettext(
+            "%(num)d course rendered again.",
+            "%(num)d courses rendered again.",
+            counts["refreshed"] + counts["updated"],
+        )
     )
     if counts["refused"] or counts["busy"]:
         raise SystemExit(1)

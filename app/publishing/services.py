@@ -436,21 +436,44 @@ def start_translation(draft: CourseDraft, language: str, by: User) -> CourseDraf
 
 def render_again(course: Course) -> str:
     """Render a publisher's live course again from the files of its latest version, after an
-    upgrade of Cadre changed how Markdown becomes HTML (catalog.importer.refresh_rendering): same
-    version, nothing else touched. Says what became of it: "refreshed" (some HTML changed),
-    "unchanged", "refused" (the files no longer pass the checker: the course stays as it was) or
-    "busy" (no slot to check them in; nothing done). The caller commits."""
+    upgrade of Cadre changed how Markdown becomes HTML (catalog.importer.refresh_rendering). Says
+    what became of it; the caller commits:
+    - "refreshed": some HTML changed, same version;
+    - "unchanged": nothing to change, or a version was published meanwhile (rendered by this Cadre);
+    - "updated": this Cadre names its questions otherwise, so it is now a new version of the
+      same files, as publishing them again would make;
+    - "refused": the files no longer pass the checker; "no_files": nothing was ever published to
+      render from; "busy": no slot to check them in. The course then stays as it was."""
     version = latest_version(course)
     if version is None:
-        return "unchanged"  # nothing published to render from (a course imported before versions)
+        return "no_files"
     try:
         result = check_untrusted(version.files)
     except Busy:
         return "busy"
-    docs = [doc for doc in result.courses if doc.content_hash == course.content_hash]
-    if result.problems or not docs:
+    if result.problems or not result.courses:
         return "refused"
-    return "refreshed" if refresh_rendering(course, docs[0]) else "unchanged"
+    # Checking took a while: a version published meanwhile is this Cadre's already.
+    db.session.refresh(course, with_for_update=True)
+    docs = [doc for doc in result.courses if doc.content_hash == course.content_hash]
+    if not docs:
+        return "unchanged"
+    doc = replace(docs[0], publisher=course.publisher)  # the organisation's name, as publish keeps it
+    refreshed = refresh_rendering(course, doc)
+    if refreshed is not None:
+        return "refreshed" if refreshed else "unchanged"
+    original = db.session.get(Course, course.edition_of_id) if course.edition_of_id else None
+    import_course(doc, edition_of=original)
+    db.session.add(
+        CourseVersion(
+            course_id=course.id,
+            version=course.version,
+            files=version.files,
+            published_by_id=version.published_by_id,
+            submitted_by_id=version.submitted_by_id,
+        )
+    )
+    return "updated"
 
 
 def versions(course_id: int) -> list[CourseVersion]:

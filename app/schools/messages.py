@@ -42,6 +42,8 @@ def write(
     Returns the message and how many students were told (those who want it somewhere), or None
     when the same words by the same person reached the same students a moment ago: a form sent
     twice (a double click, a page reloaded), kept and told once."""
+    if school_class.archived_at is not None:
+        raise MessageError(_l("The class %(name)s is archived: restore it first.", name=school_class.name))
     body = (body or "").strip()
     if not body:
         raise MessageError(_l("Write a message first."))

@@ -148,7 +148,7 @@ def join_class(user: User, code: str) -> SchoolClass:
         raise SchoolError(_l("No class or organisation has this code. Check it with whoever gave it to you."))
     if enrolment(school_class, user.id) is not None:
         raise SchoolError(_l("You are already in the class %(name)s.", name=school_class.name))
-    if not school_class.joining_open:
+    if not school_class.joining_open or school_class.archived_at is not None:
         raise SchoolError(
             _l("The class %(name)s is closed to new students. Ask your teacher.", name=school_class.name)
         )
@@ -245,6 +245,10 @@ def assign(
     school_class: SchoolClass, course: Course, module: Module | None, due_local: datetime | None, by: User
 ) -> Assignment:
     """Assign a whole course (``module`` None) or one of its live modules, optionally due."""
+    if school_class.archived_at is not None:
+        raise SchoolError(
+            _l("The class %(name)s is archived: restore it first.", name=school_class.name), "scope"
+        )
     if module is not None and (module.course_id != course.id or module.retired or module.is_final):
         raise SchoolError(
             _l("This module is not part of the course %(title)s.", title=course.title), "modules"
@@ -286,15 +290,23 @@ def assign(
 def change_due(assignment: Assignment, due_local: datetime | None, by: User) -> bool:
     """Give the assignment a new due date (None: none); False if it is the one it had. The class's
     students who have not finished it, and may still open it (closed_to), are told."""
+    school_class = db.session.get(SchoolClass, assignment.class_id)
+    if school_class.archived_at is not None:
+        raise SchoolError(
+            _l("The class %(name)s is archived: restore it first.", name=school_class.name), "due"
+        )
     due_at = local_to_utc(due_local) if due_local is not None else None
     if due_at == assignment.due_at:
         return False
     if due_at is not None and due_at <= utcnow():
         raise SchoolError(_l("The due date is in the past. Choose a later date."), "due")
     assignment.due_at = due_at
-    people = students(db.session.get(SchoolClass, assignment.class_id))
+    people = students(school_class)
     cells = progress_cells([u.id for u in people], [assignment])
-    concerned = [u for u in people if not cells[(u.id, assignment.id)].done]
+    # A withdrawn module (no live module left) is not work to do: nobody is told, as by reminders.
+    concerned = [
+        u for u in people if cells[(u.id, assignment.id)].total > 0 and not cells[(u.id, assignment.id)].done
+    ]
     course = assignment.course
     if concerned and course.visibility != PUBLIC:  # made members-only since: only members are told
         members = set(
@@ -712,13 +724,13 @@ def _learner_classes_statement():
         select(SchoolClass)
         .options(joinedload(SchoolClass.organisation))
         .join(Enrolment, Enrolment.class_id == SchoolClass.id)
-        .where(Enrolment.user_id == bindparam("user_id"), SchoolClass.archived_at.is_(None))
+        .where(Enrolment.user_id == bindparam("user_id"))
     )
 
 
 def learner_classes(user: User) -> list[SchoolClass]:
-    """The classes the learner is in, archived ones left out, with their schools, by school and
-    name (one query)."""
+    """The classes the learner is in, archived ones too (the learner may leave them), with their
+    schools, by school and name (one query)."""
     found = db.session.scalars(_learner_classes_statement(), {"user_id": user.id})
     return sorted(found, key=lambda c: (c.organisation.name.casefold(), c.name.casefold(), c.id))
 
@@ -736,7 +748,10 @@ def assigned_to(
     """Everything the learner's ``classes`` (by default all of them) assigned, earliest due first,
     with their progress; ``member_of``: the ids of the learner's organisations (nav.organisation_ids)."""
     member_of = set(member_of)
-    classes = {c.id: c for c in (learner_classes(user) if classes is None else classes)}
+    # An archived class's work is over: neither shown nor in the calendar.
+    classes = {
+        c.id: c for c in (learner_classes(user) if classes is None else classes) if c.archived_at is None
+    }
     if not classes:
         return []
     items, covered = _items_and_modules(list(classes))
@@ -772,7 +787,11 @@ def assigned_in_course(user: User, course_id: int) -> list[AssignedHere]:
         .join(Organisation, Organisation.id == SchoolClass.organisation_id)
         .join(Enrolment, and_(Enrolment.class_id == Assignment.class_id, Enrolment.user_id == user.id))
         .outerjoin(Module, Module.id == Assignment.module_id)
-        .where(Assignment.course_id == course_id, or_(Module.id.is_(None), Module.retired.is_(False)))
+        .where(
+            Assignment.course_id == course_id,
+            or_(Module.id.is_(None), Module.retired.is_(False)),
+            SchoolClass.archived_at.is_(None),
+        )
     )
     found = [AssignedHere(*row) for row in rows]
     latest = datetime.max.replace(tzinfo=UTC)

@@ -237,3 +237,21 @@ def test_a_final_test_is_rendered_again_too(app, runner, with_final_test):
     assert f"{slug}: unchanged (version 1), rendered again" in run_import(runner, root).output
     db.session.expire_all()
     assert final.questions and all(q.prompt_html == kept[q.key][0] for q in final.questions)
+
+
+def test_the_same_files_whose_questions_this_cadre_names_otherwise_make_a_new_version(app, runner, content):
+    """Second reading: a question's key is made from its rendered heading; a rendering change
+    renamed one, and rendering again in place stopped the import with a KeyError."""
+    run_import(runner, content)
+    legal = db.session.scalar(select(Module).where(Module.slug == "cadre-legal"))
+    question = legal.questions[0]
+    key, question.key = question.key, "nom-d-une-version-anterieure"
+    db.session.commit()
+    result = run_import(runner, content)
+    assert result.exit_code == 0, result.output
+    assert "voix-et-ia: updated (version 2)" in result.output
+    db.session.expire_all()
+    keys = {
+        q.key: q.retired for q in db.session.scalars(select(Question).where(Question.module_id == legal.id))
+    }
+    assert keys[key] is False and keys["nom-d-une-version-anterieure"] is True

@@ -92,6 +92,10 @@ def test_a_reminder_sent_before_due_dates_could_change_still_counts(app, school,
         reminder.dedupe_key = str(item.id)
     db.session.commit()
     assert schedule.send_due_reminders(now) == 0
+    # For the date it gave: a date moved since gets its own reminder.
+    schools.change_due(item, paris_wall_clock(now + timedelta(hours=40)), people["teacher"])
+    db.session.commit()
+    assert schedule.send_due_reminders(now) == 2
 
 
 def test_a_course_made_members_only_since_it_was_assigned_is_recalled_only_to_members(

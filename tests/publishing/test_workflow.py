@@ -265,9 +265,21 @@ def test_render_again_renders_a_publishers_course_from_its_published_files(
     assert db.session.scalar(select(func.count(CourseVersion.id))) == 1
     assert db.session.scalar(select(func.count(ModuleProgress.id))) == 1
     again = cli("content", "render-again", "--lang", "fr")
-    assert "voix-et-ia : inchangée (version 1)" in again.output.replace("\u00a0", " ")
+    assert "voix-et-ia : inchangé (version 1)" in again.output.replace("\u00a0", " ")
+    # This Cadre names a question otherwise: the same files become a new version, kept as published.
+    question = db.session.scalar(select(Module).where(Module.slug == "cadre-legal")).questions[0]
+    question.key = "nom-d-une-version-anterieure"
+    db.session.commit()
+    renamed = cli("content", "render-again")
+    assert renamed.exit_code == 0, renamed.output
+    assert (
+        "voix-et-ia: this version of Cadre names its questions differently; the same files are now version 2"
+        in (renamed.output)
+    )
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 2
+    assert db.session.get(Course, course.id).publisher == "Syndicat des scénaristes"
     # Files the checker of this version refuses: the course stays as it was, and the command says so.
-    version = db.session.scalar(select(CourseVersion))
+    version = db.session.scalar(select(CourseVersion).order_by(CourseVersion.version.desc()).limit(1))
     version.files = {**version.files, "courses/voix-et-ia/course.md": "pas de front matter"}
     db.session.commit()
     refused = cli("content", "render-again")

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.learning.services import courses_progress, mark_read, submit_quiz
 from app.models_base import utcnow
+from app.notifications import texts
 from app.orgs import services as orgs
 from app.orgs.models import Invitation, Membership, Organisation
 from app.schools import services
@@ -249,8 +250,12 @@ def test_an_archived_class_leaves_its_students_pages_and_the_lists_and_comes_bac
 ):
     """UX walk: a class could not be archived; last year's classes piled up in every list."""
     klass_id = klass.id
+    services.change_due(_whole_course(klass), datetime(2099, 6, 30, 18, 0), people["teacher"])
+    db.session.commit()
     auth.login(people["student"].email)
     assert "Class BTS 2" in text_of(client.get("/dashboard"))
+    assert f"/courses/{course.slug}" in text_of(client.get("/dashboard/due-dates.ics"))
+    assert "BTS 2" in text_of(client.get(f"/courses/{course.slug}"))
     auth.logout()
     auth.login(people["teacher"].email)
     page = text_of(client.get(f"/classes/{klass_id}"))
@@ -269,9 +274,14 @@ def test_an_archived_class_leaves_its_students_pages_and_the_lists_and_comes_bac
     assert not db.session.get(SchoolClass, klass_id).joining_open
     auth.logout()
     auth.login(people["student"].email)
-    dashboard = text_of(client.get("/dashboard"))
-    assert "Assigned to me" not in dashboard and "Class BTS 2" not in dashboard
-    assert [c.id for c in services.learner_classes(people["student"])] == []
+    dashboard = " ".join(text_of(client.get("/dashboard")).split())
+    assert "Assigned to me" not in dashboard
+    assert (
+        '<span class="badge">archived</span>' in dashboard and "Leave this class" in dashboard
+    )  # may still leave
+    assert f"/courses/{course.slug}" not in text_of(client.get("/dashboard/due-dates.ics"))
+    assigned_page = text_of(client.get(f"/courses/{course.slug}"))
+    assert "BTS 2" not in assigned_page  # the course page no longer says the class assigned it
     auth.logout()
     auth.login(people["teacher"].email)
     back = client.post(f"/classes/{klass_id}/restore", follow_redirects=True)
@@ -281,12 +291,40 @@ def test_an_archived_class_leaves_its_students_pages_and_the_lists_and_comes_bac
     assert "Assigned to me" in text_of(client.get("/dashboard"))
 
 
+def test_an_archived_class_takes_no_new_work_messages_dates_nor_students(
+    client, auth, people, klass, course, make_user
+):
+    """Second reading: an archived class still took new work, due dates and messages, each
+    notifying its students, and its code still let students in through a race."""
+    assignment = _whole_course(klass)
+    services.archive_class(klass)
+    db.session.commit()
+    with pytest.raises(services.SchoolError, match="archived"):
+        services.assign(klass, course, module("consentement"), None, people["teacher"])
+    with pytest.raises(services.SchoolError, match="archived"):
+        services.change_due(assignment, datetime(2099, 6, 30, 18, 0), people["teacher"])
+    klass.joining_open = True  # as a toggle racing the archive could leave it
+    db.session.commit()
+    with pytest.raises(services.SchoolError):
+        services.join_class(make_user("Noé Nouveau", "noe@example.org"), klass.join_code)
+    auth.login(people["teacher"].email)
+    told = len(notifications_of(people["student"]))
+    response = client.post(f"/classes/{klass.id}/messages", data={"body": "Bonjour"})
+    assert "The class BTS 2 is archived: restore it first." in text_of(response)
+    assert len(notifications_of(people["student"])) == told
+
+
 @pytest.mark.parametrize("who", ["student", "outsider", "other_teacher"])
 def test_only_the_class_s_staff_archive_it(client, auth, people, klass, who):
     auth.login(people[who].email)
     assert client.post(f"/classes/{klass.id}/archive").status_code == 404
     db.session.expire_all()
     assert db.session.get(SchoolClass, klass.id).archived_at is None
+    services.archive_class(klass)
+    db.session.commit()
+    assert client.post(f"/classes/{klass.id}/restore").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(SchoolClass, klass.id).archived_at is not None
 
 
 def _whole_course(klass) -> Assignment:
@@ -332,6 +370,8 @@ def test_a_teacher_moves_a_due_date_and_the_students_still_at_work_are_told(
     assert _whole_course(klass).due_at is None
     [notice] = notifications_of(people["student"])[-1:]
     assert notice.params["due"] is None and notice.params["due_changed"]
+    assert str(texts.subject(notice)) == f"No due date any more in BTS 2: {course.title}"
+    assert texts.headline(notice) == f"{course.title}, in the class BTS 2, no longer has a due date."
 
 
 def test_a_due_date_in_the_past_is_refused_and_nothing_changes(client, auth, people, klass):
