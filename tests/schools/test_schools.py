@@ -531,12 +531,12 @@ def test_a_failed_quiz_reads_as_started_with_no_module_done(client, auth, klass,
 
 
 def test_a_teacher_s_dashboard_leads_to_the_classes_they_teach(client, auth, klass, people):
-    link = '<a href="/teaching">The classes you teach: their progress, work and messages</a>'
+    link = '<a href="/teaching">Teaching: your school’s classes, their progress, work and messages</a>'
     auth.login(people["teacher"].email)
     assert link in text_of(client.get("/dashboard"))
     client.post("/account/logout")
     auth.login(people["student"].email)
-    assert "The classes you teach" not in text_of(client.get("/dashboard"))
+    assert "your school’s classes" not in text_of(client.get("/dashboard"))
 
 
 def test_the_course_page_tells_a_student_what_was_set_and_for_when(client, auth, klass, people, course):
