@@ -531,7 +531,7 @@ def test_a_failed_quiz_reads_as_started_with_no_module_done(client, auth, klass,
 
 
 def test_a_teacher_s_dashboard_leads_to_the_classes_they_teach(client, auth, klass, people):
-    link = '<a href="/teaching">Teaching: your school’s classes, their progress, work and messages</a>'
+    link = '<a href="/teaching">Your school’s classes: their progress, work and messages</a>'
     auth.login(people["teacher"].email)
     assert link in text_of(client.get("/dashboard"))
     client.post("/account/logout")
