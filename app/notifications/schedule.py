@@ -21,7 +21,14 @@ from app.notifications.models import DUE_SOON, WEEKLY_DIGEST, Notification
 from app.notifications.services import notify
 from app.orgs.models import ADMIN, SCHOOL, TEACHER, Membership, Organisation
 from app.schools.models import Assignment, Enrolment, SchoolClass
-from app.schools.services import assignments, closed_to, item_title, progress_cells, students
+from app.schools.services import (
+    assignments,
+    closed_to,
+    item_title,
+    organisations_among,
+    progress_cells,
+    students,
+)
 from app.urls import path_for_job
 
 
@@ -109,14 +116,7 @@ def send_due_reminders(now: datetime) -> int:
     # A course its publisher made members-only since it was assigned is closed to the others:
     # they are not reminded of it (nor told its title).
     restricted = {item.course.organisation_id for item in items if item.course.visibility != PUBLIC}
-    member_of: dict[int, set[int]] = defaultdict(set)
-    if restricted:
-        for user_id, organisation_id in db.session.execute(
-            select(Membership.user_id, Membership.organisation_id).where(
-                Membership.organisation_id.in_(restricted), Membership.user_id.in_(student_ids)
-            )
-        ):
-            member_of[user_id].add(organisation_id)
+    member_of = organisations_among(student_ids, restricted)
     made = 0
     for item in items:
         key = keys[item.id]

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import CLASS_MESSAGE, Notification
 from app.notifications.services import notify
-from app.schools.models import ClassMessage, ClassMessageRecipient, Enrolment, SchoolClass
+from app.schools.models import ClassMessage, ClassMessageRecipient, Enrolment, SchoolClass, archived_refusal
 from app.urls import path_for_job
 
 MAX_MESSAGE = 2000  # characters: a note to the class, not a course
@@ -43,7 +43,7 @@ def write(
     when the same words by the same person reached the same students a moment ago: a form sent
     twice (a double click, a page reloaded), kept and told once."""
     if school_class.archived_at is not None:
-        raise MessageError(_l("The class %(name)s is archived: restore it first.", name=school_class.name))
+        raise MessageError(archived_refusal(school_class))
     body = (body or "").strip()
     if not body:
         raise MessageError(_l("Write a message first."))

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,11 @@ class SchoolClass(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
+
+
+def archived_refusal(school_class: SchoolClass):
+    """What is said to whoever would give an archived class work, a due date or a message."""
+    return _l("The class %(name)s is archived: restore it first.", name=school_class.name)
 
 
 class Enrolment(db.Model):

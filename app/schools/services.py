@@ -27,7 +27,7 @@ from app.orgs.codes import CODE_LENGTH, display_code, draw_unused, new_join_code
 from app.orgs.models import Membership, Organisation
 from app.record import services as learning_record
 from app.schools import messages
-from app.schools.models import Assignment, Enrolment, SchoolClass
+from app.schools.models import Assignment, Enrolment, SchoolClass, archived_refusal
 
 
 class SchoolError(ValueError):
@@ -246,9 +246,7 @@ def assign(
 ) -> Assignment:
     """Assign a whole course (``module`` None) or one of its live modules, optionally due."""
     if school_class.archived_at is not None:
-        raise SchoolError(
-            _l("The class %(name)s is archived: restore it first.", name=school_class.name), "scope"
-        )
+        raise SchoolError(archived_refusal(school_class), "scope")
     if module is not None and (module.course_id != course.id or module.retired or module.is_final):
         raise SchoolError(
             _l("This module is not part of the course %(title)s.", title=course.title), "modules"
@@ -292,9 +290,7 @@ def change_due(assignment: Assignment, due_local: datetime | None, by: User) -> 
     students who have not finished it, and may still open it (closed_to), are told."""
     school_class = db.session.get(SchoolClass, assignment.class_id)
     if school_class.archived_at is not None:
-        raise SchoolError(
-            _l("The class %(name)s is archived: restore it first.", name=school_class.name), "due"
-        )
+        raise SchoolError(archived_refusal(school_class), "due")
     due_at = local_to_utc(due_local) if due_local is not None else None
     if due_at == assignment.due_at:
         return False
@@ -308,18 +304,9 @@ def change_due(assignment: Assignment, due_local: datetime | None, by: User) -> 
         u for u in people if cells[(u.id, assignment.id)].total > 0 and not cells[(u.id, assignment.id)].done
     ]
     course = assignment.course
-    if concerned and course.visibility != PUBLIC:  # made members-only since: only members are told
-        members = set(
-            db.session.scalars(
-                select(Membership.user_id).where(
-                    Membership.organisation_id == course.organisation_id,
-                    Membership.user_id.in_([u.id for u in concerned]),
-                )
-            )
-        )
-        concerned = [
-            u for u in concerned if not closed_to(course, [course.organisation_id] * (u.id in members))
-        ]
+    restricted = {course.organisation_id} if course.visibility != PUBLIC else set()
+    member_of = organisations_among([u.id for u in concerned], restricted)
+    concerned = [u for u in concerned if not closed_to(course, member_of[u.id])]  # made members-only since
     notifications.due_changed(assignment, concerned)
     return True
 
@@ -733,6 +720,21 @@ def learner_classes(user: User) -> list[SchoolClass]:
     schools, by school and name (one query)."""
     found = db.session.scalars(_learner_classes_statement(), {"user_id": user.id})
     return sorted(found, key=lambda c: (c.organisation.name.casefold(), c.name.casefold(), c.id))
+
+
+def organisations_among(user_ids: Iterable[int], organisation_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Which of ``organisation_ids`` each of ``user_ids`` belongs to, for closed_to (one query,
+    none when either is empty; a person in none of them maps to an empty set)."""
+    user_ids, organisation_ids = list(user_ids), list(organisation_ids)
+    found: dict[int, set[int]] = defaultdict(set)
+    if user_ids and organisation_ids:
+        for user_id, organisation_id in db.session.execute(
+            select(Membership.user_id, Membership.organisation_id).where(
+                Membership.organisation_id.in_(organisation_ids), Membership.user_id.in_(user_ids)
+            )
+        ):
+            found[user_id].add(organisation_id)
+    return found
 
 
 def closed_to(course: Course, member_of: Iterable[int]) -> bool:

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from app.catalog.models import MEMBERS, Module
 from app.extensions import db
 from app.learning.models import ModuleProgress
@@ -10,6 +12,7 @@ from app.models_base import utcnow
 from app.notifications import schedule
 from app.orgs import services as orgs
 from app.schools import services as schools
+from app.schools.models import Assignment
 from tests.conftest import PASSWORD, text_of
 from tests.notifications.conftest import notifications_of, outbox
 
@@ -112,6 +115,17 @@ def test_a_course_made_members_only_since_it_was_assigned_is_recalled_only_to_me
     assert schedule.send_due_reminders(now) == 1
     assert notifications_of(people["student"], "due_soon") == []
     assert len(notifications_of(people["classmate"], "due_soon")) == 1
+    # A due date moved since is told to the members only, too.
+    item = db.session.scalar(select(Assignment).where(Assignment.class_id == klass.id))
+    schools.change_due(item, paris_wall_clock(now + timedelta(days=4)), people["teacher"])
+    db.session.commit()
+    moved = [
+        n for n in notifications_of(people["classmate"], "new_assignment") if n.params.get("due_changed")
+    ]
+    assert len(moved) == 1
+    assert not [
+        n for n in notifications_of(people["student"], "new_assignment") if n.params.get("due_changed")
+    ]
     # On the dashboard the student sees that something assigned was closed, not what it is now called.
     client = app.test_client()
     client.post("/account/login", data={"email": people["student"].email, "password": PASSWORD})
