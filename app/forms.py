@@ -71,6 +71,19 @@ class Form(FlaskForm):
                 return super().get_translations(form)
             return _TRANSLATIONS
 
+        def bind_field(self, form, unbound_field, options):
+            """A text area's line breaks arrive as CR LF; each is kept, and counted, as one "\\n"."""
+            if issubclass(unbound_field.field_class, TextAreaField):
+                filters = (one_line_break, *unbound_field.kwargs.get("filters", ()))
+                return unbound_field.bind(form=form, **options, filters=filters)
+            return super().bind_field(form, unbound_field, options)
+
+
+def one_line_break(text: str | None) -> str | None:
+    """Line breaks as "\\n" only: the browser sends CR LF, and a length limit (its counter in forms.js,
+    the field's Length rule) counts one character for each."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
 
 def invisible_text_problem(field) -> str | None:
     """Why the text typed into ``field`` is refused (hidden or reordering characters), or None.

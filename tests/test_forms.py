@@ -2,6 +2,7 @@
 
 import pytest
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField
+from wtforms.validators import Length
 
 from app.forms import Form
 
@@ -67,3 +68,25 @@ def test_a_checkbox_shows_its_hint_and_points_to_it(app):
         html = str(field(Consent()["agreed"]))
     assert 'aria-describedby="agreed-hint"' in html
     assert '<p class="hint" id="agreed-hint">Unticked, nothing is replaced.</p>' in html
+
+
+def test_a_text_area_line_break_is_one_character(app):
+    """Browsers send a text area's line breaks as CR LF; the form keeps each as one "\\n", so a
+    length limit counts them as the page's counter does (forms.js) and what is stored is the same."""
+
+    class Limited(Form):
+        class Meta:
+            csrf = False
+
+        body = TextAreaField(validators=[Length(max=10)])
+        # A field's own filters still run, after.
+        trimmed = TextAreaField(filters=[lambda text: text and text.strip()])
+
+    sent = {"body": "ab\r\ncd\r\nef\rg", "trimmed": " x\r\n"}
+    with app.test_request_context("/", method="POST", data=sent):
+        form = Limited()
+        assert form.validate(), form.errors
+        assert form.body.data == "ab\ncd\nef\ng" and form.trimmed.data == "x"
+    with app.test_request_context("/", method="POST", data={"body": "a\r\n" * 5 + "b"}):
+        form = Limited()
+        assert not form.validate() and "longer than 10" in form.errors["body"][0]

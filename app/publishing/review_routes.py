@@ -33,8 +33,8 @@ def _remark(label, empty, too_long) -> TextAreaField:
     return TextAreaField(
         label,
         validators=[DataRequired(empty), Length(max=comments.MAX_COMMENT, message=too_long)],
-        # One line break is one character, as the browser's maxlength counts it.
-        filters=[lambda value: value.replace("\r\n", "\n").strip() if value else value],
+        # Its line breaks are one character each already (app.forms.one_line_break).
+        filters=[lambda value: value.strip() if value else value],
     )
 
 

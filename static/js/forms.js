@@ -142,3 +142,59 @@ document.addEventListener("change", function (event) {
     });
   });
 }());
+
+// A form's length limit (the maxlength its Length rule gives a field) is told, not enforced by
+// cutting: the browser drops what is pasted beyond it without a word. Under a text area the
+// limit is said (« Jusqu'à 2 000 caractères. »); from three quarters of it, under any field, what
+// is left, then what is too many, which the server refuses with the text kept. A screen reader
+// hears the count once typing pauses. Characters are counted as Python counts them (code
+// points), a line break as one (app.forms.one_line_break).
+(function () {
+  "use strict";
+  var labels = document.body.dataset;
+  var lang = document.documentElement.lang || "fr";
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+  function say(n, key) {
+    var words = plural && plural.select(n) === "one" ? labels[key + "One"] : labels[key + "Other"];
+    return words.replace("{n}", n.toLocaleString(lang));
+  }
+  if (!labels.charsUpTo) { return; }  // a page without base.html's words
+  var fields = "form[method=post] textarea[maxlength], form[method=post] input[maxlength]";
+  document.querySelectorAll(fields).forEach(function (field) {
+    var limit = Number(field.getAttribute("maxlength"));
+    if (!limit || !field.id || field.type === "hidden" || field.readOnly) { return; }
+    var upTo = field.tagName === "TEXTAREA" && limit <= 10000 ?
+      labels.charsUpTo.replace("{n}", limit.toLocaleString(lang)) : "";
+    var shown = document.createElement("p");  // seen; a screen reader hears the two below
+    var heard = document.createElement("span");
+    var pause;
+    shown.className = "hint char-count";
+    shown.setAttribute("aria-hidden", "true");
+    heard.className = "visually-hidden";
+    heard.setAttribute("role", "status");
+    if (upTo) {
+      var limitNote = document.createElement("span");
+      limitNote.id = field.id + "-limit";
+      limitNote.className = "visually-hidden";
+      limitNote.textContent = upTo;
+      field.insertAdjacentElement("afterend", limitNote);
+      field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + limitNote.id).trim());
+    }
+    field.insertAdjacentElement("afterend", heard);
+    field.insertAdjacentElement("afterend", shown);
+    field.removeAttribute("maxlength");
+    function update(announce) {
+      var used = Array.from(field.value).length;
+      var over = used > limit;
+      var words = over ? say(used - limit, "charsOver") : used >= limit * 0.75 ? say(limit - used, "charsLeft") : "";
+      shown.textContent = words || upTo;
+      shown.hidden = !shown.textContent;
+      shown.classList.toggle("char-count-over", over);
+      field.classList.toggle("field-over", over);
+      window.clearTimeout(pause);
+      if (announce) { pause = window.setTimeout(function () { heard.textContent = words; }, 1000); }
+    }
+    field.addEventListener("input", function () { update(true); });
+    update(false);
+  });
+}());

@@ -147,3 +147,35 @@ def test_a_new_invitation_link_is_where_the_eye_and_the_focus_go_on_a_phone(brow
         expect(focused).to_contain_text("Send this link")
         expect(link).to_be_in_viewport()
         page.context.close()
+
+
+def test_a_text_longer_than_its_field_allows_is_told_and_kept_not_cut(browser: Browser, live_server):
+    """The browser used to drop what was pasted past a field's maxlength without a word (UX walk):
+    now the page counts, says how many characters are too many, and the server refuses with the text
+    kept. A line break is one character on both sides."""
+    base, app = live_server
+    account(app, "Théo Prof", "theo@ecole.example")
+    with app.app_context():
+        school = orgs.create_organisation("ecole-longue", "École longue", "school")
+        orgs.set_role(school, orgs.find_user_by_email("theo@ecole.example"), "teacher")
+        db.session.commit()
+    page = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, base, "theo@ecole.example", french=True)
+    page.goto(f"{base}/schools/ecole-longue/classes/new")
+    description = page.get_by_label("Description (facultative)")
+    expect(description).to_have_accessible_description(re.compile(r"Jusqu’à 2\s000 caractères"))
+    page.get_by_label("Nom de la classe").fill("Terminale cinéma")
+    page.get_by_label("Année scolaire").fill("2026-2027")
+    too_long = "Une ligne de trente caractères\n" * 64 + "x" * 19  # 64 × 31 + 19 = 2 003
+    description.fill(too_long)
+    expect(page.get_by_text("3 caractères de trop", exact=True)).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="3 caractères de trop")).to_have_count(1)
+    page.get_by_role("button", name="Créer la classe").click()
+    expect(page.locator(".error-summary")).to_contain_text("2000 caractères")
+    expect(description).to_have_value(too_long)  # nothing lost
+    expect(page.get_by_text("3 caractères de trop", exact=True)).to_be_visible()
+    description.fill(too_long[:-3])
+    expect(page.get_by_text("0 caractère restant", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Créer la classe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Terminale cinéma")
+    page.context.close()
