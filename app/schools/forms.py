@@ -128,10 +128,23 @@ class AssignForm(Form):
 
 
 class DueForm(Form):
-    """An assignment's due date, changed or taken away (empty)."""
+    """An assignment's due date, changed, or taken away by a button of its own: an empty field is
+    refused, since a date half typed into the browser's picker arrives empty (a11y walk)."""
 
-    due = due_field(_l("Due"), _l("Date and time, Paris time. Leave it empty for no due date."))
+    due = due_field(_l("Due"), _l("Date and time, Paris time."))
     submit = SubmitField(_l("Save the due date"))
+    remove = SubmitField(_l("Remove the due date"))
+
+    def validate(self, extra_validators=None) -> bool:
+        if self.remove.data:  # what the field holds is not read when the date is taken away
+            self.due.data, self.due.raw_data, self.due.process_errors = None, [], []
+        valid = super().validate(extra_validators)
+        if valid and self.due.data is None and not self.remove.data:
+            self.due.errors.append(
+                _l("Type the new due date, or choose “%(remove)s”.", remove=self.remove.label.text)
+            )
+            return False
+        return valid
 
 
 class MessageForm(Form):

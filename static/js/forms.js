@@ -15,8 +15,10 @@
     var target = link && document.getElementById(link.getAttribute("href").slice(1));
     if (!target) { return; }
     event.preventDefault();
-    // A question's legend is not focusable: focus its first choice instead.
-    var field = target.matches("input, select, textarea, button") ? target : target.parentElement.querySelector("input, select, textarea");
+    // A question's legend is not focusable: focus its first choice instead. A group that can take
+    // the focus itself (a fieldset with tabindex="-1") takes it.
+    var field = target.matches("input, select, textarea, button, [tabindex]") ? target :
+      target.parentElement.querySelector("input:not([type=hidden]), select, textarea");
     (field || target).focus();
     (field || target).scrollIntoView({ block: "center" });
   });
@@ -26,11 +28,43 @@
 // sent once is not sent again by a second click while its answer is on the way (a double click
 // would otherwise post the same comment twice); after a few seconds, or coming back to the page,
 // it can be sent again (a download does not leave the page).
+// Before that, a field the browser cannot read (a date picker half filled in, letters in a number)
+// stops the form with a word under it: the browser would send it empty, read as "no due date".
 (function () {
   "use strict";
   var WAIT_MS = 8000;
+  var labels = document.body.dataset;
+  var DATES = ["date", "datetime-local", "time", "month", "week"];
+  function unreadable(field) {
+    var id = field.id + "-unreadable";
+    var said = document.getElementById(id);
+    if (!said) {
+      said = document.createElement("p");
+      said.className = "error";
+      said.id = id;
+      field.insertAdjacentElement("afterend", said);
+      field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + id).trim());
+      field.addEventListener("input", function () {
+        if (field.validity.badInput) { return; }
+        said.remove();
+        field.removeAttribute("aria-invalid");
+        field.setAttribute("aria-describedby", field.getAttribute("aria-describedby").replace(id, "").trim());
+      });
+    }
+    said.textContent = DATES.indexOf(field.type) >= 0 ? labels.incompleteDate : labels.unreadableNumber;
+    field.setAttribute("aria-invalid", "true");
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    if (!(event.submitter && event.submitter.formNoValidate)) {
+      var bad = Array.prototype.filter.call(form.elements, function (f) { return f.validity && f.validity.badInput && f.id; });
+      if (bad.length && labels.incompleteDate) {
+        event.preventDefault();
+        bad.forEach(unreadable);
+        bad[0].focus();
+        return;
+      }
+    }
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); return; }
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
@@ -45,12 +79,42 @@
   });
 }());
 
-// A table or code block wider than the screen scrolls inside itself; a keyboard must reach it
-// (WCAG 2.1.1), so it is a tab stop while, and only while, it overflows.
+// A page reached at an anchor after a form (#assigned-heading) opens scrolled down, away from the
+// message saying what was done (a11y walk): the message moves to just above the anchor, and takes
+// the focus once the browser has scrolled, so that it is seen and a screen reader reads it.
 (function () {
   "use strict";
+  var flashes = document.querySelector("main .flashes");
+  var id = window.location.hash.slice(1);
+  var target = id && document.getElementById(decodeURIComponent(id));
+  if (!flashes || !target || document.querySelector("[data-focus-first]")) { return; }
+  if (target.matches("li")) {  // a comment of a list
+    target.insertAdjacentElement("afterbegin", flashes);
+  } else {
+    (target.closest("table") || target).insertAdjacentElement("beforebegin", flashes);
+  }
+  flashes.setAttribute("tabindex", "-1");
+  window.addEventListener("load", function () { flashes.focus(); });
+}());
+
+// A link that led back to its own page (a table's column sorted) takes the focus again once the
+// page is back: a keyboard or a screen reader goes on from where it was, not from the top.
+(function () {
+  "use strict";
+  var back = document.querySelector("[data-focus-on-return]");
+  if (back) { window.addEventListener("load", function () { back.focus(); }); }
+}());
+
+// A table or code block wider than the screen scrolls inside itself; a keyboard must reach it
+// (WCAG 2.1.1), so it is a tab stop while, and only while, it overflows. A table's scrolling frame
+// is one from the start (tabindex="0" in its template, for a browser without scripts).
+(function () {
+  "use strict";
+  document.querySelectorAll("main .table-scroll[tabindex]").forEach(function (box) {
+    box.setAttribute("data-scroll-stop", "");
+  });
   function markScrollers() {
-    document.querySelectorAll("main table, main pre").forEach(function (box) {
+    document.querySelectorAll("main table, main pre, main .table-scroll").forEach(function (box) {
       var overflows = box.scrollWidth > box.clientWidth + 1;
       if (overflows && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
@@ -61,6 +125,15 @@
       }
     });
   }
+  // A column that stays in view while its table scrolls (the students' names) would hide a link
+  // focused under it (a11y walk, WCAG 2.4.11): the table scrolls on until the link is clear of it.
+  document.addEventListener("focusin", function (event) {
+    var box = event.target.closest(".table-scroll");
+    var stuck = box && !event.target.closest("tr > :first-child") && box.querySelector("tr > :first-child");
+    if (!stuck || window.getComputedStyle(stuck).position !== "sticky") { return; }
+    var hidden = stuck.getBoundingClientRect().right - event.target.getBoundingClientRect().left;
+    if (hidden > 0) { box.scrollLeft -= hidden + 8; }
+  });
   markScrollers();
   window.addEventListener("resize", markScrollers);  // a phone turned sideways, a window resized
 }());

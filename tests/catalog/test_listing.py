@@ -71,6 +71,7 @@ def test_a_search_finds_a_course_by_title_trade_summary_or_publisher(client, cou
     response = client.get("/courses", query_string={"q": query})
     assert titles(response) == ["La voix et l'IA"]
     assert "1 course found." in text_of(response)
+    assert "<title>1 course found · Courses · Cadre</title>" in text_of(response)  # said first (a11y walk)
 
 
 def test_a_search_that_finds_nothing_says_so_and_changes_nothing(client, course):
@@ -78,6 +79,7 @@ def test_a_search_that_finds_nothing_says_so_and_changes_nothing(client, course)
         response = client.get("/courses", query_string={"q": query})
         assert response.status_code == 200
         assert "No courses match this search." in text_of(response)
+        assert "<title>No courses match this search · Courses · Cadre</title>" in text_of(response)
         assert titles(response) == []
     assert db.session.scalar(select(Course.title).where(Course.id == course.id)) == "La voix et l'IA"
 

@@ -90,6 +90,11 @@ def test_an_unknown_code_says_so_and_offers_to_type_it_again(client, app):
     page = text_of(response)
     assert "No certificate has the code not-a-real-code." in page
     assert 'action="/certificates/"' in page and 'value="not-a-real-code"' in page
+    # Said to a screen reader too (a11y walk): the title, the focus, the field's description.
+    assert "<title>Error: Check a certificate · Cadre</title>" in page
+    assert 'role="alert" tabindex="-1" data-focus-first' in page and '<p id="code-error">' in page
+    assert 'aria-invalid="true" aria-describedby="code-error"' in page
+    assert "Error:" not in text_of(client.get("/certificates/"))
     assert client.get("/certificates/?code=%3Cb%3Enope").status_code == 404
     assert "&lt;b&gt;nope" in client.get("/certificates/?code=%3Cb%3Enope").get_data(as_text=True)
 

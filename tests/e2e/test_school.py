@@ -179,3 +179,69 @@ def test_a_text_longer_than_its_field_allows_is_told_and_kept_not_cut(browser: B
     page.get_by_role("button", name="Créer la classe").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Terminale cinéma")
     page.context.close()
+
+
+def test_a_half_typed_due_date_is_stopped_and_a_removal_is_its_own_button(browser: Browser, live_server):
+    """A date picker half filled in sent an empty value, read as « no due date »: the date was lost and
+    the students told (a11y walk). The page stops it with a word, the date is taken away only by its
+    own button, and the message saying what was done is where the page opens, with the focus."""
+    from datetime import datetime
+
+    from app.catalog.models import Course
+    from app.schools import services as schools
+    from app.schools.models import Assignment
+
+    base, app = live_server
+    account(app, "Théo Prof", "theo@ecole.example")
+    account(app, "Sami Élève", "sami@ecole.example")
+    with app.app_context():
+        school = orgs.create_organisation("ecole-dates", "École des dates", "school")
+        teacher = orgs.find_user_by_email("theo@ecole.example")
+        orgs.set_role(school, teacher, "teacher")
+        klass = schools.create_class(school, teacher, "Terminale", "2026-2027", "")
+        db.session.flush()
+        schools.join_class(orgs.find_user_by_email("sami@ecole.example"), klass.join_code)
+        course = db.session.scalar(db.select(Course).order_by(Course.id))
+        for module in [m for m in course.modules if not m.is_final][:3]:
+            item = schools.assign(klass, course, module, datetime(2099, 6, 30, 18, 0), teacher)
+        db.session.commit()
+        class_id, item_id = klass.id, item.id
+    page = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, base, "theo@ecole.example", french=True)
+
+    # The students' names stay in view as the table scrolls; a link focused under them comes out.
+    page.goto(f"{base}/classes/{class_id}")
+    headings = page.locator(".class-table thead a")
+    headings.last.focus()
+    for _ in range(headings.count() - 1):
+        page.keyboard.press("Shift+Tab")
+        hidden = page.evaluate(
+            "document.querySelector('.class-table tr > :first-child').getBoundingClientRect().right"
+            " - document.activeElement.getBoundingClientRect().left"
+        )
+        assert hidden <= 0 or page.evaluate("!!document.activeElement.closest('tr > :first-child')")
+    # Sorting by a column brings the page back with that column's link focused, not the page's top.
+    page.keyboard.press("Enter")
+    expect(page.locator("th[aria-sort] a")).to_be_focused()
+    assert "sort=" in page.url
+
+    page.goto(f"{base}/classes/{class_id}/assignments/{item_id}/due")
+    due = page.get_by_label("Échéance")
+    due.fill("")
+    due.click()
+    page.keyboard.type("01072099")  # the day, month and year; not the time
+    page.get_by_role("button", name="Enregistrer l’échéance").click()
+    expect(page.get_by_text("Cette date est incomplète", exact=False)).to_be_visible()
+    expect(due).to_be_focused()
+    assert page.url.endswith("/due")
+    with app.app_context():
+        assert db.session.get(Assignment, item_id).due_at is not None
+
+    page.get_by_role("button", name="Retirer l’échéance").click()
+    flash = page.locator(".flashes")
+    expect(flash).to_contain_text("n’a plus d’échéance")
+    expect(flash).to_be_focused()
+    expect(flash).to_be_in_viewport()
+    with app.app_context():
+        assert db.session.get(Assignment, item_id).due_at is None
+    page.context.close()
