@@ -9,7 +9,7 @@ id, and a tombstone keeps those foreign keys sound without rewriting other peopl
 import secrets
 
 from flask import url_for
-from sqlalchemy import delete, select
+from sqlalchemy import String, and_, cast, delete, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import DELETED_DOMAIN, User
@@ -23,7 +23,7 @@ from app.learning import grading
 from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
 from app.lti.models import LtiAccount, LtiGradeLink, LtiPlatform
 from app.models_base import utcnow
-from app.notifications.models import Notification, NotificationPreferences
+from app.notifications.models import CLASS_MESSAGE, Notification, NotificationPreferences
 from app.orgs.models import ADMIN, Membership, Organisation
 from app.publishing.models import CourseDraft, PackageImport, ReviewComment, ReviewReply
 from app.record.models import LearningEvent
@@ -353,6 +353,24 @@ def reissue(certificate: Certificate, full_name: str) -> None:
     db.session.execute(delete(CertificatePDF).where(CertificatePDF.certificate_id == certificate.id))
 
 
+def _forget_author(user: User) -> None:
+    """What others were told this person did keeps the deed, not the name: « Un ancien membre a
+    écrit à la classe… », as its messages and comments read (the delete page says so). Notices
+    from before their author's id was kept (``author_params``) are found by their class message."""
+    messages = select(literal("message:") + cast(ClassMessage.id, String)).where(
+        ClassMessage.author_id == user.id
+    )
+    for notice in db.session.scalars(
+        select(Notification).where(
+            or_(
+                Notification.params["by_id"].as_integer() == user.id,
+                and_(Notification.kind == CLASS_MESSAGE, Notification.dedupe_key.in_(messages)),
+            )
+        )
+    ):
+        notice.params = {**notice.params, "by": None, "by_id": None}
+
+
 def delete_account(user: User) -> None:
     """Withdraw the certificates, anonymise the attempts, remove the rest; the caller commits."""
     record("user.deleted", user=user)
@@ -375,6 +393,7 @@ def delete_account(user: User) -> None:
     )
     for model in models:
         db.session.execute(delete(model).where(model.user_id == user.id))
+    _forget_author(user)
     # Attempts stay for the item statistics, tied to a row that no longer says who answered.
     user.full_name = ""
     user.email = f"deleted-{user.id}@{DELETED_DOMAIN}"

@@ -36,7 +36,7 @@ from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, SCHOOL, TEACHER
 from app.schools import services as schools
-from app.schools.models import SchoolClass
+from app.schools.models import SchoolClass, archived_refusal
 from app.urls import external_url
 
 bp = Blueprint("lti", __name__)
@@ -254,6 +254,9 @@ def pick():
     ):
         session.pop(DEEP_LINK, None)
         return refused(_("Only the course’s teachers can add Cadre content to it."), 403)
+    if school_class.archived_at is not None:  # it would take no work: say so before the choice, not after
+        session.pop(DEEP_LINK, None)
+        return refused(archived_refusal(school_class), 409)
     courses = _pickable()
     choices = {}
     for course in courses:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.extensions import db
 from app.notifications.models import COMMENT_REPLY, NEW_ASSIGNMENT, PUBLISHED, REVIEW_REQUESTED, SENT_BACK
-from app.notifications.services import ASSIGNMENT_NOTICES, notify
+from app.notifications.services import ASSIGNMENT_NOTICES, author_params, notify
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Membership
 from app.publishing.editor import course_fields
 from app.schools.models import Assignment, Enrolment, SchoolClass
@@ -32,7 +32,7 @@ def draft_title(draft) -> str:
 
 
 def _draft_params(draft, by: User) -> dict:
-    return {"course": draft_title(draft), "organisation": draft.organisation.name, "by": by.full_name}
+    return {"course": draft_title(draft), "organisation": draft.organisation.name, **author_params(by)}
 
 
 def review_requested(draft, by: User) -> None:

@@ -72,6 +72,12 @@ def account_locale(user: User) -> str:
     return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def author_params(by: User) -> dict:
+    """Who did it, as a notification's params keep it: the name its text shows, and the id by which
+    the name is taken off when that person deletes their account (texts.author_name)."""
+    return {"by": by.full_name, "by_id": by.id}
+
+
 def notify(
     users: Iterable[User], kind: str, params: dict, path: str, dedupe_key: str | None = None
 ) -> list[Notification]:

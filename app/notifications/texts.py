@@ -31,6 +31,11 @@ def items_of(notification: Notification) -> str:
     return ", ".join(items) if items else notification.params.get("course", "")
 
 
+def author_name(params: dict) -> str:
+    """Who did it, or « Un ancien membre » once they deleted their account (its name taken off)."""
+    return params.get("by") or _("A former member")
+
+
 def subject(notification: Notification):
     """The e-mail's subject, a lazy string put in the recipient's language when it is sent."""
     p = notification.params
@@ -48,9 +53,9 @@ def subject(notification: Notification):
         ),
         DUE_SOON: lambda: _l("Due soon: %(item)s", item=p.get("item", "")),
         CLASS_MESSAGE: lambda: (
-            _l("%(name)s wrote to you in the class %(class)s", name=p["by"], **{"class": p["class"]})
+            _l("%(name)s wrote to you in the class %(class)s", name=author_name(p), **{"class": p["class"]})
             if p.get("unfinished_of")  # to those who had not finished some work, not to the whole class
-            else _l("%(name)s wrote to the class %(class)s", name=p["by"], **{"class": p["class"]})
+            else _l("%(name)s wrote to the class %(class)s", name=author_name(p), **{"class": p["class"]})
         ),
         WEEKLY_DIGEST: lambda: _l("Your classes this week"),
     }[notification.kind]()
@@ -60,20 +65,20 @@ def headline(notification: Notification) -> str:
     """One sentence saying what happened, for the list and the e-mail's first line."""
     p = notification.params
     if notification.kind == REVIEW_REQUESTED:
-        return _("%(name)s submitted %(course)s for review.", name=p["by"], course=p["course"])
+        return _("%(name)s submitted %(course)s for review.", name=author_name(p), course=p["course"])
     if notification.kind == SENT_BACK:
-        return _("%(name)s sent %(course)s back to you.", name=p["by"], course=p["course"])
+        return _("%(name)s sent %(course)s back to you.", name=author_name(p), course=p["course"])
     if notification.kind == COMMENT_REPLY:
         return _(
             "%(name)s replied to a comment on %(module)s, in %(course)s.",
-            name=p["by"],
+            name=author_name(p),
             module=p["module"] or _("the final test"),
             course=p["course"],
         )
     if notification.kind == PUBLISHED:
         return _(
             "%(name)s published %(course)s (version %(version)s): learners see it now.",
-            name=p["by"],
+            name=author_name(p),
             course=p["course"],
             version=p["version"],
         )
@@ -98,11 +103,11 @@ def headline(notification: Notification) -> str:
     if notification.kind == CLASS_MESSAGE and p.get("unfinished_of"):
         return _(
             "%(name)s wrote to the students of the class %(class)s who have not finished %(item)s.",
-            name=p["by"],
+            name=author_name(p),
             item=p["unfinished_of"],
             **{"class": p["class"]},
         )
     if notification.kind == CLASS_MESSAGE:
-        return _("%(name)s wrote to the class %(class)s.", name=p["by"], **{"class": p["class"]})
+        return _("%(name)s wrote to the class %(class)s.", name=author_name(p), **{"class": p["class"]})
     week_start = date.fromisoformat(p["week_start"])
     return _("What your classes completed in the week starting %(date)s.", date=dates().day(week_start))

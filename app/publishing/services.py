@@ -443,12 +443,16 @@ def render_again(course: Course) -> str:
     - "updated": this Cadre names its questions otherwise, so it is now a new version of the
       same files, as publishing them again would make;
     - "refused": the files no longer pass the checker; "no_files": nothing was ever published to
-      render from; "busy": no slot to check them in. The course then stays as it was."""
+      render from; "busy": no slot to check them in. The course then stays as it was.
+    Call it with nothing pending: the transaction ends before the check, which takes seconds and
+    would hold SQLite's write lock all along (every writer of the site waiting on it)."""
     version = latest_version(course)
     if version is None:
         return "no_files"
+    files = dict(version.files)
+    db.session.rollback()  # nothing written yet; what matters is read again under the lock below
     try:
-        result = check_untrusted(version.files)
+        result = check_untrusted(files)
     except Busy:
         return "busy"
     if result.problems or not result.courses:

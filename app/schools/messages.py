@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import CLASS_MESSAGE, Notification
-from app.notifications.services import notify
+from app.notifications.services import author_params, notify
 from app.schools.models import ClassMessage, ClassMessageRecipient, Enrolment, SchoolClass, archived_refusal
 from app.urls import path_for_job
 
@@ -73,7 +73,7 @@ def write(
     else:
         students = to.students
         db.session.add_all(ClassMessageRecipient(message_id=message.id, user_id=s.id) for s in students)
-    params = {"class": school_class.name, "by": author.full_name, "message": body}
+    params = {"class": school_class.name, **author_params(author), "message": body}
     if to is not None:
         params["unfinished_of"] = to.title  # the notification says so: not to the whole class
     path = path_for_job("schools.class_message", class_id=school_class.id, message_id=message.id)

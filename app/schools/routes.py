@@ -55,7 +55,7 @@ from app.schools.forms import (
     JoinForm,
     MessageForm,
 )
-from app.schools.models import Assignment, ClassMessage, SchoolClass
+from app.schools.models import Assignment, ClassMessage, SchoolClass, archived_refusal
 from app.urls import external_url
 
 bp = Blueprint("schools", __name__)
@@ -761,6 +761,7 @@ def class_messages(class_id: int):
             "schools/messages.html",
             school_class=school_class,
             staff=staff,
+            archived=archived_refusal(school_class) if school_class.archived_at else None,
             form=form,
             post_form=PostForm(),
             found=found,
@@ -910,6 +911,7 @@ def _assignment_or_404(school_class: SchoolClass, assignment_id: int) -> Assignm
 
 @bp.route(f"/classes/<{ID}:class_id>/assignments/<{ID}:assignment_id>/due", methods=["GET", "POST"])
 @login_required
+@throttled("due")
 def change_due(class_id: int, assignment_id: int):
     """Move an assignment's due date, or take it away; the students still at work are told."""
     school_class = _class_or_404(class_id)
@@ -925,6 +927,8 @@ def change_due(class_id: int, assignment_id: int):
             form.due.errors.append(str(exc))
         else:
             db.session.commit()
+            if changed:
+                mailed()  # the students at work are told: counted (RATELIMIT_DUE_ACCOUNT)
             title = services.item_title(assignment)
             if not changed:
                 flash(_("The due date of %(title)s is unchanged.", title=title), "success")

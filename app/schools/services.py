@@ -590,13 +590,19 @@ def class_table(
 
 def waiting_on(school_class: SchoolClass) -> dict[int, tuple[str, list[User], str]]:
     """Each assigned item some student has not finished, by id: its title, those students (whom a
-    teacher may write to alone), and its title module first (column_title), for a menu."""
+    teacher may write to alone), and its title module first (column_title), for a menu. A course
+    made members-only since is not named to those it is closed to: they are not among its
+    students here (security probe)."""
     table = class_table(school_class)
-    return {
-        item.id: (item_title(item), waiting, column_title(item))
-        for item, waiting in zip(table.items, table.unfinished_per_item, strict=True)
-        if waiting
-    }
+    restricted = {item.course.organisation_id for item in table.items if item.course.visibility != PUBLIC}
+    waiting_ids = {u.id for waiting in table.unfinished_per_item if waiting for u in waiting}
+    member_of = organisations_among(waiting_ids, restricted)
+    found = {}
+    for item, waiting in zip(table.items, table.unfinished_per_item, strict=True):
+        open_to = [u for u in waiting or () if not closed_to(item.course, member_of[u.id])]
+        if open_to:
+            found[item.id] = (item_title(item), open_to, column_title(item))
+    return found
 
 
 def class_and_students(class_id: int) -> tuple[SchoolClass | None, list[User]]:

@@ -188,3 +188,22 @@ def test_one_platform_answering_junk_does_not_stop_the_others_scores(client, pla
     db.session.expire_all()
     link = db.session.scalar(select(LtiGradeLink))
     assert calls and link.failures == 1 and link.next_try_at is not None
+
+
+def test_an_archived_class_is_said_before_the_choice_not_swallowed_after(client, platform, course):
+    """Security probe: adding an activity to an archived class's course answered the platform with a
+    link while Cadre assigned nothing, and the teacher was not told."""
+    from app.models_base import utcnow
+    from app.schools.models import SchoolClass
+
+    assert _teacher_deep_links(client, platform).status_code == 200
+    school_class = db.session.scalar(select(SchoolClass))
+    school_class.archived_at = utcnow()
+    db.session.commit()
+    page = _teacher_deep_links(client, platform)
+    assert page.status_code == 409
+    assert f"The class {escape(school_class.name)} is archived: restore it first." in page.get_data(
+        as_text=True
+    )
+    assert client.post("/lti/pick", data={"item": f"c{course.id}"}).status_code == 400  # the choice is gone
+    assert db.session.scalar(select(Assignment)) is None

@@ -238,12 +238,20 @@ def test_command_line_import_leaves_a_publishers_course_alone(client, auth, publ
 
 
 def test_render_again_renders_a_publishers_course_from_its_published_files(
-    client, auth, publisher, runner, make_user
+    client, auth, publisher, runner, make_user, monkeypatch
 ):
     """After an upgrade of Cadre that renders Markdown differently, a publisher's course is rendered
     again from its latest published files: same version, progress and versions untouched."""
     _, _, people = publisher
     published(client, auth, people)
+    checking = services.check_untrusted
+    open_while_checking = []
+
+    def check(files):  # seconds of work: no transaction (on SQLite, the site's write lock) held
+        open_while_checking.append(db.session().in_transaction())
+        return checking(files)
+
+    monkeypatch.setattr(services, "check_untrusted", check)
     course = db.session.scalar(select(Course))
     module = db.session.scalar(select(Module).where(Module.slug == "consentement"))
     mark_read(make_user(), module)
@@ -260,6 +268,7 @@ def test_render_again_renders_a_publishers_course_from_its_published_files(
     assert result.exit_code == 0, result.output
     assert "voix-et-ia: rendered again (version 1)" in result.output
     assert "1 course rendered again." in result.output
+    assert open_while_checking == [False]
     course, module = db.session.get(Course, course.id), db.session.get(Module, module.id)
     assert (course.intro_html, module.body_html, course.version) == (*right, 1)
     assert db.session.scalar(select(func.count(CourseVersion.id))) == 1

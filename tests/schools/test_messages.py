@@ -216,3 +216,43 @@ def test_writing_to_those_who_have_finished_since_changes_nothing(client, auth, 
     assert db.session.scalar(select(func.count(ClassMessage.id))) == 0 and told() == []
     with pytest.raises(messages.MessageError):
         messages.write(klass, people["teacher"], "Vite !", messages.Unfinished(course.title, []))
+
+
+def test_a_course_made_members_only_since_is_named_only_to_members(client, auth, klass, people, course):  # noqa: F811
+    """Security probe: « to those who have not finished X » told X's title to a student its publisher
+    had closed it to since, as reminders and due-date changes no longer do."""
+    from app.catalog.models import MEMBERS
+    from app.orgs import services as orgs
+
+    publisher = orgs.create_organisation("syndicat", "Syndicat des comédiens", "publisher")
+    course.organisation_id, course.visibility = publisher.id, MEMBERS
+    orgs.set_role(publisher, people["classmate"], "member")
+    db.session.commit()
+    item = db.session.scalar(select(Assignment.id).where(Assignment.class_id == klass.id))
+    auth.login(people["teacher"].email)
+    assert "the student who has not finished it" in text_of(client.get(f"{url(klass)}?to={item}"))
+    response = client.post(url(klass), data={"to": str(item), "body": "Finissez"}, follow_redirects=True)
+    assert "Message sent: 1 student was told." in text_of(response)
+    assert [n.user_id for n in told()] == [people["classmate"].id]
+
+
+def test_a_deleted_teacher_s_name_leaves_what_the_students_were_told(client, auth, klass, people):  # noqa: F811
+    """Security probe: the message page read « un ancien membre », the notifications still named the
+    teacher, as the delete page promises they would not. Those kept from before the author's id was
+    are found by their message."""
+    from app.accounts.personal_data import delete_account
+
+    auth.login(people["teacher"].email)
+    client.post(url(klass), data={"body": "Bonjour"})
+    client.post(url(klass), data={"body": "Avant"})
+    before = next(n for n in told() if n.params["message"] == "Avant")  # as kept before: no id
+    before.params = {k: v for k, v in before.params.items() if k != "by_id"}
+    db.session.commit()
+    auth.logout()
+    delete_account(people["teacher"])
+    db.session.commit()
+    auth.login(people["student"].email)
+    page = text_of(client.get("/notifications/"))
+    assert "Théo Prof" not in page
+    assert page.count("A former member wrote to the class BTS 2.") == 2
+    assert all(n.params["by"] is None for n in told())

@@ -312,6 +312,13 @@ def test_an_archived_class_takes_no_new_work_messages_dates_nor_students(
     response = client.post(f"/classes/{klass.id}/messages", data={"body": "Bonjour"})
     assert "The class BTS 2 is archived: restore it first." in text_of(response)
     assert len(notifications_of(people["student"])) == told
+    # Its pages offer none of it, each link leading to that refusal (security probe).
+    messages_page = text_of(client.get(f"/classes/{klass.id}/messages"))
+    assert "The class BTS 2 is archived: restore it first." in messages_page
+    assert "Write a message" not in messages_page and 'name="body"' not in messages_page
+    class_page = text_of(client.get(f"/classes/{klass.id}"))
+    assert "Change the due date" not in class_page and "Write to them" not in class_page
+    assert "Results by question" in class_page  # its results stay
 
 
 @pytest.mark.parametrize("who", ["student", "outsider", "other_teacher"])
@@ -362,16 +369,38 @@ def test_a_teacher_moves_a_due_date_and_the_students_still_at_work_are_told(
     auth.logout()
     auth.login(people["teacher"].email)
     assert 'value="2099-06-30T18:00"' in text_of(client.get(url))  # the form shows the current date
-    # Unchanged: nobody is told again. Emptied: no due date any more, and the students are told.
+    # Unchanged: nobody is told again.
     told = len(notifications_of(people["student"]))
     unchanged = client.post(url, data={"due": "2099-06-30T18:00"}, follow_redirects=True)
     assert "is unchanged" in text_of(unchanged) and len(notifications_of(people["student"])) == told
-    client.post(url, data={"due": ""})
+    # Empty is refused (a date half typed into the browser's picker arrives empty: a11y walk).
+    emptied = client.post(url, data={"due": ""})
+    assert emptied.status_code == 200
+    assert "Type the new due date, or choose “Remove the due date”." in text_of(emptied)
+    assert _whole_course(klass).due_at is not None and len(notifications_of(people["student"])) == told
+    # The button takes the date away, whatever the field holds; the students are told.
+    client.post(url, data={"due": "30/06/20", "remove": "Remove the due date"})
     assert _whole_course(klass).due_at is None
     [notice] = notifications_of(people["student"])[-1:]
     assert notice.params["due"] is None and notice.params["due_changed"]
     assert str(texts.subject(notice)) == f"No due date any more in BTS 2: {course.title}"
     assert texts.headline(notice) == f"{course.title}, in the class BTS 2, no longer has a due date."
+
+
+def test_due_date_changes_are_throttled_as_each_tells_the_students(client, auth, people, klass):
+    """Security probe: twenty changes in a second mailed twenty notices to each student."""
+    assignment = _whole_course(klass)
+    auth.login(people["teacher"].email)
+    url = f"/classes/{klass.id}/assignments/{assignment.id}/due"
+    # The same date again tells nobody, and is not counted.
+    days = [1] * 11 + [n % 2 + 1 for n in range(1, 30)]
+    for day in days:
+        assert client.post(url, data={"due": f"2099-06-{day:02d}T18:00"}).status_code == 302
+    refused = client.post(url, data={"due": "2099-07-14T18:00"})
+    assert refused.status_code == 429 and "Too many due dates were changed" in text_of(refused)
+    assert _whole_course(klass).due_at.month == 6
+    told = notifications_of(people["student"], "new_assignment")
+    assert len([n for n in told if n.params.get("due_changed")]) == 30
 
 
 def test_a_due_date_in_the_past_is_refused_and_nothing_changes(client, auth, people, klass):
