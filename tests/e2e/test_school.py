@@ -205,7 +205,7 @@ def test_a_half_typed_due_date_is_stopped_and_a_removal_is_its_own_button(browse
         for module in [m for m in course.modules if not m.is_final][:3]:
             item = schools.assign(klass, course, module, datetime(2099, 6, 30, 18, 0), teacher)
         db.session.commit()
-        class_id, item_id = klass.id, item.id
+        class_id, item_id, course_id = klass.id, item.id, course.id
     page = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
     log_in(page, base, "theo@ecole.example", french=True)
 
@@ -244,4 +244,11 @@ def test_a_half_typed_due_date_is_stopped_and_a_removal_is_its_own_button(browse
     expect(flash).to_be_in_viewport()
     with app.app_context():
         assert db.session.get(Assignment, item_id).due_at is None
+
+    # The error summary's link to a group of choices focuses that group (it focused nothing).
+    page.goto(f"{base}/classes/{class_id}/assign?course={course_id}")
+    page.get_by_label("Des modules choisis").check()
+    page.get_by_role("button", name="Assigner", exact=True).click()
+    page.locator(".error-summary a[href='#modules']").click()
+    expect(page.locator("fieldset#modules")).to_be_focused()
     page.context.close()
