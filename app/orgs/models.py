@@ -69,6 +69,9 @@ class Membership(db.Model):
     user: Mapped[User] = relationship()
 
 
+NOTE_MAX = 120  # an invitation's "for whom"
+
+
 class Invitation(db.Model):
     """A link that makes whoever follows it (signed in) a member with ``role``, until it expires.
 
@@ -86,6 +89,9 @@ class Invitation(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # For whom the administrator made it (« Marie, monteuse »), to find it again in the list of
+    # links not used yet; only the organisation's administrators see it.
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

@@ -155,7 +155,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_invitation(org: Organisation, role: str, by: User, days: int = INVITATION_DAYS) -> InvitationLink:
+def create_invitation(
+    org: Organisation, role: str, by: User, days: int = INVITATION_DAYS, note: str | None = None
+) -> InvitationLink:
+    """A single-use link giving ``role``; ``note`` says for whom, in the list of links not used yet."""
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
         organisation_id=org.id,
@@ -163,6 +166,7 @@ def create_invitation(org: Organisation, role: str, by: User, days: int = INVITA
         role=role,
         created_by_id=by.id,
         expires_at=utcnow() + timedelta(days=days),
+        note=(note or "").strip() or None,
     )
     db.session.add(invitation)
     db.session.flush()

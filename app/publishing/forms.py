@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.forms import Form
 from app.interop.gift_import import MAX_GIFT_BYTES
+from app.orgs.forms import note_field
 
 
 class UploadForm(Form):
@@ -208,3 +209,9 @@ class TeamRoleForm(Form):
         ],
         # No "required": a select always sends one of its choices; any other value is refused.
     )
+
+
+class TeamInvitationForm(TeamRoleForm):
+    """An invitation link to the team: its role, and for whom."""
+
+    note = note_field()

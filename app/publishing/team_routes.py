@@ -17,12 +17,17 @@ from app.orgs import services as orgs
 from app.orgs import web
 from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, MEMBER, PUBLISHER, ROLE_NAMES, Membership, Organisation
-from app.publishing.forms import TeamRoleForm
+from app.publishing.forms import TeamInvitationForm, TeamRoleForm
 from app.publishing.routes import bp
 from app.urls import external_url
 
 
-def _team_page(org: Organisation, invite_form: TeamRoleForm | None = None, invitation_url: str | None = None):
+def _team_page(
+    org: Organisation,
+    invite_form: TeamInvitationForm | None = None,
+    invitation_url: str | None = None,
+    invited_for: str | None = None,
+):
     return render_template(
         "publishing/team.html",
         org=org,
@@ -31,7 +36,8 @@ def _team_page(org: Organisation, invite_form: TeamRoleForm | None = None, invit
         invitations=orgs.pending_invitations(org),
         invitation_days=orgs.INVITATION_DAYS,
         invitation_url=invitation_url,
-        invite_form=invite_form or TeamRoleForm(formdata=None),
+        invited_for=invited_for,
+        invite_form=invite_form or TeamInvitationForm(formdata=None),
         role_form=TeamRoleForm(formdata=None),
         post_form=PostForm(),
         role_names=ROLE_NAMES,
@@ -63,15 +69,16 @@ def team(org_slug: str):
 def invite(org_slug: str):
     """A single-use link that puts whoever opens it, signed in, on the team with the chosen role."""
     org = _admin_or_404(org_slug)
-    form = TeamRoleForm()
+    form = TeamInvitationForm()
     if not form.validate_on_submit():
         return _team_page(org, invite_form=form), 400
-    link = orgs.create_invitation(org, form.role.data, current_user)
+    link = orgs.create_invitation(org, form.role.data, current_user, note=form.note.data)
     record("org.invited", organisation=org, detail=form.role.data)
     db.session.commit()
     # Shown on this response only: the token is never stored, nor put in a cookie.
     url = external_url(url_for("schools.invitation", token=link.token))
-    return _team_page(org, invite_form=form, invitation_url=url)  # the role just given stays chosen
+    form.note.data = ""  # the next link is for someone else; the role just given stays chosen
+    return _team_page(org, invite_form=form, invitation_url=url, invited_for=link.invitation.note)
 
 
 @bp.post(f"/<org_slug>/team/invitations/<{ID}:invitation_id>/revoke")

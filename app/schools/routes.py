@@ -35,6 +35,7 @@ from app.orgs import services as orgs
 from app.orgs import web
 from app.orgs.access import organisation_or_404
 from app.orgs.codes import CODE_LENGTH, display_code, normalise_code
+from app.orgs.forms import InvitationForm
 from app.orgs.models import (
     ADMIN,
     PUBLISHER,
@@ -202,7 +203,14 @@ def school(slug: str):
 
 
 def _school_page(
-    school: Organisation, role: str, invitation_url: str | None = None, add_form=None, pupil=None
+    school: Organisation,
+    role: str,
+    invitation_url: str | None = None,
+    add_form=None,
+    pupil=None,
+    invite_form=None,
+    invited_for: str | None = None,
+    status: int = 200,
 ):
     members = orgs.members(school) if role == ADMIN else []
     classes = services.classes_of([school.id])
@@ -218,8 +226,10 @@ def _school_page(
         invitation_url=invitation_url,
         invitation_days=orgs.INVITATION_DAYS,
         invitations=orgs.pending_invitations(school) if role == ADMIN else [],
+        invite_form=invite_form or InvitationForm(formdata=None),
+        invited_for=invited_for,
         pupil=pupil,  # (user, class names): the person to add as a teacher is a student here
-    )
+    ), status
 
 
 @bp.post("/schools/<slug>/teachers")
@@ -266,7 +276,7 @@ def add_teacher(slug: str):
                     "success",
                 )
                 return redirect(url_for("schools.school", slug=school.slug))
-    return _school_page(school, role, add_form=form), 400
+    return _school_page(school, role, add_form=form, status=400)
 
 
 @bp.post(f"/schools/<slug>/teachers/<{ID}:user_id>/remove")
@@ -294,14 +304,15 @@ def remove_teacher(slug: str, user_id: int):
 def invite_teacher(slug: str):
     """Make a single-use link that turns whoever opens it, signed in, into a teacher."""
     school, role = _school_or_404(slug, ADMIN)
-    if not PostForm().validate_on_submit():
-        abort(400)
-    link = orgs.create_invitation(school, TEACHER, current_user)
+    form = InvitationForm()
+    if not form.validate_on_submit():
+        return _school_page(school, role, invite_form=form, status=400)
+    link = orgs.create_invitation(school, TEACHER, current_user, note=form.note.data)
     record("org.invited", organisation=school, detail=TEACHER)
     db.session.commit()
     # Shown on this response only: the token is never stored, nor put in a cookie.
     url = external_url(url_for("schools.invitation", token=link.token))
-    return _school_page(school, role, invitation_url=url)
+    return _school_page(school, role, invitation_url=url, invited_for=link.invitation.note)
 
 
 @bp.post(f"/schools/<slug>/invitations/<{ID}:invitation_id>/revoke")

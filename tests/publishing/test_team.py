@@ -53,6 +53,9 @@ def test_an_invitation_brings_someone_onto_the_team_with_its_role(client, auth, 
     assert "<strong>reviewer</strong> ·" in text_of(
         client.get(TEAM)
     )  # among the links not used yet, with its role
+    for_whom = text_of(client.post(f"{TEAM}/invitations", data={"role": "editor", "note": "Léa"}))
+    assert "<h3>Link for: Léa (editor)</h3>" in for_whom
+    assert "<strong>For Léa</strong> · <strong>editor</strong> ·" in text_of(client.get(TEAM))
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "org.invited"))
     assert event.detail == "reviewer"
     as_(auth, people, "outsider")

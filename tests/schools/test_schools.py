@@ -989,6 +989,23 @@ def test_an_administrator_sees_and_revokes_unused_invitation_links(client, auth,
     assert [i.id for i in orgs.pending_invitations(org)] == [second.id]
 
 
+def test_an_invitation_link_says_for_whom_in_the_list_of_links_not_used_yet(client, auth, school, people):
+    """UX walk: links not used yet all looked alike; which one went to whom could not be told."""
+    org, _ = school
+    auth.login(people["admin"].email)
+    made = client.post("/schools/ecole-image/invitations", data={"note": "  Marie <b>monteuse</b> "})
+    html = made.get_data(as_text=True)
+    assert "<h4>Link for: Marie &lt;b&gt;monteuse&lt;/b&gt;</h4>" in html  # escaped, never markup
+    assert 'id="note" maxlength="120" name="note" type="text" value=""' in html  # the next link: someone else's
+    client.post("/schools/ecole-image/invitations")  # no note: a link as before
+    assert [i.note for i in orgs.pending_invitations(org)] == [None, "Marie <b>monteuse</b>"]
+    page = client.get("/schools/ecole-image").get_data(as_text=True)
+    assert "<strong>For Marie &lt;b&gt;monteuse&lt;/b&gt;</strong> · Made by" in page
+    refused = client.post("/schools/ecole-image/invitations", data={"note": "x" * 121})
+    assert refused.status_code == 400 and "For whom (optional): Field cannot be longer" in text_of(refused)
+    assert len(orgs.pending_invitations(org)) == 2
+
+
 def test_a_revoked_link_no_longer_makes_a_teacher(client, auth, school, people):
     org, _ = school
     link = orgs.create_invitation(org, "teacher", people["admin"])
