@@ -996,7 +996,8 @@ def test_an_invitation_link_says_for_whom_in_the_list_of_links_not_used_yet(clie
     made = client.post("/schools/ecole-image/invitations", data={"note": "  Marie <b>monteuse</b> "})
     html = made.get_data(as_text=True)
     assert "<h4>Link for: Marie &lt;b&gt;monteuse&lt;/b&gt;</h4>" in html  # escaped, never markup
-    assert 'id="note" maxlength="120" name="note" type="text" value=""' in html  # the next link: someone else's
+    # The next link is for someone else: the field starts empty.
+    assert 'id="note" maxlength="120" name="note" type="text" value=""' in html
     client.post("/schools/ecole-image/invitations")  # no note: a link as before
     assert [i.note for i in orgs.pending_invitations(org)] == [None, "Marie <b>monteuse</b>"]
     page = client.get("/schools/ecole-image").get_data(as_text=True)
