@@ -12,6 +12,7 @@ from app.admin.paging import PAGE_SIZE, one_page
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.models_base import utcnow
+from app.notifications import events
 from app.orgs import services as orgs
 from app.orgs.models import ADMIN, Membership, Organisation
 
@@ -160,6 +161,7 @@ def revoke(certificate: Certificate, reason: str) -> None:
     certificate.revoked_at = utcnow()
     certificate.revocation_reason = reason
     record("certificate.revoked", user=certificate.user, certificate=certificate, detail=reason)
+    events.certificate_changed(certificate)  # the holder learns it from Cadre, not from an employer
 
 
 def reinstate(certificate: Certificate) -> None:
@@ -169,3 +171,4 @@ def reinstate(certificate: Certificate) -> None:
     certificate.revoked_at = None
     certificate.revocation_reason = None
     record("certificate.reinstated", user=certificate.user, certificate=certificate)
+    events.certificate_changed(certificate)

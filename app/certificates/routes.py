@@ -115,6 +115,9 @@ def pdf(code: str):
     certificate = get_certificate_or_404(code)
     if certificate.user_id != current_user.id:
         abort(403)
+    if not certificate.valid:  # a copy handed out would read as a valid certificate
+        flash(_("This certificate is no longer valid: it has no PDF to download any more."), "error")
+        return redirect(url_for("certificates.verify", code=certificate.code))
     locale = document_language(certificate, languages_of(certificate))
     data = certificate_pdf(certificate, locale, verify_url(certificate))
     db.session.commit()

@@ -7,7 +7,14 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.notifications.models import COMMENT_REPLY, NEW_ASSIGNMENT, PUBLISHED, REVIEW_REQUESTED, SENT_BACK
+from app.notifications.models import (
+    CERTIFICATE,
+    COMMENT_REPLY,
+    NEW_ASSIGNMENT,
+    PUBLISHED,
+    REVIEW_REQUESTED,
+    SENT_BACK,
+)
 from app.notifications.services import ASSIGNMENT_NOTICES, author_params, notify
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Membership
 from app.publishing.editor import course_fields
@@ -94,6 +101,19 @@ def published(draft, course, by: User) -> None:
     # A translation (an edition, app.catalog.editions) is read on its original's page.
     slug = course.slug or db.session.get(type(course), course.edition_of_id).slug
     notify(people.values(), PUBLISHED, params, path_for_job("catalog.course", slug=slug))
+
+
+def certificate_changed(certificate) -> None:
+    """Tell a certificate's holder that it was revoked (with the reason its public page gives) or
+    is valid again: a PDF or a link they handed out now says otherwise than they may think."""
+    params = {
+        "course": certificate.course_title,
+        "revoked": certificate.revoked_at is not None,
+        "reason": certificate.revocation_reason,
+    }
+    notify(
+        [certificate.user], CERTIFICATE, params, path_for_job("certificates.verify", code=certificate.code)
+    )
 
 
 def due_changed(assignment: Assignment, students: list[User]) -> None:

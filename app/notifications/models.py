@@ -12,7 +12,9 @@ from app.models_base import UTCDateTime, utcnow
 REVIEW_REQUESTED, SENT_BACK, PUBLISHED = "review_requested", "sent_back", "published"
 NEW_ASSIGNMENT, DUE_SOON, WEEKLY_DIGEST = "new_assignment", "due_soon", "weekly_digest"
 CLASS_MESSAGE, COMMENT_REPLY = "class_message", "comment_reply"
+CERTIFICATE = "certificate"  # one of the person's certificates revoked, or valid again
 KINDS = (
+    CERTIFICATE,
     REVIEW_REQUESTED,
     SENT_BACK,
     COMMENT_REPLY,
@@ -24,6 +26,7 @@ KINDS = (
 )
 # What the preferences page and the unsubscribe page call each kind.
 KIND_NAMES = {
+    CERTIFICATE: _l("One of my certificates is revoked, or valid again"),
     REVIEW_REQUESTED: _l("A course is submitted for review"),
     SENT_BACK: _l("A course I submitted is sent back"),
     COMMENT_REPLY: _l("Someone replies to a review comment I wrote or answered"),

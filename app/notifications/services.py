@@ -20,6 +20,7 @@ from app.admin.paging import one_page
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import (
+    CERTIFICATE,
     CHANNELS,
     CLASS_MESSAGE,
     COMMENT_REPLY,
@@ -198,10 +199,11 @@ def preferences_row(user: User) -> NotificationPreferences:
 
 def kinds_for(memberships: Iterable[Membership]) -> tuple[str, ...]:
     """The kinds of notification that can reach the person with these memberships, in KINDS's
-    order: a class's assignments and messages for anyone (anyone may join a class), a publisher's
+    order: a certificate's state, a class's assignments and messages for anyone (anyone may earn
+    one, or join a class), a publisher's
     reviews for its admins, editors and reviewers, the weekly digest for a school's staff."""
     roles = {(m.organisation.kind, m.role) for m in memberships}
-    kinds = {NEW_ASSIGNMENT, DUE_SOON, CLASS_MESSAGE}
+    kinds = {CERTIFICATE, NEW_ASSIGNMENT, DUE_SOON, CLASS_MESSAGE}
     if roles & {(PUBLISHER, ADMIN), (PUBLISHER, EDITOR), (PUBLISHER, REVIEWER)}:
         kinds |= {REVIEW_REQUESTED, SENT_BACK, COMMENT_REPLY, PUBLISHED}
     if any(kind == SCHOOL for kind, _role in roles):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.notifications.models import (
+    CERTIFICATE,
     CLASS_MESSAGE,
     COMMENT_REPLY,
     DUE_SOON,
@@ -42,6 +43,11 @@ def subject(notification: Notification):
     return {
         REVIEW_REQUESTED: lambda: _l("To review: %(course)s", course=p["course"]),
         SENT_BACK: lambda: _l("Sent back: %(course)s", course=p["course"]),
+        CERTIFICATE: lambda: (
+            _l("Your certificate for %(course)s is revoked", course=p["course"])
+            if p["revoked"]
+            else _l("Your certificate for %(course)s is valid again", course=p["course"])
+        ),
         COMMENT_REPLY: lambda: _l("Reply to a comment on %(course)s", course=p["course"]),
         PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
         NEW_ASSIGNMENT: lambda: (
@@ -64,6 +70,14 @@ def subject(notification: Notification):
 def headline(notification: Notification) -> str:
     """One sentence saying what happened, for the list and the e-mail's first line."""
     p = notification.params
+    if notification.kind == CERTIFICATE and p["revoked"]:
+        return _(
+            "The operator of Cadre revoked your certificate for %(course)s: it no longer attests "
+            "anything, and its public page says so.",
+            course=p["course"],
+        )
+    if notification.kind == CERTIFICATE:
+        return _("Your certificate for %(course)s is valid again.", course=p["course"])
     if notification.kind == REVIEW_REQUESTED:
         return _("%(name)s submitted %(course)s for review.", name=author_name(p), course=p["course"])
     if notification.kind == SENT_BACK:

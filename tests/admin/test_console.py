@@ -12,10 +12,12 @@ from app.admin.models import AuditEvent
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.models_base import utcnow
+from app.notifications import texts
 from app.orgs import services as orgs
 from app.orgs.models import Invitation, Membership, Organisation
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD, make_app, signed_in_with_csrf, text_of
+from tests.notifications.conftest import notifications_of
 
 
 @pytest.fixture
@@ -340,6 +342,11 @@ def test_revoke_shows_the_reason_on_the_public_page_and_reinstate_undoes_it(
         operator.id,
     )
 
+    # The holder is told, on the site and by mail, with the reason (UX walk: they learnt nothing).
+    [told] = notifications_of(certificate.user, "certificate")
+    assert told.params["revoked"] and told.path == f"/certificates/{certificate.code}"
+    assert str(texts.subject(told)) == f"Your certificate for {certificate.course_title} is revoked"
+
     again = client.post(f"/admin/certificates/{certificate.code}/revoke", data={"reason": "twice"})
     assert again.status_code == 400 and "already revoked" in text_of(again)
 
@@ -347,6 +354,8 @@ def test_revoke_shows_the_reason_on_the_public_page_and_reinstate_undoes_it(
     public = text_of(client.application.test_client().get(f"/certificates/{certificate.code}"))
     assert "Valid certificate" in public and "Issued in error" not in public
     assert len(events("certificate.reinstated")) == 1
+    valid_again = notifications_of(certificate.user, "certificate")[-1]
+    assert texts.headline(valid_again) == f"Your certificate for {certificate.course_title} is valid again."
     assert client.post("/admin/certificates/unknown-code/reinstate").status_code == 404
 
 

@@ -153,6 +153,13 @@ def test_a_revoked_certificate_offers_no_badge(client, auth, certificate):
     page = text_of(client.get(f"/certificates/{certificate.code}"))
     assert "revoked" in page and BADGE not in page and LINKEDIN not in page
     assert client.get(f"/certificates/{certificate.code}/credential.json").status_code == 404
+    # Nor a PDF, which would read as valid to whoever it is handed to (UX walk).
+    assert f"/certificates/{certificate.code}/pdf" not in page
+    refused = client.get(f"/certificates/{certificate.code}/pdf", follow_redirects=True)
+    assert "This certificate is no longer valid: it has no PDF to download any more." in text_of(refused)
+    assert refused.request.path == f"/certificates/{certificate.code}"
+    dashboard = text_of(client.get("/dashboard"))
+    assert "Revoked on" in dashboard and f"/certificates/{certificate.code}/pdf" not in dashboard
 
 
 def revocation_list(client) -> dict:

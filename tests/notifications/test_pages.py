@@ -126,8 +126,10 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     klass, people = school
     auth.login(people["student"].email)
     page = text_of(client.get("/notifications/preferences"))
-    # A student is offered what can reach a student: a class's assignments, due dates, messages.
-    assert page.count('type="checkbox"') == 6 and "checked" in page
+    # A student is offered what can reach a student: a certificate's state, a class's assignments,
+    # due dates, messages.
+    assert page.count('type="checkbox"') == 8 and "checked" in page
+    assert "One of my certificates is revoked, or valid again" in page
     assert "A teacher writes to one of my classes" in page
     assert "A course is submitted for review" not in page and "Each week" not in page
     assert "My notifications" in page  # in « My account »'s menu too
@@ -165,14 +167,14 @@ def test_preferences_offer_each_person_the_kinds_that_can_reach_them(client, aut
     orgs.set_role(org, people["teacher"], "editor")
     orgs.set_role(org, people["student"], "member")
     db.session.commit()
-    page = text_of(client.get("/notifications/preferences"))  # 8 kinds, on the site and by e-mail
-    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 16
+    page = text_of(client.get("/notifications/preferences"))  # 9 kinds, on the site and by e-mail
+    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 18
     with counted_statements() as statements:
         client.get("/notifications/preferences")
     assert len([s for s in statements if "FROM memberships" in s]) == 1  # the header's, used again
     auth.logout()
     auth.login(people["student"].email)
-    assert text_of(client.get("/notifications/preferences")).count('type="checkbox"') == 6
+    assert text_of(client.get("/notifications/preferences")).count('type="checkbox"') == 8
 
 
 @pytest.fixture
