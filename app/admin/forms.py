@@ -36,6 +36,24 @@ class OrganisationForm(Form):
     submit = SubmitField(_l("Create"))
 
 
+class AdministratorForm(Form):
+    """An organisation's administrator named from the console: a link lost, an administrator gone."""
+
+    email = EmailField(
+        _l("E-mail of the administrator"),
+        description=_l(
+            "If this address has a confirmed account, it becomes administrator at once; otherwise you get "
+            "an invitation link to send, valid for 7 days."
+        ),
+        validators=[
+            InputRequired(_l("Give the address of the person to make administrator.")),
+            Email(_l("This does not look like an e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField(_l("Name this administrator"))
+
+
 class RevokeForm(Form):
     reason = TextAreaField(
         _l("Reason"),

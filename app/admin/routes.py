@@ -23,12 +23,13 @@ from app import jobs as background
 from app.accounts.forms import PostForm
 from app.accounts.models import User
 from app.admin import audit, services
-from app.admin.forms import AuditFilterForm, OrganisationForm, RevokeForm
+from app.admin.forms import AdministratorForm, AuditFilterForm, OrganisationForm, RevokeForm
 from app.admin.models import AuditEvent
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.models_base import MAX_ID, utcnow
-from app.orgs.models import KIND_NAMES
+from app.orgs import services as orgs
+from app.orgs.models import KIND_NAMES, ROLE_NAMES, Organisation
 from app.orgs.services import OrgError
 from app.urls import external_url
 
@@ -190,6 +191,37 @@ def create_organisation():
     db.session.commit()
     # Rendered, not redirected: an invitation link is shown on this response only, never stored.
     return _organisations_page(OrganisationForm(formdata=None), created=created)
+
+
+@bp.route("/organisations/<slug>", methods=["GET", "POST"])
+@admin_required
+def organisation(slug: str):
+    """One organisation as the operator sees it, without being one of its members: its staff, its
+    links not used yet, and a way to name an administrator (its only one gone, a link lost)."""
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug)) or abort(404)
+    form = AdministratorForm()
+    named = None
+    if form.validate_on_submit():
+        named = services.name_administrator(org, form.email.data, current_user)
+        db.session.commit()
+        form = AdministratorForm(formdata=None)
+    link = (
+        external_url(url_for("schools.invitation", token=named.invitation.token))
+        if named and named.invitation
+        else None
+    )
+    return render_template(
+        "admin/organisation.html",
+        org=org,
+        staff=orgs.team(org),
+        members=orgs.count_members(org),
+        invitations=orgs.pending_invitations(org),
+        form=form,
+        named=named,
+        link=link,
+        kind_names=KIND_NAMES,
+        role_names=ROLE_NAMES,
+    ), 400 if form.errors else 200
 
 
 # Certificates -----------------------------------------------------------------------------------

@@ -91,15 +91,22 @@ def create_organisation(slug: str, name: str, kind: str, admin_email: str, by: U
     """
     org = orgs.create_organisation(slug, name, kind)
     record("org.created", organisation=org, detail=f"{org.kind} {org.slug}")
-    admin = orgs.find_user_by_email(admin_email) if admin_email.strip() else None
+    if not admin_email.strip():
+        return NewOrganisation(org, None, None)
+    return name_administrator(org, admin_email, by)
+
+
+def name_administrator(org: Organisation, admin_email: str, by: User) -> NewOrganisation:
+    """Make the account with this confirmed address an administrator of ``org`` at once; for any
+    other address, a single-use invitation link (shown once to the operator, who sends it). At an
+    organisation's creation, or later from its console page: a link lost, an administrator gone."""
+    admin = orgs.find_user_by_email(admin_email)
     if admin is not None and admin.email_confirmed_at is None:
         admin = None  # anyone may sign up with any address: an unconfirmed one gets a link, as a newcomer
     if admin is not None:
         set_role(org, admin, ADMIN)
         return NewOrganisation(org, admin, None)
-    if not admin_email.strip():
-        return NewOrganisation(org, None, None)
-    link = orgs.create_invitation(org, ADMIN, by)
+    link = orgs.create_invitation(org, ADMIN, by, note=User.normalise_email(admin_email))
     record("org.invited", organisation=org, detail=f"{ADMIN} for {User.normalise_email(admin_email)}")
     return NewOrganisation(org, None, link)
 

@@ -55,6 +55,8 @@ CONSOLE = [
     ("POST", "/admin/users/{user}/enable"),
     ("GET", "/admin/organisations"),
     ("POST", "/admin/organisations"),
+    ("GET", "/admin/organisations/{org}"),
+    ("POST", "/admin/organisations/{org}"),
     ("GET", "/admin/certificates"),
     ("GET", "/admin/certificates/{code}/revoke"),
     ("POST", "/admin/certificates/{code}/revoke"),
@@ -78,7 +80,8 @@ def test_the_permission_table_names_every_console_route(app):
             method,
             url.replace("{user}", "<int(max=2147483647):user_id>")
             .replace("{code}", "<code>")
-            .replace("{job}", "<job_id>"),
+            .replace("{job}", "<job_id>")
+            .replace("{org}", "<slug>"),
         )
         for method, url in CONSOLE
     }
@@ -114,8 +117,8 @@ def test_only_site_administrators_reach_the_console(client, auth, people, certif
     if role != "anonymous":
         auth.login(people[role].email)
     for method, url in CONSOLE:
-        url = url.format(user=victim.id, code=certificate.code, job="some-job")
-        data = {"reason": "x", "slug": "pirate", "name": "Pirate", "kind": "school"}
+        url = url.format(user=victim.id, code=certificate.code, job="some-job", org="lycee-lumiere")
+        data = {"reason": "x", "slug": "pirate", "name": "Pirate", "kind": "school", "email": victim.email}
         response = client.get(url) if method == "GET" else client.post(url, data=data)
         if role == "anonymous":
             assert response.status_code == 302 and "/account/login" in response.location, (method, url)
@@ -125,13 +128,15 @@ def test_only_site_administrators_reach_the_console(client, auth, people, certif
     assert db.session.get(User, victim.id).disabled_at is None
     assert db.session.get(Certificate, certificate.id).revoked_at is None
     assert db.session.scalar(select(Organisation).where(Organisation.slug == "pirate")) is None
+    school = db.session.scalar(select(Organisation).where(Organisation.slug == "lycee-lumiere"))
+    assert orgs.role_in(victim, school.id) is None  # nobody named an administrator
 
 
 def test_the_operator_reaches_every_console_page(client, auth, people, certificate):
     auth.login(people["operator"].email)
     for method, url in CONSOLE:
         if method == "GET":
-            with client.get(url.format(code=certificate.code)) as response:  # closed, as servers do
+            with client.get(url.format(code=certificate.code, org="lycee-lumiere")) as response:  # closed
                 assert response.status_code == 200, url
     home = text_of(client.get("/courses/"))
     assert 'href="/admin/"' in home  # the header links to the console for operators only
@@ -266,6 +271,45 @@ def test_an_unconfirmed_address_gets_a_link_rather_than_the_role(client, auth, o
     assert "Send this link to the future administrator" in page
     publisher = db.session.scalar(select(Organisation).where(Organisation.slug == "sfa-cgt"))
     assert orgs.role_in(squatter, publisher.id) is None
+
+
+def test_an_organisation_s_console_page_names_an_administrator_again(
+    client, auth, operator, holder, make_user
+):
+    """UX walk: each organisation in the console led to a 404 (the operator is none of its members),
+    and a lost invitation link, or an administrator gone, could not be mended in the browser."""
+    school = orgs.create_organisation("lycee-lumiere", "Lycée Lumière", "school")
+    orgs.set_role(school, make_user("Théo Prof", "theo@example.org"), "teacher")
+    db.session.commit()
+    auth.login(operator.email)
+    listing = client.get("/admin/organisations").get_data(as_text=True)
+    assert '<a href="/admin/organisations/lycee-lumiere">Lycée Lumière</a>' in listing
+    page = text_of(client.get("/admin/organisations/lycee-lumiere"))
+    assert (
+        "<strong>Théo Prof</strong> · theo@example.org · teacher" in page and "Name an administrator" in page
+    )
+    # An address without a confirmed account: a link, shown once, and named in the pending list.
+    invited = text_of(client.post("/admin/organisations/lycee-lumiere", data={"email": "New@Example.org"}))
+    assert "Send this link to the future administrator" in invited
+    assert (
+        "<strong>For new@example.org</strong>" in invited
+        and 'id="email" maxlength="254" name="email"' in invited
+    )
+    assert db.session.scalar(select(Invitation.note)) == "new@example.org"
+    # A confirmed account: administrator at once, in the security log.
+    named = text_of(client.post("/admin/organisations/lycee-lumiere", data={"email": holder.email}))
+    assert "zoe@example.org is now an administrator of Lycée Lumière." in named
+    assert orgs.role_in(holder, school.id) == "admin" and events("org.role")[-1].detail == "admin"
+    refused = client.post("/admin/organisations/lycee-lumiere", data={"email": "pas-un-mail"})
+    assert refused.status_code == 400 and "does not look like an e-mail" in text_of(refused)
+    assert client.get("/admin/organisations/nope").status_code == 404
+    client.post("/account/logout")
+    client.post("/account/login", data={"email": holder.email, "password": PASSWORD})
+    assert client.get("/admin/organisations/lycee-lumiere").status_code in (403, 404)  # operators only
+    assert client.post("/admin/organisations/lycee-lumiere", data={"email": "x@example.org"}).status_code in (
+        403,
+        404,
+    )
 
 
 def test_create_a_publisher_invites_an_administrator_without_account(client, auth, operator, make_user):

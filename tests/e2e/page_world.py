@@ -313,6 +313,8 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("operator", "/admin/users", 200),
         ("operator", "/admin/users?q=zoe", 200),
         ("operator", "/admin/organisations", 200),
+        ("operator", "/admin/organisations/lycee-lumiere", 200),
+        ("operator", "/admin/organisations/no-such-organisation", 404),
         ("operator", "/admin/certificates", 200),
         ("operator", f"/admin/certificates?q={w['emails']['learner']}", 200),
         ("operator", f"/admin/certificates/{w['certificate']}/revoke", 200),
