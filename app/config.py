@@ -94,7 +94,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_EMAIL_CHANGE_ADDRESS": "3 per hour",  # …mailed to any one address
         "RATELIMIT_TEACHER_MAIL_ACCOUNT": "20 per hour",  # teachers added, each told by e-mail
         "RATELIMIT_MESSAGE_ACCOUNT": "20 per hour",  # messages to a class, each mailed to its students
-        "RATELIMIT_DUE_ACCOUNT": "30 per hour",  # due dates changed, each told to the students at work
+        "RATELIMIT_CLASS_NOTICE_ACCOUNT": "30 per hour",  # work assigned or due dates changed: students told
         "RATELIMIT_REMARK_ACCOUNT": "30 per 10 minutes;120 per hour",  # review comments and replies
         "RATELIMIT_JOIN_ACCOUNT": "10 per minute;30 per hour",
         "RATELIMIT_JOIN_ADDRESS": "30 per minute;300 per hour",

@@ -36,7 +36,7 @@ PASSWORD_PAUSED = _l(
 TOO_MANY = _l("Too many attempts from your connection.")
 TOO_MANY_MAILS = _l("Too many e-mails were asked for this address or from your connection.")
 TOO_MANY_MESSAGES = _l("Too many messages were sent to classes in a short time.")
-TOO_MANY_DUE_DATES = _l("Too many due dates were changed in a short time.")
+TOO_MANY_CLASS_NOTICES = _l("Too much work was assigned, or too many due dates changed, in a short time.")
 TOO_MANY_REMARKS = _l("Too many comments and replies were written in a short time.")
 TOO_MANY_JOINS = _l("Too many codes were tried that match no class.")
 TOO_MANY_PREVIEWS = _l("Too many previews or uploads in a short time.")
@@ -218,9 +218,15 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
     "confirm": (Rule("RATELIMIT_CONFIRM_ACCOUNT", signed_in_user, TOO_MANY_MAILS, signed_in=True),),
     # Each message to a class is mailed to its students (as they chose).
     "message": (Rule("RATELIMIT_MESSAGE_ACCOUNT", signed_in_user, TOO_MANY_MESSAGES, signed_in=True),),
-    # Each due date changed is told to the students at work on it (app/schools/services.change_due).
-    "due": (
-        Rule("RATELIMIT_DUE_ACCOUNT", signed_in_user, TOO_MANY_DUE_DATES, mails_only=True, signed_in=True),
+    # Work assigned, a due date changed: each is told to the class's students (app/schools/services).
+    "class_notice": (
+        Rule(
+            "RATELIMIT_CLASS_NOTICE_ACCOUNT",
+            signed_in_user,
+            TOO_MANY_CLASS_NOTICES,
+            mails_only=True,
+            signed_in=True,
+        ),
     ),
     # Review comments and replies; a reply notifies (and mails) the thread (app/notifications/events.py).
     "remark": (Rule("RATELIMIT_REMARK_ACCOUNT", signed_in_user, TOO_MANY_REMARKS, signed_in=True),),

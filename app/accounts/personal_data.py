@@ -23,7 +23,15 @@ from app.learning import grading
 from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
 from app.lti.models import LtiAccount, LtiGradeLink, LtiPlatform
 from app.models_base import utcnow
-from app.notifications.models import CLASS_MESSAGE, Notification, NotificationPreferences
+from app.notifications.models import (
+    CLASS_MESSAGE,
+    COMMENT_REPLY,
+    PUBLISHED,
+    REVIEW_REQUESTED,
+    SENT_BACK,
+    Notification,
+    NotificationPreferences,
+)
 from app.orgs.models import ADMIN, Membership, Organisation
 from app.publishing.models import CourseDraft, PackageImport, ReviewComment, ReviewReply
 from app.record.models import LearningEvent
@@ -353,10 +361,15 @@ def reissue(certificate: Certificate, full_name: str) -> None:
     db.session.execute(delete(CertificatePDF).where(CertificatePDF.certificate_id == certificate.id))
 
 
+TEAM_NOTICES = (REVIEW_REQUESTED, SENT_BACK, COMMENT_REPLY, PUBLISHED)  # each names who did it
+
+
 def _forget_author(user: User) -> None:
     """What others were told this person did keeps the deed, not the name: « Un ancien membre a
     écrit à la classe… », as its messages and comments read (the delete page says so). Notices
-    from before their author's id was kept (``author_params``) are found by their class message."""
+    from before their author's id was kept (``author_params``) are found by their class message,
+    or, for a publisher's team, by the name (another of the same name loses it there too: a
+    notice that says less, never one that says more)."""
     messages = select(literal("message:") + cast(ClassMessage.id, String)).where(
         ClassMessage.author_id == user.id
     )
@@ -365,6 +378,11 @@ def _forget_author(user: User) -> None:
             or_(
                 Notification.params["by_id"].as_integer() == user.id,
                 and_(Notification.kind == CLASS_MESSAGE, Notification.dedupe_key.in_(messages)),
+                and_(
+                    Notification.kind.in_(TEAM_NOTICES),
+                    Notification.params["by_id"].as_integer().is_(None),
+                    Notification.params["by"].as_string() == user.full_name,
+                ),
             )
         )
     ):

@@ -472,7 +472,7 @@ def render_again(course: Course) -> str:
         CourseVersion(
             course_id=course.id,
             version=course.version,
-            files=version.files,
+            files=files,
             published_by_id=version.published_by_id,
             submitted_by_id=version.submitted_by_id,
         )

@@ -135,6 +135,10 @@ class DueForm(Form):
     submit = SubmitField(_l("Save the due date"))
     remove = SubmitField(_l("Remove the due date"))
 
+    def __init__(self, *args, removable: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.removable = removable  # there is a due date to take away: the page offers the button
+
     def validate(self, extra_validators=None) -> bool:
         if self.remove.data:  # what the field holds is not read when the date is taken away
             self.due.data, self.due.raw_data, self.due.process_errors = None, [], []
@@ -142,6 +146,8 @@ class DueForm(Form):
         if valid and self.due.data is None and not self.remove.data:
             self.due.errors.append(
                 _l("Type the new due date, or choose “%(remove)s”.", remove=self.remove.label.text)
+                if self.removable
+                else _l("Type the due date.")
             )
             return False
         return valid

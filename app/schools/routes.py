@@ -442,6 +442,8 @@ def class_view(class_id: int):
         "schools/class.html",
         school_class=school_class,
         table=table,
+        # Whom "Write to them" may reach: not those a course made members-only since is closed to.
+        writable=services.waiting_on(school_class, table),
         sort=sort,
         descending=descending,
         code=services.display_code(school_class.join_code),
@@ -840,6 +842,7 @@ def _course_labels(courses: list[Course]) -> list[tuple[Course, str]]:
 
 @bp.route(f"/classes/<{ID}:class_id>/assign", methods=["GET", "POST"])
 @login_required
+@throttled("class_notice")
 def assign(class_id: int):
     """Choose a course (step 1, a GET form), then the whole course or chosen modules and a due date."""
     school_class = _class_or_404(class_id)
@@ -873,6 +876,7 @@ def assign(class_id: int):
             form[exc.field or "modules"].errors.append(str(exc))
         else:
             db.session.commit()
+            mailed()  # the class's students are told: counted (RATELIMIT_CLASS_NOTICE_ACCOUNT)
             flash(_assigned_message(course, chosen, made[0].due_at, school_class), "success")
             return redirect(url_for("schools.class_view", class_id=class_id))
     return render_template(
@@ -922,12 +926,12 @@ def _assignment_or_404(school_class: SchoolClass, assignment_id: int) -> Assignm
 
 @bp.route(f"/classes/<{ID}:class_id>/assignments/<{ID}:assignment_id>/due", methods=["GET", "POST"])
 @login_required
-@throttled("due")
+@throttled("class_notice")
 def change_due(class_id: int, assignment_id: int):
     """Move an assignment's due date, or take it away; the students still at work are told."""
     school_class = _class_or_404(class_id)
     assignment = _assignment_or_404(school_class, assignment_id)
-    form = DueForm()
+    form = DueForm(removable=assignment.due_at is not None)
     if request.method == "GET" and assignment.due_at is not None:
         form.due.data = assignment.due_at.astimezone(local_zone()).replace(tzinfo=None)
     if form.validate_on_submit():
@@ -939,7 +943,7 @@ def change_due(class_id: int, assignment_id: int):
         else:
             db.session.commit()
             if changed:
-                mailed()  # the students at work are told: counted (RATELIMIT_DUE_ACCOUNT)
+                mailed()  # the students at work are told: counted (RATELIMIT_CLASS_NOTICE_ACCOUNT)
             title = services.item_title(assignment)
             if not changed:
                 flash(_("The due date of %(title)s is unchanged.", title=title), "success")

@@ -588,12 +588,14 @@ def class_table(
     return ClassTable(items, rows, done_per_item, unfinished)
 
 
-def waiting_on(school_class: SchoolClass) -> dict[int, tuple[str, list[User], str]]:
+def waiting_on(
+    school_class: SchoolClass, table: ClassTable | None = None
+) -> dict[int, tuple[str, list[User], str]]:
     """Each assigned item some student has not finished, by id: its title, those students (whom a
     teacher may write to alone), and its title module first (column_title), for a menu. A course
     made members-only since is not named to those it is closed to: they are not among its
-    students here (security probe)."""
-    table = class_table(school_class)
+    students here (security probe). ``table``: the class's, when the page has it already."""
+    table = table or class_table(school_class)
     restricted = {item.course.organisation_id for item in table.items if item.course.visibility != PUBLIC}
     waiting_ids = {u.id for waiting in table.unfinished_per_item if waiting for u in waiting}
     member_of = organisations_among(waiting_ids, restricted)

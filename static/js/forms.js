@@ -85,9 +85,13 @@
 (function () {
   "use strict";
   var flashes = document.querySelector("main .flashes");
-  var id = window.location.hash.slice(1);
-  var target = id && document.getElementById(decodeURIComponent(id));
-  if (!flashes || !target || document.querySelector("[data-focus-first]")) { return; }
+  var target = null;
+  try {
+    target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  } catch (error) { return; }  // "#%" is no element's id
+  // Only above a heading, a section or a comment: a field (the editor's #quiz) keeps its caret.
+  var spot = target && target.closest("main") && !target.matches("main, form, label, input, textarea, select, button");
+  if (!flashes || !spot || document.querySelector("[data-focus-first]")) { return; }
   if (target.matches("li")) {  // a comment of a list
     target.insertAdjacentElement("afterbegin", flashes);
   } else {
@@ -102,7 +106,9 @@
 (function () {
   "use strict";
   var back = document.querySelector("[data-focus-on-return]");
-  if (back) { window.addEventListener("load", function () { back.focus(); }); }
+  var from = document.referrer && new URL(document.referrer);
+  if (!back || !from || from.origin !== location.origin || from.pathname !== location.pathname) { return; }
+  window.addEventListener("load", function () { back.focus(); });  // not on a bookmark, nor from elsewhere
 }());
 
 // A table or code block wider than the screen scrolls inside itself; a keyboard must reach it
@@ -128,8 +134,9 @@
   // A column that stays in view while its table scrolls (the students' names) would hide a link
   // focused under it (a11y walk, WCAG 2.4.11): the table scrolls on until the link is clear of it.
   document.addEventListener("focusin", function (event) {
-    var box = event.target.closest(".table-scroll");
-    var stuck = box && !event.target.closest("tr > :first-child") && box.querySelector("tr > :first-child");
+    var cell = event.target.closest("td, th");  // not the frame itself, which a click focuses
+    var box = cell && cell.closest(".table-scroll");
+    var stuck = box && !cell.matches("tr > :first-child") && box.querySelector("tr > :first-child");
     if (!stuck || window.getComputedStyle(stuck).position !== "sticky") { return; }
     var hidden = stuck.getBoundingClientRect().right - event.target.getBoundingClientRect().left;
     if (hidden > 0) { box.scrollLeft -= hidden + 8; }
@@ -219,9 +226,11 @@ document.addEventListener("change", function (event) {
 // A form's length limit (the maxlength its Length rule gives a field) is told, not enforced by
 // cutting: the browser drops what is pasted beyond it without a word. Under a text area the
 // limit is said (« Jusqu'à 2 000 caractères. »); from three quarters of it, under any field, what
-// is left, then what is too many, which the server refuses with the text kept. A screen reader
-// hears the count once typing pauses. Characters are counted as Python counts them (code
-// points), a line break as one (app.forms.one_line_break).
+// is left, and under a text area what is too many, which the server refuses with the text kept.
+// A one-line field keeps its maxlength: some forms answer a refusal with a redirect, and a name
+// cut at the limit is seen whole, with « 0 caractère restant » under it. A screen reader hears the
+// count once typing pauses. Characters are counted as Python counts them (code points), a line
+// break as one (app.forms.one_line_break).
 (function () {
   "use strict";
   var labels = document.body.dataset;
@@ -255,9 +264,10 @@ document.addEventListener("change", function (event) {
     }
     field.insertAdjacentElement("afterend", heard);
     field.insertAdjacentElement("afterend", shown);
-    field.removeAttribute("maxlength");
+    if (field.tagName === "TEXTAREA") { field.removeAttribute("maxlength"); }
     function update(announce) {
-      var used = Array.from(field.value).length;
+      // UTF-16 units are never fewer than code points: far from the limit, no need to count them.
+      var used = field.value.length < limit * 0.75 ? field.value.length : Array.from(field.value).length;
       var over = used > limit;
       var words = over ? say(used - limit, "charsOver") : used >= limit * 0.75 ? say(limit - used, "charsLeft") : "";
       shown.textContent = words || upTo;
@@ -267,7 +277,7 @@ document.addEventListener("change", function (event) {
       window.clearTimeout(pause);
       if (announce) { pause = window.setTimeout(function () { heard.textContent = words; }, 1000); }
     }
-    field.addEventListener("input", function () { update(true); });
+    field.addEventListener("input", function (event) { update(!event.isComposing); });
     update(false);
   });
 }());

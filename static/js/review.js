@@ -41,7 +41,9 @@
       var text = found && found.section === section ? found.text : remembered.get(section);
       if (status) { status.textContent = text ? "" : button.getAttribute("data-nothing-selected"); }
       if (text) {
-        field.value = text.length > MAX ? text.slice(0, MAX) : text;
+        var chars = Array.from(text);  // as Python counts: an emoji is not split in two
+        field.value = chars.length > MAX ? chars.slice(0, MAX).join("") : text;
+        field.dispatchEvent(new Event("input", { bubbles: true }));  // its count (forms.js) follows
         field.focus();
       }
     });

@@ -220,6 +220,14 @@ def test_a_half_typed_due_date_is_stopped_and_a_removal_is_its_own_button(browse
             " - document.activeElement.getBoundingClientRect().left"
         )
         assert hidden <= 0 or page.evaluate("!!document.activeElement.closest('tr > :first-child')")
+    # A click in the scrolled table (which focuses its frame) leaves it where it is.
+    frame, cell = page.locator(".table-scroll"), page.locator(".class-table tbody td").last
+    cell.scroll_into_view_if_needed()
+    scrolled = frame.evaluate("box => box.scrollLeft")
+    assert scrolled > 0
+    cell.click()
+    assert frame.evaluate("box => box.scrollLeft") == scrolled
+    headings.first.focus()
     # Sorting by a column brings the page back with that column's link focused, not the page's top.
     page.keyboard.press("Enter")
     expect(page.locator("th[aria-sort] a")).to_be_focused()

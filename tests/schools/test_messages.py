@@ -230,6 +230,8 @@ def test_a_course_made_members_only_since_is_named_only_to_members(client, auth,
     db.session.commit()
     item = db.session.scalar(select(Assignment.id).where(Assignment.class_id == klass.id))
     auth.login(people["teacher"].email)
+    class_page = text_of(client.get(f"/classes/{klass.id}"))
+    assert "Write to this student" in class_page and "Write to them" not in class_page  # the member
     assert "the student who has not finished it" in text_of(client.get(f"{url(klass)}?to={item}"))
     response = client.post(url(klass), data={"to": str(item), "body": "Finissez"}, follow_redirects=True)
     assert "Message sent: 1 student was told." in text_of(response)
@@ -247,6 +249,11 @@ def test_a_deleted_teacher_s_name_leaves_what_the_students_were_told(client, aut
     client.post(url(klass), data={"body": "Avant"})
     before = next(n for n in told() if n.params["message"] == "Avant")  # as kept before: no id
     before.params = {k: v for k, v in before.params.items() if k != "by_id"}
+    # A publisher's notice kept before too: found by the name (second reading).
+    legacy = {"by": "Théo Prof", "course": "La voix et l'IA", "organisation": "Syndicat"}
+    db.session.add(
+        Notification(user_id=people["student"].id, kind="review_requested", params=legacy, path="/")
+    )
     db.session.commit()
     auth.logout()
     delete_account(people["teacher"])
@@ -255,4 +262,5 @@ def test_a_deleted_teacher_s_name_leaves_what_the_students_were_told(client, aut
     page = text_of(client.get("/notifications/"))
     assert "Théo Prof" not in page
     assert page.count("A former member wrote to the class BTS 2.") == 2
+    assert "A former member submitted La voix et l'IA for review." in page
     assert all(n.params["by"] is None for n in told())

@@ -397,7 +397,13 @@ def test_due_date_changes_are_throttled_as_each_tells_the_students(client, auth,
     for day in days:
         assert client.post(url, data={"due": f"2099-06-{day:02d}T18:00"}).status_code == 302
     refused = client.post(url, data={"due": "2099-07-14T18:00"})
-    assert refused.status_code == 429 and "Too many due dates were changed" in text_of(refused)
+    assert refused.status_code == 429 and "or too many due dates changed" in text_of(refused)
+    # Assigning work tells the students too, and shares the count (second reading: assign, remove,
+    # assign again mailed as many).
+    assign = client.post(
+        f"/classes/{klass.id}/assign?course={assignment.course_id}", data={"scope": "course"}
+    )
+    assert assign.status_code == 429
     assert _whole_course(klass).due_at.month == 6
     told = notifications_of(people["student"], "new_assignment")
     assert len([n for n in told if n.params.get("due_changed")]) == 30
@@ -412,6 +418,9 @@ def test_a_due_date_in_the_past_is_refused_and_nothing_changes(client, auth, peo
     page = text_of(response)
     assert "The due date is in the past" in page and 'value="2020-01-01T10:00"' in page
     assert client.post(url, data={"due": "not a date"}).status_code == 200
+    # No due date yet: nothing to take away, so the page neither offers it nor speaks of it.
+    empty = text_of(client.post(url, data={"due": ""}))
+    assert "Type the due date." in empty and "Remove the due date" not in empty
     assert _whole_course(klass).due_at is None
     assert notifications_of(people["student"], "new_assignment")[-1].params.get("due_changed") is None
 
