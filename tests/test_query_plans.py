@@ -105,7 +105,7 @@ def statements_run():
 def test_the_public_certificate_lookups_are_served_by_indexes(app):
     """A code typed in the wrong case (anyone can type one) and the revocation list (every
     verifier fetches it): neither reads every certificate."""
-    from app.certificates.routes import CODE_LENGTH, find_by_typed_code
+    from app.certificates.services import CODE_LENGTH, find_by_typed_code
     from app.credentials.services import revocation_list
 
     with statements_run() as ran, app.test_request_context():

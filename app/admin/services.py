@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.admin.audit import record
 from app.admin.paging import PAGE_SIZE, one_page
 from app.certificates.models import Certificate
+from app.certificates.services import find_by_typed_code
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications import events
@@ -127,17 +128,19 @@ def organisations(page: int = 1) -> tuple[list[tuple[Organisation, int]], bool]:
 
 
 def find_certificates(query: str) -> list[Certificate]:
-    """Certificates by code (exact: codes are case-sensitive), holder's e-mail or printed name."""
+    """Certificates by code (typed as the public lookup forgives it: spaces, case, a pasted
+    address), holder's e-mail or printed name."""
     words = query.strip()
     if not words:
         return []
+    typed = find_by_typed_code(words)
     people = select(User.id).where(User.email.contains(words.lower(), autoescape=True))
     statement = (
         select(Certificate)
         .options(selectinload(Certificate.user))
         .where(
             or_(
-                Certificate.code == words,
+                Certificate.code == (typed.code if typed else words),
                 Certificate.user_id.in_(people),
                 func.lower(Certificate.holder_name).contains(words.lower(), autoescape=True),
             )

@@ -34,7 +34,7 @@ class Certificate(db.Model):
     __table_args__ = (
         # The database itself enforces "exactly once", even under a double submit.
         UniqueConstraint("user_id", "course_id"),
-        # A code typed in the wrong case, looked up by anyone (certificates.routes.find_by_typed_code).
+        # A code typed in the wrong case, looked up by anyone (certificates.services.find_by_typed_code).
         Index("ix_certificates_code_lower", func.lower(literal_column("code"))),
         # The few revoked or withdrawn, which the public revocation list reads (credentials.services).
         Index(

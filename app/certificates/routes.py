@@ -4,13 +4,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.catalog import editions
 from app.catalog.models import Course
 from app.certificates.models import Certificate
 from app.certificates.pdf import attestation
-from app.certificates.services import certificate_pdf, linkedin_url, new_code
+from app.certificates.services import (
+    CODE_MAX_LENGTH,
+    certificate_pdf,
+    find_by_typed_code,
+    linkedin_url,
+)
 from app.credentials.services import AddressNotConfirmed, stored_credential
 from app.extensions import db, writes_on_get
 from app.urls import external_url
@@ -29,29 +34,6 @@ def get_certificate_or_404(code: str) -> Certificate:
 def verify_url(certificate: Certificate) -> str:
     """The absolute public URL that proves the certificate."""
     return external_url(url_for("certificates.verify", code=certificate.code))
-
-
-CODE_LENGTH = len(new_code())  # 22: 16 random bytes, URL-safe base64
-CODE_MAX_LENGTH = 64  # anything much longer is not a code
-
-
-def find_by_typed_code(typed: str) -> Certificate | None:
-    """The certificate a person typed the code of: spaces forgiven, and case when only one matches.
-
-    Codes are case-sensitive, but a code read off paper is often typed in the wrong case; with 128
-    random bits, two codes that differ only in case will practically never exist, and if they did,
-    nothing is guessed.
-    """
-    code = "".join(typed.split())[:CODE_MAX_LENGTH]
-    if not code:
-        return None
-    exact = db.session.scalar(select(Certificate).where(Certificate.code == code))
-    if exact is not None or len(code) != CODE_LENGTH:
-        return exact  # only something shaped like a code is worth the search that ignores case
-    found = db.session.scalars(
-        select(Certificate).where(func.lower(Certificate.code) == code.lower()).limit(2)
-    ).all()
-    return found[0] if len(found) == 1 else None
 
 
 @bp.get("/")

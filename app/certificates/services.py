@@ -1,10 +1,11 @@
 """Issuing certificates exactly once, and building their PDF once (by a job when issued)."""
 
+import re
 import secrets
 from urllib.parse import urlencode
 
 from flask_babel import to_user_timezone
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog import editions
@@ -18,6 +19,39 @@ from app.record import services as learning_record
 def new_code() -> str:
     """An unguessable code: 128 bits of randomness, URL-safe."""
     return secrets.token_urlsafe(16)
+
+
+CODE_LENGTH = len(new_code())  # 22: 16 random bytes, URL-safe base64
+CODE_MAX_LENGTH = 64  # anything much longer is not a code
+
+
+def find_by_typed_code(typed: str) -> Certificate | None:
+    """The certificate a person typed the code of: spaces forgiven, a pasted page address or a full
+    stop after it too (typed_code), and case when only one matches.
+
+    Codes are case-sensitive, but a code read off paper is often typed in the wrong case; with 128
+    random bits, two codes that differ only in case will practically never exist, and if they did,
+    nothing is guessed.
+    """
+    code = typed_code(typed)
+    if not code:
+        return None
+    exact = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if exact is not None or len(code) != CODE_LENGTH:
+        return exact  # only something shaped like a code is worth the search that ignores case
+    found = db.session.scalars(
+        select(Certificate).where(func.lower(Certificate.code) == code.lower()).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
+def typed_code(typed: str) -> str:
+    """A code as a person types or pastes it: no spaces, no full stop after it, and of a pasted
+    verification address (…/certificates/<code>), its code (UX walk: each was « no certificate »)."""
+    text = typed.strip()
+    if "/certificates/" in text:
+        text = re.split(r"[/?#]", text.split("/certificates/", 1)[1], maxsplit=1)[0]
+    return "".join(text.split()).rstrip(".")[:CODE_MAX_LENGTH]
 
 
 _CERTIFICATE = select(Certificate).where(  # built once: course and result pages run it

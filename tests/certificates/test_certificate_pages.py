@@ -108,6 +108,10 @@ def test_a_typed_code_forgives_spaces_and_case(client, app, course, holder):
     wrong_case = client.get(f"/certificates/{code.swapcase()}")
     assert wrong_case.status_code == 302 and wrong_case.location == f"/certificates/{code}"
     assert 'href="/certificates/"' in text_of(client.get("/courses"))  # linked from every footer
+    # A pasted verification address, a full stop typed after the code (UX walk).
+    for pasted in (f"https://cadre.example/certificates/{code}?utm=x", f"{code}.", f"/certificates/{code}/"):
+        response = client.get("/certificates/", query_string={"code": pasted})
+        assert response.status_code == 302 and response.location == f"/certificates/{code}", pasted
 
 
 def test_pdf_for_the_holder_only(client, app, course, holder, auth, make_user):

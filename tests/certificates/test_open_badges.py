@@ -34,6 +34,11 @@ def test_the_holder_sees_the_badge_and_linkedin_links(client, auth, certificate)
     page = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
     assert BADGE in page and LINKEDIN in page
     assert f"/certificates/{certificate.code}/credential-en.json" in page
+    # The link to share, with its copy button (forms.js): it sat inside a sentence (UX walk).
+    share = (
+        f'id="verify-link" type="text" readonly value="https://cadre.example/certificates/{certificate.code}"'
+    )
+    assert share in page and 'class="copy-field"' in page
 
 
 def test_the_public_sees_neither(client, certificate, make_user, auth):
@@ -151,7 +156,7 @@ def test_a_revoked_certificate_offers_no_badge(client, auth, certificate):
     db.session.commit()
     auth.login(certificate.user.email)
     page = text_of(client.get(f"/certificates/{certificate.code}"))
-    assert "revoked" in page and BADGE not in page and LINKEDIN not in page
+    assert "revoked" in page and BADGE not in page and LINKEDIN not in page and "verify-link" not in page
     assert client.get(f"/certificates/{certificate.code}/credential.json").status_code == 404
     # Nor a PDF, which would read as valid to whoever it is handed to (UX walk).
     assert f"/certificates/{certificate.code}/pdf" not in page
