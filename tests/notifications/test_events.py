@@ -56,7 +56,8 @@ def test_the_list_shows_the_comment_and_the_header_counts_unread(client, auth, p
     page = client.get("/notifications/").get_data(as_text=True)
     assert "submitted" in page and "(unread: 1)" in page
     # Unread is in the link's name, for a list of links or a Tab (a11y walk).
-    assert re.search(r'<a href="/notifications/\d+">[^<]*<span class="visually-hidden"> · New</span></a>', page)
+    unread = r'<a href="/notifications/\d+">[^<]*<span class="visually-hidden"> · New</span></a>'
+    assert re.search(unread, page)
     client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Trop long <b>ici</b>."})
     as_(auth, people, "editor")
     page = client.get("/notifications/").get_data(as_text=True)
