@@ -29,9 +29,9 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.models_base import MAX_ID, utcnow
 from app.orgs import services as orgs
+from app.orgs import web
 from app.orgs.models import KIND_NAMES, ROLE_NAMES, Organisation
 from app.orgs.services import OrgError
-from app.urls import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -150,9 +150,7 @@ def enable(user_id: int):
 def _organisations_page(form: OrganisationForm, created=None, status: int = 200):
     page = _page()
     found, more = services.organisations(page)
-    link = None
-    if created and created.invitation:
-        link = external_url(url_for("schools.invitation", token=created.invitation.token))
+    link = web.invitation_url(created.invitation) if created and created.invitation else None
     return (
         render_template(
             "admin/organisations.html",
@@ -205,11 +203,7 @@ def organisation(slug: str):
         named = services.name_administrator(org, form.email.data, current_user)
         db.session.commit()
         form = AdministratorForm(formdata=None)
-    link = (
-        external_url(url_for("schools.invitation", token=named.invitation.token))
-        if named and named.invitation
-        else None
-    )
+    link = web.invitation_url(named.invitation) if named and named.invitation else None
     return render_template(
         "admin/organisation.html",
         org=org,

@@ -1,6 +1,6 @@
 """What schools' and publishers' administration pages do alike in the browser."""
 
-from flask import flash
+from flask import flash, url_for
 from flask_babel import gettext as _
 
 from app.accounts.forms import PostForm
@@ -8,6 +8,13 @@ from app.admin.audit import record
 from app.extensions import db
 from app.orgs import services as orgs
 from app.orgs.models import Organisation
+from app.urls import external_url
+
+
+def invitation_url(link: orgs.InvitationLink) -> str:
+    """The address an invitation link is sent as: shown once, on the answer that made it (its
+    token is never stored, nor put in a cookie)."""
+    return external_url(url_for("schools.invitation", token=link.token))
 
 
 def revoke_invitation(org: Organisation, invitation_id: int) -> None:

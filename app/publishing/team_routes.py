@@ -19,7 +19,6 @@ from app.orgs.access import organisation_or_404
 from app.orgs.models import ADMIN, MEMBER, PUBLISHER, ROLE_NAMES, Membership, Organisation
 from app.publishing.forms import TeamInvitationForm, TeamRoleForm
 from app.publishing.routes import bp
-from app.urls import external_url
 
 
 def _team_page(
@@ -76,7 +75,7 @@ def invite(org_slug: str):
     record("org.invited", organisation=org, detail=form.role.data)
     db.session.commit()
     # Shown on this response only: the token is never stored, nor put in a cookie.
-    url = external_url(url_for("schools.invitation", token=link.token))
+    url = web.invitation_url(link)
     form.note.data = ""  # the next link is for someone else; the role just given stays chosen
     return _team_page(org, invite_form=form, invitation_url=url, invited_for=link.invitation.note)
 

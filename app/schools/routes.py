@@ -311,7 +311,7 @@ def invite_teacher(slug: str):
     record("org.invited", organisation=school, detail=TEACHER)
     db.session.commit()
     # Shown on this response only: the token is never stored, nor put in a cookie.
-    url = external_url(url_for("schools.invitation", token=link.token))
+    url = web.invitation_url(link)
     return _school_page(school, role, invitation_url=url, invited_for=link.invitation.note)
 
 

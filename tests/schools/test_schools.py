@@ -409,6 +409,18 @@ def test_due_date_changes_are_throttled_as_each_tells_the_students(client, auth,
     assert len([n for n in told if n.params.get("due_changed")]) == 30
 
 
+def test_assigning_work_is_counted_by_the_same_throttle(app, client, auth, people, klass, course):
+    """Each assignment tells the class's students: counted, as a due-date change is."""
+    app.config["RATELIMIT_CLASS_NOTICE_ACCOUNT"] = "1 per hour"  # read at each request
+    auth.login(people["teacher"].email)
+    url = f"/classes/{klass.id}/assign?course={course.id}"
+    first, second = (m.id for m in course.modules[:2])
+    assert client.post(url, data={"scope": "modules", "modules": [first]}).status_code == 302
+    refused = client.post(url, data={"scope": "modules", "modules": [second]})
+    assert refused.status_code == 429 and "Too much work was assigned" in text_of(refused)
+    assert db.session.scalar(select(func.count(Assignment.id)).where(Assignment.module_id == second)) == 0
+
+
 def test_a_due_date_in_the_past_is_refused_and_nothing_changes(client, auth, people, klass):
     assignment = _whole_course(klass)
     auth.login(people["teacher"].email)
