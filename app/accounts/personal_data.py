@@ -356,7 +356,16 @@ def certificates_with_another_name(user: User) -> list[Certificate]:
 
 
 def reissue(certificate: Certificate, full_name: str) -> None:
-    """Print ``full_name`` on the certificate from now on; its PDFs are built again."""
+    """Print ``full_name`` on the certificate from now on; its PDFs are built again.
+
+    Logged with the name it replaces: the public page then names someone else than the PDFs
+    already handed out, and a certificate moved to another person's name must be traceable."""
+    record(
+        "certificate.renamed",
+        user=certificate.user,
+        certificate=certificate,
+        detail=f"{certificate.holder_name} -> {full_name}",
+    )
     certificate.holder_name = full_name
     db.session.execute(delete(CertificatePDF).where(CertificatePDF.certificate_id == certificate.id))
 

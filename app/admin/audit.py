@@ -48,6 +48,7 @@ ACTIONS = {
     "certificate.revoked": _l("Certificate revoked"),
     "certificate.reinstated": _l("Certificate reinstated"),
     "certificate.withdrawn": _l("Certificate withdrawn at the holder's request"),
+    "certificate.renamed": _l("Name on a certificate changed by its holder"),
     "job.requeued": _l("Failed job put back in the queue"),
 }
 PAUSE_RECORDED_EVERY = timedelta(minutes=15)  # one "paused" event per account or address and pause

@@ -28,9 +28,9 @@ from app.admin.models import AuditEvent
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.models_base import MAX_ID, utcnow
+from app.orgs import notices, web
 from app.orgs import services as orgs
-from app.orgs import web
-from app.orgs.models import KIND_NAMES, ROLE_NAMES, Organisation
+from app.orgs.models import ADMIN, KIND_NAMES, ROLE_NAMES, Organisation
 from app.orgs.services import OrgError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -187,6 +187,8 @@ def create_organisation():
         form.slug.errors.append(str(exc))
         return _organisations_page(form, status=400)
     db.session.commit()
+    if created.admin:
+        notices.tell_new_role(created.admin, created.organisation, ADMIN, current_user)
     # Rendered, not redirected: an invitation link is shown on this response only, never stored.
     return _organisations_page(OrganisationForm(formdata=None), created=created)
 
@@ -202,6 +204,8 @@ def organisation(slug: str):
     if form.validate_on_submit():
         named = services.name_administrator(org, form.email.data, current_user)
         db.session.commit()
+        if named.admin:
+            notices.tell_new_role(named.admin, org, ADMIN, current_user)
         form = AdministratorForm(formdata=None)
     link = web.invitation_url(named.invitation) if named and named.invitation else None
     return render_template(

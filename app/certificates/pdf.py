@@ -31,14 +31,15 @@ from app.templating import duration
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 
 # DejaVu covers Latin Extended (Œ, ł, ç), typographic quotes and Greek, which the core
-# PDF fonts (Latin-1 only) cannot; fpdf2 embeds only the glyphs actually used. Three
-# faces, not four: each costs ~20-30 ms per document, and the serif bold serves the
-# brand and the code (where it also tells l, I and 1 apart better than the sans).
+# PDF fonts (Latin-1 only) cannot; fpdf2 embeds only the glyphs actually used. Each
+# face costs ~20-30 ms per document (built once, by the job queue).
 _FONTS = {
     ("Sans", ""): "DejaVuSans.ttf",
     ("Serif", ""): "DejaVuSerif.ttf",
     ("Serif", "B"): "DejaVuSerif-Bold.ttf",
 }
+# A certificate's code is typed back by hand: its mono tells 0 from O and l, I and 1 apart.
+_CODE_FONT = ("Mono", "B", "DejaVuSansMono-Bold.ttf")
 
 # Palette: a deep navy for structure, a muted gold for the fine rules, greys for labels.
 NAVY = (31, 58, 95)
@@ -141,6 +142,8 @@ class _CertificatePDF(FPDF):
         # certificate is rendered once and stored, which makes the cost acceptable.
         for (family, style), filename in _FONTS.items():
             self.add_font(family, style, FONT_DIR / filename)
+        family, style, filename = _CODE_FONT
+        self.add_font(family, style, FONT_DIR / filename)
         self.set_lang(locale.replace("_", "-"))
         self.set_title(_("Certificate of completion — %(name)s", name=data.holder_name))
         self.set_author("Cadre")
@@ -308,7 +311,7 @@ class _CertificatePDF(FPDF):
         self.set_text_color(*INK)
         self._fit_block(
             d.code,
-            "Serif",
+            "Mono",
             "B",
             y=top + 20,
             h=6,

@@ -31,8 +31,8 @@ from app.i18n import local_zone
 from app.learning.models import QuizAttempt
 from app.limits import failed, mailed, throttled
 from app.models_base import ID, MAX_ID, utcnow
+from app.orgs import notices, web
 from app.orgs import services as orgs
-from app.orgs import web
 from app.orgs.access import organisation_or_404
 from app.orgs.codes import CODE_LENGTH, display_code, normalise_code
 from app.orgs.forms import InvitationForm
@@ -45,7 +45,7 @@ from app.orgs.models import (
     TEACHER,
     Organisation,
 )
-from app.schools import export, messages, notices, questions, services
+from app.schools import export, messages, questions, services
 from app.schools.forms import (
     WHOLE,
     AddTeacherForm,
@@ -265,7 +265,7 @@ def add_teacher(slug: str):
                 form.email.errors.append(str(exc))
             else:
                 db.session.commit()
-                notices.tell_new_teacher(user, school, current_user)
+                notices.tell_new_role(user, school, TEACHER, current_user)
                 mailed()
                 flash(
                     _(

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.admin.models import AuditEvent
 from app.certificates.models import Certificate, CertificatePDF
 from app.extensions import db
 from app.learning.models import AttemptAnswer, ModuleProgress, QuizAttempt
@@ -407,9 +408,14 @@ def test_reissue_prints_the_new_name(client, auth, world, zoe):
     client.post("/account/me/name", data={"full_name": "Zoé Martin"})
     page = text_of(client.get("/account/me/"))
     assert "Certificates with your previous name" in page and "Print Zoé Martin on this certificate" in page
+    assert "Its public page will show this name at once" in page  # asked before, in the browser
     response = client.post(f"/account/me/certificates/{world.code}/reissue", follow_redirects=True)
     assert "The certificate now carries the name Zoé Martin." in text_of(response)
     assert db.session.get(Certificate, world.id).holder_name == "Zoé Martin"
+    # The operator can trace a certificate moved to another name.
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.renamed"))
+    assert (event.certificate_id, event.actor_id) == (world.id, zoe.id)
+    assert event.detail == "Zoé Lefèvre -> Zoé Martin"
     assert db.session.scalar(select(func.count()).select_from(CertificatePDF)) == 0  # rebuilt on download
     assert "Zoé Martin" in text_of(client.get(f"/certificates/{world.code}"))
 

@@ -15,6 +15,7 @@ from app.models_base import utcnow
 from app.notifications import texts
 from app.orgs import services as orgs
 from app.orgs.models import Invitation, Membership, Organisation
+from tests.accounts.test_change_email import outbox
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD, make_app, signed_in_with_csrf, text_of
 from tests.notifications.conftest import notifications_of
@@ -242,7 +243,7 @@ def test_unknown_account_is_404_and_odd_page_numbers_the_first_page(client, auth
 # Organisations ----------------------------------------------------------------------------------
 
 
-def test_create_a_school_with_an_existing_account_as_administrator(client, auth, operator, holder):
+def test_create_a_school_with_an_existing_account_as_administrator(app, client, auth, operator, holder):
     auth.login(operator.email)
     response = client.post(
         "/admin/organisations",
@@ -254,9 +255,16 @@ def test_create_a_school_with_an_existing_account_as_administrator(client, auth,
         },
     )
     assert response.status_code == 200
-    assert "zoe@example.org is its administrator." in text_of(response)
+    assert "zoe@example.org is its administrator; they are told by e-mail." in text_of(response)
     school = db.session.scalar(select(Organisation).where(Organisation.slug == "lycee-lumiere"))
     assert school.kind == "school" and orgs.role_in(holder, school.id) == "admin"
+    # Told, as a new teacher is: a mistyped address would otherwise hand the school to someone unaware.
+    [mail] = [m for m in outbox(app) if m["To"] == "zoe@example.org"]
+    assert mail["Subject"] == "You are now an administrator of Lycée Lumière on Cadre"
+    assert f"{operator.full_name}, who runs Cadre, made you an administrator of Lycée Lumière." in (
+        mail.get_content()
+    )
+    assert "/schools/lycee-lumiere" in mail.get_content()
     assert [e.detail for e in events("org.role")] == ["admin"]
     assert len(events("org.created")) == 1
 
@@ -274,7 +282,7 @@ def test_an_unconfirmed_address_gets_a_link_rather_than_the_role(client, auth, o
 
 
 def test_an_organisation_s_console_page_names_an_administrator_again(
-    client, auth, operator, holder, make_user
+    app, client, auth, operator, holder, make_user
 ):
     """UX walk: each organisation in the console led to a 404 (the operator is none of its members),
     and a lost invitation link, or an administrator gone, could not be mended in the browser."""
@@ -298,7 +306,9 @@ def test_an_organisation_s_console_page_names_an_administrator_again(
     assert db.session.scalar(select(Invitation.note)) == "new@example.org"
     # A confirmed account: administrator at once, in the security log.
     named = text_of(client.post("/admin/organisations/lycee-lumiere", data={"email": holder.email}))
-    assert "zoe@example.org is now an administrator of Lycée Lumière." in named
+    assert "zoe@example.org is now an administrator of Lycée Lumière; they are told by e-mail." in named
+    [mail] = [m for m in outbox(app) if m["To"] == holder.email]
+    assert "/workspace/" not in mail.get_content() and "/schools/lycee-lumiere" in mail.get_content()
     assert orgs.role_in(holder, school.id) == "admin" and events("org.role")[-1].detail == "admin"
     refused = client.post("/admin/organisations/lycee-lumiere", data={"email": "pas-un-mail"})
     assert refused.status_code == 400 and "does not look like an e-mail" in text_of(refused)
@@ -519,3 +529,12 @@ def test_console_forms_need_a_csrf_token(database_url):
         db.session.expire_all()
         assert db.session.get(User, target.id).disabled_at is None
         assert db.session.scalar(select(Membership)) is None
+
+
+def test_a_publisher_s_new_administrator_is_sent_to_its_workspace(app, client, auth, operator, holder):
+    auth.login(operator.email)
+    form = {"kind": "publisher", "name": "SFA-CGT", "slug": "sfa-cgt", "admin_email": holder.email}
+    assert client.post("/admin/organisations", data=form).status_code == 200
+    [mail] = [m for m in outbox(app) if m["To"] == holder.email]
+    assert "You now name its editors and reviewers and publish its courses:" in mail.get_content()
+    assert "/workspace/sfa-cgt" in mail.get_content()
