@@ -25,6 +25,9 @@ from app.urls import safe_next
 
 bp = Blueprint("i18n", __name__)
 
+# The interface's languages, each named in its own: found by whoever landed on a page in the other.
+ENDONYMS = {"fr": "Français", "en": "English"}
+
 
 def select_locale() -> str:
     """The learner's explicit choice, else the browser's preference, else French.

@@ -23,7 +23,7 @@ from app.admin.audit import ACTIONS
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.forms import Form
-from app.i18n import remember_language
+from app.i18n import ENDONYMS, remember_language
 from app.limits import mailed, remember_device, throttled
 
 bp = Blueprint("me", __name__, url_prefix="/account/me")
@@ -45,9 +45,6 @@ class NameForm(Form):
         problem = name_problem(field.data)
         if problem:
             raise ValidationError(problem)
-
-
-ENDONYMS = {"fr": "Français", "en": "English"}
 
 
 class LanguageForm(Form):
@@ -128,7 +125,7 @@ def change_language():
         return _account_page(NameForm(obj=current_user), form)
     remember_language(form.locale.data)
     with force_locale(form.locale.data):  # said in the language just chosen
-        flash(_("Language saved: Cadre opens in it wherever you sign in."), "success")
+        flash(_("Language saved: Cadre will use it wherever you sign in."), "success")
     return redirect(url_for("me.account"))
 
 

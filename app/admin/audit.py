@@ -9,7 +9,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
@@ -113,6 +113,9 @@ class Filters:
     person: str = ""  # part of an e-mail address: the actor or the account acted on
     since: date | None = None
     until: date | None = None
+    zone: tzinfo = (
+        UTC  # whose days ``since`` and ``until`` are: the console's reader's, UTC on the command line
+    )
 
 
 def _filtered(filters: Filters):
@@ -123,14 +126,18 @@ def _filtered(filters: Filters):
         people = select(User.id).where(User.email.contains(filters.person.strip().lower(), autoescape=True))
         query = query.where(or_(AuditEvent.actor_id.in_(people), AuditEvent.user_id.in_(people)))
     if filters.since:
-        query = query.where(AuditEvent.at >= _utc(filters.since))
+        query = query.where(AuditEvent.at >= _start(filters.since, filters.zone))
     if filters.until and filters.until < date.max:  # the last day there is has no day after it
-        query = query.where(AuditEvent.at < _utc(filters.until + timedelta(days=1)))
+        query = query.where(AuditEvent.at < _start(filters.until + timedelta(days=1), filters.zone))
     return query
 
 
-def _utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _start(day: date, zone: tzinfo) -> datetime:
+    """The moment ``day`` begins in ``zone``, in UTC as the log keeps it."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    except OverflowError:  # 1 January of year 1 in Paris began before year 1 in UTC
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def events(filters: Filters, page: int = 1) -> tuple[list[AuditEvent], bool]:

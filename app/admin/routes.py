@@ -27,6 +27,7 @@ from app.admin.forms import AdministratorForm, AuditFilterForm, OrganisationForm
 from app.admin.models import AuditEvent
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.i18n import local_zone
 from app.models_base import MAX_ID, utcnow
 from app.orgs import notices, web
 from app.orgs import services as orgs
@@ -186,6 +187,10 @@ def create_organisation():
         db.session.rollback()
         form.slug.errors.append(str(exc))
         return _organisations_page(form, status=400)
+    except services.AdminError as exc:  # nothing is created: the address is the thing to change
+        db.session.rollback()
+        form.admin_email.errors.append(str(exc))
+        return _organisations_page(form, status=400)
     db.session.commit()
     if created.admin:
         notices.tell_new_role(created.admin, created.organisation, ADMIN, current_user)
@@ -200,13 +205,20 @@ def organisation(slug: str):
     links not used yet, and a way to name an administrator (its only one gone, a link lost)."""
     org = db.session.scalar(select(Organisation).where(Organisation.slug == slug)) or abort(404)
     form = AdministratorForm()
-    named = None
+    named = pupil = None
     if form.validate_on_submit():
-        named = services.name_administrator(org, form.email.data, current_user)
-        db.session.commit()
-        if named.admin:
-            notices.tell_new_role(named.admin, org, ADMIN, current_user)
-        form = AdministratorForm(formdata=None)
+        confirmed = request.form.get("confirm") == "yes"
+        try:
+            named = services.name_administrator(org, form.email.data, current_user, pupil_confirmed=confirmed)
+        except services.PupilOfTheSchool as exc:
+            pupil = exc
+        except services.AdminError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            if named.admin:
+                notices.tell_new_role(named.admin, org, ADMIN, current_user)
+            form = AdministratorForm(formdata=None)
     link = web.invitation_url(named.invitation) if named and named.invitation else None
     return render_template(
         "admin/organisation.html",
@@ -216,6 +228,8 @@ def organisation(slug: str):
         invitations=orgs.pending_invitations(org),
         form=form,
         named=named,
+        pupil=pupil,
+        post_form=PostForm(),
         link=link,
         kind_names=KIND_NAMES,
         role_names=ROLE_NAMES,
@@ -286,6 +300,7 @@ def _filters() -> tuple[AuditFilterForm, audit.Filters]:
         person=form.person.data or "",
         since=form.since.data,
         until=form.until.data,
+        zone=local_zone(),  # the days the page shows its times in
     )
     return form, filters
 

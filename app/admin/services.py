@@ -15,13 +15,24 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.notifications import events
 from app.orgs import services as orgs
-from app.orgs.models import ADMIN, Membership, Organisation
+from app.orgs.models import ADMIN, SCHOOL, Membership, Organisation
+from app.schools.services import classes_attended
 
 REASON_MAX_LENGTH = 500
 
 
 class AdminError(ValueError):
     """An operator's request the rules refuse; ``str()`` is a message for them."""
+
+
+class PupilOfTheSchool(AdminError):
+    """The account named administrator of a school is one of its students: the operator is asked
+    first, as a school's administrator is before making a pupil a teacher (a slip in an address
+    would open every class's names and results to them)."""
+
+    def __init__(self, user: User, classes: list[str]):
+        super().__init__(user.email)
+        self.user, self.classes = user, classes
 
 
 def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
@@ -97,13 +108,25 @@ def create_organisation(slug: str, name: str, kind: str, admin_email: str, by: U
     return name_administrator(org, admin_email, by)
 
 
-def name_administrator(org: Organisation, admin_email: str, by: User) -> NewOrganisation:
+def name_administrator(
+    org: Organisation, admin_email: str, by: User, *, pupil_confirmed: bool = False
+) -> NewOrganisation:
     """Make the account with this confirmed address an administrator of ``org`` at once; for any
     other address, a single-use invitation link (shown once to the operator, who sends it). At an
-    organisation's creation, or later from its console page: a link lost, an administrator gone."""
+    organisation's creation, or later from its console page: a link lost, an administrator gone.
+
+    A disabled account is refused (enabling it later would bring the role back unseen), and one of
+    the school's students raises ``PupilOfTheSchool`` unless ``pupil_confirmed``."""
     admin = orgs.find_user_by_email(admin_email)
     if admin is not None and admin.email_confirmed_at is None:
         admin = None  # anyone may sign up with any address: an unconfirmed one gets a link, as a newcomer
+    if admin is not None and admin.disabled_at is not None:
+        raise AdminError(
+            _l("%(email)s is disabled: enable the account first, or name another address.", email=admin.email)
+        )
+    if admin is not None and org.kind == SCHOOL and not pupil_confirmed:
+        if attended := classes_attended(org, admin):
+            raise PupilOfTheSchool(admin, attended)
     if admin is not None:
         set_role(org, admin, ADMIN)
         return NewOrganisation(org, admin, None)
@@ -129,26 +152,24 @@ def organisations(page: int = 1) -> tuple[list[tuple[Organisation, int]], bool]:
 
 def find_certificates(query: str) -> list[Certificate]:
     """Certificates by code (typed as the public lookup forgives it: spaces, case, a pasted
-    address), holder's e-mail or printed name."""
+    address), holder's e-mail or printed name; without a query, the latest issued."""
     words = query.strip()
-    if not words:
-        return []
-    typed = find_by_typed_code(words)
-    people = select(User.id).where(User.email.contains(words.lower(), autoescape=True))
     statement = (
         select(Certificate)
         .options(selectinload(Certificate.user))
-        .where(
-            or_(
-                Certificate.code == (typed.code if typed else words),
-                Certificate.user_id.in_(people),
-                func.lower(Certificate.holder_name).contains(words.lower(), autoescape=True),
-            )
-        )
         .order_by(Certificate.issued_at.desc())
         .limit(PAGE_SIZE)
     )
-    return list(db.session.scalars(statement))
+    if not words:
+        return list(db.session.scalars(statement))
+    typed = find_by_typed_code(words)
+    people = select(User.id).where(User.email.contains(words.lower(), autoescape=True))
+    matching = or_(
+        Certificate.code == (typed.code if typed else words),
+        Certificate.user_id.in_(people),
+        func.lower(Certificate.holder_name).contains(words.lower(), autoescape=True),
+    )
+    return list(db.session.scalars(statement.where(matching)))
 
 
 def find_certificate(code: str) -> Certificate | None:
@@ -176,6 +197,8 @@ def revoke(certificate: Certificate, reason: str) -> None:
 
 def reinstate(certificate: Certificate) -> None:
     """Make a revoked certificate valid again."""
+    if certificate.withdrawn_at is not None:  # its holder deleted their account: nothing to attest
+        raise AdminError(_l("This certificate was withdrawn when its holder deleted their account."))
     if certificate.revoked_at is None:
         raise AdminError(_l("This certificate is not revoked."))
     certificate.revoked_at = None

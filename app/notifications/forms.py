@@ -5,8 +5,8 @@ from wtforms import BooleanField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
 from app.forms import Form
+from app.i18n import ENDONYMS
 from app.notifications.models import CHANNELS, EMAIL, KINDS, SITE
-from app.templating import LANGUAGES
 
 CHANNEL_LABELS = {SITE: _l("On the site"), EMAIL: _l("By e-mail")}
 
@@ -18,7 +18,7 @@ class PreferencesForm(Form):
         _l("Language of my e-mails"),
         choices=[
             SelectChoice("", _l("The language of my account")),
-            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+            *(SelectChoice(code, name, {"lang": code}) for code, name in ENDONYMS.items()),
         ],
     )
     submit = SubmitField(_l("Save my preferences"))

@@ -109,7 +109,9 @@ def headline(notification: Notification) -> str:
             items=items_of(notification),
         )
     if notification.kind == NEW_ASSIGNMENT:
-        return _("New work in the class %(name)s: %(items)s.", name=p["class"], items=items_of(notification))
+        return _(
+            "Work assigned in the class %(name)s: %(items)s.", name=p["class"], items=items_of(notification)
+        )
     if notification.kind == DUE_SOON:
         return _(
             "%(item)s, assigned in the class %(name)s, is not finished yet.", item=p["item"], name=p["class"]

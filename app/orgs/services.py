@@ -16,7 +16,7 @@ from app.content.checker import is_slug
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.codes import CODE_LENGTH, draw_unused, normalise_code
-from app.orgs.models import ADMIN, KINDS, MEMBER, ROLES, Invitation, Membership, Organisation
+from app.orgs.models import ADMIN, KINDS, MEMBER, NOTE_MAX, ROLES, Invitation, Membership, Organisation
 
 INVITATION_DAYS = 7
 
@@ -166,7 +166,7 @@ def create_invitation(
         role=role,
         created_by_id=by.id,
         expires_at=utcnow() + timedelta(days=days),
-        note=(note or "").strip() or None,
+        note=(note or "").strip()[:NOTE_MAX] or None,  # an address may be longer than a note
     )
     db.session.add(invitation)
     db.session.flush()

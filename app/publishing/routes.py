@@ -313,6 +313,18 @@ def submit(org_slug: str, slug: str):
     return _act(org, found, lambda: services.submit(found, current_user), _("Submitted for review."))
 
 
+@bp.post("/<org_slug>/<slug>/withdraw")
+@login_required
+def withdraw(org_slug: str, slug: str):
+    org, found = _draft_for_action(org_slug, slug, WRITE)
+    return _act(
+        org,
+        found,
+        lambda: services.withdraw(found),
+        _("Taken back from review: the course can be changed again."),
+    )
+
+
 @bp.post("/<org_slug>/<slug>/translate")
 @login_required
 def translate(org_slug: str, slug: str):

@@ -243,6 +243,15 @@ def submit(draft: CourseDraft, by: User) -> None:
     notifications.review_requested(draft, by)
 
 
+def withdraw(draft: CourseDraft) -> None:
+    """Take a course back from review to change it (a mistake seen after submitting): a draft again,
+    with its review comments, until it is submitted anew. A reviewer's page opened before then can
+    no longer publish it (``publish`` wants it in review)."""
+    if draft.state != IN_REVIEW:
+        raise PublishingError(_l("Only a course in review can be taken back."))
+    draft.state = DRAFT
+
+
 def send_back(draft: CourseDraft, by: User, comment: str) -> None:
     if draft.state != IN_REVIEW:
         raise PublishingError(_l("Only a course in review can be sent back."))

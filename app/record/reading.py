@@ -51,8 +51,9 @@ def courses_of(user) -> list[CourseRecord]:
                 ),
                 0,
             ),
-            func.count(case((LearningEvent.verb == "read", 1))),
-            func.count(case((LearningEvent.verb == "passed", 1))),
+            # Each module once: a quiz passed again for practice is not another quiz passed.
+            func.count(func.distinct(case((LearningEvent.verb == "read", LearningEvent.module_id)))),
+            func.count(func.distinct(case((LearningEvent.verb == "passed", LearningEvent.module_id)))),
             func.count(case((LearningEvent.verb == "earned", 1))),
         )
         .where(LearningEvent.user_id == user.id, LearningEvent.course_id.is_not(None))

@@ -11,7 +11,7 @@ from datetime import date
 from functools import cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent, ngettext
+from flask_babel import format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -40,6 +40,7 @@ from app.orgs.models import (
     ADMIN,
     PUBLISHER,
     ROLE_IN_SENTENCE,
+    ROLE_NAMES,
     ROLES,
     SCHOOL,
     TEACHER,
@@ -225,7 +226,9 @@ def _school_page(
         post_form=PostForm(),
         invitation_url=invitation_url,
         invitation_days=orgs.INVITATION_DAYS,
+        # With their roles: besides its teacher links, the operator may have made an administrator's.
         invitations=orgs.pending_invitations(school) if role == ADMIN else [],
+        role_names=ROLE_NAMES,
         invite_form=invite_form or InvitationForm(formdata=None),
         invited_for=invited_for,
         pupil=pupil,  # (user, class names): the person to add as a teacher is a student here
@@ -752,8 +755,8 @@ def class_messages(class_id: int):
                 else:
                     flash(
                         ngettext(
-                            "Message sent: %(num)d student was told.",
-                            "Message sent: %(num)d students were told.",
+                            "Message sent to %(num)d student.",
+                            "Message sent to %(num)d students.",
                             told,
                         ),
                         "success",
@@ -1031,8 +1034,8 @@ def student(class_id: int, user_id: int):
 @bp.get(f"/classes/<{ID}:class_id>/export.csv")
 @login_required
 def export_csv(class_id: int):
-    """The class table as CSV, for a French (default) or an English spreadsheet."""
+    """The class table as CSV, for a French or an English spreadsheet (by default, the reader's)."""
     school_class, people = _taught_class_or_404(class_id)
-    style = export.FRENCH if request.args.get("format", "fr") == "fr" else export.ENGLISH
+    style = export.FRENCH if request.args.get("format", get_locale().language) == "fr" else export.ENGLISH
     table = services.class_table(school_class, people=people)
     return export.csv_response(school_class, table, style)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from app.models_base import utcnow
 from app.notifications import texts
 from app.orgs import services as orgs
 from app.orgs.models import Invitation, Membership, Organisation
+from app.schools import services as schools
 from tests.accounts.test_change_email import outbox
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import PASSWORD, make_app, signed_in_with_csrf, text_of
@@ -315,6 +317,9 @@ def test_an_organisation_s_console_page_names_an_administrator_again(
     assert client.get("/admin/organisations/nope").status_code == 404
     client.post("/account/logout")
     client.post("/account/login", data={"email": holder.email, "password": PASSWORD})
+    # The school's administrators see that link with its role, not as one more teacher's link.
+    school_page = text_of(client.get("/schools/lycee-lumiere"))
+    assert "<strong>For new@example.org</strong> · <strong>administrator</strong>" in school_page
     assert client.get("/admin/organisations/lycee-lumiere").status_code in (403, 404)  # operators only
     assert client.post("/admin/organisations/lycee-lumiere", data={"email": "x@example.org"}).status_code in (
         403,
@@ -375,6 +380,8 @@ def test_revoke_shows_the_reason_on_the_public_page_and_reinstate_undoes_it(
     client, auth, operator, certificate
 ):
     auth.login(operator.email)
+    latest = text_of(client.get("/admin/certificates"))  # UX walk: empty until a search
+    assert "Latest certificates issued" in latest and "Zoé Lefèvre" in latest
     found = text_of(client.get(f"/admin/certificates?q={certificate.code}"))
     assert "Zoé Lefèvre" in found and "Revoke…" in found
     assert "Zoé Lefèvre" in text_of(client.get("/admin/certificates?q=zoe@example"))
@@ -422,6 +429,18 @@ def test_a_withdrawn_certificate_cannot_be_revoked(client, auth, operator, certi
     auth.login(operator.email)
     response = client.post(f"/admin/certificates/{certificate.code}/revoke", data={"reason": "x"})
     assert response.status_code == 400 and "nothing to revoke" in text_of(response)
+
+
+def test_a_withdrawn_certificate_is_not_made_valid_again(client, auth, operator, certificate):
+    """Security probe: revoked, then its holder's account deleted, « valid again » was said."""
+    certificate.revoked_at = utcnow()
+    certificate.withdraw_at_holder_request()
+    db.session.commit()
+    auth.login(operator.email)
+    response = client.post(f"/admin/certificates/{certificate.code}/reinstate", follow_redirects=True)
+    assert "withdrawn when its holder deleted their account" in text_of(response)
+    assert "Reinstate" not in text_of(response)  # nor offered
+    assert "valid again" not in text_of(response) and events("certificate.reinstated") == []
 
 
 # Audit log --------------------------------------------------------------------------------------
@@ -538,3 +557,70 @@ def test_a_publisher_s_new_administrator_is_sent_to_its_workspace(app, client, a
     [mail] = [m for m in outbox(app) if m["To"] == holder.email]
     assert "You now name its editors and reviewers and publish its courses:" in mail.get_content()
     assert "/workspace/sfa-cgt" in mail.get_content()
+
+
+def test_the_operator_is_asked_before_making_a_pupil_a_school_s_administrator(
+    client, auth, operator, holder, make_user
+):
+    """Security probe: the school's own pages ask before making a pupil a teacher; the console
+    made one administrator at once, opening every class's names and results to them."""
+    school = orgs.create_organisation("lycee-lumiere", "Lycée Lumière", "school")
+    school_class = schools.create_class(school, make_user("Théo Prof", "theo@example.org"), "BTS 2", "", "")
+    db.session.commit()
+    schools.join_class(holder, school_class.join_code)
+    db.session.commit()
+    auth.login(operator.email)
+    asked = text_of(client.post("/admin/organisations/lycee-lumiere", data={"email": holder.email}))
+    assert "Zoé Lefèvre is a student of the class BTS 2 in Lycée Lumière." in asked
+    assert "Make Zoé Lefèvre administrator all the same" in asked and orgs.role_in(holder, school.id) is None
+    confirmed = client.post(
+        "/admin/organisations/lycee-lumiere", data={"email": holder.email, "confirm": "yes"}
+    )
+    assert "is now an administrator of Lycée Lumière" in text_of(confirmed)
+    assert orgs.role_in(holder, school.id) == "admin"
+
+
+def test_a_disabled_account_is_not_made_administrator(client, auth, operator, holder):
+    """Security probe: enabling the account again would have brought the role back unseen."""
+    holder.disabled_at = utcnow()
+    db.session.commit()
+    auth.login(operator.email)
+    refused = client.post(
+        "/admin/organisations", data={"kind": "school", "name": "X", "slug": "x", "admin_email": holder.email}
+    )
+    assert refused.status_code == 400 and "zoe@example.org is disabled: enable the account first" in text_of(
+        refused
+    )
+    assert (
+        db.session.scalar(select(Organisation).where(Organisation.slug == "x")) is None
+    )  # nothing half made
+    orgs.create_organisation("x", "X", "school")
+    db.session.commit()
+    refused = client.post("/admin/organisations/x", data={"email": holder.email})
+    assert refused.status_code == 400 and "is disabled" in text_of(refused)
+    assert db.session.scalar(select(Membership).where(Membership.user_id == holder.id)) is None
+
+
+def test_a_long_address_gets_its_link_with_a_shortened_note(client, auth, operator):
+    """Security probe: a valid address past the note's 120 characters was a 500 on PostgreSQL."""
+    orgs.create_organisation("x", "X", "school")
+    db.session.commit()
+    auth.login(operator.email)
+    address = f"{'a' * 64}@{'b' * 60}.{'c' * 60}.example.org"
+    response = client.post("/admin/organisations/x", data={"email": address})
+    assert response.status_code == 200 and "Send this link to the future administrator" in text_of(response)
+    assert db.session.scalar(select(Invitation.note)) == address[:120]
+
+
+def test_the_log_page_reads_its_times_and_days_in_the_reader_s_zone(client, auth, operator, holder):
+    """UX walk: times were UTC on a French operator's page, an hour off in winter, two in summer."""
+    auth.login(operator.email)
+    late = AuditEvent(action="user.disabled", user_id=holder.id, source="cli", detail="")
+    late.at = datetime(2026, 12, 5, 23, 30, tzinfo=UTC)  # 6 December, 00:30 in Paris
+    db.session.add(late)
+    db.session.commit()
+    page = text_of(client.get("/admin/audit?action=user.disabled&since=2026-12-06&until=2026-12-06"))
+    assert "6 December 2026, 00:30" in page and 'datetime="2026-12-05T23:30:00' in page
+    assert "No event matches." in text_of(client.get("/admin/audit?action=user.disabled&until=2026-12-05"))
+    csv_text = client.get("/admin/audit.csv?action=user.disabled&since=2026-12-06").get_data(as_text=True)
+    assert "2026-12-05T23:30:00+00:00" in csv_text  # the export stays in UTC, for other tools

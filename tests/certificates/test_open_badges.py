@@ -165,6 +165,8 @@ def test_a_revoked_certificate_offers_no_badge(client, auth, certificate):
     assert refused.request.path == f"/certificates/{certificate.code}"
     dashboard = text_of(client.get("/dashboard"))
     assert "the operator of Cadre took it back" in dashboard
+    course = text_of(client.get(f"/courses/{certificate.course.slug}"))  # said there too, not "valid"
+    assert "but your certificate was revoked on" in course and "See my certificate" not in course
     assert f"/certificates/{certificate.code}/pdf" not in dashboard
 
 

@@ -236,7 +236,7 @@ def test_write_review_send_back_fix_publish_assign(browser: Browser, live_server
     student = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800}).new_page()
     log_in(student, base, "sami@ecole.example", french=True)
     student.goto(f"{base}/notifications/")
-    student.get_by_role("link", name=re.compile("^Nouveau travail dans la classe BTS 2")).click()
+    student.get_by_role("link", name=re.compile("^Travail assigné dans la classe BTS 2")).click()
     expect(student).to_have_url(re.compile(f"/courses/{SLUG}"))
     student.get_by_role("link", name=re.compile("Le registre des voix")).first.click()
     expect(student.get_by_text("Le registre est conservé cinq ans")).to_be_visible()

@@ -134,6 +134,9 @@ def test_once_passed_the_full_correction_is_shown(client, learner, pools):
     earlier = text_of(client.get(attempt_url))  # the failed attempt now shows its key too
     assert "This attempt did not pass." in earlier and "You have passed this quiz since." in earlier
     assert "Not passed yet." not in earlier
+    later, _ = submit(client, QUIZ, wrong)  # practice after the pass: not "since" (UX walk)
+    assert "You had already passed this quiz: it stays complete." in text_of(later)
+    assert "passed this quiz since" not in text_of(later)
     for q in questions:
         assert q.explanation_html in earlier
         assert all(q.choices[i]["html"] in earlier for i in right(q))

@@ -85,9 +85,9 @@ def test_the_list_is_paged_newest_first(client, auth, school, course, app):
     auth.login(people["student"].email)
     first = text_of(client.get("/notifications/"))
     assert first.index("Le plus récent") < first.index("BTS 2")
-    assert first.count("New work in the class") == services.PAGE_SIZE and 'rel="next"' in first
+    assert first.count("Work assigned in the class") == services.PAGE_SIZE and 'rel="next"' in first
     second = text_of(client.get("/notifications/?page=2"))
-    assert second.count("New work in the class") == 3
+    assert second.count("Work assigned in the class") == 3
     assert "no more notifications" in text_of(client.get("/notifications/?page=9"))
     assert client.get("/notifications/?page=abc").status_code == 200
 
@@ -97,7 +97,7 @@ def test_someone_else_never_sees_my_notifications(client, auth, school, course):
     schools.assign(klass, course, None, None, people["teacher"])
     db.session.commit()
     auth.login(people["teacher"].email)
-    assert "New work in the class" not in text_of(client.get("/notifications/"))
+    assert "Work assigned in the class" not in text_of(client.get("/notifications/"))
     client.post("/notifications/read")
     assert notifications_of(people["student"])[0].read_at is None
 
@@ -145,7 +145,8 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     response = client.post("/notifications/preferences", data={"locale": "xx"})
     assert response.status_code == 200 and "Not a valid choice" in text_of(response)
     assert db.session.scalar(select(NotificationPreferences.locale)) == "fr"  # unchanged
-    assert '<option selected value="fr">' in text_of(client.get("/notifications/preferences"))
+    page = text_of(client.get("/notifications/preferences"))
+    assert '<option lang="fr" selected value="fr">Français</option>' in page
     client.post("/notifications/preferences", data={**form, "locale": ""})
     assert db.session.scalar(select(NotificationPreferences.locale)) is None  # the account's again
     client.post("/notifications/preferences", data={**form, "locale": "fr"})

@@ -193,6 +193,30 @@ def test_send_back_needs_a_comment_and_shows_it(client, auth, publisher):
     assert "Sourcez le module 2." in text_of(client.get(f"{WS}/voix-et-ia"))
 
 
+def test_an_editor_takes_a_course_back_from_review(client, auth, publisher):
+    """UX walk: a mistake seen after submitting could only wait for a reviewer to send it back."""
+    _, _, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    page = text_of(client.get(f"{WS}/voix-et-ia"))
+    assert (
+        "Take it back to change it" in page and "The reviewers will no longer be able to publish it" in page
+    )
+    taken = client.post(f"{WS}/voix-et-ia/withdraw", follow_redirects=True)
+    assert "Taken back from review: the course can be changed again." in text_of(taken)
+    assert db.session.scalar(select(CourseDraft.state)) == "draft"
+    assert "Take it back to change it" not in text_of(taken)
+    again = client.post(f"{WS}/voix-et-ia/withdraw", follow_redirects=True)
+    assert "Only a course in review can be taken back." in text_of(again)
+    # A reviewer's page opened before cannot publish what is a draft again.
+    client.post(f"{WS}/voix-et-ia/submit")
+    client.post(f"{WS}/voix-et-ia/withdraw")
+    as_(auth, people, "reviewer")
+    publish(client)
+    assert db.session.scalar(select(CourseDraft.state)) == "draft"
+
+
 def test_slugs_cannot_collide_with_another_publisher_or_a_bundled_course(client, auth, publisher, course):
     _, _, people = publisher
     as_(auth, people, "editor")
@@ -314,6 +338,7 @@ def test_permission_table(client, auth, publisher, role):
         ("GET", f"{WS}/voix-et-ia", READ),
         ("GET", f"{WS}/voix-et-ia/package.zip", READ),
         ("POST", f"{WS}/upload", WRITE),
+        ("POST", f"{WS}/voix-et-ia/withdraw", WRITE),  # then submitted again, just below
         ("POST", f"{WS}/voix-et-ia/submit", WRITE),
         ("POST", f"{WS}/voix-et-ia/send-back", REVIEW),
         ("POST", f"{WS}/voix-et-ia/publish", REVIEW),

@@ -59,6 +59,8 @@ def test_the_learner_sees_their_record_by_course(client, auth, course, make_user
         assert expected in detail
     assert "Recueillir le consentement" in detail and "Time: 1\u00a0min" in detail
     assert "/account/me/record" in text_of(client.get("/account/me/"))
+    client.post(QUIZ, data=answers(client, course, "1", ["0", "1"]))  # passed again, for practice
+    assert "<dt>Quizzes passed</dt><dd>1</dd>" in text_of(client.get("/account/me/record"))  # UX walk: 2
 
 
 def test_another_learners_record_is_not_shown(client, auth, course, make_user):

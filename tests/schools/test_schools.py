@@ -699,6 +699,8 @@ def test_csv_for_an_english_spreadsheet(client, auth, klass, people):
     rows = list(csv.reader(io.StringIO(raw)))
     assert rows[0][:3] == ["Student", "E-mail", "La voix et l'IA: completed on"]
     assert len(rows) == 3
+    # Without a format (a link typed or kept): the reader's language, not French whatever it is.
+    assert client.get(f"/classes/{klass.id}/export.csv").get_data().decode("utf-8-sig") == raw
 
 
 def test_the_class_page_offers_one_download_in_the_reader_s_spreadsheet(client, auth, klass, people):
@@ -1022,7 +1024,7 @@ def test_an_invitation_link_says_for_whom_in_the_list_of_links_not_used_yet(clie
     client.post("/schools/ecole-image/invitations")  # no note: a link as before
     assert [i.note for i in orgs.pending_invitations(org)] == [None, "Marie <b>monteuse</b>"]
     page = client.get("/schools/ecole-image").get_data(as_text=True)
-    assert "<strong>For Marie &lt;b&gt;monteuse&lt;/b&gt;</strong> · Made by" in page
+    assert "<strong>For Marie &lt;b&gt;monteuse&lt;/b&gt;</strong> · <strong>teacher</strong> · Made" in page
     refused = client.post("/schools/ecole-image/invitations", data={"note": "x" * 121})
     assert refused.status_code == 400 and "For whom (optional): Field cannot be longer" in text_of(refused)
     assert len(orgs.pending_invitations(org)) == 2
