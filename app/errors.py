@@ -1,12 +1,13 @@
 """Error pages that keep the layout and never leak a traceback."""
 
-from flask import current_app, g, jsonify, make_response, render_template, request
+from flask import current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import RoutingException
 
 from app import limits
 from app.extensions import db
@@ -31,12 +32,28 @@ def render_error(error):
     if code == 500:
         # A failed transaction must not poison the next request served by this worker.
         db.session.rollback()
+    if code == 405 and request.method == "GET" and (page := _page_above(request.path)):
+        return redirect(request.script_root + page, 303)
     message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES[code]
     if isinstance(error, SecurityError):
         # A Host that TRUSTED_HOSTS does not name: no address can be built under it, so no layout.
         return make_response((str(message), code, {"Content-Type": "text/plain; charset=utf-8"}))
     g.pop("cadre_forms", None)  # its title says "Error" already (app.forms.forms_have_errors)
     return render_template("errors/error.html", code=code, message=message), code
+
+
+def _page_above(path: str) -> str | None:
+    """The page above a form's address opened as a page (a reload, a phone restoring its tab after
+    a form that answered with a page: « invitation link made »): where that form lives, if it is a
+    page. Else None, and the 405 page."""
+    above = path.rstrip("/").rpartition("/")[0]
+    if not above:
+        return None
+    try:
+        current_app.url_map.bind("localhost").match(above, method="GET")
+    except (HTTPException, RoutingException):  # no such page, or the map's own redirect (a slash)
+        return None
+    return above
 
 
 def retry_text(seconds: int | None) -> str:

@@ -9,7 +9,7 @@ id, and a tombstone keeps those foreign keys sound without rewriting other peopl
 import secrets
 
 from flask import url_for
-from sqlalchemy import String, and_, cast, delete, literal, or_, select
+from sqlalchemy import String, and_, cast, delete, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import DELETED_DOMAIN, User
@@ -421,6 +421,13 @@ def delete_account(user: User) -> None:
     for model in models:
         db.session.execute(delete(model).where(model.user_id == user.id))
     _forget_author(user)
+    # Its certificates withdrawn, the names they printed leave the security log too (the log keeps
+    # that a name was changed, not which).
+    db.session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.user_id == user.id, AuditEvent.action == "certificate.renamed")
+        .values(detail="")
+    )
     # Attempts stay for the item statistics, tied to a row that no longer says who answered.
     user.full_name = ""
     user.email = f"deleted-{user.id}@{DELETED_DOMAIN}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask import has_request_context
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import delete, or_, select
@@ -22,6 +23,7 @@ from app.admin.models import AuditEvent
 from app.admin.paging import one_page
 from app.extensions import db
 from app.models_base import utcnow
+from app.orgs.models import KIND_NAMES, ROLE_NAMES
 from app.schools.export import as_text
 
 # Every action the log knows, with what the console calls it.
@@ -45,12 +47,40 @@ ACTIONS = {
     "org.invitation_revoked": _l("Invitation link revoked"),
     "org.member_removed": _l("Member removed from an organisation"),
     "course.published": _l("Course published"),
+    "course.archived": _l("Course taken out of the catalogue"),
+    "course.restored": _l("Course put back in the catalogue"),
+    "org.self_publishing": _l("Self-publishing allowed or no longer allowed"),
     "certificate.revoked": _l("Certificate revoked"),
     "certificate.reinstated": _l("Certificate reinstated"),
     "certificate.withdrawn": _l("Certificate withdrawn at the holder's request"),
     "certificate.renamed": _l("Name on a certificate changed by its holder"),
     "job.requeued": _l("Failed job put back in the queue"),
 }
+# Details kept as codes (stable for the CSV and the command line), said in words on the page.
+SETTINGS = {"allowed": _l("allowed"), "second reader": _l("a second person reviews")}
+
+
+def detail_in_words(event: AuditEvent) -> str:
+    """An event's detail as the console's page shows it: a role or a kind by its name in the
+    reader's language (« administrateur pour x@… »); any other detail as recorded."""
+    detail = event.detail
+    if event.action in ("org.role", "org.invited"):
+        role, _sep, whom = detail.partition(" for ")
+        if role in ROLE_NAMES:
+            return (
+                _("%(role)s for %(whom)s", role=ROLE_NAMES[role], whom=whom)
+                if whom
+                else str(ROLE_NAMES[role])
+            )
+    elif event.action == "org.created":
+        kind, _sep, slug = detail.partition(" ")
+        if kind in KIND_NAMES:
+            return f"{KIND_NAMES[kind]} · {slug}"
+    elif event.action == "org.self_publishing" and detail in SETTINGS:
+        return str(SETTINGS[detail])
+    return detail
+
+
 PAUSE_RECORDED_EVERY = timedelta(minutes=15)  # one "paused" event per account or address and pause
 
 

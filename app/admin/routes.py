@@ -216,7 +216,7 @@ def organisation(slug: str):
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
-            if named.admin:
+            if named.admin and not named.already:
                 notices.tell_new_role(named.admin, org, ADMIN, current_user)
             form = AdministratorForm(formdata=None)
     link = web.invitation_url(named.invitation) if named and named.invitation else None
@@ -316,7 +316,13 @@ def audit_log():
     page = _page()
     events, more = audit.events(filters, page)
     return render_template(
-        "admin/audit.html", form=form, events=events, page=page, more=more, actions=audit.ACTIONS
+        "admin/audit.html",
+        form=form,
+        events=events,
+        page=page,
+        more=more,
+        actions=audit.ACTIONS,
+        detail_in_words=audit.detail_in_words,
     )
 
 

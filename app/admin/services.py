@@ -93,6 +93,7 @@ class NewOrganisation:
     organisation: Organisation
     admin: User | None  # the existing account made its administrator
     invitation: orgs.InvitationLink | None  # or a link for someone without an account yet
+    already: bool = False  # the account was an administrator already: nothing done, nobody told
 
 
 def create_organisation(slug: str, name: str, kind: str, admin_email: str, by: User) -> NewOrganisation:
@@ -120,6 +121,8 @@ def name_administrator(
     admin = orgs.find_user_by_email(admin_email)
     if admin is not None and admin.email_confirmed_at is None:
         admin = None  # anyone may sign up with any address: an unconfirmed one gets a link, as a newcomer
+    if admin is not None and orgs.role_in(admin, org.id) == ADMIN:
+        return NewOrganisation(org, admin, None, already=True)
     if admin is not None and admin.disabled_at is not None:
         raise AdminError(
             _l("%(email)s is disabled: enable the account first, or name another address.", email=admin.email)

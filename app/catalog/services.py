@@ -2,7 +2,7 @@
 
 from flask import abort, make_response, render_template
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from app.catalog.models import PUBLIC, Course, Module
 from app.catalog.search import sort_key
@@ -50,20 +50,30 @@ def list_courses(user=None, archived: bool = False) -> list[Course]:
     return sorted(db.session.scalars(query, {"orgs": member_of(user)}), key=title_key)
 
 
-def _started(user, course: Course) -> bool:
-    from app.learning.models import ModuleProgress  # learning sits above the catalogue
+def _started_or_assigned(user, course: Course) -> bool:
+    """Whether the learner started the course, or one of their classes (not archived) set it as
+    work: an archived course stays open to both (a class's work must not become a 404)."""
+    from app.learning.models import ModuleProgress  # learning and schools sit above the catalogue
+    from app.schools.models import Assignment, Enrolment, SchoolClass
 
     if user is None or not user.is_authenticated:
         return False
-    return (
-        db.session.scalar(
-            select(ModuleProgress.id)
-            .join(Module, Module.id == ModuleProgress.module_id)
-            .where(ModuleProgress.user_id == user.id, Module.course_id == course.id)
-            .limit(1)
-        )
-        is not None
+    started = (
+        select(ModuleProgress.id)
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .where(ModuleProgress.user_id == user.id, Module.course_id == course.id)
     )
+    assigned = (
+        select(Assignment.id)
+        .join(Enrolment, Enrolment.class_id == Assignment.class_id)
+        .join(SchoolClass, SchoolClass.id == Assignment.class_id)
+        .where(
+            Assignment.course_id == course.id,
+            Enrolment.user_id == user.id,
+            SchoolClass.archived_at.is_(None),
+        )
+    )
+    return bool(db.session.scalar(select(or_(started.exists(), assigned.exists()))))
 
 
 def _members_only(course: Course) -> None:
@@ -81,7 +91,8 @@ def _members_only(course: Course) -> None:
 
 def get_course_or_404(slug: str) -> Course:
     """The course with this slug, or a 404: also for a members-only course to anyone else, and
-    for an archived course to anyone but its publisher's members and the learners who started it."""
+    for an archived course to anyone but its publisher's members, the learners who started it and
+    those whose class assigned it."""
     course = db.session.scalar(_COURSE_BY_SLUG, {"slug": slug})
     if course is None:
         abort(404)
@@ -89,7 +100,7 @@ def get_course_or_404(slug: str) -> Course:
         member = course.organisation_id is not None and course.organisation_id in member_of(current_user)
         if course.visibility != PUBLIC and not member:
             _members_only(course)
-        if course.archived_at is not None and not member and not _started(current_user, course):
+        if course.archived_at is not None and not member and not _started_or_assigned(current_user, course):
             abort(404)
     return course
 

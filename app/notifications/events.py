@@ -3,7 +3,7 @@
 Each hook runs inside the service that makes the change, in its transaction (see services.py).
 """
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.accounts.models import User
 from app.extensions import db
@@ -14,6 +14,7 @@ from app.notifications.models import (
     PUBLISHED,
     REVIEW_REQUESTED,
     SENT_BACK,
+    Notification,
 )
 from app.notifications.services import ASSIGNMENT_NOTICES, author_params, notify
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Membership
@@ -47,6 +48,17 @@ def review_requested(draft, by: User) -> None:
     people = [u for u in _members(draft.organisation_id, (ADMIN, REVIEWER)) if u.id != by.id]
     path = path_for_job("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
     notify(people, REVIEW_REQUESTED, _draft_params(draft, by), path)
+
+
+def review_withdrawn(draft) -> None:
+    """The course is taken back from review: its unread « review requested » notices go (they would
+    lead to a draft with nothing to review); read ones stay, as what happened."""
+    path = path_for_job("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
+    db.session.execute(
+        delete(Notification).where(
+            Notification.kind == REVIEW_REQUESTED, Notification.path == path, Notification.read_at.is_(None)
+        )
+    )
 
 
 def _on_the_team(organisation_id: int, people: dict[int, User]) -> list[User]:

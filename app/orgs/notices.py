@@ -10,7 +10,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.mail import deliver_template
 from app.notifications.services import account_locale
-from app.orgs.models import SCHOOL, TEACHER, Membership, Organisation
+from app.orgs.models import ADMIN, SCHOOL, TEACHER, Membership, Organisation
 from app.urls import link_for_job, site_url
 
 
@@ -30,6 +30,8 @@ def send_role_notice(user_id: int, org_id: int, role: str, by_name: str, base_ur
     )
     if org is None or user is None or still is None:
         return
+    if role not in (TEACHER, ADMIN):
+        raise ValueError(f"no notice for the role {role!r}")
     if role == TEACHER:
         subject = _l("You are now a teacher of %(school)s on Cadre", school=org.name)
         link = link_for_job(base_url, "schools.teaching")

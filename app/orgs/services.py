@@ -155,6 +155,11 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _shortened(text: str, most: int) -> str:
+    """``text`` cut to ``most`` characters, the cut said by an ellipsis."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def create_invitation(
     org: Organisation, role: str, by: User, days: int = INVITATION_DAYS, note: str | None = None
 ) -> InvitationLink:
@@ -166,7 +171,7 @@ def create_invitation(
         role=role,
         created_by_id=by.id,
         expires_at=utcnow() + timedelta(days=days),
-        note=(note or "").strip()[:NOTE_MAX] or None,  # an address may be longer than a note
+        note=_shortened((note or "").strip(), NOTE_MAX) or None,  # an address may be longer than a note
     )
     db.session.add(invitation)
     db.session.flush()

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.forms import PostForm
+from app.admin.audit import record
 from app.content import messages as content_messages
 from app.content.bounded import Busy, TooSlow
 from app.content.checker import FINAL
@@ -414,7 +415,10 @@ def self_publishing(org_slug: str):
     org = _publisher_or_404(org_slug, ADMIN)
     if not PostForm().validate_on_submit():
         abort(400)
-    org.self_publish = _button("allow", "yes", "no") == "yes"
+    allow = _button("allow", "yes", "no") == "yes"
+    if allow != org.self_publish:  # the review rule is a safeguard: who changed it is kept
+        org.self_publish = allow
+        record("org.self_publishing", organisation=org, detail="allowed" if allow else "second reader")
     db.session.commit()
     flash(
         _("Self-publishing is allowed.")

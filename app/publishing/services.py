@@ -250,6 +250,7 @@ def withdraw(draft: CourseDraft) -> None:
     if draft.state != IN_REVIEW:
         raise PublishingError(_l("Only a course in review can be taken back."))
     draft.state = DRAFT
+    notifications.review_withdrawn(draft)
 
 
 def send_back(draft: CourseDraft, by: User, comment: str) -> None:
@@ -584,6 +585,7 @@ def archive(draft: CourseDraft) -> None:
     if course is None or course.archived_at is not None:
         raise PublishingError(_l("Only a published course can be archived."))
     course.archived_at = utcnow()
+    record("course.archived", organisation=draft.organisation, detail=course.slug)
 
 
 def restore(draft: CourseDraft) -> None:
@@ -591,4 +593,5 @@ def restore(draft: CourseDraft) -> None:
     course = published_course(draft)
     if course is None or course.archived_at is None:
         raise PublishingError(_l("Only an archived course can be restored."))
+    record("course.restored", organisation=draft.organisation, detail=course.slug)
     course.archived_at = None

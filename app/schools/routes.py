@@ -755,8 +755,8 @@ def class_messages(class_id: int):
                 else:
                     flash(
                         ngettext(
-                            "Message sent to %(num)d student.",
-                            "Message sent to %(num)d students.",
+                            "Message sent; %(num)d student notified.",
+                            "Message sent; %(num)d students notified.",
                             told,
                         ),
                         "success",

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts import personal_data
 from app.accounts.models import User
 from app.admin.models import AuditEvent
 from app.certificates.models import Certificate, CertificatePDF
@@ -418,6 +419,10 @@ def test_reissue_prints_the_new_name(client, auth, world, zoe):
     assert event.detail == "Zoé Lefèvre -> Zoé Martin"
     assert db.session.scalar(select(func.count()).select_from(CertificatePDF)) == 0  # rebuilt on download
     assert "Zoé Martin" in text_of(client.get(f"/certificates/{world.code}"))
+    personal_data.delete_account(db.session.get(User, zoe.id))  # until the holder goes: names go too
+    db.session.commit()
+    db.session.refresh(event)
+    assert event.detail == ""
 
 
 def test_nobody_reissues_another_persons_certificate(client, auth, world, make_user):

@@ -311,6 +311,9 @@ def test_an_organisation_s_console_page_names_an_administrator_again(
     assert "zoe@example.org is now an administrator of Lycée Lumière; they are told by e-mail." in named
     [mail] = [m for m in outbox(app) if m["To"] == holder.email]
     assert "/workspace/" not in mail.get_content() and "/schools/lycee-lumiere" in mail.get_content()
+    again = text_of(client.post("/admin/organisations/lycee-lumiere", data={"email": holder.email}))
+    assert "zoe@example.org is already an administrator of Lycée Lumière." in again  # walk: « now »
+    assert len([m for m in outbox(app) if m["To"] == holder.email]) == 1 and len(events("org.role")) == 1
     assert orgs.role_in(holder, school.id) == "admin" and events("org.role")[-1].detail == "admin"
     refused = client.post("/admin/organisations/lycee-lumiere", data={"email": "pas-un-mail"})
     assert refused.status_code == 400 and "does not look like an e-mail" in text_of(refused)
@@ -609,7 +612,7 @@ def test_a_long_address_gets_its_link_with_a_shortened_note(client, auth, operat
     address = f"{'a' * 64}@{'b' * 60}.{'c' * 60}.example.org"
     response = client.post("/admin/organisations/x", data={"email": address})
     assert response.status_code == 200 and "Send this link to the future administrator" in text_of(response)
-    assert db.session.scalar(select(Invitation.note)) == address[:120]
+    assert db.session.scalar(select(Invitation.note)) == address[:119] + "…"
 
 
 def test_the_log_page_reads_its_times_and_days_in_the_reader_s_zone(client, auth, operator, holder):
@@ -624,3 +627,18 @@ def test_the_log_page_reads_its_times_and_days_in_the_reader_s_zone(client, auth
     assert "No event matches." in text_of(client.get("/admin/audit?action=user.disabled&until=2026-12-05"))
     csv_text = client.get("/admin/audit.csv?action=user.disabled&since=2026-12-06").get_data(as_text=True)
     assert "2026-12-05T23:30:00+00:00" in csv_text  # the export stays in UTC, for other tools
+
+
+def test_the_log_page_says_roles_and_kinds_in_words(client, auth, operator):
+    """UX walk: the details read « admin for noe@example.org », « school lycee-lumiere »."""
+    auth.login(operator.email)
+    client.post(
+        "/admin/organisations",
+        data={"kind": "school", "name": "X", "slug": "x", "admin_email": "n@example.org"},
+    )
+    page = text_of(client.get("/admin/audit"))
+    assert "administrator for n@example.org" in page and "School · x" in page
+    french = text_of(client.get("/admin/audit", headers={"Accept-Language": "fr"}))
+    assert "administrateur pour n@example.org" in french and "École · x" in french
+    csv_text = client.get("/admin/audit.csv").get_data(as_text=True)
+    assert "admin for n@example.org" in csv_text and "school x" in csv_text  # codes, for other tools

@@ -164,7 +164,7 @@ def test_a_revoked_certificate_offers_no_badge(client, auth, certificate):
     assert "This certificate is no longer valid: it has no PDF to download any more." in text_of(refused)
     assert refused.request.path == f"/certificates/{certificate.code}"
     dashboard = text_of(client.get("/dashboard"))
-    assert "the operator of Cadre took it back" in dashboard
+    assert "the operator of Cadre revoked it" in dashboard
     course = text_of(client.get(f"/courses/{certificate.course.slug}"))  # said there too, not "valid"
     assert "but your certificate was revoked on" in course and "See my certificate" not in course
     assert f"/certificates/{certificate.code}/pdf" not in dashboard

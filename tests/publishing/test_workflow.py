@@ -7,11 +7,13 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from app.admin.models import AuditEvent
 from app.catalog.models import Course, Module
 from app.content.checker import load_tree
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.learning.services import mark_read
+from app.notifications.models import Notification
 from app.orgs import services as orgs
 from app.publishing import package, services
 from app.publishing.models import CourseDraft, CourseVersion
@@ -203,9 +205,12 @@ def test_an_editor_takes_a_course_back_from_review(client, auth, publisher):
     assert (
         "Take it back to change it" in page and "The reviewers will no longer be able to publish it" in page
     )
+    waiting = select(func.count(Notification.id)).where(Notification.kind == "review_requested")
+    assert db.session.scalar(waiting) == 2  # the reviewer's and the administrator's, unread
     taken = client.post(f"{WS}/voix-et-ia/withdraw", follow_redirects=True)
     assert "Taken back from review: the course can be changed again." in text_of(taken)
     assert db.session.scalar(select(CourseDraft.state)) == "draft"
+    assert db.session.scalar(waiting) == 0  # nothing left for them to review (second walk)
     assert "Take it back to change it" not in text_of(taken)
     again = client.post(f"{WS}/voix-et-ia/withdraw", follow_redirects=True)
     assert "Only a course in review can be taken back." in text_of(again)
@@ -401,6 +406,28 @@ def test_archiving_takes_a_course_out_of_the_catalogue_but_not_from_its_learners
     client.post(f"{WS}/voix-et-ia/archive", data={"action": "restore"})
     as_(auth, people, "outsider")
     assert client.get("/courses/voix-et-ia").status_code == 200
+    # Both in the security log, with who did them (the walk of 6 December 2026: neither was).
+    logged = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_id).where(AuditEvent.action.like("course.%"))
+    ).all()
+    assert logged[-2:] == [
+        ("course.archived", people["reviewer"].id),
+        ("course.restored", people["reviewer"].id),
+    ]
+
+
+def test_allowing_self_publishing_is_asked_first_and_logged(client, auth, publisher):
+    _, _, people = publisher
+    as_(auth, people, "admin")
+    asked = "Allow self-publishing? Whoever submits a course may then publish it without a second reading"
+    assert f'data-confirm="{asked}' in text_of(client.get(WS))
+    client.post(f"{WS}/self-publishing", data={"allow": "yes"})
+    client.post(f"{WS}/self-publishing", data={"allow": "yes"})  # unchanged: not logged again
+    client.post(f"{WS}/self-publishing", data={"allow": "no"})
+    details = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "org.self_publishing").order_by(AuditEvent.id)
+    ).all()
+    assert details == ["allowed", "second reader"]
 
 
 def test_a_button_value_no_page_sends_changes_nothing(client, auth, publisher):

@@ -28,7 +28,7 @@ def test_a_teacher_writes_and_the_students_are_told_and_read_it(app, client, aut
     assert '<label for="body">Your message</label>' in page and "No messages yet." in page
     body = "Rendez-vous jeudi <script>x</script>\nN'oubliez pas le module 2."
     response = client.post(url(klass), data={"body": body}, follow_redirects=True)
-    assert "Message sent to 2 students." in text_of(response)
+    assert "Message sent; 2 students notified." in text_of(response)
     [message] = db.session.scalars(select(ClassMessage)).all()
     assert message.body == body.strip() and message.author_id == people["teacher"].id
     notices = told()
@@ -178,7 +178,7 @@ def test_a_teacher_writes_only_to_those_who_have_not_finished(app, client, auth,
     response = client.post(
         url(klass), data={"to": str(item), "body": "Il te reste le quiz."}, follow_redirects=True
     )
-    assert "Message sent to 1 student." in text_of(response)
+    assert "Message sent; 1 student notified." in text_of(response)
     assert [n.user_id for n in told()] == [people["classmate"].id]
     # Told that it was written to those who had not finished, not to the whole class.
     assert f"Théo Prof wrote to the students of the class BTS 2 who have not finished {course.title}." in [
@@ -234,7 +234,7 @@ def test_a_course_made_members_only_since_is_named_only_to_members(client, auth,
     assert "Write to this student" in class_page and "Write to them" not in class_page  # the member
     assert "the student who has not finished it" in text_of(client.get(f"{url(klass)}?to={item}"))
     response = client.post(url(klass), data={"to": str(item), "body": "Finissez"}, follow_redirects=True)
-    assert "Message sent to 1 student." in text_of(response)
+    assert "Message sent; 1 student notified." in text_of(response)
     assert [n.user_id for n in told()] == [people["classmate"].id]
 
 

@@ -291,6 +291,26 @@ def test_an_archived_class_leaves_its_students_pages_and_the_lists_and_comes_bac
     assert "Assigned to me" in text_of(client.get("/dashboard"))
 
 
+def test_a_course_taken_out_of_the_catalogue_stays_open_to_the_classes_that_assigned_it(
+    client, auth, people, klass, course
+):
+    """UX walk: archived by its publisher, a class's work led its students who had not started it
+    to a 404, while their dashboard still listed it to do."""
+    course.archived_at = utcnow()
+    db.session.commit()
+    auth.login(people["student"].email)  # assigned, not started
+    assert client.get(f"/courses/{course.slug}").status_code == 200
+    assert client.get(f"/courses/{course.slug}/consentement").status_code == 200
+    auth.logout()
+    auth.login(people["outsider"].email)  # neither: out of the catalogue for them
+    assert client.get(f"/courses/{course.slug}").status_code == 404
+    auth.logout()
+    klass.archived_at = utcnow()  # the class's work is over
+    db.session.commit()
+    auth.login(people["student"].email)
+    assert client.get(f"/courses/{course.slug}").status_code == 404
+
+
 def test_an_archived_class_takes_no_new_work_messages_dates_nor_students(
     client, auth, people, klass, course, make_user
 ):
@@ -1025,6 +1045,10 @@ def test_an_invitation_link_says_for_whom_in_the_list_of_links_not_used_yet(clie
     assert [i.note for i in orgs.pending_invitations(org)] == [None, "Marie <b>monteuse</b>"]
     page = client.get("/schools/ecole-image").get_data(as_text=True)
     assert "<strong>For Marie &lt;b&gt;monteuse&lt;/b&gt;</strong> · <strong>teacher</strong> · Made" in page
+    # Reloaded, or restored by a phone, the link's page is its form's address: the school, not a 405.
+    reopened = client.get("/schools/ecole-image/invitations")
+    assert (reopened.status_code, reopened.location) == (303, "/schools/ecole-image")
+    assert client.get("/account/logout").status_code == 405  # nothing above it to go to
     refused = client.post("/schools/ecole-image/invitations", data={"note": "x" * 121})
     assert refused.status_code == 400 and "For whom (optional): Field cannot be longer" in text_of(refused)
     assert len(orgs.pending_invitations(org)) == 2
