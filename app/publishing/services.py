@@ -585,7 +585,7 @@ def archive(draft: CourseDraft) -> None:
     if course is None or course.archived_at is not None:
         raise PublishingError(_l("Only a published course can be archived."))
     course.archived_at = utcnow()
-    record("course.archived", organisation=draft.organisation, detail=course.slug)
+    record("course.archived", organisation=draft.organisation, detail=draft.slug)
 
 
 def restore(draft: CourseDraft) -> None:
@@ -593,5 +593,5 @@ def restore(draft: CourseDraft) -> None:
     course = published_course(draft)
     if course is None or course.archived_at is None:
         raise PublishingError(_l("Only an archived course can be restored."))
-    record("course.restored", organisation=draft.organisation, detail=course.slug)
+    record("course.restored", organisation=draft.organisation, detail=draft.slug)
     course.archived_at = None
