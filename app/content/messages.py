@@ -188,7 +188,13 @@ EMPTY_MODULE = Message(N_("module body is empty"))
 PLACEHOLDER = Message(
     N_("placeholder '…' left from a new course or module: write the text, or delete the line")
 )
-TOO_DEEP = Message(N_("markdown is nested too deeply (lists or quotes inside each other)"))
+# Real modules nest lists and quotes a few levels; deeper nesting costs Python-Markdown time that grows
+# with its cube (3,000 levels took 45 s), and older versions recurse once per level.
+MAX_NESTING = 40
+TOO_DEEP = Message(
+    N_("markdown is nested too deeply: at most %(limit)s lists or quotes inside each other"),
+    limit=MAX_NESTING,
+)
 MAX_BRACKETS = 1000  # Python-Markdown's link search is quadratic in unmatched '[': bound the cost
 TOO_MANY_BRACKETS = Message(N_("too many '[' characters (at most %(limit)s per file)"), limit=MAX_BRACKETS)
 

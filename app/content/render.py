@@ -16,11 +16,12 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
 from .image_refs import ShownImage
-from .messages import MAX_BRACKETS, TOO_DEEP, TOO_MANY_BRACKETS
+from .messages import MAX_BRACKETS, MAX_NESTING, TOO_DEEP, TOO_MANY_BRACKETS
 
 # Inline tags: what may appear inside a paragraph, a quiz choice or a question heading.
 INLINE_TAGS = frozenset({"a", "abbr", "b", "br", "code", "del", "em", "i", "img", "strong", "sub", "sup"})
@@ -54,6 +55,8 @@ _STATIC_SRC = re.compile(r"/?static(?:/[A-Za-z0-9._-]+)+")
 # A scheme as a browser would read it once tabs, newlines and other controls are dropped.
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
 _ASCII_BLANKS = re.compile(r"[ \t\r\n\f\v]+")
+# What opens a line: indentation and quote marks, in any order ("> > -", "    > x").
+_LEAD = re.compile(r"[ >]*")
 
 
 class RenderError(ValueError):
@@ -179,6 +182,8 @@ def render_markdown(text: str, images: Mapping[str, ShownImage] | None = None) -
     """
     if text.count("[") > MAX_BRACKETS:
         raise RenderError(TOO_MANY_BRACKETS)
+    if nesting(text) > MAX_NESTING:
+        raise RenderError(TOO_DEEP)
     nonce = _new_nonce()
     toc = TocExtension(
         baselevel=2,  # "#" -> h2: the page template owns the only h1
@@ -190,9 +195,26 @@ def render_markdown(text: str, images: Mapping[str, ShownImage] | None = None) -
     )
     try:
         html = md.convert(text)
-    except RecursionError as exc:  # Python-Markdown recurses once per nested list level
+    except RecursionError as exc:  # Python-Markdown before 3.11 recursed once per nested level
         raise RenderError(TOO_DEEP) from exc
     return _clean(html, BLOCK_TAGS, nonce).strip()
+
+
+def nesting(text: str) -> int:
+    """An upper bound on how deeply *text* nests lists and quotes, read from its lines alone.
+
+    Each line counts its quote marks ("> ") plus one level per 4 columns of indentation
+    (Python-Markdown nests a list 4 columns in; tabs are 4 columns): 41 lists inside each other
+    count 40. Closed fenced code blocks are code, not nesting; an unclosed fence is no fence for
+    Python-Markdown either, so it hides nothing.
+    """
+    deepest = 0
+    # fenced_code's own pattern: what it takes for code is exactly what is left out here.
+    for line in FencedBlockPreprocessor.FENCED_BLOCK_RE.sub("", text.expandtabs(4)).splitlines():
+        lead = _LEAD.match(line).group()
+        if lead != line:  # a blank line nests nothing
+            deepest = max(deepest, lead.count(">") + lead.replace("> ", ">").count(" ") // 4)
+    return deepest
 
 
 # Python-Markdown's block processors, except "empty" and "paragraph"; "reference" too, or a line

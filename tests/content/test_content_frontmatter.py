@@ -4,6 +4,7 @@ import inspect
 import sys
 from datetime import date
 
+import markdown
 import pytest
 
 from app.content.checker import check_files
@@ -296,8 +297,39 @@ def test_deep_yaml_is_a_problem_not_a_crash(shallow_stack):
     assert course_problems(deep) == [f"{C}:2: front matter is nested too deeply"]
 
 
-def test_deep_markdown_is_a_problem_not_a_crash(shallow_stack):
-    deep = "".join("  " * i + "- x\n" for i in range(300))
-    assert module_problems(MODULE.replace("Body.\n", deep)) == [
-        f"{M}:6: markdown is nested too deeply (lists or quotes inside each other)"
-    ]
+def _nested_list(levels: int) -> str:
+    return "".join("    " * i + "- x\n" for i in range(levels))
+
+
+TOO_DEEP = f"{M}:6: markdown is nested too deeply: at most 40 lists or quotes inside each other"
+
+
+def test_deep_markdown_is_a_problem_not_a_crash():
+    # Python-Markdown 3.11 no longer recurses here: 3,000 levels rendered, in 45 s. The bound is ours.
+    assert module_problems(MODULE.replace("Body.\n", _nested_list(41))) == []  # 40 inside the first
+    assert module_problems(MODULE.replace("Body.\n", _nested_list(42))) == [TOO_DEEP]
+    assert module_problems(MODULE.replace("Body.\n", "\t" * 41 + "- x\n")) == [TOO_DEEP]
+    assert module_problems(MODULE.replace("Body.\n", "> " * 40 + "x\n")) == []
+    assert module_problems(MODULE.replace("Body.\n", "> " * 20 + "    " * 21 + "- x\n")) == [TOO_DEEP]
+
+
+def test_deep_markdown_is_refused_before_it_is_rendered(monkeypatch):
+    monkeypatch.setattr(markdown.Markdown, "convert", lambda *_: pytest.fail("rendered"))
+    assert module_problems(MODULE.replace("Body.\n", _nested_list(3000))) == [TOO_DEEP]
+
+
+def test_indented_code_in_a_fenced_block_is_not_nesting():
+    code = "```\n" + _nested_list(60) + "```\n"
+    assert module_problems(MODULE.replace("Body.\n", code)) == []
+    # Unclosed, it is no fence for Python-Markdown either: the lists are lists.
+    assert module_problems(MODULE.replace("Body.\n", "```\n" + _nested_list(60))) == [TOO_DEEP]
+    # A fence whose opening line fenced_code does not accept hides nothing.
+    assert module_problems(MODULE.replace("Body.\n", "``` a b\n" + _nested_list(60) + "```\n")) == [TOO_DEEP]
+
+
+def test_a_recursion_in_markdown_is_a_problem_not_a_crash(monkeypatch):
+    def recurse(*_):
+        raise RecursionError  # what Python-Markdown before 3.11 did on deep nesting
+
+    monkeypatch.setattr(markdown.Markdown, "convert", recurse)
+    assert module_problems(MODULE) == [TOO_DEEP]
