@@ -33,6 +33,8 @@ from app.i18n import restore_language
 from app.limits import failed, remember_device, throttled
 from app.lti.cookies import forget_launch
 from app.models_base import MAX_ID
+from app.orgs import services as orgs
+from app.orgs.models import ROLE_IN_SENTENCE
 from app.urls import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -122,7 +124,7 @@ def register():
         except IntegrityError:
             db.session.rollback()
             form.email.errors.append(_("An account already uses this e-mail address. Log in instead."))
-            return render_template("accounts/register.html", form=form)
+            return _sign_in_page("accounts/register.html", form, request.args.get("next"))
         db.session.commit()
         login_user(user)
         confirmation.send_link(user)
@@ -138,7 +140,7 @@ def register():
         response = redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
         remember_device(response, user.email)  # signed in here: this browser is the account's
         return response
-    return render_template("accounts/register.html", form=form)
+    return _sign_in_page("accounts/register.html", form, request.args.get("next"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -154,7 +156,7 @@ def login():
                 form.email.errors.append(
                     _("This account is disabled. If this is a mistake, contact the site's operator.")
                 )
-                return render_template("accounts/login.html", form=form)
+                return _sign_in_page("accounts/login.html", form, form.next.data)
             login_user(user, remember=form.remember.data)
             forget_launch()  # signed in on Cadre itself: no platform may frame this session
             response = redirect(safe_next(form.next.data) or url_for("learning.dashboard"))
@@ -164,7 +166,22 @@ def login():
         record("login.failed", user=user)
         db.session.commit()
         form.password.errors.append(_("This e-mail address and password do not match an account."))
-    return render_template("accounts/login.html", form=form)
+    return _sign_in_page("accounts/login.html", form, form.next.data)
+
+
+def _sign_in_page(template: str, form, next_page: str | None) -> str:
+    """The login or sign-up page; sent by an invitation link, it names who invites and as what.
+
+    The link's token is its secret: whoever holds it may read what it offers before signing in.
+    """
+    invitation = None
+    path = (next_page or "").partition("?")[0]
+    if path.startswith(_INVITATIONS) and len(path) < 200:
+        invitation = orgs.find_invitation(path.removeprefix(_INVITATIONS))
+    return render_template(template, form=form, invitation=invitation, roles=ROLE_IN_SENTENCE)
+
+
+_INVITATIONS = "/invitations/"
 
 
 @bp.post("/logout")

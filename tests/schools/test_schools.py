@@ -756,6 +756,22 @@ def test_invitation_link_works_once_and_expires(client, auth, school, people):
     assert link.token not in str(db.session.scalars(select(Invitation.token_hash)).all())
 
 
+def test_an_invitation_names_its_school_and_role_before_signing_in(client, school, people):
+    """Someone sent to log in by a link learns who invites them, and as what, before making an account."""
+    org, _ = school
+    link = orgs.create_invitation(org, "teacher", people["admin"])
+    db.session.commit()
+    login = client.get(f"/invitations/{link.token}").headers["Location"]
+    said = f"{org.name} invites you to join its team as a teacher. To accept this invitation, log in"
+    assert said in text_of(client.get(login))
+    page = text_of(client.get(login, headers={"Accept-Language": "fr"}))
+    assert f"{org.name} vous invite à rejoindre son équipe comme enseignant." in page
+    assert said in text_of(client.get(f"/account/register?next=/invitations/{link.token}"))
+    # A wrong or used token names nobody; the page still says what the link was for.
+    page = text_of(client.get(f"/account/login?next=/invitations/{link.token}x"))
+    assert "invites you" not in page and "To accept this invitation, log in" in page
+
+
 def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(app, client, auth, school, people):
     org, _ = school
     app.config["RATELIMIT_TEACHER_MAIL_ACCOUNT"] = "1 per hour"  # refusals below mail nobody
