@@ -339,6 +339,9 @@ def test_an_archived_class_takes_no_new_work_messages_dates_nor_students(
     class_page = text_of(client.get(f"/classes/{klass.id}"))
     assert "Change the due date" not in class_page and "Write to them" not in class_page
     assert "Results by question" in class_page  # its results stay
+    assert "Nobody can join an archived class." in class_page  # nor a code to hand out, nor a new one
+    assert "New code" not in class_page and "Reopen joining" not in class_page
+    assert klass.join_code not in class_page
 
 
 @pytest.mark.parametrize("who", ["student", "outsider", "other_teacher"])
