@@ -1251,6 +1251,12 @@ def test_the_assigned_list_names_who_has_not_finished(client, auth, klass, peopl
     mark_read(people["classmate"], module("consentement"))
     db.session.commit()
     assert "Everyone has finished" in text_of(client.get(f"/classes/{klass.id}"))
+    services.leave(klass, people["classmate"])
+    db.session.commit()
+    page = text_of(client.get(f"/classes/{klass.id}"))
+    assert "Its only student has finished" in page and "Everyone" not in page  # French walk: a class of one
+    services.join_class(people["classmate"], klass.join_code)
+    db.session.commit()
     # Five names at most, then how many more; a withdrawn module has nothing left to finish.
     for n in range(5):
         services.join_class(make_user(f"Élève {n}", f"eleve{n}@example.org"), klass.join_code)
