@@ -102,6 +102,12 @@ class Dates:
             text = self._keep(key, f"{self.day(moment)}, {self.time(moment)}")
         return text
 
+    def city(self) -> str:
+        """The zone's city in this language (« Paris », « La Réunion »), to say whose time a page shows."""
+        if self._city is None:
+            self._city = get_timezone_location(self.zone_name, self.locale, return_city=True)
+        return self._city
+
     def deadline(self, moment: datetime) -> str:
         """« 18 décembre 2026, 18:00 (heure de Paris) » / "18 December 2026, 18:00 (Paris time)": a
         moment someone must keep to, from anywhere (a student in Réunion reads Paris's 18:00)."""
@@ -109,9 +115,7 @@ class Dates:
         text = self._texts.get(key)
         if text is None:
             # In the interface's language: dates() keeps one Dates per language, the current one here.
-            if self._city is None:
-                self._city = get_timezone_location(self.zone_name, self.locale, return_city=True)
-            written = _("%(moment)s (%(city)s time)", moment=self.moment(moment), city=self._city)
+            written = _("%(moment)s (%(city)s time)", moment=self.moment(moment), city=self.city())
             text = self._keep(key, written)
         return text
 
@@ -168,6 +172,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["shortdate"] = lambda d: dates().short_day(d) if d else ""
     app.jinja_env.filters["time"] = lambda d: dates().time(d) if d else ""
     # A course's final test in quiz and attempt URLs (no module may take this slug).
+    app.jinja_env.globals["zone_city"] = lambda: dates().city()
     app.jinja_env.globals["final_slug"] = FINAL
     app.jinja_env.globals["hidden_fields"] = hidden_fields
     app.jinja_env.globals["forms_have_errors"] = forms_have_errors

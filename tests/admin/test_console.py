@@ -624,6 +624,9 @@ def test_the_log_page_reads_its_times_and_days_in_the_reader_s_zone(client, auth
     db.session.commit()
     page = text_of(client.get("/admin/audit?action=user.disabled&since=2026-12-06&until=2026-12-06"))
     assert "6 December 2026, 00:30" in page and 'datetime="2026-12-05T23:30:00' in page
+    assert "Times and days are Paris time; the CSV gives them in UTC." in page  # French walk: whose time?
+    french = text_of(client.get("/admin/audit", headers={"Accept-Language": "fr"}))
+    assert "Heures et jours à l’heure de Paris\u202f; le CSV les donne en UTC." in french
     assert "No event matches." in text_of(client.get("/admin/audit?action=user.disabled&until=2026-12-05"))
     csv_text = client.get("/admin/audit.csv?action=user.disabled&since=2026-12-06").get_data(as_text=True)
     assert "2026-12-05T23:30:00+00:00" in csv_text  # the export stays in UTC, for other tools
