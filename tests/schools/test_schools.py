@@ -606,10 +606,13 @@ def test_a_failed_quiz_reads_as_started_with_no_module_done(client, auth, klass,
 def test_a_teacher_s_dashboard_leads_to_the_classes_they_teach(client, auth, klass, people):
     link = '<a href="/teaching">Your school’s classes: their progress, work and messages</a>'
     auth.login(people["teacher"].email)
-    assert link in text_of(client.get("/dashboard"))
+    page = text_of(client.get("/dashboard"))
+    assert link in page
+    assert "Join a class" not in page and 'id="classes-heading"' not in page  # French walk: a pupil's block
     client.post("/account/logout")
     auth.login(people["student"].email)
-    assert "your school’s classes" not in text_of(client.get("/dashboard"))
+    page = text_of(client.get("/dashboard"))
+    assert "your school’s classes" not in page and "Join a class" in page
 
 
 def test_the_course_page_tells_a_student_what_was_set_and_for_when(client, auth, klass, people, course):
