@@ -117,6 +117,31 @@ def test_translations_keep_the_placeholders():
     assert not wrong, "\n".join(wrong)
 
 
+# French typography (the Imprimerie nationale's rules, as the interface writes them): a no-break
+# space before a colon and inside « », a narrow no-break space before ; ! and ?, so that none of
+# them starts a line on a phone. A sign quoted alone (« ? ») is a character, not punctuation.
+TYPOGRAPHY = (
+    ("ordinary or no-break space before ; ! ?", re.compile(r"(?<!«)[ \u00a0](?=[;!?](\s|$))")),
+    ("no space before ; ! ?", re.compile(r"[^\s\u202f\u00a0«](?=[;!?](\s|$))")),
+    ("ordinary or narrow space before :", re.compile(r"[ \u202f](?=:(\s|$))")),
+    ("ordinary space inside « »", re.compile(r"«[ \u202f]|[ \u202f]»")),
+    ("no space inside « »", re.compile(r"«(?=\S)|(?<=\S)»")),
+)
+
+
+def test_french_punctuation_has_its_no_break_spaces():
+    """Older strings mixed no-break and narrow spaces before « ; », some had an ordinary one."""
+    wrong = [
+        f"{rule}: {text!r}"
+        for message in catalog()
+        if message.id
+        for text in translations(message)
+        for rule, pattern in TYPOGRAPHY
+        if text and pattern.search(text)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_catalogue_checks_and_compiles():
     cat = catalog()
     errors = [f"{message.id!r}: {'; '.join(str(e) for e in errs)}" for message, errs in cat.check()]
