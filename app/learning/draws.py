@@ -6,16 +6,16 @@ drawn questions, and the submission is graded against the stored draw only.
 
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, bindparam, delete, select
+from sqlalchemy import Integer, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Module, Question
 from app.extensions import db, start_writing
-from app.learning.models import QuizAttempt, QuizDraw
+from app.learning.models import AttemptAnswer, QuizAttempt, QuizDraw
 from app.models_base import utcnow
 
 WINDOW = timedelta(hours=24)
@@ -34,6 +34,16 @@ _RECENT_FAILURES = (
     .order_by(QuizAttempt.created_at.desc())
     .limit(bindparam("limit", type_=Integer))
 )
+# Per question key: the attempts that asked it, and the latest of them (AttemptAnswer has a row
+# per question of an attempt, read through its index on attempt_id).
+_ASKED = (
+    select(Question.key, func.count(), func.max(AttemptAnswer.attempt_id))
+    .select_from(AttemptAnswer)
+    .join(Question, Question.id == AttemptAnswer.question_id)
+    .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.module_id == bindparam("module_id"))
+    .group_by(Question.key)
+)
 _system_random = secrets.SystemRandom()  # a draw must not be predictable
 
 
@@ -49,24 +59,26 @@ def draw_keys(
     pool: Sequence[PoolItem],
     draw: int | None,
     groups: Sequence[dict],
-    avoid: set[str],
+    previous: Set[str] = frozenset(),
+    asked: Mapping[str, int] | None = None,
     rng: random.Random = _system_random,
 ) -> list[str]:
     """The keys of one attempt's questions, in the pool's order.
 
-    Each group gives exactly its ``draw`` (the whole pool is one group without groups), preferring
-    questions not in *avoid* (the previous attempt's) and taking from those only when the group
-    has too few others.
+    Each group gives exactly its ``draw`` (the whole pool is one group without groups):
+    questions not in *previous* (the last attempt's, whose page showed which answers were wrong)
+    first, then those *asked* fewest times over the learner's attempts, at random among equals.
+    A pool twice the draw gives each attempt the questions the one before did not ask; a larger
+    one brings back the questions asked longest ago only once the others were asked too.
     """
+    asked = asked or {}
     quotas = {g["key"]: g["draw"] for g in groups} if groups else {"": draw or len(pool)}
     chosen: set[str] = set()
     for group, quota in quotas.items():
         members = [item.key for item in pool if (item.group if groups else "") == group]
-        fresh = [k for k in members if k not in avoid]
-        stale = [k for k in members if k in avoid]
-        rng.shuffle(fresh)
-        rng.shuffle(stale)
-        chosen.update((fresh + stale)[:quota])
+        rng.shuffle(members)
+        members.sort(key=lambda key: (key in previous, asked.get(key, 0)))  # stable: random among equals
+        chosen.update(members[:quota])
     return [item.key for item in pool if item.key in chosen]
 
 
@@ -78,20 +90,18 @@ def shown_order(count: int, shuffle: bool, rng: random.Random = _system_random) 
     return order
 
 
-def _previous_keys(user, module: Module) -> set[str]:
-    """Keys of the questions the learner's last attempt at this quiz showed."""
-    results = db.session.scalar(
-        select(QuizAttempt.results)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id)
-        .order_by(QuizAttempt.id.desc())
-        .limit(1)
-    )
-    return {item.get("key") for item in results or ()}
+def _history(user, module: Module) -> tuple[set[str], dict[str, int]]:
+    """The keys the learner's last attempt at this quiz asked, and how many attempts asked each
+    (whatever the course's version: a question keeps its key across versions)."""
+    rows = db.session.execute(_ASKED, {"user_id": user.id, "module_id": module.id}).all()
+    last = max((latest for _key, _times, latest in rows), default=None)
+    return {key for key, _times, latest in rows if latest == last}, {key: times for key, times, _ in rows}
 
 
 def _new_draw(user, module: Module, questions: Sequence[Question]) -> QuizDraw:
     pool = [PoolItem(q.key, q.group_key) for q in questions]
-    keys = set(draw_keys(pool, module.draw, module.groups or [], _previous_keys(user, module)))
+    previous, asked = _history(user, module)
+    keys = set(draw_keys(pool, module.draw, module.groups or [], previous, asked))
     items = [[q.id, shown_order(len(q.choices), module.shuffle)] for q in questions if q.key in keys]
     return QuizDraw(
         user_id=user.id,

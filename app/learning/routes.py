@@ -98,7 +98,8 @@ def quiz(slug: str, module_slug: str):
     if form.validate_on_submit():
         questions = [question for question, _order in items]
         answers = answers_from(form, draw.token, questions)
-        attempt, certificate = services.submit_quiz(current_user, module, answers, questions)
+        orders = [order for _question, order in items]
+        attempt, certificate = services.submit_quiz(current_user, module, answers, questions, orders)
         db.session.commit()
         services.fold_now_and_then(attempt)
         _announce(certificate)

@@ -197,16 +197,20 @@ def mark_read(user: User, module: Module):
     return certificate
 
 
-def submit_quiz(user: User, module: Module, answers: Mapping[str, Iterable[int]], questions=None):
+def submit_quiz(
+    user: User, module: Module, answers: Mapping[str, Iterable[int]], questions=None, orders=None
+):
     """Grade answers on the server, keep the attempt and its answers, update progress.
 
-    *questions* are the ones the learner's draw showed (all the quiz's by default). The open
+    *questions* are the ones the learner's draw showed (all the quiz's by default), *orders* the
+    order each showed its choices in (the author's by default). The open
     draw is closed: the next visit draws again. Returns the attempt, and the certificate if this
     attempt finished the course.
     """
     lock_learner(user)  # first: see lock_learner
     questions = module.questions if questions is None else questions
-    graded = [grade_question(q, answers.get(q.key, ())) for q in questions]
+    orders = [None] * len(questions) if orders is None else orders
+    graded = [grade_question(q, answers.get(q.key, ()), o) for q, o in zip(questions, orders, strict=True)]
     right = sum(g.correct for g in graded)
     score = score_percent(right, len(graded))
     passed = score >= (module.pass_mark or 0)

@@ -14,6 +14,7 @@ from app.catalog.models import Course, Module, Question
 from app.certificates.models import Certificate
 from app.content.checker import check_root
 from app.extensions import db
+from app.learning import draws
 from app.learning.forms import _choice_value
 from app.learning.models import AnswerChoice, AttemptAnswer, QuizAttempt, QuizDraw
 from app.orgs import services as orgs
@@ -76,6 +77,10 @@ def test_the_draw_is_kept_until_submitted_and_a_retake_asks_other_questions(clie
     token_after, second = shown(client, QUIZ)
     assert token_after != token and len(second) == 6
     assert {q.key for q in second}.isdisjoint(q.key for q in first)
+    submit(client, QUIZ, wrong)
+    module = db.session.scalar(select(Module).where(Module.slug == "mots-de-passe"))
+    previous, asked = draws._history(learner, module)  # what the next draw weighs
+    assert previous == {q.key for q in second} and asked == {q.key: 1 for q in first + second}
 
 
 def test_groups_give_their_quota(client, learner, pools):
@@ -269,6 +274,26 @@ def test_ticking_every_option_or_all_but_one_gets_no_feedback_before_passing(
     assert "Something in your ticks is wrong" in page
     for q in questions:
         assert not any(c["feedback_html"] in page for c in q.choices)
+
+
+def test_a_failed_attempt_lists_the_options_as_they_were_shown(client, learner, pools):
+    """Learner walk: the review listed a wrong multiple-answer question's options in the author's
+    order, the right ones first as authors often write them: the key, before passing."""
+    module = db.session.scalar(select(Module).where(Module.slug == "mots-de-passe"))
+    db.session.execute(update(Question).where(Question.module_id == module.id).values(kind="multiple"))
+    db.session.commit()
+    quiz_page = client.get(QUIZ).get_data(as_text=True)
+    _, questions = shown(client, QUIZ)
+
+    def order_in(html: str, q) -> list[int]:
+        return sorted(range(len(q.choices)), key=lambda i: html.index(q.choices[i]["html"]))
+
+    orders = [order_in(quiz_page, q) for q in questions]
+    assert any(order != sorted(order) for order in orders)  # the quiz shuffles its options
+    result, _ = submit(client, QUIZ, wrong)
+    items = result.get_data(as_text=True).split('<li class="review-item')[1:]
+    assert "Something in your ticks is wrong" in items[0]  # every option listed, none marked
+    assert [order_in(item, q) for item, q in zip(items, questions, strict=True)] == orders
 
 
 def test_a_past_attempt_stays_readable_after_its_quiz_is_removed(client, learner, pools):

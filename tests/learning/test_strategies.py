@@ -98,7 +98,7 @@ def _pass_rate(quiz: QuizDoc, strategy: str, seed: int, learners: int = LEARNERS
         seen: dict = {}  # what the previous attempt's page showed, which "copy" copies
         previous: set[str] = set()
         for _attempt in range(ATTEMPTS):
-            keys = draw_keys(pool, quiz.draw, groups, previous, rng)
+            keys = draw_keys(pool, quiz.draw, groups, previous, rng=rng)
             now: dict = {}
             right = sum(_answer(quiz, by_key[key], strategy, rng, seen, now) for key in keys)
             seen, previous = now, set(keys)
