@@ -11,6 +11,7 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from app import nav
+from app.attestation import services as attestation
 from app.catalog.models import Course
 from app.catalog.services import get_course_or_404, get_module_or_404
 from app.extensions import db
@@ -56,8 +57,18 @@ def mine_course(slug: str):
     events, more = reading.events_page(current_user, course, page)
     if not events and page == 1:
         abort(404)  # nothing recorded: as for a course the person never saw
+    # For a training body's course: the time its funder's certificate will state, said before it
+    # is downloaded (a learner who never kept a module page open would hand over « 0 h 00 »).
+    for_funder = attestation.training_body(course.organisation_id) is not None
+    measured = attestation.activity(current_user.id, course.id) if for_funder else None
     page_html = render_template(
-        "record/course.html", course=course, events=events, page=page, more=more, reading=reading
+        "record/course.html",
+        course=course,
+        events=events,
+        page=page,
+        more=more,
+        reading=reading,
+        measured=measured,
     )
     return page_html, 200, NO_STORE
 

@@ -245,6 +245,29 @@ def test_a_learner_downloads_only_their_own(client, auth, body, learner_with_rec
     assert client.get(MINE.format(kind="pdf")).status_code == 302  # to the login page
 
 
+def test_the_record_says_the_time_the_funder_s_certificate_will_state(client, auth, body, course, make_user):
+    """Learner walk: in English the link read « Certificate of completion », the certificate's own
+    name, for a French form that then stated « 0 h 00 min » to one who never kept a page open."""
+    learner = make_user("Zoé Lefèvre", "zoe@example.org")
+    login(auth, learner)
+    module = db.session.scalars(
+        select(Module).where(Module.course_id == course.id).order_by(Module.id)
+    ).first()
+    record.time_spent(learner, module, 20, utcnow())
+    db.session.commit()
+    page = " ".join(text_of(client.get("/account/me/record/voix-et-ia")).split())
+    assert "It states the time this record measured on the course's pages: 0 h 00 min." in page
+    assert "Almost none yet: time counts while a module page is open in front of you." in page
+    assert "Certificat de réalisation (PDF)" in page and "Certificate of completion" not in page
+    record.time_spent(learner, module, 3900, utcnow())
+    db.session.commit()
+    french = " ".join(
+        text_of(client.get("/account/me/record/voix-et-ia", headers={"Accept-Language": "fr"})).split()
+    )
+    assert "Il indique le temps que ce relevé a mesuré sur les pages du cours : 1 h 05 min." in french
+    assert "Presque rien" not in french
+
+
 def test_not_a_training_body_no_link_and_404(client, auth, published, course, make_user):  # noqa: F811
     learner = make_user()
     login(auth, learner)
