@@ -228,7 +228,9 @@ def test_progress_and_dashboard(client, course, learner):
     progress = courses_progress(learner, [course.id])[course.id]
     assert (progress.completed, progress.total, progress.percent) == (1, 3, 33)
     page = text_of(client.get("/dashboard"))
-    assert "33% done" in page
+    assert "33% done (1 of 3 modules)" in page
+    french = text_of(client.get("/dashboard", headers={"Accept-Language": "fr"}))
+    assert "Terminée à 33\u202f% (modules\u00a0: 1 sur 3)" in french  # not « 1 sur 3 modules »
     # What to do next is the first module not completed.
     assert re.search(r"Next:\s*<a [^>]*>Le cadre légal</a>", page)
     # The course page points to the same module: one rule for "what to do next".
