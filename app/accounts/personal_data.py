@@ -57,6 +57,7 @@ def export_data(user: User) -> dict:
         return {
             "course": module.course.slug,
             "course_title": module.course.title,
+            "course_language": module.course.language,  # its titles'; its quizzes are in the one taken
             "module": module.slug,
             "module_title": module.title,
             "final_test": module.is_final,  # its title is the course's
@@ -101,7 +102,7 @@ def export_data(user: User) -> dict:
         .join(Course, Course.id == CourseLanguageChoice.course_id)
         .where(CourseLanguageChoice.user_id == user.id)
         .order_by(CourseLanguageChoice.id)
-    )
+    ).all()
     written = db.session.execute(
         select(ClassMessage, SchoolClass)
         .join(SchoolClass, SchoolClass.id == ClassMessage.class_id)

@@ -187,6 +187,9 @@ def test_html_export_is_readable(client, auth, world):
                      world.code, world.course_title, "your answer", "voix.zip — Éditions du Nord",
                      "not imported"):  # fmt: skip
         assert expected in page
+    # Texts in the course's language are marked so (learner walk: read with the interface's voice).
+    assert re.search(r'<h3><span lang="fr">[^<]*</span> · <span lang="fr">[^<]*</span> — ', page)
+    assert '<ol lang="fr">' in page and '<strong lang="en">your answer</strong>' in page
     # Moments as the reader reads them ("5 December 2026, 10:01"), not as the JSON stores them.
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", page)
     assert re.search(r"Account created</dt><dd>\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d</dd>", page)
@@ -205,7 +208,7 @@ def test_html_export_names_the_final_test_and_gives_scores_in_percent(client, au
     assert [p["final_test"] for p in data["progress"]].count(True) == 1
     page = text_of(client.get("/account/me/data.html"))
     assert "<td>Final test</td><td>85%</td>" in page
-    assert re.search(r"<h3>[^<]* · Final test — [^<]* — 85%</h3>", page)
+    assert re.search(r'<h3><span lang="fr">[^<]*</span> · Final test — [^<]* — 85%</h3>', page)
     french = text_of(client.get("/account/me/data.html", headers={"Accept-Language": "fr"}))
     assert "<td>Test final</td><td>85\u202f%</td>" in french
 
