@@ -26,7 +26,7 @@ from app.admin.audit import record
 from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
 from app.catalog.services import title_key
 from app.certificates.models import Certificate
-from app.extensions import db, start_writing
+from app.extensions import db, login_manager, start_writing
 from app.i18n import local_zone
 from app.learning.models import QuizAttempt
 from app.limits import failed, mailed, throttled
@@ -328,9 +328,15 @@ def revoke_invitation(slug: str, invitation_id: int):
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@login_required
 def invitation(token: str):
     found = orgs.find_invitation(token)
+    if not current_user.is_authenticated:
+        # A dead link says so at once: making an account would lead to the same dead end.
+        if found is None:
+            return render_template(
+                "schools/invitation.html", invitation=None, held=None, days=orgs.INVITATION_DAYS
+            ), 404
+        return login_manager.unauthorized()  # the login page names who invites, and as what
     form = PostForm()
     # Someone already there (with a role the link would not change) is told so, and the link is
     # left for whoever it was meant for; so is the person who accepted it, opening it again.
@@ -363,7 +369,12 @@ def invitation(token: str):
             return redirect(url_for("schools.school", slug=org.slug))
     return (
         render_template(
-            "schools/invitation.html", invitation=found, form=form, roles=ROLE_IN_SENTENCE, held=None
+            "schools/invitation.html",
+            invitation=found,
+            form=form,
+            roles=ROLE_IN_SENTENCE,
+            held=None,
+            days=orgs.INVITATION_DAYS,
         ),
         200 if found else 404,
     )

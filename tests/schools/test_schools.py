@@ -773,9 +773,14 @@ def test_an_invitation_names_its_school_and_role_before_signing_in(client, schoo
     page = text_of(client.get(login, headers={"Accept-Language": "fr"}))
     assert f"{org.name} vous invite à rejoindre son équipe comme enseignant." in page
     assert said in text_of(client.get(f"/account/register?next=/invitations/{link.token}"))
-    # A wrong or used token names nobody; the page still says what the link was for.
-    page = text_of(client.get(f"/account/login?next=/invitations/{link.token}x"))
-    assert "invites you" not in page and "To accept this invitation, log in" in page
+    # A wrong or used link says so before anyone makes an account for it (French walk).
+    dead = client.get(f"/invitations/{link.token}x")
+    assert dead.status_code == 404 and "unknown, already used or expired" in text_of(dead)
+    assert "To accept this invitation" not in text_of(
+        client.get(f"/account/login?next=/invitations/{link.token}x")
+    )
+    assert client.post(f"/invitations/{link.token}").status_code == 302  # accepting still needs an account
+    assert orgs.find_invitation(link.token) is not None
 
 
 def test_admin_adds_a_teacher_by_email_and_bad_input_changes_nothing(app, client, auth, school, people):
