@@ -28,16 +28,32 @@ def normalise_year(value: str) -> str:
     return re.sub(r"\s*[-‐‑‒–—−/]\s*", "-", value.strip())
 
 
+def one_space(value: str) -> str:
+    """Blanks as a page shows them, one space: « BTS  2 » and « BTS 2 » would be two classes that
+    look alike in every list."""
+    return " ".join(value.split())
+
+
+def check_school_year(_form, field) -> None:
+    """A school year is two years that follow each other (« 2026-2027 »), or one (« 2026 »): the
+    lists sort classes by it, newest first."""
+    found = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", field.data or "")
+    if found is None:
+        raise ValidationError(_l("Write the school year with its years, like %(year)s.", year=school_year()))
+    if found.group(2) and int(found.group(2)) != int(found.group(1)) + 1:
+        raise ValidationError(_l("The second year follows the first, like %(year)s.", year=school_year()))
+
+
 class ClassForm(Form):
     name = StringField(
         _l("Name of the class"),
         validators=[DataRequired(_l("Give the class a name.")), Length(max=120)],
-        filters=[lambda value: value.strip() if value else value],
+        filters=[lambda value: one_space(value) if value else value],
         description=_l("For example: BTS Audiovisuel, 2nd year, group B"),
     )
     year = StringField(
         _l("School year"),
-        validators=[DataRequired(_l("Give the school year.")), Length(max=20)],
+        validators=[DataRequired(_l("Give the school year.")), Length(max=20), check_school_year],
         filters=[lambda value: normalise_year(value) if value else value],
         default=school_year,  # the one under way: a new class is most often for it
     )

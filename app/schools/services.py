@@ -76,11 +76,11 @@ def class_named(org: Organisation, name: str, year: str) -> SchoolClass | None:
 
     Compared in Python: SQLite's lower() changes ASCII letters only (« ÉCOLE » stays « École »),
     and a school has few classes in a year."""
-    wanted = name.strip().casefold()
+    wanted = " ".join(name.split()).casefold()
     same_year = db.session.scalars(
         select(SchoolClass).where(SchoolClass.organisation_id == org.id, SchoolClass.year == year.strip())
     )
-    return next((c for c in same_year if c.name.casefold() == wanted), None)
+    return next((c for c in same_year if " ".join(c.name.split()).casefold() == wanted), None)
 
 
 def regenerate_code(school_class: SchoolClass) -> None:

@@ -1201,6 +1201,29 @@ def test_a_school_year_written_with_another_dash_is_the_same_year(client, auth, 
         response = client.post(url, data={"name": "BTS 2", "year": year})
         assert "already has a class named BTS 2 for 2026-2027" in text_of(response)
     assert db.session.scalar(select(func.count(SchoolClass.id))) == 1
+    # French walk: doubled spaces inside the name made a second « BTS 2 », alike in every list.
+    response = client.post(url, data={"name": "BTS\u00a0 2", "year": "2026-2027"})
+    assert "already has a class named BTS 2 for 2026-2027" in text_of(response)
+    assert db.session.scalar(select(func.count(SchoolClass.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("n'importe quoi", "Write the school year with its years, like 20"),
+        ("2027-2026", "The second year follows the first, like 20"),
+        ("2026-2028", "The second year follows the first, like 20"),
+    ],
+)
+def test_a_school_year_is_years(client, auth, people, school, year, message):
+    """French walk: « n'importe quoi » was a school year, and the lists sorted it before the others."""
+    auth.login(people["teacher"].email)
+    response = client.post("/schools/ecole-image/classes/new", data={"name": "BTS 3", "year": year})
+    assert response.status_code == 200 and message in text_of(response)
+    assert (
+        client.post("/schools/ecole-image/classes/new", data={"name": "BTS 3", "year": "2026"}).status_code
+        == 302
+    )
 
 
 def test_a_due_date_typed_by_hand_is_read_or_refused_clearly(client, auth, people, klass, course):
