@@ -55,8 +55,10 @@ _STATIC_SRC = re.compile(r"/?static(?:/[A-Za-z0-9._-]+)+")
 # A scheme as a browser would read it once tabs, newlines and other controls are dropped.
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
 _ASCII_BLANKS = re.compile(r"[ \t\r\n\f\v]+")
-# What opens a line: indentation and quote marks, in any order ("> > -", "    > x").
-_LEAD = re.compile(r"[ >]*")
+# What opens a line: indentation, quote marks and list markers, in any order ("> > - x",
+# "    > x", "- - x": Python-Markdown reads a list item's text as blocks again, so each counts).
+_MARKER = re.compile(r"(?:[*+-]|\d+\.) ")
+_LEAD = re.compile(r"(?:[ >]|(?:[*+-]|\d+\.)(?= ))*")
 
 
 class RenderError(ValueError):
@@ -203,17 +205,22 @@ def render_markdown(text: str, images: Mapping[str, ShownImage] | None = None) -
 def nesting(text: str) -> int:
     """An upper bound on how deeply *text* nests lists and quotes, read from its lines alone.
 
-    Each line counts its quote marks ("> ") plus one level per 4 columns of indentation
-    (Python-Markdown nests a list 4 columns in; tabs are 4 columns): 41 lists inside each other
-    count 40. Closed fenced code blocks are code, not nesting; an unclosed fence is no fence for
-    Python-Markdown either, so it hides nothing.
+    Each line counts its quote marks, its list markers and one level per 4 columns of indentation
+    (Python-Markdown nests a list 4 columns in; tabs are 4 columns): the innermost of 40 lists
+    inside each other counts 40. Closed fenced code blocks are code, not nesting; an unclosed
+    fence is no fence for Python-Markdown either, so it hides nothing. The text is first cleaned
+    as Python-Markdown cleans it, so that both see the same lines and the same fences.
     """
+    text = text.replace("\x02", "").replace("\x03", "").replace("\r\n", "\n").replace("\r", "\n")
     deepest = 0
     # fenced_code's own pattern: what it takes for code is exactly what is left out here.
-    for line in FencedBlockPreprocessor.FENCED_BLOCK_RE.sub("", text.expandtabs(4)).splitlines():
-        lead = _LEAD.match(line).group()
-        if lead != line:  # a blank line nests nothing
-            deepest = max(deepest, lead.count(">") + lead.replace("> ", ">").count(" ") // 4)
+    for line in FencedBlockPreprocessor.FENCED_BLOCK_RE.sub("", text.expandtabs(4)).split("\n"):
+        if line.strip(" "):  # a blank line nests nothing; a line of quote marks does
+            lead = _LEAD.match(line).group()
+            quotes = lead.count(">")
+            markers = len(_MARKER.findall(lead))
+            indent = _MARKER.sub("", lead.replace("> ", ">")).count(" ") // 4
+            deepest = max(deepest, quotes + markers + indent)
     return deepest
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from app.content.checker import check_files
 from app.content.parser import parse_course, parse_module
+from app.content.render import RenderError, render_markdown
 
 COURSE = """---
 title: T
@@ -306,11 +307,34 @@ TOO_DEEP = f"{M}:6: markdown is nested too deeply: at most 40 lists or quotes in
 
 def test_deep_markdown_is_a_problem_not_a_crash():
     # Python-Markdown 3.11 no longer recurses here: 3,000 levels rendered, in 45 s. The bound is ours.
-    assert module_problems(MODULE.replace("Body.\n", _nested_list(41))) == []  # 40 inside the first
-    assert module_problems(MODULE.replace("Body.\n", _nested_list(42))) == [TOO_DEEP]
+    assert module_problems(MODULE.replace("Body.\n", _nested_list(40))) == []
+    assert module_problems(MODULE.replace("Body.\n", _nested_list(41))) == [TOO_DEEP]
     assert module_problems(MODULE.replace("Body.\n", "\t" * 41 + "- x\n")) == [TOO_DEEP]
     assert module_problems(MODULE.replace("Body.\n", "> " * 40 + "x\n")) == []
     assert module_problems(MODULE.replace("Body.\n", "> " * 20 + "    " * 21 + "- x\n")) == [TOO_DEEP]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "- " * 41 + "x\n",  # a list item's text is read as blocks again: each marker nests
+        "1. " * 41 + "x\n",
+        ">" * 41 + "\n",  # a line of quote marks alone nests too
+        "> - " * 21 + "x\n",
+        "- > " * 21 + "x\n",
+    ],
+    ids=["markers", "numbered", "quote-marks-alone", "quoted-lists", "listed-quotes"],
+)
+def test_nesting_on_one_line_counts_too(body):
+    """Second reading: lines without indentation nested 450 levels deep, 5 s to render each file."""
+    assert module_problems(MODULE.replace("Body.\n", body)) == [TOO_DEEP]
+
+
+def test_the_check_reads_the_lines_python_markdown_reads():
+    """A carriage return closes a fence for Python-Markdown, which cleans line ends first."""
+    text = "```\nA\r```\n" + _nested_list(60) + "```\n"
+    with pytest.raises(RenderError):
+        render_markdown(text)
 
 
 def test_deep_markdown_is_refused_before_it_is_rendered(monkeypatch):
