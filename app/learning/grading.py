@@ -59,6 +59,9 @@ def grade_question(question, selected: Iterable[int], order: Sequence[int] | Non
     }
     if order is not None:
         snapshot["order"] = list(order)
+    language = getattr(question, "content_language", None)  # an edition's view says which it shows
+    if language:
+        snapshot["language"] = language
     return GradedQuestion(snapshot, correct)
 
 
@@ -95,6 +98,7 @@ def as_shown(results: list[dict], show_key: bool) -> list[dict]:
                 ],
                 "explanation_html": "",
                 "correct": question["correct"],
+                **({"language": question["language"]} if "language" in question else {}),
             }
         )
     return shown

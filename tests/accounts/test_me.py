@@ -189,7 +189,7 @@ def test_html_export_is_readable(client, auth, world):
         assert expected in page
     # Texts in the course's language are marked so (learner walk: read with the interface's voice).
     assert re.search(r'<h3><span lang="fr">[^<]*</span> · <span lang="fr">[^<]*</span> — ', page)
-    assert '<ol lang="fr">' in page and '<strong lang="en">your answer</strong>' in page
+    assert '<li lang="fr">' in page and '<strong lang="en">your answer</strong>' in page
     # Moments as the reader reads them ("5 December 2026, 10:01"), not as the JSON stores them.
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", page)
     assert re.search(r"Account created</dt><dd>\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d</dd>", page)

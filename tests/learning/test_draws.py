@@ -4,6 +4,7 @@ of failed attempts a day."""
 import random
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -120,3 +121,16 @@ def test_an_attempt_lists_its_options_as_shown_and_older_ones_in_an_order_that_t
     shown = [[c["html"] for c in q["choices"]] for q in grading.as_shown(older, show_key=False)]
     assert shown[0] == shown[1] and shown[0] != ["<p>0</p>", "<p>1</p>", "<p>2</p>", "<p>3</p>"]
     assert grading.as_shown(older, show_key=True)[0]["choices"] == older[0]["choices"]
+
+
+def test_a_question_keeps_the_language_it_was_shown_in():
+    """Second reading: the data page guessed a question's language from the course's, wrong for
+    a learner who took an English edition of a French course."""
+    question = SimpleNamespace(
+        key="k", kind="single", prompt_html="<p>Q</p>", explanation_html="", content_language="en",
+        choices=[{"html": "<p>a</p>", "correct": True}, {"html": "<p>b</p>", "correct": False}],
+    )  # fmt: skip
+    snapshot = grading.grade_question(question, [1], [1, 0]).snapshot
+    assert snapshot["language"] == "en" and snapshot["order"] == [1, 0]
+    assert [q["language"] for q in grading.as_shown([snapshot], show_key=False)] == ["en"]
+    assert "order" not in grading.as_shown([snapshot], show_key=True)[0]
