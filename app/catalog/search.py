@@ -19,6 +19,20 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
 
 
+# Latin letters NFKD leaves whole, read as the letters they are sorted with.
+_AS_LETTERS = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+
+
+def name_order(name: str) -> str:
+    """A person's name as a reader sorts it: accents set aside (« Élodie » with the E's), case too,
+    every other letter kept (unlike ``fold``, which drops what ASCII lacks: « Мария » would sort
+    as an empty name)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_AS_LETTERS)
+
+
 def sort_key(title: str) -> str:
     """``title`` folded, its numbers padded so that « Atelier 2 » comes before « Atelier 10 »."""
     return re.sub(r"\d+", lambda number: number.group().zfill(6), fold(title))[:200]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
-from app.catalog.search import fold
+from app.catalog.search import name_order
 from app.content.checker import is_slug
 from app.extensions import db
 from app.models_base import utcnow
@@ -127,7 +127,7 @@ def team(org: Organisation) -> list[Membership]:
         .options(joinedload(Membership.user))
         .where(Membership.organisation_id == org.id, Membership.role != MEMBER)
     )
-    return sorted(found, key=lambda m: (fold(m.user.full_name), m.user_id))
+    return sorted(found, key=lambda m: (name_order(m.user.full_name), m.user_id))
 
 
 def count_members(org: Organisation) -> int:
@@ -144,7 +144,7 @@ def members(org: Organisation) -> list[Membership]:
     found = db.session.scalars(
         select(Membership).options(selectinload(Membership.user)).where(Membership.organisation_id == org.id)
     )
-    return sorted(found, key=lambda m: (fold(m.user.full_name), m.user_id))
+    return sorted(found, key=lambda m: (name_order(m.user.full_name), m.user_id))
 
 
 def _hash(token: str) -> str:

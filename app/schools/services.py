@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
 from app.catalog.models import PUBLIC, Course, Module
-from app.catalog.search import fold
+from app.catalog.search import name_order
 from app.extensions import db
 from app.i18n import local_zone
 from app.learning.models import ModuleProgress
@@ -192,7 +192,7 @@ def by_name(user: User) -> tuple[str, int]:
     """Names in a reader's order, « Élodie » with the E's, not after « Zoé » as bytes and SQLite have it.
 
     Sorted in Python: a class or a team is small, and databases' collations differ."""
-    return fold(user.full_name), user.id
+    return name_order(user.full_name), user.id
 
 
 def classes_attended(school: Organisation, user: User) -> list[str]:

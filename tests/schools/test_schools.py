@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.catalog.models import Course, Module
+from app.catalog.search import name_order
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.learning.services import courses_progress, mark_read, submit_quiz
@@ -1326,3 +1327,11 @@ def test_class_lists_say_how_many_students_and_who_created_each(client, auth, kl
     assert "Groupe 4</a> · 2026-2027 · 0 students · created by a deleted account" in text_of(
         client.get("/teaching")
     )
+
+
+def test_names_sort_as_a_reader_sorts_them():
+    """Second reading: folding to ASCII sorted « Мария » and « 王伟 » as empty names, first."""
+    names = ["Zoé", "Мария", "Алексей", "王伟", "Anna", "Élodie", "Łukasz", "Œdipe", "Sami"]
+    assert sorted(names, key=name_order) == [
+        "Anna", "Élodie", "Łukasz", "Œdipe", "Sami", "Zoé", "Алексей", "Мария", "王伟",
+    ]  # fmt: skip
