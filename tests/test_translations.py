@@ -124,6 +124,8 @@ TYPOGRAPHY = (
     ("ordinary or no-break space before ; ! ?", re.compile(r"(?<!«)[ \u00a0](?=[;!?](\s|$))")),
     ("no space before ; ! ?", re.compile(r"[^\s\u202f\u00a0«](?=[;!?](\s|$))")),
     ("ordinary or narrow space before :", re.compile(r"[ \u202f](?=:(\s|$))")),
+    # « champ: valeur » quotes front matter's syntax, which has no space.
+    ("no space before :", re.compile(r"(?<!champ)[^\s\u00a0\u202f](?=:(\s|$))")),
     ("ordinary space inside « »", re.compile(r"«[ \u202f]|[ \u202f]»")),
     ("no space inside « »", re.compile(r"«(?=\S)|(?<=\S)»")),
 )

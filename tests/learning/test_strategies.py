@@ -13,6 +13,7 @@ import functools
 import random
 import re
 import zlib
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -97,11 +98,13 @@ def _pass_rate(quiz: QuizDoc, strategy: str, seed: int, learners: int = LEARNERS
     for _ in range(learners):
         seen: dict = {}  # what the previous attempt's page showed, which "copy" copies
         previous: set[str] = set()
+        asked: Counter[str] = Counter()  # as the engine counts them (draws._history)
         for _attempt in range(ATTEMPTS):
-            keys = draw_keys(pool, quiz.draw, groups, previous, rng=rng)
+            keys = draw_keys(pool, quiz.draw, groups, previous, asked, rng)
             now: dict = {}
             right = sum(_answer(quiz, by_key[key], strategy, rng, seen, now) for key in keys)
             seen, previous = now, set(keys)
+            asked.update(keys)
             attempts += 1
             if score_percent(right, len(keys)) >= quiz.pass_mark:
                 passed += 1

@@ -72,6 +72,17 @@ def test_an_invitation_brings_someone_onto_the_team_with_its_role(client, auth, 
     assert orgs.role_in(people["other_editor"], org.id) is None
 
 
+def test_signed_out_a_member_s_invitation_says_what_members_get(client, auth, publisher):  # noqa: F811
+    """Second reading: « join its team as a member », though members are no part of the team."""
+    org, _, people = publisher
+    link = orgs.create_invitation(org, "member", people["admin"])
+    db.session.commit()
+    login = client.get(f"/invitations/{link.token}").headers["Location"]
+    page = text_of(client.get(login))
+    assert f"{org.name} invites you to become a member: you will read its members' courses." in page
+    assert "its team" not in page
+
+
 def test_a_member_who_reads_moves_up_and_someone_on_the_team_keeps_their_role(client, auth, publisher):  # noqa: F811
     org, _, people = publisher
     as_(auth, people, "admin")
