@@ -125,7 +125,7 @@ TYPOGRAPHY = (
     ("no space before ; ! ?", re.compile(r"[^\s\u202f\u00a0«](?=[;!?](\s|$))")),
     ("ordinary or narrow space before :", re.compile(r"[ \u202f](?=:(\s|$))")),
     # « champ: valeur » quotes front matter's syntax, which has no space.
-    ("no space before :", re.compile(r"(?<!champ)[^\s\u00a0\u202f](?=:(\s|$))")),
+    ("no space before :", re.compile(r"[^\s\u00a0\u202f](?<!champ)(?=:(\s|$))")),
     ("ordinary space inside « »", re.compile(r"«[ \u202f]|[ \u202f]»")),
     ("no space inside « »", re.compile(r"«(?=\S)|(?<=\S)»")),
 )
