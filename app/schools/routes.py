@@ -860,6 +860,9 @@ def _course_labels(courses: list[Course]) -> list[tuple[Course, str]]:
 def assign(class_id: int):
     """Choose a course (step 1, a GET form), then the whole course or chosen modules and a due date."""
     school_class = _class_or_404(class_id)
+    if school_class.archived_at is not None:  # said before the form is filled in, not after
+        flash(str(archived_refusal(school_class)), "error")
+        return redirect(url_for("schools.class_view", class_id=class_id))
     # Public, live courses only: a members-only course would be closed to students who are not
     # members, and an archived one to those who have not started it.
     courses = sorted(

@@ -66,7 +66,10 @@ def test_a_reviewer_comments_on_a_module_and_everyone_reads_it(client, auth, pub
 def test_empty_long_or_misplaced_comments_are_refused(client, auth, publisher):  # noqa: F811
     _, _, people = publisher
     in_review(client, auth, people)
-    assert "Write a comment first." in text_of(comment(client, "consentement", "   ", follow_redirects=True))
+    page = text_of(comment(client, "consentement", "   ", follow_redirects=True))
+    assert "Write a comment first." in page
+    # The server says it, in the reader's language, not the browser's bubble (French walk).
+    assert '<form method="post" novalidate action="/workspace/' in page
     too_long = text_of(comment(client, "consentement", "x" * 2001, follow_redirects=True))
     assert "A comment may hold at most 2000 characters." in too_long
     gone = text_of(comment(client, "no-such-module", "Hello", follow_redirects=True))

@@ -341,6 +341,10 @@ def test_an_archived_class_takes_no_new_work_messages_dates_nor_students(
     assert "Change the due date" not in class_page and "Write to them" not in class_page
     assert "Results by question" in class_page  # its results stay
     assert "Nobody can join an archived class." in class_page  # nor a code to hand out, nor a new one
+    # Its assign page, reached by its address, says so before the form is filled in (French walk).
+    refused = client.get(f"/classes/{klass.id}/assign?course={course.id}", follow_redirects=True)
+    assert refused.request.path == f"/classes/{klass.id}"
+    assert "is archived: restore it first" in text_of(refused)
     assert "New code" not in class_page and "Reopen joining" not in class_page
     assert klass.join_code not in class_page
 
