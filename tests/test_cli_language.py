@@ -228,7 +228,7 @@ def test_org_commands_in_french(run, make_user_in_cli):
     assert f"ecole-a{NBSP}: créée (school, École A)" in result.output  # the kind as --type spells it
     make_user_in_cli("olga@example.org")
     result = run(("org", "add-member"), "ecole-a", "olga@example.org", "--role", "teacher", env=FRENCH_SYSTEM)
-    assert "olga@example.org a le rôle enseignant dans ecole-a" in result.output
+    assert "olga@example.org a le rôle enseignant dans l’organisation ecole-a" in result.output
     result = run(("org", "add-member"), "ecole-a", "olga@example.org", "--role", "editor", lang="fr")
     assert f"le rôle doit être l’un de ceux-ci{NBSP}: admin, teacher" in result.output
 

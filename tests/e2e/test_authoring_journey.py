@@ -227,7 +227,7 @@ def test_write_review_send_back_fix_publish_assign(browser: Browser, live_server
     teacher.get_by_role("button", name="Suivant").click()
     teacher.get_by_role("button", name="Assigner").click()
     expect(
-        teacher.get_by_text("La formation La voix et l'IA est assignée à BTS 2. Sans échéance.")
+        teacher.get_by_text("La formation « La voix et l'IA » est assignée à la classe BTS 2. Sans échéance.")
     ).to_be_visible()
     for email in ("sami@ecole.example", "lina@ecole.example"):
         [mail] = mails_to(smtp, email)
