@@ -118,6 +118,10 @@ def change_role(org: Organisation, user_id: int, role: str) -> Membership:
     return found
 
 
+def _by_member_name(membership: Membership) -> tuple[str, int]:
+    return name_order(membership.user.full_name), membership.user_id
+
+
 def team(org: Organisation) -> list[Membership]:
     """Everyone with a role beyond reading (administrators, editors, reviewers, teachers), by name
     as a reader sorts them (« Éva » among the E), in one query; a publisher's plain members may be
@@ -127,7 +131,7 @@ def team(org: Organisation) -> list[Membership]:
         .options(joinedload(Membership.user))
         .where(Membership.organisation_id == org.id, Membership.role != MEMBER)
     )
-    return sorted(found, key=lambda m: (name_order(m.user.full_name), m.user_id))
+    return sorted(found, key=_by_member_name)
 
 
 def count_members(org: Organisation) -> int:
@@ -144,7 +148,7 @@ def members(org: Organisation) -> list[Membership]:
     found = db.session.scalars(
         select(Membership).options(selectinload(Membership.user)).where(Membership.organisation_id == org.id)
     )
-    return sorted(found, key=lambda m: (name_order(m.user.full_name), m.user_id))
+    return sorted(found, key=_by_member_name)
 
 
 def _hash(token: str) -> str:

@@ -19,19 +19,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import Form
 from app.schools.messages import MAX_MESSAGE
-from app.schools.services import CODE_LENGTH, normalise_code, school_year
+from app.schools.services import CODE_LENGTH, normalise_code, one_space, school_year
 
 
 def normalise_year(value: str) -> str:
     """« 2026–2027 », « 2026 / 2027 » and « 2026-2027 » are one year: written the last way, so that
     two classes of the same name and year cannot look alike and both exist."""
     return re.sub(r"\s*[-‐‑‒–—−/]\s*", "-", value.strip())
-
-
-def one_space(value: str) -> str:
-    """Blanks as a page shows them, one space: « BTS  2 » and « BTS 2 » would be two classes that
-    look alike in every list."""
-    return " ".join(value.split())
 
 
 def check_school_year(_form, field) -> None:

@@ -329,13 +329,22 @@ def revoke_invitation(slug: str, invitation_id: int):
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def invitation(token: str):
+    def page(found, held, form=None):
+        # A dead link (404) says to ask for a new one, and how long one lasts.
+        return render_template(
+            "schools/invitation.html",
+            invitation=found,
+            form=form,
+            roles=ROLE_IN_SENTENCE,
+            held=held,
+            days=orgs.INVITATION_DAYS,
+        ), (200 if found else 404)
+
     found = orgs.find_invitation(token)
     if not current_user.is_authenticated:
         # A dead link says so at once: making an account would lead to the same dead end.
         if found is None:
-            return render_template(
-                "schools/invitation.html", invitation=None, held=None, days=orgs.INVITATION_DAYS
-            ), 404
+            return page(None, None)
         return login_manager.unauthorized()  # the login page names who invites, and as what
     form = PostForm()
     # Someone already there (with a role the link would not change) is told so, and the link is
@@ -347,10 +356,7 @@ def invitation(token: str):
         )
         found = used if held is not None else None
     if held is not None:
-        page = render_template(
-            "schools/invitation.html", invitation=found, form=form, roles=ROLE_IN_SENTENCE, held=held
-        )
-        return page, 200
+        return page(found, held, form)
     if found is not None and form.validate_on_submit():
         try:
             orgs.accept_invitation(token, current_user)
@@ -367,17 +373,7 @@ def invitation(token: str):
             if org.kind == PUBLISHER:
                 return redirect(url_for("publishing.workspace", org_slug=org.slug))
             return redirect(url_for("schools.school", slug=org.slug))
-    return (
-        render_template(
-            "schools/invitation.html",
-            invitation=found,
-            form=form,
-            roles=ROLE_IN_SENTENCE,
-            held=None,
-            days=orgs.INVITATION_DAYS,
-        ),
-        200 if found else 404,
-    )
+    return page(found, None, form)
 
 
 # Classes ----------------------------------------------------------------------------------------

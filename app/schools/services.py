@@ -71,16 +71,22 @@ def restore_class(school_class: SchoolClass) -> None:
     school_class.archived_at = None
 
 
+def one_space(value: str) -> str:
+    """Blanks as a page shows them, one space: « BTS  2 » and « BTS 2 » would be two classes that
+    look alike in every list."""
+    return " ".join(value.split())
+
+
 def class_named(org: Organisation, name: str, year: str) -> SchoolClass | None:
     """The school's class with this name (whatever its case, accents included) and school year.
 
     Compared in Python: SQLite's lower() changes ASCII letters only (« ÉCOLE » stays « École »),
     and a school has few classes in a year."""
-    wanted = " ".join(name.split()).casefold()
+    wanted = one_space(name).casefold()
     same_year = db.session.scalars(
         select(SchoolClass).where(SchoolClass.organisation_id == org.id, SchoolClass.year == year.strip())
     )
-    return next((c for c in same_year if " ".join(c.name.split()).casefold() == wanted), None)
+    return next((c for c in same_year if one_space(c.name).casefold() == wanted), None)
 
 
 def regenerate_code(school_class: SchoolClass) -> None:

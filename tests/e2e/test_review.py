@@ -96,6 +96,10 @@ def test_review_with_comments_send_back_resolve_publish(browser: Browser, live_s
     expect(module).to_contain_text("Tenez à jour un registre des voix clonées")
     quiz = reviewer.get_by_role("region", name="1. Le cadre légal")
     expect(quiz.get_by_text("right answer").first).to_be_visible()  # the key, for the reviewer
+    # An empty comment reaches the server, which answers in the reader's language (no browser bubble).
+    module.get_by_role("button", name="Add the comment").click()
+    module = reviewer.get_by_role("region", name="3. Bonnes pratiques")
+    expect(module.locator("#comment-error-bonnes-pratiques")).to_have_text("Write a comment first.")
     module.get_by_label("Your comment on Bonnes pratiques").fill(REMARK)
     module.get_by_role("button", name="Add the comment").click()
     expect(reviewer.get_by_text("Comment added.")).to_be_visible()
