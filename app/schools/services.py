@@ -273,7 +273,8 @@ def assign(
     if duplicate is not None:
         raise SchoolError(
             _l(
-                "%(title)s: this work is already assigned to the class. To change its due date, use "
+                # No colon of its own: the error summary puts one after the field's name.
+                "The class already has “%(title)s” to do. To change its due date, use "
                 "“Change the due date” on the class page.",
                 title=_item_label(course, module),
             ),

@@ -134,6 +134,19 @@ def test_next_only_leads_to_this_site(client, app, make_user, target, expected):
     assert response.location == expected
 
 
+def test_the_header_links_keep_where_the_visitor_was_going(client, app):
+    """From a page, the header's « Log in » and « Sign up » come back to it; from the login or
+    sign-up page, they keep where that page would lead (an invitation link), not the login page."""
+    nav = client.get("/courses").get_data(as_text=True)
+    assert 'href="/account/login?next=/courses"' in nav and 'href="/account/register?next=/courses"' in nav
+    for page in ("/account/login", "/account/register"):
+        header = client.get(f"{page}?next=/invitations/abc").get_data(as_text=True).partition("</header>")[0]
+        assert 'href="/account/login?next=/invitations/abc"' in header
+        assert 'href="/account/register?next=/invitations/abc"' in header
+    header = client.get("/account/login").get_data(as_text=True).partition("</header>")[0]
+    assert 'href="/account/login"' in header and 'href="/account/register"' in header
+
+
 @pytest.mark.parametrize("path", ["/dashboard", "/account/password"])
 def test_login_required(client, app, path):
     response = client.get(path)

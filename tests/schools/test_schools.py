@@ -185,7 +185,7 @@ def test_assignment_refusals_change_nothing(school, people, course, klass):
     assert error.value.field == "modules"
     with pytest.raises(services.SchoolError, match="in the past"):
         services.assign(klass, course, module("consentement"), datetime(2020, 1, 1, 9, 0), people["teacher"])
-    with pytest.raises(services.SchoolError, match="already assigned") as error:
+    with pytest.raises(services.SchoolError, match="The class already has “La voix et l.IA” to do") as error:
         services.assign(klass, course, None, None, people["teacher"])
     assert error.value.field == "scope"  # the whole course was chosen: not a module's fault
     assert db.session.scalar(select(func.count(Assignment.id))) == before
@@ -515,7 +515,7 @@ def test_assign_several_modules_at_once_or_none(client, auth, people, klass, cou
     # One of the two is already assigned: nothing is assigned, and the page says which.
     response = client.post(url, data={"scope": "modules", "modules": [str(second), str(first)]})
     assert (
-        "2. Recueillir le consentement: this work is already assigned to the class. To change its due date"
+        "Modules: The class already has “2. Recueillir le consentement” to do. To change its due date"
         in text_of(response)
     )
     assert db.session.scalar(select(func.count(Assignment.id))) == 2
