@@ -65,17 +65,24 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
             title = as_text(item_title(item))
             header += [
                 _("%(item)s: completed on", item=title),
+                # The due date in the heading, not in every row: the cells say who was late.
+                _("%(item)s: late (due %(date)s)", item=title, date=_day(item.due_at))
+                if item.due_at
+                else _("%(item)s: late (no due date)", item=title),
                 _("%(item)s: best score (%%)", item=title),
                 _("%(item)s: attempts", item=title),
                 _("%(item)s: last activity", item=title),
             ]
         header += [_("Items completed"), _("Items assigned"), _("Last activity")]
+        yes, no = _("yes"), _("no")
+    now = utcnow()
     lines = [header]
     for row in table.rows:
         line = [as_text(row.student.full_name), as_text(row.student.email)]
-        for cell in row.cells:
+        for item, cell in zip(table.items, row.cells, strict=True):
             line += [
                 _day(cell.completed_at),
+                _late(item.due_at, cell.completed_at, now, yes, no),
                 "" if cell.best_score is None else str(cell.best_score),
                 str(cell.attempts),
                 _day(cell.last_activity),
@@ -84,6 +91,14 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
         line += [str(row.done), str(row.live), _day(row.last_activity)]
         lines.append(line)
     return lines
+
+
+def _late(due_at: datetime | None, completed_at: datetime | None, now: datetime, yes: str, no: str) -> str:
+    """« yes » for work finished after its due date, or not finished once it has passed; « no »
+    for work on time so far; nothing without a due date."""
+    if due_at is None:
+        return ""
+    return yes if (completed_at or now) > due_at else no
 
 
 def csv_response(school_class: SchoolClass, table: ClassTable, style: Style) -> Response:

@@ -153,9 +153,13 @@ def test_csv_days_are_paris_days(client, auth, school, people, make_user):
     rows = list(csv.reader(io.StringIO(raw)))
     table = services.class_table(school_class)
     for line, row in zip(rows[1:], table.rows, strict=True):
-        for i, cell in enumerate(row.cells):
-            completed, score, attempts, last = line[2 + 4 * i : 6 + 4 * i]
+        for i, (item, cell) in enumerate(zip(table.items, row.cells, strict=True)):
+            completed, late, score, attempts, last = line[2 + 5 * i : 7 + 5 * i]
             assert completed == (paris_day(cell.completed_at) if cell.completed_at else "")
+            if item.due_at is None:
+                assert late == ""
+            else:
+                assert late == ("yes" if (cell.completed_at or utcnow()) > item.due_at else "no")
             assert score == ("" if cell.best_score is None else str(cell.best_score))
             assert attempts == str(cell.attempts)
             assert last == (paris_day(cell.last_activity) if cell.last_activity else "")

@@ -719,9 +719,37 @@ def test_csv_for_a_french_spreadsheet(client, auth, klass, people, course):
         )
     )
     assert utcnow() - read_at < timedelta(minutes=5)
-    assert sami[2] == "" and sami[5] == read_at.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
+    assert sami[2] == "" and sami[6] == read_at.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
+    assert rows[0][3] == "La voix et l'IA : en retard (pas d’échéance)" and sami[3] == ""
     assert rows[0][-3:] == ["Travaux terminés", "Travaux assignés", "Dernière activité"]
     assert sami[-3:-1] == ["0", "1"]  # two numbers: "0/1" would open as a date
+
+
+def test_csv_says_who_is_late(client, auth, klass, people, course):
+    """Each item with a due date says, per student, whether it was finished after it or is still
+    not finished once it passed; the date itself is in the column's heading."""
+    services.assign(klass, course, module("consentement"), datetime(2099, 6, 30, 18, 0), people["teacher"])
+    late = services.assign(
+        klass, course, module("bonnes-pratiques"), datetime(2099, 6, 30, 18, 0), people["teacher"]
+    )
+    mark_read(people["student"], module("consentement"))  # on time, before 2099
+    late.due_at = datetime(2020, 1, 31, 23, 0, tzinfo=UTC)  # passed, and not finished by anyone
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    raw = client.get(f"/classes/{klass.id}/export.csv?format=en").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw)))
+    header = rows[0]
+    on_time = header.index("La voix et l'IA — 2. Recueillir le consentement: late (due 2099-06-30)")
+    overdue = header.index("La voix et l'IA — 3. Bonnes pratiques: late (due 2020-02-01)")  # Paris's day
+    sami = next(r for r in rows[1:] if r[0] == "Sami Élève")
+    assert sami[on_time - 1] != "" and sami[on_time] == "no"
+    assert sami[overdue - 1] == "" and sami[overdue] == "yes"
+    # Finished, but after the due date: late still.
+    mark_read(people["student"], module("bonnes-pratiques"))
+    db.session.commit()
+    raw = client.get(f"/classes/{klass.id}/export.csv?format=en").get_data().decode("utf-8-sig")
+    sami = next(r for r in csv.reader(io.StringIO(raw)) if r[0] == "Sami Élève")
+    assert sami[overdue - 1] != "" and sami[overdue] == "yes"
 
 
 def test_csv_for_an_english_spreadsheet(client, auth, klass, people):
