@@ -190,8 +190,15 @@ def teaching():
     if not memberships:
         abort(403)
     classes = services.classes_of(m.organisation_id for m in memberships)
+    facts = services.class_facts(classes)
+    due = services.due_work(classes, {class_id: f.students for class_id, f in facts.items()})
     return render_template(
-        "schools/teaching.html", memberships=memberships, classes=classes, facts=services.class_facts(classes)
+        "schools/teaching.html",
+        memberships=memberships,
+        classes=classes,
+        facts=facts,
+        due=due,
+        days=services.DUE_WINDOW.days,
     )
 
 

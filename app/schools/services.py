@@ -7,7 +7,7 @@ is done when its ``completed_at`` is set, a course when every live module is.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
@@ -668,14 +668,20 @@ def _items_statement():
 
 
 _ITEMS = _items_statement()
+# The same, for the work due between two moments only (the teaching page's fortnight).
+_DUE_ITEMS = _items_statement().where(
+    Assignment.due_at >= bindparam("since"), Assignment.due_at <= bindparam("until")
+)
 
 
-def _items_and_modules(class_ids: list[int]) -> tuple[list[TableItem], dict[int, list[int]]]:
+def _items_and_modules(
+    class_ids: list[int], statement=_ITEMS, **bounds: datetime
+) -> tuple[list[TableItem], dict[int, list[int]]]:
     """The classes' assignments as ``assignments`` orders them, and the ids of the live modules
     each covers, as ``item_modules`` finds them, in one query."""
     items: dict[int, TableItem] = {}
     covered: dict[int, list[int]] = {}
-    for row in db.session.execute(_ITEMS, {"classes": class_ids}):
+    for row in db.session.execute(statement, {"classes": class_ids, **bounds}):
         item_id, class_id, due_at, title, language, slug, visibility, organisation_id = row[:8]
         position, module_title, retired, module_slug, module_id = row[8:]
         if item_id not in items:
@@ -686,6 +692,68 @@ def _items_and_modules(class_ids: list[int]) -> tuple[list[TableItem], dict[int,
         if module_id is not None:
             covered[item_id].append(module_id)
     return sorted(items.values(), key=_due_first), covered
+
+
+# How far before and after now the teaching page looks for due dates.
+DUE_WINDOW = timedelta(days=14)
+
+
+class DueWork(NamedTuple):
+    """One assignment due in the fortnight around now, as the teaching page lists it."""
+
+    item: TableItem
+    school_class: SchoolClass
+    done: int  # the class's students who have finished it
+    students: int
+    overdue: bool  # its due date has passed and some have not finished it
+
+
+def due_work(
+    classes: Iterable[SchoolClass], students: dict[int, int], now: datetime | None = None
+) -> list[DueWork]:
+    """The work of the current classes due in the fortnight before or after *now*, soonest first,
+    with how many of each class's students (*students*, by class id, as ``class_facts`` counts
+    them) have finished it: two queries whatever the number of classes and students.
+
+    A student has finished an item when every live module it covers is completed, as the class
+    table counts it; an item whose module was withdrawn is left to the class page."""
+    by_id = {c.id: c for c in classes if c.archived_at is None}
+    if not by_id:
+        return []
+    now = now or utcnow()
+    items, covered = _items_and_modules(
+        list(by_id), _DUE_ITEMS, since=now - DUE_WINDOW, until=now + DUE_WINDOW
+    )
+    if not items:
+        return []
+    # Each student's completed modules among those the items cover, by class: one query, through
+    # the enrolments, so that no list of students is sent to the database.
+    completed: dict[tuple[int, int], set[int]] = defaultdict(set)  # (class id, user id) → modules
+    modules = {m for item in items for m in covered[item.id]}
+    if modules:
+        rows = db.session.execute(
+            select(Enrolment.class_id, Enrolment.user_id, ModuleProgress.module_id)
+            .join(ModuleProgress, ModuleProgress.user_id == Enrolment.user_id)
+            .where(
+                Enrolment.class_id.in_({item.class_id for item in items}),
+                ModuleProgress.module_id.in_(modules),
+                ModuleProgress.completed_at.is_not(None),
+            )
+        )
+        for class_id, user_id, module_id in rows:
+            completed[(class_id, user_id)].add(module_id)
+    finished_by_class: dict[int, list[set[int]]] = defaultdict(list)
+    for (class_id, _user_id), done_modules in completed.items():
+        finished_by_class[class_id].append(done_modules)
+    found = []
+    for item in items:
+        needed = set(covered[item.id])
+        if not needed:  # its module was withdrawn: nobody can finish it, the class page says so
+            continue
+        done = sum(1 for d in finished_by_class[item.class_id] if needed <= d)
+        count = students.get(item.class_id, 0)
+        found.append(DueWork(item, by_id[item.class_id], done, count, item.due_at < now and done < count))
+    return found
 
 
 def _by_name(row: StudentRow):

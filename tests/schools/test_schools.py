@@ -1361,6 +1361,73 @@ def test_class_lists_say_how_many_students_and_who_created_each(client, auth, kl
     )
 
 
+def test_teaching_page_lists_the_work_due_around_today(
+    client, auth, klass, people, school, course, make_user
+):
+    """What a teacher has to follow now, whatever the class: the work due in the fortnight before
+    or after today, soonest first, with how many have finished it and « Overdue » where some have
+    not once it passed; in a bounded number of queries whatever the number of classes."""
+    org, _ = school
+    soon = services.assign(
+        klass, course, module("bonnes-pratiques"), datetime(2099, 6, 30, 18, 0), people["teacher"]
+    )
+    passed = services.assign(
+        klass, course, module("consentement"), datetime(2099, 6, 30, 18, 0), people["teacher"]
+    )
+    later = services.assign(
+        klass, course, module("cadre-legal"), datetime(2099, 6, 30, 18, 0), people["teacher"]
+    )
+    soon.due_at = utcnow() + timedelta(days=3)
+    passed.due_at = utcnow() - timedelta(days=2)
+    later.due_at = utcnow() + timedelta(days=30)  # beyond the fortnight
+    mark_read(people["student"], module("consentement"))
+    mark_read(people["student"], module("bonnes-pratiques"))
+    mark_read(people["classmate"], module("bonnes-pratiques"))
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    page = text_of(client.get("/teaching"))
+    section = page[page.index('<h2 id="due-heading">') : page.index("École de l’image</a></h2>")]
+    lines = [" ".join(li.split()) for li in section.split("<li>")[1:]]
+    assert len(lines) == 2  # not the whole course (no due date), not the one due in a month
+    assert lines[0].startswith('<span class="badge badge-overdue">Overdue</span> <a href="/classes/')
+    assert "La voix et l'IA — 2. Recueillir le consentement" in lines[0]
+    assert "Students who have finished: 1 of 2" in lines[0]
+    assert "Overdue" not in lines[1] and "3. Bonnes pratiques" in lines[1]
+    assert "Students who have finished: 2 of 2" in lines[1]
+    assert f'href="/classes/{klass.id}#assigned-heading"' in lines[1]
+    # Everyone finishing takes the badge away; more classes with due work cost no more queries.
+    mark_read(people["classmate"], module("consentement"))
+    db.session.commit()
+    with counted_statements() as before:
+        page = text_of(client.get("/teaching"))
+    assert "Overdue" not in page and "Students who have finished: 2 of 2" in page
+    by = people["teacher"]
+    for n in range(3):
+        other = services.create_class(org, by, f"Groupe {n}", "2026-2027", "")
+        db.session.commit()
+        services.join_class(make_user(f"Élève {n}", f"due{n}@example.org"), other.join_code)
+        due = services.assign(other, course, module("bonnes-pratiques"), datetime(2099, 6, 30, 18, 0), by)
+        due.due_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    with counted_statements() as after:
+        page = text_of(client.get("/teaching"))
+    assert len([s for s in after if s != "BEGIN"]) == len([s for s in before if s != "BEGIN"])
+    assert page.count("Students who have finished: 0 of 1") == 3
+    # A withdrawn module cannot be finished: the class page says so, not « Overdue » here forever.
+    module("consentement").retired = True
+    passed.due_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    assert "Recueillir le consentement" not in text_of(client.get("/teaching"))
+    # An archived class's work is not to follow any more; with none due, the page says so.
+    for school_class in services.classes_of([org.id]):
+        services.archive_class(school_class)
+    services.restore_class(klass)
+    soon.due_at = passed.due_at = utcnow() - timedelta(days=20)
+    db.session.commit()
+    page = text_of(client.get("/teaching"))
+    assert "Nothing is due in your classes in the 14 days before or after today." in page
+
+
 def test_names_sort_as_a_reader_sorts_them():
     """Second reading: folding to ASCII sorted « Мария » and « 王伟 » as empty names, first."""
     names = ["Zoé", "Мария", "Алексей", "王伟", "Anna", "Élodie", "Łukasz", "Œdipe", "Sami"]
