@@ -92,7 +92,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_CONFIRM_ACCOUNT": "3 per hour",  # confirmation links mailed again
         "RATELIMIT_EMAIL_CHANGE_ACCOUNT": "5 per hour",  # links to confirm a new address
         "RATELIMIT_EMAIL_CHANGE_ADDRESS": "3 per hour",  # …mailed to any one address
-        "RATELIMIT_TEACHER_MAIL_ACCOUNT": "20 per hour",  # teachers added, each told by e-mail
+        "RATELIMIT_TEACHER_MAIL_ACCOUNT": "20 per hour",  # teachers added and invitation links, by e-mail
         "RATELIMIT_MESSAGE_ACCOUNT": "20 per hour",  # messages to a class, each mailed to its students
         "RATELIMIT_CLASS_NOTICE_ACCOUNT": "30 per hour",  # work assigned or due dates changed: students told
         "RATELIMIT_REMARK_ACCOUNT": "30 per 10 minutes;120 per hour",  # review comments and replies

@@ -230,10 +230,21 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
     ),
     # Review comments and replies; a reply notifies (and mails) the thread (app/notifications/events.py).
     "remark": (Rule("RATELIMIT_REMARK_ACCOUNT", signed_in_user, TOO_MANY_REMARKS, signed_in=True),),
-    # Each teacher an administrator adds is told by e-mail (app/orgs/notices.py).
+    # Each teacher an administrator adds is told by e-mail (app/orgs/notices.py); an invitation link
+    # may be mailed too (app/orgs/web.py): one count of the mails an administrator sends people.
     "teacher": (
         Rule(
             "RATELIMIT_TEACHER_MAIL_ACCOUNT", signed_in_user, TOO_MANY_MAILS, mails_only=True, signed_in=True
+        ),
+    ),
+    "invitation": (
+        Rule(
+            "RATELIMIT_TEACHER_MAIL_ACCOUNT",
+            signed_in_user,
+            TOO_MANY_MAILS,
+            mails_only=True,
+            signed_in=True,
+            shares="teacher",
         ),
     ),
     "join": (

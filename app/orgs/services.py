@@ -1,22 +1,39 @@
 """Creating organisations, adding staff, and invitation links that expire."""
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import jobs
 from app.accounts.models import User
 from app.catalog.search import name_order
 from app.content.checker import is_slug
 from app.extensions import db
+from app.mail import deliver_template
 from app.models_base import utcnow
 from app.orgs.codes import CODE_LENGTH, draw_unused, normalise_code
-from app.orgs.models import ADMIN, KINDS, MEMBER, NOTE_MAX, ROLES, Invitation, Membership, Organisation
+from app.orgs.models import (
+    ADMIN,
+    KINDS,
+    MEMBER,
+    NOTE_MAX,
+    ROLE_IN_SENTENCE,
+    ROLES,
+    Invitation,
+    Membership,
+    Organisation,
+)
+from app.urls import link_for_job, site_url
 
 INVITATION_DAYS = 7
 
@@ -161,21 +178,71 @@ def _shortened(text: str, most: int) -> str:
 
 
 def create_invitation(
-    org: Organisation, role: str, by: User, days: int = INVITATION_DAYS, note: str | None = None
+    org: Organisation,
+    role: str,
+    by: User,
+    days: int = INVITATION_DAYS,
+    note: str | None = None,
+    mailed: bool = False,
 ) -> InvitationLink:
-    """A single-use link giving ``role``; ``note`` says for whom, in the list of links not used yet."""
+    """A single-use link giving ``role``; ``note`` says for whom, in the list of links not used yet.
+
+    A link to be *mailed* (``mail_invitation``, once committed) has a token the mail's job can make
+    again from the row and the secret key (``_mailed_token``), so that the token is never put on the
+    job queue nor stored; any other link's token is drawn at random."""
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
         organisation_id=org.id,
         token_hash=_hash(token),
         role=role,
         created_by_id=by.id,
-        expires_at=utcnow() + timedelta(days=days),
+        expires_at=(utcnow() + timedelta(days=days)).replace(microsecond=0),
         note=_shortened((note or "").strip(), NOTE_MAX) or None,  # an address may be longer than a note
     )
     db.session.add(invitation)
     db.session.flush()
+    if mailed:
+        token = _mailed_token(invitation)
+        invitation.token_hash = _hash(token)
+        db.session.flush()
     return InvitationLink(invitation, token)
+
+
+def _mailed_token(invitation: Invitation) -> str:
+    """A mailed link's token: the row's id, organisation and expiry signed with the secret key (a
+    database alone does not give it), 32 characters as a random one."""
+    expires = invitation.expires_at.strftime("%Y%m%dT%H%M%S")
+    message = f"cadre-invitation:{invitation.id}:{invitation.organisation_id}:{expires}".encode()
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def mail_invitation(link: InvitationLink, email: str, by: User) -> None:
+    """Queue the link to *email*, once the invitation is committed, in the sender's language (the
+    person invited may have no account to choose one)."""
+    jobs.enqueue(send_invitation, link.invitation.id, email, by.full_name, str(get_locale()), site_url())
+
+
+def send_invitation(invitation_id: int, email: str, by_name: str, locale: str, base_url: str) -> None:
+    """The job: mail the link, unless it was used, revoked or has expired since."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        return
+    token = _mailed_token(invitation)
+    if not hmac.compare_digest(_hash(token), invitation.token_hash):
+        return  # not a mailed link, or the secret key changed: nothing that would work is sent
+    org = invitation.organisation
+    deliver_template(
+        email,
+        locale,
+        _l("%(by)s invites you to join %(org)s on Cadre", by=by_name, org=org.name),
+        "orgs/email/invitation.txt",
+        org=org,
+        by=by_name,
+        role=ROLE_IN_SENTENCE[invitation.role],
+        link=link_for_job(base_url, "schools.invitation", token=token),
+        expires_at=invitation.expires_at,
+    )
 
 
 def pending_invitations(org: Organisation) -> list[Invitation]:

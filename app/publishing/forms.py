@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.forms import Form
 from app.interop.gift_import import MAX_GIFT_BYTES
-from app.orgs.forms import note_field
+from app.orgs.forms import invitee_email_field, note_field
 
 
 class UploadForm(Form):
@@ -212,6 +212,7 @@ class TeamRoleForm(Form):
 
 
 class TeamInvitationForm(TeamRoleForm):
-    """An invitation link to the team: its role, and for whom."""
+    """An invitation link to the team: its role, for whom, and where to mail it."""
 
     note = note_field()
+    invitee = invitee_email_field()

@@ -7,11 +7,12 @@ members join with the code on the workspace page and are counted here, not liste
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.accounts.forms import PostForm
 from app.admin.audit import record
 from app.extensions import db
+from app.limits import throttled
 from app.models_base import ID
 from app.orgs import services as orgs
 from app.orgs import web
@@ -24,8 +25,7 @@ from app.publishing.routes import bp
 def _team_page(
     org: Organisation,
     invite_form: TeamInvitationForm | None = None,
-    invitation_url: str | None = None,
-    invited_for: str | None = None,
+    made: web.MadeInvitation | None = None,
 ):
     return render_template(
         "publishing/team.html",
@@ -34,8 +34,7 @@ def _team_page(
         members=orgs.count_members(org),
         invitations=orgs.pending_invitations(org),
         invitation_days=orgs.INVITATION_DAYS,
-        invitation_url=invitation_url,
-        invited_for=invited_for,
+        made=made,
         invite_form=invite_form or TeamInvitationForm(formdata=None),
         role_form=TeamRoleForm(formdata=None),
         post_form=PostForm(),
@@ -65,19 +64,17 @@ def team(org_slug: str):
 
 @bp.post("/<org_slug>/team/invitations")
 @login_required
+@throttled("invitation")
 def invite(org_slug: str):
     """A single-use link that puts whoever opens it, signed in, on the team with the chosen role."""
     org = _admin_or_404(org_slug)
     form = TeamInvitationForm()
     if not form.validate_on_submit():
         return _team_page(org, invite_form=form), 400
-    link = orgs.create_invitation(org, form.role.data, current_user, note=form.note.data)
-    record("org.invited", organisation=org, detail=form.role.data)
-    db.session.commit()
     # Shown on this response only: the token is never stored, nor put in a cookie.
-    url = web.invitation_url(link)
-    form.note.data = ""  # the next link is for someone else; the role just given stays chosen
-    return _team_page(org, invite_form=form, invitation_url=url, invited_for=link.invitation.note)
+    made = web.make_invitation(org, form.role.data, form)
+    form.note.data = form.invitee.data = ""  # the next link is for someone else; the role stays chosen
+    return _team_page(org, invite_form=form, made=made)
 
 
 @bp.post(f"/<org_slug>/team/invitations/<{ID}:invitation_id>/revoke")

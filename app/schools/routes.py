@@ -213,11 +213,10 @@ def school(slug: str):
 def _school_page(
     school: Organisation,
     role: str,
-    invitation_url: str | None = None,
+    made: web.MadeInvitation | None = None,
     add_form=None,
     pupil=None,
     invite_form=None,
-    invited_for: str | None = None,
     status: int = 200,
 ):
     members = orgs.members(school) if role == ADMIN else []
@@ -231,13 +230,12 @@ def _school_page(
         facts=services.class_facts(classes),
         add_form=add_form or AddTeacherForm(),
         post_form=PostForm(),
-        invitation_url=invitation_url,
+        made=made,
         invitation_days=orgs.INVITATION_DAYS,
         # With their roles: besides its teacher links, the operator may have made an administrator's.
         invitations=orgs.pending_invitations(school) if role == ADMIN else [],
         role_names=ROLE_NAMES,
         invite_form=invite_form or InvitationForm(formdata=None),
-        invited_for=invited_for,
         pupil=pupil,  # (user, class names): the person to add as a teacher is a student here
     ), status
 
@@ -311,18 +309,15 @@ def remove_teacher(slug: str, user_id: int):
 
 @bp.post("/schools/<slug>/invitations")
 @login_required
+@throttled("invitation")
 def invite_teacher(slug: str):
     """Make a single-use link that turns whoever opens it, signed in, into a teacher."""
     school, role = _school_or_404(slug, ADMIN)
     form = InvitationForm()
     if not form.validate_on_submit():
         return _school_page(school, role, invite_form=form, status=400)
-    link = orgs.create_invitation(school, TEACHER, current_user, note=form.note.data)
-    record("org.invited", organisation=school, detail=TEACHER)
-    db.session.commit()
     # Shown on this response only: the token is never stored, nor put in a cookie.
-    url = web.invitation_url(link)
-    return _school_page(school, role, invitation_url=url, invited_for=link.invitation.note)
+    return _school_page(school, role, made=web.make_invitation(school, TEACHER, form))
 
 
 @bp.post(f"/schools/<slug>/invitations/<{ID}:invitation_id>/revoke")

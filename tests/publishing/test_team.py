@@ -72,6 +72,23 @@ def test_an_invitation_brings_someone_onto_the_team_with_its_role(client, auth, 
     assert orgs.role_in(people["other_editor"], org.id) is None
 
 
+def test_a_team_invitation_may_be_mailed_with_its_role(app, client, auth, publisher):  # noqa: F811
+    from tests.accounts.test_change_email import outbox
+
+    org, _, people = publisher
+    as_(auth, people, "admin")
+    made = text_of(client.post(f"{TEAM}/invitations", data={"role": "editor", "invitee": "lea@example.org"}))
+    assert "<h3>Link for: lea@example.org (editor)</h3>" in made
+    # The next link is for someone else: the field starts empty.
+    assert 'id="invitee" maxlength="254" name="invitee" type="email" value=""' in made
+    link = invitation_link(made)
+    [mail] = [m for m in outbox(app) if m["To"] == "lea@example.org"]
+    assert "invites you to join Syndicat des scénaristes on Cadre as an editor." in mail.get_content()
+    assert link in mail.get_content()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "org.invited"))
+    assert event.detail == "editor for lea@example.org"
+
+
 def test_signed_out_a_member_s_invitation_says_what_members_get(client, auth, publisher):  # noqa: F811
     """Second reading: « join its team as a member », though members are no part of the team."""
     org, _, people = publisher

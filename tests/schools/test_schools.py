@@ -1114,6 +1114,66 @@ def test_an_invitation_link_says_for_whom_in_the_list_of_links_not_used_yet(clie
     assert len(orgs.pending_invitations(org)) == 2
 
 
+def test_an_invitation_link_may_be_mailed_and_the_mailed_link_works_once(app, client, auth, school, people):
+    """An administrator may have Cadre mail the link rather than pass it on; the mail's job makes
+    the token again from the row and the secret key, and it is the very link shown."""
+    org, _ = school
+    auth.login(people["admin"].email)
+    made = text_of(
+        client.post("/schools/ecole-image/invitations", data={"invitee": "Marie@Example.org", "note": ""})
+    )
+    assert "Link for: marie@example.org" in made  # the address, for want of a note
+    assert "Cadre is also sending it by e-mail to marie@example.org, in the language of this page." in made
+    shown = re.search(r'value="([^"]+/invitations/[^"]+)"', made).group(1)
+    [mail] = [m for m in outbox(app) if m["To"] == "marie@example.org"]
+    assert mail["Subject"] == "Adèle Admin invites you to join École de l’image on Cadre"
+    body = mail.get_content()
+    assert "Adèle Admin invites you to join École de l’image on Cadre as a teacher." in body
+    assert shown in body and "The link works once, until " in body
+    [pending] = orgs.pending_invitations(org)
+    assert pending.note == "marie@example.org"
+    # The link mailed is a link like another: it works once.
+    token = shown.rsplit("/", 1)[1]
+    auth.logout()
+    auth.login(people["outsider"].email)
+    assert client.post(f"/invitations/{token}").status_code == 302
+    assert orgs.role_in(people["outsider"], org.id) == "teacher"
+    assert client.post(f"/invitations/{token}").status_code == 200  # already theirs: said so, not used again
+    # Revoked or used before the job runs, nothing is sent; a bad address is refused, nothing made.
+    auth.logout()
+    auth.login(people["admin"].email)
+    sent = len(outbox(app))
+    link = orgs.create_invitation(org, "teacher", people["admin"], mailed=True)
+    orgs.revoke_invitation(org, link.invitation.id)
+    db.session.commit()
+    orgs.send_invitation(link.invitation.id, "late@example.org", "Adèle Admin", "en", "http://localhost")
+    refused = client.post("/schools/ecole-image/invitations", data={"invitee": "not an address"})
+    assert refused.status_code == 400 and "This does not look like an e-mail address." in text_of(refused)
+    assert len(outbox(app)) == sent and orgs.pending_invitations(org) == []
+    # A link not made to be mailed (its token drawn at random) is never mailed: the job could only
+    # send a link that does not work.
+    plain = orgs.create_invitation(org, "teacher", people["admin"])
+    db.session.commit()
+    orgs.send_invitation(plain.invitation.id, "x@example.org", "Adèle Admin", "en", "http://localhost")
+    assert len(outbox(app)) == sent
+
+
+def test_mailed_invitations_count_with_the_teachers_notices(app, client, auth, school, people):
+    app.config["RATELIMIT_TEACHER_MAIL_ACCOUNT"] = "2 per hour"
+    org, _ = school
+    auth.login(people["admin"].email)
+    invited = client.post("/schools/ecole-image/invitations", data={"invitee": "a@example.org"})
+    assert invited.status_code == 200
+    assert (
+        client.post("/schools/ecole-image/teachers", data={"email": "outsider@example.org"}).status_code
+        == 302
+    )
+    # The form is paused once the mails are counted up, and makes no link meanwhile.
+    refused = client.post("/schools/ecole-image/invitations", data={"invitee": "b@example.org"})
+    assert refused.status_code == 429
+    assert [i.note for i in orgs.pending_invitations(org)] == ["a@example.org"]
+
+
 def test_a_revoked_link_no_longer_makes_a_teacher(client, auth, school, people):
     org, _ = school
     link = orgs.create_invitation(org, "teacher", people["admin"])
