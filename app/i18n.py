@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     has_app_context,
     has_request_context,
@@ -14,7 +15,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import force_locale, get_locale, get_timezone, get_translations
+from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -70,25 +72,30 @@ def set_language(code: str):
     """Remember the chosen interface language (POST, so it carries a CSRF token)."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
-    remember_language(code)
+    if remember_language(code):
+        # The footer's switch also changes the account's language: said, as the account page says it.
+        with force_locale(code):
+            flash(_("Language saved: Cadre will use it wherever you sign in."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("catalog.index"))
 
 
 LOCALE_OF = "locale_of"  # the session's: whose account its language came from, if it did
 
 
-def remember_language(code: str) -> None:
+def remember_language(code: str) -> bool:
     """A language chosen: the browser keeps it; a signed-in person's account keeps it too, so that
     their next sign-in, in another browser, opens in it, and their e-mails use it
-    (app.notifications.services.mail_locale)."""
+    (app.notifications.services.mail_locale). Whether the account's language changed."""
     session["locale"] = code
     if not current_user.is_authenticated:
         session.pop(LOCALE_OF, None)  # the browser's own choice, which a sign-in leaves alone
-        return
+        return False
     session[LOCALE_OF] = current_user.id
-    if current_user.locale != code:
-        current_user.locale = code
-        db.session.commit()
+    if current_user.locale == code:
+        return False
+    current_user.locale = code
+    db.session.commit()
+    return True
 
 
 def restore_language(user) -> None:

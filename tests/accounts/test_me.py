@@ -478,11 +478,16 @@ def test_the_language_chosen_follows_the_account_to_another_browser(app, client,
 
 
 def test_the_language_switcher_saves_a_signed_in_choice(client, auth, zoe):
-    client.post("/language/fr", data={"next": "/"})  # a visitor: nothing to save it to
-    assert db.session.get(User, zoe.id).locale is None
+    visitor = client.post("/language/fr", data={"next": "/"}, follow_redirects=True)
+    assert db.session.get(User, zoe.id).locale is None  # a visitor: nothing to save it to
+    assert "Langue enregistrée" not in text_of(visitor)
     auth.login("zoe@example.org")
-    client.post("/language/en", data={"next": "/"})
+    saved = client.post("/language/en", data={"next": "/courses"}, follow_redirects=True)
     assert db.session.get(User, zoe.id).locale == "en"
+    # Said, in the language chosen: the footer's switch also changed what her e-mails use.
+    assert "Language saved: Cadre will use it wherever you sign in." in text_of(saved)
+    again = client.post("/language/en", data={"next": "/courses"}, follow_redirects=True)
+    assert "Language saved" not in text_of(again)  # nothing changed, nothing said
 
 
 def test_an_unknown_language_changes_nothing(client, auth, zoe):
