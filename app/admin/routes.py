@@ -194,6 +194,8 @@ def create_organisation():
     db.session.commit()
     if created.admin:
         notices.tell_new_role(created.admin, created.organisation, ADMIN, current_user)
+    if created.invitation:
+        orgs.mail_invitation(created.invitation, User.normalise_email(form.admin_email.data), current_user)
     # Rendered, not redirected: an invitation link is shown on this response only, never stored.
     return _organisations_page(OrganisationForm(formdata=None), created=created)
 
@@ -218,6 +220,8 @@ def organisation(slug: str):
             db.session.commit()
             if named.admin and not named.already:
                 notices.tell_new_role(named.admin, org, ADMIN, current_user)
+            if named.invitation:
+                orgs.mail_invitation(named.invitation, User.normalise_email(form.email.data), current_user)
             form = AdministratorForm(formdata=None)
     link = web.invitation_url(named.invitation) if named and named.invitation else None
     return render_template(

@@ -100,7 +100,8 @@ def create_organisation(slug: str, name: str, kind: str, admin_email: str, by: U
     """Create a school or a publisher and name its first administrator.
 
     An address whose account has confirmed it becomes administrator at once; any other address
-    gets a single-use invitation link (shown once to the operator, who sends it).
+    gets a single-use invitation link (shown once to the operator, and mailed by the route once
+    committed: ``orgs.mail_invitation``).
     """
     org = orgs.create_organisation(slug, name, kind)
     record("org.created", organisation=org, detail=f"{org.kind} {org.slug}")
@@ -113,7 +114,7 @@ def name_administrator(
     org: Organisation, admin_email: str, by: User, *, pupil_confirmed: bool = False
 ) -> NewOrganisation:
     """Make the account with this confirmed address an administrator of ``org`` at once; for any
-    other address, a single-use invitation link (shown once to the operator, who sends it). At an
+    other address, a single-use invitation link (shown once to the operator, and mailed). At an
     organisation's creation, or later from its console page: a link lost, an administrator gone.
 
     A disabled account is refused (enabling it later would bring the role back unseen), and one of
@@ -133,7 +134,7 @@ def name_administrator(
     if admin is not None:
         set_role(org, admin, ADMIN)
         return NewOrganisation(org, admin, None)
-    link = orgs.create_invitation(org, ADMIN, by, note=User.normalise_email(admin_email))
+    link = orgs.create_invitation(org, ADMIN, by, note=User.normalise_email(admin_email), mailed=True)
     record("org.invited", organisation=org, detail=f"{ADMIN} for {User.normalise_email(admin_email)}")
     return NewOrganisation(org, None, link)
 

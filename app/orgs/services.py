@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,6 +37,7 @@ from app.orgs.models import (
 from app.urls import link_for_job, site_url
 
 INVITATION_DAYS = 7
+log = logging.getLogger(__name__)
 
 
 class OrgError(ValueError):
@@ -209,12 +211,15 @@ def create_invitation(
 
 
 def _mailed_token(invitation: Invitation) -> str:
-    """A mailed link's token: the row's id, organisation and expiry signed with the secret key (a
-    database alone does not give it), 32 characters as a random one."""
-    expires = invitation.expires_at.strftime("%Y%m%dT%H%M%S")
-    message = f"cadre-invitation:{invitation.id}:{invitation.organisation_id}:{expires}".encode()
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode()
+    """A mailed link's token: the row's id, organisation and expiry signed with a key drawn from
+    the secret key (a database alone does not give it), 32 characters as a random one.
+
+    The expiry as a number of seconds: PostgreSQL gives a time back in its session's zone, which
+    written as a date would sign another text than the one signed when the link was made."""
+    expires = int(invitation.expires_at.timestamp())
+    message = f"{invitation.id}:{invitation.organisation_id}:{expires}".encode()
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), b"cadre.invitation", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()[:24]).decode()
 
 
 def mail_invitation(link: InvitationLink, email: str, by: User) -> None:
@@ -230,7 +235,9 @@ def send_invitation(invitation_id: int, email: str, by_name: str, locale: str, b
         return
     token = _mailed_token(invitation)
     if not hmac.compare_digest(_hash(token), invitation.token_hash):
-        return  # not a mailed link, or the secret key changed: nothing that would work is sent
+        # Not a mailed link, or the secret key changed: nothing that would not work is sent.
+        log.warning("Invitation %s not mailed: its link is not one a mail can carry.", invitation_id)
+        return
     org = invitation.organisation
     deliver_template(
         email,

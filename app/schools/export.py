@@ -13,7 +13,7 @@ from app.content.render import slugify
 from app.i18n import local_zone
 from app.models_base import utcnow
 from app.schools.models import SchoolClass
-from app.schools.services import ClassTable, item_title
+from app.schools.services import Cell, ClassTable, item_title
 
 # Spreadsheets run a cell starting with one of these as a formula: a student named
 # "=HYPERLINK(...)" must stay text (OWASP "CSV injection").
@@ -82,7 +82,7 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
         for item, cell in zip(table.items, row.cells, strict=True):
             line += [
                 _day(cell.completed_at),
-                _late(item.due_at, cell.completed_at, now, yes, no),
+                _late(item.due_at, cell, now, yes, no),
                 "" if cell.best_score is None else str(cell.best_score),
                 str(cell.attempts),
                 _day(cell.last_activity),
@@ -93,12 +93,13 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
     return lines
 
 
-def _late(due_at: datetime | None, completed_at: datetime | None, now: datetime, yes: str, no: str) -> str:
+def _late(due_at: datetime | None, cell: Cell, now: datetime, yes: str, no: str) -> str:
     """« yes » for work finished after its due date, or not finished once it has passed; « no »
-    for work on time so far; nothing without a due date."""
-    if due_at is None:
+    for work on time so far; nothing without a due date, nor for a withdrawn module (nobody can
+    finish it: the class page says it was withdrawn)."""
+    if due_at is None or cell.total == 0:
         return ""
-    return yes if (completed_at or now) > due_at else no
+    return yes if (cell.completed_at or now) > due_at else no
 
 
 def csv_response(school_class: SchoolClass, table: ClassTable, style: Style) -> Response:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -278,7 +279,7 @@ def test_an_unconfirmed_address_gets_a_link_rather_than_the_role(client, auth, o
     auth.login(operator.email)
     form = {"kind": "publisher", "name": "SFA-CGT", "slug": "sfa-cgt", "admin_email": "new@example.org"}
     page = text_of(client.post("/admin/organisations", data=form))
-    assert "Send this link to the future administrator" in page
+    assert "Cadre is e-mailing this link to the future administrator" in page
     publisher = db.session.scalar(select(Organisation).where(Organisation.slug == "sfa-cgt"))
     assert orgs.role_in(squatter, publisher.id) is None
 
@@ -300,12 +301,18 @@ def test_an_organisation_s_console_page_names_an_administrator_again(
     )
     # An address without a confirmed account: a link, shown once, and named in the pending list.
     invited = text_of(client.post("/admin/organisations/lycee-lumiere", data={"email": "New@Example.org"}))
-    assert "Send this link to the future administrator" in invited
+    assert "Cadre is e-mailing this link to the future administrator" in invited
     assert (
         "<strong>For new@example.org</strong>" in invited
         and 'id="email" maxlength="254" name="email"' in invited
     )
     assert db.session.scalar(select(Invitation.note)) == "new@example.org"
+    # The link shown is the one mailed to the address, inviting them as an administrator.
+    from tests.accounts.test_change_email import outbox
+
+    shown = re.search(r'value="([^"]+/invitations/[^"]+)"', invited).group(1)
+    [mail] = [m for m in outbox(app) if m["To"] == "new@example.org"]
+    assert shown in mail.get_content() and "Lycée Lumière on Cadre as an administrator." in mail.get_content()
     # A confirmed account: administrator at once, in the security log.
     named = text_of(client.post("/admin/organisations/lycee-lumiere", data={"email": holder.email}))
     assert "zoe@example.org is now an administrator of Lycée Lumière; they are told by e-mail." in named
@@ -337,7 +344,7 @@ def test_create_a_publisher_invites_an_administrator_without_account(client, aut
         data={"kind": "publisher", "name": "SFA-CGT", "slug": "sfa-cgt", "admin_email": "new@example.org"},
     )
     page = text_of(response)
-    assert "Send this link to the future administrator" in page
+    assert "Cadre is e-mailing this link to the future administrator" in page
     link = page.split('id="invitation-link" type="text" readonly value="')[1].split('"')[0]
     assert link.startswith("https://cadre.example/invitations/")
     assert db.session.scalar(select(Invitation.role)) == "admin"
@@ -611,7 +618,8 @@ def test_a_long_address_gets_its_link_with_a_shortened_note(client, auth, operat
     auth.login(operator.email)
     address = f"{'a' * 64}@{'b' * 60}.{'c' * 60}.example.org"
     response = client.post("/admin/organisations/x", data={"email": address})
-    assert response.status_code == 200 and "Send this link to the future administrator" in text_of(response)
+    assert response.status_code == 200
+    assert "Cadre is e-mailing this link to the future administrator" in text_of(response)
     assert db.session.scalar(select(Invitation.note)) == address[:119] + "…"
 
 

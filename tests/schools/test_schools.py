@@ -744,6 +744,14 @@ def test_csv_says_who_is_late(client, auth, klass, people, course):
     sami = next(r for r in rows[1:] if r[0] == "Sami Élève")
     assert sami[on_time - 1] != "" and sami[on_time] == "no"
     assert sami[overdue - 1] == "" and sami[overdue] == "yes"
+    # A module withdrawn since: nobody can finish it, nobody is late for it.
+    module("bonnes-pratiques").retired = True
+    db.session.commit()
+    raw = client.get(f"/classes/{klass.id}/export.csv?format=en").get_data().decode("utf-8-sig")
+    sami = next(r for r in csv.reader(io.StringIO(raw)) if r[0] == "Sami Élève")
+    assert sami[overdue] == ""
+    module("bonnes-pratiques").retired = False
+    db.session.commit()
     # Finished, but after the due date: late still.
     mark_read(people["student"], module("bonnes-pratiques"))
     db.session.commit()
@@ -1156,6 +1164,19 @@ def test_an_invitation_link_may_be_mailed_and_the_mailed_link_works_once(app, cl
     db.session.commit()
     orgs.send_invitation(plain.invitation.id, "x@example.org", "Adèle Admin", "en", "http://localhost")
     assert len(outbox(app)) == sent
+
+
+def test_a_mailed_link_s_token_does_not_depend_on_the_zone_its_expiry_is_read_in(school, people):
+    """Second reading: PostgreSQL gives a time back in its session's zone (PGTZ=Europe/Paris gave
+    13:00+01:00 for 12:00 UTC); the mail's job must sign what the request signed."""
+    from zoneinfo import ZoneInfo
+
+    org, _ = school
+    link = orgs.create_invitation(org, "teacher", people["admin"], mailed=True)
+    invitation = link.invitation
+    utc_token = orgs._mailed_token(invitation)
+    invitation.expires_at = invitation.expires_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert orgs._mailed_token(invitation) == utc_token == link.token
 
 
 def test_mailed_invitations_count_with_the_teachers_notices(app, client, auth, school, people):
