@@ -28,8 +28,11 @@ class UTCDateTime(TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
+        """In UTC whatever the database's session zone: PostgreSQL hands a ``timestamptz`` back in
+        its ``TimeZone`` (PGTZ=Europe/Paris gave 13:00+01:00 for 12:00 UTC), and code that writes a
+        time as text, or takes its day, expects UTC."""
+        if value is not None:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value
 
     def result_processor(self, dialect, coltype):

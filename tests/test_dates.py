@@ -54,6 +54,17 @@ def test_sqlite_texts_read_back_as_sqlalchemy_reads_them_in_utc(stored):
         assert fast(stored).tzinfo is not None
 
 
+def test_a_time_read_back_in_another_zone_is_handed_over_in_utc():
+    """PostgreSQL hands a timestamptz back in its session's zone (PGTZ=Europe/Paris): in UTC, so
+    that a time written as text, or its day, is the one stored (a mailed invitation's token)."""
+    from sqlalchemy.dialects import postgresql
+
+    column = UTCDateTime()
+    paris = datetime(2026, 12, 4, 13, 0, tzinfo=PARIS)
+    read = column.process_result_value(paris, postgresql.dialect())
+    assert read == paris and read.tzinfo is UTC and read.strftime("%H:%M") == "12:00"
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_date_filters_read_as_flask_babel_formats(app, language):
     """Every hour of a year (both changes of time included), on each side of midnight in Paris."""
