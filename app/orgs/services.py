@@ -204,6 +204,8 @@ def create_invitation(
     db.session.add(invitation)
     db.session.flush()
     if mailed:
+        # The random token's hash only held the unique column until the row had its id, which the
+        # mailed token signs; nobody was given that token.
         token = _mailed_token(invitation)
         invitation.token_hash = _hash(token)
         db.session.flush()
@@ -231,7 +233,7 @@ def mail_invitation(link: InvitationLink, email: str, by: User) -> None:
 def send_invitation(invitation_id: int, email: str, by_name: str, locale: str, base_url: str) -> None:
     """The job: mail the link, unless it was used, revoked or has expired since."""
     invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+    if not _open(invitation):
         return
     token = _mailed_token(invitation)
     if not hmac.compare_digest(_hash(token), invitation.token_hash):
@@ -306,9 +308,12 @@ def holds_role(user: User, invitation: Invitation) -> str | None:
 def find_invitation(token: str) -> Invitation | None:
     """The invitation for this token, if it exists, is unused and has not expired."""
     invitation = invitation_of_token(token)
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
-        return None
-    return invitation
+    return invitation if _open(invitation) else None
+
+
+def _open(invitation: Invitation | None) -> bool:
+    """Whether the invitation exists, is unused and has not expired (nor been revoked)."""
+    return invitation is not None and invitation.used_at is None and invitation.expires_at > utcnow()
 
 
 def accept_invitation(token: str, user: User) -> Membership:

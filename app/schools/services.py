@@ -726,9 +726,9 @@ def due_work(
     )
     if not items:
         return []
-    # Each student's completed modules among those the items cover, by class: one query, through
-    # the enrolments, so that no list of students is sent to the database.
-    completed: dict[tuple[int, int], set[int]] = defaultdict(set)  # (class id, user id) → modules
+    # Each student's completed modules among those the items cover, by class then student: one query,
+    # through the enrolments, so that no list of students is sent to the database.
+    completed: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     modules = {m for item in items for m in covered[item.id]}
     if modules:
         rows = db.session.execute(
@@ -741,16 +741,13 @@ def due_work(
             )
         )
         for class_id, user_id, module_id in rows:
-            completed[(class_id, user_id)].add(module_id)
-    finished_by_class: dict[int, list[set[int]]] = defaultdict(list)
-    for (class_id, _user_id), done_modules in completed.items():
-        finished_by_class[class_id].append(done_modules)
+            completed[class_id][user_id].add(module_id)
     found = []
     for item in items:
         needed = set(covered[item.id])
         if not needed:  # its module was withdrawn: nobody can finish it, the class page says so
             continue
-        done = sum(1 for d in finished_by_class[item.class_id] if needed <= d)
+        done = sum(1 for d in completed[item.class_id].values() if needed <= d)
         count = students.get(item.class_id, 0)
         found.append(DueWork(item, by_id[item.class_id], done, count, item.due_at < now and done < count))
     return found
