@@ -160,6 +160,7 @@ def export_data(user: User) -> dict:
                 "course_version": c.course_version,
                 "course_duration_minutes": c.course_duration,
                 "modules_completed": c.modules_completed,
+                "module_titles": [m["title"] for m in c.module_titles or []],
                 "final_score": c.final_score,
                 "language": c.taken_in,
                 "issued_at": when(c.issued_at),

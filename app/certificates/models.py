@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Date,
     ForeignKey,
     Index,
@@ -64,6 +65,10 @@ class Certificate(db.Model):
     final_score: Mapped[int | None] = mapped_column(Integer)
     # The course's announced length in minutes (of the edition taken); None before it was kept.
     course_duration: Mapped[int | None] = mapped_column(Integer)
+    # The modules it attests, in course order, as the edition taken named them at issue: a list of
+    # {"title", "language"} (a module the edition lacked is in the original's language). None on
+    # certificates issued before Cadre kept them: the course's modules may have changed since.
+    module_titles: Mapped[list | None] = mapped_column(JSON)
     # Set by an operator for a certificate issued in error; the public page shows the reason.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revocation_reason: Mapped[str | None] = mapped_column(String(500))

@@ -118,6 +118,7 @@ def issue_certificate_if_complete(user, course) -> Certificate | None:
         modules_completed=progress.completed,
         final_score=final_score,
         course_duration=edition.duration,
+        module_titles=[{"title": m.title, "language": m.content_language} for m in edition.modules],
     )
     try:
         with db.session.begin_nested():

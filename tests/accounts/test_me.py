@@ -160,6 +160,7 @@ def test_json_export_holds_every_section(client, auth, world, zoe):
         "modules_completed": held.modules_completed,
         "final_score": held.final_score,
     }
+    assert data["certificates"][0]["module_titles"] == [m["title"] for m in held.module_titles] != []
     assert data["memberships"] == [
         {"organisation": "Éditions du Nord", "kind": "publisher", "role": "member",
          "since": data["memberships"][0]["since"]}

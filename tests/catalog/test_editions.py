@@ -147,6 +147,14 @@ def test_switching_mid_course_keeps_progress_and_the_certificate_names_the_langu
     )
     page = text_of(client.get(f"/certificates/{certificate.code}", headers=FRENCH))
     assert "Voice and AI" in page and "Suivi en" in page and "Anglais" in page
+    # Its modules as the English edition named them; the one it lacks, in French, marked so.
+    html = client.get(f"/certificates/{certificate.code}", headers=FRENCH).get_data(as_text=True)
+    listed = re.search(r'<ol class="certified-modules"[^>]*>(.*?)</ol>', html, re.S).group(1)
+    assert re.findall(r'<li lang="(\w+)">([^<]+)</li>', listed) == [
+        ("en", "The legal framework"),
+        ("en", "Obtaining consent"),
+        ("fr", "Bonnes pratiques"),
+    ]
     assert f"/certificates/{certificate.code}/credential-en.json" in page
 
 

@@ -230,6 +230,18 @@ def test_the_final_test_opens_once_the_modules_are_done_and_the_certificate_stat
     attested = "2 modules terminés\u202f; test final réussi avec 100\u202f%\u202f;"
     attested += " une formation d’environ 18\u00a0min"
     assert attested in verify
+    # The modules it attests, by name, as they were when it was earned (the course page says today's).
+    assert certificate.module_titles == [
+        {"title": "Des mots de passe solides", "language": "fr"},
+        {"title": "Sauvegarder ses données", "language": "fr"},
+    ]
+    page = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
+    listed = re.search(r'<ol class="certified-modules"[^>]*>(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r'<li lang="(\w+)">([^<]+)</li>', listed) == [
+        ("fr", "Des mots de passe solides"),
+        ("fr", "Sauvegarder ses données"),
+    ]
+    assert '<dt id="certified-modules">Modules</dt>' in page
     assert "Final test passed with 100%" in text_of(client.get(COURSE))
 
 
