@@ -281,3 +281,35 @@ document.addEventListener("change", function (event) {
     update(false);
   });
 }());
+
+// A form holding a person's writing (data-warn-unsaved: the course editor's pages) asks before the
+// page is left with changes not saved: a link followed, the tab closed, another form sent (adding
+// an image). The browser words the question itself. Sending the form itself never asks.
+(function () {
+  "use strict";
+  function state(form) {
+    var fields = form.querySelectorAll("textarea, select, input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=file])");
+    return Array.prototype.map.call(fields, function (field) {
+      return field.type === "checkbox" || field.type === "radio" ? String(field.checked) : field.value;
+    }).join("\u0000");
+  }
+  var forms = Array.prototype.map.call(document.querySelectorAll("form[data-warn-unsaved]"), function (form) {
+    var watched = { form: form, saved: state(form), sending: false };
+    form.addEventListener("submit", function () { watched.sending = true; });
+    return watched;
+  });
+  if (!forms.length) { return; }
+  // Back on the page from the browser's history, its own form may be sent again with a question.
+  window.addEventListener("pageshow", function () {
+    forms.forEach(function (watched) { watched.sending = false; });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    var changed = forms.some(function (watched) {
+      return !watched.sending && state(watched.form) !== watched.saved;
+    });
+    if (changed) {
+      event.preventDefault();
+      event.returnValue = "";  // older browsers ask only when a value is set
+    }
+  });
+}());

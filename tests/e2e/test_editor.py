@@ -2,6 +2,7 @@
 marked, a message that takes the caret to its line, a preview that still shows the rest, a quiz
 started from the commented example, and the authoring guide one link away."""
 
+import re
 import time
 from datetime import date
 
@@ -147,3 +148,41 @@ def test_the_short_name_is_suggested_from_the_title_until_one_is_typed(browser: 
     slug.fill("")  # emptied: suggested again
     title.fill("Le droit de retrait")
     expect(slug).to_have_value("le-droit-de-retrait")
+
+
+def test_leaving_the_editor_with_unsaved_text_asks_first(browser: Browser, live_server):
+    base, app = live_server
+    a_draft_with_one_module(app)
+    page = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, base, "editor@syndicat.example")
+    editor_url = f"{base}/workspace/syndicat/{SLUG}/modules/contrat"
+    page.goto(editor_url)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # « Stay on the page »
+
+    page.on("dialog", answer)
+    # Nothing typed: leaving asks nothing.
+    page.locator(".breadcrumb a").click()
+    expect(page).to_have_url(f"{base}/workspace/syndicat/{SLUG}")
+    assert asked == []
+    page.goto(editor_url)
+    # A sentence typed (the UX walk lost one this way), then a link followed: the browser asks,
+    # and staying keeps the text.
+    text = page.get_by_label("Module (Markdown with its front matter)")
+    text.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nUne phrase pas encore enregistrée.")
+    page.locator(".breadcrumb a").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert page.url == editor_url
+    expect(text).to_have_value(re.compile("Une phrase pas encore enregistrée"))
+    # Saving sends it without asking; after it, leaving asks nothing either.
+    page.get_by_role("button", name="Save").click()
+    expect(text).to_have_value(re.compile("Une phrase pas encore enregistrée"))
+    page.locator(".breadcrumb a").click()
+    expect(page).to_have_url(f"{base}/workspace/syndicat/{SLUG}")
+    assert asked == ["beforeunload"]
