@@ -1,39 +1,65 @@
 """The console's forms."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.admin.audit import ACTIONS
 from app.admin.services import REASON_MAX_LENGTH
+from app.content.frontmatter import MAX_SLUG, SLUG
+from app.extensions import db
 from app.forms import Form
-from app.orgs.models import KIND_NAMES
+from app.orgs import services as orgs
+from app.orgs.models import KIND_NAMES, Organisation
+from app.schools.services import one_space
+
+# What naming an administrator does (admin.services.name_administrator), said once for both forms.
+ADMIN_HINT = _l(
+    "If a confirmed account uses this address, it becomes administrator at once; otherwise Cadre "
+    "e-mails it an invitation link, valid for 7 days."
+)
 
 
 class OrganisationForm(Form):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind, name) for kind, name in KIND_NAMES.items()])
     name = StringField(
-        _l("Name"), validators=[InputRequired(_l("Give the organisation a name.")), Length(max=200)]
+        _l("Name"),
+        filters=[lambda value: one_space(value) if value else value],
+        validators=[DataRequired(_l("Give the organisation a name.")), Length(max=200)],
     )
     slug = StringField(
         _l("Short name"),
         description=_l("In its addresses: lower-case letters, digits and hyphens, e.g. lycee-lumiere."),
-        validators=[InputRequired(_l("Give it a short name.")), Length(max=80)],
+        filters=[lambda value: one_space(value) if value else value],
+        validators=[
+            DataRequired(_l("Give it a short name.")),
+            Length(max=MAX_SLUG),
+            Regexp(f"^{SLUG.pattern}$", message=orgs.SLUG_RULE),
+        ],
     )
     admin_email = EmailField(
-        _l("E-mail of its first administrator"),
-        description=_l(
-            "If this address has an account, it becomes administrator at once; otherwise you get an "
-            "invitation link to send, valid for 7 days."
-        ),
+        _l("E-mail of its first administrator (optional)"),
+        description=ADMIN_HINT,
         validators=[
             Optional(),
             Email(_l("This does not look like an e-mail address."), check_deliverability=False),
             Length(max=254),
         ],
     )
+
     submit = SubmitField(_l("Create"))
+
+    # Every field is checked in one pass: the rules services.create_organisation enforces again.
+    def validate_name(self, field) -> None:
+        if (same := orgs.organisation_named(field.data)) is not None:
+            raise ValidationError(str(orgs.name_taken(same)))
+
+    def validate_slug(self, field) -> None:
+        taken = db.session.scalar(select(Organisation.id).where(Organisation.slug == field.data))
+        if taken is not None:
+            raise ValidationError(str(orgs.SLUG_TAKEN))
 
 
 class AdministratorForm(Form):
@@ -41,10 +67,7 @@ class AdministratorForm(Form):
 
     email = EmailField(
         _l("E-mail of the administrator"),
-        description=_l(
-            "If this address has a confirmed account, it becomes administrator at once; otherwise you get "
-            "an invitation link to send, valid for 7 days."
-        ),
+        description=ADMIN_HINT,
         validators=[
             InputRequired(_l("Give the address of the person to make administrator.")),
             Email(_l("This does not look like an e-mail address."), check_deliverability=False),

@@ -183,9 +183,9 @@ def create_organisation():
         created = services.create_organisation(
             form.slug.data, form.name.data, form.kind.data, form.admin_email.data or "", by=current_user
         )
-    except OrgError as exc:
+    except OrgError as exc:  # a name or short name taken between the form's checks and now
         db.session.rollback()
-        form.slug.errors.append(str(exc))
+        getattr(form, exc.field or "slug").errors.append(str(exc))
         return _organisations_page(form, status=400)
     except services.AdminError as exc:  # nothing is created: the address is the thing to change
         db.session.rollback()

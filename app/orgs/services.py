@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -41,7 +41,12 @@ log = logging.getLogger(__name__)
 
 
 class OrgError(ValueError):
-    """A request the organisation rules refuse; ``str()`` is a message for the person."""
+    """A request the organisation rules refuse; ``str()`` is a message for the person, ``field``
+    the form field it is about, when there is one."""
+
+    def __init__(self, message, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -53,18 +58,44 @@ class InvitationLink:
 def create_organisation(slug: str, name: str, kind: str) -> Organisation:
     slug, name = slug.strip(), name.strip()
     if not is_slug(slug):
-        raise OrgError(_l("The short name must be lower-case letters, digits and hyphens (at most 80)."))
+        raise OrgError(SLUG_RULE, "slug")
     if not name or len(name) > 200:
-        raise OrgError(_l("The name must be between 1 and 200 characters."))
+        raise OrgError(_l("The name must be between 1 and 200 characters."), "name")
     if kind not in KINDS:
-        raise OrgError(_l("Unknown kind of organisation."))
+        raise OrgError(_l("Unknown kind of organisation."), "kind")
+    if (same := organisation_named(name)) is not None:
+        raise OrgError(name_taken(same), "name")
     org = Organisation(slug=slug, name=name, kind=kind)
     try:
         with db.session.begin_nested():
             db.session.add(org)
     except IntegrityError:
-        raise OrgError(_l("An organisation with this short name already exists.")) from None
+        raise OrgError(SLUG_TAKEN, "slug") from None
     return org
+
+
+SLUG_RULE = _l("The short name must be lower-case letters, digits and hyphens (at most 80).")
+SLUG_TAKEN = _l("An organisation with this short name already exists.")
+
+
+def organisation_named(name: str) -> Organisation | None:
+    """The organisation already called *name*, whatever its case and spaces: two of the same name
+    could not be told apart in the lists that name them (a learner's organisations, the console)."""
+    name = " ".join(name.split())
+    return db.session.scalar(
+        select(Organisation)
+        .where(or_(Organisation.name == name, func.lower(Organisation.name) == name.lower()))
+        .limit(1)
+    )
+
+
+def name_taken(same: Organisation):
+    return _l(
+        "An organisation is already called “%(name)s” (short name %(slug)s): give this one a name that "
+        "tells them apart.",
+        name=same.name,
+        slug=same.slug,
+    )
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -366,6 +366,11 @@ def test_create_a_publisher_invites_an_administrator_without_account(client, aut
         ({"kind": "school", "name": "X", "slug": "Pas Valide"}, "lower-case letters, digits and hyphens"),
         ({"kind": "school", "name": "X", "slug": "existe"}, "already exists"),
         ({"kind": "school", "name": "", "slug": "vide"}, "Give the organisation a name."),
+        ({"kind": "school", "name": "   ", "slug": "blanc"}, "Name: Give the organisation a name."),
+        (
+            {"kind": "publisher", "name": " existe ", "slug": "autre"},
+            "Name: An organisation is already called “Existe” (short name existe)",
+        ),
         ({"kind": "club", "name": "X", "slug": "club"}, "Not a valid choice"),
         (
             {"kind": "school", "name": "X", "slug": "mail", "admin_email": "pas-un-mail"},
@@ -381,6 +386,39 @@ def test_bad_organisation_forms_change_nothing(client, auth, operator, form, mes
     assert response.status_code == 400 and message in text_of(response)
     assert db.session.scalars(select(Organisation.slug)).all() == ["existe"]
     assert events("org.created") == []
+
+
+def test_an_organisation_form_says_every_problem_at_once_each_at_its_field(client, auth, operator):
+    """The UX walk had to send the form twice: the short name was checked only once the address
+    was right, and a name of spaces was said to be the short name's problem."""
+    auth.login(operator.email)
+    form = {"kind": "school", "name": "  ", "slug": "Studio Test!", "admin_email": "pas-un-mail"}
+    page = text_of(client.post("/admin/organisations", data=form))
+    for said in (
+        "Name: Give the organisation a name.",
+        "Short name: The short name must be lower-case letters, digits and hyphens",
+        "E-mail of its first administrator (optional): This does not look like an e-mail address.",
+    ):
+        assert said in page
+    assert db.session.scalars(select(Organisation.slug)).all() == []
+
+
+def test_an_organisation_created_without_administrator_says_where_to_name_one(client, auth, operator):
+    auth.login(operator.email)
+    page = text_of(
+        client.post("/admin/organisations", data={"kind": "school", "name": "École", "slug": "ecole"})
+    )
+    said = re.sub(r"<[^>]+>", "", re.sub(r"\s+", " ", page))
+    assert "École is created. It has no administrator yet: name one from its page." in said
+    assert '<a href="/admin/organisations/ecole#name-admin-heading">name one from its page</a>' in page
+
+
+def test_the_command_line_refuses_a_second_organisation_of_the_same_name(app):
+    orgs.create_organisation("lycee-lumiere", "Lycée Lumière", "school")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["org", "create", "lycee-2", "Lycée  Lumière"])
+    assert result.exit_code != 0 and "already called “Lycée Lumière”" in result.output
+    assert db.session.scalars(select(Organisation.slug)).all() == ["lycee-lumiere"]
 
 
 # Certificates -----------------------------------------------------------------------------------
