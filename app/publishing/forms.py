@@ -41,6 +41,7 @@ class SendBackForm(Form):
         _l("What should change"),
         validators=[DataRequired(_l("Say what should change, so the editor knows.")), Length(max=5000)],
         filters=[lambda value: value.strip() if value else value],
+        render_kw={"rows": 4},
     )
     submit = SubmitField(_l("Send back to the editors"))
 

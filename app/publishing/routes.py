@@ -223,8 +223,15 @@ def _fixer(org: Organisation, found, modules) -> Callable[..., str | None]:
     return fix_url
 
 
-def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None, status: int = 200):
-    """The draft's page; with *add_form*, the module a person tried to add, with what was wrong."""
+def _draft_page(
+    org: Organisation,
+    found,
+    add_form: AddModuleForm | None = None,
+    status: int = 200,
+    send_back_form: SendBackForm | None = None,
+):
+    """The draft's page; with *add_form* or *send_back_form*, what a person sent, with what was
+    wrong."""
     role = orgs.role_in(current_user, org.id)
     course = services.published_course(found)
     translations = services.translations(org)
@@ -242,7 +249,7 @@ def _draft_page(org: Organisation, found, add_form: AddModuleForm | None = None,
         versions=services.versions(found.course_id) if found.course_id else [],
         may_publish=role in REVIEW and found.state == IN_REVIEW and services.may_publish(found, current_user),
         post_form=PostForm(),
-        send_back_form=SendBackForm(),
+        send_back_form=send_back_form or SendBackForm(formdata=None),
         modules=modules,
         titles=titles,
         # Open comments name their module by its title.
@@ -368,10 +375,9 @@ def send_back(org_slug: str, slug: str):
     found = _draft_or_404(org, slug)
     form = SendBackForm()
     if not form.validate_on_submit():
-        flash(
-            _errors(form) or _("Say what should change, so the editor knows."),
-            "error",
-        )
+        if form.comment.errors and found.state == IN_REVIEW:  # said at the field, as other forms do
+            return _draft_page(org, found, send_back_form=form, status=400)
+        flash(_errors(form) or _("Say what should change, so the editor knows."), "error")
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=found.slug))
     return _act(
         org,

@@ -125,6 +125,13 @@ def test_review_with_comments_send_back_resolve_publish(browser: Browser, live_s
 
     reviewer.get_by_role("link", name="Back to the draft’s page").click()
     expect(reviewer.get_by_text("1 open comment on the modules goes with it.")).to_be_visible()
+    # Sent empty: the form's summary takes the focus, beside the field marked (not a banner above).
+    reviewer.get_by_role("button", name="Send back to the editors").click()
+    summary = reviewer.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("What should change: Say what should change, so the editor knows.")
+    expect(reviewer.get_by_label("What should change")).to_have_attribute("aria-invalid", "true")
+    assert_no_axe_violation(reviewer)
     reviewer.get_by_label("What should change").fill("Une remarque sur le module 3.")
     reviewer.get_by_role("button", name="Send back to the editors").click()
     expect(reviewer.get_by_text("Sent back to the editors.")).to_be_visible()

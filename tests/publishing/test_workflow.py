@@ -187,8 +187,13 @@ def test_send_back_needs_a_comment_and_shows_it(client, auth, publisher):
     upload(client, valid_files())
     client.post(f"{WS}/voix-et-ia/submit")
     as_(auth, people, "reviewer")
-    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "  "})
+    refused = client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "  "})
     assert db.session.scalar(select(CourseDraft.state)) == "in_review"
+    # Said at the field, in the form's summary (the UX walk found it in a banner far above it).
+    assert refused.status_code == 400
+    page = text_of(refused)
+    assert "What should change: Say what should change, so the editor knows." in page
+    assert '<p class="error" id="comment-error">Say what should change, so the editor knows.</p>' in page
     client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Sourcez le module 2."})
     assert db.session.scalar(select(CourseDraft.state)) == "draft"
     as_(auth, people, "editor")
