@@ -64,6 +64,9 @@ class CourseVersion(db.Model):
     published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    published_by: Mapped[User] = relationship(foreign_keys=[published_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+
 
 class ReviewComment(db.Model):
     """A remark on one module of a draft (or on its final test), written while reviewing it,

@@ -466,6 +466,9 @@ def version(org_slug: str, slug: str, number: int):
         abort(404)
     previous = max((v for n, v in history.items() if n < number), key=lambda v: v.version, default=None)
     changes = diffs.version_changes(previous, current)
+    # Its comments name their module by its title in this version (a module since removed too).
+    titles = editor.titles(current.files, found.slug)
+    module_names = {m.slug: titles.get(m.path) or m.slug for m in editor.modules(current.files, found.slug)}
     return render_template(
         "publishing/version.html",
         org=org,
@@ -474,6 +477,7 @@ def version(org_slug: str, slug: str, number: int):
         previous=previous,
         changes=changes,
         review_comments=comments.of_version(found, previous, current),
+        module_names=module_names,
         **editor.course_name(found.files, found.slug),
     )
 

@@ -495,6 +495,7 @@ def versions(course_id: int) -> list[CourseVersion]:
         db.session.scalars(
             select(CourseVersion)
             .where(CourseVersion.course_id == course_id)
+            .options(joinedload(CourseVersion.published_by), joinedload(CourseVersion.submitted_by))
             .order_by(CourseVersion.version.desc())
         )
     )

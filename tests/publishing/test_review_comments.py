@@ -297,6 +297,10 @@ def test_a_published_versions_comments_stay_in_its_history(client, auth, publish
     publish(client)
     version = text_of(client.get(f"{WS}/voix-et-ia/versions/1"))
     assert "Remarque du premier tour." in version
+    # Who did what, and the module by its title (the UX walk read a slug and no names).
+    assert "<p>Submitted for review by Editor Syndicat, published by Reviewer Syndicat.</p>" in version
+    assert '<p class="comment-meta"><span lang="fr">Recueillir le consentement</span> · <strong>' in version
+    assert re.search(r">Version 1</a> · [^<]+ · Reviewer Syndicat</li>", text_of(client.get(DRAFT)))
     # Its pages name the course by its title, in the course's language, not by its short name.
     assert '<a href="/workspace/syndicat/voix-et-ia" lang="fr">La voix et l\'IA</a>' in version
     page = text_of(client.get(READ))
