@@ -152,7 +152,10 @@ def login():
         user = services.find_user_by_email(form.email.data)
         if services.password_matches(user, form.password.data):
             if user.disabled_at is not None:
-                # Said only to whoever knows the password, so it tells nobody else the account exists.
+                # Said only to whoever knows the password, so it tells nobody else the account exists;
+                # logged, as the operator who disabled it may want to know it is still in use.
+                record("login.disabled", user=user)
+                db.session.commit()
                 form.email.errors.append(
                     _("This account is disabled. If this is a mistake, contact the site's operator.")
                 )

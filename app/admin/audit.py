@@ -30,6 +30,7 @@ from app.schools.export import as_text
 ACTIONS = {
     "login.failed": _l("Failed login"),
     "login.paused": _l("Logging in paused"),
+    "login.disabled": _l("Login refused: the account is disabled"),
     "password.wrong": _l("Wrong password on a signed-in form (password, address or deletion)"),
     "password.changed": _l("Password changed"),
     "password.reset": _l("Password reset by e-mail"),

@@ -175,6 +175,10 @@ def test_search_disable_and_enable_an_account(client, auth, operator, holder, ma
     other = client.application.test_client()
     answer = other.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD})
     assert "This account is disabled" in text_of(answer)
+    # The refusal is in the log (the UX walk found only wrong passwords there).
+    [refused] = events("login.disabled")
+    assert (refused.user_id, refused.actor_id) == (holder.id, None) and events("login.failed") == []
+    assert "Login refused: the account is disabled" in text_of(client.get("/admin/audit"))
 
     client.post(f"/admin/users/{holder.id}/enable")
     db.session.expire_all()
@@ -461,6 +465,10 @@ def test_revoke_shows_the_reason_on_the_public_page_and_reinstate_undoes_it(
 
     again = client.post(f"/admin/certificates/{certificate.code}/revoke", data={"reason": "twice"})
     assert again.status_code == 400 and "already revoked" in text_of(again)
+    # Its page, opened again, says what it is and offers to reinstate it, not an empty form.
+    page = text_of(client.get(f"/admin/certificates/{certificate.code}/revoke"))
+    assert "Revoked on" in page and "Reason: <strong>Issued in error: answers shared.</strong>" in page
+    assert f'action="/admin/certificates/{certificate.code}/reinstate"' in page and "<textarea" not in page
 
     client.post(f"/admin/certificates/{certificate.code}/reinstate")
     public = text_of(client.application.test_client().get(f"/certificates/{certificate.code}"))

@@ -521,7 +521,7 @@ def test_a_quote_must_be_in_the_module_and_apostrophes_of_either_kind_match(clie
     refused = client.post(post, data={"body": "Mon remarque", "quote": "Une clause d'exclusivité Le refus"})
     assert refused.status_code == 400
     page = text_of(refused)
-    assert "Your comment was not added: The passage is not in the module as the page shows it" in page
+    assert "Your comment was not added. The passage is not in the module as the page shows it" in page
     assert "Une clause d'exclusivité Le refus</textarea>" in page and "Mon remarque</textarea>" in page
     assert comments() == []
     # Typed with a typographic apostrophe where the module has a straight one: the same words.
