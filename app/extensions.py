@@ -60,6 +60,16 @@ def _sqlite_connect(dbapi_connection, connection_record):
         dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         dbapi_connection.execute("PRAGMA journal_mode = WAL")  # kept in the file; "memory" in memory
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # PostgreSQL's translate(), which SQLite lacks: names searched with their accents set aside.
+        dbapi_connection.create_function("translate", 3, _translate, deterministic=True)
+
+
+def _translate(text: str | None, source: str, target: str) -> str | None:
+    """As PostgreSQL's: each character of *source* in *text* becomes the one at its place in
+    *target*, or goes where *target* is shorter."""
+    if text is None:
+        return None
+    return text.translate(str.maketrans(source[: len(target)], target, source[len(target) :]))
 
 
 # Requests that only read: their SQLite transactions need not take the write lock.

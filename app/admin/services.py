@@ -1,5 +1,6 @@
 """What an operator does, from the console or the command line: each change is audited."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -35,16 +36,21 @@ class PupilOfTheSchool(AdminError):
         self.user, self.classes = user, classes
 
 
+# Accented Latin letters and the plain ones a name is searched with (« Lefevre » finds « Lefèvre »).
+_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝ"
+_PLAIN = "".join(unicodedata.normalize("NFD", letter)[0].lower() for letter in _ACCENTED)
+
+
 def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
-    """Accounts whose e-mail or name contains ``query``, newest first; and whether more follow."""
+    """Accounts whose e-mail or name contains ``query``, accents and case set aside in names,
+    newest first; and whether more follow."""
     statement = select(User).order_by(User.id.desc())
-    words = query.strip().lower()
+    words = " ".join(query.split()).lower()
     if words:
+        folded = words.translate(str.maketrans(_ACCENTED, _PLAIN))
+        name = func.translate(func.lower(User.full_name), _ACCENTED, _PLAIN)
         statement = statement.where(
-            or_(
-                User.email.contains(words, autoescape=True),
-                func.lower(User.full_name).contains(words, autoescape=True),
-            )
+            or_(User.email.contains(words, autoescape=True), name.contains(folded, autoescape=True))
         )
     return one_page(statement, page)
 

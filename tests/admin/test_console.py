@@ -162,6 +162,10 @@ def test_search_disable_and_enable_an_account(client, auth, operator, holder, ma
     db.session.commit()
     page = text_of(client.get("/admin/users?q=ZOÉ"))
     assert 'zoe@example.org <span class="badge">not confirmed</span></td>' in page
+    # A name found with its accents set aside, either way (the UX walk typed « Lefevre »).
+    for typed in ("Lefevre", "LEFÈVRE", "zoe  lefevre", "Zoë"):
+        found = text_of(client.get("/admin/users", query_string={"q": typed}))
+        assert "zoe@example.org" in found and "autre@example.org" not in found, typed
     page = text_of(client.get("/admin/users?q=%25"))  # a LIKE wildcard is searched as a character
     assert "zoe@example.org" not in page and "No account matches." in page
 
