@@ -65,7 +65,7 @@ def detail_in_words(event: AuditEvent) -> str:
     """An event's detail as the console's page shows it: a role or a kind by its name in the
     reader's language (« administrateur pour x@… »); any other detail as recorded."""
     detail = event.detail
-    if event.action in ("org.role", "org.invited"):
+    if event.action in ("org.role", "org.invited", "org.member_removed"):
         role, _sep, whom = detail.partition(" for ")
         if role in ROLE_NAMES:
             return (

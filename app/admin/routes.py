@@ -28,10 +28,10 @@ from app.admin.models import AuditEvent
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.i18n import local_zone
-from app.models_base import MAX_ID, utcnow
+from app.models_base import ID, MAX_ID, utcnow
 from app.orgs import notices, web
 from app.orgs import services as orgs
-from app.orgs.models import ADMIN, KIND_NAMES, ROLE_NAMES, Organisation
+from app.orgs.models import ADMIN, KIND_NAMES, ROLE_IN_SENTENCE, ROLE_NAMES, Organisation
 from app.orgs.services import OrgError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -205,7 +205,7 @@ def create_organisation():
 def organisation(slug: str):
     """One organisation as the operator sees it, without being one of its members: its staff, its
     links not used yet, and a way to name an administrator (its only one gone, a link lost)."""
-    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug)) or abort(404)
+    org = _organisation_or_404(slug)
     form = AdministratorForm()
     named = pupil = None
     if form.validate_on_submit():
@@ -238,6 +238,43 @@ def organisation(slug: str):
         kind_names=KIND_NAMES,
         role_names=ROLE_NAMES,
     ), 400 if form.errors else 200
+
+
+@bp.post(f"/organisations/<slug>/staff/<{ID}:user_id>/remove")
+@admin_required
+def remove_staff(slug: str, user_id: int):
+    """Take someone off the staff, an administrator included (its own administrators cannot)."""
+    _post_or_400()
+    org = _organisation_or_404(slug)
+    try:
+        removed = services.remove_from_organisation(org, user_id)
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "%(email)s is no longer %(role)s of %(org)s.",
+                email=removed.user.email,
+                role=ROLE_IN_SENTENCE[removed.role],
+                org=org.name,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.organisation", slug=org.slug))
+
+
+@bp.post(f"/organisations/<slug>/invitations/<{ID}:invitation_id>/revoke")
+@admin_required
+def revoke_invitation(slug: str, invitation_id: int):
+    """End one of its links not used yet (a link sent to the wrong address, say)."""
+    org = _organisation_or_404(slug)
+    web.revoke_invitation(org, invitation_id)
+    return redirect(url_for("admin.organisation", slug=org.slug))
+
+
+def _organisation_or_404(slug: str) -> Organisation:
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug)) or abort(404)
 
 
 # Certificates -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.notifications import events
 from app.orgs import services as orgs
-from app.orgs.models import ADMIN, SCHOOL, Membership, Organisation
+from app.orgs.models import ADMIN, MEMBER, SCHOOL, Membership, Organisation
 from app.schools.services import classes_attended
 
 REASON_MAX_LENGTH = 500
@@ -143,6 +143,17 @@ def name_administrator(
     link = orgs.create_invitation(org, ADMIN, by, note=User.normalise_email(admin_email), mailed=True)
     record("org.invited", organisation=org, detail=f"{ADMIN} for {User.normalise_email(admin_email)}")
     return NewOrganisation(org, None, link)
+
+
+def remove_from_organisation(org: Organisation, user_id: int) -> Membership:
+    """Take someone off an organisation's staff, whatever their role, administrators included
+    (which its own administrators cannot do): a role given by mistake, a person gone."""
+    found = orgs.membership(user_id, org.id)
+    if found is None or found.role == MEMBER:
+        raise AdminError(_l("This person is not on the staff of %(org)s.", org=org.name))
+    db.session.delete(found)
+    record("org.member_removed", user=found.user, organisation=org, detail=found.role)
+    return found
 
 
 def organisations(page: int = 1) -> tuple[list[tuple[Organisation, int]], bool]:

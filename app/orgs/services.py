@@ -148,7 +148,7 @@ def remove_member(org: Organisation, user_id: int) -> None:
     if found is None:
         raise OrgError(_l("This person is not a member."))
     if found.role == ADMIN:
-        raise OrgError(_l("Administrators are managed from the command line."))
+        raise OrgError(_l("Administrators are named and removed by the operator of Cadre."))
     db.session.delete(found)
     db.session.flush()
 
@@ -160,7 +160,7 @@ def change_role(org: Organisation, user_id: int, role: str) -> Membership:
     if found is None or found.role == MEMBER:  # a reader moves up only by accepting an invitation
         raise OrgError(_l("This person is not on the team."))
     if found.role == ADMIN:
-        raise OrgError(_l("Administrators are managed from the command line."))
+        raise OrgError(_l("Administrators are named and removed by the operator of Cadre."))
     if role in (ADMIN, MEMBER) or role not in ROLES[org.kind]:
         raise OrgError(_l("Choose a role."))
     found.role = role

@@ -61,6 +61,8 @@ CONSOLE = [
     ("POST", "/admin/organisations"),
     ("GET", "/admin/organisations/{org}"),
     ("POST", "/admin/organisations/{org}"),
+    ("POST", "/admin/organisations/{org}/staff/{staff}/remove"),
+    ("POST", "/admin/organisations/{org}/invitations/{invitation}/revoke"),
     ("GET", "/admin/certificates"),
     ("GET", "/admin/certificates/{code}/revoke"),
     ("POST", "/admin/certificates/{code}/revoke"),
@@ -83,6 +85,8 @@ def test_the_permission_table_names_every_console_route(app):
         (
             method,
             url.replace("{user}", "<int(max=2147483647):user_id>")
+            .replace("{staff}", "<int(max=2147483647):user_id>")
+            .replace("{invitation}", "<int(max=2147483647):invitation_id>")
             .replace("{code}", "<code>")
             .replace("{job}", "<job_id>")
             .replace("{org}", "<slug>"),
@@ -118,10 +122,20 @@ def people(make_user, operator, course, holder):
 )
 def test_only_site_administrators_reach_the_console(client, auth, people, certificate, role):
     victim = people["learner"]
+    lycee = db.session.scalar(select(Organisation).where(Organisation.slug == "lycee-lumiere"))
+    invitation = orgs.create_invitation(lycee, "teacher", people["school-admin"]).invitation
+    db.session.commit()
     if role != "anonymous":
         auth.login(people[role].email)
     for method, url in CONSOLE:
-        url = url.format(user=victim.id, code=certificate.code, job="some-job", org="lycee-lumiere")
+        url = url.format(
+            user=victim.id,
+            staff=people["school-admin"].id,
+            invitation=invitation.id,
+            code=certificate.code,
+            job="some-job",
+            org="lycee-lumiere",
+        )
         data = {"reason": "x", "slug": "pirate", "name": "Pirate", "kind": "school", "email": victim.email}
         response = client.get(url) if method == "GET" else client.post(url, data=data)
         if role == "anonymous":
@@ -134,6 +148,8 @@ def test_only_site_administrators_reach_the_console(client, auth, people, certif
     assert db.session.scalar(select(Organisation).where(Organisation.slug == "pirate")) is None
     school = db.session.scalar(select(Organisation).where(Organisation.slug == "lycee-lumiere"))
     assert orgs.role_in(victim, school.id) is None  # nobody named an administrator
+    assert orgs.role_in(people["school-admin"], school.id) == "admin"  # nor removed one
+    assert db.session.get(Invitation, invitation.id).expires_at > utcnow()  # nor revoked a link
 
 
 def test_the_operator_reaches_every_console_page(client, auth, people, certificate):
@@ -394,6 +410,47 @@ def test_bad_organisation_forms_change_nothing(client, auth, operator, form, mes
     assert response.status_code == 400 and message in text_of(response)
     assert db.session.scalars(select(Organisation.slug)).all() == ["existe"]
     assert events("org.created") == []
+
+
+def test_the_operator_takes_someone_off_the_staff_and_revokes_a_link_from_the_console(
+    client, auth, operator, holder, make_user
+):
+    """The UX walk made a pupil administrator and found only the command line could undo it."""
+    school = orgs.create_organisation("lycee-lumiere", "Lycée Lumière", "school")
+    orgs.set_role(school, holder, "admin")
+    teacher = make_user("Théo Prof", "theo@example.org")
+    orgs.set_role(school, teacher, "teacher")
+    link = orgs.create_invitation(school, "admin", operator, note="wrong@example.org")
+    db.session.commit()
+    auth.login(operator.email)
+    page = text_of(client.get("/admin/organisations/lycee-lumiere"))
+    asked = "Remove Zoé Lefèvre from Lycée Lumière? They lose their role at once."
+    assert f'action="/admin/organisations/lycee-lumiere/staff/{holder.id}/remove"' in page
+    assert f'data-confirm="{asked}"' in page
+    assert f'action="/admin/organisations/lycee-lumiere/invitations/{link.invitation.id}/revoke"' in page
+
+    done = client.post(f"/admin/organisations/lycee-lumiere/staff/{holder.id}/remove", follow_redirects=True)
+    assert "zoe@example.org is no longer an administrator of Lycée Lumière." in text_of(done)
+    assert orgs.role_in(holder, school.id) is None and orgs.role_in(teacher, school.id) == "teacher"
+    [event] = events("org.member_removed")
+    assert (event.user_id, event.organisation_id, event.actor_id) == (holder.id, school.id, operator.id)
+    assert '<td data-label="Details">administrator</td>' in text_of(
+        client.get("/admin/audit?action=org.member_removed")
+    )
+    again = client.post(f"/admin/organisations/lycee-lumiere/staff/{holder.id}/remove", follow_redirects=True)
+    assert "This person is not on the staff of Lycée Lumière." in text_of(again)
+    assert client.post("/admin/organisations/nope/staff/1/remove").status_code == 404
+
+    client.post(f"/admin/organisations/lycee-lumiere/invitations/{link.invitation.id}/revoke")
+    assert orgs.find_invitation(link.token) is None and len(events("org.invitation_revoked")) == 1
+    # Not the operator: refused, whatever the organisation.
+    client.post("/account/logout")
+    client.post("/account/login", data={"email": teacher.email, "password": PASSWORD})
+    assert client.post(f"/admin/organisations/lycee-lumiere/staff/{teacher.id}/remove").status_code in (
+        403,
+        404,
+    )
+    assert orgs.role_in(teacher, school.id) == "teacher"
 
 
 def test_an_organisation_form_says_every_problem_at_once_each_at_its_field(client, auth, operator):

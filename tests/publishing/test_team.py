@@ -133,7 +133,7 @@ def test_roles_change_and_people_leave_but_administrators_stay(client, auth, pub
         client.post(f"{TEAM}/{editor.id}/role", data=data)
         assert orgs.role_in(editor, org.id) == "reviewer", data
     refused = client.post(f"{TEAM}/{admin.id}/role", data={"role": "editor"}, follow_redirects=True)
-    assert "Administrators are managed from the command line." in text_of(refused)
+    assert "Administrators are named and removed by the operator of Cadre." in text_of(refused)
     client.post(f"{TEAM}/{admin.id}/remove")
     assert orgs.role_in(admin, org.id) == "admin"
     # Someone of another publisher, nobody, or a plain member (neither listed nor moved without their
