@@ -8,12 +8,12 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from app.admin.audit import ACTIONS
 from app.admin.services import REASON_MAX_LENGTH
+from app.catalog.search import one_space
 from app.content.frontmatter import MAX_SLUG, SLUG
 from app.extensions import db
 from app.forms import Form
 from app.orgs import services as orgs
 from app.orgs.models import KIND_NAMES, Organisation
-from app.schools.services import one_space
 
 # What naming an administrator does (admin.services.name_administrator), said once for both forms.
 ADMIN_HINT = _l(

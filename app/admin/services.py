@@ -1,6 +1,5 @@
 """What an operator does, from the console or the command line: each change is audited."""
 
-import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.admin.audit import record
 from app.admin.paging import PAGE_SIZE, one_page
+from app.catalog.search import one_space, plain, plain_sql
 from app.certificates.models import Certificate
 from app.certificates.services import find_by_typed_code
 from app.extensions import db
@@ -36,21 +36,17 @@ class PupilOfTheSchool(AdminError):
         self.user, self.classes = user, classes
 
 
-# Accented Latin letters and the plain ones a name is searched with (« Lefevre » finds « Lefèvre »).
-_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝ"
-_PLAIN = "".join(unicodedata.normalize("NFD", letter)[0].lower() for letter in _ACCENTED)
-
-
 def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
     """Accounts whose e-mail or name contains ``query``, accents and case set aside in names,
     newest first; and whether more follow."""
     statement = select(User).order_by(User.id.desc())
-    words = " ".join(query.split()).lower()
+    words = one_space(query).lower()
     if words:
-        folded = words.translate(str.maketrans(_ACCENTED, _PLAIN))
-        name = func.translate(func.lower(User.full_name), _ACCENTED, _PLAIN)
         statement = statement.where(
-            or_(User.email.contains(words, autoescape=True), name.contains(folded, autoescape=True))
+            or_(
+                User.email.contains(words, autoescape=True),
+                plain_sql(User.full_name).contains(plain(words), autoescape=True),
+            )
         )
     return one_page(statement, page)
 

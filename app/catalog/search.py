@@ -8,6 +8,8 @@ query is folded the same way before it is compared with them.
 import re
 import unicodedata
 
+from sqlalchemy import func
+
 MAX_TERMS = 8  # words of a query that count; a longer query narrows nothing a reader can see
 MAX_TERM = 40
 
@@ -31,6 +33,31 @@ def name_order(name: str) -> str:
     as an empty name)."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_AS_LETTERS)
+
+
+def one_space(value: str) -> str:
+    """Blanks as a page shows them, one space: « BTS  2 » and « BTS 2 » would be two names that
+    look alike in every list."""
+    return " ".join(value.split())
+
+
+# Accented Latin letters and the plain ones that names are compared with, in Python and in SQL
+# (translate(), PostgreSQL's own, which app.extensions gives SQLite): « Lefevre » finds « Lefèvre ».
+# One letter for one: « œ » and « æ » stay as they are.
+_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝŸ"
+_PLAIN = "".join(unicodedata.normalize("NFD", letter)[0].lower() for letter in _ACCENTED)
+_TO_PLAIN = str.maketrans(_ACCENTED, _PLAIN)
+
+
+def plain(text: str) -> str:
+    """A name as ``plain_sql`` compares it: single spaces, lower case, accents set aside."""
+    return one_space(text).lower().translate(_TO_PLAIN)
+
+
+def plain_sql(column):
+    """The column's text lower-cased with its accents set aside, in the database (SQLite's lower()
+    knows only ASCII letters: the table holds the accented capitals too)."""
+    return func.translate(func.lower(column), _ACCENTED, _PLAIN)
 
 
 def sort_key(title: str) -> str:

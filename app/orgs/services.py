@@ -11,13 +11,13 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import jobs
 from app.accounts.models import User
-from app.catalog.search import name_order
+from app.catalog.search import name_order, one_space, plain, plain_sql
 from app.content.checker import is_slug
 from app.extensions import db
 from app.mail import deliver_template
@@ -56,7 +56,7 @@ class InvitationLink:
 
 
 def create_organisation(slug: str, name: str, kind: str) -> Organisation:
-    slug, name = slug.strip(), name.strip()
+    slug, name = slug.strip(), one_space(name)
     if not is_slug(slug):
         raise OrgError(SLUG_RULE, "slug")
     if not name or len(name) > 200:
@@ -80,13 +80,9 @@ SLUG_TAKEN = _l("An organisation with this short name already exists.")
 
 def organisation_named(name: str) -> Organisation | None:
     """The organisation already called *name*, whatever its case and spaces: two of the same name
-    could not be told apart in the lists that name them (a learner's organisations, the console)."""
-    name = " ".join(name.split())
-    return db.session.scalar(
-        select(Organisation)
-        .where(or_(Organisation.name == name, func.lower(Organisation.name) == name.lower()))
-        .limit(1)
-    )
+    could not be told apart in the lists that name them (a learner's organisations, the console).
+    Accents are set aside too: « ÉCOLE DU LAC » and « École du lac » are one name."""
+    return db.session.scalar(select(Organisation).where(plain_sql(Organisation.name) == plain(name)).limit(1))
 
 
 def name_taken(same: Organisation):

@@ -17,9 +17,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.catalog.search import one_space
 from app.forms import Form
 from app.schools.messages import MAX_MESSAGE
-from app.schools.services import CODE_LENGTH, normalise_code, one_space, school_year
+from app.schools.services import CODE_LENGTH, normalise_code, school_year
 
 
 def normalise_year(value: str) -> str:

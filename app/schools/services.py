@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
 from app.catalog.models import PUBLIC, Course, Module
-from app.catalog.search import name_order
+from app.catalog.search import name_order, one_space
 from app.extensions import db
 from app.i18n import local_zone
 from app.learning.models import ModuleProgress
@@ -69,12 +69,6 @@ def archive_class(school_class: SchoolClass) -> None:
 def restore_class(school_class: SchoolClass) -> None:
     """Bring an archived class back; joining stays closed until its staff reopen it."""
     school_class.archived_at = None
-
-
-def one_space(value: str) -> str:
-    """Blanks as a page shows them, one space: « BTS  2 » and « BTS 2 » would be two classes that
-    look alike in every list."""
-    return " ".join(value.split())
 
 
 def class_named(org: Organisation, name: str, year: str) -> SchoolClass | None:

@@ -285,6 +285,8 @@ document.addEventListener("change", function (event) {
 // A form holding a person's writing (data-warn-unsaved: the course editor's pages) asks before the
 // page is left with changes not saved: a link followed, the tab closed, another form sent (adding
 // an image). The browser words the question itself. Sending the form itself never asks.
+// data-warn-unsaved="refused": the page came back from a save the server refused, so what it
+// shows is not saved yet, changed or not.
 (function () {
   "use strict";
   function state(form) {
@@ -294,18 +296,25 @@ document.addEventListener("change", function (event) {
     }).join("\u0000");
   }
   var forms = Array.prototype.map.call(document.querySelectorAll("form[data-warn-unsaved]"), function (form) {
-    var watched = { form: form, saved: state(form), sending: false };
-    form.addEventListener("submit", function () { watched.sending = true; });
-    return watched;
+    var refused = form.getAttribute("data-warn-unsaved") === "refused";
+    return { form: form, saved: refused ? null : state(form), sending: false };
   });
   if (!forms.length) { return; }
+  // Heard last, on the window: a send stopped on the way (an unreadable date, a second click, a
+  // question answered « Cancel ») has been prevented by then, and leaves the page guarded.
+  window.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }
+    forms.forEach(function (watched) {
+      if (watched.form === event.target) { watched.sending = true; }
+    });
+  });
   // Back on the page from the browser's history, its own form may be sent again with a question.
   window.addEventListener("pageshow", function () {
     forms.forEach(function (watched) { watched.sending = false; });
   });
   window.addEventListener("beforeunload", function (event) {
     var changed = forms.some(function (watched) {
-      return !watched.sending && state(watched.form) !== watched.saved;
+      return !watched.sending && (watched.saved === null || state(watched.form) !== watched.saved);
     });
     if (changed) {
       event.preventDefault();

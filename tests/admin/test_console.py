@@ -478,6 +478,18 @@ def test_an_organisation_created_without_administrator_says_where_to_name_one(cl
     assert '<a href="/admin/organisations/ecole#name-admin-heading">name one from its page</a>' in page
 
 
+def test_an_organisation_name_is_the_same_whatever_its_accents_case_and_spaces(app):
+    """Second reading: on SQLite « École du lac » got past « ÉCOLE DU LAC », and a name with two
+    spaces past the same name with one, on both databases."""
+    first = orgs.create_organisation("lac", "ÉCOLE  DU LAC", "school")
+    assert first.name == "ÉCOLE DU LAC"  # kept with single spaces
+    for name in ("École du lac", "Ecole du Lac", " école   du lac "):
+        with pytest.raises(orgs.OrgError) as refused:
+            orgs.create_organisation("lac-2", name, "school")
+        assert refused.value.field == "name" and "already called “ÉCOLE DU LAC”" in str(refused.value)
+    assert orgs.create_organisation("lac-3", "École du lac bleu", "school").name == "École du lac bleu"
+
+
 def test_the_command_line_refuses_a_second_organisation_of_the_same_name(app):
     orgs.create_organisation("lycee-lumiere", "Lycée Lumière", "school")
     db.session.commit()

@@ -186,3 +186,42 @@ def test_leaving_the_editor_with_unsaved_text_asks_first(browser: Browser, live_
     page.locator(".breadcrumb a").click()
     expect(page).to_have_url(f"{base}/workspace/syndicat/{SLUG}")
     assert asked == ["beforeunload"]
+
+
+def test_a_refused_save_or_a_stopped_send_still_asks_before_leaving(browser: Browser, live_server):
+    """Second reading: the page a refused save shows holds text that is not saved, and a send the
+    page itself stopped (an unreadable date) sent nothing."""
+    base, app = live_server
+    a_draft_with_one_module(app)
+    page = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, base, "editor@syndicat.example")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    course_url = f"{base}/workspace/syndicat/{SLUG}/course"
+    page.goto(course_url)
+    page.get_by_label("Duration (minutes)").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".error-summary")).to_be_visible()  # refused: nothing was saved
+    page.locator(".breadcrumb a").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and page.url == course_url
+
+    # A send stopped on the way leaves the page guarded (another tab: this one rightly holds on).
+    page = page.context.new_page()
+    page.on("dialog", answer)
+    page.goto(course_url)
+    page.get_by_label("Duration (minutes)").click()
+    page.keyboard.type("5")
+    page.evaluate(
+        """() => { const form = document.querySelector('form[data-warn-unsaved]');
+        form.addEventListener('submit', e => e.preventDefault(), { once: true });
+        form.requestSubmit(); }"""
+    )
+    page.locator(".breadcrumb a").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload", "beforeunload"] and page.url == course_url
