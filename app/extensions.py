@@ -69,7 +69,12 @@ def _translate(text: str | None, source: str, target: str) -> str | None:
     *target*, or goes where *target* is shorter."""
     if text is None:
         return None
-    return text.translate(str.maketrans(source[: len(target)], target, source[len(target) :]))
+    return text.translate(_translation_table(source, target))
+
+
+@functools.lru_cache(maxsize=8)
+def _translation_table(source: str, target: str) -> dict[int, int | None]:
+    return str.maketrans(source[: len(target)], target, source[len(target) :])
 
 
 # Requests that only read: their SQLite transactions need not take the write lock.

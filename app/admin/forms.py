@@ -1,7 +1,6 @@
 """The console's forms."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
@@ -10,10 +9,9 @@ from app.admin.audit import ACTIONS
 from app.admin.services import REASON_MAX_LENGTH
 from app.catalog.search import one_space
 from app.content.frontmatter import MAX_SLUG, SLUG
-from app.extensions import db
 from app.forms import Form
 from app.orgs import services as orgs
-from app.orgs.models import KIND_NAMES, Organisation
+from app.orgs.models import KIND_NAMES
 
 # What naming an administrator does (admin.services.name_administrator), said once for both forms.
 ADMIN_HINT = _l(
@@ -57,8 +55,7 @@ class OrganisationForm(Form):
             raise ValidationError(str(orgs.name_taken(same)))
 
     def validate_slug(self, field) -> None:
-        taken = db.session.scalar(select(Organisation.id).where(Organisation.slug == field.data))
-        if taken is not None:
+        if orgs.organisation_by_slug(field.data) is not None:
             raise ValidationError(str(orgs.SLUG_TAKEN))
 
 

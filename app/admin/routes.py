@@ -274,7 +274,7 @@ def revoke_invitation(slug: str, invitation_id: int):
 
 
 def _organisation_or_404(slug: str) -> Organisation:
-    return db.session.scalar(select(Organisation).where(Organisation.slug == slug)) or abort(404)
+    return orgs.organisation_by_slug(slug) or abort(404)
 
 
 # Certificates -----------------------------------------------------------------------------------

@@ -7,14 +7,13 @@ Messages, the organisation rules' own included, are in the language of --lang or
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext
-from sqlalchemy import select
 
 from app.admin import services as operator
 from app.admin.audit import record
 from app.cli_language import localised
 from app.extensions import db
-from app.orgs.models import KINDS, ROLE_IN_SENTENCE, ROLES, Organisation
-from app.orgs.services import OrgError, create_organisation, find_user_by_email
+from app.orgs.models import KINDS, ROLE_IN_SENTENCE, ROLES
+from app.orgs.services import OrgError, create_organisation, find_user_by_email, organisation_by_slug
 
 org = AppGroup("org", help="Create organisations and name their administrators and staff.")
 
@@ -53,7 +52,7 @@ def create_command(slug: str, name: str, kind: str) -> None:
 @localised
 def add_member_command(slug: str, email: str, role: str) -> None:
     """Give the existing account EMAIL the ROLE in the organisation SLUG (or change its role)."""
-    found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    found = organisation_by_slug(slug)
     if found is None:
         raise click.ClickException(gettext("no organisation '%(slug)s'", slug=slug))
     if role not in ROLES[found.kind]:

@@ -78,6 +78,10 @@ SLUG_RULE = _l("The short name must be lower-case letters, digits and hyphens (a
 SLUG_TAKEN = _l("An organisation with this short name already exists.")
 
 
+def organisation_by_slug(slug: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
 def organisation_named(name: str) -> Organisation | None:
     """The organisation already called *name*, whatever its case and spaces: two of the same name
     could not be told apart in the lists that name them (a learner's organisations, the console).
