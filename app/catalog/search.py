@@ -43,21 +43,23 @@ def one_space(value: str) -> str:
 
 # Accented Latin letters and the plain ones that names are compared with, in Python and in SQL
 # (translate(), PostgreSQL's own, which app.extensions gives SQLite): « Lefevre » finds « Lefèvre ».
-# One letter for one: « œ » and « æ » stay as they are.
-_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝŸ"
+# translate() puts one letter for one, so the ligatures are spelt out after it: « Laetitia » finds
+# « Lætitia », « COEUR » finds « Cœur ».
+_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝŸŒÆ"
 _PLAIN = "".join(unicodedata.normalize("NFD", letter)[0].lower() for letter in _ACCENTED)
 _TO_PLAIN = str.maketrans(_ACCENTED, _PLAIN)
 
 
 def plain(text: str) -> str:
     """A name as ``plain_sql`` compares it: single spaces, lower case, accents set aside."""
-    return one_space(text).lower().translate(_TO_PLAIN)
+    return one_space(text).lower().translate(_TO_PLAIN).replace("œ", "oe").replace("æ", "ae")
 
 
 def plain_sql(column):
     """The column's text lower-cased with its accents set aside, in the database (SQLite's lower()
     knows only ASCII letters: the table holds the accented capitals too)."""
-    return func.translate(func.lower(column), _ACCENTED, _PLAIN)
+    folded = func.translate(func.lower(column), _ACCENTED, _PLAIN)
+    return func.replace(func.replace(folded, "œ", "oe"), "æ", "ae")
 
 
 def sort_key(title: str) -> str:

@@ -179,6 +179,10 @@ def test_search_disable_and_enable_an_account(client, auth, operator, holder, ma
     page = text_of(client.get("/admin/users?q=ZOÉ"))
     assert 'zoe@example.org <span class="badge">not confirmed</span></td>' in page
     # A name found with its accents set aside, either way (the UX walk typed « Lefevre »).
+    make_user("Lætitia Œuvray", "laetitia@example.org")
+    for typed in ("laetitia oeuvray", "LÆTITIA", "Œuvray"):
+        found = text_of(client.get("/admin/users", query_string={"q": typed}))
+        assert "laetitia@example.org" in found and "zoe@example.org" not in found, typed
     for typed in ("Lefevre", "LEFÈVRE", "zoe  lefevre", "Zoë"):
         found = text_of(client.get("/admin/users", query_string={"q": typed}))
         assert "zoe@example.org" in found and "autre@example.org" not in found, typed
@@ -488,6 +492,12 @@ def test_an_organisation_name_is_the_same_whatever_its_accents_case_and_spaces(a
             orgs.create_organisation("lac-2", name, "school")
         assert refused.value.field == "name" and "already called “ÉCOLE DU LAC”" in str(refused.value)
     assert orgs.create_organisation("lac-3", "École du lac bleu", "school").name == "École du lac bleu"
+    # Ligatures as they are typed on a keyboard without them, capitals included (SQLite's lower()
+    # leaves « Œ » as it is).
+    orgs.create_organisation("coeur", "CŒUR DES ARTS", "publisher")
+    for name in ("Cœur des arts", "Coeur des Arts"):
+        with pytest.raises(orgs.OrgError):
+            orgs.create_organisation("coeur-2", name, "publisher")
 
 
 def test_the_command_line_refuses_a_second_organisation_of_the_same_name(app):
