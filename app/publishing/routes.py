@@ -600,9 +600,10 @@ def edit_course(org_slug: str, slug: str):
         files = editor.write_course(found.files, slug, {**fields, "publisher": org.name}, form.intro.data)
         _save(org, found, files, _("Course details saved."))
         return redirect(url_for("publishing.draft", org_slug=org.slug, slug=slug))
-    # The last save's problems: under the field they are about, in the form's words; the others in
-    # a list. Only on opening the page (after a refused save, the form's own errors are current).
-    problems = []
+    # The last save's problems: notes under the field they are about, in the form's words; the
+    # others in a list. Only on opening the page (after a refused save, the form's own errors are
+    # current), and not as errors: the draft is saved, and a new one opens with them.
+    problems, notes = [], {}
     for problem in services.problems_of(found, editor.course_path(slug)) if request.method == "GET" else ():
         target = _field_of(form, problem.message)
         if target is None:
@@ -612,13 +613,14 @@ def edit_course(org_slug: str, slug: str):
                 getattr(problem.message, "template", "") == content_messages.missing_field("x").template
             )
             said = _("Required: fill it in.") if required else problem.text(_)
-            target.errors = [*target.errors, said]
+            notes[target.name] = " ".join(filter(None, (notes.get(target.name), said[:1].upper() + said[1:])))
     return render_template(
         "publishing/edit_course.html",
         org=org,
         draft=found,
         form=form,
         problems=problems,
+        notes=notes,
         **editor.course_name(found.files, found.slug),
     )
 

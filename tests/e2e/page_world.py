@@ -23,6 +23,7 @@ from app.notifications import services as notifications
 from app.notifications.models import NEW_ASSIGNMENT
 from app.orgs import services as orgs
 from app.publishing import comments as review_comments
+from app.publishing import editor as course_editor
 from app.publishing import services as publishing
 from app.publishing.models import PackageImport
 from app.schools import messages as class_messages
@@ -133,6 +134,11 @@ def build_world(app) -> dict:
         publishing.submit(
             publishing.save_files(publisher, MEMBERS_COURSE, in_review, people["editor"]), people["editor"]
         )
+        # A course just begun, as « New course » leaves it: its pages say what is still to do.
+        begun = {"title": "Un cours qui commence", "language": "fr", "level": "beginner", "duration": 60}
+        begun |= {"publisher": publisher.name, "updated": utcnow().date()}
+        begun_files = course_editor.write_course({}, "cours-neuf", begun, "…")
+        publishing.save_files(publisher, "cours-neuf", begun_files, people["editor"])
 
         # A package uploaded, waiting for the job that imports it (its page shows the steps).
         waiting = PackageImport(
@@ -303,6 +309,8 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("editor", f"{ws}/new", 200),
         ("editor", draft, 200),
         ("editor", f"{draft}/course", 200),
+        ("editor", f"{ws}/cours-neuf", 200),  # problems listed, « Submit for review » said to wait
+        ("editor", f"{ws}/cours-neuf/course", 200),  # what is left to fill in, as notes under fields
         ("editor", f"{draft}/modules/{w['module']}", 200),
         ("editor", f"{draft}/final", 200),
         ("editor", f"{draft}/read", 200),

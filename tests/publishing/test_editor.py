@@ -62,9 +62,16 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
     response = client.post(f"{WS}/new", data={"title": "Négocier sa voix", "slug": "negocier-sa-voix"})
     assert response.status_code == 302
     details = text_of(client.get(f"{WS}/negocier-sa-voix/course"))
-    # What the new course lacks is said under its fields, in the form's words, not the file's.
-    assert '<p class="error" id="summary-error">Required: fill it in.</p>' in details
+    # What the new course lacks is said under its fields, in the form's words, not the file's, as
+    # things to do: the draft is saved, no form was refused (the UX walk met « Erreur : » there).
+    assert '<p class="field-note" id="summary-note">Required: fill it in.</p>' in details
+    assert '<textarea aria-describedby="summary-note" id="summary"' in details
     assert "missing required field" not in details and "error-summary" not in details
+    assert 'class="error"' not in details and "aria-invalid" not in details and "<title>Error:" not in details
+    assert '<h2 id="to-do-heading">To do before review</h2>' in details
+    assert "course has no module (files named NN-slug.md)" in details  # the rest in a list
+    # A placeholder's message, under the field, begins a sentence.
+    assert '<p class="field-note" id="intro-note">Placeholder \'…\' left from a new course' in details
     client.post(f"{WS}/negocier-sa-voix/course", data=COURSE_FORM)
     files = draft_files()
     assert "publisher: Syndicat des scénaristes" in files["courses/negocier-sa-voix/course.md"]

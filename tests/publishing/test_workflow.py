@@ -160,6 +160,12 @@ def test_a_draft_with_problems_is_kept_but_cannot_be_submitted(client, auth, pub
     db.session.commit()
     page = text_of(client.get(f"{WS}/voix-et-ia"))
     assert "courses/voix-et-ia/course.md:2:" in page
+    # The button is not there, and the page says why (the UX walk looked for it).
+    assert ">Submit for review</button>" not in page
+    assert "The course can be submitted for review once the 2 problems above are fixed." in page
+    as_(auth, people, "reviewer")  # who cannot submit is not told when they could
+    assert 'id="submit-blocked"' not in text_of(client.get(f"{WS}/voix-et-ia"))
+    as_(auth, people, "editor")
     client.post(f"{WS}/voix-et-ia/submit")
     assert db.session.scalar(select(CourseDraft.state)) == "draft"
     assert db.session.scalar(select(func.count(Course.id))) == 0
