@@ -182,11 +182,16 @@ def unset_admin_command(email: str) -> None:
 
 @user.command("disable")
 @click.argument("email")
+@click.option("--reason", default="", help="Why, kept in the audit log.")
 @localised
-def disable_command(email: str) -> None:
+def disable_command(email: str, reason: str) -> None:
     """Disable the account EMAIL: it cannot log in and its open sessions end."""
     found = _account(email)
-    if not operator.disable(found):
+    try:
+        changed = operator.disable(found, reason=reason)
+    except operator.AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not changed:
         since = f"{found.disabled_at:%Y-%m-%d %H:%M}"
         click.echo(gettext("%(email)s has been disabled since %(date)s UTC", email=found.email, date=since))
         return

@@ -74,16 +74,24 @@ class AdministratorForm(Form):
     submit = SubmitField(_l("Name this administrator"))
 
 
+def _reason(where, missing) -> TextAreaField:
+    """Why the operator acts: *where* it will be read, *missing* said when it is left blank."""
+    validators = [DataRequired(missing), Length(max=REASON_MAX_LENGTH)]
+    return TextAreaField(_l("Reason"), description=where, validators=validators, render_kw={"rows": 3})
+
+
+class DisableForm(Form):
+    reason = _reason(
+        _l("Kept in the audit log for the site's operators, e.g. “advertising posted in class messages”."),
+        _l("Say why the account is disabled: whoever looks at it next will need to know."),
+    )
+    submit = SubmitField(_l("Disable the account"))
+
+
 class RevokeForm(Form):
-    reason = TextAreaField(
-        _l("Reason"),
-        description=_l(
-            "Shown on the certificate's public page, e.g. “issued in error: quiz answers shared”."
-        ),
-        validators=[
-            InputRequired(_l("Say why the certificate is revoked: its public page shows the reason.")),
-            Length(max=REASON_MAX_LENGTH),
-        ],
+    reason = _reason(
+        _l("Shown on the certificate's public page, e.g. “issued in error: quiz answers shared”."),
+        _l("Say why the certificate is revoked: its public page shows the reason."),
     )
     submit = SubmitField(_l("Revoke"))
 

@@ -23,7 +23,7 @@ from app import jobs as background
 from app.accounts.forms import PostForm
 from app.accounts.models import User
 from app.admin import audit, services
-from app.admin.forms import AdministratorForm, AuditFilterForm, OrganisationForm, RevokeForm
+from app.admin.forms import AdministratorForm, AuditFilterForm, DisableForm, OrganisationForm, RevokeForm
 from app.admin.models import AuditEvent
 from app.certificates.models import Certificate
 from app.extensions import db
@@ -110,23 +110,28 @@ def _back_to_users():
     return redirect(url_for("admin.users", q=request.form.get("q", "")[:254] or None))
 
 
-@bp.post("/users/<int(max=2147483647):user_id>/disable")
+@bp.route("/users/<int(max=2147483647):user_id>/disable", methods=["GET", "POST"])
 @admin_required
 def disable(user_id: int):
-    _post_or_400()
+    """Asks why first: the log keeps the reason for whoever looks at the account next."""
     found = _user_or_404(user_id)
-    try:
-        changed = services.disable(found, by=current_user)
-    except services.AdminError as exc:
-        flash(str(exc), "error")
-        return _back_to_users()
-    db.session.commit()
-    if changed:
-        flash(
-            _("%(email)s is disabled: it cannot log in and its sessions have ended.", email=found.email),
-            "success",
-        )
-    return _back_to_users()
+    query = request.args.get("q", "")[:254]
+    form = DisableForm()
+    if form.validate_on_submit():
+        try:
+            changed = services.disable(found, by=current_user, reason=form.reason.data)
+        except services.AdminError as exc:
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            if changed:
+                said = _(
+                    "%(email)s is disabled: it cannot log in and its sessions have ended.", email=found.email
+                )
+                flash(said, "success")
+            return redirect(url_for("admin.users", q=query or None))
+    status = 400 if form.errors else 200
+    return render_template("admin/disable.html", account=found, form=form, query=query), status
 
 
 @bp.post("/users/<int(max=2147483647):user_id>/enable")

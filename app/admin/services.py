@@ -51,15 +51,18 @@ def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
     return one_page(statement, page)
 
 
-def disable(user: User, by: User | None = None) -> bool:
-    """Disable the account and end its sessions; False if it was already disabled."""
+def disable(user: User, by: User | None = None, reason: str = "") -> bool:
+    """Disable the account and end its sessions; False if it was already disabled. The reason is
+    kept in the log, for whoever looks at the account next."""
     if by is not None and by.id == user.id:
         raise AdminError(_l("You cannot disable your own account."))
+    if user.is_deleted:
+        raise AdminError(_l("This account was deleted by its holder: there is nothing to disable."))
     if user.disabled_at is not None:
         return False
     user.disabled_at = utcnow()
     user.end_sessions()
-    record("user.disabled", user=user)
+    record("user.disabled", user=user, detail=" ".join(reason.split()))
     return True
 
 

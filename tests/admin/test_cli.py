@@ -72,7 +72,9 @@ def test_account_and_organisation_commands_are_audited(cli):
     assert cli("org", "add-member", "lycee-lumiere", "olga@example.org", "--role", "admin").exit_code == 0
     assert cli("user", "unset-admin", "olga@example.org").exit_code == 0
     assert cli("user", "unset-admin", "olga@example.org").exit_code == 0  # unchanged: not recorded
-    assert cli("user", "disable", "olga@example.org").exit_code == 0
+    assert cli("user", "disable", "olga@example.org", "--reason", "compte de test").exit_code == 0
+    disabled = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.disabled"))
+    assert disabled.detail == "compte de test"
     assert cli("user", "enable", "olga@example.org").exit_code == 0
     assert [action for action, source in actions() if source == "cli"] == [
         "user.created",

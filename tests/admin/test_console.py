@@ -55,6 +55,7 @@ def events(action: str) -> list[AuditEvent]:
 CONSOLE = [
     ("GET", "/admin/"),
     ("GET", "/admin/users"),
+    ("GET", "/admin/users/{user}/disable"),
     ("POST", "/admin/users/{user}/disable"),
     ("POST", "/admin/users/{user}/enable"),
     ("GET", "/admin/organisations"),
@@ -156,7 +157,8 @@ def test_the_operator_reaches_every_console_page(client, auth, people, certifica
     auth.login(people["operator"].email)
     for method, url in CONSOLE:
         if method == "GET":
-            with client.get(url.format(code=certificate.code, org="lycee-lumiere")) as response:  # closed
+            url = url.format(code=certificate.code, org="lycee-lumiere", user=people["learner"].id)
+            with client.get(url) as response:  # closed
                 assert response.status_code == 200, url
     home = text_of(client.get("/courses/"))
     assert 'href="/admin/"' in home  # the header links to the console for operators only
@@ -189,12 +191,30 @@ def test_search_disable_and_enable_an_account(client, auth, operator, holder, ma
     page = text_of(client.get("/admin/users?q=%25"))  # a LIKE wildcard is searched as a character
     assert "zoe@example.org" not in page and "No account matches." in page
 
-    response = client.post(f"/admin/users/{holder.id}/disable", data={"q": "zoe"})
+    # Disabling asks why first (the UX walk found no reason anywhere), and keeps it in the log.
+    assert f'href="/admin/users/{holder.id}/disable?q=zoe">Disable…' in text_of(
+        client.get("/admin/users?q=zoe")
+    )
+    asked = text_of(client.get(f"/admin/users/{holder.id}/disable?q=zoe"))
+    assert 'name="reason"' in asked and 'action="/admin/users/' in asked
+    refused = client.post(f"/admin/users/{holder.id}/disable?q=zoe", data={"reason": "  "})
+    assert refused.status_code == 400 and "Say why the account is disabled" in text_of(refused)
+    assert db.session.get(User, holder.id).disabled_at is None and events("user.disabled") == []
+    response = client.post(
+        f"/admin/users/{holder.id}/disable?q=zoe", data={"reason": " Publicité en classe "}
+    )
     assert response.status_code == 302 and response.location.endswith("/admin/users?q=zoe")
     db.session.expire_all()
     assert db.session.get(User, holder.id).disabled_at is not None
     [event] = events("user.disabled")
     assert (event.actor_id, event.user_id, event.source) == (operator.id, holder.id, "web")
+    assert event.detail == "Publicité en classe"  # with single spaces
+    listed = text_of(client.get("/admin/users?q=zoe"))
+    assert 'href="/admin/audit?action=user.disabled&person=zoe@example.org">why<' in listed
+    assert "Publicité en classe" in text_of(client.get("/admin/audit?action=user.disabled"))
+    # Its page, reached again, says it is disabled and offers to enable it.
+    again = text_of(client.get(f"/admin/users/{holder.id}/disable"))
+    assert "Disabled on" in again and 'name="reason"' not in again and ">Enable<" in again
 
     other = client.application.test_client()
     answer = other.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD})
@@ -230,7 +250,9 @@ def test_an_event_is_forgotten_with_the_change_it_records(app, holder):
 def test_what_a_person_sees_of_the_log_about_them(client, auth, operator, holder):
     client.post("/account/login", data={"email": "zoe@example.org", "password": "wrong password"})
     auth.login(operator.email)
-    client.post(f"/admin/users/{holder.id}/disable", environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    client.post(
+        f"/admin/users/{holder.id}/disable", data={"reason": "test"}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+    )
     client.post(f"/admin/users/{holder.id}/enable", environ_base={"REMOTE_ADDR": "10.9.9.9"})
     client.post("/account/logout")
     auth.login(holder.email)
@@ -605,7 +627,7 @@ def test_filter_and_export_the_log(client, auth, operator, holder, make_user):
     for who in ("zoe@example.org", "=cmd@example.org", "zoe@example.org"):
         client.post("/account/login", data={"email": who, "password": "wrong password"})
     auth.login(operator.email)
-    client.post(f"/admin/users/{evil.id}/disable")
+    client.post(f"/admin/users/{evil.id}/disable", data={"reason": '=HYPERLINK("x")'})
 
     page = text_of(client.get("/admin/audit?action=login.failed&person=zoe"))
     assert page.count("Failed login</th>") == 2 and "Account disabled</th>" not in page
@@ -632,6 +654,8 @@ def test_filter_and_export_the_log(client, auth, operator, holder, make_user):
     assert [row[4] for row in rows[1:]] == ["zoe@example.org", "'=cmd@example.org", "zoe@example.org"]
     everything = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").get_data(as_text=True))))
     assert {row[1] for row in everything[1:]} == {"login.failed", "user.disabled"}
+    # The reason an operator typed is text in a spreadsheet, never a formula.
+    assert [row[8] for row in everything[1:] if row[1] == "user.disabled"] == ['\'=HYPERLINK("x")']
 
 
 def test_the_export_is_read_while_it_streams_outside_any_test_context(database_url):

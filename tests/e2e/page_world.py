@@ -320,6 +320,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("operator", "/admin/", 200),
         ("operator", "/admin/users", 200),
         ("operator", "/admin/users?q=zoe", 200),
+        ("operator", f"/admin/users/{w['learner_id']}/disable?q=zoe", 200),  # asks why
         ("operator", "/admin/organisations", 200),
         ("operator", "/admin/organisations/lycee-lumiere", 200),
         ("operator", "/admin/organisations/no-such-organisation", 404),

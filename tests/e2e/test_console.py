@@ -44,7 +44,7 @@ def test_operator_revokes_a_certificate_and_its_page_gives_the_reason(page: Page
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
         assert_accessible(page)
         if name == "Accounts":  # each row a card: its action in view, not past a sideways scroll
-            box = page.get_by_role("button", name="Disable zoe@example.org").bounding_box()
+            box = page.get_by_role("link", name="Disable… zoe@example.org").bounding_box()
             assert box["x"] + box["width"] <= 375
 
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Certificates").click()
