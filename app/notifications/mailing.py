@@ -11,6 +11,7 @@ from app.extensions import db
 from app.mail import deliver_template
 from app.notifications import texts
 from app.notifications.models import (
+    ALWAYS,
     EMAIL,
     KIND_NAMES,
     MAIL_PENDING,
@@ -47,18 +48,20 @@ def send_notification_mail(notification_id: int, base_url: str) -> None:
         session.expunge(notification)
         session.expunge(user)
         session.commit()  # release the database before talking to SMTP
-    unsubscribe = link_for_job(
-        base_url, "notifications.unsubscribe", token=unsubscribe_token(user.id, notification.kind)
-    )
+    unsubscribe, headers = None, {}
+    if notification.kind not in ALWAYS:
+        token = unsubscribe_token(user.id, notification.kind)
+        unsubscribe = link_for_job(base_url, "notifications.unsubscribe", token=token)
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     deliver_template(
         to,
         locale,
         subject(notification),
         f"notifications/email/{notification.kind}.txt",
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers=headers,
         user=user,
         notification=notification,
         texts=texts,

@@ -24,6 +24,10 @@ KINDS = (
     CLASS_MESSAGE,
     WEEKLY_DIGEST,
 )
+# A decision about the person's own record: said on the site and by e-mail whatever the
+# preferences, as a password reset is. A revoked certificate fails its holder at the next
+# employer who checks it: they must learn it first, with the reason.
+ALWAYS = frozenset({CERTIFICATE})
 # What the preferences page and the unsubscribe page call each kind.
 KIND_NAMES = {
     CERTIFICATE: _l("One of my certificates is revoked, or valid again"),

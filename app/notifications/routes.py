@@ -10,7 +10,7 @@ from app.extensions import csrf, db, writes_on_get
 from app.models_base import ID, utcnow
 from app.notifications import services, texts
 from app.notifications.forms import PreferencesForm
-from app.notifications.models import CHANNELS, KIND_NAMES, KINDS, SITE, Notification
+from app.notifications.models import ALWAYS, CHANNELS, KIND_NAMES, KINDS, SITE, Notification
 from app.urls import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -81,7 +81,8 @@ def preferences():
     """Which kinds of notification I get, on the site and by e-mail, and in which language."""
     form = PreferencesForm()
     # Only what can reach them (a learner has no reviews), from the memberships the header read.
-    kinds = services.kinds_for(nav.memberships())
+    reaching = services.kinds_for(nav.memberships())
+    kinds = [kind for kind in reaching if kind not in ALWAYS]
     if form.validate_on_submit():
         services.save_preferences(current_user, form.wanted(), form.locale.data, kinds)
         db.session.commit()
@@ -93,7 +94,13 @@ def preferences():
             for channel in CHANNELS:
                 form.channel(kind, channel).data = services.wants(row, kind, channel)
         form.locale.data = (row.locale if row else None) or ""  # "": the account's language
-    page = render_template("notifications/preferences.html", form=form, kinds=kinds, kind_names=KIND_NAMES)
+    page = render_template(
+        "notifications/preferences.html",
+        form=form,
+        kinds=kinds,
+        always=[kind for kind in reaching if kind in ALWAYS],
+        kind_names=KIND_NAMES,
+    )
     return page, 200, NO_STORE
 
 
@@ -106,11 +113,17 @@ def unsubscribe(token: str):
     if found is None:
         return render_template("notifications/unsubscribe.html", user=None), 404, NO_STORE
     user, kind = found
-    done = request.method == "POST"
+    done = request.method == "POST" and kind not in ALWAYS  # sent before they could not be stopped
     if done:
         services.mute_email(user, kind)
         db.session.commit()
-    page = render_template("notifications/unsubscribe.html", user=user, kind_name=KIND_NAMES[kind], done=done)
+    page = render_template(
+        "notifications/unsubscribe.html",
+        user=user,
+        kind_name=KIND_NAMES[kind],
+        done=done,
+        always=kind in ALWAYS,
+    )
     return page, 200, NO_STORE
 
 

@@ -20,6 +20,7 @@ from app.admin.paging import one_page
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import (
+    ALWAYS,
     CERTIFICATE,
     CHANNELS,
     CLASS_MESSAGE,
@@ -58,7 +59,7 @@ def preferences_of(user_ids: Iterable[int]) -> dict[int, NotificationPreferences
 
 
 def wants(preferences: NotificationPreferences | None, kind: str, channel: str) -> bool:
-    return preferences is None or f"{kind}:{channel}" not in preferences.muted
+    return kind in ALWAYS or preferences is None or f"{kind}:{channel}" not in preferences.muted
 
 
 def mail_locale(preferences: NotificationPreferences | None, user: User) -> str:
@@ -228,6 +229,8 @@ def save_preferences(
 
 def mute_email(user: User, kind: str) -> None:
     """Stop e-mails of this one kind (the unsubscribe link); the caller commits."""
+    if kind in ALWAYS:
+        return  # the link of an e-mail sent before they could not be stopped
     row = preferences_row(user)
     entry = f"{kind}:{EMAIL}"
     if entry not in row.muted:

@@ -6,10 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.admin import services as operator
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import MAIL_SENT, NO_MAIL, Notification
 from app.schools import services as schools
+from tests.certificates.test_certificate_pages import complete
+from tests.conftest import text_of
 from tests.notifications.conftest import notifications_of, outbox
 from tests.publishing.test_workflow import WS, as_, publish, upload, valid_files
 
@@ -167,3 +170,33 @@ def test_a_job_for_a_notification_rolled_back_or_sent_does_nothing(app, school, 
     send_notification_mail(notice_id, "https://cadre.example/")  # a second queueing, a retry
     assert len(outbox()) == sent
     assert notice.mail_state == MAIL_SENT
+
+
+def test_a_certificate_revoked_is_told_whatever_the_preferences(client, school, course):
+    """A revoked certificate fails its holder at the next employer who checks it: the UX walk found
+    the notice could be unsubscribed from. It reaches them on the site and by e-mail, always."""
+    _klass, people = school
+    student = people["student"]
+    services.save_preferences(student, set(), "en")  # every notification turned off
+    row = services.preferences_row(student)
+    row.muted = sorted({*row.muted, "certificate:site", "certificate:email"})  # as saved before
+    db.session.commit()
+    certificate = complete(student, course)
+    operator.revoke(certificate, "Issued in error: answers shared.")
+    db.session.commit()
+    [told] = notifications_of(student, "certificate")
+    assert told.on_site and told.mail_state == MAIL_SENT
+    mail = next(m for m in outbox() if m["To"] == student.email)
+    content = mail.get_content()
+    assert "Issued in error: answers shared." in content and "List-Unsubscribe" not in mail
+    assert "/notifications/unsubscribe/" not in content
+    assert "Cadre sends this e-mail whatever your notification preferences" in content
+    # The link of an e-mail sent before says so, and changes nothing, even in one click.
+    token = services.unsubscribe_token(student.id, "certificate")
+    asked = client.get(f"/notifications/unsubscribe/{token}")
+    assert "cannot be stopped" in text_of(asked) and ">Stop these e-mails</button>" not in text_of(asked)
+    before = list(services.preferences_row(student).muted)
+    clicked = client.post(f"/notifications/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert clicked.status_code == 200 and "cannot be stopped" in text_of(clicked)
+    db.session.expire_all()
+    assert services.preferences_row(student).muted == before

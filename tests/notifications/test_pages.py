@@ -44,7 +44,11 @@ def test_an_empty_list_says_what_may_come_to_this_person(client, auth, school, p
     services.save_preferences(people["student"], set(), None)
     db.session.commit()
     page = text_of(client.get("/notifications/"))
-    assert "you turned off every notification on the site" in page and "<li>" not in page.split("<main")[1]
+    # A certificate's state is said whatever the preferences: it stays the one promise.
+    listed = page.split("<main")[1]
+    assert (
+        listed.count("<li>") == 1 and "<li>One of my certificates is revoked, or valid again</li>" in listed
+    )
     client.post("/account/logout")
     auth.login(publisher[1]["reviewer"].email)
     assert "<li>A course is submitted for review</li>" in text_of(client.get("/notifications/"))
@@ -126,10 +130,11 @@ def test_preferences_page_saves_each_kind_and_channel(client, auth, school, cour
     klass, people = school
     auth.login(people["student"].email)
     page = text_of(client.get("/notifications/preferences"))
-    # A student is offered what can reach a student: a certificate's state, a class's assignments,
-    # due dates, messages.
-    assert page.count('type="checkbox"') == 8 and "checked" in page
-    assert "One of my certificates is revoked, or valid again" in page
+    # A student is offered what can reach a student: a class's assignments, due dates, messages;
+    # a certificate's state is said whatever they choose, and the page says so.
+    assert page.count('type="checkbox"') == 6 and "checked" in page
+    assert "One of my certificates is revoked, or valid again" not in page
+    assert "Cadre tells you on the site and by e-mail when one of your certificates is revoked" in page
     assert "A teacher writes to one of my classes" in page
     assert "A course is submitted for review" not in page and "Each week" not in page
     assert "My notifications" in page  # in « My account »'s menu too
@@ -168,14 +173,14 @@ def test_preferences_offer_each_person_the_kinds_that_can_reach_them(client, aut
     orgs.set_role(org, people["teacher"], "editor")
     orgs.set_role(org, people["student"], "member")
     db.session.commit()
-    page = text_of(client.get("/notifications/preferences"))  # 9 kinds, on the site and by e-mail
-    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 18
+    page = text_of(client.get("/notifications/preferences"))  # 8 kinds, on the site and by e-mail
+    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 16
     with counted_statements() as statements:
         client.get("/notifications/preferences")
     assert len([s for s in statements if "FROM memberships" in s]) == 1  # the header's, used again
     auth.logout()
     auth.login(people["student"].email)
-    assert text_of(client.get("/notifications/preferences")).count('type="checkbox"') == 8
+    assert text_of(client.get("/notifications/preferences")).count('type="checkbox"') == 6
 
 
 @pytest.fixture
