@@ -30,7 +30,9 @@ from .image_refs import (
 )
 from .images import ImageRefused, PreparedImage, prepare_image
 from .parser import Parsed, normalise, read_course, read_module, read_quiz
+from .render import static_src
 
+STATIC_ROOT = Path(__file__).resolve().parents[2] / "static"  # the site's own files, as Flask serves them
 MODULE_NAME = re.compile(r"(\d{2})-(.*)\.md")
 TOP_FOLDERS = ("courses", "quizzes")
 # The licence of the bundled courses and quizzes, beside them in the repository: not content.
@@ -329,8 +331,15 @@ def image_problems(path: str, text: str, images: Mapping[str, ShownImage], shown
     for use in image_uses(text):
         if not use.alt:
             found.append(Problem(path, use.line, msg.IMAGE_WITHOUT_ALT))
-        if use.src.startswith(FOLDER) and use.src not in images:
-            found.append(Problem(path, use.line, msg.missing_image(use.src)))
+        # What the page will show (app.content.render keeps only these two kinds of address): a
+        # learner would otherwise meet the alt text where the image was meant to be.
+        if use.src.startswith(FOLDER):
+            if use.src not in images:
+                found.append(Problem(path, use.line, msg.missing_image(use.src)))
+        elif (static := static_src(use.src)) is None:
+            found.append(Problem(path, use.line, msg.IMAGE_ELSEWHERE))
+        elif not (STATIC_ROOT / static.removeprefix("/static/")).is_file():
+            found.append(Problem(path, use.line, msg.missing_static_image(static)))
         shown.add(use.src)
     return found
 

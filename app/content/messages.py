@@ -333,6 +333,19 @@ BAD_IMAGE_NAME = Message(
 IMAGE_WITHOUT_ALT = Message(
     N_("image without alt text: say what it shows between the brackets, ![what it shows](images/name.png)")
 )
+IMAGE_ELSEWHERE = Message(
+    N_(
+        "image from elsewhere, which Cadre does not show: upload it from the draft page, then write"
+        " ![what it shows](images/name.png)"
+    )
+)
+
+
+def missing_static_image(src: str) -> Message:
+    """A text shows a file of the site's static/ folder that is not there."""
+    return Message(N_("this site has no file '%(src)s': correct the address"), src=src)
+
+
 # A warning (translated where shown), about the image file itself.
 UNUSED_IMAGE = N_(
     "no module shows this image: write ![what it shows](images/%(name)s) where it belongs, or remove it"

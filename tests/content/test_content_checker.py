@@ -320,6 +320,7 @@ def test_docs_list_every_message():
         "image_too_many_pixels": [msg.image_too_many_pixels("<N>")],
         "image_wrong_extension": [msg.image_wrong_extension("<name>", "<extension>")],
         "missing_image": [msg.missing_image("<image>")],
+        "missing_static_image": [msg.missing_static_image("<file>")],
     }
     functions = {name for name, v in vars(msg).items() if callable(v) and v.__module__ == msg.__name__}
     assert set(built) | {"N_"} == functions

@@ -46,7 +46,7 @@ def test_modules_in_order():
     assert second.updated is None
     assert '<h2 id="la-voix-un-attribut-de-la-personnalite">' in first.body_html
     assert '<h3 id="les-textes">Les textes</h3>' in first.body_html
-    assert '<img alt="Schéma" src="/static/img/schema.png">' in first.body_html
+    assert '<img alt="Schéma" src="/static/img/favicon.svg">' in first.body_html
     assert 'rel="noopener noreferrer"' in first.body_html
     assert "&lt;Studio&gt;" in second.body_html
     assert [m.quiz is not None for m in modules] == [True, False, False]

@@ -223,6 +223,30 @@ def test_an_image_the_course_does_not_have_is_a_problem_on_its_line():
     ]
 
 
+@pytest.mark.parametrize(
+    ("src", "problem"),
+    [
+        ("https://example.com/cabine.png", msg.IMAGE_ELSEWHERE),  # would be dropped from the page
+        ("//example.com/cabine.png", msg.IMAGE_ELSEWHERE),
+        ("data:image/png;base64,iVBORw0KGgo=", msg.IMAGE_ELSEWHERE),
+        ("cabine.png", msg.IMAGE_ELSEWHERE),  # not in images/
+        ("/static/img/../../wsgi.py", msg.IMAGE_ELSEWHERE),
+        ("/static/img/absente.png", msg.missing_static_image("/static/img/absente.png")),
+        ("static/css/absente.png", msg.missing_static_image("/static/css/absente.png")),
+    ],
+)
+def test_an_image_the_page_would_not_show_is_a_problem_on_its_line(src, problem):
+    """The checker said nothing, and learners met the alt text where the image was meant to be."""
+    result = check_files(course_with(f"![Une cabine]({src})"))
+    assert [str(p) for p in result.problems] == [f"courses/c/01-m.md:9: {problem}"]
+
+
+def test_a_file_of_the_sites_static_folder_may_be_shown():
+    result = check_files(course_with("![Le cadre de Cadre](/static/img/favicon.svg)"))
+    assert result.problems == []
+    assert 'src="/static/img/favicon.svg"' in result.courses[0].modules[0].body_html
+
+
 def test_an_image_no_module_shows_is_a_warning_only():
     result = check_files(course_with("No image here.", **{"cabine.png": REF}))
     assert result.problems == [] and len(result.courses) == 1

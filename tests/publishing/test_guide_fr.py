@@ -14,6 +14,7 @@ from flask_babel import force_locale, gettext, refresh
 
 from app.content import messages as msg
 from app.content.checker import check_files
+from app.content.image_refs import make_reference
 from app.content.model_document import model_document
 from app.content.render import render_markdown, slugify
 from tests.conftest import text_of
@@ -26,6 +27,7 @@ MODULE = "courses/voix-et-ia/01-cadre-legal.md"
 # A link into the guide with a section: url_for("guide.authoring", _anchor="x") or "/guide/#x".
 GUIDE_LINK = re.compile(r"""guide\.authoring['"][^)]*?_anchor\s*=\s*['"]([^'"]+)|/guide/#([\w-]+)""")
 IDS = re.compile(r'\bid="([^"]+)"')
+SCHEMA = {"courses/voix-et-ia/images/schema.png": make_reference("ab" * 32, 800, 600)}  # the example's image
 
 
 def page(client, language: str) -> str:
@@ -114,6 +116,7 @@ def test_the_guides_whole_examples_pass_the_checker(path):
         "courses/voix-et-ia/course.md": course,
         MODULE: module,
         "quizzes/voix-et-ia/cadre-legal.md": quiz,
+        **SCHEMA,
     }
     result = check_files(files)
     assert result.problems == [] and result.refused == []
@@ -135,5 +138,6 @@ def test_the_french_guide_keeps_its_promises_about_keys_and_anchors():
     assert '`summary: "À noter : ..."`' in text
     course, module = _examples(FRENCH)[:2]
     unquoted = course.replace("summary: Ce que", "summary: À noter : ce que")
-    problems = check_files({"courses/voix-et-ia/course.md": unquoted, MODULE: module}).problems
+    files = {"courses/voix-et-ia/course.md": unquoted, MODULE: module, **SCHEMA}
+    problems = check_files(files).problems
     assert [p.message.template for p in problems] == ["front matter is not valid YAML: %(problem)s"]
