@@ -223,6 +223,20 @@ def _fixer(org: Organisation, found, modules) -> Callable[..., str | None]:
     return fix_url
 
 
+def _places(found, modules, titles: dict[str, str]) -> Callable[[str], str | None]:
+    """What a file is called on the pages where it is written (« Module “Le contrat” »), for the
+    messages about it: a path and a line mean something only to who works on a package."""
+    places = {
+        editor.course_path(found.slug): _("Course details"),
+        editor.final_path(found.slug): _("Final test"),
+    }
+    for module in modules:
+        title = titles.get(module.path) or module.slug
+        places[module.path] = _("Module “%(title)s”", title=title)
+        places[module.quiz_path] = _("Quiz of the module “%(title)s”", title=title)
+    return places.get
+
+
 def _draft_page(
     org: Organisation,
     found,
@@ -236,7 +250,7 @@ def _draft_page(
     course = services.published_course(found)
     translations = services.translations(org)
     modules, titles = editor.modules(found.files, found.slug), editor.titles(found.files, found.slug)
-    fix_url = _fixer(org, found, modules)
+    fix_url, place = _fixer(org, found, modules), _places(found, modules, titles)
     return render_template(
         "publishing/draft.html",
         # This draft's own translation (its course is an edition), or the translations of its course.
@@ -266,9 +280,12 @@ def _draft_page(
         unpublished_changes=services.has_unpublished_changes(found),
         open_comments=comments.open_comments(found),
         # Translated here, in the reader's language: the checker stores English templates.
-        warnings=[(n.path, n.line, n.text(_), fix_url(n.path, n.line)) for n in services.warnings_of(found)],
+        warnings=[
+            (n.path, n.line, n.text(_), fix_url(n.path, n.line), place(n.path))
+            for n in services.warnings_of(found)
+        ],
         problems=[
-            (p.path, p.line, p.text(_), fix_url(p.path, p.line, p.message))
+            (p.path, p.line, p.text(_), fix_url(p.path, p.line, p.message), place(p.path))
             for p in services.problems_of(found)
         ],
         images=images.draft_images(found),

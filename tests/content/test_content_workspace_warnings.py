@@ -25,7 +25,8 @@ def test_warnings_are_saved_with_the_draft_and_shown_apart(client, auth, publish
     page = text_of(client.get(f"{WS}/voix-et-ia"))
     assert '<section aria-labelledby="warnings-heading" class="callout callout-warning' in page
     assert '<h2 id="warnings-heading">Warnings</h2>' in page
-    assert f"<code>quizzes/voix-et-ia/cadre-legal.md:8:</code> {NO_FEEDBACK}" in page
+    assert f"<strong>Quiz of the module “Le cadre légal”, line 8:</strong> {NO_FEEDBACK}</a>" in page
+    assert '<span class="problem-file"><code>quizzes/voix-et-ia/cadre-legal.md:8</code></span>' in page
     assert "Problems to fix before review" not in page
     assert "Submit for review" in page  # warnings never block
 

@@ -80,9 +80,12 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
         "courses/negocier-sa-voix/course.md:1: course has no module (files named NN-slug.md)"
     ]
     # Each message on the draft's page leads to where it is fixed: here, the form adding a module.
-    assert '<li><a href="#add-module"><code>courses/negocier-sa-voix/course.md:1:</code>' in text_of(
-        client.get(f"{WS}/negocier-sa-voix")
-    )
+    # Named as the pages name it, the package's file and line after it.
+    listed = text_of(client.get(f"{WS}/negocier-sa-voix"))
+    assert (
+        '<li><a href="#add-module"><strong>Course details, line 1:</strong> course has no module'
+        ' (files named NN-slug.md)</a> <span class="problem-file"><code>courses/negocier-sa-voix/course.md:1'
+    ) in listed
 
     client.post(f"{WS}/negocier-sa-voix/modules", data={"title": "Le contrat", "slug": "le-contrat"})
     client.post(f"{WS}/negocier-sa-voix/modules", data={"title": "La voix", "slug": "la-voix"})
@@ -96,7 +99,8 @@ def test_write_a_course_from_nothing_to_submitted(client, auth, publisher):  # n
         for line in (5, 8)
     ]
     listed = text_of(client.get(f"{WS}/negocier-sa-voix"))
-    assert f'<a href="{WS}/negocier-sa-voix/modules/la-voix?line=8#text"><code>' in listed  # at its line
+    at_its_line = f'<a href="{WS}/negocier-sa-voix/modules/la-voix?line=8#text">'
+    assert at_its_line + "<strong>Module “La voix”, line 8:</strong>" in listed  # named by its title
     client.post(f"{WS}/negocier-sa-voix/modules/la-voix/up")
     assert [m.slug for m in editor.modules(draft_files(), "negocier-sa-voix")] == ["la-voix", "le-contrat"]
     # The first module offers no "Move up", the last no "Move down"; asked all the same, nothing

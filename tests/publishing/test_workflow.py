@@ -159,7 +159,10 @@ def test_a_draft_with_problems_is_kept_but_cannot_be_submitted(client, auth, pub
     services.save_files(org, "voix-et-ia", broken, people["editor"])  # as the editor's saves do
     db.session.commit()
     page = text_of(client.get(f"{WS}/voix-et-ia"))
-    assert "courses/voix-et-ia/course.md:2:" in page
+    assert (
+        "<strong>Course details, line 2:</strong>" in page
+        and "<code>courses/voix-et-ia/course.md:2</code>" in page
+    )
     # The button is not there, and the page says why (the UX walk looked for it).
     assert ">Submit for review</button>" not in page
     assert "The course can be submitted for review once the 2 problems above are fixed." in page
