@@ -193,7 +193,7 @@ def test_user_commands_in_french(run):
     assert f"zoe@example.org{NBSP}: compte créé pour Zoé Lefèvre\n" in result.output
     result = run(("user", "set-admin"), "zoe@example.org", env=FRENCH_SYSTEM)
     assert "zoe@example.org est désormais administrateur du site" in result.output
-    result = run(("user", "disable"), "zoe@example.org", lang="fr")
+    result = run(("user", "disable"), "zoe@example.org", "--reason", "essai", lang="fr")
     assert f"zoe@example.org{NBSP}: compte désactivé{NNBSP}; il ne peut plus se connecter" in result.output
 
     listed = run(("user", "list"), lang="fr")  # the lines for scripts do not change with the language

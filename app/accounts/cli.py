@@ -182,13 +182,15 @@ def unset_admin_command(email: str) -> None:
 
 @user.command("disable")
 @click.argument("email")
-@click.option("--reason", default="", help="Why, kept in the audit log.")
+@click.option(
+    "--reason", required=True, help="Why, kept in the audit log for whoever looks at the account next."
+)
 @localised
 def disable_command(email: str, reason: str) -> None:
     """Disable the account EMAIL: it cannot log in and its open sessions end."""
     found = _account(email)
     try:
-        changed = operator.disable(found, reason=reason)
+        changed = operator.disable(found, reason)
     except operator.AdminError as exc:
         raise click.ClickException(str(exc)) from None
     if not changed:

@@ -24,6 +24,7 @@ from app.learning.models import ModuleProgress, QuizAttempt, QuizDraw
 from app.lti.models import LtiAccount, LtiGradeLink, LtiPlatform
 from app.models_base import utcnow
 from app.notifications.models import (
+    ALWAYS,
     CLASS_MESSAGE,
     COMMENT_REPLY,
     PUBLISHED,
@@ -200,6 +201,8 @@ def export_data(user: User) -> dict:
                 "at": when(e.at),
                 "action": e.action,
                 "address": e.address if e.actor_id in (None, user.id) else None,
+                # What an operator wrote about the person is theirs to read too.
+                **({"reason": e.detail} if e.action == "user.disabled" else {}),
             }
             for e in security_events
         ],
@@ -326,7 +329,11 @@ def export_data(user: User) -> dict:
         ],
         # At most one entry: none while the person kept the defaults.
         "notification_preferences": [
-            {"turned_off": preferences.muted, "email_language": preferences.locale}
+            {
+                # Kinds said whatever the preferences may still be listed from before: not turned off.
+                "turned_off": [entry for entry in preferences.muted if entry.split(":")[0] not in ALWAYS],
+                "email_language": preferences.locale,
+            }
             for preferences in [preferences]
             if preferences is not None
         ],
@@ -424,10 +431,10 @@ def delete_account(user: User) -> None:
         db.session.execute(delete(model).where(model.user_id == user.id))
     _forget_author(user)
     # Its certificates withdrawn, the names they printed leave the security log too (the log keeps
-    # that a name was changed, not which).
+    # that a name was changed, not which), and so do the reasons an operator gave for disabling it.
     db.session.execute(
         update(AuditEvent)
-        .where(AuditEvent.user_id == user.id, AuditEvent.action == "certificate.renamed")
+        .where(AuditEvent.user_id == user.id, AuditEvent.action.in_(("certificate.renamed", "user.disabled")))
         .values(detail="")
     )
     # Attempts stay for the item statistics, tied to a row that no longer says who answered.

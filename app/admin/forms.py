@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.admin.audit import ACTIONS
-from app.admin.services import REASON_MAX_LENGTH
+from app.admin.services import DISABLE_REASON_MISSING, REASON_MAX_LENGTH
 from app.catalog.search import one_space
 from app.content.frontmatter import MAX_SLUG, SLUG
 from app.forms import Form
@@ -83,7 +83,7 @@ def _reason(where, missing) -> TextAreaField:
 class DisableForm(Form):
     reason = _reason(
         _l("Kept in the audit log for the site's operators, e.g. “advertising posted in class messages”."),
-        _l("Say why the account is disabled: whoever looks at it next will need to know."),
+        DISABLE_REASON_MISSING,
     )
     submit = SubmitField(_l("Disable the account"))
 

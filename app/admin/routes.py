@@ -119,19 +119,23 @@ def disable(user_id: int):
     form = DisableForm()
     if form.validate_on_submit():
         try:
-            changed = services.disable(found, by=current_user, reason=form.reason.data)
+            changed = services.disable(found, form.reason.data, by=current_user)
         except services.AdminError as exc:
             form.reason.errors.append(str(exc))
         else:
+            if not changed:  # by another operator meanwhile: their reason stands, said on the page
+                flash(_("%(email)s was already disabled; nothing was changed.", email=found.email), "error")
+                return redirect(url_for("admin.disable", user_id=found.id, q=query or None))
             db.session.commit()
-            if changed:
-                said = _(
-                    "%(email)s is disabled: it cannot log in and its sessions have ended.", email=found.email
-                )
-                flash(said, "success")
+            said = _(
+                "%(email)s is disabled: it cannot log in and its sessions have ended.", email=found.email
+            )
+            flash(said, "success")
             return redirect(url_for("admin.users", q=query or None))
     status = 400 if form.errors else 200
-    return render_template("admin/disable.html", account=found, form=form, query=query), status
+    reason = services.disable_reason(found) if found.disabled_at and not found.is_deleted else None
+    page = render_template("admin/disable.html", account=found, form=form, query=query, reason=reason)
+    return page, status
 
 
 @bp.post("/users/<int(max=2147483647):user_id>/enable")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.admin.audit import record
+from app.admin.models import AuditEvent
 from app.admin.paging import PAGE_SIZE, one_page
 from app.catalog.search import one_space, plain, plain_sql
 from app.certificates.models import Certificate
@@ -51,9 +52,14 @@ def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
     return one_page(statement, page)
 
 
-def disable(user: User, by: User | None = None, reason: str = "") -> bool:
+def disable(user: User, reason: str, by: User | None = None) -> bool:
     """Disable the account and end its sessions; False if it was already disabled. The reason is
-    kept in the log, for whoever looks at the account next."""
+    kept in the log, for whoever looks at the account next (``disable_reason``)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise AdminError(DISABLE_REASON_MISSING)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise AdminError(_l("The reason must be at most %(n)d characters.", n=REASON_MAX_LENGTH))
     if by is not None and by.id == user.id:
         raise AdminError(_l("You cannot disable your own account."))
     if user.is_deleted:
@@ -62,8 +68,21 @@ def disable(user: User, by: User | None = None, reason: str = "") -> bool:
         return False
     user.disabled_at = utcnow()
     user.end_sessions()
-    record("user.disabled", user=user, detail=" ".join(reason.split()))
+    record("user.disabled", user=user, detail=reason)
     return True
+
+
+DISABLE_REASON_MISSING = _l("Say why the account is disabled: whoever looks at it next will need to know.")
+
+
+def disable_reason(user: User) -> str | None:
+    """Why the account was last disabled, as the log keeps it (None once the log is purged)."""
+    return db.session.scalar(
+        select(AuditEvent.detail)
+        .where(AuditEvent.user_id == user.id, AuditEvent.action == "user.disabled")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
 
 
 def enable(user: User) -> bool:

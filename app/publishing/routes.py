@@ -625,7 +625,7 @@ def edit_course(org_slug: str, slug: str):
         target = _field_of(form, problem.message)
         if target is None:
             problems.append((problem.path, problem.line, problem.text(_)))
-        else:
+        elif not target.errors:  # a value no choice offers is said above, as an error
             required = (
                 getattr(problem.message, "template", "") == content_messages.missing_field("x").template
             )

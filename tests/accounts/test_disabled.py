@@ -27,7 +27,7 @@ def is_logged_in(client) -> bool:
 
 def test_a_disabled_account_is_refused_at_login_with_the_reason(client, app, make_user):
     user = make_user(email="zoe@example.org")
-    run_cli(app, "user", "disable", user.email)
+    run_cli(app, "user", "disable", user.email, "--reason", "test")
 
     response = login(client, user.email)
     assert response.status_code == 200
@@ -37,7 +37,7 @@ def test_a_disabled_account_is_refused_at_login_with_the_reason(client, app, mak
 
 def test_the_reason_is_told_only_to_whoever_knows_the_password(client, app, make_user):
     user = make_user(email="zoe@example.org")
-    run_cli(app, "user", "disable", user.email)
+    run_cli(app, "user", "disable", user.email, "--reason", "test")
 
     page = text_of(login(client, user.email, password="not the password at all"))
     assert REFUSAL not in page
@@ -51,7 +51,7 @@ def test_disabling_ends_the_sessions_already_open(app, make_user):
     login(phone, user.email, remember=True)
     assert is_logged_in(laptop) and is_logged_in(phone)
 
-    run_cli(app, "user", "disable", user.email)
+    run_cli(app, "user", "disable", user.email, "--reason", "test")
     assert not is_logged_in(laptop)
     assert not is_logged_in(phone)
 
@@ -70,7 +70,7 @@ def test_the_session_loader_refuses_a_disabled_account_even_with_a_current_sessi
 
 def test_an_enabled_account_logs_in_again(client, app, make_user):
     user = make_user(email="zoe@example.org")
-    run_cli(app, "user", "disable", user.email)
+    run_cli(app, "user", "disable", user.email, "--reason", "test")
     assert REFUSAL in text_of(login(client, user.email))
     run_cli(app, "user", "enable", user.email)
 

@@ -136,19 +136,24 @@ def test_set_admin_and_unset_admin(cli, account):
 
 @pytest.mark.parametrize("command", ["set-admin", "unset-admin", "disable", "enable"])
 def test_commands_refuse_an_unknown_email(cli, account, command):
+    reason = ("--reason", "test") if command == "disable" else ()
     assert_clean_error(
-        cli("user", command, "nobody@example.org"), "no account with the e-mail 'nobody@example.org'"
+        cli("user", command, "nobody@example.org", *reason), "no account with the e-mail 'nobody@example.org'"
     )
     assert find("zoe@example.org").is_admin is False and find("zoe@example.org").disabled_at is None
 
 
 def test_disable_ends_the_sessions_and_enable_lets_the_account_back_in(cli, account):
     generation = account.session_generation
-    result = cli("user", "disable", "zoe@example.org")
+    missing = cli("user", "disable", "zoe@example.org")  # why, for the log: click's own usage error
+    assert missing.exit_code == 2 and "Missing option '--reason'" in missing.output
+    assert find("zoe@example.org").disabled_at is None
+    assert_clean_error(cli("user", "disable", "zoe@example.org", "--reason", " "), "Say why")
+    result = cli("user", "disable", "zoe@example.org", "--reason", "test")
     assert result.exit_code == 0 and "zoe@example.org is disabled" in result.output
     disabled = find("zoe@example.org")
     assert disabled.disabled_at is not None and disabled.session_generation == generation + 1
-    result = cli("user", "disable", "zoe@example.org")
+    result = cli("user", "disable", "zoe@example.org", "--reason", "test")
     assert result.exit_code == 0 and "has been disabled since" in result.output
     assert find("zoe@example.org").session_generation == generation + 1  # nothing more to end
 
@@ -170,7 +175,7 @@ def test_list_shows_every_account_or_only_the_administrators(cli, account):
         "--password-stdin",
         input=PASSWORD,
     )
-    cli("user", "disable", "zoe@example.org")
+    cli("user", "disable", "zoe@example.org", "--reason", "test")
 
     result = cli("user", "list")
     assert result.exit_code == 0, result.output

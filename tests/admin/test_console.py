@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from app.accounts import personal_data
 from app.accounts.models import User
 from app.admin import services
 from app.admin.models import AuditEvent
@@ -210,11 +211,17 @@ def test_search_disable_and_enable_an_account(client, auth, operator, holder, ma
     assert (event.actor_id, event.user_id, event.source) == (operator.id, holder.id, "web")
     assert event.detail == "Publicité en classe"  # with single spaces
     listed = text_of(client.get("/admin/users?q=zoe"))
-    assert 'href="/admin/audit?action=user.disabled&person=zoe@example.org">why<' in listed
+    assert f'(<a href="/admin/users/{holder.id}/disable?q=zoe">why<' in listed
     assert "Publicité en classe" in text_of(client.get("/admin/audit?action=user.disabled"))
-    # Its page, reached again, says it is disabled and offers to enable it.
+    # Its page, reached again, says it is disabled and why, and offers to enable it.
     again = text_of(client.get(f"/admin/users/{holder.id}/disable"))
-    assert "Disabled on" in again and 'name="reason"' not in again and ">Enable<" in again
+    assert "Disabled on" in again and "Reason: <strong>Publicité en classe</strong>" in again
+    assert 'name="reason"' not in again and ">Enable<" in again
+    # Disabled meanwhile by another operator: said, and their reason stands.
+    twice = client.post(f"/admin/users/{holder.id}/disable?q=zoe", data={"reason": "Autre motif"})
+    assert twice.location.endswith(f"/admin/users/{holder.id}/disable?q=zoe")
+    assert "zoe@example.org was already disabled; nothing was changed." in text_of(client.get(twice.location))
+    assert [e.detail for e in events("user.disabled")] == ["Publicité en classe"]
 
     other = client.application.test_client()
     answer = other.post("/account/login", data={"email": "zoe@example.org", "password": PASSWORD})
@@ -242,7 +249,7 @@ def test_a_deleted_account_cannot_be_enabled_again(client, auth, operator, holde
 
 
 def test_an_event_is_forgotten_with_the_change_it_records(app, holder):
-    services.disable(holder)
+    services.disable(holder, "test")
     db.session.rollback()
     assert events("user.disabled") == [] and db.session.get(User, holder.id).disabled_at is None
 
@@ -257,6 +264,8 @@ def test_what_a_person_sees_of_the_log_about_them(client, auth, operator, holder
     client.post("/account/logout")
     auth.login(holder.email)
     seen = client.get("/account/me/data.json").get_json()["security_events"]
+    # What the operator wrote about her is hers to read too.
+    assert [e["reason"] for e in seen if e["action"] == "user.disabled"] == ["test"]
     # Her own failed login shows the address it came from; the operator's address is not hers to see.
     assert [(e["action"], e["address"]) for e in seen] == [
         ("login.failed", "127.0.0.1"),
@@ -277,10 +286,33 @@ def test_a_pause_is_recorded_once_and_names_the_account_only_when_its_limit_brok
 
 def test_an_operator_cannot_disable_their_own_account(client, auth, operator):
     auth.login(operator.email)
-    response = client.post(f"/admin/users/{operator.id}/disable", follow_redirects=True)
-    assert "You cannot disable your own account." in text_of(response)
+    response = client.post(f"/admin/users/{operator.id}/disable", data={"reason": "x"})
+    assert response.status_code == 400 and "You cannot disable your own account." in text_of(response)
     db.session.expire_all()
-    assert db.session.get(User, operator.id).disabled_at is None
+    assert db.session.get(User, operator.id).disabled_at is None and events("user.disabled") == []
+    with pytest.raises(services.AdminError, match="your own account"):
+        services.disable(operator, "x", by=operator)
+
+
+def test_a_deleted_account_is_not_disabled_again(client, auth, operator, holder):
+    services.disable(holder, "Messages insultants")
+    db.session.commit()
+    personal_data.delete_account(holder)  # the reason written about her goes with her
+    db.session.commit()
+    assert [e.detail for e in events("user.disabled")] == [""]
+    auth.login(operator.email)
+    page = text_of(client.get(f"/admin/users/{holder.id}/disable"))
+    assert "deleted by its holder: there is nothing to disable" in page and 'name="reason"' not in page
+    with pytest.raises(services.AdminError, match="nothing to disable"):
+        services.disable(holder, "x")
+    assert len(events("user.disabled")) == 1
+
+
+def test_disabling_needs_a_reason_of_a_sensible_length(app, holder):
+    for reason in ("", "   ", "x" * 501):
+        with pytest.raises(services.AdminError):
+            services.disable(holder, reason)
+    assert holder.disabled_at is None and events("user.disabled") == []
 
 
 def test_unknown_account_is_404_and_odd_page_numbers_the_first_page(client, auth, operator):
