@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app import nav
 from app.accounts.forms import PostForm
 from app.admin.audit import record
 from app.content import messages as content_messages
@@ -73,6 +74,18 @@ def _draft_or_404(org: Organisation, slug: str) -> CourseDraft:
     if draft is None:
         abort(404)
     return draft
+
+
+@bp.get("/")
+@login_required
+def workspaces():
+    """/workspace/ typed by hand (it was a 404): where the header's « Workspace » link leads."""
+    found = nav.header_tools().workspaces
+    if not found:
+        abort(404)
+    if len(found) == 1:
+        return redirect(url_for("publishing.workspace", org_slug=found[0].slug))
+    return redirect(url_for("learning.dashboard", _anchor="workspaces"))
 
 
 @bp.get("/<org_slug>")

@@ -59,6 +59,7 @@ EXCLUDED = {
     "typed/register": "a redirect to /account/register (tests/accounts/test_accounts.py)",
     "schools.class_message": "a redirect to the messages page showing it (tests/schools/test_messages.py)",
     "notifications.open_one": "a redirect to what it is about (tests/notifications/test_pages.py)",
+    "publishing.workspaces": "a redirect to one's workspace(s) (tests/publishing/test_workflow.py)",
     "e2e.server_error": "visited, but a test-only route: it exists to show the 500 page",
 }
 

@@ -174,6 +174,20 @@ def test_a_draft_with_problems_is_kept_but_cannot_be_submitted(client, auth, pub
     assert db.session.scalar(select(func.count(Course.id))) == 0
 
 
+def test_the_workspace_address_without_a_name_leads_where_the_header_does(client, auth, publisher):
+    """/workspace/ typed by hand was a 404 (UX walk)."""
+    org, other, people = publisher
+    assert "/account/login" in client.get("/workspace/").location
+    as_(auth, people, "editor")
+    assert client.get("/workspace/").location == WS
+    orgs.set_role(other, people["editor"], "reviewer")  # two workspaces: the dashboard lists them
+    db.session.commit()
+    assert client.get("/workspace/").location == "/dashboard#workspaces"
+    for nobody in ("member", "outsider"):  # a plain member has no workspace
+        as_(auth, people, nobody)
+        assert client.get("/workspace/").status_code == 404
+
+
 def test_self_publishing_needs_the_organisation_to_allow_it(client, auth, publisher):
     org, _, people = publisher
     as_(auth, people, "admin")
