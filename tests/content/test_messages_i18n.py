@@ -134,6 +134,9 @@ def in_language(client, language: str, method: str, url: str, **kwargs):
     return response
 
 
+IN_MODULE_FR = f"Module «{NBSP}Le cadre légal{NBSP}»"
+
+
 def shown(response) -> str:
     """The page's text, tags left out ("<code>path:3:</code> message" reads "path:3: message")."""
     return re.sub(r"<[^>]+>", "", text_of(response))
@@ -174,8 +177,11 @@ def test_stored_problems_are_said_in_the_readers_language(client, auth, publishe
     stored = db.session.scalar(db.select(CourseDraft.problems))
     assert stored[0]["template"] == "'%(name)s' must be a positive whole number of minutes"
     page = shown(in_language(client, "fr", "get", f"{WS}/voix-et-ia"))
-    assert f"{MODULE}:3: {DURATION_FR}" in page and DURATION_EN not in page
-    assert f"{MODULE}:3: {DURATION_EN}" in shown(in_language(client, "en", "get", f"{WS}/voix-et-ia"))
+    # Named as the pages name the module, the file and line after it (for who works on a package).
+    assert f"{IN_MODULE_FR}, ligne 3{NBSP}: {DURATION_FR}" in page and DURATION_EN not in page
+    assert f"{DURATION_FR} {MODULE}:3" in page
+    english = shown(in_language(client, "en", "get", f"{WS}/voix-et-ia"))
+    assert f"Module “Le cadre légal”, line 3: {DURATION_EN} {MODULE}:3" in english
     editor = text_of(in_language(client, "fr", "get", f"{WS}/voix-et-ia/modules/cadre-legal"))
     assert f"Ligne 3{NBSP}: {DURATION_FR}" in editor
 
@@ -201,8 +207,8 @@ def test_problems_stored_as_text_before_still_show(client, auth, publisher, fren
     ]
     db.session.commit()
     page = shown(in_language(client, "fr", "get", f"{WS}/voix-et-ia"))
-    assert f"{MODULE}:6: le texte du module est vide" in page
-    assert f"{MODULE}:3: {DURATION_EN}" in page  # shown as it was stored
+    assert f"{IN_MODULE_FR}, ligne 6{NBSP}: le texte du module est vide" in page
+    assert f"{IN_MODULE_FR}, ligne 3{NBSP}: {DURATION_EN}" in page  # shown as it was stored
     editor = text_of(in_language(client, "fr", "get", f"{WS}/voix-et-ia/modules/cadre-legal"))
     assert f"Ligne 3{NBSP}: {DURATION_EN}" in editor
     assert client.post(f"{WS}/voix-et-ia/submit").status_code == 302
