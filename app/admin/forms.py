@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.admin.audit import ACTIONS
-from app.admin.services import DISABLE_REASON_MISSING, REASON_MAX_LENGTH
+from app.admin.services import DISABLE_REASON_MISSING, REASON_MAX_LENGTH, REVOKE_REASON_MISSING
 from app.catalog.search import one_space
 from app.content.frontmatter import MAX_SLUG, SLUG
 from app.forms import Form
@@ -91,7 +91,7 @@ class DisableForm(Form):
 class RevokeForm(Form):
     reason = _reason(
         _l("Shown on the certificate's public page, e.g. “issued in error: quiz answers shared”."),
-        _l("Say why the certificate is revoked: its public page shows the reason."),
+        REVOKE_REASON_MISSING,
     )
     submit = SubmitField(_l("Revoke"))
 

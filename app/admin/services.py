@@ -21,6 +21,8 @@ from app.orgs.models import ADMIN, MEMBER, SCHOOL, Membership, Organisation
 from app.schools.services import classes_attended
 
 REASON_MAX_LENGTH = 500
+DISABLE_REASON_MISSING = _l("Say why the account is disabled: whoever looks at it next will need to know.")
+REVOKE_REASON_MISSING = _l("Say why the certificate is revoked: its public page shows the reason.")
 
 
 class AdminError(ValueError):
@@ -35,6 +37,17 @@ class PupilOfTheSchool(AdminError):
     def __init__(self, user: User, classes: list[str]):
         super().__init__(user.email)
         self.user, self.classes = user, classes
+
+
+def _checked_reason(text: str, missing) -> str:
+    """An operator's reason on one line, as the log and the pages keep it; *missing* is said when it
+    is blank."""
+    reason = " ".join(text.split())
+    if not reason:
+        raise AdminError(missing)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise AdminError(_l("The reason must be at most %(n)d characters.", n=REASON_MAX_LENGTH))
+    return reason
 
 
 def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
@@ -55,11 +68,7 @@ def search_users(query: str, page: int = 1) -> tuple[list[User], bool]:
 def disable(user: User, reason: str, by: User | None = None) -> bool:
     """Disable the account and end its sessions; False if it was already disabled. The reason is
     kept in the log, for whoever looks at the account next (``disable_reason``)."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise AdminError(DISABLE_REASON_MISSING)
-    if len(reason) > REASON_MAX_LENGTH:
-        raise AdminError(_l("The reason must be at most %(n)d characters.", n=REASON_MAX_LENGTH))
+    reason = _checked_reason(reason, DISABLE_REASON_MISSING)
     if by is not None and by.id == user.id:
         raise AdminError(_l("You cannot disable your own account."))
     if user.is_deleted:
@@ -70,9 +79,6 @@ def disable(user: User, reason: str, by: User | None = None) -> bool:
     user.end_sessions()
     record("user.disabled", user=user, detail=reason)
     return True
-
-
-DISABLE_REASON_MISSING = _l("Say why the account is disabled: whoever looks at it next will need to know.")
 
 
 def disable_reason(user: User) -> str | None:
@@ -217,11 +223,7 @@ def find_certificate(code: str) -> Certificate | None:
 
 def revoke(certificate: Certificate, reason: str) -> None:
     """Revoke a certificate issued in error; its public page shows the reason."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise AdminError(_l("Say why the certificate is revoked: its public page shows the reason."))
-    if len(reason) > REASON_MAX_LENGTH:
-        raise AdminError(_l("The reason must be at most %(n)d characters.", n=REASON_MAX_LENGTH))
+    reason = _checked_reason(reason, REVOKE_REASON_MISSING)
     if certificate.withdrawn_at is not None:
         raise AdminError(
             _l("This certificate was withdrawn at its holder's request: there is nothing to revoke.")
