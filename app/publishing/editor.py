@@ -93,6 +93,11 @@ def titles(files: dict[str, str], slug: str) -> dict[str, str]:
     return {path: title for path in paths if (title := front_title(files.get(path, "")))}
 
 
+def module_names(modules: list[ModuleFile], titles: dict[str, str]) -> dict[str, str]:
+    """What the pages call each module, by short name: its title, else that short name."""
+    return {m.slug: titles.get(m.path) or m.slug for m in modules}
+
+
 def front_title(text: str) -> str | None:
     """A file's ``title:`` line, its quotes taken off. Read as lines, not as YAML: a page that
     lists a draft's files names them whatever they hold, and publishers' texts are parsed in

@@ -213,41 +213,39 @@ def draft(org_slug: str, slug: str):
     return _draft_page(org, _draft_or_404(org, slug))
 
 
-def _fixer(org: Organisation, found, modules) -> Callable[..., str | None]:
-    """Where a message about a path (at a line) is fixed: the editor of that file, at its line
-    (editor.js goes there), the course's details, or the form that adds a module; None for what the
-    draft page itself shows (images). The files' places are looked up once for all the messages."""
+def _where(org: Organisation, found, modules, module_names: dict[str, str]) -> Callable[..., tuple]:
+    """For a message about a path at a line: where it is fixed (the editor of that file at its line,
+    where editor.js goes, the course's details, or the form that adds a module), and what the pages
+    where that file is written call it (« Module “Le contrat” »: a path and a line mean something
+    only to who works on a package). Both are None for what the draft page itself shows (images).
+    The files are looked up once for all the messages."""
     names = {"org_slug": org.slug, "slug": found.slug}
-    editors = {editor.final_path(found.slug): ("publishing.edit_final", {}, "quiz")}
-    for module in modules:
-        editors[module.path] = ("publishing.edit_module", {"module_slug": module.slug}, "text")
-        editors[module.quiz_path] = ("publishing.edit_module", {"module_slug": module.slug}, "quiz")
-
-    def fix_url(path: str, line: int, message: str = "") -> str | None:
-        if path == editor.course_path(found.slug):
-            if message == content_messages.NO_MODULE:
-                return "#add-module"  # the fix is the form that adds one, on the same page
-            return url_for("publishing.edit_course", **names)
-        if path not in editors:
-            return None
-        endpoint, module, anchor = editors[path]
-        return url_for(endpoint, **names, **module, line=line, _anchor=anchor)
-
-    return fix_url
-
-
-def _places(found, modules, titles: dict[str, str]) -> Callable[[str], str | None]:
-    """What a file is called on the pages where it is written (« Module “Le contrat” »), for the
-    messages about it: a path and a line mean something only to who works on a package."""
-    places = {
-        editor.course_path(found.slug): _("Course details"),
-        editor.final_path(found.slug): _("Final test"),
+    # path: (its place, the endpoint of its editor, that editor's arguments, the anchor of its line)
+    files = {
+        editor.course_path(found.slug): (_("Course details"), "publishing.edit_course", {}, None),
+        editor.final_path(found.slug): (_("Final test"), "publishing.edit_final", {}, "quiz"),
     }
     for module in modules:
-        title = titles.get(module.path) or module.slug
-        places[module.path] = _("Module “%(title)s”", title=title)
-        places[module.quiz_path] = _("Quiz of the module “%(title)s”", title=title)
-    return places.get
+        title, this = module_names[module.slug], {"module_slug": module.slug}
+        files[module.path] = (_("Module “%(title)s”", title=title), "publishing.edit_module", this, "text")
+        files[module.quiz_path] = (
+            _("Quiz of the module “%(title)s”", title=title),
+            "publishing.edit_module",
+            this,
+            "quiz",
+        )
+
+    def where(path: str, line: int, message: str = "") -> tuple[str | None, str | None]:
+        if path not in files:
+            return None, None
+        place, endpoint, arguments, anchor = files[path]
+        if message == content_messages.NO_MODULE:
+            return "#add-module", place  # the fix is the form that adds one, on the same page
+        if anchor is None:  # the course's details are a form, not a file with lines
+            return url_for(endpoint, **names), place
+        return url_for(endpoint, **names, **arguments, line=line, _anchor=anchor), place
+
+    return where
 
 
 def _draft_page(
@@ -263,7 +261,8 @@ def _draft_page(
     course = services.published_course(found)
     translations = services.translations(org)
     modules, titles = editor.modules(found.files, found.slug), editor.titles(found.files, found.slug)
-    fix_url, place = _fixer(org, found, modules), _places(found, modules, titles)
+    module_names = editor.module_names(modules, titles)
+    where = _where(org, found, modules, module_names)
     return render_template(
         "publishing/draft.html",
         # This draft's own translation (its course is an edition), or the translations of its course.
@@ -280,7 +279,7 @@ def _draft_page(
         modules=modules,
         titles=titles,
         # Open comments name their module by its title.
-        module_names={m.slug: titles.get(m.path) or m.slug for m in modules},
+        module_names=module_names,
         **editor.course_name(found.files, found.slug),
         files_hash=services.files_hash(found.files),
         course=course,
@@ -293,12 +292,9 @@ def _draft_page(
         unpublished_changes=services.has_unpublished_changes(found),
         open_comments=comments.open_comments(found),
         # Translated here, in the reader's language: the checker stores English templates.
-        warnings=[
-            (n.path, n.line, n.text(_), fix_url(n.path, n.line), place(n.path))
-            for n in services.warnings_of(found)
-        ],
+        warnings=[(n.path, n.line, n.text(_), *where(n.path, n.line)) for n in services.warnings_of(found)],
         problems=[
-            (p.path, p.line, p.text(_), fix_url(p.path, p.line, p.message), place(p.path))
+            (p.path, p.line, p.text(_), *where(p.path, p.line, p.message))
             for p in services.problems_of(found)
         ],
         images=images.draft_images(found),
@@ -497,8 +493,9 @@ def version(org_slug: str, slug: str, number: int):
     previous = max((v for n, v in history.items() if n < number), key=lambda v: v.version, default=None)
     changes = diffs.version_changes(previous, current)
     # Its comments name their module by its title in this version (a module since removed too).
-    titles = editor.titles(current.files, found.slug)
-    module_names = {m.slug: titles.get(m.path) or m.slug for m in editor.modules(current.files, found.slug)}
+    module_names = editor.module_names(
+        editor.modules(current.files, found.slug), editor.titles(current.files, found.slug)
+    )
     return render_template(
         "publishing/version.html",
         org=org,
