@@ -31,7 +31,7 @@ from app.admin.audit import record
 from app.content import messages as content_messages
 from app.content.bounded import Busy, TooSlow
 from app.content.checker import FINAL
-from app.content.documents import Problem
+from app.content.documents import Message, Problem
 from app.content.image_refs import course_images, shown_images
 from app.extensions import db
 from app.limits import throttled
@@ -216,9 +216,10 @@ def draft(org_slug: str, slug: str):
 def _where(org: Organisation, found, modules, module_names: dict[str, str]) -> Callable[..., tuple]:
     """For a message about a path at a line: where it is fixed (the editor of that file at its line,
     where editor.js goes, the course's details, or the form that adds a module), and what the pages
-    where that file is written call it (« Module “Le contrat” »: a path and a line mean something
-    only to who works on a package). Both are None for what the draft page itself shows (images).
-    The files are looked up once for all the messages."""
+    where that file is written call that place (« Module “Le contrat”, line 5: »; a path and a line
+    mean something only to who works on a package, and the course's details have no lines). Both
+    are None for what the draft page itself shows (images). The files are looked up once for all
+    the messages."""
     names = {"org_slug": org.slug, "slug": found.slug}
     # path: (its place, the endpoint of its editor, that editor's arguments, the anchor of its line)
     files = {
@@ -239,10 +240,12 @@ def _where(org: Organisation, found, modules, module_names: dict[str, str]) -> C
         if path not in files:
             return None, None
         place, endpoint, arguments, anchor = files[path]
-        if message == content_messages.NO_MODULE:
-            return "#add-module", place  # the fix is the form that adds one, on the same page
         if anchor is None:  # the course's details are a form, not a file with lines
+            place = _("%(place)s:", place=place)
+            if message == content_messages.NO_MODULE:
+                return "#add-module", place  # the fix is the form that adds one, on the same page
             return url_for(endpoint, **names), place
+        place = _("%(place)s, line %(line)d:", place=place, line=line)
         return url_for(endpoint, **names, **arguments, line=line, _anchor=anchor), place
 
     return where
@@ -262,7 +265,7 @@ def _draft_page(
     translations = services.translations(org)
     modules, titles = editor.modules(found.files, found.slug), editor.titles(found.files, found.slug)
     module_names = editor.module_names(modules, titles)
-    where = _where(org, found, modules, module_names)
+    where, said = _where(org, found, modules, module_names), _in_form_words(found)
     return render_template(
         "publishing/draft.html",
         # This draft's own translation (its course is an edition), or the translations of its course.
@@ -294,8 +297,7 @@ def _draft_page(
         # Translated here, in the reader's language: the checker stores English templates.
         warnings=[(n.path, n.line, n.text(_), *where(n.path, n.line)) for n in services.warnings_of(found)],
         problems=[
-            (p.path, p.line, p.text(_), *where(p.path, p.line, p.message))
-            for p in services.problems_of(found)
+            (p.path, p.line, said(p), *where(p.path, p.line, p.message)) for p in services.problems_of(found)
         ],
         images=images.draft_images(found),
         image_form=ImageUploadForm(),
@@ -605,6 +607,24 @@ def _field_of(form: CourseForm, message: str):
     return None
 
 
+def _in_form_words(found: CourseDraft, form: CourseForm | None = None) -> Callable[[Problem], str]:
+    """A checker message in the reader's language, one about a field of course.md naming it as the
+    course details form does (« Résumé »), not by its key in the file (« summary »): whoever writes
+    in the browser never sees the file. Messages about other files keep their keys, which their
+    editor shows."""
+    course_file, form = editor.course_path(found.slug), form or CourseForm(formdata=None)
+    labels = {name: str(form[name].label.text) for name in editor.COURSE_FIELDS if name in form}
+
+    def said(problem: Problem) -> str:
+        message = problem.message
+        params = dict(getattr(message, "params", ()))
+        if problem.path == course_file and params.get("name") in labels:
+            return Message(message.template, **(params | {"name": labels[params["name"]]})).text(_)
+        return problem.text(_)
+
+    return said
+
+
 @bp.route("/<org_slug>/<slug>/course", methods=["GET", "POST"])
 @login_required
 def edit_course(org_slug: str, slug: str):
@@ -630,17 +650,20 @@ def edit_course(org_slug: str, slug: str):
     # The last save's problems: notes under the field they are about, in the form's words; the
     # others in a list. Only on opening the page (after a refused save, the form's own errors are
     # current), and not as errors: the draft is saved, and a new one opens with them.
-    problems, notes = [], {}
+    problems, notes, said = [], {}, _in_form_words(found, form)
     for problem in services.problems_of(found, editor.course_path(slug)) if request.method == "GET" else ():
-        target = _field_of(form, problem.message)
-        if target is None:
-            problems.append((problem.path, problem.line, problem.text(_)))
+        target, text = _field_of(form, problem.message), said(problem)
+        text = text[:1].upper() + text[1:]
+        if problem.message == content_messages.NO_MODULE:  # with a link to the form that adds one
+            problems.append((_("The course has no module yet."), True))
+        elif target is None:
+            problems.append((text, False))
         elif not target.errors:  # a value no choice offers is said above, as an error
             required = (
                 getattr(problem.message, "template", "") == content_messages.missing_field("x").template
             )
-            said = _("Required: fill it in.") if required else problem.text(_)
-            notes[target.name] = " ".join(filter(None, (notes.get(target.name), said[:1].upper() + said[1:])))
+            text = _("Required: fill it in.") if required else text
+            notes[target.name] = " ".join(filter(None, (notes.get(target.name), text)))
     return render_template(
         "publishing/edit_course.html",
         org=org,

@@ -186,6 +186,24 @@ def test_stored_problems_are_said_in_the_readers_language(client, auth, publishe
     assert f"Ligne 3{NBSP}: {DURATION_FR}" in editor
 
 
+def test_a_course_field_is_named_as_the_course_details_form_names_it(client, auth, publisher, french):  # noqa: F811
+    org, _, people = publisher
+    as_(auth, people, "editor")
+    files = valid_files()
+    course = "courses/voix-et-ia/course.md"
+    files[course] = re.sub(r"(?m)^audience:.*\n", "", files[course])
+    services.save_files(org, "voix-et-ia", files, people["editor"])
+    db.session.commit()
+    page = shown(in_language(client, "fr", "get", f"{WS}/voix-et-ia"))
+    assert f"Informations du cours{NBSP}: le champ obligatoire «{NBSP}Public{NBSP}» manque" in page
+    assert "audience" not in page.replace(f"{course}:", "")
+    english = shown(in_language(client, "en", "get", f"{WS}/voix-et-ia"))
+    assert "Course details: missing required field 'Audience'" in english
+    # In the package's own words where the package is what is read: the upload's list.
+    refused = text_of(upload_in(client, "fr", files))
+    assert re.search(f"{course}:\\d+: le champ obligatoire «{NBSP}audience{NBSP}» manque", refused)
+
+
 def test_the_preview_says_its_problems_in_the_readers_language(client, auth, publisher, french):  # noqa: F811
     _, _, people = publisher
     as_(auth, people, "editor")

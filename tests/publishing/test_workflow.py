@@ -159,10 +159,13 @@ def test_a_draft_with_problems_is_kept_but_cannot_be_submitted(client, auth, pub
     services.save_files(org, "voix-et-ia", broken, people["editor"])  # as the editor's saves do
     db.session.commit()
     page = text_of(client.get(f"{WS}/voix-et-ia"))
+    # The course's details are a form: the message names its place without a line, and the field
+    # by the form's label, not by its key in course.md; the package's file and line follow.
     assert (
-        "<strong>Course details, line 2:</strong>" in page
+        "<strong>Course details:</strong> missing required field 'Title'</a>" in page
         and "<code>courses/voix-et-ia/course.md:2</code>" in page
     )
+    assert "<strong>Course details:</strong> unknown field 'titre'" in page  # not one of the form's
     # The button is not there, and the page says why (the UX walk looked for it).
     assert ">Submit for review</button>" not in page
     assert "The course can be submitted for review once the 2 problems above are fixed." in page
