@@ -213,19 +213,11 @@ def draft(org_slug: str, slug: str):
     return _draft_page(org, _draft_or_404(org, slug))
 
 
-def _where(org: Organisation, found, modules, module_names: dict[str, str]) -> Callable[..., tuple]:
-    """For a message about a path at a line: where it is fixed (the editor of that file at its line,
-    where editor.js goes, the course's details, or the form that adds a module), and what the pages
-    where that file is written call that place (« Module “Le contrat”, line 5: »; a path and a line
-    mean something only to who works on a package, and the course's details have no lines). Both
-    are None for what the draft page itself shows (images). The files are looked up once for all
-    the messages."""
-    names = {"org_slug": org.slug, "slug": found.slug}
-    # path: (its place, the endpoint of its editor, that editor's arguments, the anchor of its line)
-    files = {
-        editor.course_path(found.slug): (_("Course details"), "publishing.edit_course", {}, None),
-        editor.final_path(found.slug): (_("Final test"), "publishing.edit_final", {}, "quiz"),
-    }
+def _file_places(slug: str, modules, module_names: dict[str, str]) -> dict[str, tuple]:
+    """Each file of a draft or a version, by path, in the order the course is read in: what the
+    pages where it is written call it (« Module “Le contrat” »), the endpoint of that page, its
+    arguments, and the anchor of a line in it (None for the course's details, a form)."""
+    files = {editor.course_path(slug): (_("Course details"), "publishing.edit_course", {}, None)}
     for module in modules:
         title, this = module_names[module.slug], {"module_slug": module.slug}
         files[module.path] = (_("Module “%(title)s”", title=title), "publishing.edit_module", this, "text")
@@ -235,6 +227,19 @@ def _where(org: Organisation, found, modules, module_names: dict[str, str]) -> C
             this,
             "quiz",
         )
+    files[editor.final_path(slug)] = (_("Final test"), "publishing.edit_final", {}, "quiz")
+    return files  # in the order the course is read in
+
+
+def _where(org: Organisation, found, modules, module_names: dict[str, str]) -> Callable[..., tuple]:
+    """For a message about a path at a line: where it is fixed (the editor of that file at its line,
+    where editor.js goes, the course's details, or the form that adds a module), and what the pages
+    where that file is written call that place (« Module “Le contrat”, line 5: »; a path and a line
+    mean something only to who works on a package, and the course's details have no lines). Both
+    are None for what the draft page itself shows (images). The files are looked up once for all
+    the messages."""
+    names = {"org_slug": org.slug, "slug": found.slug}
+    files = _file_places(found.slug, modules, module_names)
 
     def where(path: str, line: int, message: str = "") -> tuple[str | None, str | None]:
         if path not in files:
@@ -480,6 +485,13 @@ def joining(org_slug: str):
     return redirect(url_for("publishing.workspace", org_slug=org.slug))
 
 
+def _named_files(slug: str, files: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The modules' names by short name, and each file's place (``_file_places``) by path."""
+    modules = editor.modules(files, slug)
+    module_names = editor.module_names(modules, editor.titles(files, slug))
+    return module_names, {path: named[0] for path, named in _file_places(slug, modules, module_names).items()}
+
+
 @bp.get("/<org_slug>/<slug>/versions/<int(max=2147483647):number>")
 @login_required
 def version(org_slug: str, slug: str, number: int):
@@ -494,10 +506,19 @@ def version(org_slug: str, slug: str, number: int):
         abort(404)
     previous = max((v for n, v in history.items() if n < number), key=lambda v: v.version, default=None)
     changes = diffs.version_changes(previous, current)
-    # Its comments name their module by its title in this version (a module since removed too).
-    module_names = editor.module_names(
-        editor.modules(current.files, found.slug), editor.titles(current.files, found.slug)
-    )
+    # Files are named as the workspace names them (a removed one as it was) and listed in the order
+    # the course is read in, not the paths' (quizzes/ after courses/). Its comments name their
+    # module by its title in this version (a module since removed too).
+    module_names, places = _named_files(found.slug, current.files)
+    if previous is not None:
+        places |= {
+            path: p for path, p in _named_files(found.slug, previous.files)[1].items() if path not in places
+        }
+    order = {path: position for position, path in enumerate(places)}
+
+    def in_order(path: str) -> tuple[int, str]:
+        return order.get(path, len(order)), path
+
     return render_template(
         "publishing/version.html",
         org=org,
@@ -505,8 +526,11 @@ def version(org_slug: str, slug: str, number: int):
         current=current,
         previous=previous,
         changes=changes,
+        changed_files=sorted(changes.files, key=lambda change: in_order(change.path)),
+        texts=sorted(current.files.items(), key=lambda item: in_order(item[0])),
         review_comments=comments.of_version(found, previous, current),
         module_names=module_names,
+        places=places,
         **editor.course_name(found.files, found.slug),
     )
 

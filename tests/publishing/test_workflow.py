@@ -2,6 +2,7 @@
 progress kept across versions, slugs that cannot collide, and who may do what."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -124,6 +125,21 @@ def test_the_whole_workflow_keeps_progress_across_versions(client, auth, publish
     page = text_of(client.get(f"{WS}/voix-et-ia/versions/2"))
     assert "Changes since version 1" in page
     assert "<del>-Tenez un registre" in page and "<ins>+Tenez à jour un registre" in page
+    # Each file is named as the workspace names it, the package's path after it.
+    assert (
+        '<h3>Module “Bonnes pratiques” <span class="problem-file">'
+        "<code>courses/voix-et-ia/03-bonnes-pratiques.md</code></span> · changed</h3>"
+    ) in page
+    # In the order the course is read in: its details, then each module with its quiz.
+    texts = page[page.index('id="text-heading"') :]
+    summaries = re.findall(r"<summary>([^<]+) <span", texts)
+    assert summaries == [
+        "Course details",
+        "Module “Le cadre légal”",
+        "Quiz of the module “Le cadre légal”",
+        "Module “Recueillir le consentement”",
+        "Module “Bonnes pratiques”",
+    ]
 
 
 def test_a_package_with_problems_changes_nothing_and_lists_them(client, auth, publisher):
