@@ -28,6 +28,7 @@ from app.notifications.models import (
     CLASS_MESSAGE,
     COMMENT_REPLY,
     PUBLISHED,
+    REVIEW_COMMENT,
     REVIEW_REQUESTED,
     SENT_BACK,
     Notification,
@@ -379,7 +380,13 @@ def reissue(certificate: Certificate, full_name: str) -> None:
     db.session.execute(delete(CertificatePDF).where(CertificatePDF.certificate_id == certificate.id))
 
 
-TEAM_NOTICES = (REVIEW_REQUESTED, SENT_BACK, COMMENT_REPLY, PUBLISHED)  # each names who did it
+TEAM_NOTICES = (
+    REVIEW_REQUESTED,
+    SENT_BACK,
+    REVIEW_COMMENT,
+    COMMENT_REPLY,
+    PUBLISHED,
+)  # each names who did it
 
 
 def _forget_author(user: User) -> None:

@@ -12,6 +12,7 @@ from app.notifications.models import (
     COMMENT_REPLY,
     NEW_ASSIGNMENT,
     PUBLISHED,
+    REVIEW_COMMENT,
     REVIEW_REQUESTED,
     SENT_BACK,
     Notification,
@@ -19,6 +20,7 @@ from app.notifications.models import (
 from app.notifications.services import ASSIGNMENT_NOTICES, author_params, notify
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Membership
 from app.publishing.editor import course_fields
+from app.publishing.models import IN_REVIEW
 from app.schools.models import Assignment, Enrolment, SchoolClass
 from app.urls import path_for_job
 
@@ -88,6 +90,35 @@ def sent_back(draft, by: User, comment: str) -> None:
     params = {**_draft_params(draft, by), "comment": comment}
     path = path_for_job("publishing.draft", org_slug=draft.organisation.slug, slug=draft.slug)
     notify([submitter], SENT_BACK, params, path)
+
+
+def commented(draft, comment, module_title: str, by: User) -> None:
+    """Tell the editor the draft waits on that a comment is written on it: who submitted it, while
+    it is in review, else who last changed it (if still on the team, and not the one commenting).
+
+    One notice per draft until it is read: a reviewer writes several comments in a sitting, and
+    the first one leads to the reading page, which shows them all."""
+    in_review = draft.state == IN_REVIEW and draft.submitted_by_id is not None
+    editor_id = draft.submitted_by_id if in_review else draft.updated_by_id
+    editor = db.session.get(User, editor_id) if editor_id not in (None, by.id) else None
+    if editor is None or not _on_the_team(draft.organisation_id, {editor.id: editor}):
+        return
+    unread = select(Notification.id).where(
+        Notification.user_id == editor.id,
+        Notification.kind == REVIEW_COMMENT,
+        Notification.read_at.is_(None),
+        Notification.params["draft_id"].as_integer() == draft.id,
+    )
+    if db.session.scalar(unread.limit(1)) is not None:
+        return
+    params = {
+        **_draft_params(draft, by),
+        "draft_id": draft.id,
+        "module": module_title,
+        "comment": comment.body,
+    }
+    path = path_for_job("publishing.read", org_slug=draft.organisation.slug, slug=draft.slug)
+    notify([editor], REVIEW_COMMENT, params, f"{path}#comment-{comment.id}")
 
 
 def replied(draft, comment, module_title: str, body: str, by: User) -> None:

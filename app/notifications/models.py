@@ -11,12 +11,13 @@ from app.models_base import UTCDateTime, utcnow
 
 REVIEW_REQUESTED, SENT_BACK, PUBLISHED = "review_requested", "sent_back", "published"
 NEW_ASSIGNMENT, DUE_SOON, WEEKLY_DIGEST = "new_assignment", "due_soon", "weekly_digest"
-CLASS_MESSAGE, COMMENT_REPLY = "class_message", "comment_reply"
+CLASS_MESSAGE, COMMENT_REPLY, REVIEW_COMMENT = "class_message", "comment_reply", "review_comment"
 CERTIFICATE = "certificate"  # one of the person's certificates revoked, or valid again
 KINDS = (
     CERTIFICATE,
     REVIEW_REQUESTED,
     SENT_BACK,
+    REVIEW_COMMENT,
     COMMENT_REPLY,
     PUBLISHED,
     NEW_ASSIGNMENT,
@@ -33,6 +34,7 @@ KIND_NAMES = {
     CERTIFICATE: _l("One of my certificates is revoked, or valid again"),
     REVIEW_REQUESTED: _l("A course is submitted for review"),
     SENT_BACK: _l("A course I submitted is sent back"),
+    REVIEW_COMMENT: _l("Someone comments on a course I submitted for review or was the last to change"),
     COMMENT_REPLY: _l("Someone replies to a review comment I wrote or answered"),
     PUBLISHED: _l("A course I work on is published"),
     NEW_ASSIGNMENT: _l("Something new is assigned to one of my classes"),

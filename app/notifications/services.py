@@ -32,6 +32,7 @@ from app.notifications.models import (
     NEW_ASSIGNMENT,
     NO_MAIL,
     PUBLISHED,
+    REVIEW_COMMENT,
     REVIEW_REQUESTED,
     SENT_BACK,
     SITE,
@@ -206,7 +207,7 @@ def kinds_for(memberships: Iterable[Membership]) -> tuple[str, ...]:
     roles = {(m.organisation.kind, m.role) for m in memberships}
     kinds = {CERTIFICATE, NEW_ASSIGNMENT, DUE_SOON, CLASS_MESSAGE}
     if roles & {(PUBLISHER, ADMIN), (PUBLISHER, EDITOR), (PUBLISHER, REVIEWER)}:
-        kinds |= {REVIEW_REQUESTED, SENT_BACK, COMMENT_REPLY, PUBLISHED}
+        kinds |= {REVIEW_REQUESTED, SENT_BACK, REVIEW_COMMENT, COMMENT_REPLY, PUBLISHED}
     if any(kind == SCHOOL for kind, _role in roles):
         kinds.add(WEEKLY_DIGEST)
     return tuple(kind for kind in KINDS if kind in kinds)

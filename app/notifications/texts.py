@@ -12,6 +12,7 @@ from app.notifications.models import (
     DUE_SOON,
     NEW_ASSIGNMENT,
     PUBLISHED,
+    REVIEW_COMMENT,
     REVIEW_REQUESTED,
     SENT_BACK,
     WEEKLY_DIGEST,
@@ -48,6 +49,7 @@ def subject(notification: Notification):
             if p["revoked"]
             else _l("Your certificate for %(course)s is valid again", course=p["course"])
         ),
+        REVIEW_COMMENT: lambda: _l("New comment on %(course)s", course=p["course"]),
         COMMENT_REPLY: lambda: _l("Reply to a comment on %(course)s", course=p["course"]),
         PUBLISHED: lambda: _l("Published: %(course)s", course=p["course"]),
         NEW_ASSIGNMENT: lambda: (
@@ -82,13 +84,11 @@ def headline(notification: Notification) -> str:
         return _("%(name)s submitted %(course)s for review.", name=author_name(p), course=p["course"])
     if notification.kind == SENT_BACK:
         return _("%(name)s sent %(course)s back to you.", name=author_name(p), course=p["course"])
-    if notification.kind == COMMENT_REPLY:
-        return _(
-            "%(name)s replied to a comment on %(module)s, in %(course)s.",
-            name=author_name(p),
-            module=p["module"] or _("the final test"),
-            course=p["course"],
-        )
+    if notification.kind in (REVIEW_COMMENT, COMMENT_REPLY):
+        about = {"name": author_name(p), "module": p["module"] or _("the final test"), "course": p["course"]}
+        if notification.kind == REVIEW_COMMENT:
+            return _("%(name)s commented on %(module)s, in %(course)s.", **about)
+        return _("%(name)s replied to a comment on %(module)s, in %(course)s.", **about)
     if notification.kind == PUBLISHED:
         return _(
             "%(name)s published %(course)s (version %(version)s): learners see it now.",

@@ -179,9 +179,12 @@ def add_comment(org_slug: str, slug: str, module_slug: str):
     try:
         quote = form.quote.data or ""
         texts = comments.passages(course) if quote and (course := _readable(found)) else None
-        comments.add(found, module_slug, form.body.data, current_user, quote, texts)
+        comment = comments.add(found, module_slug, form.body.data, current_user, quote, texts)
     except comments.CommentError as exc:
         return _reading_page(org, role, found, RefusedComment(module_slug, form, str(exc)))
+    if comment.id is None:  # a new comment, not the same one sent twice: the editor is told
+        db.session.flush()
+        events.commented(found, comment, _module_title(found, module_slug), current_user)
     db.session.commit()
     flash(_("Comment added."), "success")
     return _back_to(org, found, module_slug)

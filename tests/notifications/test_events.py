@@ -10,6 +10,7 @@ from app.admin import services as operator
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import MAIL_SENT, NO_MAIL, Notification
+from app.orgs import services as orgs
 from app.schools import services as schools
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import text_of
@@ -48,6 +49,60 @@ def test_review_sent_back_and_published_reach_the_right_people(client, auth, pub
         [done] = notifications_of(people[role], "published")
         assert done.path == "/courses/voix-et-ia"
     assert notifications_of(people["reviewer"], "published") == []  # who published knows
+
+
+def test_a_review_comment_tells_the_editor_the_draft_waits_on_once_until_read(client, auth, publisher):
+    org, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+
+    def write(module: str, body: str):
+        return client.post(f"{WS}/voix-et-ia/comments/{module}", data={"body": body})
+
+    assert write("consentement", "Citez l'article du code.").status_code == 302
+    [told] = notifications_of(people["editor"], "review_comment")
+    assert (
+        told.params["comment"] == "Citez l'article du code."
+        and told.params["module"] == "Recueillir le consentement"
+    )
+    assert told.path.startswith(f"{WS}/voix-et-ia/read#comment-")
+    mail = outbox()[-1]
+    assert mail["To"] == people["editor"].email and mail["Subject"].startswith("New comment on ")
+    assert "Reviewer Syndicat commented on Recueillir le consentement, in" in mail.get_content()
+    assert "Citez l'article du code." in mail.get_content()
+    # The reviewer's next comments fall under the same unread notice: one mail per sitting, not
+    # per remark; the same comment sent twice is kept once and tells nobody either.
+    write("cadre-legal", "Date de la loi ?")
+    write("cadre-legal", "Date de la loi ?")
+    assert len(notifications_of(people["editor"], "review_comment")) == 1 and len(outbox()) == 1 + 2
+    assert notifications_of(people["admin"], "review_comment") == []  # the editor it waits on only
+    as_(auth, people, "editor")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Reviewer Syndicat commented on Recueillir le consentement" in page and "Citez l" in page
+    client.post("/notifications/read")
+    as_(auth, people, "reviewer")
+    write("consentement", "Et la source ?")
+    assert len(notifications_of(people["editor"], "review_comment")) == 2  # read: the next one is told
+    # Sent back, the draft waits on whoever changed it last; nobody is told of their own comment.
+    client.post(f"{WS}/voix-et-ia/send-back", data={"comment": "Voir les remarques."})
+    as_(auth, people, "editor")
+    client.post("/notifications/read")
+    as_(auth, people, "admin")
+    write("consentement", "Une remarque de l'administratrice.")
+    assert len(notifications_of(people["editor"], "review_comment")) == 3
+    assert notifications_of(people["admin"], "review_comment") == []
+    as_(auth, people, "editor")
+    client.post("/notifications/read")
+    write("consentement", "Noté, je corrige.")
+    assert len(notifications_of(people["editor"], "review_comment")) == 3
+    # Taken off the team, the editor is told nothing more of its drafts.
+    orgs.remove_member(org, people["editor"].id)
+    db.session.commit()
+    as_(auth, people, "reviewer")
+    write("consentement", "Encore une.")
+    assert len(notifications_of(people["editor"], "review_comment")) == 3
 
 
 def test_the_list_shows_the_comment_and_the_header_counts_unread(client, auth, publisher):

@@ -173,8 +173,9 @@ def test_preferences_offer_each_person_the_kinds_that_can_reach_them(client, aut
     orgs.set_role(org, people["teacher"], "editor")
     orgs.set_role(org, people["student"], "member")
     db.session.commit()
-    page = text_of(client.get("/notifications/preferences"))  # 8 kinds, on the site and by e-mail
-    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 16
+    page = text_of(client.get("/notifications/preferences"))  # 9 kinds, on the site and by e-mail
+    assert "A course is submitted for review" in page and page.count('type="checkbox"') == 18
+    assert "Someone comments on a course I submitted for review or was the last to change" in page
     with counted_statements() as statements:
         client.get("/notifications/preferences")
     assert len([s for s in statements if "FROM memberships" in s]) == 1  # the header's, used again
