@@ -300,7 +300,10 @@ def _draft_page(
         unpublished_changes=services.has_unpublished_changes(found),
         open_comments=comments.open_comments(found),
         # Translated here, in the reader's language: the checker stores English templates.
-        warnings=[(n.path, n.line, n.text(_), *where(n.path, n.line)) for n in services.warnings_of(found)],
+        warnings=[
+            (n.path, n.line, n.text(_), *where(n.path, n.line))
+            for n in [*services.warnings_of(found), *services.namesakes(found)]
+        ],
         problems=[
             (p.path, p.line, said(p), *where(p.path, p.line, p.message)) for p in services.problems_of(found)
         ],

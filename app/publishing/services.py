@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -20,6 +20,7 @@ from app.accounts.models import User
 from app.admin.audit import record
 from app.catalog.importer import import_course, refresh_rendering
 from app.catalog.models import MEMBERS, ORIGINALS, PUBLIC, Course
+from app.catalog.search import one_space, sort_key
 from app.content.bounded import Busy, Pool, Slots, TooSlow, run_bounded
 from app.content.checker import check_files, content_hash
 from app.content.documents import CheckResult, Message, Notice, Problem
@@ -152,6 +153,42 @@ def warnings_of(draft: CourseDraft, path: str | None = None) -> list[Notice]:
     """The checker's warnings kept with the draft (about one file when *path* is given)."""
     notices = [Notice.from_json(data) for data in draft.warnings or []]
     return [n for n in notices if path is None or n.path == path]
+
+
+NAMESAKE = N_(
+    "another course in the catalogue is already called '%(title)s' (%(publisher)s): learners may take"
+    " one for the other; give this one a title that sets it apart"
+)
+
+
+def namesakes(draft: CourseDraft) -> list[Notice]:
+    """A warning for each course of the catalogue whose title reads as the draft's (accents, case
+    and spaces set aside), in one query on the titles' index: two « Le doublage et l'IA » side by
+    side leave learners to guess. Courses of other publishers open to their members only are not
+    named (their titles are not the catalogue's); the draft's own course and archived ones count
+    for nothing. Worked out when the draft is shown, as the catalogue changes under it."""
+    title = editor.course_fields(draft.files, draft.slug)[0].get("title")
+    if not isinstance(title, str) or not title.strip():
+        return []
+    found = db.session.execute(
+        select(Course.title, Course.publisher)
+        .where(
+            ORIGINALS,
+            Course.sort_title == sort_key(one_space(title)),
+            Course.slug != draft.slug,
+            Course.archived_at.is_(None),
+            or_(Course.visibility == PUBLIC, Course.organisation_id == draft.organisation_id),
+        )
+        .order_by(Course.id)
+        .limit(3)
+    )
+    path = editor.course_path(draft.slug)
+    lines = draft.files.get(path, "").split("\n", 60)[:60]
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("title:")), 1)
+    return [
+        Notice(path, line, NAMESAKE, tuple(sorted({"title": other, "publisher": publisher}.items())))
+        for other, publisher in found
+    ]
 
 
 # Words the workspace's own addresses use at the place of a course's short name.

@@ -1,6 +1,7 @@
 """A publisher's workspace: packages in and out, draft → review → published → new version,
 progress kept across versions, slugs that cannot collide, and who may do what."""
 
+import html
 import io
 import re
 import zipfile
@@ -14,6 +15,7 @@ from app.content.checker import load_tree
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.learning.services import mark_read
+from app.models_base import utcnow
 from app.notifications.models import Notification
 from app.orgs import services as orgs
 from app.publishing import package, services
@@ -140,6 +142,32 @@ def test_the_whole_workflow_keeps_progress_across_versions(client, auth, publish
         "Module “Recueillir le consentement”",
         "Module “Bonnes pratiques”",
     ]
+
+
+def test_a_title_another_course_of_the_catalogue_has_is_a_warning(client, auth, publisher):
+    org, other, people = publisher
+    published(client, auth, people)
+    assert "already called" not in text_of(client.get(f"{WS}/voix-et-ia"))  # its own course is not another
+    files = {path.replace("voix-et-ia", "voix-bis"): text for path, text in valid_files().items()}
+    details = "courses/voix-bis/course.md"
+    files[details] = files[details].replace("title: La voix et l'IA", "title: LA  VOIX ET L’IA", 1)
+    services.save_files(org, "voix-bis", files, people["editor"])
+    db.session.commit()
+    as_(auth, people, "editor")
+    page = html.unescape(text_of(client.get(f"{WS}/voix-bis")))
+    assert (
+        "<strong>Course details:</strong> another course in the catalogue is already called"
+        " 'La voix et l'IA' (Syndicat des scénaristes): learners may take one for the other;"
+    ) in page
+    assert '<h2 id="warnings-heading">Warnings</h2>' in page  # a warning: it may still be submitted
+    # Another publisher's course for its members only is not named; nor is an archived one.
+    course = db.session.scalar(select(Course).where(Course.slug == "voix-et-ia"))
+    course.organisation_id, course.visibility = other.id, "members"
+    db.session.commit()
+    assert "already called" not in text_of(client.get(f"{WS}/voix-bis"))
+    course.organisation_id, course.visibility, course.archived_at = org.id, "public", utcnow()
+    db.session.commit()
+    assert "already called" not in text_of(client.get(f"{WS}/voix-bis"))
 
 
 def test_a_package_with_problems_changes_nothing_and_lists_them(client, auth, publisher):
