@@ -3,10 +3,13 @@
 Each hook runs inside the service that makes the change, in its transaction (see services.py).
 """
 
-from sqlalchemy import delete, select
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, or_, select, update
 
 from app.accounts.models import User
 from app.extensions import db
+from app.models_base import utcnow
 from app.notifications.models import (
     CERTIFICATE,
     COMMENT_REPLY,
@@ -92,24 +95,39 @@ def sent_back(draft, by: User, comment: str) -> None:
     notify([submitter], SENT_BACK, params, path)
 
 
+# A notice of comments on a draft is not sent again while the last one waits: unread on the site,
+# or, for whoever takes them by e-mail only (born read), for this long.
+COMMENTS_MAIL_WINDOW = timedelta(hours=1)
+
+
+def _comment_notices(user_id: int, draft_id: int):
+    return (
+        Notification.user_id == user_id,
+        Notification.kind == REVIEW_COMMENT,
+        Notification.params["draft_id"].as_integer() == draft_id,
+    )
+
+
 def commented(draft, comment, module_title: str, by: User) -> None:
     """Tell the editor the draft waits on that a comment is written on it: who submitted it, while
     it is in review, else who last changed it (if still on the team, and not the one commenting).
 
-    One notice per draft until it is read: a reviewer writes several comments in a sitting, and
-    the first one leads to the reading page, which shows them all."""
+    A reviewer writes several comments in a sitting, and the first notice leads to the reading
+    page, which shows them all: no other is sent while it waits (``comments_seen`` ends that), or,
+    by e-mail only, within the hour."""
     in_review = draft.state == IN_REVIEW and draft.submitted_by_id is not None
     editor_id = draft.submitted_by_id if in_review else draft.updated_by_id
     editor = db.session.get(User, editor_id) if editor_id not in (None, by.id) else None
     if editor is None or not _on_the_team(draft.organisation_id, {editor.id: editor}):
         return
-    unread = select(Notification.id).where(
-        Notification.user_id == editor.id,
-        Notification.kind == REVIEW_COMMENT,
-        Notification.read_at.is_(None),
-        Notification.params["draft_id"].as_integer() == draft.id,
+    waiting = select(Notification.id).where(
+        *_comment_notices(editor.id, draft.id),
+        or_(
+            Notification.read_at.is_(None),
+            and_(Notification.on_site.is_(False), Notification.created_at > utcnow() - COMMENTS_MAIL_WINDOW),
+        ),
     )
-    if db.session.scalar(unread.limit(1)) is not None:
+    if db.session.scalar(waiting.limit(1)) is not None:
         return
     params = {
         **_draft_params(draft, by),
@@ -119,6 +137,34 @@ def commented(draft, comment, module_title: str, by: User) -> None:
     }
     path = path_for_job("publishing.read", org_slug=draft.organisation.slug, slug=draft.slug)
     notify([editor], REVIEW_COMMENT, params, f"{path}#comment-{comment.id}")
+
+
+def comments_unseen(draft, reader: User) -> bool:
+    """Whether *reader* has a notice of comments on the draft still unread (one query)."""
+    unread = select(Notification.id).where(
+        *_comment_notices(reader.id, draft.id), Notification.read_at.is_(None)
+    )
+    return db.session.scalar(unread.limit(1)) is not None
+
+
+def comments_seen(draft, reader: User) -> None:
+    """*reader* opened the draft's reading page, where its comments are: their notices of them are
+    read, and the next comment is told again; the caller commits."""
+    db.session.execute(
+        update(Notification)
+        .where(*_comment_notices(reader.id, draft.id), Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+def draft_discarded(draft) -> None:
+    """A draft never published is gone with its comments: the notices of them would lead nowhere
+    (and on SQLite its id may be given again to a new draft)."""
+    db.session.execute(
+        delete(Notification).where(
+            Notification.kind == REVIEW_COMMENT, Notification.params["draft_id"].as_integer() == draft.id
+        )
+    )
 
 
 def replied(draft, comment, module_title: str, body: str, by: User) -> None:

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 from app.accounts.forms import PostForm
 from app.content.bounded import Busy
 from app.content.checker import FINAL
-from app.extensions import db
+from app.extensions import db, start_writing
 from app.forms import Form
 from app.limits import throttled
 from app.notifications import events
@@ -127,6 +127,10 @@ class RefusedReply:
 def read(org_slug: str, slug: str):
     """The draft as learners will read it, answers shown, what it changes, and its comments."""
     org, role, found = _draft_of(org_slug, slug)
+    if events.comments_unseen(found, current_user):
+        start_writing()  # now and then: a GET that reads only takes no write lock
+        events.comments_seen(found, current_user)  # read here: no longer "new" in the notifications
+        db.session.commit()
     return _reading_page(org, role, found)
 
 

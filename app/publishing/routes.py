@@ -488,13 +488,6 @@ def joining(org_slug: str):
     return redirect(url_for("publishing.workspace", org_slug=org.slug))
 
 
-def _named_files(slug: str, files: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """The modules' names by short name, and each file's place (``_file_places``) by path."""
-    modules = editor.modules(files, slug)
-    module_names = editor.module_names(modules, editor.titles(files, slug))
-    return module_names, {path: named[0] for path, named in _file_places(slug, modules, module_names).items()}
-
-
 @bp.get("/<org_slug>/<slug>/versions/<int(max=2147483647):number>")
 @login_required
 def version(org_slug: str, slug: str, number: int):
@@ -511,12 +504,17 @@ def version(org_slug: str, slug: str, number: int):
     changes = diffs.version_changes(previous, current)
     # Files are named as the workspace names them (a removed one as it was) and listed in the order
     # the course is read in, not the paths' (quizzes/ after courses/). Its comments name their
-    # module by its title in this version (a module since removed too).
-    module_names, places = _named_files(found.slug, current.files)
+    # module by its title in this version (a module since removed too, by its last title).
+    modules = editor.modules(current.files, found.slug)
+    module_names = editor.module_names(modules, editor.titles(current.files, found.slug))
     if previous is not None:
-        places |= {
-            path: p for path, p in _named_files(found.slug, previous.files)[1].items() if path not in places
-        }
+        before = editor.modules(previous.files, found.slug)
+        module_names = editor.module_names(before, editor.titles(previous.files, found.slug)) | module_names
+        kept = {m.path for m in modules}
+        modules = sorted(
+            [*modules, *(m for m in before if m.path not in kept)], key=lambda m: (m.position, m.slug)
+        )
+    places = {path: named[0] for path, named in _file_places(found.slug, modules, module_names).items()}
     order = {path: position for position, path in enumerate(places)}
 
     def in_order(path: str) -> tuple[int, str]:

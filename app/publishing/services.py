@@ -20,7 +20,7 @@ from app.accounts.models import User
 from app.admin.audit import record
 from app.catalog.importer import import_course, refresh_rendering
 from app.catalog.models import MEMBERS, ORIGINALS, PUBLIC, Course
-from app.catalog.search import one_space, sort_key
+from app.catalog.search import name_order, one_space, sort_key
 from app.content.bounded import Busy, Pool, Slots, TooSlow, run_bounded
 from app.content.checker import check_files, content_hash
 from app.content.documents import CheckResult, Message, Notice, Problem
@@ -163,12 +163,15 @@ NAMESAKE = N_(
 
 def namesakes(draft: CourseDraft) -> list[Notice]:
     """A warning for each course of the catalogue whose title reads as the draft's (accents, case
-    and spaces set aside), in one query on the titles' index: two « Le doublage et l'IA » side by
-    side leave learners to guess. Courses of other publishers open to their members only are not
-    named (their titles are not the catalogue's); the draft's own course and archived ones count
-    for nothing. Worked out when the draft is shown, as the catalogue changes under it."""
-    title = editor.course_fields(draft.files, draft.slug)[0].get("title")
-    if not isinstance(title, str) or not title.strip():
+    and spaces set aside): two « Le doublage et l'IA » side by side leave learners to guess. One
+    query on the titles' index, its few rows compared again with every letter kept (the index's
+    key keeps only Latin ones: two Cyrillic titles would fold alike). Courses of other publishers
+    open to their members only are not named (their titles are not the catalogue's); the draft's
+    own course, archived ones and, for a translation, its original count for nothing. Worked out
+    when the draft is shown, as the catalogue changes under it."""
+    values = editor.course_fields(draft.files, draft.slug)[0]
+    title = values.get("title")
+    if not isinstance(title, str) or not title.strip() or values.get("translation_of"):
         return []
     found = db.session.execute(
         select(Course.title, Course.publisher)
@@ -180,15 +183,21 @@ def namesakes(draft: CourseDraft) -> list[Notice]:
             or_(Course.visibility == PUBLIC, Course.organisation_id == draft.organisation_id),
         )
         .order_by(Course.id)
-        .limit(3)
+        .limit(20)
     )
+    same = [(other, publisher) for other, publisher in found if _read_as(other) == _read_as(title)][:3]
     path = editor.course_path(draft.slug)
     lines = draft.files.get(path, "").split("\n", 60)[:60]
     line = next((n for n, text in enumerate(lines, 1) if text.startswith("title:")), 1)
     return [
         Notice(path, line, NAMESAKE, tuple(sorted({"title": other, "publisher": publisher}.items())))
-        for other, publisher in found
+        for other, publisher in same
     ]
+
+
+def _read_as(title: str) -> str:
+    """A title as a reader tells it from another: accents, case, spaces and apostrophes aside."""
+    return name_order(one_space(title).replace("’", "'"))
 
 
 # Words the workspace's own addresses use at the place of a course's short name.
@@ -590,6 +599,7 @@ def discard(draft: CourseDraft, by: User) -> bool:
         raise PublishingError(_l("This course is in review: ask the reviewer to send it back first."))
     published = published_files(draft)
     if published is None:
+        notifications.draft_discarded(draft)
         db.session.delete(draft)
         db.session.flush()
         return False

@@ -2,7 +2,7 @@
 the transaction of the change, the e-mails only once it is committed."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -103,6 +103,56 @@ def test_a_review_comment_tells_the_editor_the_draft_waits_on_once_until_read(cl
     as_(auth, people, "reviewer")
     write("consentement", "Encore une.")
     assert len(notifications_of(people["editor"], "review_comment")) == 3
+
+
+def test_comment_notices_by_email_only_or_read_on_the_reading_page(client, auth, publisher):
+    org, people = publisher
+    # Taken by e-mail only, the notices are born read: one e-mail an hour per draft all the same.
+    services.save_preferences(people["editor"], {("review_comment", "email")}, None, ["review_comment"])
+    db.session.commit()
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    sent = len(outbox())
+    for n in range(5):
+        client.post(f"{WS}/voix-et-ia/comments/consentement", data={"body": f"Remarque {n}"})
+    assert len(notifications_of(people["editor"], "review_comment")) == 1 and len(outbox()) == sent + 1
+    notice = notifications_of(people["editor"], "review_comment")[0]
+    notice.created_at = datetime(2026, 1, 1, tzinfo=UTC)  # an hour later and more
+    db.session.commit()
+    client.post(f"{WS}/voix-et-ia/comments/consentement", data={"body": "Une autre, plus tard."})
+    assert len(notifications_of(people["editor"], "review_comment")) == 2
+
+    # On the site too: opening the reading page (the e-mail's link) reads the notice, and the next
+    # comment is told again.
+    services.save_preferences(people["editor"], {("review_comment", "site")}, None, ["review_comment"])
+    for earlier in notifications_of(people["editor"], "review_comment"):
+        earlier.created_at = datetime(2026, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    client.post(f"{WS}/voix-et-ia/comments/cadre-legal", data={"body": "Sur le site."})
+    client.post(f"{WS}/voix-et-ia/comments/cadre-legal", data={"body": "Encore sur le site."})
+    [unread] = [n for n in notifications_of(people["editor"], "review_comment") if n.read_at is None]
+    as_(auth, people, "editor")
+    assert client.get(f"{WS}/voix-et-ia/read").status_code == 200
+    db.session.refresh(unread)
+    assert unread.read_at is not None
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/comments/cadre-legal", data={"body": "Après lecture."})
+    assert len(notifications_of(people["editor"], "review_comment")) == 4
+
+
+def test_a_discarded_drafts_comment_notices_go_with_its_comments(client, auth, publisher):
+    org, people = publisher
+    as_(auth, people, "editor")
+    upload(client, valid_files())
+    as_(auth, people, "reviewer")
+    client.post(f"{WS}/voix-et-ia/comments/consentement", data={"body": "Une remarque."})
+    assert len(notifications_of(people["editor"], "review_comment")) == 1
+    assert len(notifications_of(people["editor"])) == 1
+    as_(auth, people, "editor")
+    assert client.post(f"{WS}/voix-et-ia/discard").status_code == 302
+    assert notifications_of(people["editor"], "review_comment") == []
 
 
 def test_the_list_shows_the_comment_and_the_header_counts_unread(client, auth, publisher):

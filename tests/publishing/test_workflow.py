@@ -165,9 +165,45 @@ def test_a_title_another_course_of_the_catalogue_has_is_a_warning(client, auth, 
     course.organisation_id, course.visibility = other.id, "members"
     db.session.commit()
     assert "already called" not in text_of(client.get(f"{WS}/voix-bis"))
-    course.organisation_id, course.visibility, course.archived_at = org.id, "public", utcnow()
+    course.organisation_id = org.id  # the publisher's own members-only course is named
+    db.session.commit()
+    assert "already called 'La voix et l'IA'" in html.unescape(text_of(client.get(f"{WS}/voix-bis")))
+    course.visibility, course.archived_at = "public", utcnow()
     db.session.commit()
     assert "already called" not in text_of(client.get(f"{WS}/voix-bis"))
+    # Titles in other alphabets are told apart by all their letters, not by the Latin ones alone.
+    course.archived_at, course.title = None, "Введение в ИИ"
+    db.session.commit()
+    files[details] = files[details].replace("title: LA  VOIX ET L’IA", "title: Основы и ИИ", 1)
+    services.save_files(org, "voix-bis", files, people["editor"])
+    db.session.commit()
+    assert "already called" not in text_of(client.get(f"{WS}/voix-bis"))
+    files[details] = files[details].replace("title: Основы и ИИ", "title: введение в ии", 1)
+    services.save_files(org, "voix-bis", files, people["editor"])
+    db.session.commit()
+    assert "already called 'Введение в ИИ'" in html.unescape(text_of(client.get(f"{WS}/voix-bis")))
+    # A translation keeps its original's title until translated: that is no other course.
+    translation = services.start_translation(services.find_draft(org, "voix-et-ia"), "en", people["editor"])
+    db.session.commit()
+    assert "already called" not in text_of(client.get(f"{WS}/{translation.slug}"))
+
+
+def test_a_version_lists_a_removed_module_where_it_was_by_its_title(client, auth, publisher):
+    _, _, people = publisher
+    published(client, auth, people)
+    fewer = {path: text for path, text in valid_files().items() if "02-consentement" not in path}
+    third = "courses/voix-et-ia/03-bonnes-pratiques.md"
+    fewer[third] = fewer[third].replace("Tenez un registre", "Tenez à jour un registre")
+    as_(auth, people, "editor")
+    upload(client, fewer)
+    client.post(f"{WS}/voix-et-ia/submit")
+    as_(auth, people, "reviewer")
+    publish(client)
+    page = text_of(client.get(f"{WS}/voix-et-ia/versions/2"))
+    headings = re.findall(r"<h3>([^<]+) <span", page[: page.index('id="text-heading"')])
+    # Named as it was, not by its path, and where it was in the course, not after what stays.
+    assert headings == ["Module “Recueillir le consentement”", "Module “Bonnes pratiques”"]
+    assert "</code></span> · removed</h3>" in page
 
 
 def test_a_package_with_problems_changes_nothing_and_lists_them(client, auth, publisher):
