@@ -15,6 +15,7 @@ from app.schools import services as schools
 from tests.certificates.test_certificate_pages import complete
 from tests.conftest import text_of
 from tests.notifications.conftest import notifications_of, outbox
+from tests.publishing.test_review_comments import in_review
 from tests.publishing.test_workflow import WS, as_, publish, upload, valid_files
 
 
@@ -53,10 +54,7 @@ def test_review_sent_back_and_published_reach_the_right_people(client, auth, pub
 
 def test_a_review_comment_tells_the_editor_the_draft_waits_on_once_until_read(client, auth, publisher):
     org, people = publisher
-    as_(auth, people, "editor")
-    upload(client, valid_files())
-    client.post(f"{WS}/voix-et-ia/submit")
-    as_(auth, people, "reviewer")
+    in_review(client, auth, people)
 
     def write(module: str, body: str):
         return client.post(f"{WS}/voix-et-ia/comments/{module}", data={"body": body})
@@ -110,10 +108,7 @@ def test_comment_notices_by_email_only_or_read_on_the_reading_page(client, auth,
     # Taken by e-mail only, the notices are born read: one e-mail an hour per draft all the same.
     services.save_preferences(people["editor"], {("review_comment", "email")}, None, ["review_comment"])
     db.session.commit()
-    as_(auth, people, "editor")
-    upload(client, valid_files())
-    client.post(f"{WS}/voix-et-ia/submit")
-    as_(auth, people, "reviewer")
+    in_review(client, auth, people)
     sent = len(outbox())
     for n in range(5):
         client.post(f"{WS}/voix-et-ia/comments/consentement", data={"body": f"Remarque {n}"})

@@ -60,10 +60,11 @@ def publish(client, slug: str = "voix-et-ia"):
     return client.post(f"{WS}/{slug}/publish", data={"files_hash": files_hash(files)})
 
 
-def published(client, auth, people) -> None:
-    """The fixture course written by the editor, submitted, and published by the reviewer."""
+def published(client, auth, people, files: dict[str, str] | None = None) -> None:
+    """The fixture course (or these *files*) written by the editor, submitted, and published by the
+    reviewer."""
     as_(auth, people, "editor")
-    upload(client, valid_files())
+    upload(client, valid_files() if files is None else files)
     client.post(f"{WS}/voix-et-ia/submit")
     as_(auth, people, "reviewer")
     publish(client)
@@ -110,11 +111,7 @@ def test_the_whole_workflow_keeps_progress_across_versions(client, auth, publish
     changed = valid_files()
     path = "courses/voix-et-ia/03-bonnes-pratiques.md"
     changed[path] = changed[path].replace("Tenez un registre", "Tenez à jour un registre")
-    as_(auth, people, "editor")
-    upload(client, changed)
-    client.post(f"{WS}/voix-et-ia/submit")
-    as_(auth, people, "reviewer")
-    publish(client)
+    published(client, auth, people, changed)
     db.session.expire_all()
     assert course.version == 2
     assert (
@@ -194,11 +191,7 @@ def test_a_version_lists_a_removed_module_where_it_was_by_its_title(client, auth
     fewer = {path: text for path, text in valid_files().items() if "02-consentement" not in path}
     third = "courses/voix-et-ia/03-bonnes-pratiques.md"
     fewer[third] = fewer[third].replace("Tenez un registre", "Tenez à jour un registre")
-    as_(auth, people, "editor")
-    upload(client, fewer)
-    client.post(f"{WS}/voix-et-ia/submit")
-    as_(auth, people, "reviewer")
-    publish(client)
+    published(client, auth, people, fewer)
     page = text_of(client.get(f"{WS}/voix-et-ia/versions/2"))
     headings = re.findall(r"<h3>([^<]+) <span", page[: page.index('id="text-heading"')])
     # Named as it was, not by its path, and where it was in the course, not after what stays.
