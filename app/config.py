@@ -95,6 +95,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_TEACHER_MAIL_ACCOUNT": "20 per hour",  # teachers added and invitation links, by e-mail
         "RATELIMIT_MESSAGE_ACCOUNT": "20 per hour",  # messages to a class, each mailed to its students
         "RATELIMIT_CLASS_NOTICE_ACCOUNT": "30 per hour",  # work assigned or due dates changed: students told
+        "RATELIMIT_CLASS_INVITATION_ACCOUNT": "30 per hour",  # sendings of students invited by e-mail
         "RATELIMIT_REMARK_ACCOUNT": "30 per 10 minutes;120 per hour",  # review comments and replies
         "RATELIMIT_JOIN_ACCOUNT": "10 per minute;30 per hour",
         "RATELIMIT_JOIN_ADDRESS": "30 per minute;300 per hour",
@@ -124,6 +125,9 @@ def defaults(instance_path: str) -> dict:
         "NOTIFICATIONS_MAIL_GIVE_UP_DAYS": 3,
         "NOTIFICATIONS_KEEP_DAYS": 365,
         "NOTIFICATIONS_DUE_HOURS": 48,  # how long before a due date unfinished work is recalled
+        # Students invited to a class by e-mail (app/schools/invitations.py): addresses one teacher
+        # may mail in a day, whatever the class.
+        "CLASS_INVITATIONS_PER_DAY": 200,
         # Legal pages (app/legal.py): the operator's identity above, then optional details.
         **LEGAL_DEVELOPMENT_DEFAULTS,
         "OPERATOR_REGISTRATION": "",  # e.g. "RCS Paris 123 456 789, share capital 10,000 EUR"

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template
 
 from app import limits
 from app.config import LEGAL_DEVELOPMENT_DEFAULTS
+from app.schools.invitations import KEEP_DAYS as INVITATION_DAYS
 
 bp = Blueprint("legal", __name__, url_prefix="/legal")
 
@@ -43,6 +44,7 @@ def render_legal(template: str, **values):
         registration=config.get("OPERATOR_REGISTRATION") or "",
         data_transfers=config.get("DATA_TRANSFERS") or "",
         log_days=int(config["RETENTION_LOG_DAYS"]),
+        invitation_days=INVITATION_DAYS,
         remember_days=int(config["REMEMBER_COOKIE_DURATION"]) // 86400,
         device_cookie=limits.DEVICE_COOKIE,
         device_days=limits.DEVICE_DAYS,

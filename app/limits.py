@@ -38,6 +38,7 @@ TOO_MANY_MAILS = _l("Too many e-mails were asked for this address or from your c
 TOO_MANY_MESSAGES = _l("Too many messages were sent to classes in a short time.")
 TOO_MANY_CLASS_NOTICES = _l("Too much work was assigned, or too many due dates changed, in a short time.")
 TOO_MANY_REMARKS = _l("Too many comments and replies were written in a short time.")
+TOO_MANY_INVITATIONS = _l("Too many invitations were sent in a short time.")
 TOO_MANY_JOINS = _l("Too many codes were tried that match no class.")
 TOO_MANY_PREVIEWS = _l("Too many previews or uploads in a short time.")
 TOO_MANY_IMAGES = _l("Too many images added in a short time.")
@@ -246,6 +247,19 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
             signed_in=True,
             shares="teacher",
         ),
+    ),
+    # Students invited to a class (app/schools/invitations.py): its own limits count addresses;
+    # here every sending is counted too (a refused one costs a check of each address).
+    "class_invitation": (
+        Rule(
+            "RATELIMIT_TEACHER_MAIL_ACCOUNT",
+            signed_in_user,
+            TOO_MANY_MAILS,
+            mails_only=True,
+            signed_in=True,
+            shares="teacher",
+        ),
+        Rule("RATELIMIT_CLASS_INVITATION_ACCOUNT", signed_in_user, TOO_MANY_INVITATIONS, signed_in=True),
     ),
     "join": (
         Rule(

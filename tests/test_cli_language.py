@@ -144,8 +144,9 @@ SAID = [
         ("notifications", "tick"),
         (),
         "0 rappel d’échéance, 0 résumé hebdomadaire, 0 e-mail remis en file d’attente,"
-        " 0 ancienne notification supprimée.",
-        "0 due-date reminders, 0 weekly digests, 0 e-mails queued again, 0 old notifications deleted.",
+        " 0 ancienne notification supprimée, 0 ancienne invitation à une classe supprimée.",
+        "0 due-date reminders, 0 weekly digests, 0 e-mails queued again, 0 old notifications deleted,"
+        " 0 old class invitations deleted.",
         id="notifications",
     ),
     pytest.param(

@@ -37,7 +37,7 @@ from app.notifications.models import (
 from app.orgs.models import ADMIN, Membership, Organisation
 from app.publishing.models import CourseDraft, PackageImport, ReviewComment, ReviewReply
 from app.record.models import LearningEvent
-from app.schools.models import ClassMessage, Enrolment, SchoolClass
+from app.schools.models import ClassInvitation, ClassMessage, Enrolment, SchoolClass
 from app.urls import external_url
 
 
@@ -110,6 +110,18 @@ def export_data(user: User) -> dict:
         .join(SchoolClass, SchoolClass.id == ClassMessage.class_id)
         .where(ClassMessage.author_id == user.id)
         .order_by(ClassMessage.id)
+    )
+    invited = db.session.execute(
+        select(ClassInvitation, SchoolClass)
+        .join(SchoolClass, SchoolClass.id == ClassInvitation.class_id)
+        .where(ClassInvitation.invited_by_id == user.id)
+        .order_by(ClassInvitation.id)
+    )
+    invited_here = db.session.execute(
+        select(ClassInvitation, SchoolClass)
+        .join(SchoolClass, SchoolClass.id == ClassInvitation.class_id)
+        .where(ClassInvitation.email == user.email)
+        .order_by(ClassInvitation.id)
     )
     classes = db.session.execute(
         select(Enrolment, SchoolClass)
@@ -193,6 +205,16 @@ def export_data(user: User) -> dict:
                 "to_those_who_had_not_finished": m.unfinished_of,  # None: the whole class
             }
             for m, k in written
+        ],
+        # Addresses this person invited to a class by e-mail, kept 30 days (app/schools/invitations.py).
+        "class_invitations": [
+            {"class": k.name, "year": k.year, "email": i.email, "sent_at": when(i.created_at)}
+            for i, k in invited
+        ],
+        # And the invitations this person's address was sent.
+        "class_invitations_received": [
+            {"class": k.name, "year": k.year, "school": k.organisation.name, "sent_at": when(i.created_at)}
+            for i, k in invited_here
         ],
         # The security log's entries about the account, kept for the period the privacy notice
         # states. The network address is the person's own only when nobody else acted: that of an
@@ -436,6 +458,12 @@ def delete_account(user: User) -> None:
     )
     for model in models:
         db.session.execute(delete(model).where(model.user_id == user.id))
+    # The addresses they invited to classes, and the invitations their own address was sent.
+    db.session.execute(
+        delete(ClassInvitation).where(
+            or_(ClassInvitation.invited_by_id == user.id, ClassInvitation.email == user.email)
+        )
+    )
     _forget_author(user)
     # Its certificates withdrawn, the names they printed leave the security log too (the log keeps
     # that a name was changed, not which), and so do the reasons an operator gave for disabling it.

@@ -13,6 +13,7 @@ from app.cli_language import localised
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications import mailing, schedule, services
+from app.schools import invitations
 
 notifications = AppGroup("notifications", help="Send the scheduled notifications (run by cron).")
 
@@ -49,12 +50,16 @@ def tick_command() -> None:
     db.session.commit()
     again = mailing.queue_unsent(now)
     pruned = services.prune(current_app.config["NOTIFICATIONS_KEEP_DAYS"])
+    invitations_gone = invitations.prune(now)  # the addresses students were invited at, after 30 days
     db.session.commit()
     done = [
         _reminders(due),
         _digests(digests),
         ngettext("%(num)d e-mail queued again", "%(num)d e-mails queued again", again),
         ngettext("%(num)d old notification deleted", "%(num)d old notifications deleted", pruned),
+        ngettext(
+            "%(num)d old class invitation deleted", "%(num)d old class invitations deleted", invitations_gone
+        ),
     ]
     from app.lrs import forwarding as record_stores  # app/lrs: send the learning record stores what
 

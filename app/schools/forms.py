@@ -3,6 +3,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     DateTimeLocalField,
     EmailField,
@@ -19,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.catalog.search import one_space
 from app.forms import Form
+from app.schools.invitations import MAX_AT_ONCE, MAX_FILE_BYTES
 from app.schools.messages import MAX_MESSAGE
 from app.schools.services import CODE_LENGTH, normalise_code, school_year
 
@@ -182,3 +184,31 @@ class MessageForm(Form):
         ),
         render_kw={"rows": 5},
     )
+
+
+MAX_ADDRESSES_TEXT = 50_000  # characters: a hundred addresses with their names, and more
+
+
+class StudentInvitationForm(Form):
+    """Addresses to invite to the class, typed or pasted, and/or a file of them (the view reads
+    both: app/schools/invitations.py)."""
+
+    addresses = TextAreaField(
+        _l("E-mail addresses"),
+        validators=[Optional(), Length(max=MAX_ADDRESSES_TEXT)],
+        description=_l(
+            "One per line, or separated by commas or semicolons; at most %(max)d at a time. You may paste "
+            "them from an address book or a spreadsheet: whatever is not an address is left out.",
+            max=MAX_AT_ONCE,
+        ),
+        render_kw={"rows": 6, "autocomplete": "off", "spellcheck": "false"},
+    )
+    file = FileField(
+        _l("Or a file of addresses (optional)"),
+        description=_l(
+            "A spreadsheet saved as CSV, or a text file, at most %(kb)d KB: every address in it is read.",
+            kb=MAX_FILE_BYTES // 1024,
+        ),
+        render_kw={"accept": ".csv,.txt,text/csv,text/plain"},
+    )
+    submit = SubmitField(_l("Send the invitations"))

@@ -102,3 +102,19 @@ class ClassMessageRecipient(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class ClassInvitation(db.Model):
+    """An e-mail a teacher sent to invite someone to a class (app/schools/invitations.py): the
+    address, kept a while so that it is not mailed twice and the teacher sees who joined since.
+    Whether an account uses the address is never looked up to send it."""
+
+    __tablename__ = "class_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    # What the limits count: the address without its « +tag » (invitations.mailbox).
+    mailbox: Mapped[str] = mapped_column(String(254), index=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

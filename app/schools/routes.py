@@ -46,8 +46,9 @@ from app.orgs.models import (
     TEACHER,
     Organisation,
 )
-from app.schools import export, messages, questions, services
+from app.schools import export, invitations, messages, questions, services
 from app.schools.forms import (
+    MAX_ADDRESSES_TEXT,
     WHOLE,
     AddTeacherForm,
     AssignForm,
@@ -56,6 +57,7 @@ from app.schools.forms import (
     DueForm,
     JoinForm,
     MessageForm,
+    StudentInvitationForm,
 )
 from app.schools.models import Assignment, ClassMessage, SchoolClass, archived_refusal
 from app.urls import external_url
@@ -600,6 +602,112 @@ def regenerate_code(class_id: int):
             "success",
         )
     return redirect(url_for("schools.class_view", class_id=class_id))
+
+
+@bp.route(f"/classes/<{ID}:class_id>/invite", methods=["GET", "POST"])
+@login_required
+@throttled("class_invitation")
+def invite_students(class_id: int):
+    """Mail the class's link to a list of addresses, typed or in a file: all of them, or, if one
+    is wrong or a limit is passed, none (app/schools/invitations.py)."""
+    school_class = _class_or_404(class_id)
+    form = StudentInvitationForm()
+    if form.validate_on_submit():
+        text, from_file = form.addresses.data or "", ""
+        upload = form.file.data
+        if upload and upload.filename:
+            data = upload.read(invitations.MAX_FILE_BYTES + 1)
+            if len(data) > invitations.MAX_FILE_BYTES:
+                form.file.errors.append(
+                    _("The file is larger than %(kb)d KB.", kb=invitations.MAX_FILE_BYTES // 1024)
+                )
+            else:
+                from_file = invitations.decode_file(data)
+        if not form.file.errors:
+            try:
+                sending = invitations.invite(school_class, current_user, f"{text}\n{from_file}")
+            except invitations.InvitationError as exc:
+                db.session.rollback()
+                form.addresses.errors.append(str(exc))
+                if from_file:  # to be corrected here: a file input cannot be given back its file
+                    form.addresses.data = _with_file_addresses(text, from_file, form.addresses.data)
+            else:
+                db.session.commit()
+                invitations.mail(sending)
+                if sending.made:
+                    mailed()
+                _tell_sending(sending)
+                return redirect(url_for("schools.invite_students", class_id=class_id))
+    return (
+        render_template(
+            "schools/invite.html",
+            school_class=school_class,
+            form=form,
+            sent=invitations.recent(school_class),
+            keep_days=invitations.KEEP_DAYS,
+            shown=invitations.SHOWN,
+        ),
+        400 if form.errors else 200,
+    )
+
+
+def _with_file_addresses(text: str, from_file: str, typed: str) -> str:
+    """What was typed, then each word of the file that may be an address, one per line: the file's
+    list, put where a refused address can be corrected; what was typed alone if that is too long
+    for the field (a file of thousands, to be cut in the file itself)."""
+    both = "\n".join(part for part in (text.strip(), *invitations.candidates(from_file)) if part)
+    return both if len(both) <= MAX_ADDRESSES_TEXT else typed
+
+
+def _some(names: list[str], shown: int = 10, characters: int = 600) -> str:
+    """The first names of a list and how many more: a message waits in the session's cookie,
+    which a hundred addresses would overflow."""
+    kept = []
+    for name in names[:shown]:
+        if kept and sum(map(len, kept)) + len(name) > characters:
+            break
+        kept.append(name)
+    more = len(names) - len(kept)
+    said = ", ".join(kept)
+    return f"{said} {ngettext('and %(num)d more', 'and %(num)d more', more)}" if more else said
+
+
+def _tell_sending(sending: invitations.Sending) -> None:
+    made, dates = len(sending.made), templating.dates()
+    if made:
+        flash(
+            ngettext(
+                "%(num)d invitation sent: its address gets the class's link by e-mail.",
+                "%(num)d invitations sent: each address gets the class's link by e-mail.",
+                made,
+            ),
+            "success",
+        )
+    if sending.already:
+        named = [
+            _("%(email)s (%(day)s)", email=email, day=dates.day(when)) for email, when in sending.already
+        ]
+        flash(
+            ngettext(
+                "Not sent again, as invited to this class less than a week ago: %(list)s.",
+                "Not sent again, as they were invited to this class less than a week ago: %(list)s.",
+                len(named),
+                list=_some(named),
+            ),
+            "info",
+        )
+    if sending.enough:
+        flash(
+            ngettext(
+                "Not sent, as Cadre sends an address few invitations a week: %(list)s. Give it the code "
+                "or the link yourself.",
+                "Not sent, as Cadre sends an address few invitations a week: %(list)s. Give them the code "
+                "or the link yourself.",
+                len(sending.enough),
+                list=_some(sending.enough),
+            ),
+            "info",
+        )
 
 
 @bp.post(f"/classes/<{ID}:class_id>/joining")

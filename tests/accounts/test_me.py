@@ -27,6 +27,8 @@ from tests.learning.attempts import add_final_test
 
 SECTIONS = {
     "class_messages",
+    "class_invitations",  # app/schools/invitations: addresses a teacher invited, kept 30 days
+    "class_invitations_received",  # and those the person's own address was sent
     "profile",
     "progress",
     "open_quizzes",

@@ -26,6 +26,7 @@ from app.publishing import comments as review_comments
 from app.publishing import editor as course_editor
 from app.publishing import services as publishing
 from app.publishing.models import PackageImport
+from app.schools import invitations
 from app.schools import messages as class_messages
 from app.schools import services as schools
 from tests.certificates.test_certificate_pages import complete
@@ -177,6 +178,10 @@ def build_world(app) -> dict:
         class_messages.write(
             school_class, people["teacher"], "Mardi, on travaille le module 2.\nApportez un casque audio."
         )
+        # Invited by e-mail: one has joined since (the learner), one not yet.
+        invitations.invite(
+            school_class, people["teacher"], f"{people['learner'].email} ines.durand@example.org"
+        )
 
         learner = people["learner"]
         complete(learner, course)  # a certificate
@@ -284,6 +289,7 @@ def visits(w: dict) -> list[tuple[str, str, int]]:
         ("teacher", f"{cls}?sort=progress&desc=1", 200),
         ("teacher", f"{cls}/assign", 200),
         ("teacher", f"{cls}/messages", 200),
+        ("teacher", f"{cls}/invite", 200),
         ("learner", f"{cls}/messages", 200),  # the class's students read it
         ("teacher", f"{cls}/assign?course={w['bundled_id']}", 200),  # step 2: its modules
         ("teacher", f"{cls}/students/{w['learner_id']}", 200),

@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs import services as orgs
+from app.schools import services as schools
 from tests.conftest import PASSWORD
 from tests.e2e.test_journey import assert_accessible, shot
 
@@ -260,3 +261,58 @@ def test_a_half_typed_due_date_is_stopped_and_a_removal_is_its_own_button(browse
     page.locator(".error-summary a[href='#modules']").click()
     expect(page.locator("fieldset#modules")).to_be_focused()
     page.context.close()
+
+
+def test_a_teacher_invites_by_file_on_a_phone_and_the_invited_student_joins(browser: Browser, live_server):
+    """In French on a phone: a spreadsheet's addresses, one of them wrong, come back to be corrected;
+    then each is mailed the class's link, and whoever follows it joins (UX walk, teacher tools)."""
+    base, app = live_server
+    account(app, "Théo Prof", "teacher@example.org")
+    account(app, "Inès Durand", "ines@example.org")
+    with app.app_context():
+        school = orgs.create_organisation("ecole-image", "École de l’image", "school")
+        orgs.set_role(school, orgs.find_user_by_email("teacher@example.org"), "teacher")
+        db.session.commit()
+        school_class = schools.create_class(
+            school, orgs.find_user_by_email("teacher@example.org"), "BTS 2", "2026-2027", ""
+        )
+        db.session.commit()
+        class_id = school_class.id
+
+    teacher = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
+    log_in(teacher, base, "teacher@example.org", french=True)
+    teacher.goto(f"{base}/classes/{class_id}")
+    teacher.get_by_role("link", name="Inviter des élèves par e-mail").click()
+    sheet = "Nom;Prénom;Courriel\r\nDurand;Inès;ines@example.org\r\nMartin;Léa;lea@exemple\r\n"
+    teacher.get_by_label("Ou un fichier d’adresses (facultatif)").set_input_files(
+        files=[{"name": "classe.csv", "mimeType": "text/csv", "buffer": sheet.encode("cp1252")}]
+    )
+    teacher.get_by_role("button", name="Envoyer les invitations").click()
+    expect(teacher.locator(".error-summary")).to_be_focused()
+    expect(teacher.locator(".error-summary")).to_contain_text("lea@exemple")
+    addresses = teacher.get_by_label("Adresses e-mail")
+    expect(addresses).to_have_value("ines@example.org\nlea@exemple")  # the file's, to correct here
+    assert_accessible(teacher)
+    addresses.fill("ines@example.org\nlea@example.org")
+    teacher.get_by_role("button", name="Envoyer les invitations").click()
+    expect(teacher.get_by_text("2 invitations envoyées")).to_be_visible()
+    expect(teacher.locator(".invitation-list li")).to_have_count(2)
+    assert teacher.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(teacher)
+    shot(teacher, "school-03-invited")
+
+    [mail] = [m for m in app.extensions["cadre_outbox"] if m["To"] == "ines@example.org"]
+    link = re.search(r"(http\S+/join/\S+)", mail.get_content()).group(1)
+    student = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
+    log_in(student, base, "ines@example.org", french=True)
+    assert link.startswith(base)
+    student.goto(link)
+    student.get_by_role("button", name="Rejoindre la classe").click()
+    expect(student.get_by_text("Vous avez rejoint la classe BTS 2.")).to_be_visible()
+
+    teacher.reload()
+    joined = teacher.locator(".invitation-list li", has_text="ines@example.org")
+    expect(joined).to_contain_text("a rejoint la classe")
+    expect(teacher.locator(".invitation-list li", has_text="lea@example.org")).to_contain_text(
+        "pas encore rejoint"
+    )

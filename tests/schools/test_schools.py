@@ -895,6 +895,7 @@ def endpoints(klass, people):
         ("GET", f"/classes/{c}/assign", staff),
         ("GET", f"/classes/{c}/students/{s}", staff),
         ("GET", f"/classes/{c}/export.csv", staff),
+        ("GET", f"/classes/{c}/invite", staff),
         ("GET", f"/classes/{c}/messages", staff | {"student", "classmate"}),  # its students read it
         ("POST", f"/classes/{c}/code", staff),
         ("POST", f"/classes/{c}/joining", staff),

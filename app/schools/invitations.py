@@ -1,0 +1,292 @@
+"""Students invited to a class by e-mail: a teacher types or uploads a list of addresses, and each
+is mailed the class's join link (UX walk, « enrol a list of students by e-mail or CSV »).
+
+Nobody is put in a class without their say: the e-mail carries the link, and whoever follows it
+signs in or signs up, then confirms, as with a link given by hand. Whether an account uses an
+address is never looked up to send it, nor told to the teacher.
+
+Cadre mails addresses it has never heard from here, so every limit is counted by address, not by
+request: at most ``MAX_AT_ONCE`` at a time, ``CLASS_INVITATIONS_PER_DAY`` in 24 hours per teacher,
+one invitation per mailbox and class a week, and ``MAX_PER_MAILBOX`` a week per mailbox from every
+class together (a mailbox: an address without its « +tag », ``mailbox``). Addresses are kept
+``KEEP_DAYS`` for that, then deleted (``prune``).
+"""
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy import text as sql
+
+from app.accounts.models import User
+from app.extensions import db
+from app.jobs import enqueue
+from app.mail import deliver_template
+from app.models_base import utcnow
+from app.orgs.codes import display_code
+from app.orgs.models import ROLES, SCHOOL
+from app.orgs.services import role_in
+from app.schools.models import ClassInvitation, Enrolment, SchoolClass, archived_refusal
+from app.urls import link_for_job, site_url
+
+MAX_AT_ONCE = 100  # addresses in one sending: a class, or two
+MAX_FILE_BYTES = 200 * 1024  # a spreadsheet of a few thousand rows
+AGAIN_AFTER = timedelta(days=7)  # a mailbox is invited to a class once in this time
+MAX_PER_MAILBOX = 3  # invitations a mailbox may get in AGAIN_AFTER, every class together
+KEEP_DAYS = 30
+SHOWN = 200  # invitations listed on the page, newest first
+SENDING_LOCK = 0x43414452_494E5649  # PostgreSQL's advisory lock of sendings: "CADRINVI"
+
+# What separates addresses in a pasted list, a mail client's « Léa <lea@x.fr> » or a CSV's cells.
+# Not the apostrophe, which an address may hold (o'brien@…).
+_SEPARATORS = re.compile(r"[\s,;<>()\[\]\"]+")
+
+
+class InvitationError(ValueError):
+    """Invitations the rules refuse, none sent; ``str()`` says why."""
+
+
+@dataclass
+class Sending:
+    """What one sending did: the invitations made (mailed once committed, ``mail``), and the
+    addresses left out, each with the day it was last invited to this class, or None when it had
+    enough invitations from Cadre this week."""
+
+    made: list[ClassInvitation] = field(default_factory=list)
+    already: list[tuple[str, datetime]] = field(default_factory=list)
+    enough: list[str] = field(default_factory=list)
+
+
+def candidates(text: str) -> list[str]:
+    """The words of a list that may be addresses, each once, in the order given: those with an « @ »
+    after at least one character. Whatever has none (names, a spreadsheet's headings) is not read,
+    nor a handle (« @lea_m »); invisible characters (a zero-width space pasted along) are dropped."""
+    text = "".join(c for c in text or "" if unicodedata.category(c) != "Cf")
+    found: dict[str, None] = {}
+    for word in _SEPARATORS.split(text):
+        word = word.strip(".:")
+        if word.lower().startswith("mailto:"):
+            word = word[len("mailto:") :]
+        if "@" in word[1:]:
+            found.setdefault(word, None)
+    return list(found)
+
+
+def addresses_in(words: list[str]) -> tuple[list[str], list[str]]:
+    """The addresses among ``candidates``, each once, lower-case as accounts keep them
+    (``User.normalise_email``) and in ASCII (a domain in another script written as mail servers
+    read it, « xn--… »), and the words that are not addresses. An address whose part before the
+    « @ » is not ASCII is refused: few mail servers would carry it."""
+    found: dict[str, None] = {}
+    wrong = []
+    for word in words:
+        try:
+            checked = validate_email(word, check_deliverability=False, allow_smtputf8=False)
+        except EmailNotValidError:
+            wrong.append(word)
+            continue
+        address = User.normalise_email(checked.ascii_email or checked.normalized)
+        if len(address) <= 254:
+            found.setdefault(address, None)
+        else:
+            wrong.append(word)
+    return list(found), wrong
+
+
+def mailbox(address: str) -> str:
+    """The mailbox an address reaches, which the limits count: « lea+1@… » and « lea+2@… » are
+    « lea@… »'s, and so are « l.e.a@gmail.com » and « lea@googlemail.com »."""
+    local, domain = address.rsplit("@", 1)
+    local = local.split("+", 1)[0] or local
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", "") or local, "gmail.com"
+    return f"{local}@{domain}"
+
+
+def decode_file(data: bytes) -> str:
+    """A text or CSV file's words: UTF-16 if it starts so (a spreadsheet's « Unicode text »),
+    UTF-8 (with or without a byte order mark), else Windows-1252, in which a French spreadsheet
+    program often saves CSV; Latin-1 reads any byte left."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _one_sending_at_a_time() -> None:
+    """Until this transaction ends, no other sending counts nor adds invitations: two sent at once
+    would each count without the other's and pass every limit twice. On PostgreSQL, a lock held
+    until commit; SQLite's writing transactions already wait for each other (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": SENDING_LOCK})
+
+
+def invite(school_class: SchoolClass, by: User, text: str, now: datetime | None = None) -> Sending:
+    """Invitations to the addresses ``text`` holds, all checked first: on any refusal none is made
+    (InvitationError). The caller commits, then calls ``mail``."""
+    if school_class.archived_at is not None:
+        raise InvitationError(archived_refusal(school_class))
+    if not school_class.joining_open:
+        raise InvitationError(
+            _l("Joining the class is closed: reopen it first, or the link would let nobody in.")
+        )
+    words = candidates(text)
+    if len(words) > MAX_AT_ONCE:  # said before checking each: a file may hold thousands
+        raise InvitationError(
+            _l(
+                "This list holds %(num)d addresses: send at most %(max)d at a time.",
+                num=len(words),
+                max=MAX_AT_ONCE,
+            )
+        )
+    addresses, wrong = addresses_in(words)
+    if wrong:
+        raise InvitationError(
+            _l(
+                "These are not e-mail addresses: %(words)s. Correct or remove them; no invitation was sent.",
+                words=", ".join(wrong[:10]) + (" …" if len(wrong) > 10 else ""),
+            )
+        )
+    if not addresses:
+        raise InvitationError(_l("Type or upload at least one e-mail address."))
+    _one_sending_at_a_time()
+    now = now or utcnow()
+    prune(now)
+    boxes = {address: mailbox(address) for address in addresses}
+    week_ago = now - AGAIN_AFTER
+    recent_ones = (ClassInvitation.mailbox.in_(set(boxes.values())), ClassInvitation.created_at > week_ago)
+    last_here = dict(
+        db.session.execute(
+            select(ClassInvitation.mailbox, func.max(ClassInvitation.created_at))
+            .where(ClassInvitation.class_id == school_class.id, *recent_ones)
+            .group_by(ClassInvitation.mailbox)
+        ).all()
+    )
+    counts = dict(
+        db.session.execute(
+            select(ClassInvitation.mailbox, func.count())
+            .where(*recent_ones)
+            .group_by(ClassInvitation.mailbox)
+        ).all()
+    )
+    sending = Sending()
+    to_mail = []
+    for address in addresses:
+        box = boxes[address]
+        if box in last_here:
+            sending.already.append((address, last_here[box]))
+        elif counts.get(box, 0) >= MAX_PER_MAILBOX:
+            sending.enough.append(address)
+        else:
+            to_mail.append(address)
+            last_here[box], counts[box] = now, counts.get(box, 0) + 1  # « lea+2@ » after « lea+1@ »
+    allowed = current_app.config["CLASS_INVITATIONS_PER_DAY"]
+    sent_today = db.session.scalar(
+        select(func.count()).where(
+            ClassInvitation.invited_by_id == by.id, ClassInvitation.created_at > now - timedelta(days=1)
+        )
+    )
+    if to_mail and sent_today + len(to_mail) > allowed:
+        raise InvitationError(
+            _l(
+                "You may invite %(max)d addresses in 24 hours, and %(left)d more now: send fewer, or the "
+                "rest later. No invitation was sent.",
+                max=allowed,
+                left=max(allowed - sent_today, 0),
+            )
+        )
+    for address in to_mail:
+        invitation = ClassInvitation(
+            class_id=school_class.id,
+            email=address,
+            mailbox=boxes[address],
+            invited_by_id=by.id,
+            created_at=now,
+        )
+        db.session.add(invitation)
+        sending.made.append(invitation)
+    db.session.flush()
+    return sending
+
+
+def mail(sending: Sending) -> None:
+    """Queue each invitation made, once committed, in the teacher's language (the person invited
+    may have no account to choose one)."""
+    locale, base_url = str(get_locale()), site_url()
+    for invitation in sending.made:
+        enqueue(send_invitation, invitation.id, locale, base_url)
+
+
+def send_invitation(invitation_id: int, locale: str, base_url: str) -> None:
+    """The job: mail the class's link, in the name of the teacher who sent it, unless since then
+    the invitation was deleted, the class stopped letting anyone join, or they left its school."""
+    invitation = db.session.get(ClassInvitation, invitation_id)
+    if invitation is None:
+        return
+    school_class = db.session.get(SchoolClass, invitation.class_id)
+    if school_class.archived_at is not None or not school_class.joining_open:
+        return
+    by = db.session.get(User, invitation.invited_by_id)
+    if role_in(by, school_class.organisation_id) not in ROLES[SCHOOL]:
+        return
+    deliver_template(
+        invitation.email,
+        locale,
+        _l("%(by)s invites you to the class %(name)s on Cadre", by=by.full_name, name=school_class.name),
+        "schools/email/class_invitation.txt",
+        by=by.full_name,
+        school_class=school_class,
+        school=school_class.organisation.name,
+        code=display_code(school_class.join_code),
+        link=link_for_job(base_url, "schools.join_link", code=school_class.join_code),
+    )
+
+
+@dataclass
+class Sent:
+    """An invitation as the class's page lists it."""
+
+    email: str
+    created_at: datetime
+    joined: bool  # an account of this address is in the class now
+
+
+def recent(school_class: SchoolClass) -> list[Sent]:
+    """The class's invitations of the last ``KEEP_DAYS`` days, newest first, each with whether an
+    account of its address is in the class now, in one query."""
+    joined = exists().where(
+        Enrolment.class_id == ClassInvitation.class_id,
+        Enrolment.user_id == User.id,
+        User.email == ClassInvitation.email,
+    )
+    rows = db.session.execute(
+        select(ClassInvitation.email, ClassInvitation.created_at, joined)
+        .where(
+            ClassInvitation.class_id == school_class.id,
+            ClassInvitation.created_at > utcnow() - timedelta(days=KEEP_DAYS),
+        )
+        .order_by(ClassInvitation.created_at.desc(), ClassInvitation.id.desc())
+        .limit(SHOWN)
+    )
+    return [Sent(email, created_at, bool(in_class)) for email, created_at, in_class in rows]
+
+
+def prune(now: datetime) -> int:
+    """Delete the invitations older than ``KEEP_DAYS`` days, every class's; return how many."""
+    done = db.session.execute(
+        delete(ClassInvitation).where(ClassInvitation.created_at < now - timedelta(days=KEEP_DAYS))
+    )
+    return done.rowcount or 0
