@@ -199,6 +199,17 @@ PASSWORD_AGAIN = (
     Rule("RATELIMIT_LOGIN_ADDRESS", client_address, TOO_MANY, failures_only=True, shares="login"),
 )
 
+# The mails a school's staff send people (teachers added, invitation links, students invited),
+# counted with the "teacher" policy's.
+TEACHER_MAILS = Rule(
+    "RATELIMIT_TEACHER_MAIL_ACCOUNT",
+    signed_in_user,
+    TOO_MANY_MAILS,
+    mails_only=True,
+    signed_in=True,
+    shares="teacher",
+)
+
 POLICIES: dict[str, tuple[Rule, ...]] = {
     "login": LOGIN,
     "password": PASSWORD_AGAIN,
@@ -238,27 +249,11 @@ POLICIES: dict[str, tuple[Rule, ...]] = {
             "RATELIMIT_TEACHER_MAIL_ACCOUNT", signed_in_user, TOO_MANY_MAILS, mails_only=True, signed_in=True
         ),
     ),
-    "invitation": (
-        Rule(
-            "RATELIMIT_TEACHER_MAIL_ACCOUNT",
-            signed_in_user,
-            TOO_MANY_MAILS,
-            mails_only=True,
-            signed_in=True,
-            shares="teacher",
-        ),
-    ),
+    "invitation": (TEACHER_MAILS,),
     # Students invited to a class (app/schools/invitations.py): its own limits count addresses;
     # here every sending is counted too (a refused one costs a check of each address).
     "class_invitation": (
-        Rule(
-            "RATELIMIT_TEACHER_MAIL_ACCOUNT",
-            signed_in_user,
-            TOO_MANY_MAILS,
-            mails_only=True,
-            signed_in=True,
-            shares="teacher",
-        ),
+        TEACHER_MAILS,
         Rule("RATELIMIT_CLASS_INVITATION_ACCOUNT", signed_in_user, TOO_MANY_INVITATIONS, signed_in=True),
     ),
     "join": (
