@@ -110,6 +110,18 @@ def mailbox(address: str) -> str:
     return f"{local}@{domain}"
 
 
+def readable(address: str) -> str:
+    """An address as its owner writes it: a domain stored as mail servers read it (« xn--cole-9oa.fr »)
+    shown in its own letters (« école.fr »)."""
+    local, _, domain = address.rpartition("@")
+    if "xn--" not in domain:
+        return address
+    try:
+        return f"{local}@{domain.encode('ascii').decode('idna')}"
+    except UnicodeError:
+        return address
+
+
 def decode_file(data: bytes) -> str:
     """A text or CSV file's words: UTF-16 if it starts so (a spreadsheet's « Unicode text »),
     UTF-8 (with or without a byte order mark), else Windows-1252, in which a French spreadsheet
@@ -281,7 +293,7 @@ def recent(school_class: SchoolClass) -> list[Sent]:
         .order_by(ClassInvitation.created_at.desc(), ClassInvitation.id.desc())
         .limit(SHOWN)
     )
-    return [Sent(email, created_at, bool(in_class)) for email, created_at, in_class in rows]
+    return [Sent(readable(email), created_at, bool(in_class)) for email, created_at, in_class in rows]
 
 
 def prune(now: datetime) -> int:

@@ -685,7 +685,8 @@ def _tell_sending(sending: invitations.Sending) -> None:
         )
     if sending.already:
         named = [
-            _("%(email)s (%(day)s)", email=email, day=dates.day(when)) for email, when in sending.already
+            _("%(email)s (%(day)s)", email=invitations.readable(email), day=dates.day(when))
+            for email, when in sending.already
         ]
         flash(
             ngettext(
@@ -704,7 +705,7 @@ def _tell_sending(sending: invitations.Sending) -> None:
                 "Not sent, as Cadre sends an address few invitations a week: %(list)s. Give them the code "
                 "or the link yourself.",
                 len(sending.enough),
-                list=_some(sending.enough),
+                list=_some([invitations.readable(email) for email in sending.enough]),
             ),
             "info",
         )

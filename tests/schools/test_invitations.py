@@ -124,6 +124,7 @@ def test_a_spreadsheet_file_is_read_in_either_encoding(app, client, auth, klass,
         assert response.status_code == 200
         assert invited() == ["ines@example.org", "zoe@xn--cole-9oa.fr"]  # later files: already invited
     assert sorted(mailed_to(app)) == ["ines@example.org", "zoe@xn--cole-9oa.fr"]
+    assert "zoe@école.fr" in page_of(client.get(url(klass)))  # as its owner writes it
 
 
 def test_a_wrong_address_sends_nothing_and_the_file_list_comes_back(app, client, auth, klass, people):  # noqa: F811
