@@ -359,3 +359,11 @@ def test_every_sending_is_throttled_refused_or_not(app, client, auth, klass, peo
         refused
     )
     assert invited() == [] and mailed_to(app) == []
+
+
+def test_a_refused_word_is_shown_escaped(client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    response = client.post(url(klass), data={"addresses": "a&b@exemple o'c@exemple"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "a&amp;b@exemple, o&#39;c@exemple" in page
+    assert "a&b@exemple" not in page
