@@ -49,6 +49,12 @@ SENDING_LOCK = 0x43414452_494E5649  # PostgreSQL's advisory lock of sendings: "C
 _SEPARATORS = re.compile(r"[\s,;<>()\[\]\"]+")
 
 
+UNCONFIRMED = _l(
+    "Confirm your own e-mail address first, with the link every page offers: Cadre writes to others in "
+    "your name only once it knows the address is yours."
+)
+
+
 class InvitationError(ValueError):
     """Invitations the rules refuse, none sent; ``str()`` says why."""
 
@@ -149,6 +155,8 @@ def _one_sending_at_a_time() -> None:
 def invite(school_class: SchoolClass, by: User, text: str, now: datetime | None = None) -> Sending:
     """Invitations to the addresses ``text`` holds, all checked first: on any refusal none is made
     (InvitationError). The caller commits, then calls ``mail``."""
+    if by.email_confirmed_at is None:  # anyone may sign up with any address, and be made a teacher by link
+        raise InvitationError(UNCONFIRMED)
     if school_class.archived_at is not None:
         raise InvitationError(archived_refusal(school_class))
     if not school_class.joining_open:

@@ -646,6 +646,7 @@ def invite_students(class_id: int):
             sent=invitations.recent(school_class),
             keep_days=invitations.KEEP_DAYS,
             shown=invitations.SHOWN,
+            unconfirmed=invitations.UNCONFIRMED if current_user.email_confirmed_at is None else None,
         ),
         400 if form.errors else 200,
     )

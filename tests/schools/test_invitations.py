@@ -367,3 +367,13 @@ def test_a_refused_word_is_shown_escaped(client, auth, klass, people):  # noqa: 
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "a&amp;b@exemple, o&#39;c@exemple" in page
     assert "a&b@exemple" not in page
+
+
+def test_an_address_not_yet_confirmed_cannot_make_cadre_write_to_others(app, client, auth, klass, people):  # noqa: F811
+    people["teacher"].email_confirmed_at = None  # a teacher made by an invitation link, say
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    assert "Confirm your own e-mail address first" in page_of(client.get(url(klass)))
+    response = client.post(url(klass), data={"addresses": "lea@example.org"})
+    assert response.status_code == 400 and "Confirm your own e-mail address first" in page_of(response)
+    assert invited() == [] and mailed_to(app) == []
