@@ -22,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy import text as sql
 
 from app.accounts.models import User
@@ -187,21 +187,15 @@ def invite(school_class: SchoolClass, by: User, text: str, now: datetime | None 
     prune(now)
     boxes = {address: mailbox(address) for address in addresses}
     week_ago = now - AGAIN_AFTER
-    recent_ones = (ClassInvitation.mailbox.in_(set(boxes.values())), ClassInvitation.created_at > week_ago)
-    last_here = dict(
-        db.session.execute(
-            select(ClassInvitation.mailbox, func.max(ClassInvitation.created_at))
-            .where(ClassInvitation.class_id == school_class.id, *recent_ones)
-            .group_by(ClassInvitation.mailbox)
-        ).all()
-    )
-    counts = dict(
-        db.session.execute(
-            select(ClassInvitation.mailbox, func.count())
-            .where(*recent_ones)
-            .group_by(ClassInvitation.mailbox)
-        ).all()
-    )
+    # Per mailbox, this week: how many invitations, and when this class's last was (if any).
+    here = case((ClassInvitation.class_id == school_class.id, ClassInvitation.created_at))
+    found = db.session.execute(
+        select(ClassInvitation.mailbox, func.count(), func.max(here))
+        .where(ClassInvitation.mailbox.in_(set(boxes.values())), ClassInvitation.created_at > week_ago)
+        .group_by(ClassInvitation.mailbox)
+    ).all()
+    counts = {box: count for box, count, _ in found}
+    last_here = {box: when for box, _, when in found if when is not None}
     sending = Sending()
     to_mail = []
     for address in addresses:
