@@ -157,9 +157,20 @@ def demote_headings(html: str) -> Markup:
     return Markup(demoted)  # noqa: S704 - sanitised at import (app.content), only tag names change
 
 
+_HARD_HYPHEN = re.compile(r"\b([eE])-(mails?)\b")
+
+
+def unbroken(text: str) -> str:
+    """A heading's « e-mail » with a non-breaking hyphen: a phone's narrow line broke it into
+    « e- » and « mail » (UX walk). Markup stays Markup (a hyphen between letters is no tag)."""
+    found = _HARD_HYPHEN.sub("\\1\u2011\\2", text)
+    return Markup(found) if isinstance(text, Markup) else found  # noqa: S704 - only a hyphen changed
+
+
 def init_app(app) -> None:
     """Register the filters."""
     app.jinja_env.filters["demote_headings"] = demote_headings
+    app.jinja_env.filters["unbroken"] = unbroken
     app.jinja_env.filters["duration"] = lambda minutes: duration(minutes, get_locale().language)
     app.jinja_env.filters["level"] = lambda key: LEVELS.get(key, key)
     app.jinja_env.filters["language"] = lambda code: LANGUAGES.get(code, code)

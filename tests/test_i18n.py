@@ -122,3 +122,17 @@ def test_every_form_of_cadre_is_an_app_form(french_app):
     found = [form for form in subclasses(FlaskForm) if form.__module__.startswith("app.")]
     assert len(found) > 20
     assert [form for form in found if not issubclass(form, Form)] == []
+
+
+def test_a_headings_e_mail_does_not_break_at_its_hyphen(client):
+    """On a phone, « Changer mon adresse e-mail » broke into « e- » and « mail »."""
+    from markupsafe import Markup
+
+    from app.templating import unbroken
+
+    assert unbroken("Inviter des élèves par e-mail") == "Inviter des élèves par e\u2011mail"
+    assert unbroken("E-mails, re-mail") == "E\u2011mails, re-mail"
+    kept = unbroken(Markup("Lea &amp; e-mail"))  # what a template's _() gives: escaped once, not twice
+    assert isinstance(kept, Markup) and kept == Markup("Lea &amp; e\u2011mail")
+    page = client.get("/notifications/unsubscribe/nope").get_data(as_text=True)
+    assert "<h1>Stop these e\u2011mails</h1>" in page
