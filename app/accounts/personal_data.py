@@ -37,7 +37,8 @@ from app.notifications.models import (
 from app.orgs.models import ADMIN, Membership, Organisation
 from app.publishing.models import CourseDraft, PackageImport, ReviewComment, ReviewReply
 from app.record.models import LearningEvent
-from app.schools.models import ClassInvitation, ClassMessage, Enrolment, SchoolClass
+from app.schools import invitations
+from app.schools.models import ClassInvitation, ClassMessage, Enrolment, InvitationRefusal, SchoolClass
 from app.urls import external_url
 
 
@@ -122,6 +123,11 @@ def export_data(user: User) -> dict:
         .join(SchoolClass, SchoolClass.id == ClassInvitation.class_id)
         .where(ClassInvitation.email == user.email)
         .order_by(ClassInvitation.id)
+    )
+    refused_at = db.session.scalar(
+        select(InvitationRefusal.created_at).where(
+            InvitationRefusal.fingerprint == invitations.fingerprint(invitations.mailbox(user.email))
+        )
     )
     classes = db.session.execute(
         select(Enrolment, SchoolClass)
@@ -216,6 +222,9 @@ def export_data(user: User) -> dict:
             {"class": k.name, "year": k.year, "school": k.organisation.name, "sent_at": when(i.created_at)}
             for i, k in invited_here
         ],
+        # Whether this person's mailbox asked for no more class invitations, and since when: kept as
+        # a fingerprint of the address (app/schools/invitations.py), found again from it.
+        "class_invitation_refusals": [{"asked_at": when(refused_at)}] if refused_at else [],
         # The security log's entries about the account, kept for the period the privacy notice
         # states. The network address is the person's own only when nobody else acted: that of an
         # operator or a school's administrator who changed the account is theirs, not given here.

@@ -13,6 +13,7 @@ class together (a mailbox: an address without its « +tag », ``mailbox``). Addr
 """
 
 import codecs
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy import text as sql
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.extensions import db
@@ -33,7 +36,7 @@ from app.models_base import utcnow
 from app.orgs.codes import display_code
 from app.orgs.models import ROLES, SCHOOL
 from app.orgs.services import role_in
-from app.schools.models import ClassInvitation, Enrolment, SchoolClass, archived_refusal
+from app.schools.models import ClassInvitation, Enrolment, InvitationRefusal, SchoolClass, archived_refusal
 from app.urls import link_for_job, site_url
 
 MAX_AT_ONCE = 100  # addresses in one sending: a class, or two
@@ -62,10 +65,12 @@ class InvitationError(ValueError):
 @dataclass
 class Sending:
     """What one sending did: the invitations made (mailed once committed, ``mail``), and the
-    addresses left out, each with the day it was last invited to this class, or None when it had
-    enough invitations from Cadre this week."""
+    addresses left out: each with the day it was last invited to this class (``already``), those
+    that had enough invitations from Cadre this week (``enough``), and those whose owner asked for
+    none (``refused``)."""
 
     made: list[ClassInvitation] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     already: list[tuple[str, datetime]] = field(default_factory=list)
     enough: list[str] = field(default_factory=list)
 
@@ -196,11 +201,14 @@ def invite(school_class: SchoolClass, by: User, text: str, now: datetime | None 
     ).all()
     counts = {box: count for box, count, _ in found}
     last_here = {box: when for box, _, when in found if when is not None}
+    refusing = refused_among(set(boxes.values()))
     sending = Sending()
     to_mail = []
     for address in addresses:
         box = boxes[address]
-        if box in last_here:
+        if box in refusing:
+            sending.refused.append(address)
+        elif box in last_here:
             sending.already.append((address, last_here[box]))
         elif counts.get(box, 0) >= MAX_PER_MAILBOX:
             sending.enough.append(address)
@@ -256,6 +264,11 @@ def send_invitation(invitation_id: int, locale: str, base_url: str) -> None:
     by = db.session.get(User, invitation.invited_by_id)
     if role_in(by, school_class.organisation_id) not in ROLES[SCHOOL]:
         return
+    if refused_among({invitation.mailbox}):  # asked for none since it was queued
+        return
+    refuse_link = link_for_job(
+        base_url, "schools.refuse_invitations", token=refusal_token(invitation.mailbox)
+    )
     deliver_template(
         invitation.email,
         locale,
@@ -266,6 +279,12 @@ def send_invitation(invitation_id: int, locale: str, base_url: str) -> None:
         school=school_class.organisation.name,
         code=display_code(school_class.join_code),
         link=link_for_job(base_url, "schools.join_link", code=school_class.join_code),
+        refuse_link=refuse_link,
+        # RFC 8058: a mail client's « unsubscribe » button posts to the same link.
+        headers={
+            "List-Unsubscribe": f"<{refuse_link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
 
 
@@ -304,3 +323,59 @@ def prune(now: datetime) -> int:
         delete(ClassInvitation).where(ClassInvitation.created_at < now - timedelta(days=KEEP_DAYS))
     )
     return done.rowcount or 0
+
+
+def fingerprint(box: str) -> str:
+    """What Cadre keeps of a mailbox that refused invitations: a digest, not the address."""
+    return hashlib.sha256(f"cadre-invitation-refusal:{box}".encode()).hexdigest()
+
+
+def _refusal_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="cadre-class-invitation-refusal")
+
+
+def refusal_token(box: str) -> str:
+    """The link's token for a mailbox: its fingerprint, signed, so that no address is in the URL
+    (a server's logs keep URLs) and nobody can refuse for an address they do not read."""
+    return _refusal_serializer().dumps(fingerprint(box))
+
+
+def read_refusal_token(token: str) -> str | None:
+    """The fingerprint a token names, or None if it is forged or damaged."""
+    try:
+        found = _refusal_serializer().loads(token)
+    except BadSignature:
+        return None
+    return found if isinstance(found, str) and re.fullmatch(r"[0-9a-f]{64}", found) else None
+
+
+def refused_among(boxes: set[str]) -> set[str]:
+    """Those of these mailboxes whose owner asked for no invitations, in one query."""
+    if not boxes:
+        return set()
+    prints = {fingerprint(box): box for box in boxes}
+    found = db.session.scalars(
+        select(InvitationRefusal.fingerprint).where(InvitationRefusal.fingerprint.in_(prints))
+    )
+    return {prints[digest] for digest in found}
+
+
+def is_refused(digest: str) -> bool:
+    return db.session.scalar(select(exists().where(InvitationRefusal.fingerprint == digest))) or False
+
+
+def refuse(digest: str) -> None:
+    """No more invitations to the mailbox of this fingerprint; once only, though its link be
+    followed twice at once. The caller commits."""
+    if is_refused(digest):
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(InvitationRefusal(fingerprint=digest))
+    except IntegrityError:  # the other request's row is there: the refusal stands
+        pass
+
+
+def accept_again(digest: str) -> None:
+    """Undo ``refuse``; the caller commits."""
+    db.session.execute(delete(InvitationRefusal).where(InvitationRefusal.fingerprint == digest))

@@ -118,3 +118,15 @@ class ClassInvitation(db.Model):
     mailbox: Mapped[str] = mapped_column(String(254), index=True)
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class InvitationRefusal(db.Model):
+    """A mailbox whose owner asked Cadre for no more class invitations (the link each invitation
+    e-mail carries, app/schools/invitations.py). Kept as a fingerprint of the mailbox, not as the
+    address, for as long as the refusal stands: the same link undoes it."""
+
+    __tablename__ = "invitation_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

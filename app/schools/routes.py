@@ -26,7 +26,7 @@ from app.admin.audit import record
 from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
 from app.catalog.services import title_key
 from app.certificates.models import Certificate
-from app.extensions import db, login_manager, start_writing
+from app.extensions import csrf, db, login_manager, start_writing
 from app.i18n import local_zone
 from app.learning.models import QuizAttempt
 from app.limits import failed, mailed, throttled
@@ -62,6 +62,7 @@ from app.schools.forms import (
 from app.schools.models import Assignment, ClassMessage, SchoolClass, archived_refusal
 from app.urls import external_url
 
+NO_STORE = {"Cache-Control": "no-store"}
 bp = Blueprint("schools", __name__)
 bp.add_app_template_filter(services.item_title, "item_title")
 bp.add_app_template_filter(services.column_title, "column_title")
@@ -684,6 +685,18 @@ def _tell_sending(sending: invitations.Sending) -> None:
             ),
             "success",
         )
+    if sending.refused:
+        flash(
+            ngettext(
+                "Not sent, as its owner asked Cadre for no class invitations: %(list)s. Give them the code "
+                "or the link yourself.",
+                "Not sent, as their owners asked Cadre for no class invitations: %(list)s. Give them the "
+                "code or the link yourself.",
+                len(sending.refused),
+                list=_some([invitations.readable(email) for email in sending.refused]),
+            ),
+            "info",
+        )
     if sending.already:
         named = [
             _("%(email)s (%(day)s)", email=invitations.readable(email), day=dates.day(when))
@@ -710,6 +723,28 @@ def _tell_sending(sending: invitations.Sending) -> None:
             ),
             "info",
         )
+
+
+@bp.route("/class-invitations/stop/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token is the authentication: a mail client's one-click POST has no session
+def refuse_invitations(token: str):
+    """The link of each class invitation e-mail. GET: say what it does, with a button; POST (that
+    button, or the mail client under RFC 8058): no more invitations to that mailbox; POST with
+    ``again``: undo it."""
+    digest = invitations.read_refusal_token(token)
+    if digest is None:
+        return render_template("schools/refuse_invitations.html", state="broken"), 404, NO_STORE
+    if request.method == "POST":
+        if request.form.get("again"):
+            invitations.accept_again(digest)
+            state = "again"
+        else:
+            invitations.refuse(digest)
+            state = "refused"
+        db.session.commit()
+    else:
+        state = "refused" if invitations.is_refused(digest) else "asked"
+    return render_template("schools/refuse_invitations.html", state=state, token=token), 200, NO_STORE
 
 
 @bp.post(f"/classes/<{ID}:class_id>/joining")

@@ -29,6 +29,7 @@ SECTIONS = {
     "class_messages",
     "class_invitations",  # app/schools/invitations: addresses a teacher invited, kept 30 days
     "class_invitations_received",  # and those the person's own address was sent
+    "class_invitation_refusals",  # and whether it asked for no more (a fingerprint is kept)
     "profile",
     "progress",
     "open_quizzes",

@@ -6,8 +6,10 @@ import io
 import threading
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -16,7 +18,7 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.orgs import services as orgs
 from app.schools import invitations, services
-from app.schools.models import ClassInvitation, SchoolClass
+from app.schools.models import ClassInvitation, InvitationRefusal, SchoolClass
 from tests.accounts.test_change_email import outbox
 from tests.conftest import text_of
 from tests.schools.test_schools import klass, people, school  # noqa: F401
@@ -377,3 +379,109 @@ def test_an_address_not_yet_confirmed_cannot_make_cadre_write_to_others(app, cli
     response = client.post(url(klass), data={"addresses": "lea@example.org"})
     assert response.status_code == 400 and "Confirm your own e-mail address first" in page_of(response)
     assert invited() == [] and mailed_to(app) == []
+
+
+def refusal_link(app, address: str) -> str:
+    """The « no more invitations » link of the last invitation mailed to ``address``, as a path."""
+    mail = [m for m in outbox(app) if m["To"] == address][-1]
+    body = mail.get_content()
+    line = body.split("To receive no more class invitations from Cadre at this address:\n", 1)[1]
+    link = line.split("\n", 1)[0].strip()
+    assert mail["List-Unsubscribe"] == f"<{link}>"  # a mail client's button posts to the same link
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    return urlsplit(link).path
+
+
+def refusals() -> int:
+    return db.session.scalar(select(func.count(InvitationRefusal.id)))
+
+
+def test_an_address_asks_for_no_more_invitations_and_teachers_are_told(app, client, auth, klass, people):  # noqa: F811
+    auth.login(people["teacher"].email)
+    client.post(url(klass), data={"addresses": "Lea@example.org"})
+    link = refusal_link(app, "lea@example.org")
+    assert "lea" not in link  # no address in a URL that a server's log keeps
+    client.post("/account/logout")
+
+    page = client.get(link)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Receive no more class invitations from Cadre here?" in page_of(page)
+    assert refusals() == 0  # the page asks; only its button refuses
+    for _ in range(2):  # followed twice: one refusal
+        page = page_of(client.post(link))
+        assert "Done: Cadre will send no more class invitations to this address." in page
+    assert refusals() == 1
+    stored = db.session.scalar(select(InvitationRefusal.fingerprint))
+    assert "example" not in stored and len(stored) == 64
+    assert "Cadre will send no more" in page_of(client.get(link))  # opened again: says so, offers undo
+
+    # A week later, neither the class nor another reaches that mailbox, under any spelling.
+    db.session.execute(ClassInvitation.__table__.update().values(created_at=utcnow() - timedelta(days=8)))
+    db.session.commit()
+    auth.login(people["teacher"].email)
+    page = page_of(
+        client.post(
+            url(klass), data={"addresses": "lea+bts@example.org tom@example.org"}, follow_redirects=True
+        )
+    )
+    assert "1 invitation sent" in page
+    assert (
+        "Not sent, as its owner asked Cadre for no class invitations: lea+bts@example.org. Give them the "
+        "code or the link yourself." in page
+    )
+    assert sorted(mailed_to(app)) == ["lea@example.org", "tom@example.org"]
+
+    # The same link undoes it.
+    client.post("/account/logout")
+    assert "Done: teachers may invite this address to their classes again." in page_of(
+        client.post(link, data={"again": "1"})
+    )
+    assert refusals() == 0
+    auth.login(people["teacher"].email)
+    client.post(url(klass), data={"addresses": "lea@example.org"})
+    assert mailed_to(app).count("lea@example.org") == 2
+
+
+def test_a_mail_clients_one_click_refuses_and_a_damaged_link_does_nothing(app, client, klass, people):  # noqa: F811
+    invitations.invite(klass, people["teacher"], "lea@example.org")
+    db.session.commit()
+    [made] = db.session.scalars(select(ClassInvitation.id))
+    invitations.send_invitation(made, "fr", "https://cadre.example")
+    mail = [m for m in outbox(app) if m["To"] == "lea@example.org"][-1]
+    assert "ne plus recevoir d’invitations" in mail.get_content()  # in the teacher's language
+    link = urlsplit(mail["List-Unsubscribe"].strip("<>")).path
+
+    # Cut when copied, or signed for something else (a notification's unsubscribe link).
+    other = URLSafeSerializer(app.config["SECRET_KEY"], salt="cadre-notifications-unsubscribe")
+    for broken in (link[:-3], link.rsplit("/", 1)[0] + "/" + other.dumps(invitations.fingerprint("x@y.fr"))):
+        response = client.post(broken)
+        assert response.status_code == 404 and "This link does not work" in page_of(response)
+    assert refusals() == 0
+    # RFC 8058: the mail client posts this body, with no session and no CSRF token.
+    client.post(link, data={"List-Unsubscribe": "One-Click"})
+    assert refusals() == 1
+
+
+def test_an_invitation_queued_before_its_address_refused_is_not_mailed(app, klass, people):  # noqa: F811
+    sending = invitations.invite(klass, people["teacher"], "lea@example.org")
+    db.session.commit()
+    invitations.refuse(invitations.fingerprint("lea@example.org"))
+    db.session.commit()
+    invitations.send_invitation(sending.made[0].id, "fr", "https://cadre.example")
+    assert mailed_to(app) == []
+
+
+def test_the_refusal_is_in_the_data_export_and_outlives_the_account(app, client, auth, make_user):
+    lea = make_user("Léa Martin", "l.e.a@gmail.com")
+    assert export_data(lea)["class_invitation_refusals"] == []
+    invitations.refuse(invitations.fingerprint(invitations.mailbox("lea+cours@gmail.com")))
+    db.session.commit()
+    [refusal] = export_data(lea)["class_invitation_refusals"]
+    assert refusal["asked_at"].startswith(str(utcnow().year))
+    auth.login("l.e.a@gmail.com")
+    assert "You asked for no more class invitations by e-mail on" in text_of(
+        client.get("/account/me/data.html")
+    )
+    delete_account(lea)
+    db.session.commit()
+    assert refusals() == 1  # not to be mailed, whether or not an account uses the address
