@@ -8,7 +8,7 @@ from babel.dates import get_timezone_location, parse_pattern
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.catalog.cards import course_card
 from app.content.checker import FINAL
@@ -157,14 +157,23 @@ def demote_headings(html: str) -> Markup:
     return Markup(demoted)  # noqa: S704 - sanitised at import (app.content), only tag names change
 
 
-_HARD_HYPHEN = re.compile(r"\b([eE])-(mails?)\b")
+_TAG = re.compile(r"(<[^>]*>)")
+_E_MAIL = re.compile(r"\b[eE]-mails?\b")
 
 
-def unbroken(text: str) -> str:
-    """A heading's « e-mail » with a non-breaking hyphen: a phone's narrow line broke it into
-    « e- » and « mail » (UX walk). Markup stays Markup (a hyphen between letters is no tag)."""
-    found = _HARD_HYPHEN.sub("\\1\u2011\\2", text)
-    return Markup(found) if isinstance(text, Markup) else found  # noqa: S704 - only a hyphen changed
+def unbroken(text) -> Markup:
+    """A heading's « e-mail » kept on one line, in a span that does not wrap: a phone's narrow
+    line broke it into « e- » and « mail » (UX walk). The real hyphen stays, for find-in-page and
+    screen readers. Plain or lazy text is escaped first; in Markup, only text between tags changes."""
+    html = text if isinstance(text, Markup) else escape("" if text is None else str(text))
+    parts = _TAG.split(str(html))
+    kept = (
+        part
+        if part.startswith("<")
+        else _E_MAIL.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', part)
+        for part in parts
+    )
+    return Markup("".join(kept))  # noqa: S704 - escaped text, or the caller's Markup, with spans added
 
 
 def init_app(app) -> None:

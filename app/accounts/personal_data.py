@@ -38,7 +38,7 @@ from app.orgs.models import ADMIN, Membership, Organisation
 from app.publishing.models import CourseDraft, PackageImport, ReviewComment, ReviewReply
 from app.record.models import LearningEvent
 from app.schools import invitations
-from app.schools.models import ClassInvitation, ClassMessage, Enrolment, InvitationRefusal, SchoolClass
+from app.schools.models import ClassInvitation, ClassMessage, Enrolment, SchoolClass
 from app.urls import external_url
 
 
@@ -118,17 +118,19 @@ def export_data(user: User) -> dict:
         .where(ClassInvitation.invited_by_id == user.id)
         .order_by(ClassInvitation.id)
     )
-    invited_here = db.session.execute(
-        select(ClassInvitation, SchoolClass)
-        .join(SchoolClass, SchoolClass.id == ClassInvitation.class_id)
-        .where(ClassInvitation.email == user.email)
-        .order_by(ClassInvitation.id)
-    )
-    refused_at = db.session.scalar(
-        select(InvitationRefusal.created_at).where(
-            InvitationRefusal.fingerprint == invitations.fingerprint(invitations.mailbox(user.email))
+    # What was sent to the account's address, only once its owner confirmed it: anyone may sign up
+    # with any address, and would read who invited it where (second reading).
+    invited_here = (
+        db.session.execute(
+            select(ClassInvitation, SchoolClass)
+            .join(SchoolClass, SchoolClass.id == ClassInvitation.class_id)
+            .where(ClassInvitation.email == user.email)
+            .order_by(ClassInvitation.id)
         )
+        if user.email_confirmed_at
+        else []
     )
+    refused_at = invitations.refused_since(user.email) if user.email_confirmed_at else None
     classes = db.session.execute(
         select(Enrolment, SchoolClass)
         .join(SchoolClass)

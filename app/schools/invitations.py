@@ -14,7 +14,9 @@ class together (a mailbox: an address without its « +tag », ``mailbox``). Addr
 
 import codecs
 import hashlib
+import hmac
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,7 +38,14 @@ from app.models_base import utcnow
 from app.orgs.codes import display_code
 from app.orgs.models import ROLES, SCHOOL
 from app.orgs.services import role_in
-from app.schools.models import ClassInvitation, Enrolment, InvitationRefusal, SchoolClass, archived_refusal
+from app.schools.models import (
+    ClassInvitation,
+    Enrolment,
+    InvitationRefusal,
+    SchoolClass,
+    SiteKey,
+    archived_refusal,
+)
 from app.urls import link_for_job, site_url
 
 MAX_AT_ONCE = 100  # addresses in one sending: a class, or two
@@ -188,6 +197,7 @@ def invite(school_class: SchoolClass, by: User, text: str, now: datetime | None 
     if not addresses:
         raise InvitationError(_l("Type or upload at least one e-mail address."))
     _one_sending_at_a_time()
+    _refusal_key(create=True)  # made, and committed with the invitations, before any mail needs it
     now = now or utcnow()
     prune(now)
     boxes = {address: mailbox(address) for address in addresses}
@@ -264,11 +274,13 @@ def send_invitation(invitation_id: int, locale: str, base_url: str) -> None:
     by = db.session.get(User, invitation.invited_by_id)
     if role_in(by, school_class.organisation_id) not in ROLES[SCHOOL]:
         return
-    if refused_among({invitation.mailbox}):  # asked for none since it was queued
+    if refused_among({invitation.mailbox}):  # asked for none since it was queued: not sent, nor listed
+        db.session.delete(invitation)
+        db.session.commit()
         return
-    refuse_link = link_for_job(
-        base_url, "schools.refuse_invitations", token=refusal_token(invitation.mailbox)
-    )
+    token = refusal_token(invitation.mailbox)
+    db.session.commit()  # the key, if this mail had to make it: a link under a key not kept would never match
+    refuse_link = link_for_job(base_url, "schools.refuse_invitations", token=token)
     deliver_template(
         invitation.email,
         locale,
@@ -325,9 +337,30 @@ def prune(now: datetime) -> int:
     return done.rowcount or 0
 
 
-def fingerprint(box: str) -> str:
-    """What Cadre keeps of a mailbox that refused invitations: a digest, not the address."""
-    return hashlib.sha256(f"cadre-invitation-refusal:{box}".encode()).hexdigest()
+REFUSAL_KEY = "invitation-refusal"  # its SiteKey's name
+
+
+def _refusal_key(create: bool = False) -> bytes | None:
+    """The installation's key of refusal fingerprints: made by the first sending (``invite``),
+    which commits it with its invitations; a request that only reads never makes it (without it,
+    no refusal can exist). The caller commits."""
+    value = db.session.scalar(select(SiteKey.value).where(SiteKey.name == REFUSAL_KEY))
+    if value is None and create:
+        try:
+            with db.session.begin_nested():
+                db.session.add(SiteKey(name=REFUSAL_KEY, value=secrets.token_hex(32)))
+        except IntegrityError:  # another process made it first: theirs is the key
+            pass
+        value = db.session.scalar(select(SiteKey.value).where(SiteKey.name == REFUSAL_KEY))
+    return bytes.fromhex(value) if value else None
+
+
+def fingerprint(box: str, key: bytes | None = None) -> str:
+    """What Cadre keeps of a mailbox that refused invitations: an HMAC under the installation's
+    own key, which nobody without that key can test a guessed address against (a bare digest of
+    an address anyone could recompute from a list of addresses)."""
+    key = key or _refusal_key(create=True)
+    return hmac.new(key, box.encode(), hashlib.sha256).hexdigest()
 
 
 def _refusal_serializer() -> URLSafeSerializer:
@@ -336,7 +369,8 @@ def _refusal_serializer() -> URLSafeSerializer:
 
 def refusal_token(box: str) -> str:
     """The link's token for a mailbox: its fingerprint, signed, so that no address is in the URL
-    (a server's logs keep URLs) and nobody can refuse for an address they do not read."""
+    (a server's logs keep URLs) and nobody can refuse for an address they do not read. The same
+    for every invitation to that mailbox, and lasting: it is how the refusal is undone."""
     return _refusal_serializer().dumps(fingerprint(box))
 
 
@@ -350,14 +384,27 @@ def read_refusal_token(token: str) -> str | None:
 
 
 def refused_among(boxes: set[str]) -> set[str]:
-    """Those of these mailboxes whose owner asked for no invitations, in one query."""
-    if not boxes:
+    """Those of these mailboxes whose reader asked for no invitations, in one query (two the first
+    time a process asks)."""
+    key = _refusal_key()
+    if not boxes or key is None:
         return set()
-    prints = {fingerprint(box): box for box in boxes}
+    prints = {fingerprint(box, key): box for box in boxes}
     found = db.session.scalars(
         select(InvitationRefusal.fingerprint).where(InvitationRefusal.fingerprint.in_(prints))
     )
     return {prints[digest] for digest in found}
+
+
+def refused_since(address: str) -> datetime | None:
+    """When the mailbox of this address asked for no more invitations, if it did."""
+    key = _refusal_key()
+    if key is None:
+        return None
+    digest = fingerprint(mailbox(address), key)
+    return db.session.scalar(
+        select(InvitationRefusal.created_at).where(InvitationRefusal.fingerprint == digest)
+    )
 
 
 def is_refused(digest: str) -> bool:

@@ -121,12 +121,24 @@ class ClassInvitation(db.Model):
 
 
 class InvitationRefusal(db.Model):
-    """A mailbox whose owner asked Cadre for no more class invitations (the link each invitation
-    e-mail carries, app/schools/invitations.py). Kept as a fingerprint of the mailbox, not as the
-    address, for as long as the refusal stands: the same link undoes it."""
+    """A mailbox whose reader asked Cadre for no more class invitations (the link each invitation
+    e-mail carries, app/schools/invitations.py). Kept as a keyed fingerprint of the mailbox
+    (``SiteKey``), not as the address, for as long as the refusal stands: the same link undoes it."""
 
     __tablename__ = "invitation_refusals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SiteKey(db.Model):
+    """A random key made once for the whole installation and never changed, kept where every host
+    and process finds the same: the key of invitation refusals' fingerprints, which must outlive a
+    change of ``SECRET_KEY`` (or every refusal would silently lapse)."""
+
+    __tablename__ = "site_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -688,10 +688,10 @@ def _tell_sending(sending: invitations.Sending) -> None:
     if sending.refused:
         flash(
             ngettext(
-                "Not sent, as its owner asked Cadre for no class invitations: %(list)s. Give them the code "
-                "or the link yourself.",
-                "Not sent, as their owners asked Cadre for no class invitations: %(list)s. Give them the "
-                "code or the link yourself.",
+                "Not sent, as someone reading this address asked Cadre for no class invitations: %(list)s. "
+                "Give them the code or the link yourself.",
+                "Not sent, as someone reading each of these addresses asked Cadre for no class invitations: "
+                "%(list)s. Give them the code or the link yourself.",
                 len(sending.refused),
                 list=_some([invitations.readable(email) for email in sending.refused]),
             ),

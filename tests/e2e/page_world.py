@@ -220,6 +220,7 @@ def build_world(app) -> dict:
             email_change=make_email_change_token(learner, "zoe.nouvelle@example.org"),
             confirm=confirmation.make_token(people["newcomer"]),
         )
+        db.session.commit()  # what making a token may have written (the key of invitation refusals)
     return ids
 
 
