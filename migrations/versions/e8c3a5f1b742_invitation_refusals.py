@@ -30,7 +30,6 @@ def upgrade():
         sa.UniqueConstraint("fingerprint", name=op.f("uq_invitation_refusals_fingerprint")),
     )
 
-
     op.create_table(
         "site_keys",
         sa.Column("name", sa.String(length=40), nullable=False),
