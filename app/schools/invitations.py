@@ -75,7 +75,7 @@ class InvitationError(ValueError):
 class Sending:
     """What one sending did: the invitations made (mailed once committed, ``mail``), and the
     addresses left out: each with the day it was last invited to this class (``already``), those
-    that had enough invitations from Cadre this week (``enough``), and those whose owner asked for
+    that had enough invitations from Cadre this week (``enough``), and those whose reader asked for
     none (``refused``)."""
 
     made: list[ClassInvitation] = field(default_factory=list)
@@ -384,8 +384,8 @@ def read_refusal_token(token: str) -> str | None:
 
 
 def refused_among(boxes: set[str]) -> set[str]:
-    """Those of these mailboxes whose reader asked for no invitations, in one query (two the first
-    time a process asks)."""
+    """Those of these mailboxes whose reader asked for no invitations: two queries (the key, then
+    the refusals), or one when no sending ever made the key."""
     key = _refusal_key()
     if not boxes or key is None:
         return set()
