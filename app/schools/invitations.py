@@ -340,18 +340,28 @@ def prune(now: datetime) -> int:
 REFUSAL_KEY = "invitation-refusal"  # its SiteKey's name
 
 
+_KEY = select(SiteKey.value).where(SiteKey.name == REFUSAL_KEY)
+
+
+def _add_once(row) -> None:
+    """Add a row with a unique column, unless another request added its twin at the same moment
+    (the unique constraint answers; the savepoint keeps the rest of the transaction). The caller
+    commits."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:  # the other request's row is there, and stands for this one
+        pass
+
+
 def _refusal_key(create: bool = False) -> bytes | None:
     """The installation's key of refusal fingerprints: made by the first sending (``invite``),
     which commits it with its invitations; a request that only reads never makes it (without it,
     no refusal can exist). The caller commits."""
-    value = db.session.scalar(select(SiteKey.value).where(SiteKey.name == REFUSAL_KEY))
+    value = db.session.scalar(_KEY)
     if value is None and create:
-        try:
-            with db.session.begin_nested():
-                db.session.add(SiteKey(name=REFUSAL_KEY, value=secrets.token_hex(32)))
-        except IntegrityError:  # another process made it first: theirs is the key
-            pass
-        value = db.session.scalar(select(SiteKey.value).where(SiteKey.name == REFUSAL_KEY))
+        _add_once(SiteKey(name=REFUSAL_KEY, value=secrets.token_hex(32)))
+        value = db.session.scalar(_KEY)  # ours, or the one another process made first
     return bytes.fromhex(value) if value else None
 
 
@@ -386,8 +396,8 @@ def read_refusal_token(token: str) -> str | None:
 def refused_among(boxes: set[str]) -> set[str]:
     """Those of these mailboxes whose reader asked for no invitations: two queries (the key, then
     the refusals), or one when no sending ever made the key."""
-    key = _refusal_key()
-    if not boxes or key is None:
+    key = _refusal_key() if boxes else None
+    if key is None:
         return set()
     prints = {fingerprint(box, key): box for box in boxes}
     found = db.session.scalars(
@@ -399,28 +409,21 @@ def refused_among(boxes: set[str]) -> set[str]:
 def refused_since(address: str) -> datetime | None:
     """When the mailbox of this address asked for no more invitations, if it did."""
     key = _refusal_key()
-    if key is None:
-        return None
-    digest = fingerprint(mailbox(address), key)
+    return refused_at(fingerprint(mailbox(address), key)) if key else None
+
+
+def refused_at(digest: str) -> datetime | None:
+    """When the mailbox of this fingerprint asked for no more invitations, if it did."""
     return db.session.scalar(
         select(InvitationRefusal.created_at).where(InvitationRefusal.fingerprint == digest)
     )
 
 
-def is_refused(digest: str) -> bool:
-    return db.session.scalar(select(exists().where(InvitationRefusal.fingerprint == digest))) or False
-
-
 def refuse(digest: str) -> None:
     """No more invitations to the mailbox of this fingerprint; once only, though its link be
     followed twice at once. The caller commits."""
-    if is_refused(digest):
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(InvitationRefusal(fingerprint=digest))
-    except IntegrityError:  # the other request's row is there: the refusal stands
-        pass
+    if refused_at(digest) is None:
+        _add_once(InvitationRefusal(fingerprint=digest))
 
 
 def accept_again(digest: str) -> None:

@@ -743,7 +743,7 @@ def refuse_invitations(token: str):
             state = "refused"
         db.session.commit()
     else:
-        state = "refused" if invitations.is_refused(digest) else "asked"
+        state = "asked" if invitations.refused_at(digest) is None else "refused"
     return render_template("schools/refuse_invitations.html", state=state, token=token), 200, NO_STORE
 
 

@@ -483,7 +483,7 @@ def test_a_refusal_is_recorded_once_though_two_requests_race(app):
     digest = invitations.fingerprint("lea@example.org")
     invitations.refuse(digest)
     db.session.commit()
-    with patch.object(invitations, "is_refused", return_value=False):
+    with patch.object(invitations, "refused_at", return_value=None):
         invitations.refuse(digest)
     db.session.commit()
     assert refusals() == 1
