@@ -24,12 +24,12 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import gettext
 from sqlalchemy.engine import URL
 
 from app import page_cache
 from app.cli_language import confirm, localised
 from app.extensions import SQLITE_BUSY_TIMEOUT_MS, db
+from app.i18n import gettext
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = SQLITE_BUSY_TIMEOUT_MS / 1000

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from app.catalog.importer import import_course
@@ -17,6 +16,7 @@ from app.cli_language import environment_language, localised  # noqa: F401 - als
 from app.content.checker import check_root
 from app.content.messages import N_
 from app.extensions import db
+from app.i18n import gettext, ngettext
 from app.publishing.models import CourseDraft
 
 content = AppGroup("content", help="Check and import courses and quizzes written in Markdown.")

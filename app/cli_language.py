@@ -22,7 +22,9 @@ from os import environ
 from typing import TypeVar
 
 import click
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
+
+from app.i18n import gettext
 
 LANGUAGES = ("fr", "en")  # those of the interface (config LANGUAGES), with a catalogue each
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order: the first one set wins

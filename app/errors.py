@@ -1,9 +1,6 @@
 """Error pages that keep the layout and never leak a traceback."""
 
 from flask import current_app, g, jsonify, make_response, redirect, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -11,6 +8,9 @@ from werkzeug.routing import RoutingException
 
 from app import limits
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
+from app.i18n import ngettext
 
 MESSAGES = {
     400: _l("This request could not be understood. Please go back and try again."),

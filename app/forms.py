@@ -10,12 +10,13 @@ from functools import cache
 from babel import support
 from flask import current_app, g, has_request_context
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.i18n import messages_path
 
 from app.characters import JOINERS, code_points, hidden_characters, hidden_in_text, only_invisible
+from app.i18n import FillableText
+from app.i18n import gettext as _
 
 
 @cache
@@ -33,10 +34,11 @@ class _Translations:
         return _catalogue(str(locale)) if locale is not None else support.NullTranslations()
 
     def gettext(self, string: str) -> str:
-        return self._current().ugettext(string)
+        return FillableText(self._current().ugettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._current().ungettext(singular, plural, n)
+        # « 2 000 caractères », as Cadre's own messages write numbers, when WTForms fills it in
+        return FillableText(self._current().ungettext(singular, plural, n))
 
 
 _TRANSLATIONS = _Translations()

@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     abort,
@@ -15,8 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale, get_timezone, get_translations
-from flask_babel import gettext as _
+from flask_babel import LazyString, force_locale, get_locale, get_timezone, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -171,8 +171,94 @@ def template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **varia
 
 def _filled(eval_ctx, translated: str, variables: dict) -> str:
     """As Jinja does: in an escaped template the translation is trusted as the template's own text,
-    and what fills it in is escaped (``Markup.__mod__``)."""
+    and what fills it in is escaped (``Markup.__mod__``). Numbers as the reader's language writes
+    them (``grouped``)."""
+    translated, variables = grouped(translated, variables)
     return (Markup(translated) if eval_ctx.autoescape else translated) % variables  # noqa: S704
+
+
+# Numbers that name a place or an edition rather than count (a line, a page, a version) are written
+# as they are, as French typography writes page numbers and years.
+NOT_GROUPED = frozenset({"line", "page", "v", "version", "old", "new", "source"})
+_GROUPED_SENTENCES: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def grouped(translated: str, variables: dict) -> tuple[str, dict]:
+    """A sentence and its values, with each whole number of 1,000 or more written in the reader's
+    language: « 1 000 » (a narrow no-break space) in French, "1,000" in English, where
+    ``%(num)d`` would write "1000" in both. Below 1,000 both write digits alone, and the sentence
+    is left as it is: the case of nearly every call, which costs a look at its values."""
+    big = [
+        name
+        for name, value in variables.items()
+        if type(value) is int and not -1000 < value < 1000 and name not in NOT_GROUPED
+    ]
+    if not big:
+        return translated, variables
+    key = (translated, tuple(big))
+    sentence = _GROUPED_SENTENCES.get(key)
+    if sentence is None:
+        sentence = translated
+        for name in big:
+            sentence = sentence.replace(f"%({name})d", f"%({name})s")
+        if len(_GROUPED_SENTENCES) >= MAX_WRITTEN:
+            _GROUPED_SENTENCES.clear()
+        _GROUPED_SENTENCES[key] = sentence
+    locale = get_locale() or "en"
+    return sentence, {**variables, **{name: format_decimal(variables[name], locale=locale) for name in big}}
+
+
+def number(value):
+    """A count as the reader's language writes it (the ``number`` filter): « 12 345 » in French."""
+    if type(value) is not int or -1000 < value < 1000:
+        return value
+    return format_decimal(value, locale=get_locale() or "en")
+
+
+def gettext(string: str, /, **variables) -> str:
+    """Flask-Babel's ``gettext``, with numbers as the reader's language writes them (``grouped``).
+    Python code translates through this one and its two siblings below."""
+    translated = _translations().ugettext(string)
+    if not variables:
+        return translated
+    translated, variables = grouped(translated, variables)
+    return translated % variables
+
+
+def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
+    """Flask-Babel's ``ngettext``, with numbers as the reader's language writes them."""
+    variables.setdefault("num", num)
+    translated, variables = grouped(_translations().ungettext(singular, plural, num), variables)
+    return translated % variables
+
+
+class FillableText(str):
+    """A translated sentence that a library fills in itself (WTForms: ``message % {"max": 2000}``),
+    its numbers grouped as ``gettext`` groups them."""
+
+    __slots__ = ()
+
+    def __mod__(self, other):
+        if isinstance(other, dict):
+            translated, other = grouped(str(self), other)
+            return translated % other
+        return str(self) % other
+
+
+class LazyText(LazyString):
+    """A sentence translated when it is read. Filled in later (``message % {"max": 5000}``, as
+    WTForms fills in a validator's message), its numbers are grouped as ``gettext`` groups them."""
+
+    def __mod__(self, other):
+        return FillableText(self) % other
+
+
+def lazy_gettext(string: str, /, **variables) -> LazyText:
+    """Flask-Babel's ``lazy_gettext``, translated by ``gettext`` above when it is read."""
+    return LazyText(gettext, string, **variables)
+
+
+_ = gettext
 
 
 def init_app(app) -> None:

@@ -18,10 +18,10 @@ from datetime import datetime
 import click
 from flask import current_app, has_app_context, has_request_context, request
 from flask.cli import AppGroup
-from flask_babel import gettext, ngettext
 
 from app.cli_language import localised
 from app.extensions import in_job
+from app.i18n import gettext, ngettext
 
 log = logging.getLogger(__name__)
 

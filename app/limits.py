@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.i18n import lazy_gettext as _l
 
 EXTENSION = "cadre_limiter"
 FAILED = "cadre.throttle_failed"

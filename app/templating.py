@@ -6,14 +6,15 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location, parse_pattern
 from flask_babel import get_locale, get_timezone
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.catalog.cards import course_card
 from app.content.checker import FINAL
 from app.date_formats import SHORT_DAY_WIDTH, date_locale, first_of_month
 from app.forms import forms_have_errors
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
+from app.i18n import number
 
 LEVELS = {
     "beginner": _l("Beginner"),
@@ -191,6 +192,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["deadline"] = lambda d: dates().deadline(_moment(d)) if d else ""
     app.jinja_env.filters["shortdate"] = lambda d: dates().short_day(d) if d else ""
     app.jinja_env.filters["time"] = lambda d: dates().time(d) if d else ""
+    app.jinja_env.filters["number"] = number  # « 12 345 » / "12,345"
     # A course's final test in quiz and attempt URLs (no module may take this slug).
     app.jinja_env.globals["zone_city"] = lambda: dates().city()
     app.jinja_env.globals["final_slug"] = FINAL

@@ -146,3 +146,77 @@ def test_a_headings_e_mail_does_not_break_at_its_hyphen(client):
     assert unbroken(None) == Markup()
     page = client.get("/notifications/unsubscribe/nope").get_data(as_text=True)
     assert '<h1>Stop these <span class="nowrap">e-mails</span></h1>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "thousand", "many"),
+    [("fr", "1\u202f000", "12\u202f345"), ("en", "1,000", "12,345")],
+)
+def test_numbers_of_a_thousand_and_more_are_written_as_the_readers_language_writes_them(
+    french_app, language, thousand, many
+):
+    """« 1000 formations » is not French: ``%(num)d`` wrote every number as bare digits. Quantities
+    are grouped in templates, in Python's messages and in messages filled in later (a validator's);
+    a page, a line or a version keeps its bare digits, as typography writes page numbers."""
+    from app.i18n import gettext, lazy_gettext, ngettext
+
+    source = (
+        '{{ ngettext("See the %(num)d course", "See all %(num)d courses", total) }}|'
+        '{{ _("Courses, page %(page)d of %(pages)d", page=page, pages=total) }}|'
+        '{{ _("%(name)s, %(count)d", name="<b>", count=total) }}|{{ total|number }}|{{ many|number }}|'
+        "{{ 999|number }}|{{ none|number }}"
+    )
+    with french_app.test_request_context(headers={"Accept-Language": language}):
+        template = french_app.jinja_env.from_string(source)
+        big = template.render(total=1000, page=1200, many=12345, none=None).split("|")
+        small = template.render(total=999, page=2, many=5, none=None).split("|")
+        assert big[0] == ("Voir les 1\u202f000 formations" if language == "fr" else "See all 1,000 courses")
+        assert big[1].endswith(f"1200 {'sur' if language == 'fr' else 'of'} {thousand}")
+        assert big[2:] == [f"&lt;b&gt;, {thousand}", thousand, many, "999", "None"]
+        assert small[0] == ("Voir les 999 formations" if language == "fr" else "See all 999 courses")
+        assert small[2:5] == ["&lt;b&gt;, 999", "999", "5"]
+
+        assert gettext("%(name)s, %(count)d", name="x", count=1000) == f"x, {thousand}"
+        assert gettext("line %(line)d of %(count)d", line=1000, count=1000) == f"line 1000 of {thousand}"
+        assert gettext("100%% sure") == "100%% sure"  # no values: not a format string, as Flask-Babel
+        assert ngettext("%(num)d course", "%(num)d courses", 12345).startswith(many)
+        assert ngettext("%(num)d course", "%(num)d courses", 2).startswith("2 ")
+        message = lazy_gettext("A message may hold at most %(max)d characters.")  # as WTForms fills it in
+        assert f" {thousand} " in message % {"min": -1, "max": 1000}
+        assert " 999 " in message % {"min": -1, "max": 999}
+
+    from flask_babel import refresh
+    from wtforms import StringField
+    from wtforms.validators import Length
+
+    from app import forms
+
+    class Described(forms.Form):
+        class Meta:
+            csrf = False
+
+        description = StringField(validators=[Length(max=1000)])  # WTForms' own message
+
+    with french_app.test_request_context(
+        "/", method="POST", data={"description": "x" * 1001}, headers={"Accept-Language": language}
+    ):
+        refresh()
+        form = Described()
+        assert not form.validate()
+        assert f" {thousand} " in form.description.errors[0]
+
+
+def test_app_code_translates_through_app_i18n():
+    """Flask-Babel's own ``gettext`` would write « 1000 »: Python code takes app.i18n's."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "app"
+    direct = re.compile(r"^\s*from flask_babel import .*\b(gettext|ngettext|lazy_gettext)\b", re.MULTILINE)
+    found = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "i18n.py" and direct.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+    assert direct.search("from flask_babel import force_locale, ngettext")  # the pattern finds one

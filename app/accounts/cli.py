@@ -9,7 +9,6 @@ import sys
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
-from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +20,7 @@ from app.certificates.pdf import unprintable_characters
 from app.characters import code_points, hidden_characters
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import gettext, ngettext
 from app.models_base import utcnow
 
 user = AppGroup("user", help="Create accounts, name site administrators, disable and enable accounts.")

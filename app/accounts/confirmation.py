@@ -12,8 +12,7 @@ behind a button, so that mail scanners opening links change nothing.
 """
 
 from flask import current_app, flash
-from flask_babel import get_locale, ngettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -23,6 +22,8 @@ from app.admin.audit import record
 from app.catalog.models import Course, Module
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.i18n import ngettext
 from app.learning.models import ModuleProgress
 from app.mail import deliver_template
 from app.models_base import utcnow

@@ -8,7 +8,6 @@ works once at most. The old address is told when a change is asked for and when 
 
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +18,7 @@ from app.accounts.services import find_user_by_email
 from app.admin.audit import record
 from app.admin.models import AuditEvent
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.mail import deliver_template
 from app.urls import link_for_job, site_url
 

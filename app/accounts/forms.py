@@ -1,14 +1,14 @@
 """Account forms; every one carries a CSRF token through Flask-WTF."""
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from app.accounts.models import User
 from app.accounts.services import find_user_by_email, name_problem, password_problem
 from app.forms import Form
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 
 # What an address must be to become an account's: at registration or when it is changed.
 NEW_ADDRESS_VALIDATORS = (

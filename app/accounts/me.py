@@ -7,8 +7,6 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
@@ -24,6 +22,8 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.forms import Form
 from app.i18n import ENDONYMS, remember_language
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.limits import mailed, remember_device, throttled
 
 bp = Blueprint("me", __name__, url_prefix="/account/me")

@@ -4,7 +4,6 @@ import hmac
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import (
     current_user,
     login_required,
@@ -29,6 +28,7 @@ from app.accounts.forms import (
 from app.accounts.models import User
 from app.admin.audit import record
 from app.extensions import db, login_manager
+from app.i18n import gettext as _
 from app.i18n import restore_language
 from app.limits import failed, remember_device, throttled
 from app.lti.cookies import forget_launch

@@ -9,8 +9,6 @@ import secrets
 
 from flask import current_app, request
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -24,6 +22,8 @@ from app.admin.audit import record
 from app.certificates.pdf import unprintable_characters
 from app.characters import code_points, hidden_characters
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.limits import failed
 from app.mail import deliver_template
 from app.urls import link_for_job, site_url

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask import has_request_context
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
@@ -22,6 +20,8 @@ from app.accounts.models import User
 from app.admin.models import AuditEvent
 from app.admin.paging import one_page
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.models_base import utcnow
 from app.orgs.models import KIND_NAMES, ROLE_NAMES
 from app.schools.export import as_text

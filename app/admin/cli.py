@@ -11,11 +11,11 @@ from datetime import date
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import gettext, ngettext
 
 from app.admin import audit, services
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import gettext, ngettext
 
 certificate = AppGroup("certificate", help="Revoke or reinstate a certificate.")
 audit_log = AppGroup("audit", help="Export the audit log; purge it after the retention period.")

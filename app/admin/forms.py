@@ -1,6 +1,5 @@
 """The console's forms."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
@@ -10,6 +9,7 @@ from app.admin.services import DISABLE_REASON_MISSING, REASON_MAX_LENGTH, REVOKE
 from app.catalog.search import one_space
 from app.content.frontmatter import MAX_SLUG, SLUG
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.orgs import services as orgs
 from app.orgs.models import KIND_NAMES
 

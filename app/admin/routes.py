@@ -15,7 +15,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -27,6 +26,7 @@ from app.admin.forms import AdministratorForm, AuditFilterForm, DisableForm, Org
 from app.admin.models import AuditEvent
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.i18n import gettext as _
 from app.i18n import local_zone
 from app.models_base import ID, MAX_ID, utcnow
 from app.orgs import notices, web

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +13,7 @@ from app.catalog.search import one_space, plain, plain_sql
 from app.certificates.models import Certificate
 from app.certificates.services import find_by_typed_code
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.models_base import utcnow
 from app.notifications import events
 from app.orgs import services as orgs

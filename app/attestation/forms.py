@@ -1,10 +1,10 @@
 """The training body form of a publisher's workspace."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 def _strip(value):

@@ -6,7 +6,6 @@ downloads their own, from their record, when the course's publisher is a trainin
 """
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from app.attestation.pdf import hours_and_minutes, render_attestation_pdf
 from app.catalog.models import Course
 from app.content.render import slugify
 from app.extensions import db
+from app.i18n import gettext as _
 from app.i18n import local_zone
 from app.models_base import ID, utcnow
 from app.orgs.access import organisation_or_404

@@ -3,8 +3,6 @@
 from babel import Locale
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import nav, page_cache
@@ -15,6 +13,8 @@ from app.certificates.services import find_certificate, waits_for_address
 from app.content.licences import deed_url, short_name
 from app.content.model_document import model_document
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.learning.draws import next_attempt_at
 from app.learning.services import (
     ATTEMPTED,

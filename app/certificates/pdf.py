@@ -19,13 +19,14 @@ from pathlib import Path
 import segno
 from babel import Locale
 from babel.dates import format_date
-from flask_babel import force_locale, get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, WrapMode
 
 from app.date_formats import date_locale, first_of_month
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.templating import duration
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"

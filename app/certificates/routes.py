@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from app.certificates.services import (
 )
 from app.credentials.services import AddressNotConfirmed, stored_credential
 from app.extensions import db, writes_on_get
+from app.i18n import gettext as _
 from app.urls import external_url
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from app.certificates.models import Certificate
 from app.certificates.pdf import attestation, format_long_date
 from app.credentials.linked_data import CREDENTIALS_V2, OB_V3
+from app.i18n import gettext as _
 
 ISSUER_NAME = "Cadre"
 

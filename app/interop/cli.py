@@ -7,12 +7,12 @@ so nothing else is written there) or to ``-o FILE``; messages go to standard err
 from pathlib import Path
 
 import click
-from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from app.catalog.models import Course
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import gettext, ngettext
 
 from .export import FORMATS, GIFT, export_file
 from .quizzes import from_course

@@ -6,13 +6,13 @@ are secret: only the publisher's editors, reviewers and administrators may downl
 """
 
 from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.content.bounded import Busy, TooSlow
 from app.content.documents import Problem
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.publishing import editor, services
 from app.publishing.forms import GiftImportForm
 from app.publishing.models import IN_REVIEW, CourseDraft

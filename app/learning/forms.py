@@ -4,13 +4,13 @@ import hashlib
 import hmac
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.learning.grading import QUESTION_TYPES
 
 

@@ -4,7 +4,6 @@ import hmac
 from functools import cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
@@ -19,6 +18,7 @@ from app.certificates.services import find_certificate, waits_for_address
 from app.content.checker import FINAL
 from app.content.documents import REVIEW_ALWAYS
 from app.extensions import db, retry_conflicts
+from app.i18n import gettext as _
 from app.learning import grading, services
 from app.learning.draws import attempt_allowance, find_open_draw, open_draw
 from app.learning.forms import answers_from, build_quiz_form, field_name

@@ -17,13 +17,13 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import Integer, and_, any_, bindparam, case, false, func, select, union, union_all, update
 from sqlalchemy.dialects import postgresql
 
 from app.catalog.models import Course, Module, Question
 from app.extensions import db
+from app.i18n import gettext as _
 from app.learning.models import AnswerChoice, AttemptAnswer, ChoiceTotal, ItemTotal, QuizAttempt
 
 FOLD_CHUNK = 5000  # answers added to the totals per transaction

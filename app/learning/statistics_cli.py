@@ -9,12 +9,13 @@ import textwrap
 from pathlib import Path
 
 import click
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal
 from sqlalchemy import select
 
 from app.catalog.models import Course
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import gettext
 from app.learning.statistics import QuizStats, item_statistics, versions_with_answers
 from app.learning.statistics_csv import STYLES, csv_bytes
 

@@ -9,8 +9,8 @@ import io
 
 from babel.numbers import format_decimal
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
+from app.i18n import gettext as _
 from app.learning.statistics import QuizStats
 from app.schools.export import ENGLISH, FRENCH, Style, as_text
 

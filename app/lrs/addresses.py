@@ -16,7 +16,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 

@@ -1,11 +1,11 @@
 """The record store form of a publisher's workspace."""
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.lrs.addresses import endpoint_problem, normalised
 
 

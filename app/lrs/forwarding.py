@@ -9,12 +9,12 @@ and retrying each of them would multiply the requests to a store that is down.
 """
 
 from flask import current_app
-from flask_babel import ngettext
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app import jobs
 from app.extensions import db
+from app.i18n import ngettext
 from app.lrs.delivery import (
     Outcome,
     deliver,

@@ -7,13 +7,13 @@ is a draft's address, and a course could be named like the page.
 
 import click
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from app import jobs
 from app.accounts.forms import PostForm
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import gettext as _
 from app.lrs import client, forwarding, services
 from app.lrs.forms import RecordStoreForm
 from app.lrs.sealing import Unreadable

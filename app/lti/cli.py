@@ -2,10 +2,10 @@
 
 import click
 from flask.cli import AppGroup
-from flask_babel import ngettext
 
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import ngettext
 from app.lti import grades, keys, tool
 
 lti = AppGroup("lti", help="LTI 1.3: Cadre inside schools' platforms.")

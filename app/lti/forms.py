@@ -3,14 +3,14 @@
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.accounts.forms import NEW_ADDRESS_VALIDATORS, NewPasswordForm
 from app.accounts.services import find_user_by_email
 from app.forms import Form
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.lrs.addresses import RefusedAddress, resolve
 
 

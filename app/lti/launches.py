@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +18,7 @@ from app.accounts.models import User
 from app.catalog.models import Course, Module
 from app.characters import hidden_characters
 from app.extensions import db
+from app.i18n import gettext as _
 from app.lti.models import LtiAccount, LtiContext, LtiGradeLink, LtiPlatform
 from app.models_base import utcnow
 from app.orgs import services as orgs

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.deep_link_resource import DeepLinkResource
@@ -28,6 +27,7 @@ from app.accounts.forms import PostForm
 from app.catalog.models import ORIGINALS, PUBLIC, Course
 from app.catalog.services import title_key
 from app.extensions import csrf, db, writes_on_get
+from app.i18n import gettext as _
 from app.limits import throttled
 from app.lti import keys, launches, roster, tool
 from app.lti.forms import OwnLoginForm, PickForm, PlatformForm

@@ -7,10 +7,10 @@ The counts are told in the language of --lang or of the terminal (app.cli_langua
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import ngettext
 
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import ngettext
 from app.models_base import utcnow
 from app.notifications import mailing, schedule, services
 from app.schools import invitations

@@ -1,11 +1,11 @@
 """The notification preferences: for each kind, on the site and by e-mail; the e-mails' language."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
 from app.forms import Form
 from app.i18n import ENDONYMS
+from app.i18n import lazy_gettext as _l
 from app.notifications.models import CHANNELS, EMAIL, KINDS, SITE
 
 CHANNEL_LABELS = {SITE: _l("On the site"), EMAIL: _l("By e-mail")}

@@ -1,12 +1,12 @@
 """My notifications, my notification preferences, and the one-click unsubscribe of the e-mails."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import nav
 from app.accounts.forms import PostForm
 from app.extensions import csrf, db, writes_on_get
+from app.i18n import gettext as _
 from app.models_base import ID, utcnow
 from app.notifications import services, texts
 from app.notifications.forms import PreferencesForm

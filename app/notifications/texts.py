@@ -2,9 +2,8 @@
 
 from datetime import date, datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.notifications.models import (
     CERTIFICATE,
     CLASS_MESSAGE,

@@ -6,12 +6,12 @@ Messages, the organisation rules' own included, are in the language of --lang or
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext
 
 from app.admin import services as operator
 from app.admin.audit import record
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import gettext
 from app.orgs.models import KINDS, ROLE_IN_SENTENCE, ROLES
 from app.orgs.services import OrgError, create_organisation, find_user_by_email, organisation_by_slug
 

@@ -1,10 +1,10 @@
 """Forms that schools' and publishers' administration pages share."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField
 from wtforms.validators import Email, Length, Optional
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.orgs.models import NOTE_MAX
 
 

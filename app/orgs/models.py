@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.models_base import UTCDateTime, utcnow
 
 SCHOOL, PUBLISHER = "school", "publisher"

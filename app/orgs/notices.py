@@ -2,12 +2,12 @@
 teacher an administrator adds (the role reads pupils' work), an administrator the operator names.
 A mistyped address would otherwise give the role to someone who never learns of it."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import jobs
 from app.accounts.models import User
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.mail import deliver_template
 from app.notifications.services import account_locale
 from app.orgs.models import ADMIN, SCHOOL, TEACHER, Membership, Organisation

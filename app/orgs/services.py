@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -20,6 +19,7 @@ from app.accounts.models import User
 from app.catalog.search import name_order, one_space, plain, plain_sql
 from app.content.checker import is_slug
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.mail import deliver_template
 from app.models_base import utcnow
 from app.orgs.codes import CODE_LENGTH, draw_unused, normalise_code

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from flask import flash, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.forms import PostForm
 from app.accounts.models import User
 from app.admin.audit import record
 from app.extensions import db
+from app.i18n import gettext as _
 from app.limits import mailed
 from app.orgs import services as orgs
 from app.orgs.models import Organisation

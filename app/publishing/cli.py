@@ -5,13 +5,13 @@ courses; a publisher's course is rendered from the files of its latest published
 """
 
 import click
-from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from app.catalog.models import Course
 from app.cli_language import localised
 from app.content.messages import N_
 from app.extensions import db
+from app.i18n import gettext, ngettext
 
 from . import services
 

@@ -11,13 +11,13 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.content.checker import FINAL, content_hash
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.models_base import utcnow
 from app.publishing import editor
 from app.publishing.models import CourseDraft, CourseVersion, ReviewComment, ReviewReply

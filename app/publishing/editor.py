@@ -14,7 +14,6 @@ from datetime import date
 
 import yaml
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from app.content.checker import FINAL, FINAL_FILE, image_problems, is_slug
 from app.content.documents import GroupDoc, Problem, QuestionDoc, QuizDoc
@@ -23,6 +22,7 @@ from app.content.image_refs import ShownImage
 from app.content.parser import QUIZ_FIELDS, parse_quiz, read_module
 from app.content.quiz import FENCE, GROUP, HEADING, parse_questions
 from app.content.render import RenderError, render_markdown
+from app.i18n import lazy_gettext as _l
 
 MODULE_FILE = re.compile(r"(\d{2})-([a-z0-9][a-z0-9-]*)\.md")
 COURSE_FIELDS = (

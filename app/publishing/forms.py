@@ -1,6 +1,5 @@
 """Workspace forms; every one carries a CSRF token through Flask-WTF."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.interop.gift_import import MAX_GIFT_BYTES
 from app.orgs.forms import invitee_email_field, note_field
 

@@ -10,9 +10,6 @@ import re
 
 import click
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, SubmitField
@@ -22,6 +19,9 @@ from app.cli_language import localised
 from app.content.image_refs import MEDIA_TYPES, is_image_name
 from app.extensions import db
 from app.forms import Form
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
+from app.i18n import ngettext
 from app.limits import throttled
 from app.models_base import utcnow
 from app.orgs.access import organisation_or_404

@@ -18,8 +18,6 @@ from datetime import datetime
 from pathlib import PurePath
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Text, cast, select
 
@@ -49,6 +47,8 @@ from app.content.image_refs import (
 from app.content.images import ImageLimits, ImageRefused, PreparedImage, prepare_image
 from app.content.render import slugify
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Organisation
 from app.orgs.services import role_in
 from app.publishing.models import CourseDraft, CourseVersion

@@ -16,14 +16,14 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from app import jobs
 from app.accounts.models import User
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.models_base import utcnow
 from app.orgs.models import ADMIN, EDITOR, Organisation
 from app.orgs.services import role_in

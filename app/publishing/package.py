@@ -24,10 +24,9 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from app.content.checker import is_slug
 from app.content.image_refs import FOLDER, parse_reference
+from app.i18n import lazy_gettext as _l
 
 TOP_FOLDERS = ("courses", "quizzes")
 MARKER = "cadre-draft.txt"  # at the root of a downloaded package: the draft it was made from

@@ -8,8 +8,6 @@ is resolved, and reopened, by the course's editors or by its author.
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -19,6 +17,8 @@ from app.content.bounded import Busy
 from app.content.checker import FINAL
 from app.extensions import db, start_writing
 from app.forms import Form
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.limits import throttled
 from app.notifications import events
 from app.orgs.access import organisation_or_404

@@ -21,8 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import nav
@@ -34,6 +32,8 @@ from app.content.checker import FINAL
 from app.content.documents import Message, Problem
 from app.content.image_refs import course_images, shown_images
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.limits import throttled
 from app.orgs import services as orgs
 from app.orgs.access import organisation_or_404

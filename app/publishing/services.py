@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -27,6 +26,7 @@ from app.content.documents import CheckResult, Message, Notice, Problem
 from app.content.frontmatter import MAX_SLUG
 from app.content.messages import N_
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.models_base import utcnow
 from app.notifications import events as notifications
 from app.orgs.models import Organisation

@@ -5,11 +5,11 @@ Same rule as the rest of the workspace: outsiders get 404, plain members 403.
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import format_decimal, format_percent
-from flask_babel import gettext as _
 from flask_login import login_required
 from wtforms import Form, SelectField
 
 from app.catalog.models import Course
+from app.i18n import gettext as _
 from app.learning import statistics, statistics_csv
 from app.models_base import utcnow
 from app.orgs.access import organisation_or_404

@@ -6,12 +6,12 @@ members join with the code on the workspace page and are counted here, not liste
 """
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.accounts.forms import PostForm
 from app.admin.audit import record
 from app.extensions import db
+from app.i18n import gettext as _
 from app.limits import throttled
 from app.models_base import ID
 from app.orgs import services as orgs

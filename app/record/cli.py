@@ -6,10 +6,10 @@ terminal (app.cli_language).
 
 import click
 from flask.cli import AppGroup
-from flask_babel import ngettext
 
 from app.cli_language import localised
 from app.extensions import db
+from app.i18n import ngettext
 from app.record import services
 
 record = AppGroup("record", help="The learning record (xAPI statements).")

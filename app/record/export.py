@@ -11,13 +11,13 @@ from collections.abc import Iterable, Iterator
 
 from flask import Response, stream_with_context
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.accounts.models import User
 from app.catalog.models import Course, Module
 from app.content.render import slugify
 from app.extensions import db
+from app.i18n import gettext as _
 from app.i18n import local_zone
 from app.models_base import utcnow
 from app.record.models import LearningEvent

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.admin.paging import one_page
 from app.catalog.models import Course
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.record.models import LearningEvent
 
 # What each event is, as the learner reads it.

@@ -9,10 +9,10 @@ next, so importing the file again updates the events rather than doubling them.
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
 
 from app.accounts.models import User
+from app.i18n import gettext as _
 from app.models_base import utcnow
 from app.schools.services import AssignedItem, item_title
 from app.urls import link_for_job, site_url

@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 from flask import Response
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from app.content.render import slugify
+from app.i18n import gettext as _
 from app.i18n import local_zone
 from app.models_base import utcnow
 from app.schools.models import SchoolClass

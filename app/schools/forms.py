@@ -2,7 +2,6 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     DateTimeLocalField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.catalog.search import one_space
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.schools.invitations import MAX_AT_ONCE, MAX_FILE_BYTES
 from app.schools.messages import MAX_MESSAGE
 from app.schools.services import CODE_LENGTH, normalise_code, school_year

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy import text as sql
@@ -32,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.jobs import enqueue
 from app.mail import deliver_template
 from app.models_base import utcnow

@@ -4,13 +4,13 @@ notified of (on the site, and by e-mail if they chose it)."""
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import exists, func, or_, select, true, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.models_base import utcnow
 from app.notifications.models import CLASS_MESSAGE, Notification
 from app.notifications.services import author_params, notify

@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.catalog.models import Course, Module
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.models_base import UTCDateTime, utcnow
 from app.orgs.models import Organisation
 

@@ -11,8 +11,7 @@ from datetime import date
 from functools import cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent, get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_percent, get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -27,7 +26,8 @@ from app.catalog.models import ORIGINALS, PUBLIC, Course, Module
 from app.catalog.services import title_key
 from app.certificates.models import Certificate
 from app.extensions import csrf, db, login_manager, start_writing
-from app.i18n import local_zone
+from app.i18n import gettext as _
+from app.i18n import local_zone, ngettext
 from app.learning.models import QuizAttempt
 from app.limits import failed, mailed, throttled
 from app.models_base import ID, MAX_ID, utcnow

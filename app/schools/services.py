@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -20,6 +19,7 @@ from app.accounts.models import User
 from app.catalog.models import PUBLIC, Course, Module
 from app.catalog.search import name_order, one_space
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.i18n import local_zone
 from app.learning.models import ModuleProgress
 from app.models_base import utcnow

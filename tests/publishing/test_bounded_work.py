@@ -120,7 +120,7 @@ def test_a_huge_module_is_summed_up_quickly_and_the_page_stays_small(client, cou
     response = client.get(f"{WS}/voix-et-ia/versions/3")
     assert time.monotonic() - started < 4  # 2.03 s once on a slow, shared machine; difflib took 8.5 s
     page = text_of(response)
-    assert "Too large to compare line by line (lines before: 36000, after: 36000)." in page
+    assert "Too large to compare line by line (lines before: 36,000, after: 36,000)." in page
     assert "<ins>+" not in page and "<del>-" not in page
     # The page shows this version's text once; a line diff would add every line twice more.
     assert len(response.get_data()) < 1.3 * len(after) + 100_000
@@ -168,7 +168,7 @@ def test_a_big_diff_waits_for_a_slot_and_is_not_kept_when_busy(client, course_pu
     with slots_held(own_slots, 1):
         busy = text_of(client.get(f"{WS}/voix-et-ia/versions/3"))
     assert "The server is busy: reload the page in a moment" in busy
-    assert "Lines before: 1501, after: 1501." in busy and "<del>-Avant.</del>" not in busy
+    assert "Lines before: 1,501, after: 1,501." in busy and "<del>-Avant.</del>" not in busy
     again = text_of(client.get(f"{WS}/voix-et-ia/versions/3"))  # compared in a child this time
     assert "<del>-Avant.</del>" in again and "<ins>+Après.</ins>" in again
     assert "The server is busy" not in again
@@ -181,4 +181,4 @@ def test_a_diff_that_takes_too_long_is_summed_up(app, client, course_published):
     app.config.update(CONTENT_CHECK_SECONDS=0.01, UNTRUSTED_WORKERS_KEPT=0)
     page = text_of(client.get(f"{WS}/voix-et-ia/versions/3"))
     assert "These changes took too long to compare line by line" in page
-    assert "Lines before: 1501, after: 1501." in page and "<del>-Avant.</del>" not in page
+    assert "Lines before: 1,501, after: 1,501." in page and "<del>-Avant.</del>" not in page

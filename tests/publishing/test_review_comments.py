@@ -71,7 +71,7 @@ def test_empty_long_or_misplaced_comments_are_refused(client, auth, publisher): 
     # The server says it, in the reader's language, not the browser's bubble (French walk).
     assert '<form method="post" novalidate action="/workspace/' in page
     too_long = text_of(comment(client, "consentement", "x" * 2001, follow_redirects=True))
-    assert "A comment may hold at most 2000 characters." in too_long
+    assert "A comment may hold at most 2,000 characters." in too_long
     gone = text_of(comment(client, "no-such-module", "Hello", follow_redirects=True))
     assert "This module is no longer in the draft." in gone
     assert comments() == []
@@ -600,7 +600,7 @@ def test_an_empty_or_long_reply_is_refused_and_kept_in_its_form(client, auth, pu
     assert empty.status_code == 400 and "Write a reply first." in text_of(empty)
     assert '<details class="reply-form" open>' in text_of(empty)
     long = reply(client, written.id, "x" * 2001)
-    assert long.status_code == 400 and "A reply may hold at most 2000 characters." in text_of(long)
+    assert long.status_code == 400 and "A reply may hold at most 2,000 characters." in text_of(long)
     assert comments()[0].replies == []
 
 

@@ -52,7 +52,7 @@ def test_the_learner_sees_their_record_by_course(client, auth, course, make_user
     activity(client, course)
     page = text_of(client.get("/account/me/record"))
     assert course.title in page and "1\u00a0min" in page  # 90 seconds of reading
-    assert "How time spent is measured" in page and "1095 days" in page
+    assert "How time spent is measured" in page and "1,095 days" in page
     assert client.get("/account/me/record").headers["Cache-Control"] == "no-store"
     detail = text_of(client.get("/account/me/record/voix-et-ia"))
     for expected in ("Enrolled in the course", "Marked the module as read", "Passed the quiz", "Score: 100%"):
@@ -246,7 +246,7 @@ def test_purge_deletes_events_older_than_the_retention_period(client, auth, cour
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["record", "purge"])
     assert result.exit_code == 0, result.output
-    assert "1 learning event older than 1095 days deleted." in result.output
+    assert "1 learning event older than 1,095 days deleted." in result.output
     db.session.expire_all()
     assert count_events() == 1
     app.config["RECORD_RETENTION_DAYS"] = 0

@@ -55,7 +55,7 @@ def test_a_teacher_writes_and_the_students_are_told_and_read_it(app, client, aut
 
 def test_an_empty_or_long_message_is_refused_and_nothing_is_sent(client, auth, klass, people):  # noqa: F811
     auth.login(people["teacher"].email)
-    for body, message in (("   ", "Write a message first."), ("x" * 2001, "at most 2000 characters")):
+    for body, message in (("   ", "Write a message first."), ("x" * 2001, "at most 2,000 characters")):
         response = client.post(url(klass), data={"body": body})
         assert response.status_code == 400 and message in text_of(response)
     assert db.session.scalar(select(func.count(ClassMessage.id))) == 0 and told() == []
