@@ -188,6 +188,11 @@ def grouped(translated: str, variables: dict) -> tuple[str, dict]:
     language: « 1 000 » (a narrow no-break space) in French, "1,000" in English, where
     ``%(num)d`` would write "1000" in both. Below 1,000 both write digits alone, and the sentence
     is left as it is: the case of nearly every call, which costs a look at its values."""
+    for value in variables.values():  # no list made for the usual sentence
+        if type(value) is int and not -1000 < value < 1000:
+            break
+    else:
+        return translated, variables
     big = [
         name
         for name, value in variables.items()
