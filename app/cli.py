@@ -16,7 +16,7 @@ from app.cli_language import environment_language, localised  # noqa: F401 - als
 from app.content.checker import check_root
 from app.content.messages import N_
 from app.extensions import db
-from app.i18n import gettext, ngettext
+from app.i18n import fillable, gettext, ngettext
 from app.publishing.models import CourseDraft
 
 content = AppGroup("content", help="Check and import courses and quizzes written in Markdown.")
@@ -49,9 +49,9 @@ def _root(root: str | None) -> Path:
 def _report(result) -> None:
     """Every problem, then every warning, as ``path:line: message`` in the current locale."""
     for problem in result.problems:
-        click.echo(problem.located(gettext), err=True)
+        click.echo(problem.located(fillable), err=True)
     for notice in result.warnings:
-        warning = gettext("warning: %(message)s", message=notice.text(gettext))
+        warning = gettext("warning: %(message)s", message=notice.text(fillable))
         click.echo(f"{notice.path}:{notice.line}: {warning}", err=True)
 
 

@@ -1,5 +1,7 @@
 """Locale selection and the language switcher."""
 
+import re
+from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
@@ -177,40 +179,52 @@ def _filled(eval_ctx, translated: str, variables: dict) -> str:
     return (Markup(translated) if eval_ctx.autoescape else translated) % variables  # noqa: S704
 
 
-# Numbers that name a place or an edition rather than count (a line, a page, a version) are written
-# as they are, as French typography writes page numbers and years.
-NOT_GROUPED = frozenset({"line", "page", "v", "version", "old", "new", "source"})
-_GROUPED_SENTENCES: dict[tuple[str, tuple[str, ...]], str] = {}
+# Numbers that name a place or an edition rather than count (a line, a page, a version: "current"
+# and "old"/"new" are versions too) are written as they are, as French typography writes page
+# numbers and years.
+NOT_GROUPED = frozenset({"line", "page", "v", "version", "current", "old", "new", "source"})
+_INTEGER_FORMAT = re.compile(r"%\((\w+)\)([-#0 +]*\d*)([diu]?)")
+# (translated sentence, names of its values of 1,000 or more) → the sentence that writes them as
+# strings, and the names it does
+_GROUPED_SENTENCES: dict[tuple[str, tuple[str, ...]], tuple[str, frozenset[str]]] = {}
 
 
 def grouped(translated: str, variables: dict) -> tuple[str, dict]:
     """A sentence and its values, with each whole number of 1,000 or more written in the reader's
     language: « 1 000 » (a narrow no-break space) in French, "1,000" in English, where
     ``%(num)d`` would write "1000" in both. Below 1,000 both write digits alone, and the sentence
-    is left as it is: the case of nearly every call, which costs a look at its values."""
+    is left as it is: the case of nearly every call, which costs a look at its values.
+
+    Only a value the sentence writes as an integer everywhere (``%(num)d``, ``%(num)5d``) is
+    grouped: one it writes as ``%(id)s`` may be a code or a year, and ``%(x)x`` must stay a number.
+    """
     for value in variables.values():  # no list made for the usual sentence
         if type(value) is int and not -1000 < value < 1000:
             break
     else:
         return translated, variables
-    big = [
+    big = tuple(
         name
         for name, value in variables.items()
         if type(value) is int and not -1000 < value < 1000 and name not in NOT_GROUPED
-    ]
+    )
     if not big:
         return translated, variables
-    key = (translated, tuple(big))
-    sentence = _GROUPED_SENTENCES.get(key)
-    if sentence is None:
-        sentence = translated
-        for name in big:
-            sentence = sentence.replace(f"%({name})d", f"%({name})s")
+    found = _GROUPED_SENTENCES.get((translated, big))
+    if found is None:
+        formats = defaultdict(set)
+        for name, _flags, conversion in _INTEGER_FORMAT.findall(translated):
+            formats[name].add(conversion)
+        names = frozenset(name for name in big if formats.get(name) and formats[name] <= {"d", "i", "u"})
+        sentence = _INTEGER_FORMAT.sub(lambda m: f"%({m[1]})s" if m[1] in names else m[0], translated)
         if len(_GROUPED_SENTENCES) >= MAX_WRITTEN:
             _GROUPED_SENTENCES.clear()
-        _GROUPED_SENTENCES[key] = sentence
+        found = _GROUPED_SENTENCES[(translated, big)] = (sentence, names)
+    sentence, names = found
+    if not names:
+        return translated, variables
     locale = get_locale() or "en"
-    return sentence, {**variables, **{name: format_decimal(variables[name], locale=locale) for name in big}}
+    return sentence, {**variables, **{name: format_decimal(variables[name], locale=locale) for name in names}}
 
 
 def number(value):
@@ -248,6 +262,12 @@ class FillableText(str):
             translated, other = grouped(str(self), other)
             return translated % other
         return str(self) % other
+
+
+def fillable(string: str) -> FillableText:
+    """The translation of a sentence its caller fills in itself, numbers grouped as ``gettext``
+    groups them: what the content checker's messages are translated with (``Message.text``)."""
+    return FillableText(_translations().ugettext(string))
 
 
 class LazyText(LazyString):

@@ -185,6 +185,21 @@ def test_numbers_of_a_thousand_and_more_are_written_as_the_readers_language_writ
         assert f" {thousand} " in message % {"min": -1, "max": 1000}
         assert " 999 " in message % {"min": -1, "max": 999}
 
+        # Only what the sentence writes as an integer everywhere: an int written with %s may be a
+        # code or a year, and %x must stay a number.
+        assert gettext("%(code)s, %(num)5d, %(hex)x", code=1234, num=1234, hex=4096) == (
+            f"1234, {'1' + thousand[1] + '234'}, 1000"
+        )
+        assert gettext("%(num)d then %(num)s", num=1234) == "1234 then 1234"
+        # The content checker's messages, filled in by Message.text (app/content has no Flask)
+        from app.content.documents import Message
+        from app.i18n import fillable
+
+        assert (
+            Message("draws %(draw)d of %(pool)d", draw=5, pool=2000).text(fillable)
+            == f"draws 5 of 2{thousand[1:]}"
+        )
+
     from flask_babel import refresh
     from wtforms import StringField
     from wtforms.validators import Length
@@ -212,11 +227,45 @@ def test_app_code_translates_through_app_i18n():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent / "app"
-    direct = re.compile(r"^\s*from flask_babel import .*\b(gettext|ngettext|lazy_gettext)\b", re.MULTILINE)
+    direct = re.compile(
+        r"^\s*from flask_babel import [^\n]*\b(gettext|ngettext|lazy_gettext)\b"
+        r"|^\s*from flask_babel import \([^)]*\b(gettext|ngettext|lazy_gettext)\b"
+        r"|\bflask_babel\.(gettext|ngettext|lazy_gettext)\b",
+        re.MULTILINE,
+    )
     found = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")
         if path.name != "i18n.py" and direct.search(path.read_text(encoding="utf-8"))
     ]
     assert found == []
-    assert direct.search("from flask_babel import force_locale, ngettext")  # the pattern finds one
+    for line in (  # the pattern finds each way of taking them
+        "from flask_babel import force_locale, ngettext",
+        "from flask_babel import (\n    get_locale,\n    gettext,\n)",
+        "import flask_babel\nflask_babel.lazy_gettext('x')",
+    ):
+        assert direct.search(line), line
+    assert not direct.search("from flask_babel import get_translations, force_locale")
+
+
+def test_line_page_and_version_numbers_are_named_so_that_they_keep_bare_digits():
+    """« Page 1200 », « ligne 1200 », « version 1000 »: a number that names is not grouped, and
+    grouped() knows it by its name (app.i18n.NOT_GROUPED)."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    from app.i18n import NOT_GROUPED
+
+    root = Path(__file__).resolve().parent.parent
+    with open(root / "app/translations/messages.pot", "rb") as pot:
+        catalogue = read_po(pot)
+    naming = re.compile(r"\b(?:page|line|version)s? %\((\w+)\)", re.IGNORECASE)
+    found = {}
+    for message in catalogue:
+        for text in message.id if isinstance(message.id, tuple) else (message.id,):
+            for name in naming.findall(text or ""):
+                found.setdefault(name, text)
+    assert "version" in found and "line" in found and "page" in found  # the pattern finds them
+    assert {name: text for name, text in found.items() if name not in NOT_GROUPED} == {}

@@ -47,7 +47,7 @@ from app.content.image_refs import (
 from app.content.images import ImageLimits, ImageRefused, PreparedImage, prepare_image
 from app.content.render import slugify
 from app.extensions import db
-from app.i18n import gettext as _
+from app.i18n import fillable
 from app.i18n import lazy_gettext as _l
 from app.orgs.models import ADMIN, EDITOR, REVIEWER, Organisation
 from app.orgs.services import role_in
@@ -98,7 +98,7 @@ def add_image(org: Organisation, draft: CourseDraft, name: str, filename: str, d
     try:
         image = prepare_image(data, image_limits())
     except ImageRefused as exc:
-        raise ImageUploadError(exc.args[0].text(_)) from None
+        raise ImageUploadError(exc.args[0].text(fillable)) from None
     file_name = f"{stem}.{image.extension}"
     path = image_path(draft.slug, file_name)
     if path in draft.files:
@@ -166,7 +166,7 @@ def encode_package_images(
         try:
             found[path] = data if hashlib.sha256(data).hexdigest() in known else _encoded(path, data, limits)
         except ImageRefused as exc:
-            problems.append(_l("%(entry)s: %(problem)s", entry=path, problem=exc.args[0].text(_)))
+            problems.append(_l("%(entry)s: %(problem)s", entry=path, problem=exc.args[0].text(fillable)))
         if progress:
             progress(done, len(images))
     if problems:
@@ -192,7 +192,7 @@ def store_encoded(encoded: Mapping[str, str | bytes | PreparedImage], limits: Im
                 store_image(data)
                 ref = ImageRef(data.sha256, data.width, data.height)
         except ImageRefused as exc:
-            problems.append(_l("%(entry)s: %(problem)s", entry=path, problem=exc.args[0].text(_)))
+            problems.append(_l("%(entry)s: %(problem)s", entry=path, problem=exc.args[0].text(fillable)))
             continue
         found[path] = make_reference(ref.sha256, ref.width, ref.height)
     if problems:

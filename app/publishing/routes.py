@@ -32,6 +32,7 @@ from app.content.checker import FINAL
 from app.content.documents import Message, Problem
 from app.content.image_refs import course_images, shown_images
 from app.extensions import db
+from app.i18n import fillable
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.limits import throttled
@@ -301,7 +302,7 @@ def _draft_page(
         open_comments=comments.open_comments(found),
         # Translated here, in the reader's language: the checker stores English templates.
         warnings=[
-            (n.path, n.line, n.text(_), *where(n.path, n.line))
+            (n.path, n.line, n.text(fillable), *where(n.path, n.line))
             for n in [*services.warnings_of(found), *services.namesakes(found)]
         ],
         problems=[
@@ -644,8 +645,8 @@ def _in_form_words(found: CourseDraft, form: CourseForm | None = None) -> Callab
         message = problem.message
         params = dict(getattr(message, "params", ()))
         if problem.path == course_file and params.get("name") in labels:
-            return Message(message.template, **(params | {"name": labels[params["name"]]})).text(_)
-        return problem.text(_)
+            return Message(message.template, **(params | {"name": labels[params["name"]]})).text(fillable)
+        return problem.text(fillable)
 
     return said
 
@@ -786,8 +787,12 @@ def edit_final(org_slug: str, slug: str):
 
 def _messages(found: CourseDraft, *paths: str) -> dict[str, dict]:
     """The checker's problems and (translated) warnings kept with the draft, as (line, text) per file."""
-    problems = {path: [(p.line, p.text(_)) for p in services.problems_of(found, path)] for path in paths}
-    warnings = {path: [(n.line, n.text(_)) for n in services.warnings_of(found, path)] for path in paths}
+    problems = {
+        path: [(p.line, p.text(fillable)) for p in services.problems_of(found, path)] for path in paths
+    }
+    warnings = {
+        path: [(n.line, n.text(fillable)) for n in services.warnings_of(found, path)] for path in paths
+    }
     return {"problems": problems, "warnings": warnings}
 
 
@@ -836,7 +841,9 @@ def preview(org_slug: str, slug: str):
         html = render_template(
             "publishing/_quiz_preview.html", quiz=result.quiz, sections=sections, partial=result
         )
-    return jsonify(html=html, problems=[{"line": p.line, "message": p.text(_)} for p in result.problems])
+    return jsonify(
+        html=html, problems=[{"line": p.line, "message": p.text(fillable)} for p in result.problems]
+    )
 
 
 @bp.post("/<org_slug>/<slug>/modules")

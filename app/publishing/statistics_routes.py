@@ -41,7 +41,12 @@ def _chosen_version(course: Course) -> tuple[VersionForm, int]:
     numbers = sorted({course.version, *statistics.versions_with_answers(course)}, reverse=True)
     form = VersionForm(request.args, version=course.version)
     form.version.choices = [
-        (n, _("Version %(n)d (current)", n=n) if n == course.version else _("Version %(n)d", n=n))
+        (
+            n,
+            _("Version %(version)d (current)", version=n)
+            if n == course.version
+            else _("Version %(version)d", version=n),
+        )
         for n in numbers
     ]
     if "version" in request.args and not form.validate():
