@@ -193,21 +193,15 @@ def grouped(translated: str, variables: dict) -> tuple[str, dict]:
     """A sentence and its values, with each whole number of 1,000 or more written in the reader's
     language: « 1 000 » (a narrow no-break space) in French, "1,000" in English, where
     ``%(num)d`` would write "1000" in both. Below 1,000 both write digits alone, and the sentence
-    is left as it is: the case of nearly every call, which costs a look at its values.
+    is left as it is: the case of nearly every call, which costs one look at its values.
 
     Only a value the sentence writes as an integer everywhere (``%(num)d``, ``%(num)5d``) is
     grouped: one it writes as ``%(id)s`` may be a code or a year, and ``%(x)x`` must stay a number.
     """
-    for value in variables.values():  # no list made for the usual sentence
-        if type(value) is int and not -1000 < value < 1000:
-            break
-    else:
-        return translated, variables
-    big = tuple(
-        name
-        for name, value in variables.items()
-        if type(value) is int and not -1000 < value < 1000 and name not in NOT_GROUPED
-    )
+    big = ()  # no tuple made for the usual sentence
+    for name, value in variables.items():
+        if type(value) is int and not -1000 < value < 1000 and name not in NOT_GROUPED:
+            big += (name,)
     if not big:
         return translated, variables
     found = _GROUPED_SENTENCES.get((translated, big))
@@ -223,32 +217,34 @@ def grouped(translated: str, variables: dict) -> tuple[str, dict]:
     sentence, names = found
     if not names:
         return translated, variables
-    locale = get_locale() or "en"
-    return sentence, {**variables, **{name: format_decimal(variables[name], locale=locale) for name in names}}
+    return sentence, {**variables, **{name: _written(variables[name]) for name in names}}
+
+
+def _written(value: int) -> str:
+    return format_decimal(value, locale=get_locale() or "en")
+
+
+def _fill(translated: str, variables: dict) -> str:
+    translated, variables = grouped(translated, variables)
+    return translated % variables
 
 
 def number(value):
     """A count as the reader's language writes it (the ``number`` filter): « 12 345 » in French."""
-    if type(value) is not int or -1000 < value < 1000:
-        return value
-    return format_decimal(value, locale=get_locale() or "en")
+    return _written(value) if type(value) is int and not -1000 < value < 1000 else value
 
 
 def gettext(string: str, /, **variables) -> str:
     """Flask-Babel's ``gettext``, with numbers as the reader's language writes them (``grouped``).
     Python code translates through this one and its two siblings below."""
     translated = _translations().ugettext(string)
-    if not variables:
-        return translated
-    translated, variables = grouped(translated, variables)
-    return translated % variables
+    return _fill(translated, variables) if variables else translated
 
 
 def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
     """Flask-Babel's ``ngettext``, with numbers as the reader's language writes them."""
     variables.setdefault("num", num)
-    translated, variables = grouped(_translations().ungettext(singular, plural, num), variables)
-    return translated % variables
+    return _fill(_translations().ungettext(singular, plural, num), variables)
 
 
 class FillableText(str):
@@ -258,10 +254,7 @@ class FillableText(str):
     __slots__ = ()
 
     def __mod__(self, other):
-        if isinstance(other, dict):
-            translated, other = grouped(str(self), other)
-            return translated % other
-        return str(self) % other
+        return _fill(str(self), other) if isinstance(other, dict) else str(self) % other
 
 
 def fillable(string: str) -> FillableText:

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.accounts import personal_data
 from app.accounts.models import User
@@ -166,6 +166,21 @@ def test_the_operator_reaches_every_console_page(client, auth, people, certifica
     client.post("/account/logout")
     auth.login(people["learner"].email)
     assert 'href="/admin/"' not in text_of(client.get("/courses/"))
+
+
+@pytest.mark.parametrize(("language", "written"), [("fr", "1\u202f200"), ("en", "1,200")])
+def test_the_console_writes_its_counts_as_the_readers_language_does(
+    client, auth, operator, language, written
+):
+    """« 1 200 » connexions refusées, not « 1200 »."""
+    db.session.execute(
+        insert(AuditEvent),
+        [{"action": "login.failed", "source": "web", "detail": ""} for _ in range(1200)],
+    )
+    db.session.commit()
+    auth.login(operator.email)
+    page = text_of(client.get("/admin/", headers={"Accept-Language": language}))
+    assert f'action=login.failed">{written}</a>' in page
 
 
 # Accounts ---------------------------------------------------------------------------------------
