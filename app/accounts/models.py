@@ -4,7 +4,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String
+from sqlalchemy import BigInteger, Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,6 +28,11 @@ class User(UserMixin, db.Model):
     # Sessions are signed cookies the server does not keep: raising this number on logout and on
     # a password change is what makes every cookie issued before refused, copies included.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Drawn anew in the transaction that writes the person's module progress (app.learning.stamps):
+    # a class table kept for their class (app.schools.kept) is kept under its students' stamps,
+    # and one made before is never found again. At random, not counted: a database restored from
+    # a backup never brings back a stamp a kept table was made with.
+    progress_stamp: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # A site administrator runs the platform: given by ``flask --app wsgi user create --admin``
     # or ``user set-admin``, never from the web.
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

@@ -16,7 +16,7 @@ from app.catalog.listing import READABLE, VISIBLE
 from app.catalog.models import Course, Module
 from app.certificates.services import issue_certificate_if_complete
 from app.extensions import db
-from app.learning import statistics
+from app.learning import stamps, statistics
 from app.learning.draws import close_draw
 from app.learning.grading import grade_question, score_percent
 from app.learning.models import AnswerChoice, AttemptAnswer, ModuleProgress, QuizAttempt
@@ -143,7 +143,7 @@ def module_state(module: Module, progress: ModuleProgress | None) -> str:
     return ATTEMPTED if progress.attempts else NOT_STARTED
 
 
-def lock_learner(user: User) -> None:
+def lock_learner(user: User, *, progress: bool = False) -> None:
     """Serialise one learner's progress updates (a row lock on PostgreSQL; SQLite locks the file).
 
     Two requests finishing a course's last two modules at once would otherwise each miss the
@@ -151,12 +151,17 @@ def lock_learner(user: User) -> None:
     It is ``FOR NO KEY UPDATE``, which the key-share lock taken by inserting a row that refers to
     the learner (an attempt, a progress row) does not conflict with: with ``FOR UPDATE`` after such
     an insert, two submissions each waited for the other, and PostgreSQL broke the deadlock with a 500.
+    ``progress``: this request writes the learner's progress, and the lock is taken by drawing their
+    progress stamp anew (app.learning.stamps), an update that takes the same lock.
     """
     # Read under the lock: an address confirmed meanwhile (app/accounts/confirmation.py, which
     # takes this lock too) lets this request issue the certificate, or sees it issued.
-    confirmed = db.session.scalar(
-        select(User.email_confirmed_at).where(User.id == user.id).with_for_update(key_share=True)
-    )
+    if progress:
+        confirmed = stamps.stamp_with_lock(db.session(), user.id)
+    else:
+        confirmed = db.session.scalar(
+            select(User.email_confirmed_at).where(User.id == user.id).with_for_update(key_share=True)
+        )
     if confirmed != user.email_confirmed_at:
         person = user._get_current_object() if hasattr(user, "_get_current_object") else user
         set_committed_value(person, "email_confirmed_at", confirmed)
@@ -183,7 +188,7 @@ def mark_read(user: User, module: Module):
     """Complete a module without quiz; returns the certificate if this finished the course."""
     if module.has_quiz:
         raise ValueError("a module with a quiz is completed by passing its quiz")
-    lock_learner(user)
+    lock_learner(user, progress=True)
     row = _progress_row(user, module)
     now = utcnow()
     row.read_at = row.read_at or now
@@ -207,7 +212,7 @@ def submit_quiz(
     draw is closed: the next visit draws again. Returns the attempt, and the certificate if this
     attempt finished the course.
     """
-    lock_learner(user)  # first: see lock_learner
+    lock_learner(user, progress=True)  # first: see lock_learner
     questions = module.questions if questions is None else questions
     orders = [None] * len(questions) if orders is None else orders
     graded = [grade_question(q, answers.get(q.key, ()), o) for q, o in zip(questions, orders, strict=True)]

@@ -102,15 +102,20 @@ def _late(due_at: datetime | None, cell: Cell, now: datetime, yes: str, no: str)
     return yes if (cell.completed_at or now) > due_at else no
 
 
-def csv_response(school_class: SchoolClass, table: ClassTable, style: Style) -> Response:
+def csv_text(table: ClassTable, style: Style) -> str:
+    """The file's text: ``rows`` as the style's spreadsheet reads them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator="\r\n")
     writer.writerows(rows(table, style))
     # UTF-8 with a byte-order mark: without it, Excel reads accented names as Latin-1.
-    body = "\ufeff" + buffer.getvalue()
+    return "\ufeff" + buffer.getvalue()
+
+
+def csv_response(school_class: SchoolClass, text: str, style: Style) -> Response:
+    """``csv_text`` as a download named after the class, the day and the style."""
     name = f"{slugify(school_class.name) or 'classe'}-{utcnow():%Y%m%d}-{style.locale}.csv"
     return Response(
-        body.encode("utf-8"),
+        text.encode("utf-8"),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )

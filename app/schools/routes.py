@@ -13,6 +13,7 @@ from functools import cache
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, get_locale
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -46,7 +47,7 @@ from app.orgs.models import (
     TEACHER,
     Organisation,
 )
-from app.schools import export, invitations, messages, questions, services
+from app.schools import export, invitations, kept, messages, questions, services
 from app.schools.forms import (
     MAX_ADDRESSES_TEXT,
     WHOLE,
@@ -451,30 +452,69 @@ def class_view(class_id: int):
     school_class, people = _taught_class_or_404(class_id)
     sort = request.args.get("sort", "name")
     descending = request.args.get("order") == "desc"
-    table = services.class_table(school_class, sort, descending, people)
-    text = _TableText()
+    post_form = PostForm()
+    now = utcnow()
+    work = _class_work(school_class, people, sort, descending, post_form, now)
     return render_template(
         "schools/class.html",
         school_class=school_class,
-        table=table,
-        # Whom "Write to them" may reach: not those a course made members-only since is closed to.
-        writable=services.waiting_on(school_class, table),
-        sort=sort,
-        descending=descending,
+        class_work=work,
         code=services.display_code(school_class.join_code),
         join_url=external_url(url_for("schools.join_link", code=school_class.join_code)),
-        post_form=PostForm(),
-        class_url=url_for("schools.class_view", class_id=school_class.id),
-        student_url=_UrlPattern("schools.student", "user_id", class_id=school_class.id),
-        unassign_url=_UrlPattern("schools.unassign", "assignment_id", class_id=school_class.id),
-        questions_url=_UrlPattern("schools.item_questions", "assignment_id", class_id=school_class.id),
-        due_url=_UrlPattern("schools.change_due", "assignment_id", class_id=school_class.id),
-        due_label=Markup(_("Change the due date: %(title)s")),  # noqa: S704 - as _assigned_text
-        row_cells=text.row,
-        assigned_text=_assigned_text(),
-        not_finished=_not_finished(),
-        now=utcnow(),
+        post_form=post_form,
     )
+
+
+def _class_work(school_class, people, sort, descending, post_form, now) -> Markup:
+    """The assigned list and the progress table (schools/_class_work.html), as kept (app.schools.kept)
+    or made now: the items and whom a teacher may write to are read for every visit, the students'
+    progress only when one of them has changed."""
+    items = services.class_items(school_class)
+    member_of = services.organisations_among(
+        [p.id for p in people], services.restricted_organisations(items[0])
+    )
+    dates = templating.dates()
+    key = kept.work_key(
+        items,
+        people,
+        member_of,
+        now,
+        school_class.id,
+        school_class.archived_at is not None,
+        dates.language,
+        dates.zone_name,
+        request.script_root,
+        sort,
+        descending,
+        "sort" in request.args,  # the sorted column's link takes the focus back
+    )
+    token = generate_csrf()
+    html = kept.found(key, token)
+    if html is None:
+        table = services.class_table(school_class, sort, descending, people, items)
+        html = render_template(
+            "schools/_class_work.html",
+            school_class=school_class,
+            table=table,
+            # Whom "Write to them" may reach: not those a course made members-only since is closed to.
+            writable=services.waiting_on(school_class, table, member_of),
+            sort=sort,
+            descending=descending,
+            post_form=post_form,
+            class_url=url_for("schools.class_view", class_id=school_class.id),
+            student_url=_UrlPattern("schools.student", "user_id", class_id=school_class.id),
+            unassign_url=_UrlPattern("schools.unassign", "assignment_id", class_id=school_class.id),
+            questions_url=_UrlPattern("schools.item_questions", "assignment_id", class_id=school_class.id),
+            due_url=_UrlPattern("schools.change_due", "assignment_id", class_id=school_class.id),
+            due_label=Markup(_("Change the due date: %(title)s")),  # noqa: S704 - as _assigned_text
+            row_cells=_TableText().row,
+            assigned_text=_assigned_text(),
+            not_finished=_not_finished(),
+            now=now,
+        )
+        kept.keep(key, html, token)
+    # Made of the template's output (escaped), with this reader's form token in place.
+    return Markup(html)  # noqa: S704
 
 
 def _not_finished():
@@ -1194,5 +1234,11 @@ def export_csv(class_id: int):
     """The class table as CSV, for a French or an English spreadsheet (by default, the reader's)."""
     school_class, people = _taught_class_or_404(class_id)
     style = export.FRENCH if request.args.get("format", get_locale().language) == "fr" else export.ENGLISH
-    table = services.class_table(school_class, people=people)
-    return export.csv_response(school_class, table, style)
+    items = services.class_items(school_class)
+    # Kept as app.schools.kept keeps the page's table, under what the file is made from.
+    key = kept.csv_key(items, people, utcnow(), school_class.id, style.locale, str(local_zone()))
+    text = kept.found(key)
+    if text is None:
+        text = export.csv_text(services.class_table(school_class, people=people, items=items), style)
+        kept.keep(key, text)
+    return export.csv_response(school_class, text, style)

@@ -552,17 +552,25 @@ class ClassTable:
 SORTS = ("name", "done", "activity")
 
 
+def class_items(school_class: SchoolClass) -> tuple[list[TableItem], dict[int, list[int]]]:
+    """The class's assignments as the class table shows them, and the ids of the live modules each
+    covers, in one query."""
+    return _items_and_modules([school_class.id])
+
+
 def class_table(
     school_class: SchoolClass,
     sort: str = "name",
     descending: bool = False,
     people: list[User] | None = None,
+    items: tuple[list[TableItem], dict[int, list[int]]] | None = None,
 ) -> ClassTable:
     """Students × assigned items, with totals per student and per item, in two queries whatever
     the size of the class (three without ``people``, the students as ``class_and_students``
-    read them): the items with the modules they cover, then the students' progress on those.
+    read them; one with ``items`` too, as ``class_items`` read them): the items with the modules
+    they cover, then the students' progress on those.
     """
-    items, covered = _items_and_modules([school_class.id])
+    items, covered = items or class_items(school_class)
     if people is None:
         people = students(school_class)
     cells = _cells([p.id for p in people], items, covered)
@@ -593,16 +601,18 @@ def class_table(
 
 
 def waiting_on(
-    school_class: SchoolClass, table: ClassTable | None = None
+    school_class: SchoolClass, table: ClassTable | None = None, member_of: dict[int, set[int]] | None = None
 ) -> dict[int, tuple[str, list[User], str]]:
     """Each assigned item some student has not finished, by id: its title, those students (whom a
     teacher may write to alone), and its title module first (column_title), for a menu. A course
     made members-only since is not named to those it is closed to: they are not among its
-    students here (security probe). ``table``: the class's, when the page has it already."""
+    students here (security probe). ``table``: the class's, when the page has it already;
+    ``member_of``: ``organisations_among`` its students and ``restricted_organisations`` of its
+    items, when the page has read them already."""
     table = table or class_table(school_class)
-    restricted = {item.course.organisation_id for item in table.items if item.course.visibility != PUBLIC}
-    waiting_ids = {u.id for waiting in table.unfinished_per_item if waiting for u in waiting}
-    member_of = organisations_among(waiting_ids, restricted)
+    if member_of is None:
+        waiting_ids = {u.id for waiting in table.unfinished_per_item if waiting for u in waiting}
+        member_of = organisations_among(waiting_ids, restricted_organisations(table.items))
     found = {}
     for item, waiting in zip(table.items, table.unfinished_per_item, strict=True):
         open_to = [u for u in waiting or () if not closed_to(item.course, member_of[u.id])]
@@ -796,6 +806,12 @@ def learner_classes(user: User) -> list[SchoolClass]:
     schools, by school and name (one query)."""
     found = db.session.scalars(_learner_classes_statement(), {"user_id": user.id})
     return sorted(found, key=lambda c: (c.organisation.name.casefold(), c.name.casefold(), c.id))
+
+
+def restricted_organisations(items: Iterable[TableItem]) -> set[int]:
+    """The publishers of the items whose course is not public: whether a student may be written
+    to about one depends on their membership (``closed_to``)."""
+    return {item.course.organisation_id for item in items if item.course.visibility != PUBLIC}
 
 
 def organisations_among(user_ids: Iterable[int], organisation_ids: Iterable[int]) -> dict[int, set[int]]:
