@@ -39,6 +39,8 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
+# UPDATE … RETURNING (app.learning.stamps), in SQLite since 3.35 (2021); Python 3.11's builds carry later.
+SQLITE_AT_LEAST = (3, 35, 0)
 # How long a SQLite write waits for the one writer before it to finish, instead of failing at once.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # PostgreSQL's serialization_failure and deadlock_detected: the transaction was rolled back whole,
@@ -56,6 +58,11 @@ def _sqlite_connect(dbapi_connection, connection_record):
     timeout makes a writer queue behind another instead of answering "database is locked".
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
+        if sqlite3.sqlite_version_info < SQLITE_AT_LEAST:  # said at once, not at a learner's first quiz
+            raise RuntimeError(
+                f"Cadre needs SQLite {'.'.join(map(str, SQLITE_AT_LEAST))} or later (UPDATE … RETURNING);"
+                f" this Python's is {sqlite3.sqlite_version}"
+            )
         dbapi_connection.isolation_level = None
         dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         dbapi_connection.execute("PRAGMA journal_mode = WAL")  # kept in the file; "memory" in memory

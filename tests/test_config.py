@@ -101,3 +101,18 @@ def test_development_keeps_a_signing_key_under_instance(tmp_path, monkeypatch):
     assert config["OB3_SIGNING_KEY"] == again["OB3_SIGNING_KEY"]
     assert (tmp_path / "ob3_signing_key").stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["ob3_signing_key"]
+
+
+def test_an_old_sqlite_is_refused_with_a_clear_message(monkeypatch, tmp_path):
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    import app.extensions  # noqa: F401 - its connect listener
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    with pytest.raises(RuntimeError, match=r"needs SQLite 3\.35\.0 or later"):
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    engine.dispose()

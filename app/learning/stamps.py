@@ -5,7 +5,7 @@ message between them: the stamp is read with the students, and it is committed w
 
 A quiz submission or a module marked read takes the learner's lock as an update of the stamp
 (``lock_learner(user, progress=True)``), which costs no statement more. Any other write of a
-progress row through the session (an ORM insert, change or delete) draws the stamp at its flush,
+progress row through the session (an ORM insert, change or delete) draws the stamp as it is flushed,
 here. A bulk statement on progress rows must draw it itself; the only one, an account's
 deletion, takes the person out of their classes in the same transaction.
 """
@@ -39,33 +39,32 @@ def stamp_with_lock(session: Session, user_id: int):
 
 
 def _noted(session: Session) -> set[int]:
-    # A savepoint rolled back would take its stamp with it: only the outermost transaction's count.
+    # A savepoint rolled back would take its stamp with it: only stamps drawn outside one count.
     if session.in_nested_transaction():
         return set()
     return session.info.setdefault(STAMPED, set())
 
 
-@event.listens_for(Session, "after_flush")
-def _stamp_flushed_progress(session: Session, _context) -> None:
+@event.listens_for(Session, "before_flush")
+def _stamp_progress_about_to_be_written(session: Session, _context, _instances) -> None:
+    # Before the flush, as lock_learner does it before writing: the account's row is locked before
+    # its progress rows, never after (the other order could deadlock with a quiz submission), and
+    # one account after the other in the order of their ids.
     written = {
         o.user_id for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, ModuleProgress)
     }
     unstamped = written - session.info.get(STAMPED, set())
-    if unstamped:
-        table = User.__table__
+    table = User.__table__
+    for user_id in sorted(unstamped):
         session.connection().execute(
-            update(table).where(table.c.id.in_(unstamped)).values(progress_stamp=_drawn())
+            update(table).where(table.c.id == user_id).values(progress_stamp=_drawn())
         )
-        _noted(session).update(unstamped)
+    _noted(session).update(unstamped)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(STAMPED, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():
+@event.listens_for(Session, "after_transaction_end")
+def _forget_stamped(session: Session, transaction) -> None:
+    # The outermost transaction's end, however it ends: a commit, a rollback, or the session closed
+    # or reset (which roll back without after_rollback).
+    if transaction.parent is None:
         session.info.pop(STAMPED, None)

@@ -56,8 +56,9 @@ class _Days:
         return text
 
 
-def rows(table: ClassTable, style: Style) -> list[list[str]]:
-    """Header and one line per student; headers in the style's language."""
+def rows(table: ClassTable, style: Style, now: datetime | None = None) -> list[list[str]]:
+    """Header and one line per student; headers in the style's language. ``now``: the moment work
+    not finished is late after its due date (by default, this one)."""
     _day = _Days(style)
     with force_locale(style.locale):
         header = [_("Student"), _("E-mail")]
@@ -75,7 +76,7 @@ def rows(table: ClassTable, style: Style) -> list[list[str]]:
             ]
         header += [_("Items completed"), _("Items assigned"), _("Last activity")]
         yes, no = _("yes"), _("no")
-    now = utcnow()
+    now = now or utcnow()
     lines = [header]
     for row in table.rows:
         line = [as_text(row.student.full_name), as_text(row.student.email)]
@@ -102,11 +103,11 @@ def _late(due_at: datetime | None, cell: Cell, now: datetime, yes: str, no: str)
     return yes if (cell.completed_at or now) > due_at else no
 
 
-def csv_text(table: ClassTable, style: Style) -> str:
+def csv_text(table: ClassTable, style: Style, now: datetime | None = None) -> str:
     """The file's text: ``rows`` as the style's spreadsheet reads them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator="\r\n")
-    writer.writerows(rows(table, style))
+    writer.writerows(rows(table, style, now))
     # UTF-8 with a byte-order mark: without it, Excel reads accented names as Latin-1.
     return "\ufeff" + buffer.getvalue()
 

@@ -20,6 +20,7 @@ A copy is kept by the process that made it; each process holds at most ``MAX_KEP
 the least recently used going first.
 """
 
+import sys
 import threading
 from collections import OrderedDict
 from datetime import datetime
@@ -33,10 +34,11 @@ MAX_KEPT_BYTES = 32 * 1024 * 1024
 
 
 class Store:
-    """Copies by key, the least recently used dropped first past ``MAX_KEPT_BYTES``."""
+    """Copies by key, the least recently used dropped first past ``MAX_KEPT_BYTES`` (counted as
+    Python holds them: a text with a « ’ » in it takes two bytes a character)."""
 
     def __init__(self):
-        self.kept: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+        self.kept: OrderedDict[tuple, tuple[str, str, int]] = OrderedDict()  # text, its token, bytes
         self.size = 0
         self.lock = threading.Lock()
 
@@ -46,18 +48,26 @@ class Store:
             if entry is None:
                 return None
             self.kept.move_to_end(key)
-        text, made_with = entry
+        text, made_with, _size = entry
         return text.replace(made_with, token) if made_with and made_with != token else text
 
     def keep(self, key: tuple, text: str, token: str) -> None:
         with self.lock:
             if key in self.kept:
                 return
-            self.kept[key] = (text, token)
-            self.size += len(text)
+            size = sys.getsizeof(text) + _size_of(key)
+            self.kept[key] = (text, token, size)
+            self.size += size
             while self.size > MAX_KEPT_BYTES and len(self.kept) > 1:
-                _key, (old, _token) = self.kept.popitem(last=False)
-                self.size -= len(old)
+                _key, (_text, _token, dropped) = self.kept.popitem(last=False)
+                self.size -= dropped
+
+
+def _size_of(value) -> int:
+    """The bytes a key holds: a key is tuples (named ones too) of numbers, strings and dates."""
+    if isinstance(value, tuple):
+        return sys.getsizeof(value) + sum(_size_of(part) for part in value)
+    return sys.getsizeof(value)
 
 
 def _store() -> Store:

@@ -474,6 +474,11 @@ def _class_work(school_class, people, sort, descending, post_form, now) -> Marku
         [p.id for p in people], services.restricted_organisations(items[0])
     )
     dates = templating.dates()
+    # How the table is sorted: an unknown column leaves it in name order with no column marked,
+    # whatever the order asked, and all such addresses share one copy (they cannot fill the store).
+    known = sort in services.SORTS or sort in {f"item-{item.id}" for item in items[0]}
+    # "sort" given: the sorted column's link takes the focus back.
+    sorted_by = (sort, descending, "sort" in request.args) if known else ()
     key = kept.work_key(
         items,
         people,
@@ -484,9 +489,7 @@ def _class_work(school_class, people, sort, descending, post_form, now) -> Marku
         dates.language,
         dates.zone_name,
         request.script_root,
-        sort,
-        descending,
-        "sort" in request.args,  # the sorted column's link takes the focus back
+        *sorted_by,
     )
     token = generate_csrf()
     html = kept.found(key, token)
@@ -1236,9 +1239,10 @@ def export_csv(class_id: int):
     style = export.FRENCH if request.args.get("format", get_locale().language) == "fr" else export.ENGLISH
     items = services.class_items(school_class)
     # Kept as app.schools.kept keeps the page's table, under what the file is made from.
-    key = kept.csv_key(items, people, utcnow(), school_class.id, style.locale, str(local_zone()))
+    now = utcnow()
+    key = kept.csv_key(items, people, now, school_class.id, style.locale, str(local_zone()))
     text = kept.found(key)
     if text is None:
-        text = export.csv_text(services.class_table(school_class, people=people, items=items), style)
+        text = export.csv_text(services.class_table(school_class, people=people, items=items), style, now)
         kept.keep(key, text)
     return export.csv_response(school_class, text, style)

@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.catalog.models import Module
 from app.extensions import db
 from app.learning import services as learning
+from app.learning import stamps
 from app.learning.models import ModuleProgress
 from app.models_base import utcnow
 from app.orgs import services as orgs
@@ -174,6 +175,61 @@ def test_a_due_date_passing_shows_the_item_overdue(app, client, taught, monkeypa
     assert served == afresh(app, client, url)
 
 
+def test_memberships_of_a_members_only_course_publisher_are_read_at_each_visit(app, client, taught):
+    """Whom "Write to them" reaches: not a student a members-only course is closed to, until they
+    join its publisher."""
+    school_class, url = taught
+    publisher = orgs.create_organisation("syndicat", "Syndicat", "publisher")
+    assignment = db.session.scalars(
+        select(Assignment).where(Assignment.class_id == school_class.id, Assignment.module_id.is_(None))
+    ).first()
+    assignment.course.visibility, assignment.course.organisation_id = "members", publisher.id
+    db.session.commit()
+    before = work(client, url)
+    for student in _students(school_class):
+        orgs.add_member(publisher, student, "member")
+    db.session.commit()
+    served = work(client, url)
+    assert served != before
+    assert served == afresh(app, client, url)
+
+
+def test_another_time_zone_or_prefix_has_its_own_copy(app, client, taught):
+    _class, url = taught
+    paris = work(client, url)
+    app.extensions["babel"].default_timezone = "America/Montreal"
+    montreal = work(client, url)
+    assert montreal != paris  # the days of activity near midnight in Paris
+    assert montreal == afresh(app, client, url)
+    prefixed = client.get(url, environ_overrides={"SCRIPT_NAME": "/cadre"}).get_data(as_text=True)
+    assert f'href="/cadre{url}/export.csv' in prefixed and f'href="{url}/export.csv' not in prefixed
+
+
+def test_an_unknown_column_shares_the_name_order_copy_without_a_column_marked(app, client, taught):
+    _class, url = taught
+    first = work(client, url + "?sort=nonsense&order=desc")
+    assert "aria-sort" not in first
+    store = app.extensions["class_work"]
+    kept_before = len(store.kept)
+    assert work(client, url + "?sort=other-nonsense") == first
+    assert len(store.kept) == kept_before
+    assert first == afresh(app, client, url + "?sort=nonsense")
+
+
+def test_a_stamp_noted_before_the_session_closed_is_not_taken_for_the_next_transaction(app, client, taught):
+    _class, url = taught
+    work(client, url)
+    row = db.session.scalars(select(ModuleProgress).order_by(ModuleProgress.id)).first()
+    learner, row_id = row.user_id, row.id
+    stamps.stamp_with_lock(db.session(), learner)  # as lock_learner(progress=True)
+    db.session.close()  # the transaction ends without after_rollback
+    assert learner not in db.session.info.get(stamps.STAMPED, set())
+    row = db.session.get(ModuleProgress, row_id)
+    row.best_score, row.attempts, row.completed_at = 1, 77, None
+    db.session.commit()
+    assert work(client, url) == afresh(app, client, url)
+
+
 @pytest.mark.parametrize("query", ["?sort=done&order=desc", "?sort=name&order=asc", "?sort=activity"])
 def test_each_language_and_sort_has_its_own_copy(app, client, taught, query):
     _class, url = taught
@@ -198,6 +254,10 @@ def test_the_csv_is_kept_and_made_again_when_progress_changes(app, client, taugh
     app.extensions["class_work"] = kept.Store()
     assert served != first and served == client.get(csv_url).get_data()
     assert client.get(f"{url}/export.csv?format=en").get_data() != served  # each spreadsheet its own
+    _students(school_class)[0].email = "nouvelle-adresse@example.org"
+    db.session.commit()
+    served = client.get(csv_url).get_data()
+    assert b"nouvelle-adresse@example.org" in served
 
 
 def test_progress_stamps_are_drawn_in_the_transaction_that_writes_progress(app, taught):
@@ -206,8 +266,9 @@ def test_progress_stamps_are_drawn_in_the_transaction_that_writes_progress(app, 
     stamp = db.session.get(User, student.id).progress_stamp
     with counted_statements() as statements:
         learning.mark_read(student, module)
-    # The learner's lock is the stamp's update: no second update of the account.
+    # The learner's lock is the stamp's update: no lock read, no second update of the account.
     assert len([s for s in statements if s.lstrip().upper().startswith("UPDATE USERS")]) == 1
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT USERS.EMAIL_CONFIRMED_AT")]
     db.session.commit()
     drawn = db.session.get(User, student.id).progress_stamp
     assert drawn != stamp
@@ -251,3 +312,16 @@ def test_each_reader_gets_their_own_form_token(database_url):
         for page, token in zip(pages, tokens, strict=True):
             found = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', page)
             assert len(found) > 2 and set(found) == {token}, found
+
+
+def test_the_store_counts_what_python_holds_and_drops_the_least_recently_used(monkeypatch):
+    store = kept.Store()
+    first = ("page", 1, ("Zoé", 3))
+    store.keep(first, "’" * 1000, "")  # two bytes a character, as Python holds it
+    assert store.size > 2000
+    monkeypatch.setattr(kept, "MAX_KEPT_BYTES", 2 * store.size + 100)
+    store.keep(("page", 2), "’" * 1000, "")
+    assert store.found(first, "") is not None  # now the most recently used
+    store.keep(("page", 3), "’" * 1000, "")
+    assert [key[1] for key in store.kept] == [1, 3]
+    assert store.found(("page", 3), "token") == "’" * 1000
