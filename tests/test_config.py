@@ -116,3 +116,19 @@ def test_an_old_sqlite_is_refused_with_a_clear_message(monkeypatch, tmp_path):
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     engine.dispose()
+
+
+def test_passwords_are_hashed_with_werkzeugs_scrypt_unless_configured_otherwise():
+    from app.accounts.models import User
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    user = User(full_name="Zoé", email="zoe@example.org")
+    with app.app_context():
+        user.set_password("correct horse battery staple")
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1"
+    with app.app_context():
+        user.set_password("correct horse battery staple")
+    assert user.password_hash.startswith("scrypt:1024:8:1$") and user.check_password(
+        "correct horse battery staple"
+    )

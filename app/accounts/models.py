@@ -3,6 +3,7 @@
 import hashlib
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -12,6 +13,13 @@ from app.extensions import db
 from app.models_base import UTCDateTime, utcnow
 
 DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: an address that can never receive mail
+
+
+def password_method() -> str:
+    """How new passwords are hashed: Werkzeug's default (scrypt, n = 2¹⁵), unless the app's
+    configuration names another as ``PASSWORD_HASH_METHOD`` (the tests' cheaper scrypt). A hash
+    names its method, so a password hashed one way is checked that way."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -78,7 +86,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Hash with Werkzeug's current default (scrypt); sessions opened before end."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, password_method())
         self.end_sessions()
 
     def check_password(self, password: str) -> bool:

@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from app import jobs
-from app.accounts.models import User
+from app.accounts.models import User, password_method
 from app.admin.audit import record
 from app.certificates.pdf import unprintable_characters
 from app.characters import code_points, hidden_characters
@@ -78,15 +78,16 @@ def find_user_by_email(email: str) -> User | None:
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    """A hash to check unknown addresses against, made once per process when first needed."""
-    return generate_password_hash("cadre-timing-equaliser")
+def _dummy_hash(method: str) -> str:
+    """A hash to check unknown addresses against, made once per process when first needed, the
+    way accounts' passwords are hashed."""
+    return generate_password_hash("cadre-timing-equaliser", method)
 
 
 def password_matches(user: User | None, password: str) -> bool:
     """Check a password, spending the same time whether the account exists or not."""
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(password_method()), password)
         return False
     return user.check_password(password)
 
