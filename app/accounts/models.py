@@ -85,7 +85,7 @@ class User(UserMixin, db.Model):
         self.session_generation = (self.session_generation or 0) + 1
 
     def set_password(self, password: str) -> None:
-        """Hash with Werkzeug's current default (scrypt); sessions opened before end."""
+        """Hash the way the app is set to (``password_method()``); sessions opened before end."""
         self.password_hash = generate_password_hash(password, password_method())
         self.end_sessions()
 

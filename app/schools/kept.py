@@ -71,7 +71,10 @@ def _size_of(value) -> int:
 
 
 def _store() -> Store:
-    return current_app.extensions.setdefault("class_work", Store())
+    store = current_app.extensions.get("class_work")
+    if store is None:
+        store = current_app.extensions.setdefault("class_work", Store())
+    return store
 
 
 def work_key(

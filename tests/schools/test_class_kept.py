@@ -237,7 +237,8 @@ def test_each_language_and_sort_has_its_own_copy(app, client, taught, query):
     assert english != french
     assert work(client, url + query) == english and work(client, url + query, "fr") == french
     assert english == afresh(app, client, url + query) and french == afresh(app, client, url + query, "fr")
-    assert work(client, url) != english or query == "?sort=name&order=asc"
+    if query != "?sort=name&order=asc":  # the default order: its rows are the unsorted page's
+        assert work(client, url) != english
 
 
 def test_the_csv_is_kept_and_made_again_when_progress_changes(app, client, taught):
