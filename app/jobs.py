@@ -10,6 +10,7 @@ A job is a plain module-level function taking plain arguments (strings, numbers)
 app context of its own, in the worker or here, and must not count on the request that asked for it.
 """
 
+import functools
 import importlib
 import logging
 from dataclasses import dataclass
@@ -179,14 +180,40 @@ def _queue_or_fail():
 @localised
 def worker_command(burst: bool) -> None:
     """Run jobs from the queue until stopped (retries are scheduled by this worker too)."""
-    from rq import Worker
-
     from app.extensions import db
 
     work_queue = _queue_or_fail()
     # Each job runs in a forked child: it must not share the parent's database connections.
     db.engine.dispose()
-    Worker([work_queue], connection=work_queue.connection).work(burst=burst, with_scheduler=True)
+    worker_class()([work_queue], connection=work_queue.connection).work(burst=burst, with_scheduler=True)
+
+
+class _CommandsHeardNoLonger:
+    """rq's worker, whose end does not wait a minute for the thread that hears its commands.
+
+    rq 2 hears commands (shut down, stop a job) in a thread that waits up to 60 s for each message.
+    It unsubscribes, then stops that thread; since redis-py 8.2 the stop waits for the thread to
+    end. A thread that read the reply to the unsubscription before it was told to stop went on to
+    wait 60 s for a subscription, and the worker with it (a run of the tests found it in 3 runs out
+    of 4, at the end of a burst). Here the thread is told to stop first, so that reply ends it, and
+    it is waited for a second at most: it is a daemon, and ends on its own."""
+
+    def unsubscribe(self) -> None:
+        if self.pubsub_thread:
+            self.pubsub_thread.stop(timeout=0)  # its loop ends at the next reply
+            self.pubsub.unsubscribe()
+            self.pubsub_thread.join(timeout=1)
+            self.pubsub.close()
+
+
+@functools.cache
+def worker_class(simple: bool = False):
+    """rq's ``Worker`` (each job in a forked child), or its ``SimpleWorker`` (jobs in this process,
+    as the tests run them), made to end at once (``_CommandsHeardNoLonger``)."""
+    import rq
+
+    base = rq.SimpleWorker if simple else rq.Worker
+    return type(base.__name__, (_CommandsHeardNoLonger, base), {"__module__": __name__})
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,12 @@ without Redis they still run, in the web process."""
 
 import os
 import secrets
+import threading
+import time
 
 import pytest
 import redis
 from flask import current_app
-from rq import SimpleWorker
 from sqlalchemy import select
 from werkzeug.test import EnvironBuilder
 
@@ -65,7 +66,7 @@ def queued_app(tmp_path):
 
 def run_worker(app) -> None:
     queue = jobs.queue()
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    jobs.worker_class(simple=True)([queue], connection=queue.connection).work(burst=True)
 
 
 def test_a_queued_job_waits_for_the_worker(queued_app):
@@ -194,3 +195,16 @@ def test_the_console_lists_failed_jobs_and_puts_one_back(queued_app):
     assert "This job is no longer among the failed ones." in text_of(again)
     result = queued_app.test_cli_runner().invoke(args=["jobs", "requeue", job_id])
     assert result.exit_code == 1 and f"no failed job '{job_id}'" in result.output
+
+
+def test_a_worker_ends_without_waiting_for_its_command_listener(queued_app):
+    """rq's listener thread, having read the reply to an unsubscription before being told to stop,
+    waits 60 s for a subscription; with redis-py 8.2, rq's own worker waited with it."""
+    worker = jobs.worker_class(simple=True)([jobs.queue()], connection=jobs.queue().connection)
+    worker.subscribe()
+    time.sleep(0.2)  # the listener is reading
+    worker.pubsub.unsubscribe()
+    time.sleep(0.3)  # it has read the reply and waits for a subscription, as in the race
+    ended = threading.Event()
+    threading.Thread(target=lambda: (worker.unsubscribe(), ended.set()), daemon=True).start()
+    assert ended.wait(5)

@@ -97,8 +97,6 @@ def test_without_redis_the_mail_leaves_after_the_answer(app, client, make_user, 
 
 
 def test_with_redis_the_worker_sends_the_reset_mail(app, client, make_user, smtp, redis_url):  # noqa: F811
-    from rq import SimpleWorker
-
     make_user(email="zoe@example.org")
     app.config.update(REDIS_URL=redis_url, JOBS_QUEUE=f"cadre-test-forgot-{id(app)}")
     queue = jobs.queue()
@@ -106,7 +104,7 @@ def test_with_redis_the_worker_sends_the_reset_mail(app, client, make_user, smtp
         for address in ("zoe@example.org", "nobody@example.org"):
             assert client.post("/account/forgot", data={"email": address}).status_code == 302
         assert smtp.sent == [] and queue.count == 2
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        jobs.worker_class(simple=True)([queue], connection=queue.connection).work(burst=True)
         assert smtp.sent == [("connect", "smtp.example"), ("send", "zoe@example.org")]
         assert queue.count == 0 and len(queue.failed_job_registry) == 0
     finally:

@@ -10,7 +10,6 @@ from email import message_from_bytes, policy
 import pytest
 import redis
 from aiosmtpd.controller import Controller
-from rq import SimpleWorker
 from sqlalchemy import update
 
 from app import jobs
@@ -159,7 +158,7 @@ def test_through_the_queue_a_refused_mail_is_retried_and_delivered_once(queued_s
     db.session.commit()
     assert inbox.messages == [] and jobs.queue().count == 1  # queued after the commit, not sent
     queue = jobs.queue()
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    jobs.worker_class(simple=True)([queue], connection=queue.connection).work(burst=True)
     assert [m["To"] for m in inbox.messages] == ["student@example.org"]
     assert inbox.refusals_left == 0 and len(queue.failed_job_registry) == 0
     [notice] = notifications_of(student)
