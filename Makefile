@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# make test runs the tests side by side in this many processes (pytest-xdist), then those marked
+# "alone" (timings, load: tests/conftest.py ALONE) on their own. 2: the machines CI runs on.
+TEST_PROCESSES ?= 2
 
 .PHONY: run test install install-test translations db lint extract-messages clean bench
 
@@ -48,7 +51,8 @@ run: db
 test: install-test translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) -m "not alone"
+	$(BIN)/pytest -q -m alone
 
 # Cadre against a Flask hello world under gunicorn, side by side (bench/README.md). QUICK=1: a small
 # seed and short rounds; BENCH_SECONDS, BENCH_ROUNDS, BENCH_COURSES, BENCH_LEARNERS, BENCH_DATABASE_URL...

@@ -36,6 +36,31 @@ UNTRUSTED_WORK_DIR = tempfile.mkdtemp(prefix="cadre-test-slots-")
 PAGE_CACHE_GENERATION_FILE = os.path.join(tempfile.mkdtemp(prefix="cadre-test-pages-"), "generation")
 
 
+# Tests that measure time or load the machine on purpose: `make test` runs them after the others,
+# on their own, so that the tests run beside each other (pytest-xdist) neither slow them past their
+# bounds nor are slowed by them.
+ALONE = (
+    "tests/test_bench.py",  # CPU per request against hello world, under wrk
+    "tests/concurrency/",  # races between gunicorn workers and transactions
+    "tests/accounts/test_forgot_timing.py",  # a known and an unknown address answer in the same time
+    "tests/content/test_bounded_slots.py",  # waits for a slot, then gives up, within bounds
+    "tests/content/test_bounded_pool.py",
+    "tests/publishing/test_bounded_work.py",
+    "tests/publishing/test_editor_help.py",
+    "tests/learning/test_quiz_reads.py",
+    "tests/e2e/test_editor.py",
+    "tests/e2e/test_live_server.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        where = item.path.relative_to(root).as_posix()
+        if where.startswith(ALONE):
+            item.add_marker(pytest.mark.alone)
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """TEST_DATABASE_URL pointed at a schema of this run's own, dropped at the end.
