@@ -51,8 +51,9 @@ run: db
 test: install-test translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q -n $(TEST_PROCESSES) -m "not alone"
-	$(BIN)/pytest -q -m alone
+	@# Both halves run whatever the first gives; make fails if either failed.
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) -m "not alone"; side_by_side=$$?; \
+	$(BIN)/pytest -q -m alone && exit $$side_by_side
 
 # Cadre against a Flask hello world under gunicorn, side by side (bench/README.md). QUICK=1: a small
 # seed and short rounds; BENCH_SECONDS, BENCH_ROUNDS, BENCH_COURSES, BENCH_LEARNERS, BENCH_DATABASE_URL...

@@ -115,6 +115,9 @@ def defaults(instance_path: str) -> dict:
         # Without Redis, the file whose content every process of this machine reads to know the
         # catalogue changed (app/page_cache.py); None: instance/page-cache-generation.
         "PAGE_CACHE_GENERATION_FILE": None,
+        # With Redis, the key that counts the catalogue's changes: another site on the same Redis
+        # (or a test run beside another) sets its own.
+        "PAGE_CACHE_GENERATION_KEY": "cadre:page-cache:generation",
         # Item statistics (app/learning/statistics.py): answers are added to the totals by a job
         # queued about once in this many quiz attempts (0: never; the page still adds them itself).
         "STATISTICS_FOLD_EVERY": 100,

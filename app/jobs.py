@@ -200,16 +200,22 @@ class _CommandsHeardNoLonger:
 
     def unsubscribe(self) -> None:
         if self.pubsub_thread:
+            self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
             self.pubsub_thread.stop(timeout=0)  # its loop ends at the next reply
             self.pubsub.unsubscribe()
             self.pubsub_thread.join(timeout=1)
-            self.pubsub.close()
+            if not self.pubsub_thread.is_alive():  # else it still reads the socket, and closes it itself
+                self.pubsub.close()
 
 
-@functools.cache
 def worker_class(simple: bool = False):
     """rq's ``Worker`` (each job in a forked child), or its ``SimpleWorker`` (jobs in this process,
     as the tests run them), made to end at once (``_CommandsHeardNoLonger``)."""
+    return _worker_class(bool(simple))
+
+
+@functools.cache
+def _worker_class(simple: bool):
     import rq
 
     base = rq.SimpleWorker if simple else rq.Worker

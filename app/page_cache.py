@@ -71,7 +71,6 @@ VISITOR_KEYS = frozenset({"csrf_token", "locale", LOCALE_OF, COURSE_LANGUAGES, "
 # images' rows: a page names an image by its hash, whose bytes never change, and only a course or
 # module written anew refers to another.
 CATALOGUE_MODULES = ("app.catalog.",)
-GENERATION_KEY = "cadre:page-cache:generation"
 GENERATION_FILE = "page-cache-generation"  # in the instance folder, without Redis
 
 
@@ -363,7 +362,7 @@ def _generation(app) -> int | tuple[int, str] | None:
     from redis import RedisError
 
     try:
-        return int(client.get(GENERATION_KEY) or 0)
+        return int(client.get(app.config["PAGE_CACHE_GENERATION_KEY"]) or 0)
     except RedisError:
         store.redis_resting_until = time.monotonic() + REDIS_RESTING
         app.logger.warning("Redis unreachable: catalogue pages rendered for every visitor")
@@ -415,7 +414,7 @@ def changed() -> None:
         from redis import RedisError
 
         try:
-            client.incr(GENERATION_KEY)
+            client.incr(current_app.config["PAGE_CACHE_GENERATION_KEY"])
         except RedisError:
             current_app.logger.exception(
                 "Redis unreachable: other processes keep pages until their time is up"

@@ -109,6 +109,8 @@ def make_app(database_url: str, **overrides):
         # Slots of this test run only: another run on the same checkout must not take them.
         "UNTRUSTED_WORK_DIR": UNTRUSTED_WORK_DIR,
         "PAGE_CACHE_GENERATION_FILE": PAGE_CACHE_GENERATION_FILE,
+        # With Redis, this app's own count of changes: make test runs tests side by side.
+        "PAGE_CACHE_GENERATION_KEY": f"cadre-test-pages-{secrets.token_hex(6)}",
         # Throttling counts of this app's own, for apps given the machine's Redis: every test
         # database's first user is user 1, and counts kept there for an hour or a day would
         # otherwise add up across tests and runs (and refuse a later run's uploads).

@@ -198,13 +198,22 @@ def test_the_console_lists_failed_jobs_and_puts_one_back(queued_app):
 
 
 def test_a_worker_ends_without_waiting_for_its_command_listener(queued_app):
-    """rq's listener thread, having read the reply to an unsubscription before being told to stop,
-    waits 60 s for a subscription; with redis-py 8.2, rq's own worker waited with it."""
+    """rq's listener thread, having read the reply to its unsubscription before being told to stop,
+    waits 60 s for a subscription; with redis-py 8.2, rq's own worker waited with it. Here the
+    unsubscription returns only once the listener has read that reply, as in the race."""
     worker = jobs.worker_class(simple=True)([jobs.queue()], connection=jobs.queue().connection)
     worker.subscribe()
-    time.sleep(0.2)  # the listener is reading
-    worker.pubsub.unsubscribe()
-    time.sleep(0.3)  # it has read the reply and waits for a subscription, as in the race
+    send = worker.pubsub.unsubscribe
+
+    def unsubscribe_and_let_the_listener_read_the_reply(*args):
+        send(*args)
+        deadline = time.monotonic() + 5
+        while worker.pubsub.subscribed and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    worker.pubsub.unsubscribe = unsubscribe_and_let_the_listener_read_the_reply
     ended = threading.Event()
+    started = time.monotonic()
     threading.Thread(target=lambda: (worker.unsubscribe(), ended.set()), daemon=True).start()
     assert ended.wait(5)
+    assert time.monotonic() - started < 1 and not worker.pubsub_thread.is_alive()
