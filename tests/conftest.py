@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: app, database, client, auth helper and factories."""
 
+import contextlib
 import html
 import os
 import re
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 from flask import g, has_request_context, request
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -34,6 +36,9 @@ POSTGRES_HINT = (
 UNTRUSTED_WORK_DIR = tempfile.mkdtemp(prefix="cadre-test-slots-")
 # The page cache's generation without Redis (app.page_cache): this run's own, not instance/'s.
 PAGE_CACHE_GENERATION_FILE = os.path.join(tempfile.mkdtemp(prefix="cadre-test-pages-"), "generation")
+# With Redis, this process's own count of catalogue changes: make test runs tests side by side, and
+# one process's change would drop the pages another's test kept. Deleted when the run ends.
+PAGE_CACHE_GENERATION_KEY = f"cadre-test-pages-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 # Tests that measure time or load the machine on purpose: `make test` runs them after the others,
@@ -55,10 +60,20 @@ ALONE = (
 
 def pytest_collection_modifyitems(config, items):
     root = config.rootpath
+    if missing := [path for path in ALONE if not (root / path).exists()]:
+        raise pytest.UsageError(f"tests/conftest.py ALONE names what is not there: {missing}")
     for item in items:
         where = item.path.relative_to(root).as_posix()
         if where.startswith(ALONE):
             item.add_marker(pytest.mark.alone)
+
+
+def pytest_sessionfinish(session):
+    """The page cache's count of changes that apps given the machine's Redis left there."""
+    from tests.test_jobs import REDIS_URL
+
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).delete(PAGE_CACHE_GENERATION_KEY)
 
 
 @pytest.fixture(scope="session")
@@ -109,8 +124,7 @@ def make_app(database_url: str, **overrides):
         # Slots of this test run only: another run on the same checkout must not take them.
         "UNTRUSTED_WORK_DIR": UNTRUSTED_WORK_DIR,
         "PAGE_CACHE_GENERATION_FILE": PAGE_CACHE_GENERATION_FILE,
-        # With Redis, this app's own count of changes: make test runs tests side by side.
-        "PAGE_CACHE_GENERATION_KEY": f"cadre-test-pages-{secrets.token_hex(6)}",
+        "PAGE_CACHE_GENERATION_KEY": PAGE_CACHE_GENERATION_KEY,
         # Throttling counts of this app's own, for apps given the machine's Redis: every test
         # database's first user is user 1, and counts kept there for an hour or a day would
         # otherwise add up across tests and runs (and refuse a later run's uploads).
