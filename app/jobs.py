@@ -208,14 +208,10 @@ class _CommandsHeardNoLonger:
                 self.pubsub.close()
 
 
+@functools.cache
 def worker_class(simple: bool = False):
     """rq's ``Worker`` (each job in a forked child), or its ``SimpleWorker`` (jobs in this process,
     as the tests run them), made to end at once (``_CommandsHeardNoLonger``)."""
-    return _worker_class(bool(simple))
-
-
-@functools.cache
-def _worker_class(simple: bool):
     import rq
 
     base = rq.SimpleWorker if simple else rq.Worker

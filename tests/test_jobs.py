@@ -65,6 +65,7 @@ def queued_app(tmp_path):
 
 
 def run_worker(app) -> None:
+    """Run the app's queue until it is empty, in this process."""
     queue = jobs.queue()
     jobs.worker_class(simple=True)([queue], connection=queue.connection).work(burst=True)
 

@@ -4,6 +4,7 @@ dropped when the catalogue changes, in every process (through Redis, or a file o
 
 import contextlib
 import dataclasses
+import secrets
 from datetime import UTC, datetime
 
 import pytest
@@ -169,6 +170,37 @@ def test_with_redis_a_change_in_one_process_drops_the_pages_of_the_others(databa
     except redis.RedisError:
         pytest.skip("no Redis at TEST_REDIS_URL")
     a_change_in_one_process_shows_in_the_other(database_url, course, REDIS_URL=REDIS_URL)
+
+
+def test_with_redis_a_site_counts_its_changes_under_its_own_key(database_url, course):
+    """Two sites on one Redis (PAGE_CACHE_GENERATION_KEY): a course saved on one leaves the other's
+    kept pages alone."""
+    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis at TEST_REDIS_URL")
+    url, course_id = f"/courses/{course.slug}", course.id
+    db.session.commit()
+    keys = [f"cadre-test-pages-{secrets.token_hex(6)}" for _ in range(2)]
+    one, other = (make_app(database_url, REDIS_URL=REDIS_URL, PAGE_CACHE_GENERATION_KEY=key) for key in keys)
+    try:
+        client = other.test_client()
+        with other.app_context():
+            visit(client, url)
+        with one.app_context():
+            db.session.get(Course, course_id).title = "Changée sur l’autre site"
+            db.session.commit()
+        assert [connection.get(key) for key in keys] == [b"1", None]
+        with other.app_context():
+            page, statements = visit(client, url)
+            assert statements == [] and "Changée sur l’autre site" not in page
+    finally:
+        connection.delete(*keys)
+        for app in (one, other):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 def test_without_redis_a_change_in_one_process_drops_the_pages_of_the_others_of_the_machine(

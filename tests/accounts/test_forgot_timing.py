@@ -14,6 +14,7 @@ from app import jobs, mail
 from app.accounts import services
 from app.extensions import db
 from tests.limits.conftest import redis_url  # noqa: F401 - the machine's Redis or a skip
+from tests.test_jobs import run_worker
 
 
 class FakeSMTP:
@@ -104,7 +105,7 @@ def test_with_redis_the_worker_sends_the_reset_mail(app, client, make_user, smtp
         for address in ("zoe@example.org", "nobody@example.org"):
             assert client.post("/account/forgot", data={"email": address}).status_code == 302
         assert smtp.sent == [] and queue.count == 2
-        jobs.worker_class(simple=True)([queue], connection=queue.connection).work(burst=True)
+        run_worker(app)
         assert smtp.sent == [("connect", "smtp.example"), ("send", "zoe@example.org")]
         assert queue.count == 0 and len(queue.failed_job_registry) == 0
     finally:

@@ -24,6 +24,7 @@ from app.orgs import services as orgs
 from app.schools import services as schools
 from tests.conftest import PASSWORD, VALID_CONTENT, make_app
 from tests.notifications.conftest import notifications_of
+from tests.test_jobs import run_worker
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -158,7 +159,7 @@ def test_through_the_queue_a_refused_mail_is_retried_and_delivered_once(queued_s
     db.session.commit()
     assert inbox.messages == [] and jobs.queue().count == 1  # queued after the commit, not sent
     queue = jobs.queue()
-    jobs.worker_class(simple=True)([queue], connection=queue.connection).work(burst=True)
+    run_worker(app)
     assert [m["To"] for m in inbox.messages] == ["student@example.org"]
     assert inbox.refusals_left == 0 and len(queue.failed_job_registry) == 0
     [notice] = notifications_of(student)
